@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Worker threads. Each worker runs one libev loop and owns a set of
+ * namespaces. Other threads reach a worker only through:
+ *   - loop_call():      an MPSC queue of closures plus one ev_async wake-up;
+ *   - loop_task_wake(): an intrusive "run this task soon" flag, used by the
+ *                       veth rings so one wake-up covers a whole batch.
+ * The control thread (CLI, control socket) is not a worker; it uses
+ * loop_call_sync() to run a function on a worker and wait for it.
+ *
+ * Unit tests need no threads: loop_test_attach() makes the calling thread
+ * behave as worker 0 (loop_current() returns it, timers and tasks run when
+ * the test calls loop_run_pending()).
+ */
+#ifndef NSEMU_CORE_LOOP_H
+#define NSEMU_CORE_LOOP_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct worker;
+
+typedef void (*loop_call_fn)(void *arg);
+
+/* An intrusive node for the lock-free MPSC queue (Vyukov). */
+struct mpsc_node {
+	_Atomic(struct mpsc_node *) next;
+};
+
+/*
+ * A task a worker runs "soon": its fn is called on the worker once per
+ * wake-up, however many times loop_task_wake() was called before it ran
+ * (libev-style coalescing). fn must drain its source fully (STYLE O3).
+ */
+struct loop_task {
+	struct mpsc_node node;
+	atomic_bool queued;
+	loop_call_fn fn;
+	void *arg;
+};
+
+/* Create @n workers (0 = number of CPUs) and start their threads. */
+int loop_init(unsigned n);
+/* Stop and join every worker; pending calls are run first. */
+void loop_shutdown(void);
+
+unsigned loop_nworkers(void);
+struct worker *loop_worker(unsigned i);
+unsigned loop_worker_id(const struct worker *w);
+/* The worker the calling thread is, or NULL on a non-worker thread. */
+struct worker *loop_current(void);
+
+/* Run fn(arg) on @w, asynchronously. Any thread. Ownership of arg passes to w. */
+void loop_call(struct worker *w, loop_call_fn fn, void *arg);
+/* Run fn(arg) on @w and wait until it returned. From a non-worker thread, or
+ * from @w itself (runs inline). Never from another worker (deadlock risk). */
+void loop_call_sync(struct worker *w, loop_call_fn fn, void *arg);
+
+void loop_task_init(struct loop_task *t, loop_call_fn fn, void *arg);
+/* Ask @w to run @t soon. Any thread; cheap when already queued (one atomic). */
+void loop_task_wake(struct worker *w, struct loop_task *t);
+
+/* Loop time in nanoseconds (monotonic), cached per loop iteration. */
+uint64_t loop_now(void);
+
+/* Per-worker statistics shown by `show threads`. */
+struct loop_stats {
+	uint64_t calls;	       /* loop_call closures run */
+	uint64_t tasks;	       /* loop_task runs */
+	uint64_t pkts;	       /* packets processed (counted by netns/dev.c) */
+	uint64_t busy_ns;      /* time spent in callbacks */
+};
+struct loop_stats *loop_stats(struct worker *w); /* owner writes, snapshot via loop_call_sync */
+
+/* --- unit-test support (no threads) --- */
+/* Make the calling thread act as a single worker with a fake clock at @now. */
+void loop_test_attach(uint64_t now);
+void loop_test_detach(void);
+/* Advance the fake clock to @now, fire due timers, run pending tasks and
+ * calls until nothing is left. */
+void loop_test_run(uint64_t now);
+
+/* --- MPSC queue (exported for rings/tests) --- */
+struct mpsc_queue {
+	_Atomic(struct mpsc_node *) head; /* producers push here */
+	struct mpsc_node *tail;		   /* consumer pops here */
+	struct mpsc_node stub;
+};
+void mpsc_init(struct mpsc_queue *q);
+void mpsc_push(struct mpsc_queue *q, struct mpsc_node *n); /* any thread */
+struct mpsc_node *mpsc_pop(struct mpsc_queue *q);	   /* consumer only; NULL if empty */
+
+#endif

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/* Device drivers: loopback, veth. devices_init() registers link kinds. */
+#ifndef NSEMU_DEVICES_DEVICES_H
+#define NSEMU_DEVICES_DEVICES_H
+
+#include "../netns/dev.h"
+
+/* Create and register `lo` in @ns (ifindex 1, 127.0.0.1/8 is added by the
+ * caller). Owner thread. */
+struct netdev *loopback_create(struct netns *ns);
+
+/*
+ * Create a veth pair: @name_a in @ns_a and @name_b in @ns_b (which may be
+ * the same namespace, or live on different workers). Control thread (uses
+ * loop_call_sync on each owner). 0 or -errno (-EEXIST name taken) with
+ * ext set; on failure nothing is left behind.
+ */
+int veth_create_pair(struct netns *ns_a, const char *name_a, struct netns *ns_b,
+		     const char *name_b, struct extack *ext);
+/* Delete a veth end and its peer (two-step across workers). Control thread. */
+void veth_delete(struct netdev *dev);
+bool dev_is_veth(const struct netdev *dev);
+
+void devices_init(void); /* registers the "veth" rtnl_link_ops */
+
+#endif

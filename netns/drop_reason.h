@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Every reason nsemu drops a packet, in one list (as the kernel's
+ * include/net/dropreason-core.h). Each entry: reason, the MIB counter it
+ * also bumps (or NONE), and the line `show drops` prints.
+ * pkt_drop() is the one exit for a packet dropped in error.
+ */
+#ifndef NSEMU_NETNS_DROP_REASON_H
+#define NSEMU_NETNS_DROP_REASON_H
+
+#define DROP_REASONS(X)                                                                            \
+	X(NOT_SPECIFIED, NONE, "drop reason not specified")                                        \
+	X(NOMEM, NONE, "no packet buffer or memory available")                                     \
+	X(DEV_DOWN, NONE, "device is down")                                                        \
+	X(DEV_GONE, NONE, "device or namespace was deleted with the packet in flight")            \
+	X(RING_FULL, NONE, "cross-thread veth ring full")                                         \
+	X(BACKLOG_FULL, NONE, "per-worker receive backlog full")                                   \
+	X(PKT_TOO_SMALL, NONE, "frame shorter than its link-layer header")                         \
+	X(UNHANDLED_PROTO, NONE, "no handler for the ethertype")                                   \
+	X(OTHERHOST, NONE, "frame addressed to another host's MAC")                                \
+	X(MTU_EXCEEDED, NONE, "frame larger than the device MTU")                                  \
+	X(IP_INHDR, IpInHdrErrors, "IPv4 header invalid (version, ihl, length)")                   \
+	X(IP_CSUM, IpInHdrErrors, "IPv4 header checksum wrong")                                    \
+	X(PKT_TRUNCATED, IpInTruncatedPkts, "IPv4 tot_len larger than the frame")                  \
+	X(IP_INADDRERRORS, IpInAddrErrors, "no route for a forwarded or local packet's address")   \
+	X(IP_NOPROTO, IpInUnknownProtos, "no handler for the IP protocol")                         \
+	X(IP_RPFILTER, NONE, "reverse path filter (rp_filter) failed")                             \
+	X(IP_INVALID_SOURCE, NONE, "martian or local source address")                              \
+	X(IP_INVALID_DEST, NONE, "martian destination address")                                    \
+	X(IP_LOCAL_SOURCE, NONE, "source is a local address (accept_local=0)")                     \
+	X(IP_FORWARDING_DISABLED, NONE, "forwarding disabled on the input device")                \
+	X(IP_OUTNOROUTES, IpOutNoRoutes, "no route for an outgoing packet")                        \
+	X(IP_NOROUTE_BLACKHOLE, NONE, "blackhole route")                                           \
+	X(IP_NOROUTE_UNREACHABLE, NONE, "unreachable route")                                       \
+	X(IP_NOROUTE_PROHIBIT, NONE, "prohibit route")                                             \
+	X(IP_TTL_EXPIRED, NONE, "TTL expired in forwarding")                                       \
+	X(IP_FRAG_NEEDED, IpFragFails, "too big for the link and DF set")                          \
+	X(IP_FRAG_FAILS, IpFragFails, "could not fragment")                                        \
+	X(FRAG_REASM_TIMEOUT, IpReasmFails, "fragment reassembly timed out")                      \
+	X(FRAG_TOO_FAR, IpReasmFails, "fragment beyond 65535 bytes")                               \
+	X(FRAG_OVERLAP, IpReasmFails, "overlapping fragment")                                      \
+	X(FRAG_INVALID, IpReasmFails, "malformed fragment")                                        \
+	X(FRAG_MEM_LIMIT, IpReasmFails, "reassembly memory limit (ipfrag_high_thresh) reached")    \
+	X(NEIGH_FAILED, NONE, "neighbour resolution failed")                                       \
+	X(NEIGH_QUEUEFULL, NONE, "too many packets queued waiting for ARP")                        \
+	X(NEIGH_DEAD, NONE, "neighbour entry deleted with packets queued")                         \
+	X(ARP_INVALID, NONE, "malformed or unsupported ARP packet")                                \
+	X(ARP_IGNORED, NONE, "ARP request not answered (arp_ignore or not ours)")                  \
+	X(ICMP_CSUM, IcmpInCsumErrors, "ICMP checksum wrong")                                      \
+	X(ICMP_INVALID, IcmpInErrors, "malformed ICMP message")                                    \
+	X(ICMP_ECHO_IGNORED, NONE, "echo request ignored (icmp_echo_ignore_*)")                    \
+	X(ICMP_RATELIMIT, NONE, "ICMP error suppressed by icmp_ratelimit")                         \
+	X(UDP_CSUM, UdpInCsumErrors, "UDP checksum wrong")                                         \
+	X(UDP_INVALID, UdpInErrors, "malformed UDP datagram")                                      \
+	X(NO_SOCKET, NONE, "no socket for the datagram (port unreachable sent)")                   \
+	X(SOCKET_RCVBUFF, NONE, "socket receive queue full")
+
+enum drop_reason {
+#define DROP_ENUM(r, mib, text) DROP_##r,
+	DROP_REASONS(DROP_ENUM)
+#undef DROP_ENUM
+	DROP_MAX
+};
+
+extern const char *const drop_reason_names[DROP_MAX]; /* "IP_CSUM" */
+extern const char *const drop_reason_text[DROP_MAX];  /* one-line description */
+
+#endif

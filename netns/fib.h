@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * IPv4 routing: the control table (every route as `ip route` shows it, per
+ * table) kept apart from the forwarding structure (core/lpm per table),
+ * STYLE H8. Tables: local (255), main (254), default (253) and user tables
+ * 1..2^32-1, created on first use. Lookup follows Linux's default rules:
+ * local, then main, then default. Also the addresses of devices
+ * (devinet: in_ifaddr) and the routes they imply.
+ */
+#ifndef NSEMU_NETNS_FIB_H
+#define NSEMU_NETNS_FIB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/rtnetlink.h> /* RTN_*, RT_SCOPE_*, RT_TABLE_*, RTPROT_* */
+
+#include "netns.h"
+
+struct netdev;
+
+/* An IPv4 address on a device (struct in_ifaddr). Addresses network order. */
+struct in_ifaddr {
+	struct in_ifaddr *next;
+	struct netdev *dev;
+	uint32_t local;	    /* IFA_LOCAL */
+	uint32_t address;   /* IFA_ADDRESS (peer; = local without peer) */
+	uint32_t broadcast; /* IFA_BROADCAST, 0 if none */
+	uint32_t mask;
+	uint8_t prefixlen;
+	uint8_t scope;	    /* RT_SCOPE_* */
+	uint32_t flags;	    /* IFA_F_* (IFA_F_PERMANENT, IFA_F_SECONDARY) */
+	char label[16];
+};
+
+/* A route as configured: what RTM_NEWROUTE carries. */
+struct fib_config {
+	uint32_t table;	    /* RT_TABLE_MAIN by default */
+	uint32_t dst;	    /* network order, host bits must be zero */
+	uint8_t dst_len;
+	uint8_t tos;
+	uint8_t type;	    /* RTN_UNICAST, LOCAL, BROADCAST, BLACKHOLE, UNREACHABLE, PROHIBIT */
+	uint8_t scope;	    /* RT_SCOPE_UNIVERSE, LINK, HOST; NOWHERE = wildcard on delete */
+	uint8_t protocol;   /* RTPROT_BOOT, KERNEL, STATIC, ...; 0 = wildcard on delete */
+	uint32_t gw;	    /* 0: none */
+	int oif;	    /* 0: derive from gw */
+	uint32_t prefsrc;   /* 0: none */
+	uint32_t priority;  /* metric */
+	uint32_t nlflags;   /* NLM_F_CREATE|EXCL|REPLACE|APPEND as in RTM_NEWROUTE */
+	bool has_priority;  /* for delete: metric given */
+};
+
+/* A route in the table (dump view). */
+struct fib_route {
+	struct fib_route *next; /* routes of the same prefix, by priority */
+	struct fib_config cfg;	/* normalised: oif and scope resolved */
+	struct netdev *dev;	/* output device, NULL for blackhole & co */
+	uint32_t flags;		/* RTNH_F_LINKDOWN, RTNH_F_DEAD when dev is down */
+};
+
+/* The result of a lookup. */
+struct fib_result {
+	uint8_t type;	    /* RTN_* */
+	uint8_t scope;
+	uint8_t prefixlen;
+	uint32_t table;
+	struct netdev *dev; /* output device (NULL for blackhole, unreachable, prohibit) */
+	uint32_t gw;	    /* gateway, 0 = destination is on-link */
+	uint32_t prefsrc;   /* preferred source, 0 if none */
+	const struct fib_route *route;
+};
+
+int fib_init(struct netns *ns);
+void fib_exit(struct netns *ns);
+
+/* Add a route (fib_table_insert semantics: EXCL -> -EEXIST, REPLACE, the
+ * gateway must be reachable on-link -> -ENETUNREACH, no such dev -> -ENODEV).
+ * Owner thread. */
+int fib_route_add(struct netns *ns, const struct fib_config *cfg, struct extack *ext);
+/* Delete the first route matching cfg, with zero fields as wildcards (as the
+ * kernel's fib_table_delete). -ESRCH if none. */
+int fib_route_del(struct netns *ns, const struct fib_config *cfg, struct extack *ext);
+/* Longest prefix match: local, main, default. 0 or -ENETUNREACH. For
+ * blackhole/unreachable/prohibit routes returns 0 with res->type telling. */
+int fib_lookup(struct netns *ns, uint32_t daddr, struct fib_result *res);
+/* Lookup in one table only. */
+int fib_table_lookup(struct netns *ns, uint32_t table, uint32_t daddr, struct fib_result *res);
+
+typedef int (*fib_walk_fn)(const struct fib_route *r, void *arg); /* non-zero stops */
+/* Every route of every table: table order (main, local last as `ip route
+ * show table all`?) — tables ascending; within a table by prefix. */
+int fib_walk(struct netns *ns, fib_walk_fn fn, void *arg);
+unsigned fib_route_count(struct netns *ns);
+
+/* Device events: remove every route through @dev (unregister), or mark
+ * them dead/linkdown when it goes down; up re-adds the address routes. */
+void fib_dev_down(struct netdev *dev);
+void fib_dev_up(struct netdev *dev);
+void fib_dev_unregister(struct netdev *dev);
+
+/*
+ * Addresses (devinet.c). inet_addr_add adds the connected route in main
+ * (proto kernel scope link src A), the local route and the broadcast
+ * routes in table local, as fib_add_ifaddr does; and sends a gratuitous
+ * ARP if the device is up. -EEXIST if present.
+ */
+int inet_addr_add(struct netdev *dev, uint32_t local, uint8_t prefixlen, uint32_t broadcast,
+		  uint8_t scope, const char *label, struct extack *ext);
+int inet_addr_del(struct netdev *dev, uint32_t local, uint8_t prefixlen, struct extack *ext);
+void inet_addr_flush(struct netdev *dev);
+/* Is @addr configured on any device of @ns? Returns the device or NULL. */
+struct netdev *inet_addr_local_dev(struct netns *ns, uint32_t addr);
+/* Source address selection (inet_select_addr): a primary address of @dev
+ * in the same subnet as @dst if any, else the first of scope <= @scope,
+ * else any device's. 0 if none. */
+uint32_t inet_select_addr(const struct netdev *dev, uint32_t dst, int scope);
+
+#endif
