@@ -52,24 +52,29 @@ deps:
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) -c $< -o $@
 
 $(O)/libnsemu.a: $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR      $@"
+	@ar rcs $@ $^
 
 $(O)/libnsemucli.a: $(CLI_LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	@echo "  AR      $@"
+	@ar rcs $@ $^
 
 $(O)/nsemu: $(O)/cli/main.o $(O)/libnsemucli.a $(O)/libnsemu.a
-	$(CC) $(CFLAGS) -o $@ $^ $(CLI_LIBS) $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(CLI_LIBS) $(LDLIBS)
 
 # Unit tests link the library, the CLI library (for CLI parser tests) and
 # the harness; cmocka is the runner.
 $(O)/tests/%: tests/unit/%.c $(HARNESS_OBJS) $(O)/libnsemucli.a $(O)/libnsemu.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(HARNESS_OBJS) $(O)/libnsemucli.a $(O)/libnsemu.a \
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(HARNESS_OBJS) $(O)/libnsemucli.a $(O)/libnsemu.a \
 		-lcmocka $(CLI_LIBS) $(LDLIBS)
 
 run: all

@@ -28,7 +28,13 @@ struct cli_ctx {
 	volatile sig_atomic_t *interrupt; /* set by SIGINT while a command runs */
 	struct rtnl_conn conn;
 	struct rtnl_out replies;
+	bool quit;			 /* set by `quit`/`exit` */
 };
+
+/* Set up a context writing to @out/@err, bound to the default namespace,
+ * and release what it holds. */
+void cli_ctx_init(struct cli_ctx *c, FILE *out, FILE *err);
+void cli_ctx_free(struct cli_ctx *c);
 
 typedef int (*cmd_fn)(struct cli_ctx *c, int argc, char **argv);
 
@@ -47,6 +53,10 @@ int cmd_dispatch(struct cli_ctx *c, const struct cmd *table, const char *what, i
 
 /* Run one CLI line (comments and blank lines are fine). Returns the status. */
 int cli_run_line(struct cli_ctx *c, const char *line);
+/* Run every line of @path (`source`, nsemu -f/-b; "-" = stdin). Stops at the
+ * first failing line and prints "Command failed PATH:LINE" to c->err, as
+ * `ip -batch` does. Returns 0, or the failing line's status. */
+int cli_run_file(struct cli_ctx *c, const char *path);
 /* Top-level command table (cli/cmd.c) */
 extern const struct cmd cli_cmds[];
 

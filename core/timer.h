@@ -39,5 +39,14 @@ void timer_wheel_init(uint64_t now);
 void timer_wheel_destroy(void);
 void timer_run(uint64_t now);
 unsigned timer_count(void);
+/* Earliest expiry among this thread's pending timers, UINT64_MAX if none.
+ * Scans every timer: for tests, not per packet. */
+uint64_t timer_next_expiry(void);
+/* For the loop's sleep: the time (ns) of the earliest wheel slot in use, a
+ * lower bound of the next expiry (UINT64_MAX if no timer), remembered by the
+ * wheel; timer_wake_changed() then says whether a timer was armed earlier
+ * than that since. */
+uint64_t timer_next_wake(void);
+bool timer_wake_changed(void);
 
 #endif

@@ -22,5 +22,15 @@ void veth_delete(struct netdev *dev);
 bool dev_is_veth(const struct netdev *dev);
 
 void devices_init(void); /* registers the "veth" rtnl_link_ops */
+/* Registers the "veth" rtnl_link_ops (devices_init's part for veth.c). */
+void veth_init(void);
+/*
+ * Delete every veth end in @ns whose peer lives on another worker, each
+ * with veth_delete (the far end is gone when this returns). Control
+ * thread; the namespace deletion path calls it before netns_destroy, which
+ * handles same-worker pairs itself (a cross-worker end still present then
+ * is torn down asynchronously, safely, but the far end lingers briefly).
+ */
+void veth_netns_detach(struct netns *ns);
 
 #endif

@@ -65,6 +65,7 @@ struct netdev {
 	uint32_t carrier_changes;
 	uint16_t type;			/* ARPHRD_* */
 	uint8_t operstate;		/* OPER_* */
+	bool carrier;			/* driver's carrier; RUNNING|LOWER_UP = UP && carrier */
 	uint8_t addr[ETH_ALEN];
 	uint8_t broadcast[ETH_ALEN];
 	char name[IFNAMSIZ];
@@ -117,6 +118,9 @@ void netif_rx(struct pkt *p);
 /* Receive everything queued on this worker's backlog (tests call it; the
  * worker runs it as a loop task). Returns the number of frames handled. */
 unsigned dev_process_backlog(void);
+/* Drop (DROP_DEV_GONE) every frame of @ns still in this worker's backlog;
+ * netns_destroy calls it so no frame outlives its namespace. Owner thread. */
+void dev_backlog_purge(struct netns *ns);
 
 /* Transmit pkt (L2 header present) on pkt->dev: counts tx, drops if down
  * (DROP_DEV_DOWN), calls ops->xmit. Consumes pkt. */

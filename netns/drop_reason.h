@@ -33,6 +33,8 @@
 	X(IP_NOROUTE_BLACKHOLE, NONE, "blackhole route")                                           \
 	X(IP_NOROUTE_UNREACHABLE, NONE, "unreachable route")                                       \
 	X(IP_NOROUTE_PROHIBIT, NONE, "prohibit route")                                             \
+	X(IP_INNOROUTES, NONE, "no route for a received packet (ip_error counts IpInNoRoutes)") \
+	X(IP_MC_NOT_JOINED, NONE, "multicast to a group no device here has joined")           \
 	X(IP_TTL_EXPIRED, NONE, "TTL expired in forwarding")                                       \
 	X(IP_FRAG_NEEDED, IpFragFails, "too big for the link and DF set")                          \
 	X(IP_FRAG_FAILS, IpFragFails, "could not fragment")                                        \
@@ -53,7 +55,8 @@
 	X(UDP_CSUM, UdpInCsumErrors, "UDP checksum wrong")                                         \
 	X(UDP_INVALID, UdpInErrors, "malformed UDP datagram")                                      \
 	X(NO_SOCKET, NONE, "no socket for the datagram (port unreachable sent)")                   \
-	X(SOCKET_RCVBUFF, NONE, "socket receive queue full")
+	X(SOCKET_RCVBUFF, NONE, "socket receive queue full")                                     \
+	X(FRAG_DUP, NONE, "duplicate fragment (data already received)")
 
 enum drop_reason {
 #define DROP_ENUM(r, mib, text) DROP_##r,

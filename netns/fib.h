@@ -92,8 +92,29 @@ typedef int (*fib_walk_fn)(const struct fib_route *r, void *arg); /* non-zero st
 int fib_walk(struct netns *ns, fib_walk_fn fn, void *arg);
 unsigned fib_route_count(struct netns *ns);
 
-/* Device events: remove every route through @dev (unregister), or mark
- * them dead/linkdown when it goes down; up re-adds the address routes. */
+/*
+ * Lookup with the kernel's flowi4 knobs (fib_lookup with flowi4_oif and
+ * flowi4_scope): only routes of scope >= @scope and, when @oif is set,
+ * through that device; @ignore_linkstate as FIB_LOOKUP_IGNORE_LINKSTATE.
+ * 0 or -ENETUNREACH, as fib_lookup. Owner thread.
+ */
+int fib_lookup_flow(struct netns *ns, uint32_t daddr, int oif, uint8_t scope,
+		    bool ignore_linkstate, struct fib_result *res);
+/* Delete every route for which @match returns true (fib_flush). Returns
+ * the number deleted. Owner thread. */
+typedef bool (*fib_match_fn)(const struct fib_route *r, void *arg);
+unsigned fib_flush_match(struct netns *ns, fib_match_fn match, void *arg);
+/* A user added a `local` route (net->ipv4.fib_has_custom_local_routes):
+ * fib_validate_source can no longer trust the address list alone. */
+bool fib_has_custom_local_routes(const struct netns *ns);
+/* The routes an address implies (fib_add_ifaddr, devinet.c): local route,
+ * and when the device is up the broadcast and prefix routes. */
+void fib_add_ifaddr(struct in_ifaddr *ifa);
+
+/* Device events, as fib_netdev_event: unregister removes every route
+ * through @dev; down removes those too except host-scope ones (the local
+ * routes of its addresses stay, fib_sync_down_dev); up re-adds the routes
+ * of its addresses (and gives `lo` 127.0.0.1/8 if it has none). */
 void fib_dev_down(struct netdev *dev);
 void fib_dev_up(struct netdev *dev);
 void fib_dev_unregister(struct netdev *dev);

@@ -54,6 +54,20 @@ size_t ipfrag_mem(const struct netns *ns); /* bytes held by incomplete datagrams
  * l3_off valid). */
 typedef void (*inet_proto_fn)(struct pkt *p);
 void inet_add_protocol(uint8_t proto, inet_proto_fn fn);
+/* The handler registered for @proto, or NULL (ip_local_deliver's lookup). */
+inet_proto_fn inet_proto_get(uint8_t proto);
+
+/*
+ * The IP layer's view of pkt->cb (the kernel's IPCB(skb)), written by
+ * ip_rcv_finish and read up to L4 (icmp_rcv, udp_rcv): the type of the
+ * input route (RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST) and the input
+ * ifindex. Locally generated packets have rt_type 0 (RTN_UNSPEC).
+ */
+struct ip_cb {
+	uint8_t rt_type;
+	int iif;
+};
+#define IPCB(p) ((struct ip_cb *)(void *)(p)->cb)
 
 /* One-time registration of ptypes and protocols (ARP, IP, ICMP, UDP). */
 void inet_init(void);

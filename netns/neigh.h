@@ -21,6 +21,13 @@
 
 struct netdev;
 
+/* State groups of the kernel's include/net/neighbour.h */
+#ifndef NUD_VALID
+#define NUD_IN_TIMER (NUD_INCOMPLETE | NUD_REACHABLE | NUD_DELAY | NUD_PROBE)
+#define NUD_VALID (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE | NUD_PROBE | NUD_STALE | NUD_DELAY)
+#define NUD_CONNECTED (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE)
+#endif
+
 struct neighbour {
 	struct neighbour *next;	 /* hash chain */
 	struct netdev *dev;
@@ -60,6 +67,27 @@ typedef int (*neigh_walk_fn)(const struct neighbour *n, void *arg); /* non-zero 
 int neigh_walk(struct netns *ns, neigh_walk_fn fn, void *arg);
 /* Device going down or away: drop its entries and their queues. */
 void neigh_dev_down(struct netdev *dev);
+
+/*
+ * Between neigh.c and arp.c (owner thread). neigh_update() is the kernel's
+ * __neigh_update(): move @n to @state with @lladdr (NULL: keep the cached
+ * one), honouring NEIGH_UPDATE_F_* (ADMIN may touch PERMANENT/NOARP entries;
+ * without OVERRIDE a different address of a valid entry is refused). When
+ * the entry becomes valid its queue is sent; when INCOMPLETE/PROBE turn
+ * FAILED, queued packets get ICMP host unreachable. 0 or -errno.
+ * neigh_create() returns the entry for (dev, ip), creating it in NUD_NONE;
+ * NULL without memory. neigh_event_ns() is neigh_create + update to STALE
+ * with OVERRIDE (a request told us the sender's address).
+ */
+#define NEIGH_UPDATE_F_OVERRIDE 0x1
+#define NEIGH_UPDATE_F_ADMIN 0x2
+int neigh_update(struct neighbour *n, const uint8_t *lladdr, uint16_t state, unsigned flags,
+		 struct extack *ext);
+struct neighbour *neigh_create(struct netns *ns, struct netdev *dev, uint32_t ip);
+struct neighbour *neigh_event_ns(struct netdev *dev, uint32_t ip, const uint8_t *lladdr);
+/* Send an ARP request for n->key: broadcast, or unicast to @dst_ha (a
+ * PROBE). Source address per arp_announce, from the newest queued packet. */
+void arp_solicit(struct neighbour *n, const uint8_t *dst_ha);
 
 /* ARP receive (ptype handler), and announcements. */
 void arp_rcv(struct pkt *p);

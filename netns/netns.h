@@ -90,6 +90,10 @@ static inline void mib_add(struct netns *ns, enum mib_field f, uint64_t n)
  */
 struct netns *netns_create(const char *name, struct worker *owner);
 void netns_destroy(struct netns *ns);
+/* The constructor of `lo` that netns_create() calls (netns/ cannot include
+ * devices/; devices_init() registers loopback_create here, as the kernel
+ * registers loopback_net_ops). NULL: namespaces get no lo. Call at start-up. */
+void netns_set_lo_create(struct netdev *(*fn)(struct netns *ns));
 
 /*
  * Registry: control path only (any non-worker thread, under the control
@@ -108,6 +112,8 @@ unsigned netns_count(void);
  * rx_dropped/tx_dropped where the reason is a device's, frees. Consumes p.
  * p->ns must be set (or p->dev). */
 void pkt_drop(struct pkt *p, enum drop_reason reason);
+/* Drops of packets with neither ns nor dev, counted per calling thread. */
+uint64_t pkt_drop_orphans(void);
 /* A packet delivered as intended: free it, count nothing. Consumes p. */
 static inline void pkt_consume(struct pkt *p)
 {

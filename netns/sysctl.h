@@ -61,6 +61,9 @@ enum devconf {
 
 struct ipv4_devconf {
 	int32_t data[DEVCONF_MAX];
+	/* Bit i set once data[i] was written explicitly (the kernel's
+	 * cnf.state): a later write of conf.default.X no longer reaches it. */
+	uint64_t state;
 };
 
 /* Namespace-wide values (net.ipv4.*). */

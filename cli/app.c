@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The app runner (cli/app.h). An app lives on two threads: its state
+ * machine on the owner worker of its namespace, and app_run() on the CLI
+ * thread, which prints. They share only struct app's output queue and
+ * flags, under a mutex with a condition variable (control path only: a
+ * message per printed line). A stop request is a loop_call to the owner; the
+ * CLI thread frees the app only once the app has exited *and* no stop call
+ * is still queued, so a late stop never touches freed memory.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../netns/rtnl.h"
+#include "app.h"
+#include "cmd.h"
+
+struct app_line {
+	struct app_line *next;
+	bool err;    /* stderr */
+	char text[]; /* NUL-terminated */
+};
+
+struct app {
+	const struct app_ops *ops;
+	void *priv;
+	struct worker *worker; /* owner of the app's namespace, set at start */
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct app_line *head, **tail; /* queued output */
+	bool started;		       /* start ran: worker is valid */
+	bool exited;
+	bool stop_posted;
+	unsigned calls_pending; /* loop_calls holding a pointer to the app */
+	int status;
+};
+
+struct app *app_create(const struct app_ops *ops, void *priv)
+{
+	struct app *a = calloc(1, sizeof(*a));
+	pthread_condattr_t ca;
+
+	if (!a)
+		return NULL;
+	a->ops = ops;
+	a->priv = priv;
+	a->tail = &a->head;
+	pthread_mutex_init(&a->lock, NULL);
+	/* CLOCK_MONOTONIC: a wall-clock jump must not stall the Ctrl-C poll. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&a->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	return a;
+}
+
+void *app_priv(const struct app *a)
+{
+	return a->priv;
+}
+
+void app_destroy(struct app *a)
+{
+	struct app_line *l, *n;
+
+	if (!a)
+		return;
+	for (l = a->head; l; l = n) {
+		n = l->next;
+		free(l);
+	}
+	pthread_cond_destroy(&a->cond);
+	pthread_mutex_destroy(&a->lock);
+	free(a->priv);
+	free(a);
+}
+
+static void app_vqueue(struct app *a, bool err, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	struct app_line *l;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return;
+	l = malloc(sizeof(*l) + (size_t)n + 1);
+	if (!l)
+		return; /* out of memory: the line is lost, the app goes on */
+	vsnprintf(l->text, (size_t)n + 1, fmt, ap);
+	l->err = err;
+	l->next = NULL;
+	pthread_mutex_lock(&a->lock);
+	*a->tail = l;
+	a->tail = &l->next;
+	pthread_cond_signal(&a->cond);
+	pthread_mutex_unlock(&a->lock);
+}
+
+void app_printf(struct app *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	app_vqueue(a, false, fmt, ap);
+	va_end(ap);
+}
+
+void app_eprintf(struct app *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	app_vqueue(a, true, fmt, ap);
+	va_end(ap);
+}
+
+void app_exit(struct app *a, int status)
+{
+	pthread_mutex_lock(&a->lock);
+	a->status = status;
+	a->exited = true;
+	pthread_cond_broadcast(&a->cond);
+	pthread_mutex_unlock(&a->lock);
+}
+
+void app_start_here(struct app *a, struct netns *ns)
+{
+	struct worker *w = ns->owner ? ns->owner : loop_current();
+
+	pthread_mutex_lock(&a->lock);
+	a->worker = w;
+	a->started = true;
+	pthread_cond_broadcast(&a->cond);
+	pthread_mutex_unlock(&a->lock);
+	a->ops->start(a, ns);
+}
+
+static void app_start_call(struct netns *ns, void *arg)
+{
+	app_start_here(arg, ns);
+}
+
+/* Runs on the owner. exited is only ever set on this thread, so reading it
+ * here and then calling ops->stop cannot race with app_exit. */
+static void app_stop_call(void *arg)
+{
+	struct app *a = arg;
+	bool run;
+
+	pthread_mutex_lock(&a->lock);
+	run = !a->exited;
+	pthread_mutex_unlock(&a->lock);
+	if (run && a->ops->stop)
+		a->ops->stop(a);
+	pthread_mutex_lock(&a->lock);
+	a->calls_pending--;
+	pthread_cond_broadcast(&a->cond);
+	pthread_mutex_unlock(&a->lock);
+}
+
+/* Called with a->lock held; returns true if a stop call was posted. */
+static bool app_post_stop_locked(struct app *a)
+{
+	if (a->exited || a->stop_posted || !a->started)
+		return false;
+	a->stop_posted = true;
+	a->calls_pending++;
+	return true;
+}
+
+void app_request_stop(struct app *a)
+{
+	bool post;
+
+	pthread_mutex_lock(&a->lock);
+	post = app_post_stop_locked(a);
+	pthread_mutex_unlock(&a->lock);
+	if (post)
+		loop_call(a->worker, app_stop_call, a);
+}
+
+bool app_exited(struct app *a, int *status)
+{
+	bool done;
+
+	pthread_mutex_lock(&a->lock);
+	done = a->exited && !a->calls_pending;
+	if (done && status)
+		*status = a->status;
+	pthread_mutex_unlock(&a->lock);
+	return done;
+}
+
+size_t app_read_output(struct app *a, char *buf, size_t len)
+{
+	struct app_line *l;
+	size_t n = 0;
+
+	if (!len)
+		return 0;
+	pthread_mutex_lock(&a->lock);
+	while ((l = a->head)) {
+		size_t tl = strlen(l->text);
+
+		if (n + tl >= len)
+			tl = len - 1 - n;
+		memcpy(buf + n, l->text, tl);
+		n += tl;
+		a->head = l->next;
+		free(l);
+	}
+	a->tail = &a->head;
+	pthread_mutex_unlock(&a->lock);
+	buf[n] = '\0';
+	return n;
+}
+
+/* Print the queued lines outside the lock (a slow terminal must not block
+ * the worker's app_printf). */
+static void app_flush_output(struct cli_ctx *c, struct app_line *l)
+{
+	struct app_line *n;
+
+	for (; l; l = n) {
+		n = l->next;
+		if (l->err) {
+			fflush(c->out);
+			fputs(l->text, c->err);
+			fflush(c->err);
+		} else {
+			fputs(l->text, c->out);
+			fflush(c->out);
+		}
+		free(l);
+	}
+}
+
+int app_run(struct cli_ctx *c, struct app *a)
+{
+	bool interrupted = false;
+	int status, err;
+
+	err = rtnl_ns_call(c->ns, app_start_call, a);
+	if (err) {
+		fprintf(c->err, "Cannot open network namespace \"%s\": %s\n",
+			c->ns ? c->ns : NSEMU_DEFAULT_NS, strerror(-err));
+		app_destroy(a);
+		return 2;
+	}
+	pthread_mutex_lock(&a->lock);
+	for (;;) {
+		struct app_line *lines = a->head;
+		bool post = false;
+
+		a->head = NULL;
+		a->tail = &a->head;
+		if (lines) {
+			pthread_mutex_unlock(&a->lock);
+			app_flush_output(c, lines);
+			pthread_mutex_lock(&a->lock);
+			continue;
+		}
+		if (a->exited && !a->calls_pending)
+			break;
+		/* Ctrl-C: ask once; the app prints its summary and exits.
+		 * Before start ran, remember it and post when it has. */
+		if (c->interrupt && *c->interrupt)
+			interrupted = true;
+		if (interrupted)
+			post = app_post_stop_locked(a);
+		if (post) {
+			pthread_mutex_unlock(&a->lock);
+			loop_call(a->worker, app_stop_call, a);
+			pthread_mutex_lock(&a->lock);
+			continue;
+		}
+		/* Wake up at least every 50 ms to look at *c->interrupt:
+		 * a signal handler cannot signal a condvar. */
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += 50 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		pthread_cond_timedwait(&a->cond, &a->lock, &ts);
+	}
+	status = a->status;
+	pthread_mutex_unlock(&a->lock);
+	app_destroy(a);
+	return status;
+}
+
+void app_opt_init(struct app_opt *o, const char *prog, enum app_opt_style style, FILE *err,
+		  int argc, char **argv)
+{
+	memset(o, 0, sizeof(*o));
+	o->prog = prog;
+	o->style = style;
+	o->err = err;
+	o->argc = argc;
+	o->argv = argv;
+	o->idx = argc > 0 ? 1 : 0; /* argv[0]: the command word as typed */
+}
+
+static int app_opt_error(struct app_opt *o, const char *what, char ch)
+{
+	if (o->style == APP_OPT_IPUTILS)
+		fprintf(o->err, "%s: %s -- '%c'\n", o->prog, what, ch);
+	else
+		fprintf(o->err, "Bad option `-%c' (argc %d)\n", ch, o->idx);
+	return '?';
+}
+
+int app_opt_next(struct app_opt *o, const char *spec)
+{
+	const char *s;
+	char ch;
+
+	o->arg = NULL;
+	while (!o->sub) {
+		const char *w;
+
+		if (o->idx >= o->argc)
+			return -1;
+		w = o->argv[o->idx];
+		if (!strcmp(w, "--")) {
+			/* everything after "--" is positional */
+			for (o->idx++; o->idx < o->argc; o->idx++)
+				if (o->npos < APP_OPT_MAXPOS)
+					o->pos[o->npos++] = o->argv[o->idx];
+			return -1;
+		}
+		if (w[0] == '-' && w[1]) {
+			o->sub = 1;
+			break;
+		}
+		if (o->npos < APP_OPT_MAXPOS)
+			o->pos[o->npos++] = o->argv[o->idx];
+		else
+			o->npos++; /* counted, so "too many arguments" can be said */
+		o->idx++;
+	}
+	ch = o->argv[o->idx][o->sub++];
+	o->cur[0] = '-';
+	o->cur[1] = ch;
+	s = strchr(spec, ch);
+	if (!s || ch == ':') {
+		o->idx++;
+		o->sub = 0;
+		return app_opt_error(o, "invalid option", ch);
+	}
+	if (s[1] != ':') {
+		if (!o->argv[o->idx][o->sub]) {
+			o->idx++;
+			o->sub = 0;
+		}
+		return ch;
+	}
+	/* an option with a value: the rest of this word, or the next word */
+	if (o->argv[o->idx][o->sub]) {
+		o->arg = &o->argv[o->idx][o->sub];
+		o->idx++;
+	} else if (o->idx + 1 < o->argc) {
+		o->arg = o->argv[o->idx + 1];
+		o->idx += 2;
+	} else {
+		o->idx++;
+		o->sub = 0;
+		return app_opt_error(o, "option requires an argument", ch);
+	}
+	o->sub = 0;
+	return ch;
+}
+
+int app_opt_num(struct app_opt *o, long long min, long long max, long long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoll(o->arg, &end, 10);
+	if (o->style == APP_OPT_TRACEROUTE) {
+		if (errno || end == o->arg || *end || *v < min || *v > max) {
+			fprintf(o->err, "Cannot handle `%s' option with arg `%s' (argc %d)\n", o->cur,
+				o->arg, o->idx - 1);
+			return -1;
+		}
+		return 0;
+	}
+	/* iputils' strtol_or_err() */
+	if (errno || end == o->arg || *end) {
+		fprintf(o->err, "%s: invalid argument: '%s'\n", o->prog, o->arg);
+		return -1;
+	}
+	if (*v < min || *v > max) {
+		fprintf(o->err, "%s: invalid argument: '%s': out of range: %lld <= value <= %lld\n",
+			o->prog, o->arg, min, max);
+		return -1;
+	}
+	return 0;
+}
+
+int app_parse_seconds(const char *s, double *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtod(s, &end);
+	if (errno || end == s || *end || *v != *v)
+		return -1;
+	return 0;
+}
+
+long app_llsqrt(long long a)
+{
+	long long prev = LLONG_MAX;
+	long long x = a;
+
+	/* Newton's method, as iputils, so mdev rounds the same way */
+	if (x > 0) {
+		while (x < prev) {
+			prev = x;
+			x = (x + (a / x)) / 2;
+		}
+	}
+	return (long)x;
+}

@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ping, as iputils' ping over a ping socket (SOCK_DGRAM, IPPROTO_ICMP):
+ * same options (-c -s -t -i -W -w -q -M), same output lines, statistics
+ * and exit status (0 if any reply, 1 if none, 2 on other errors). The state
+ * machine runs on the namespace's owner worker (cli/app.h): a timer sends
+ * one echo request per interval, replies and ICMP errors arrive through the
+ * socket's callbacks, and the summary is printed when the count is reached,
+ * the wait after the last request ends, the deadline passes, or the user
+ * presses Ctrl-C. As iputils carries a struct timeval in the payload, the
+ * request carries its send time (loop_now()) and the RTT is computed from
+ * the copy the reply brings back.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/timer.h"
+#include "../netns/dev.h"
+#include "../netns/proto/ip.h"
+#include "../netns/route.h"
+#include "../netns/socket.h"
+#include "app.h"
+#include "cmd.h"
+
+#define PING_MAXWAIT_NS (10 * NSEC_PER_SEC) /* iputils MAXWAIT: default -W */
+#define PING_MAX_DUP_CHK 0x10000	     /* sequence numbers tracked for (DUP!) */
+#define PING_TSTAMP_LEN 16		     /* sizeof(struct timeval) on LP64 */
+#define PING_MAX_DATALEN (65535 - 20 - 8)
+
+struct ping {
+	struct app *app;
+	struct netns *ns;
+	struct sock *sk;
+	struct timer tx_timer;	     /* next echo request */
+	struct timer exit_timer;     /* wait after the last request */
+	struct timer deadline_timer; /* -w */
+	uint32_t daddr;
+	char dst[INET_ADDRSTRLEN];
+
+	/* options */
+	long npackets; /* -c, 0 = until stopped */
+	unsigned datalen;
+	int ttl;       /* -t, 0 = default */
+	int pmtudisc;  /* -1 default, 0 dont, 1 do */
+	bool quiet;
+	uint64_t interval, linger, deadline; /* ns */
+
+	/* statistics, as iputils' struct ping_rts (times in microseconds) */
+	long ntransmitted, nreceived, nrepeats, nerrors;
+	long tmin, tmax;
+	long long tsum, tsum2;
+	uint64_t start_time, cur_time;
+	bool exiting; /* the exit condition is met: take no more replies */
+	bool finished;
+	uint8_t rcvd_tbl[PING_MAX_DUP_CHK / 8];
+	uint8_t outpack[8 + PING_MAX_DATALEN];
+};
+
+static void ping_finish(struct ping *p, bool gone);
+
+static bool ping_rcvd_test_and_set(struct ping *p, uint16_t seq)
+{
+	unsigned bit = seq % PING_MAX_DUP_CHK;
+	uint8_t mask = (uint8_t)(1u << (bit & 7));
+	bool was = p->rcvd_tbl[bit >> 3] & mask;
+
+	p->rcvd_tbl[bit >> 3] |= mask;
+	return was;
+}
+
+/* iputils' exit test, run after every reply or error: the count is
+ * complete when replies plus errors reach it; with -w the first error
+ * ends the run. The summary is printed from the exit timer, due now:
+ * never from inside a socket callback, which must not close its socket. */
+static void ping_check_done(struct ping *p)
+{
+	if (p->exiting)
+		return;
+	if ((p->npackets && p->nreceived + p->nerrors >= p->npackets) ||
+	    (p->deadline && p->nerrors)) {
+		p->exiting = true;
+		timer_del(&p->tx_timer);
+		timer_mod(&p->exit_timer, loop_now());
+	}
+}
+
+/* iputils' schedule_exit(): after the last request, wait twice the
+ * longest RTT (at least one interval) if anything came back, else the
+ * linger time (-W, default 10 s). */
+static void ping_schedule_exit(struct ping *p)
+{
+	uint64_t wait;
+
+	if (p->deadline)
+		return;
+	if (p->nreceived) {
+		wait = 2 * (uint64_t)p->tmax * 1000;
+		if (wait < p->interval)
+			wait = p->interval;
+	} else {
+		wait = p->linger;
+	}
+	timer_mod(&p->exit_timer, loop_now() + wait);
+}
+
+static void ping_send(struct ping *p)
+{
+	struct icmphdr *icmp = (struct icmphdr *)p->outpack;
+	uint16_t seq = (uint16_t)(p->ntransmitted + 1);
+	uint64_t now = loop_now();
+	int rc;
+
+	icmp->type = ICMP_ECHO;
+	icmp->code = 0;
+	icmp->checksum = 0;
+	icmp->un.echo.id = 0; /* the ping socket puts its own id here */
+	icmp->un.echo.sequence = htons(seq);
+	if (p->datalen >= PING_TSTAMP_LEN) {
+		memcpy(p->outpack + 8, &now, sizeof(now));
+		memset(p->outpack + 8 + sizeof(now), 0, PING_TSTAMP_LEN - sizeof(now));
+	}
+	p->cur_time = now;
+	rc = sock_sendto(p->sk, p->daddr, 0, p->outpack, 8 + p->datalen);
+	p->ntransmitted++;
+	if (rc >= 0)
+		return;
+	/*
+	 * A hard local error counts as transmitted, as iputils' pinger
+	 * ("Pretend we sent packet"). EMSGSIZE (DF and too big for the
+	 * route's MTU) is reported from the error queue as a local error and
+	 * counts as an error.
+	 */
+	if (rc == -EMSGSIZE) {
+		struct rtable rt;
+		unsigned mtu = 0;
+
+		if (!ip_route_output(p->ns, p->daddr, 0, 0, &rt))
+			mtu = rt.mtu ? rt.mtu : (rt.dev ? rt.dev->mtu : 0);
+		p->nerrors++;
+		if (!p->quiet)
+			app_eprintf(p->app, "ping: local error: message too long, mtu=%u\n", mtu);
+	} else if (!p->quiet) {
+		app_eprintf(p->app, "ping: sendmsg: %s\n", strerror(-rc));
+	}
+}
+
+static void ping_tx_timer(struct timer *t)
+{
+	struct ping *p = container_of(t, struct ping, tx_timer);
+
+	ping_send(p);
+	ping_check_done(p);
+	if (p->exiting)
+		return;
+	if (p->npackets && p->ntransmitted >= p->npackets)
+		ping_schedule_exit(p);
+	else
+		timer_mod(&p->tx_timer, loop_now() + p->interval);
+}
+
+static void ping_exit_timer(struct timer *t)
+{
+	ping_finish(container_of(t, struct ping, exit_timer), false);
+}
+
+static void ping_deadline_timer(struct timer *t)
+{
+	ping_finish(container_of(t, struct ping, deadline_timer), false);
+}
+
+/* iputils prints the RTT with 3 significant decimals at most. */
+static void ping_fmt_time(char *buf, size_t len, long us)
+{
+	if (us >= 100000 - 50)
+		snprintf(buf, len, " time=%ld ms", (us + 500) / 1000);
+	else if (us >= 10000 - 5)
+		snprintf(buf, len, " time=%ld.%01ld ms", (us + 50) / 1000, ((us + 50) % 1000) / 100);
+	else if (us >= 1000)
+		snprintf(buf, len, " time=%ld.%02ld ms", (us + 5) / 1000, ((us + 5) % 1000) / 10);
+	else
+		snprintf(buf, len, " time=%ld.%03ld ms", us / 1000, us % 1000);
+}
+
+static void ping_rcv(struct sock *sk, struct pkt *pk, void *ctx)
+{
+	struct ping *p = ctx;
+	const struct iphdr *iph = (const struct iphdr *)pkt_l3(pk);
+	const struct icmphdr *icmp = (const struct icmphdr *)pk->data;
+	char from[INET_ADDRSTRLEN], tbuf[32] = "";
+	bool timing = p->datalen >= PING_TSTAMP_LEN;
+	unsigned cc = pk->len;
+	uint16_t seq;
+	long triptime = 0;
+	bool dup;
+
+	if (p->exiting || cc < 8 || icmp->type != ICMP_ECHOREPLY) {
+		pkt_consume(pk);
+		return;
+	}
+	seq = ntohs(icmp->un.echo.sequence);
+	p->nreceived++;
+	if (timing && cc >= 8 + PING_TSTAMP_LEN) {
+		uint64_t sent;
+
+		memcpy(&sent, pk->data + 8, sizeof(sent));
+		triptime = (long)((loop_now() - sent) / 1000);
+		if (triptime < 0)
+			triptime = 0;
+		p->tsum += triptime;
+		p->tsum2 += (long long)triptime * triptime;
+		if (triptime < p->tmin)
+			p->tmin = triptime;
+		if (triptime > p->tmax)
+			p->tmax = triptime;
+	}
+	dup = ping_rcvd_test_and_set(p, seq);
+	if (dup) {
+		p->nrepeats++;
+		p->nreceived--;
+	}
+	inet_ntop(AF_INET, &iph->saddr, from, sizeof(from));
+	if (!p->quiet) {
+		if (cc < p->datalen + 8) {
+			app_printf(p->app, "%u bytes from %s: icmp_seq=%u ttl=%u (truncated)\n", cc,
+				   from, seq, iph->ttl);
+		} else {
+			if (timing)
+				ping_fmt_time(tbuf, sizeof(tbuf), triptime);
+			app_printf(p->app, "%u bytes from %s: icmp_seq=%u ttl=%u%s%s\n", cc, from,
+				   seq, iph->ttl, tbuf, dup ? " (DUP!)" : "");
+		}
+	}
+	pkt_consume(pk);
+	ping_check_done(p);
+}
+
+/* The text iputils' pr_icmph() prints for an ICMP error. */
+static void ping_icmp_text(char *buf, size_t len, uint8_t type, uint8_t code, uint32_t info)
+{
+	static const char *const unreach[] = {
+		"Destination Net Unreachable",
+		"Destination Host Unreachable",
+		"Destination Protocol Unreachable",
+		"Destination Port Unreachable",
+		NULL, /* frag needed: carries the MTU */
+		"Source Route Failed",
+		"Destination Net Unknown",
+		"Destination Host Unknown",
+		"Source Host Isolated",
+		"Destination Net Prohibited",
+		"Destination Host Prohibited",
+		"Destination Net Unreachable for Type of Service",
+		"Destination Host Unreachable for Type of Service",
+		"Packet filtered",
+		"Precedence Violation",
+		"Precedence Cutoff",
+	};
+
+	switch (type) {
+	case ICMP_DEST_UNREACH:
+		if (code == ICMP_FRAG_NEEDED)
+			snprintf(buf, len, "Frag needed and DF set (mtu = %u)", info);
+		else if (code < ARRAY_SIZE(unreach))
+			snprintf(buf, len, "%s", unreach[code]);
+		else
+			snprintf(buf, len, "Dest Unreachable, Bad Code: %u", code);
+		break;
+	case ICMP_TIME_EXCEEDED:
+		if (code == ICMP_EXC_TTL)
+			snprintf(buf, len, "Time to live exceeded");
+		else if (code == ICMP_EXC_FRAGTIME)
+			snprintf(buf, len, "Frag reassembly time exceeded");
+		else
+			snprintf(buf, len, "Time exceeded, Bad Code: %u", code);
+		break;
+	case ICMP_SOURCE_QUENCH:
+		snprintf(buf, len, "Source Quench");
+		break;
+	case ICMP_PARAMETERPROB:
+		snprintf(buf, len, "Parameter problem: pointer = %u", info);
+		break;
+	default:
+		snprintf(buf, len, "Bad ICMP type: %u", type);
+		break;
+	}
+}
+
+/* An ICMP error about one of our requests (IP_RECVERR, SO_EE_ORIGIN_ICMP):
+ * iputils counts it as an error and prints "From <offender> icmp_seq=N". */
+static void ping_err(struct sock *sk, const struct sock_err *e, void *ctx)
+{
+	struct ping *p = ctx;
+	char from[INET_ADDRSTRLEN], text[64];
+
+	/* Not about our target: "not our error, not an error at all". */
+	if (p->exiting || e->daddr != p->daddr)
+		return;
+	p->nerrors++;
+	if (!p->quiet) {
+		inet_ntop(AF_INET, &e->offender, from, sizeof(from));
+		ping_icmp_text(text, sizeof(text), e->type, e->code, e->info);
+		app_printf(p->app, "From %s icmp_seq=%u %s\n", from, e->dport, text);
+	}
+	ping_check_done(p);
+}
+
+/* The namespace is being deleted: socket.c frees the socket after this. */
+static void ping_gone(struct sock *sk, void *ctx)
+{
+	struct ping *p = ctx;
+
+	p->sk = NULL;
+	if (p->finished)
+		return;
+	app_eprintf(p->app, "ping: network namespace %s was deleted\n", p->ns->name);
+	ping_finish(p, true);
+}
+
+static const struct sock_ops ping_sock_ops = {
+	.rcv = ping_rcv,
+	.err = ping_err,
+	.gone = ping_gone,
+};
+
+/* iputils' finish(): the statistics block and the exit status. */
+static void ping_finish(struct ping *p, bool gone)
+{
+	long long ms = (long long)((p->cur_time - p->start_time + 500000) / 1000000);
+	char line[256];
+	int n, status;
+
+	p->finished = p->exiting = true;
+	timer_del(&p->tx_timer);
+	timer_del(&p->exit_timer);
+	timer_del(&p->deadline_timer);
+	if (p->sk)
+		sock_close(p->sk);
+	p->sk = NULL;
+
+	n = snprintf(line, sizeof(line), "%ld packets transmitted, %ld received", p->ntransmitted,
+		     p->nreceived);
+	if (p->nrepeats)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, ", +%ld duplicates", p->nrepeats);
+	if (p->nerrors)
+		n += snprintf(line + n, sizeof(line) - (size_t)n, ", +%ld errors", p->nerrors);
+	if (p->ntransmitted)
+		snprintf(line + n, sizeof(line) - (size_t)n, ", %g%% packet loss, time %lldms",
+			 (float)((p->ntransmitted - p->nreceived) * 100.0 / p->ntransmitted), ms);
+	app_printf(p->app, "\n--- %s ping statistics ---\n%s\n", p->dst, line);
+	if (p->nreceived && p->datalen >= PING_TSTAMP_LEN) {
+		long total = p->nreceived + p->nrepeats;
+		long tmavg = (long)(p->tsum / total);
+		long long tmvar = (p->tsum2 - (p->tsum * p->tsum) / total) / total;
+		long tmdev = app_llsqrt(tmvar);
+
+		app_printf(p->app, "rtt min/avg/max/mdev = %ld.%03ld/%ld.%03ld/%ld.%03ld/%ld.%03ld ms\n",
+			   p->tmin / 1000, p->tmin % 1000, tmavg / 1000, tmavg % 1000,
+			   p->tmax / 1000, p->tmax % 1000, tmdev / 1000, tmdev % 1000);
+	} else {
+		app_printf(p->app, "\n");
+	}
+	status = (!p->nreceived || (p->deadline && p->nreceived < p->npackets)) ? 1 : 0;
+	if (gone)
+		status = 2;
+	app_exit(p->app, status);
+}
+
+static void ping_start(struct app *a, struct netns *ns)
+{
+	struct ping *p = app_priv(a);
+	struct rtable rt;
+	unsigned i;
+	int err;
+
+	p->app = a;
+	p->ns = ns;
+	timer_init(&p->tx_timer, ping_tx_timer);
+	timer_init(&p->exit_timer, ping_exit_timer);
+	timer_init(&p->deadline_timer, ping_deadline_timer);
+	/* iputils connect()s a probe socket first to learn the source: a
+	 * destination without a usable route fails here, before "PING". */
+	err = ip_route_output(ns, p->daddr, 0, 0, &rt);
+	if (err == -EACCES) {
+		app_eprintf(a, "ping: Do you want to ping broadcast? Then -b. If not, check your "
+			       "local firewall rules\n");
+		app_exit(a, 2);
+		return;
+	}
+	if (err) {
+		app_eprintf(a, "ping: connect: %s\n", strerror(-err));
+		app_exit(a, 2);
+		return;
+	}
+	p->sk = sock_open(ns, IPPROTO_ICMP, &ping_sock_ops, p);
+	if (!p->sk) {
+		app_eprintf(a, "ping: socket: %s\n", strerror(ENOMEM));
+		app_exit(a, 2);
+		return;
+	}
+	if (p->ttl)
+		sock_set_ttl(p->sk, p->ttl);
+	if (p->pmtudisc >= 0)
+		sock_set_df(p->sk, p->pmtudisc == 1);
+	/* iputils' fill pattern: byte i of the data is i, the timestamp over
+	 * the first 16 bytes. */
+	for (i = 0; i < p->datalen; i++)
+		p->outpack[8 + i] = (uint8_t)i;
+	p->tmin = __LONG_MAX__;
+	app_printf(a, "PING %s (%s) %u(%u) bytes of data.\n", p->dst, p->dst, p->datalen,
+		   p->datalen + 8 + 20);
+	p->start_time = p->cur_time = loop_now();
+	if (p->deadline)
+		timer_mod(&p->deadline_timer, p->start_time + p->deadline);
+	ping_tx_timer(&p->tx_timer);
+}
+
+static void ping_stop(struct app *a)
+{
+	ping_finish(app_priv(a), false);
+}
+
+static const struct app_ops ping_app_ops = {
+	.name = "ping",
+	.start = ping_start,
+	.stop = ping_stop,
+};
+
+static void ping_usage(struct cli_ctx *c)
+{
+	fprintf(c->err, "\nUsage\n  ping [options] <destination>\n\nOptions:\n"
+			"  <destination>      ip address\n"
+			"  -c <count>         stop after <count> replies\n"
+			"  -i <interval>      seconds between sending each packet\n"
+			"  -M <pmtud opt>     define mtu discovery, can be one of <do|dont|want>\n"
+			"  -q                 quiet output\n"
+			"  -s <size>          use <size> as number of data bytes to be sent\n"
+			"  -t <ttl>           define time to live\n"
+			"  -w <deadline>      reply wait <deadline> in seconds\n"
+			"  -W <timeout>       time to wait for response\n");
+}
+
+/* Parse the command line the way iputils does, with its messages and exit
+ * codes (1 for out-of-range numbers, 2 for other usage errors). */
+static int ping_parse(struct cli_ctx *c, struct ping *p, int argc, char **argv)
+{
+	struct app_opt o;
+	const char *dest = NULL;
+	int opt;
+
+	app_opt_init(&o, "ping", APP_OPT_IPUTILS, c->err, argc, argv);
+	while ((opt = app_opt_next(&o, "qnc:s:t:i:W:w:M:")) != -1) {
+		long long v;
+		double d;
+
+		switch (opt) {
+		case 'q':
+			p->quiet = true;
+			break;
+		case 'n': /* addresses are never resolved */
+			break;
+		case 'c':
+			if (app_opt_num(&o, 1, 9223372036854775807LL, &v))
+				return 1;
+			p->npackets = (long)v;
+			break;
+		case 's':
+			if (app_opt_num(&o, 0, 2147483647LL, &v))
+				return 1;
+			if (v > PING_MAX_DATALEN) {
+				fprintf(c->err, "ping: packet size %lld is too large. Maximum is %d\n",
+					v, PING_MAX_DATALEN);
+				return 2;
+			}
+			p->datalen = (unsigned)v;
+			break;
+		case 't':
+			if (app_opt_num(&o, 0, 255, &v))
+				return 1;
+			p->ttl = (int)v;
+			break;
+		case 'i':
+			if (app_parse_seconds(o.arg, &d) || d < 0) {
+				fprintf(c->err, "ping: bad timing interval: %s\n", o.arg);
+				return 2;
+			}
+			if (d < 0.002) {
+				fprintf(c->err, "ping: cannot flood, minimal interval for user must be "
+						">= 2 ms, use -i 0.002 (or higher)\n");
+				return 2;
+			}
+			p->interval = (uint64_t)(d * 1e9 + 0.5);
+			break;
+		case 'W':
+			if (app_parse_seconds(o.arg, &d) || d < 0 || d > 2147483.0) {
+				fprintf(c->err, "ping: bad linger time: %s\n", o.arg);
+				return 2;
+			}
+			p->linger = (uint64_t)(d * 1e9 + 0.5);
+			break;
+		case 'w':
+			if (app_opt_num(&o, 0, 2147483647LL, &v))
+				return 1;
+			p->deadline = (uint64_t)v * NSEC_PER_SEC;
+			break;
+		case 'M':
+			if (!strcmp(o.arg, "do"))
+				p->pmtudisc = 1;
+			else if (!strcmp(o.arg, "dont"))
+				p->pmtudisc = 0;
+			else if (!strcmp(o.arg, "want"))
+				p->pmtudisc = -1;
+			else {
+				fprintf(c->err, "ping: invalid -M argument: %s\n", o.arg);
+				return 2;
+			}
+			break;
+		default:
+			ping_usage(c);
+			return 2;
+		}
+	}
+	if (!o.npos) {
+		fprintf(c->err, "ping: usage error: Destination address required\n");
+		return 1;
+	}
+	dest = o.pos[o.npos - 1];
+	if (o.npos > 1) {
+		/* iputils takes extra arguments as source-route hops: not here. */
+		fprintf(c->err, "ping: usage error: Only one destination address is supported\n");
+		return 2;
+	}
+	if (inet_pton(AF_INET, dest, &p->daddr) != 1) {
+		fprintf(c->err, "ping: %s: Name or service not known\n", dest);
+		return 2;
+	}
+	inet_ntop(AF_INET, &p->daddr, p->dst, sizeof(p->dst));
+	return 0;
+}
+
+/* Build a ping app from its command line (not started). */
+struct app *ping_app_create(struct cli_ctx *c, int argc, char **argv, int *status)
+{
+	struct ping *p = calloc(1, sizeof(*p));
+	struct app *a;
+
+	*status = 2;
+	if (!p) {
+		fprintf(c->err, "ping: %s\n", strerror(ENOMEM));
+		return NULL;
+	}
+	p->datalen = 56;
+	p->pmtudisc = -1;
+	p->interval = NSEC_PER_SEC;
+	p->linger = PING_MAXWAIT_NS;
+	*status = ping_parse(c, p, argc, argv);
+	if (*status) {
+		free(p);
+		return NULL;
+	}
+	a = app_create(&ping_app_ops, p);
+	if (!a) {
+		fprintf(c->err, "ping: %s\n", strerror(ENOMEM));
+		*status = 2;
+		free(p);
+	}
+	return a;
+}
+
+int cmd_ping(struct cli_ctx *c, int argc, char **argv)
+{
+	int status;
+	struct app *a = ping_app_create(c, argc, argv, &status);
+
+	return a ? app_run(c, a) : status;
+}

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The command layer: iproute2's prefix matching (ip/ip.c matches()), table
+ * dispatch, the line splitter (shell-like quoting, `#` comments), scripts
+ * (`source`, `nsemu -f/-b`, with ip -batch's "Command failed FILE:LINE"),
+ * and the top-level table: ip, sysctl, show, nstat, ping, traceroute,
+ * help, source, quit/exit.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+
+#define CLI_MAX_ARGS 256
+#define CLI_MAX_DEPTH 8 /* nested `source` */
+
+bool matches(const char *prefix, const char *word)
+{
+	size_t n = strlen(prefix);
+
+	return n && n <= strlen(word) && !memcmp(prefix, word, n);
+}
+
+int cmd_dispatch(struct cli_ctx *c, const struct cmd *table, const char *what, int argc,
+		 char **argv)
+{
+	if (argc < 1)
+		return -EINVAL;
+	for (const struct cmd *t = table; t->name; t++)
+		if (matches(argv[0], t->name))
+			return t->fn(c, argc, argv);
+	if (!what)
+		fprintf(c->err, "Unknown command \"%s\", try \"help\".\n", argv[0]);
+	else if (!strcmp(what, "ip"))
+		fprintf(c->err, "Object \"%s\" is unknown, try \"ip help\".\n", argv[0]);
+	else
+		fprintf(c->err, "Command \"%s\" is unknown, try \"%s help\".\n", argv[0], what);
+	return -EINVAL;
+}
+
+/*
+ * Split @line into words in @buf (same size as line): whitespace separates,
+ * '...' is literal, "..." allows \" and \\, a backslash outside quotes
+ * escapes the next character, and an unquoted # at the start of a word
+ * starts a comment. Returns the word count, or -EINVAL (unterminated quote,
+ * too many words) with *why set.
+ */
+static int split_words(const char *line, char *buf, char **argv, int max, const char **why)
+{
+	const char *s = line;
+	char *o = buf;
+	int argc = 0;
+
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			s++;
+		if (!*s || *s == '#')
+			break;
+		if (argc == max) {
+			*why = "too many arguments";
+			return -EINVAL;
+		}
+		argv[argc++] = o;
+		while (*s && *s != ' ' && *s != '\t' && *s != '\n' && *s != '\r') {
+			if (*s == '\'') {
+				for (s++; *s && *s != '\''; s++)
+					*o++ = *s;
+				if (!*s) {
+					*why = "unterminated quote";
+					return -EINVAL;
+				}
+				s++;
+			} else if (*s == '"') {
+				for (s++; *s && *s != '"'; s++) {
+					if (*s == '\\' && (s[1] == '"' || s[1] == '\\'))
+						s++;
+					*o++ = *s;
+				}
+				if (!*s) {
+					*why = "unterminated quote";
+					return -EINVAL;
+				}
+				s++;
+			} else if (*s == '\\' && s[1]) {
+				*o++ = s[1];
+				s += 2;
+			} else {
+				*o++ = *s++;
+			}
+		}
+		*o++ = '\0';
+	}
+	return argc;
+}
+
+int cli_run_line(struct cli_ctx *c, const char *line)
+{
+	const char *saved_ns = c->ns, *why = "";
+	bool json = c->json, stats = c->stats, details = c->details, pretty = c->pretty;
+	int level = c->stats_level, argc, ret;
+	char *argv[CLI_MAX_ARGS + 1];
+	char *buf = malloc(strlen(line) + 1);
+
+	if (!buf)
+		return -ENOMEM;
+	argc = split_words(line, buf, argv, CLI_MAX_ARGS, &why);
+	if (argc < 0) {
+		fprintf(c->err, "Error: %s.\n", why);
+		free(buf);
+		return argc;
+	}
+	if (argc == 0) {
+		free(buf);
+		return 0;
+	}
+	argv[argc] = NULL;
+	ret = cmd_dispatch(c, cli_cmds, NULL, argc, argv);
+	fflush(c->out);
+	fflush(c->err);
+	/* options like -n NS / -j belong to one line only */
+	c->ns = saved_ns;
+	c->json = json;
+	c->stats = stats;
+	c->details = details;
+	c->pretty = pretty;
+	c->stats_level = level;
+	free(buf);
+	return ret;
+}
+
+static int file_depth;
+
+int cli_run_file(struct cli_ctx *c, const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned lineno = 0;
+	int ret = 0;
+
+	if (!f) {
+		fprintf(c->err, "Cannot open file \"%s\" for batch: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	if (file_depth >= CLI_MAX_DEPTH) {
+		fprintf(c->err, "Error: \"%s\": scripts nested too deeply.\n", path);
+		if (f != stdin)
+			fclose(f);
+		return -ELOOP;
+	}
+	file_depth++;
+	while (getline(&line, &cap, f) > 0) {
+		lineno++;
+		ret = cli_run_line(c, line);
+		if (ret) {
+			/* iproute2 ip.c batch(): the failing line, then stop */
+			fprintf(c->err, "Command failed %s:%u\n", path, lineno);
+			break;
+		}
+		if (c->quit)
+			break;
+	}
+	file_depth--;
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	return ret;
+}
+
+static int cmd_source(struct cli_ctx *c, int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(c->err, "Usage: source FILE\n");
+		return -EINVAL;
+	}
+	return cli_run_file(c, argv[1]);
+}
+
+static int cmd_quit(struct cli_ctx *c, int argc, char **argv)
+{
+	c->quit = true;
+	return 0;
+}
+
+static int cmd_help(struct cli_ctx *c, int argc, char **argv)
+{
+	fprintf(c->out, "nsemu: a user-space network namespace emulator. Commands:\n");
+	for (const struct cmd *t = cli_cmds; t->name; t++)
+		fprintf(c->out, "  %-11s %s\n", t->name, t->help);
+	fprintf(c->out, "Words may be abbreviated (ip li sh). Lines starting with # are comments.\n"
+			"See docs/cli.md for the full reference.\n");
+	return 0;
+}
+
+const struct cmd cli_cmds[] = {
+	{ "ip", cmd_ip, "ip [-n NS] [-j [-p]] [-s] [-d] link|addr|route|neigh|netns ..." },
+	{ "sysctl", cmd_sysctl, "sysctl [--netns NS] [-n] [-w] [-a] NAME[=VALUE]..." },
+	{ "show", cmd_show, "show drops [NS|all] | show threads" },
+	{ "nstat", cmd_nstat, "nstat [-n NS] [-a] [-z] [-j] [PATTERN...]: MIB counters" },
+	{ "ping", cmd_ping, "ping [-c N] [-i S] [-s SIZE] [-t TTL] [-W S] ADDR (default namespace)" },
+	{ "traceroute", cmd_traceroute, "traceroute [-m HOPS] [-q N] ADDR (default namespace)" },
+	{ "help", cmd_help, "this list" },
+	{ "source", cmd_source, "source FILE: run the commands in FILE" },
+	{ "quit", cmd_quit, "leave nsemu" },
+	{ "exit", cmd_quit, "leave nsemu" },
+	{ NULL, NULL, NULL },
+};

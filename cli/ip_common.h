@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Helpers shared by the `ip` object commands (like iproute2's
+ * ip/ip_common.h and lib/utils.c): argument parsing that prints iproute2's
+ * error text and returns -EINVAL instead of exit()ing, the interface-name
+ * map for one command (ll_map), namespace name/id lookups, and the names of
+ * route tables, protocols, scopes and types. Control thread only.
+ */
+#ifndef NSEMU_CLI_IP_COMMON_H
+#define NSEMU_CLI_IP_COMMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cmd.h"
+
+/* Move to the next argument, or print "Command line is not complete. Try
+ * option "help"" and return from the caller with -EINVAL. */
+#define NEXT_ARG()                                                                                 \
+	do {                                                                                       \
+		argv++;                                                                            \
+		if (--argc <= 0)                                                                   \
+			return incomplete_command(c);                                              \
+	} while (0)
+#define PREV_ARG()                                                                                 \
+	do {                                                                                       \
+		argv--;                                                                            \
+		argc++;                                                                            \
+	} while (0)
+
+int incomplete_command(struct cli_ctx *c);
+int invarg(struct cli_ctx *c, const char *msg, const char *arg);	/* Error: argument "X" is wrong: MSG */
+int duparg(struct cli_ctx *c, const char *key, const char *arg);	/* duplicate "K": "X" is the second value. */
+int duparg2(struct cli_ctx *c, const char *key, const char *arg); /* either "K" is duplicate, or "X" is a garbage. */
+
+/* iproute2's get_addr_ipv4: 1 to 4 dotted decimal parts (missing = 0).
+ * *addr in network order. 0 or -EINVAL. */
+int get_addr4(uint32_t *addr, const char *s);
+/* "A[/LEN]"; "default"/"any"/"all" when @allow_default. *len = 32 without
+ * LEN (or 0 for default). 0 or -EINVAL. */
+int get_prefix4(uint32_t *addr, int *len, const char *s, bool allow_default);
+int get_u32(uint32_t *v, const char *s, int base);
+/* "aa:bb:cc:dd:ee:ff" -> 6 bytes. 0 or -EINVAL. */
+int get_mac(uint8_t *mac, const char *s);
+const char *fmt_mac(const uint8_t *mac, int len, char *buf, size_t size);
+const char *fmt_ip4(uint32_t addr, char *buf); /* buf >= 16 */
+
+/* The interface map of the bound namespace: ll_init_map() dumps the links
+ * once per command; ll_index_to_name() gives "ifN" for unknown indexes. */
+int ll_init_map(struct cli_ctx *c);
+const char *ll_index_to_name(int ifindex);
+unsigned ll_index_to_flags(int ifindex);
+/* Resolve a device name with a GETLINK request: ifindex > 0 or -ENODEV
+ * (quiet: the caller prints its own "Cannot find device" text). */
+int cli_ifindex(struct cli_ctx *c, const char *name);
+
+/* Namespace lookups (GETNS doit): name -> id, id -> name. */
+int cli_ns_id(struct cli_ctx *c, const char *name, uint32_t *id);
+int cli_ns_name(struct cli_ctx *c, uint32_t id, char *buf, size_t len);
+
+/* Names as iproute2's rt_names.c prints them; numbers for unknown values. */
+const char *rt_table_n2a(uint32_t id, char *buf, size_t len);
+int rt_table_a2n(uint32_t *id, const char *s);
+const char *rt_proto_n2a(int id, char *buf, size_t len);
+int rt_proto_a2n(uint32_t *id, const char *s);
+const char *rt_scope_n2a(int id, char *buf, size_t len);
+int rt_scope_a2n(uint32_t *id, const char *s);
+const char *rt_type_n2a(int id, char *buf, size_t len);
+int rt_type_a2n(int *id, const char *s);
+
+/* Link-kind plug-ins (iproute2 struct link_util): link_veth.c. parse_opt
+ * adds IFLA_INFO_DATA to @m (inside IFLA_LINKINFO). */
+struct link_util {
+	const char *id;
+	int (*parse_opt)(struct cli_ctx *c, int argc, char **argv, struct nl_msg *m);
+	void (*print_help)(FILE *f);
+};
+extern const struct link_util veth_link_util;
+/* Fill the ifinfomsg + attributes of a link being created (name, mtu,
+ * address, netns) from `ip link add` words; shared with the veth peer.
+ * Returns the number of words used, or -EINVAL after printing an error. */
+int iplink_parse(struct cli_ctx *c, int argc, char **argv, struct nl_msg *m, const char **name,
+		 const char **kind);
+
+/* Print a link header as `ip link`/`ip addr` do (ip_link.c). @addr_mode:
+ * omit "mode ..." as `ip addr` does. Returns 0 to continue. */
+int print_linkinfo(struct cli_ctx *c, struct nlmsghdr *nlh, bool addr_mode);
+
+#endif

@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `ip route`: add, change, replace, append, del, show, get for IPv4, after
+ * iproute2 6.1 ip/iproute.c (iproute_modify, print_route, iproute_get).
+ * `show` filters client-side as iproute2 does: the main table unless
+ * `table` says otherwise, and the "table X" column only when more than one
+ * table can appear.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+#include <linux/rtnetlink.h>
+
+#include "ip_common.h"
+#include "print.h"
+
+static int iproute_usage(struct cli_ctx *c, FILE *f)
+{
+	fprintf(f, "Usage: ip route { show | flush } [ SELECTOR ]\n"
+		   "       ip route get ADDRESS [ from ADDRESS ] [ oif STRING ]\n"
+		   "       ip route { add | del | change | append | replace } ROUTE\n"
+		   "SELECTOR := [ table TABLE_ID ] [ dev STRING ] [ PREFIX ]\n"
+		   "ROUTE := NODE_SPEC [ INFO_SPEC ]\n"
+		   "NODE_SPEC := [ TYPE ] PREFIX [ table TABLE_ID ] [ proto RTPROTO ]\n"
+		   "             [ scope SCOPE ] [ metric METRIC ]\n"
+		   "INFO_SPEC := [ via ADDRESS ] [ dev STRING ] [ src ADDRESS ]\n"
+		   "TYPE := { unicast | local | broadcast | blackhole | unreachable | prohibit }\n"
+		   "TABLE_ID := [ local | main | default | all | NUMBER ]\n");
+	return f == c->out ? 0 : -EINVAL;
+}
+
+struct route_filter {
+	uint32_t tb;	  /* 0: all tables */
+	int oif;	  /* 0: any */
+	bool has_dst;
+	uint32_t dst;
+	int dst_len;
+};
+
+static uint32_t route_table(struct rtmsg *r, struct nlattr **tb)
+{
+	return tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : r->rtm_table;
+}
+
+static int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
+{
+	const struct route_filter *f = arg;
+	struct rtmsg *r = nlmsg_data(nlh);
+	struct nlattr *tb[RTA_MAX + 1];
+	char b1[64], b2[INET_ADDRSTRLEN];
+	uint32_t table;
+	bool cloned;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || nlmsg_datalen(nlh) < (int)sizeof(*r) ||
+	    r->rtm_family != AF_INET || nlmsg_parse(nlh, sizeof(*r), tb, RTA_MAX, NULL) < 0)
+		return 0;
+	table = route_table(r, tb);
+	cloned = r->rtm_flags & RTM_F_CLONED;
+	if (f) {
+		if (f->tb && table != f->tb)
+			return 0;
+		if (f->oif && (!tb[RTA_OIF] || (int)nla_get_u32(tb[RTA_OIF]) != f->oif))
+			return 0;
+		if (f->has_dst && (r->rtm_dst_len != f->dst_len ||
+				   (tb[RTA_DST] ? nla_get_u32(tb[RTA_DST]) : 0) != f->dst))
+			return 0;
+	}
+	open_json_object(NULL);
+	if (r->rtm_type != RTN_UNICAST || c->details)
+		print_string(PRINT_ANY, "type", "%s ", rt_type_n2a(r->rtm_type, b1, sizeof(b1)));
+	if (tb[RTA_DST]) {
+		fmt_ip4(nla_get_u32(tb[RTA_DST]), b2);
+		if (r->rtm_dst_len != 32)
+			snprintf(b1, sizeof(b1), "%s/%u", b2, r->rtm_dst_len);
+		else
+			snprintf(b1, sizeof(b1), "%s", b2);
+	} else if (r->rtm_dst_len) {
+		snprintf(b1, sizeof(b1), "0/%d ", r->rtm_dst_len);
+	} else {
+		snprintf(b1, sizeof(b1), "default");
+	}
+	print_string(PRINT_ANY, "dst", "%s ", b1);
+	if (tb[RTA_GATEWAY]) {
+		print_string(PRINT_FP, NULL, "via ", NULL);
+		print_string(PRINT_ANY, "gateway", "%s ", fmt_ip4(nla_get_u32(tb[RTA_GATEWAY]), b2));
+	}
+	if (tb[RTA_OIF])
+		print_string(PRINT_ANY, "dev", "dev %s ",
+			     ll_index_to_name((int)nla_get_u32(tb[RTA_OIF])));
+	if (!cloned && table && (table != RT_TABLE_MAIN || c->details) && (!f || !f->tb))
+		print_string(PRINT_ANY, "table", "table %s ", rt_table_n2a(table, b1, sizeof(b1)));
+	if (!cloned) {
+		if (r->rtm_protocol != RTPROT_BOOT || c->details)
+			print_string(PRINT_ANY, "protocol", "proto %s ",
+				     rt_proto_n2a(r->rtm_protocol, b1, sizeof(b1)));
+		if (r->rtm_scope != RT_SCOPE_UNIVERSE || c->details)
+			print_string(PRINT_ANY, "scope", "scope %s ",
+				     rt_scope_n2a(r->rtm_scope, b1, sizeof(b1)));
+	}
+	if (tb[RTA_PREFSRC]) {
+		print_string(PRINT_FP, NULL, "src ", NULL);
+		print_string(PRINT_ANY, "prefsrc", "%s ", fmt_ip4(nla_get_u32(tb[RTA_PREFSRC]), b2));
+	}
+	if (tb[RTA_PRIORITY])
+		print_uint(PRINT_ANY, "metric", "metric %u ", nla_get_u32(tb[RTA_PRIORITY]));
+	open_json_array(PRINT_JSON, "flags");
+	if (r->rtm_flags & RTNH_F_DEAD)
+		print_string(PRINT_ANY, NULL, "%s ", "dead");
+	if (r->rtm_flags & RTNH_F_ONLINK)
+		print_string(PRINT_ANY, NULL, "%s ", "onlink");
+	if (r->rtm_flags & RTNH_F_LINKDOWN)
+		print_string(PRINT_ANY, NULL, "%s ", "linkdown");
+	close_json_array(PRINT_JSON, NULL);
+	if (tb[RTA_UID])
+		print_uint(PRINT_ANY, "uid", "uid %u ", nla_get_u32(tb[RTA_UID]));
+	if (cloned) {
+		/* print_cache_flags(): the RTCF_* bits above the low 16 */
+		uint32_t fl = r->rtm_flags & ~0xFFFFu;
+
+		print_nl();
+		open_json_array(PRINT_ANY, is_json_context() ? "cache" : "    cache ");
+		if (fl) {
+			print_string(PRINT_FP, NULL, "<", NULL);
+			if (fl & 0x80000000u) {
+				fl &= ~0x80000000u;
+				print_string(PRINT_ANY, NULL, fl ? "%s," : "%s", "local");
+			}
+			if (fl)
+				print_uint(PRINT_ANY, NULL, "%x", fl);
+			print_string(PRINT_FP, NULL, "> ", NULL);
+		}
+		close_json_array(PRINT_ANY, NULL);
+	}
+	print_string(PRINT_FP, NULL, "\n", NULL);
+	close_json_object();
+	return 0;
+}
+
+static int get_table(struct cli_ctx *c, uint32_t *tid, const char *s, bool allow_all)
+{
+	if (allow_all && !strcmp(s, "all")) {
+		*tid = 0;
+		return 0;
+	}
+	if (rt_table_a2n(tid, s) || (!allow_all && *tid == 0))
+		return invarg(c, "\"table\" value is invalid\n", s);
+	return 0;
+}
+
+static int iproute_show(struct cli_ctx *c, int argc, char **argv)
+{
+	struct route_filter f = { .tb = RT_TABLE_MAIN };
+	struct rtmsg r = { .rtm_family = AF_INET };
+	struct nl_msg *m;
+	uint32_t addr;
+	int err, len;
+
+	for (; argc > 0; argc--, argv++) {
+		if (!strcmp(argv[0], "table")) {
+			NEXT_ARG();
+			if (get_table(c, &f.tb, argv[0], true))
+				return -EINVAL;
+		} else if (!strcmp(argv[0], "dev") || !strcmp(argv[0], "oif")) {
+			NEXT_ARG();
+			f.oif = cli_ifindex(c, argv[0]);
+			if (f.oif < 0) {
+				fprintf(c->err, "Cannot find device \"%s\"\n", argv[0]);
+				return -ENODEV;
+			}
+		} else {
+			if (!strcmp(argv[0], "to") || !strcmp(argv[0], "exact"))
+				NEXT_ARG();
+			if (get_prefix4(&addr, &len, argv[0], true)) {
+				fprintf(c->err, "Error: any valid prefix is expected rather than \"%s\".\n",
+					argv[0]);
+				return -EINVAL;
+			}
+			f.has_dst = true;
+			f.dst = addr;
+			f.dst_len = len;
+		}
+	}
+	err = ll_init_map(c);
+	if (err)
+		return err;
+	m = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_DUMP);
+	if (!m)
+		return -ENOMEM;
+	nlmsg_append(m, &r, sizeof(r), NLMSG_ALIGNTO);
+	new_json_obj(c->out, c->json, c->pretty);
+	err = cli_request(c, m, print_route, &f, false);
+	delete_json_obj();
+	return err;
+}
+
+static int iproute_get(struct cli_ctx *c, int argc, char **argv)
+{
+	struct rtmsg r = { .rtm_family = AF_INET };
+	uint32_t dst = 0, src = 0;
+	bool have_dst = false, have_src = false;
+	int oif = 0, len, err;
+	struct nl_msg *m;
+
+	for (; argc > 0; argc--, argv++) {
+		if (!strcmp(argv[0], "from")) {
+			NEXT_ARG();
+			if (get_prefix4(&src, &len, argv[0], false)) {
+				fprintf(c->err, "Error: inet prefix is expected rather than \"%s\".\n",
+					argv[0]);
+				return -EINVAL;
+			}
+			have_src = true;
+		} else if (!strcmp(argv[0], "oif") || !strcmp(argv[0], "dev")) {
+			NEXT_ARG();
+			oif = cli_ifindex(c, argv[0]);
+			if (oif < 0) {
+				fprintf(c->err, "Cannot find device \"%s\"\n", argv[0]);
+				return -ENODEV;
+			}
+		} else {
+			if (!strcmp(argv[0], "to"))
+				NEXT_ARG();
+			if (have_dst)
+				return duparg2(c, "to", argv[0]);
+			if (get_prefix4(&dst, &len, argv[0], false)) {
+				fprintf(c->err, "Error: inet prefix is expected rather than \"%s\".\n",
+					argv[0]);
+				return -EINVAL;
+			}
+			have_dst = true;
+		}
+	}
+	if (!have_dst) {
+		fprintf(c->err, "need at least a destination address\n");
+		return -EINVAL;
+	}
+	err = ll_init_map(c);
+	if (err)
+		return err;
+	m = nlmsg_alloc_simple(RTM_GETROUTE, 0);
+	if (!m)
+		return -ENOMEM;
+	r.rtm_dst_len = 32;
+	if (have_src)
+		r.rtm_src_len = 32;
+	nlmsg_append(m, &r, sizeof(r), NLMSG_ALIGNTO);
+	nla_put_u32(m, RTA_DST, dst);
+	if (have_src)
+		nla_put_u32(m, RTA_SRC, src);
+	if (oif)
+		nla_put_u32(m, RTA_OIF, (uint32_t)oif);
+	new_json_obj(c->out, c->json, c->pretty);
+	err = cli_request(c, m, print_route, NULL, false);
+	delete_json_obj();
+	return err;
+}
+
+static int iproute_modify(struct cli_ctx *c, int cmd, int flags, int argc, char **argv)
+{
+	struct rtmsg r = { .rtm_family = AF_INET, .rtm_table = RT_TABLE_MAIN,
+			   .rtm_scope = RT_SCOPE_NOWHERE };
+	uint32_t dst = 0, gw = 0, prefsrc = 0, metric = 0, tid = RT_TABLE_MAIN, v;
+	bool dst_ok = false, gw_ok = false, src_ok = false, metric_ok = false, table_ok = false;
+	bool scope_ok = false;
+	const char *dev = NULL;
+	struct nl_msg *m;
+	int len = 0, type, oif = 0;
+
+	if (cmd != RTM_DELROUTE) {
+		r.rtm_protocol = RTPROT_BOOT;
+		r.rtm_scope = RT_SCOPE_UNIVERSE;
+		r.rtm_type = RTN_UNICAST;
+	}
+	for (; argc > 0; argc--, argv++) {
+		if (!strcmp(argv[0], "via")) {
+			NEXT_ARG();
+			if (gw_ok)
+				return duparg(c, "via", argv[0]);
+			if (get_addr4(&gw, argv[0])) {
+				fprintf(c->err, "Error: inet address is expected rather than \"%s\".\n",
+					argv[0]);
+				return -EINVAL;
+			}
+			gw_ok = true;
+		} else if (!strcmp(argv[0], "dev") || !strcmp(argv[0], "oif")) {
+			NEXT_ARG();
+			dev = argv[0];
+		} else if (!strcmp(argv[0], "src")) {
+			NEXT_ARG();
+			if (get_addr4(&prefsrc, argv[0])) {
+				fprintf(c->err, "Error: inet address is expected rather than \"%s\".\n",
+					argv[0]);
+				return -EINVAL;
+			}
+			src_ok = true;
+		} else if (!strcmp(argv[0], "metric") || !strcmp(argv[0], "priority") ||
+			   !strcmp(argv[0], "preference")) {
+			NEXT_ARG();
+			if (metric_ok)
+				return duparg(c, "metric", argv[0]);
+			if (get_u32(&metric, argv[0], 0))
+				return invarg(c, "\"metric\" value is invalid\n", argv[0]);
+			metric_ok = true;
+		} else if (!strcmp(argv[0], "table")) {
+			NEXT_ARG();
+			if (get_table(c, &tid, argv[0], false))
+				return -EINVAL;
+			table_ok = true;
+		} else if (matches(argv[0], "protocol")) {
+			NEXT_ARG();
+			if (rt_proto_a2n(&v, argv[0]))
+				return invarg(c, "\"protocol\" value is invalid\n", argv[0]);
+			r.rtm_protocol = (uint8_t)v;
+		} else if (!strcmp(argv[0], "scope")) {
+			NEXT_ARG();
+			if (rt_scope_a2n(&v, argv[0]))
+				return invarg(c, "invalid \"scope\" value\n", argv[0]);
+			r.rtm_scope = (uint8_t)v;
+			scope_ok = true;
+		} else {
+			if (!strcmp(argv[0], "to"))
+				NEXT_ARG();
+			if ((argv[0][0] < '0' || argv[0][0] > '9') && !rt_type_a2n(&type, argv[0])) {
+				NEXT_ARG();
+				r.rtm_type = (uint8_t)type;
+			}
+			if (dst_ok)
+				return duparg2(c, "to", argv[0]);
+			if (get_prefix4(&dst, &len, argv[0], true)) {
+				fprintf(c->err, "Error: any valid prefix is expected rather than \"%s\".\n",
+					argv[0]);
+				return -EINVAL;
+			}
+			dst_ok = true;
+		}
+	}
+	if (!dst_ok) {
+		fprintf(c->err, "Not enough information: destination prefix is required.\n");
+		return -EINVAL;
+	}
+	if (dev) {
+		oif = cli_ifindex(c, dev);
+		if (oif < 0) {
+			fprintf(c->err, "Cannot find device \"%s\"\n", dev);
+			return -ENODEV;
+		}
+	}
+	/* iproute2 iproute_modify(): default table and scope by route type */
+	if (!table_ok && (r.rtm_type == RTN_LOCAL || r.rtm_type == RTN_BROADCAST ||
+			  r.rtm_type == RTN_NAT || r.rtm_type == RTN_ANYCAST))
+		tid = RT_TABLE_LOCAL;
+	if (!scope_ok) {
+		if (r.rtm_type == RTN_LOCAL || r.rtm_type == RTN_NAT)
+			r.rtm_scope = RT_SCOPE_HOST;
+		else if (r.rtm_type == RTN_BROADCAST || r.rtm_type == RTN_MULTICAST ||
+			 r.rtm_type == RTN_ANYCAST)
+			r.rtm_scope = RT_SCOPE_LINK;
+		else if (r.rtm_type == RTN_UNICAST || r.rtm_type == RTN_UNSPEC) {
+			if (cmd == RTM_DELROUTE)
+				r.rtm_scope = RT_SCOPE_NOWHERE;
+			else if (!gw_ok)
+				r.rtm_scope = RT_SCOPE_LINK;
+		}
+	}
+	r.rtm_dst_len = (uint8_t)len;
+	m = nlmsg_alloc_simple(cmd, flags);
+	if (!m)
+		return -ENOMEM;
+	if (tid < 256) {
+		r.rtm_table = (uint8_t)tid;
+	} else {
+		r.rtm_table = RT_TABLE_UNSPEC;
+	}
+	nlmsg_append(m, &r, sizeof(r), NLMSG_ALIGNTO);
+	if (tid >= 256)
+		nla_put_u32(m, RTA_TABLE, tid);
+	if (len)
+		nla_put_u32(m, RTA_DST, dst);
+	if (gw_ok)
+		nla_put_u32(m, RTA_GATEWAY, gw);
+	if (oif)
+		nla_put_u32(m, RTA_OIF, (uint32_t)oif);
+	if (src_ok)
+		nla_put_u32(m, RTA_PREFSRC, prefsrc);
+	if (metric_ok)
+		nla_put_u32(m, RTA_PRIORITY, metric);
+	return cli_request(c, m, NULL, NULL, false);
+}
+
+static int do_add(struct cli_ctx *c, int argc, char **argv)
+{
+	return iproute_modify(c, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, argc - 1, argv + 1);
+}
+static int do_change(struct cli_ctx *c, int argc, char **argv)
+{
+	return iproute_modify(c, RTM_NEWROUTE, NLM_F_REPLACE, argc - 1, argv + 1);
+}
+static int do_replace(struct cli_ctx *c, int argc, char **argv)
+{
+	return iproute_modify(c, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE, argc - 1, argv + 1);
+}
+static int do_append(struct cli_ctx *c, int argc, char **argv)
+{
+	return iproute_modify(c, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_APPEND, argc - 1, argv + 1);
+}
+static int do_del(struct cli_ctx *c, int argc, char **argv)
+{
+	return iproute_modify(c, RTM_DELROUTE, 0, argc - 1, argv + 1);
+}
+static int do_show(struct cli_ctx *c, int argc, char **argv)
+{
+	return iproute_show(c, argc - 1, argv + 1);
+}
+static int do_get(struct cli_ctx *c, int argc, char **argv)
+{
+	return iproute_get(c, argc - 1, argv + 1);
+}
+static int do_help(struct cli_ctx *c, int argc, char **argv)
+{
+	return iproute_usage(c, c->out);
+}
+
+static const struct cmd iproute_cmds[] = {
+	{ "add", do_add, "" },	   { "change", do_change, "" }, { "replace", do_replace, "" },
+	{ "append", do_append, "" }, { "delete", do_del, "" },   { "show", do_show, "" },
+	{ "list", do_show, "" },   { "lst", do_show, "" },	{ "get", do_get, "" },
+	{ "help", do_help, "" },   { NULL, NULL, NULL },
+};
+
+int cmd_ip_route(struct cli_ctx *c, int argc, char **argv)
+{
+	if (argc < 2)
+		return iproute_show(c, 0, NULL);
+	return cmd_dispatch(c, iproute_cmds, "ip route", argc - 1, argv + 1);
+}

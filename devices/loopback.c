@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The loopback device (drivers/net/loopback.c): every namespace's `lo`,
+ * ifindex 1, MTU 64 KiB, no ARP and no real MAC. Transmit hands the frame
+ * straight back to the receive path through the worker's backlog, so local
+ * traffic takes the same lo round trip it takes in Linux (and shows up in
+ * lo's counters) without recursing into the stack.
+ */
+#include <string.h>
+
+#include "../netns/netns.h"
+#include "devices.h"
+
+/* loopback_xmit(): the frame is received on the same device. Consumes p. */
+static void loopback_xmit(struct netdev *dev, struct pkt *p)
+{
+	p->dev = dev;
+	netif_rx(p);
+}
+
+static const struct netdev_ops loopback_ops = {
+	.kind = NULL, /* no IFLA_INFO_KIND, as lo has no rtnl_link_ops */
+	.xmit = loopback_xmit,
+};
+
+/* loopback_setup() + loopback_net_init(). */
+struct netdev *loopback_create(struct netns *ns)
+{
+	struct netdev *dev;
+
+	dev = dev_alloc(ns, "lo", &loopback_ops, 0);
+	if (!dev)
+		return NULL;
+	dev->type = ARPHRD_LOOPBACK;
+	dev->mtu = 64 * 1024;
+	dev->min_mtu = 0;
+	dev->max_mtu = ETH_MAX_MTU + 1; /* the kernel allows lo up to 65536 */
+	dev->txqlen = 1000;
+	dev->flags = IFF_LOOPBACK;
+	memset(dev->addr, 0, ETH_ALEN);
+	memset(dev->broadcast, 0, ETH_ALEN);
+	/* loopback is always "plugged in" */
+	dev->carrier = true;
+	if (dev_register(dev, 1, NULL) < 0) {
+		dev_free(dev);
+		return NULL;
+	}
+	return dev;
+}

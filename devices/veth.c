@@ -1,0 +1,700 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Virtual Ethernet pairs (drivers/net/veth.c). A frame sent on one end is
+ * received on the other. When both ends live on the same worker, veth_xmit
+ * hands the frame to the peer through the worker's backlog (netif_rx), as
+ * veth_forward_skb does. When they live on different workers, each
+ * direction has an SPSC ring whose consumer is a loop task on the receiving
+ * worker, woken once per burst (STYLE H6, O3); each end counts its own
+ * statistics (O5) and nothing in one end's state is written by the other
+ * end's worker.
+ *
+ * Carrier follows the kernel: an end has carrier only while both ends are
+ * up (veth_open/veth_close). Across workers the peer's state change is a
+ * message (loop_call), never a write into the other worker's memory.
+ *
+ * Teardown across workers is a short message protocol (O6). Each end, when
+ * unregistered on its owner, marks itself dead, drains its ring and sends
+ * PEER_GONE to the other end's worker, which unregisters the other end if
+ * it is still alive. An end that is dead and has received PEER_GONE is
+ * finished; end 1, once finished, sends FINAL to end 0's worker, which
+ * frees the rings and the pair. Because a worker runs calls and tasks in
+ * the order they were posted, by the time FINAL runs neither end's ring
+ * task can be queued or woken again, so no packet or task outlives the
+ * pair.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+
+#include "../core/log.h"
+#include "../core/ring.h"
+#include "../netns/netns.h"
+#include "../netns/rtnl.h"
+#include "devices.h"
+
+#define VETH_RING_SIZE 1024
+
+struct veth_pair;
+
+/* One end's view of the pair. Fields marked "owner" are touched only by
+ * the worker that owns this end; the rest are fixed at creation. */
+struct veth_side {
+	struct veth_pair *pair;
+	unsigned idx;		 /* 0 or 1 */
+	struct worker *w;	 /* owner worker of this end */
+	struct ring_spsc *rx;	 /* frames toward this end (cross-worker only) */
+	struct loop_task task;	 /* drains rx on w */
+	struct netdev *dev;	 /* owner; NULL once unregistered */
+	struct netns *drop_ns;	 /* owner; where to count DEV_GONE once dead */
+	bool linked;		 /* owner; both ends registered */
+	bool up;		 /* owner; this end administratively up */
+	bool peer_up;		 /* owner; last state the peer reported */
+	bool dead;		 /* owner; unregistered */
+	bool peer_gone;		 /* owner; PEER_GONE received */
+	bool finishing;		 /* owner; final task run requested */
+	bool finished;		 /* owner; final task run done */
+	bool peer_done;		 /* owner, end 0 only; end 1 finished */
+};
+
+struct veth_pair {
+	bool cross;  /* ends on different workers */
+	bool *freed; /* set on end 0's worker when freed (veth_delete waits) */
+	struct veth_side side[2];
+};
+
+/* dev->priv of a veth end: fixed once the pair is linked. */
+struct veth_priv {
+	struct veth_side *side;
+	int peer_ifindex;
+	uint32_t peer_ns_id;
+};
+
+static const struct netdev_ops veth_ops;
+static void veth_side_finish(struct veth_side *s);
+
+static struct veth_side *veth_side_of(const struct netdev *dev)
+{
+	return ((struct veth_priv *)dev->priv)->side;
+}
+
+static struct veth_side *veth_peer_side(struct veth_side *s)
+{
+	return &s->pair->side[!s->idx];
+}
+
+bool dev_is_veth(const struct netdev *dev)
+{
+	return dev && dev->ops == &veth_ops;
+}
+
+/* ---- data path ---- */
+
+/* Drop every frame left in @s's ring as DEV_GONE, counted in @ns (or as
+ * an orphan when NULL). */
+static void veth_ring_drop_all(struct veth_side *s, struct netns *ns)
+{
+	void *objs[PKT_BATCH];
+	unsigned n, i;
+
+	if (!s->rx)
+		return;
+	while ((n = ring_spsc_dequeue_burst(s->rx, objs, PKT_BATCH))) {
+		for (i = 0; i < n; i++) {
+			struct pkt *p = objs[i];
+
+			p->dev = NULL;
+			p->ns = ns;
+			pkt_drop(p, DROP_DEV_GONE);
+		}
+	}
+}
+
+/*
+ * The receiving end's task: drain the ring completely (libev-style
+ * coalesced wake-ups, O3) and receive each frame on this end, which counts
+ * it in this end's rx statistics. Runs on s->w.
+ */
+static void veth_rx_task(void *arg)
+{
+	struct veth_side *s = arg;
+	void *objs[PKT_BATCH];
+	unsigned n, i;
+
+	if (unlikely(s->dead)) {
+		if (s->finishing && !s->finished)
+			veth_side_finish(s); /* last run: may free the pair */
+		else
+			veth_ring_drop_all(s, s->drop_ns);
+		return;
+	}
+	while ((n = ring_spsc_dequeue_burst(s->rx, objs, PKT_BATCH))) {
+		for (i = 0; i < n; i++) {
+			struct pkt *p = objs[i];
+
+			if (i + 1 < n)
+				prefetch(((struct pkt *)objs[i + 1])->data);
+			p->dev = s->dev;
+			dev_rx(p);
+		}
+	}
+}
+
+/* veth_xmit(): consumes p. Owner of dev. */
+static void veth_xmit(struct netdev *dev, struct pkt *p)
+{
+	struct veth_side *s = veth_side_of(dev);
+	struct veth_side *peer = veth_peer_side(s);
+
+	if (unlikely(!s->linked)) {
+		pkt_drop(p, DROP_DEV_DOWN);
+		return;
+	}
+	if (!s->pair->cross) {
+		/* Same worker: veth_forward_skb. The backlog keeps a chain of
+		 * hops from recursing. The peer exists: unregistering one end
+		 * on this worker unregisters the other with it. */
+		p->dev = peer->dev;
+		p->ns = peer->dev->ns;
+		netif_rx(p);
+		return;
+	}
+	/*
+	 * Across workers: hand the frame over through the peer's ring. Clear
+	 * the device and namespace first: they belong to this worker and the
+	 * consumer sets its own. A full ring is the producer's drop (P6),
+	 * counted as this end's tx_dropped like veth's peer_tq_xdp_xmit_err.
+	 */
+	p->dev = NULL;
+	p->ns = NULL;
+	if (unlikely(ring_spsc_enqueue_burst(peer->rx, (void *const *)&p, 1) != 1)) {
+		p->dev = dev;
+		p->ns = dev->ns;
+		pkt_drop(p, DROP_RING_FULL);
+		return;
+	}
+	/* One atomic when the consumer is already scheduled (H6). */
+	loop_task_wake(peer->w, &peer->task);
+}
+
+/* ---- carrier ---- */
+
+/* Carrier of an end = both ends up (veth_open / veth_close). Owner. */
+static void veth_update_carrier(struct veth_side *s)
+{
+	if (s->dev)
+		dev_set_carrier(s->dev, s->up && s->peer_up);
+}
+
+struct veth_state_msg {
+	struct veth_side *to;
+	bool up;
+};
+
+/* On the peer's worker: the other end went up or down. */
+static void veth_peer_state(void *arg)
+{
+	struct veth_state_msg *m = arg;
+	struct veth_side *s = m->to;
+
+	if (!s->dead) {
+		s->peer_up = m->up;
+		veth_update_carrier(s);
+	}
+	free(m);
+}
+
+static void veth_tell_peer(struct veth_side *s, bool up)
+{
+	struct veth_side *peer = veth_peer_side(s);
+	struct veth_state_msg *m;
+
+	if (s->peer_gone)
+		return;
+	if (!s->pair->cross) {
+		peer->peer_up = up;
+		veth_update_carrier(peer);
+		return;
+	}
+	m = malloc(sizeof(*m));
+	if (!m)
+		return; /* control path; the peer keeps its previous view */
+	m->to = peer;
+	m->up = up;
+	loop_call(peer->w, veth_peer_state, m);
+}
+
+static int veth_open(struct netdev *dev)
+{
+	struct veth_side *s = veth_side_of(dev);
+
+	s->up = true;
+	if (s->linked)
+		veth_tell_peer(s, true);
+	veth_update_carrier(s);
+	return 0;
+}
+
+static int veth_close(struct netdev *dev)
+{
+	struct veth_side *s = veth_side_of(dev);
+
+	s->up = false;
+	veth_update_carrier(s);
+	if (s->linked)
+		veth_tell_peer(s, false);
+	return 0;
+}
+
+static int veth_get_iflink(const struct netdev *dev, uint32_t *peer_ns_id)
+{
+	const struct veth_priv *priv = dev->priv;
+
+	if (peer_ns_id)
+		*peer_ns_id = priv->peer_ns_id;
+	return priv->peer_ifindex;
+}
+
+/* ---- teardown ---- */
+
+static void veth_pair_free(struct veth_pair *pair)
+{
+	unsigned i;
+
+	for (i = 0; i < 2; i++)
+		if (pair->side[i].rx)
+			ring_spsc_free(pair->side[i].rx);
+	free(pair);
+}
+
+/* On end 0's worker once both ends finished: nothing can wake either task
+ * or produce into either ring any more. */
+static void veth_pair_release(struct veth_pair *pair)
+{
+	/* Both rings are empty here (each end drained its own as it
+	 * finished); anything left would have no namespace to count in. */
+	veth_ring_drop_all(&pair->side[0], NULL);
+	veth_ring_drop_all(&pair->side[1], NULL);
+	if (pair->freed)
+		*pair->freed = true; /* read by veth_delete's poll on this worker */
+	veth_pair_free(pair);
+}
+
+/* On end 0's worker: end 1 has finished. */
+static void veth_side1_done(void *arg)
+{
+	struct veth_pair *pair = arg;
+
+	pair->side[0].peer_done = true;
+	if (pair->side[0].finished)
+		veth_pair_release(pair);
+}
+
+/*
+ * The last run of an end's task (s is dead and its peer is dead, so no one
+ * else wakes this task again). End 1 reports to end 0's worker as its very
+ * last action; end 0 frees the pair once both are done. Owner of s.
+ */
+static void veth_side_finish(struct veth_side *s)
+{
+	struct veth_pair *pair = s->pair;
+
+	veth_ring_drop_all(s, s->drop_ns);
+	s->finished = true;
+	if (s->idx == 1) {
+		loop_call(pair->side[0].w, veth_side1_done, pair);
+		return; /* pair may be gone from here on */
+	}
+	if (s->peer_done)
+		veth_pair_release(pair);
+}
+
+/*
+ * Dead and told that the peer is dead: run the final drain from the task
+ * itself. The worker clears a task's queued flag before running it, and
+ * the only other waker (the peer's xmit) has stopped, so when that run
+ * ends nothing can reference the task any more.
+ */
+static void veth_side_start_finish(struct veth_side *s)
+{
+	s->finishing = true;
+	loop_task_wake(s->w, &s->task);
+}
+
+/* On the worker of end @arg: the other end was unregistered. */
+static void veth_peer_gone(void *arg)
+{
+	struct veth_side *s = arg;
+
+	s->peer_gone = true;
+	s->peer_up = false;
+	if (!s->dead)
+		dev_unregister(s->dev); /* -> veth_uninit -> start_finish */
+	else
+		veth_side_start_finish(s);
+}
+
+/*
+ * ndo_uninit: the end is being unregistered on its owner. The peer goes
+ * with it (veth_dellink / unregister_netdevice_queue of the peer).
+ */
+static void veth_uninit(struct netdev *dev)
+{
+	struct veth_side *s = veth_side_of(dev);
+	struct veth_side *peer = veth_peer_side(s);
+	struct veth_pair *pair = s->pair;
+
+	s->dead = true;
+	s->dev = NULL;
+	s->up = false;
+	/* Once the namespace itself is going, nothing may count into it
+	 * after this call returns. */
+	s->drop_ns = dev->ns->dying ? NULL : dev->ns;
+
+	if (!s->linked) {
+		/* Half-built pair being unwound by veth_create_pair: it owns
+		 * the pair memory. */
+		return;
+	}
+	if (!pair->cross) {
+		/* Same worker: unregister the peer now; the second end to go
+		 * frees the pair. Nothing touches the pair after that. */
+		if (!peer->dead)
+			dev_unregister(peer->dev);
+		else
+			veth_pair_free(pair);
+		return;
+	}
+	veth_ring_drop_all(s, dev->ns);
+	/* Tell the peer's owner (O6 step 1). Until it has handled this, the
+	 * peer keeps producing into our ring; our task drops what arrives. */
+	loop_call(peer->w, veth_peer_gone, peer);
+	if (s->peer_gone)
+		veth_side_start_finish(s);
+}
+
+static const struct netdev_ops veth_ops = {
+	.kind = "veth",
+	.open = veth_open,
+	.stop = veth_close,
+	.xmit = veth_xmit,
+	.get_iflink = veth_get_iflink,
+	.uninit = veth_uninit,
+};
+
+/* ---- creation ---- */
+
+struct veth_end_req {
+	struct veth_side *side;
+	struct netns *ns;
+	const char *name;
+	struct extack *ext;
+	int err;
+	/* filled by the create step */
+	int ifindex;
+	uint32_t ns_id;
+	/* for the link step */
+	int peer_ifindex;
+	uint32_t peer_ns_id;
+};
+
+/* veth_setup() + register_netdevice() on the end's owner. */
+static void veth_end_create(void *arg)
+{
+	struct veth_end_req *r = arg;
+	struct veth_priv *priv;
+	struct netdev *dev;
+
+	dev = dev_alloc(r->ns, r->name, &veth_ops, sizeof(struct veth_priv));
+	if (!dev) {
+		r->err = -ENOMEM;
+		return;
+	}
+	priv = dev->priv;
+	priv->side = r->side;
+	/* veth_newlink: netif_carrier_off() until both ends are up. */
+	dev_set_carrier(dev, false);
+	r->err = dev_register(dev, 0, r->ext);
+	if (r->err) {
+		dev_free(dev);
+		return;
+	}
+	r->side->dev = dev;
+	r->side->drop_ns = r->ns;
+	r->ifindex = dev->ifindex;
+	r->ns_id = r->ns->id;
+}
+
+/* Both ends exist: record the peer for IFLA_LINK, enable the data path. */
+static void veth_end_link(void *arg)
+{
+	struct veth_end_req *r = arg;
+	struct veth_priv *priv = r->side->dev->priv;
+
+	priv->peer_ifindex = r->peer_ifindex;
+	priv->peer_ns_id = r->peer_ns_id;
+	r->side->linked = true;
+}
+
+static void veth_end_unregister(void *arg)
+{
+	struct veth_side *s = arg;
+
+	dev_unregister(s->dev);
+}
+
+static void veth_dev_unregister(void *arg)
+{
+	dev_unregister(arg);
+}
+
+int veth_create_pair(struct netns *ns_a, const char *name_a, struct netns *ns_b,
+		     const char *name_b, struct extack *ext)
+{
+	struct veth_end_req req[2];
+	struct veth_pair *pair;
+	unsigned i;
+
+	pair = calloc(1, sizeof(*pair));
+	if (!pair)
+		return -ENOMEM;
+	pair->cross = ns_a->owner != ns_b->owner;
+	memset(req, 0, sizeof(req));
+	for (i = 0; i < 2; i++) {
+		struct veth_side *s = &pair->side[i];
+
+		s->pair = pair;
+		s->idx = i;
+		s->w = i ? ns_b->owner : ns_a->owner;
+		if (pair->cross) {
+			s->rx = ring_spsc_create(VETH_RING_SIZE);
+			if (!s->rx)
+				goto out_free_pair;
+			loop_task_init(&s->task, veth_rx_task, s);
+		}
+		req[i].side = s;
+		req[i].ns = i ? ns_b : ns_a;
+		req[i].name = (i ? name_b : name_a) ? (i ? name_b : name_a) : "veth%d";
+		req[i].ext = ext;
+	}
+
+	/* Create each end on its owner, the peer first as veth_newlink does
+	 * (so the peer gets the lower ifindex and, with default names,
+	 * veth0); unwind in reverse order. */
+	loop_call_sync(ns_b->owner, veth_end_create, &req[1]);
+	if (req[1].err)
+		goto out_err;
+	loop_call_sync(ns_a->owner, veth_end_create, &req[0]);
+	if (req[0].err)
+		goto out_unregister_b;
+
+	req[0].peer_ifindex = req[1].ifindex;
+	req[0].peer_ns_id = req[1].ns_id;
+	req[1].peer_ifindex = req[0].ifindex;
+	req[1].peer_ns_id = req[0].ns_id;
+	loop_call_sync(ns_a->owner, veth_end_link, &req[0]);
+	loop_call_sync(ns_b->owner, veth_end_link, &req[1]);
+	return 0;
+
+out_unregister_b:
+	loop_call_sync(ns_b->owner, veth_end_unregister, &pair->side[1]);
+out_err:
+	veth_pair_free(pair);
+	return req[1].err ? req[1].err : req[0].err;
+
+out_free_pair:
+	veth_pair_free(pair);
+	return -ENOMEM;
+}
+
+/* ---- deletion ---- */
+
+struct veth_del_req {
+	struct netdev *dev;
+	bool *freed;
+};
+
+static void veth_del_start(void *arg)
+{
+	struct veth_del_req *r = arg;
+
+	veth_side_of(r->dev)->pair->freed = r->freed;
+	dev_unregister(r->dev);
+}
+
+struct veth_poll_req {
+	bool *freed;
+	bool seen;
+};
+
+static void veth_del_poll(void *arg)
+{
+	struct veth_poll_req *r = arg;
+
+	r->seen = *r->freed;
+}
+
+void veth_delete(struct netdev *dev)
+{
+	struct veth_side *s = veth_side_of(dev);
+	struct worker *w0 = s->pair->side[0].w;
+	bool freed = false;
+	struct veth_del_req req = { .dev = dev, .freed = &freed };
+	struct veth_poll_req poll = { .freed = &freed, .seen = false };
+	unsigned i;
+
+	/* Unregistering one end takes the peer with it: synchronously on a
+	 * shared worker (the pair is freed before this returns), or through
+	 * PEER_GONE messages across workers. */
+	if (!s->pair->cross) {
+		loop_call_sync(s->w, veth_dev_unregister, dev);
+		return;
+	}
+	loop_call_sync(s->w, veth_del_start, &req);
+	/*
+	 * Wait until end 0's worker has freed the pair, so the peer is gone
+	 * when `ip link del` returns. `freed` is written and read only on
+	 * that worker; each poll is one call, and the chain is a few
+	 * messages long, so this ends within microseconds.
+	 */
+	for (i = 0; i < 100000; i++) {
+		struct timespec ts = { 0, 20000 };
+
+		loop_call_sync(w0, veth_del_poll, &poll);
+		if (poll.seen)
+			return;
+		nanosleep(&ts, NULL);
+	}
+	log_msg(LOG_WARN, "veth: peer teardown did not finish");
+}
+
+struct veth_list_req {
+	struct netns *ns;
+	struct netdev **devs;
+	unsigned n, cap;
+};
+
+static void veth_list_cross(void *arg)
+{
+	struct veth_list_req *r = arg;
+	struct netdev *dev;
+
+	for (dev = r->ns->dev_list; dev; dev = dev->next) {
+		if (!dev_is_veth(dev) || !veth_side_of(dev)->pair->cross ||
+		    !veth_side_of(dev)->linked)
+			continue;
+		if (r->n == r->cap) {
+			unsigned cap = r->cap ? r->cap * 2 : 16;
+			struct netdev **d = realloc(r->devs, cap * sizeof(*d));
+
+			if (!d)
+				return;
+			r->devs = d;
+			r->cap = cap;
+		}
+		r->devs[r->n++] = dev;
+	}
+}
+
+void veth_netns_detach(struct netns *ns)
+{
+	struct veth_list_req r = { .ns = ns };
+	unsigned i;
+
+	loop_call_sync(ns->owner, veth_list_cross, &r);
+	for (i = 0; i < r.n; i++)
+		veth_delete(r.devs[i]);
+	free(r.devs);
+}
+
+/* ---- rtnl_link_ops "veth" ---- */
+
+static struct nla_policy veth_policy[VETH_INFO_MAX + 1] = {
+	[VETH_INFO_PEER] = { .minlen = sizeof(struct ifinfomsg) },
+};
+
+static struct netns *veth_resolve_ns(struct netns *dflt, struct nlattr *a, struct extack *ext)
+{
+	struct netns *ns;
+
+	if (!a)
+		return dflt;
+	if (nla_len(a) < (int)sizeof(uint32_t)) {
+		EXTACK_MSG(ext, "Invalid network namespace attribute");
+		return NULL;
+	}
+	/* IFLA_NET_NS_PID carries the nsemu namespace id. */
+	ns = netns_lookup_id(nla_get_u32(a));
+	if (!ns)
+		EXTACK_MSG(ext, "Peer netns reference is invalid");
+	return ns;
+}
+
+/*
+ * veth_newlink(): the request's own IFLA_* give the first end (name, and
+ * IFLA_NET_NS_PID for its namespace), VETH_INFO_PEER carries a struct
+ * ifinfomsg followed by the peer's IFLA_* (IFLA_IFNAME, IFLA_NET_NS_PID).
+ * Missing names become "vethN", as the kernel's "veth%d".
+ */
+static int veth_newlink(struct netns *ns, const char *ifname, struct nlattr **tb,
+			struct nlattr **data, struct extack *ext)
+{
+	struct nlattr *peer_tb[IFLA_MAX + 1];
+	char peer_name[IFNAMSIZ] = "veth%d";
+	struct netns *ns_a, *ns_b;
+	int err;
+
+	memset(peer_tb, 0, sizeof(peer_tb));
+	if (data && data[VETH_INFO_PEER]) {
+		struct nlattr *peer = data[VETH_INFO_PEER];
+		int hdr = NLMSG_ALIGN(sizeof(struct ifinfomsg));
+
+		if (nla_len(peer) < (int)sizeof(struct ifinfomsg)) {
+			EXTACK_MSG(ext, "Invalid peer attribute");
+			return -EINVAL;
+		}
+		if (nla_len(peer) > hdr) {
+			err = nla_parse(peer_tb, IFLA_MAX,
+					(struct nlattr *)((char *)nla_data(peer) + hdr),
+					nla_len(peer) - hdr, NULL);
+			if (err < 0) {
+				EXTACK_MSG(ext, "Invalid peer attributes");
+				return -EINVAL;
+			}
+		}
+	}
+	if (peer_tb[IFLA_IFNAME]) {
+		if (nla_len(peer_tb[IFLA_IFNAME]) > IFNAMSIZ ||
+		    nla_strlcpy(peer_name, peer_tb[IFLA_IFNAME], sizeof(peer_name)) >=
+			    sizeof(peer_name))
+			return -EINVAL;
+	}
+	ns_a = veth_resolve_ns(ns, tb ? tb[IFLA_NET_NS_PID] : NULL, ext);
+	if (!ns_a)
+		return -EINVAL;
+	/* Without IFLA_NET_NS_PID the peer stays in the namespace the request
+	 * came from (rtnl_link_get_net(src_net, tbp)), even when the first
+	 * end is created elsewhere. */
+	ns_b = veth_resolve_ns(ns, peer_tb[IFLA_NET_NS_PID], ext);
+	if (!ns_b)
+		return -EINVAL;
+	return veth_create_pair(ns_a, ifname && *ifname ? ifname : "veth%d", ns_b, peer_name, ext);
+}
+
+static const struct rtnl_link_ops veth_link_ops = {
+	.kind = "veth",
+	.maxtype = VETH_INFO_MAX,
+	.policy = veth_policy,
+	.newlink = veth_newlink,
+	.dellink = veth_delete,
+};
+
+void veth_init(void)
+{
+	rtnl_link_register(&veth_link_ops);
+}

@@ -1,0 +1,650 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The device core (net/core/dev.c in miniature): allocation and
+ * registration with Linux's naming and ifindex rules, up/down and carrier
+ * with the operstate a user sees in `ip link`, MTU/MAC/name changes with
+ * the kernel's errors, the receive path (dev_rx: counts, runt/MTU/dest-MAC
+ * checks as eth_type_trans, ptype dispatch by ethertype), the per-worker
+ * backlog that netif_rx() defers into (so a chain of veth hops or lo never
+ * recurses), and dev_queue_xmit.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dev.h"
+#include "fib.h"
+#include "neigh.h"
+
+/* ---- allocation and registration ---- */
+
+struct netdev *dev_alloc(struct netns *ns, const char *name, const struct netdev_ops *ops,
+			 size_t priv_size)
+{
+	struct netdev *dev;
+
+	NS_ASSERT_OWNER(ns);
+	/* sizeof(struct netdev) is a multiple of 8 (it holds u64 stats), so
+	 * the private area that follows is suitably aligned. */
+	static_assert(sizeof(struct netdev) % 8 == 0, "priv alignment");
+	dev = calloc(1, sizeof(*dev) + priv_size);
+	if (!dev)
+		return NULL;
+	dev->ns = ns;
+	dev->ops = ops;
+	dev->priv = priv_size ? (void *)(dev + 1) : NULL;
+	/* A name that does not fit is kept empty so dev_register rejects it
+	 * instead of silently registering a truncated name. */
+	if (name && strlen(name) < IFNAMSIZ)
+		snprintf(dev->name, sizeof(dev->name), "%s", name);
+	/* ether_setup() defaults */
+	dev->type = ARPHRD_ETHER;
+	dev->mtu = ETH_DATA_LEN;
+	dev->min_mtu = ETH_MIN_MTU;
+	dev->max_mtu = ETH_MAX_MTU;
+	dev->txqlen = 1000;
+	dev->flags = IFF_BROADCAST | IFF_MULTICAST;
+	dev->operstate = OPER_DOWN;
+	/* No __LINK_STATE_NOCARRIER at allocation: carrier is on until the
+	 * driver says otherwise (veth turns it off at creation). */
+	dev->carrier = true;
+	eth_random_addr(dev->addr);
+	memset(dev->broadcast, 0xff, ETH_ALEN);
+	sysctl_dev_init(ns, &dev->cnf);
+	return dev;
+}
+
+void dev_free(struct netdev *dev)
+{
+	free(dev);
+}
+
+/* The kernel's dev_valid_name(): 1..IFNAMSIZ-1 chars, not "." or "..", no
+ * '/', ':' or whitespace (they would break sysfs and alias names). */
+bool dev_valid_name(const char *name)
+{
+	if (!name || *name == '\0')
+		return false;
+	if (strnlen(name, IFNAMSIZ) == IFNAMSIZ)
+		return false;
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (; *name; name++)
+		if (*name == '/' || *name == ':' || isspace((unsigned char)*name))
+			return false;
+	return true;
+}
+
+struct netdev *dev_get_by_index(struct netns *ns, int ifindex)
+{
+	struct netdev *dev;
+
+	for (dev = ns->dev_list; dev; dev = dev->next)
+		if (dev->ifindex == ifindex)
+			return dev;
+	return NULL;
+}
+
+struct netdev *dev_get_by_name(struct netns *ns, const char *name)
+{
+	struct netdev *dev;
+
+	if (!name)
+		return NULL;
+	for (dev = ns->dev_list; dev; dev = dev->next)
+		if (strncmp(dev->name, name, IFNAMSIZ) == 0)
+			return dev;
+	return NULL;
+}
+
+/*
+ * dev_alloc_name(): a name with one "%d" becomes the lowest free unit
+ * ("veth%d" -> veth0, veth1, ...). Returns 0 with @out filled, -EINVAL for
+ * a bad template, -ENFILE when every unit is taken.
+ */
+static int dev_alloc_name(struct netns *ns, const char *tmpl, char *out)
+{
+	const char *p = strchr(tmpl, '%');
+	char buf[IFNAMSIZ];
+	int i;
+
+	if (!p || p[1] != 'd' || strchr(p + 2, '%'))
+		return -EINVAL;
+	for (i = 0; i < 32768; i++) {
+		int n = snprintf(buf, sizeof(buf), tmpl, i);
+
+		if (n < 0 || n >= IFNAMSIZ)
+			return -EINVAL;
+		if (!dev_get_by_name(ns, buf)) {
+			memcpy(out, buf, IFNAMSIZ);
+			return 0;
+		}
+	}
+	return -ENFILE;
+}
+
+/* Resolve a "%d" template and check validity and uniqueness of @name for
+ * @dev (which may already hold it: renames to the same name are no-ops). */
+static int dev_get_valid_name(struct netdev *dev, const char *name, char *out)
+{
+	struct netdev *other;
+
+	if (!dev_valid_name(name))
+		return -EINVAL;
+	if (strchr(name, '%'))
+		return dev_alloc_name(dev->ns, name, out);
+	other = dev_get_by_name(dev->ns, name);
+	if (other && other != dev)
+		return -EEXIST;
+	snprintf(out, IFNAMSIZ, "%s", name);
+	return 0;
+}
+
+int dev_register(struct netdev *dev, int ifindex, struct extack *ext)
+{
+	struct netns *ns = dev->ns;
+	char name[IFNAMSIZ];
+	struct netdev **pp;
+	int err;
+
+	NS_ASSERT_OWNER(ns);
+	/* The kernel answers a bad or taken name with a bare errno (no
+	 * extack), so `ip` prints "RTNETLINK answers: File exists". */
+	err = dev_get_valid_name(dev, dev->name, name);
+	if (err)
+		return err;
+	if (ifindex < 0)
+		return -EINVAL;
+	if (ifindex) {
+		/* dev_index_reserve(): an explicit ifindex must be free. */
+		if (dev_get_by_index(ns, ifindex)) {
+			EXTACK_MSG(ext, "Interface index is already in use");
+			return -EBUSY;
+		}
+	} else {
+		/* dev_new_index(): cyclic from the last one given out. */
+		int tries = 0;
+
+		do {
+			if (++ns->ifindex_next <= 0)
+				ns->ifindex_next = 1;
+			if (++tries < 0)
+				return -EBUSY;
+		} while (dev_get_by_index(ns, ns->ifindex_next));
+		ifindex = ns->ifindex_next;
+	}
+	memcpy(dev->name, name, IFNAMSIZ);
+	dev->ifindex = ifindex;
+
+	for (pp = &ns->dev_list; *pp && (*pp)->ifindex < ifindex; pp = &(*pp)->next)
+		;
+	dev->next = *pp;
+	*pp = dev;
+	ns->ndevs++;
+	ns->dev_gen++;
+	return 0;
+}
+
+/* Frames in this worker's backlog that name @dev would dangle once it is
+ * freed: drop them now (forward declaration, backlog below). */
+static void dev_backlog_purge_dev(struct netdev *dev);
+
+void dev_unregister(struct netdev *dev)
+{
+	struct netns *ns = dev->ns;
+	struct netdev **pp;
+
+	NS_ASSERT_OWNER(ns);
+	/* unregister_netdevice_many: close, NETDEV_UNREGISTER notifiers
+	 * (neighbours, addresses, routes), ndo_uninit, unlink. */
+	dev_close(dev);
+	neigh_dev_down(dev);
+	inet_addr_flush(dev);
+	fib_dev_unregister(dev);
+	if (dev->ops && dev->ops->uninit)
+		dev->ops->uninit(dev);
+	dev_backlog_purge_dev(dev);
+
+	for (pp = &ns->dev_list; *pp; pp = &(*pp)->next) {
+		if (*pp == dev) {
+			*pp = dev->next;
+			ns->ndevs--;
+			break;
+		}
+	}
+	if (ns->lo == dev)
+		ns->lo = NULL;
+	ns->dev_gen++;
+	dev_free(dev);
+}
+
+/* ---- state: up/down, carrier, operstate ---- */
+
+/*
+ * RFC 2863 operstate as the kernel's default_operstate/rfc2863_policy:
+ * DOWN when administratively down, LOWERLAYERDOWN without carrier, UP with
+ * it. Loopback never goes through linkwatch, so it stays UNKNOWN when up
+ * (`ip link` shows "state UNKNOWN" for lo).
+ */
+static void dev_update_operstate(struct netdev *dev)
+{
+	dev->flags &= ~(IFF_RUNNING | IFF_LOWER_UP);
+	if (!(dev->flags & IFF_UP)) {
+		dev->operstate = OPER_DOWN;
+		return;
+	}
+	if (dev->carrier) {
+		/* dev_get_flags() reports RUNNING/LOWER_UP only while up. */
+		dev->flags |= IFF_RUNNING | IFF_LOWER_UP;
+		dev->operstate = (dev->flags & IFF_LOOPBACK) ? OPER_UNKNOWN : OPER_UP;
+	} else {
+		dev->operstate = OPER_LOWERLAYERDOWN;
+	}
+}
+
+/* IN_DEV_ARP_NOTIFY: max(all, dev). */
+static int dev_arp_notify(const struct netdev *dev)
+{
+	return MAX(dev->ns->sysctl.all.data[DEVCONF_ARP_NOTIFY], dev->cnf.data[DEVCONF_ARP_NOTIFY]);
+}
+
+int dev_open(struct netdev *dev)
+{
+	struct in_ifaddr *ifa;
+	int err;
+
+	NS_ASSERT_OWNER(dev->ns);
+	if (dev->flags & IFF_UP)
+		return 0;
+	dev->flags |= IFF_UP;
+	if (dev->ops && dev->ops->open) {
+		err = dev->ops->open(dev);
+		if (err) {
+			dev->flags &= ~IFF_UP;
+			dev_update_operstate(dev);
+			return err;
+		}
+	}
+	dev_update_operstate(dev);
+	dev->ns->dev_gen++;
+	/* NETDEV_UP: fib_netdev_event re-adds the address routes (and, for
+	 * loopback, inetdev_event adds 127.0.0.1/8). */
+	fib_dev_up(dev);
+	/*
+	 * inetdev_event(NETDEV_UP) falls through to a gratuitous ARP per
+	 * address only when arp_notify is set (default 0), as Linux does.
+	 * A device without carrier would only drop it.
+	 */
+	if (!(dev->flags & IFF_NOARP) && dev_is_running(dev) && dev_arp_notify(dev))
+		for (ifa = dev->ifa_list; ifa; ifa = ifa->next)
+			arp_send_gratuitous(dev, ifa->local);
+	return 0;
+}
+
+int dev_close(struct netdev *dev)
+{
+	NS_ASSERT_OWNER(dev->ns);
+	if (!(dev->flags & IFF_UP))
+		return 0;
+	/* __dev_close_many: ndo_stop, clear IFF_UP, then NETDEV_DOWN. */
+	if (dev->ops && dev->ops->stop)
+		dev->ops->stop(dev);
+	dev->flags &= ~IFF_UP;
+	dev_update_operstate(dev);
+	dev->ns->dev_gen++;
+	fib_dev_down(dev);
+	neigh_dev_down(dev);
+	return 0;
+}
+
+void dev_set_carrier(struct netdev *dev, bool on)
+{
+	NS_ASSERT_OWNER(dev->ns);
+	if (dev->carrier == on)
+		return;
+	dev->carrier = on;
+	/* carrier_changes = carrier_up_count + carrier_down_count */
+	dev->carrier_changes++;
+	dev_update_operstate(dev);
+	dev->ns->dev_gen++;
+	/* arp_netdev_event(NETDEV_CHANGE): with arp_evict_nocarrier (default
+	 * 1) losing carrier flushes the device's neighbours. */
+	if (!on && (dev->flags & IFF_UP) && dev->cnf.data[DEVCONF_ARP_EVICT_NOCARRIER])
+		neigh_dev_down(dev);
+}
+
+/* ---- attribute changes ---- */
+
+int dev_set_mtu(struct netdev *dev, int mtu, struct extack *ext)
+{
+	int err;
+
+	NS_ASSERT_OWNER(dev->ns);
+	/* dev_validate_mtu() */
+	if (mtu < 0 || (uint32_t)mtu < dev->min_mtu) {
+		EXTACK_MSG(ext, "mtu less than device minimum");
+		return -EINVAL;
+	}
+	if (dev->max_mtu > 0 && (uint32_t)mtu > dev->max_mtu) {
+		EXTACK_MSG(ext, "mtu greater than device maximum");
+		return -EINVAL;
+	}
+	if ((uint32_t)mtu == dev->mtu)
+		return 0;
+	if (dev->ops && dev->ops->change_mtu) {
+		err = dev->ops->change_mtu(dev, mtu);
+		if (err)
+			return err;
+	}
+	dev->mtu = (uint32_t)mtu;
+	dev->ns->dev_gen++;
+	return 0;
+}
+
+int dev_set_mac(struct netdev *dev, const uint8_t *mac, struct extack *ext)
+{
+	NS_ASSERT_OWNER(dev->ns);
+	/* loopback has no ndo_set_mac_address: dev_set_mac_address()
+	 * answers -EOPNOTSUPP. */
+	if (dev->type != ARPHRD_ETHER)
+		return -EOPNOTSUPP;
+	/* eth_prepare_mac_addr_change(): !is_valid_ether_addr ->
+	 * -EADDRNOTAVAIL ("Cannot assign requested address"). */
+	if (!mac || !eth_is_valid_unicast(mac))
+		return -EADDRNOTAVAIL;
+	memcpy(dev->addr, mac, ETH_ALEN);
+	dev->ns->dev_gen++;
+	return 0;
+}
+
+int dev_change_name(struct netdev *dev, const char *name, struct extack *ext)
+{
+	char buf[IFNAMSIZ];
+	int err;
+
+	NS_ASSERT_OWNER(dev->ns);
+	if (name && strncmp(dev->name, name, IFNAMSIZ) == 0)
+		return 0;
+	err = dev_get_valid_name(dev, name, buf);
+	if (err)
+		return err;
+	/* dev_change_name(): a running device cannot be renamed. */
+	if (dev->flags & IFF_UP)
+		return -EBUSY;
+	memcpy(dev->name, buf, IFNAMSIZ);
+	dev->ns->dev_gen++;
+	return 0;
+}
+
+/* ---- ptype table ---- */
+
+#define PTYPE_MAX 16
+
+static struct {
+	uint16_t type;
+	ptype_fn fn;
+} ptypes[PTYPE_MAX];
+static unsigned nptypes;
+
+/* Registration happens once at start-up, before workers run. */
+void dev_add_pack(uint16_t ethertype, ptype_fn fn)
+{
+	unsigned i;
+
+	for (i = 0; i < nptypes; i++) {
+		if (ptypes[i].type == ethertype) {
+			ptypes[i].fn = fn;
+			return;
+		}
+	}
+	assert(nptypes < PTYPE_MAX);
+	if (nptypes < PTYPE_MAX) {
+		ptypes[nptypes].type = ethertype;
+		ptypes[nptypes].fn = fn;
+		nptypes++;
+	}
+}
+
+static ptype_fn ptype_find(uint16_t type)
+{
+	unsigned i;
+
+	for (i = 0; i < nptypes; i++)
+		if (ptypes[i].type == type)
+			return ptypes[i].fn;
+	return NULL;
+}
+
+/* ---- receive ---- */
+
+/* eth_type_trans()'s classification of the destination MAC. */
+static uint8_t eth_pkt_type(const struct netdev *dev, const struct ethhdr *eth)
+{
+	if (dev->flags & IFF_LOOPBACK)
+		return PACKET_HOST;
+	if (likely(eth_equal(eth->h_dest, dev->addr)))
+		return PACKET_HOST;
+	if (eth_is_multicast(eth->h_dest))
+		return eth_is_broadcast(eth->h_dest) ? PACKET_BROADCAST : PACKET_MULTICAST;
+	return PACKET_OTHERHOST;
+}
+
+void dev_rx(struct pkt *p)
+{
+	struct netdev *dev = p->dev;
+	struct worker *w = loop_current();
+	const struct ethhdr *eth;
+	ptype_fn fn;
+
+	p->ns = dev->ns;
+	NS_ASSERT_OWNER(dev->ns);
+	dev->stats.rx_packets++;
+	dev->stats.rx_bytes += p->len;
+	if (w)
+		loop_stats(w)->pkts++;
+
+	if (unlikely(p->len < ETH_HLEN)) {
+		dev->stats.rx_length_errors++;
+		pkt_drop(p, DROP_PKT_TOO_SMALL);
+		return;
+	}
+	/* is_skb_forwardable(): mtu + hard_header_len + VLAN_HLEN of slack. */
+	if (unlikely(p->len > dev->mtu + ETH_HLEN + 4)) {
+		dev->stats.rx_length_errors++;
+		pkt_drop(p, DROP_MTU_EXCEEDED);
+		return;
+	}
+	if (unlikely(!(dev->flags & IFF_UP))) {
+		/* The frame never entered a down device: charge its
+		 * rx_dropped here, and let pkt_drop count only the reason
+		 * (DEV_DOWN is otherwise a transmit-side drop). */
+		dev->stats.rx_dropped++;
+		p->dev = NULL;
+		pkt_drop(p, DROP_DEV_DOWN);
+		return;
+	}
+
+	eth = (const struct ethhdr *)p->data;
+	p->pkt_type = eth_pkt_type(dev, eth);
+	if (p->pkt_type == PACKET_MULTICAST)
+		dev->stats.multicast++;
+	/* ip_rcv_core drops PACKET_OTHERHOST (SKB_DROP_REASON_OTHERHOST);
+	 * without promiscuity no such frame gets that far, so we drop it
+	 * here. With IFF_PROMISC the L3 handler sees and drops it. */
+	if (unlikely(p->pkt_type == PACKET_OTHERHOST && !(dev->flags & IFF_PROMISC))) {
+		pkt_drop(p, DROP_OTHERHOST);
+		return;
+	}
+	pkt_set_l2(p);
+	p->protocol = ntohs(eth->h_proto);
+	pkt_pull(p, ETH_HLEN);
+	pkt_set_l3(p);
+
+	fn = ptype_find(p->protocol);
+	if (unlikely(!fn)) {
+		pkt_drop(p, DROP_UNHANDLED_PROTO);
+		return;
+	}
+	fn(p);
+}
+
+/*
+ * The per-worker backlog (softnet_data.input_pkt_queue): a FIFO plus a loop
+ * task that drains it. netdev_max_backlog bounds it like the kernel's
+ * default of 1000.
+ */
+#define NETDEV_MAX_BACKLOG 1000
+/* Work per task run: enough to amortise the wake-up, small enough that a
+ * routing loop cannot starve the worker's other calls (like the NAPI
+ * budget / netdev_budget). */
+#define BACKLOG_BUDGET 4096
+
+static _Thread_local struct pkt_queue backlog;
+static _Thread_local struct loop_task backlog_task;
+static _Thread_local struct worker *backlog_worker; /* worker backlog_task belongs to */
+
+static void backlog_run(void *arg)
+{
+	(void)arg;
+	dev_process_backlog();
+}
+
+static void backlog_schedule(struct worker *w)
+{
+	/* A thread can become a different (test) worker over its life: a
+	 * task left queued on an old one must not block the new one. */
+	if (backlog_worker != w) {
+		loop_task_init(&backlog_task, backlog_run, NULL);
+		backlog_worker = w;
+	}
+	loop_task_wake(w, &backlog_task);
+}
+
+void netif_rx(struct pkt *p)
+{
+	struct worker *w = loop_current();
+
+	p->ns = p->dev->ns;
+	NS_ASSERT_OWNER(p->ns);
+	/* Not on a worker (never in normal operation): receive inline. */
+	if (unlikely(!w)) {
+		dev_rx(p);
+		return;
+	}
+	if (unlikely(backlog.len >= NETDEV_MAX_BACKLOG)) {
+		pkt_drop(p, DROP_BACKLOG_FULL);
+		return;
+	}
+	pkt_queue_push(&backlog, p);
+	if (backlog.len == 1)
+		backlog_schedule(w);
+}
+
+unsigned dev_process_backlog(void)
+{
+	unsigned n = 0;
+	struct pkt *p;
+
+	while (n < BACKLOG_BUDGET && (p = pkt_queue_pop(&backlog))) {
+		dev_rx(p);
+		n++;
+	}
+	/* Frames queued while we ran (a loop through lo, a chain of
+	 * same-worker veths) get another turn after other work. */
+	if (backlog.len) {
+		struct worker *w = loop_current();
+
+		if (w)
+			backlog_schedule(w);
+	}
+	return n;
+}
+
+/* Remove every backlog frame for which @match is true and drop it as
+ * DEV_GONE in its namespace, forgetting its device. */
+static void dev_backlog_purge_if(bool (*match)(const struct pkt *p, const void *arg),
+				 const void *arg)
+{
+	struct pkt_queue keep;
+	struct pkt *p;
+
+	pkt_queue_init(&keep);
+	while ((p = pkt_queue_pop(&backlog))) {
+		if (match(p, arg)) {
+			p->ns = p->dev->ns;
+			p->dev = NULL;
+			pkt_drop(p, DROP_DEV_GONE);
+		} else {
+			pkt_queue_push(&keep, p);
+		}
+	}
+	backlog = keep;
+}
+
+static bool match_dev(const struct pkt *p, const void *arg)
+{
+	return p->dev == arg;
+}
+
+static bool match_ns(const struct pkt *p, const void *arg)
+{
+	return p->dev->ns == arg;
+}
+
+static void dev_backlog_purge_dev(struct netdev *dev)
+{
+	if (backlog.len)
+		dev_backlog_purge_if(match_dev, dev);
+}
+
+void dev_backlog_purge(struct netns *ns)
+{
+	NS_ASSERT_OWNER(ns);
+	if (backlog.len)
+		dev_backlog_purge_if(match_ns, ns);
+}
+
+/* ---- transmit ---- */
+
+void dev_queue_xmit(struct pkt *p)
+{
+	struct netdev *dev = p->dev;
+
+	p->ns = dev->ns;
+	NS_ASSERT_OWNER(dev->ns);
+	/* __dev_queue_xmit on a device that is down or has no carrier. */
+	if (unlikely(!dev_is_running(dev))) {
+		pkt_drop(p, DROP_DEV_DOWN);
+		return;
+	}
+	dev->stats.tx_packets++;
+	dev->stats.tx_bytes += p->len;
+	dev->ops->xmit(dev, p);
+}
+
+/* ---- Ethernet helpers ---- */
+
+void eth_header(struct pkt *p, const uint8_t *dst, const uint8_t *src, uint16_t proto)
+{
+	struct ethhdr *eth = (struct ethhdr *)pkt_push(p, ETH_HLEN);
+
+	memcpy(eth->h_dest, dst, ETH_ALEN);
+	memcpy(eth->h_source, src, ETH_ALEN);
+	eth->h_proto = htons(proto);
+	pkt_set_l2(p);
+}
+
+void eth_random_addr(uint8_t *addr)
+{
+	unsigned i;
+
+	/* random() is thread-safe in glibc; MACs are made on the control
+	 * path, never per packet. */
+	for (i = 0; i < ETH_ALEN; i++)
+		addr[i] = (uint8_t)(random() >> 7);
+	addr[0] &= 0xfe; /* unicast */
+	addr[0] |= 0x02; /* locally administered */
+}

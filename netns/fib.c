@@ -1,0 +1,749 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The IPv4 FIB (net/ipv4/fib_trie.c, fib_semantics.c, fib_frontend.c): per
+ * table, a control structure of prefix entries, each holding the routes of
+ * one prefix ordered as the kernel orders its fib_aliases (tos descending,
+ * then priority, then insertion), and a core/lpm trie mapping the prefix to
+ * its entry (STYLE H8: control table apart from the forwarding structure).
+ * Route insertion and deletion follow fib_table_insert/fib_table_delete and
+ * fib_create_info/fib_check_nh; lookup follows fib_table_lookup, including
+ * its backtracking to shorter prefixes when no route of the longest one is
+ * usable. Device events follow fib_netdev_event. Owner thread only.
+ */
+#include "fib.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/lpm.h"
+#include "dev.h"
+#include "proto/ip.h"
+
+struct fib_entry {
+	uint32_t dst; /* network order */
+	uint8_t dst_len;
+	struct fib_route *routes;
+};
+
+struct fib_table {
+	struct lpm *lpm;	  /* hot: host-order prefix -> index in ent[] */
+	struct fib_entry **ent;	  /* NULL slots are free */
+	uint32_t ent_cap;
+	uint32_t id;
+	struct fib_table *next;	  /* ascending id */
+};
+
+struct fib {
+	struct fib_table *local, *main; /* the two every lookup visits */
+	struct fib_table *tables;
+	unsigned nroutes;
+	bool has_custom_local_routes;
+};
+
+/* fib_props[]: the minimum scope of each type and the error it means. */
+static const struct {
+	uint8_t scope;
+	int error;
+} fib_props[RTN_MAX + 1] = {
+	[RTN_UNSPEC] = { RT_SCOPE_NOWHERE, 0 },
+	[RTN_UNICAST] = { RT_SCOPE_UNIVERSE, 0 },
+	[RTN_LOCAL] = { RT_SCOPE_HOST, 0 },
+	[RTN_BROADCAST] = { RT_SCOPE_LINK, 0 },
+	[RTN_ANYCAST] = { RT_SCOPE_LINK, 0 },
+	[RTN_MULTICAST] = { RT_SCOPE_UNIVERSE, 0 },
+	[RTN_BLACKHOLE] = { RT_SCOPE_UNIVERSE, -EINVAL },
+	[RTN_UNREACHABLE] = { RT_SCOPE_UNIVERSE, -EHOSTUNREACH },
+	[RTN_PROHIBIT] = { RT_SCOPE_UNIVERSE, -EACCES },
+	[RTN_THROW] = { RT_SCOPE_UNIVERSE, -EAGAIN },
+	[RTN_NAT] = { RT_SCOPE_NOWHERE, -EINVAL },
+	[RTN_XRESOLVE] = { RT_SCOPE_NOWHERE, -EINVAL },
+};
+
+/* ---- tables ---- */
+
+static struct fib_table *fib_get_table(const struct fib *f, uint32_t id)
+{
+	struct fib_table *tb;
+
+	if (id == RT_TABLE_LOCAL)
+		return f->local;
+	if (id == RT_TABLE_MAIN)
+		return f->main;
+	for (tb = f->tables; tb && tb->id <= id; tb = tb->next)
+		if (tb->id == id)
+			return tb;
+	return NULL;
+}
+
+/* fib_new_table: find or create, keeping the list in ascending id. */
+static struct fib_table *fib_new_table(struct fib *f, uint32_t id)
+{
+	struct fib_table *tb = fib_get_table(f, id), **pp;
+
+	if (tb)
+		return tb;
+	tb = calloc(1, sizeof(*tb));
+	if (!tb)
+		return NULL;
+	tb->lpm = lpm_create();
+	if (!tb->lpm) {
+		free(tb);
+		return NULL;
+	}
+	tb->id = id;
+	for (pp = &f->tables; *pp && (*pp)->id < id; pp = &(*pp)->next)
+		;
+	tb->next = *pp;
+	*pp = tb;
+	if (id == RT_TABLE_LOCAL)
+		f->local = tb;
+	else if (id == RT_TABLE_MAIN)
+		f->main = tb;
+	return tb;
+}
+
+static struct fib_entry *table_entry_get(const struct fib_table *tb, uint32_t dst, uint8_t len)
+{
+	uint32_t idx;
+
+	if (!lpm_get(tb->lpm, ntohl(dst), len, &idx))
+		return NULL;
+	return tb->ent[idx];
+}
+
+static struct fib_entry *table_entry_new(struct fib_table *tb, uint32_t dst, uint8_t len)
+{
+	struct fib_entry *e;
+	uint32_t i;
+
+	for (i = 0; i < tb->ent_cap && tb->ent[i]; i++)
+		;
+	if (i == tb->ent_cap) {
+		uint32_t cap = tb->ent_cap ? tb->ent_cap * 2 : 8;
+		struct fib_entry **ne = realloc(tb->ent, cap * sizeof(*ne));
+
+		if (!ne)
+			return NULL;
+		memset(ne + tb->ent_cap, 0, (cap - tb->ent_cap) * sizeof(*ne));
+		tb->ent = ne;
+		tb->ent_cap = cap;
+	}
+	e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	if (lpm_add(tb->lpm, ntohl(dst), len, i) < 0) {
+		free(e);
+		return NULL;
+	}
+	e->dst = dst;
+	e->dst_len = len;
+	tb->ent[i] = e;
+	return e;
+}
+
+static void table_entry_free(struct fib_table *tb, struct fib_entry *e)
+{
+	uint32_t idx;
+
+	if (lpm_get(tb->lpm, ntohl(e->dst), e->dst_len, &idx)) {
+		lpm_del(tb->lpm, ntohl(e->dst), e->dst_len);
+		tb->ent[idx] = NULL;
+	}
+	free(e);
+}
+
+static void table_free(struct fib_table *tb)
+{
+	for (uint32_t i = 0; i < tb->ent_cap; i++) {
+		struct fib_entry *e = tb->ent[i];
+
+		if (!e)
+			continue;
+		while (e->routes) {
+			struct fib_route *r = e->routes;
+
+			e->routes = r->next;
+			free(r);
+		}
+		free(e);
+	}
+	free(tb->ent);
+	lpm_destroy(tb->lpm);
+	free(tb);
+}
+
+int fib_init(struct netns *ns)
+{
+	ns->fib = calloc(1, sizeof(*ns->fib));
+	return ns->fib ? 0 : -ENOMEM;
+}
+
+void fib_exit(struct netns *ns)
+{
+	struct fib *f = ns->fib;
+
+	if (!f)
+		return;
+	while (f->tables) {
+		struct fib_table *tb = f->tables;
+
+		f->tables = tb->next;
+		table_free(tb);
+	}
+	free(f);
+	ns->fib = NULL;
+}
+
+/* ---- lookup ---- */
+
+static bool is_error_type(uint8_t type)
+{
+	return type <= RTN_MAX && fib_props[type].error;
+}
+
+/* netif_carrier_ok for a route's device. */
+static bool route_linkdown(const struct fib_route *r)
+{
+	return r->dev && r->cfg.scope != RT_SCOPE_HOST && !r->dev->carrier;
+}
+
+/* ip_ignore_linkdown: conf.{all,DEV}.ignore_routes_with_linkdown. */
+static bool ignore_linkdown(const struct netdev *dev)
+{
+	return devconf_get(dev, DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN);
+}
+
+struct fib_flow {
+	int oif;
+	uint8_t scope;
+	bool ignore_linkstate;
+};
+
+/* The first route of a prefix usable for @fl, in fib_table_lookup's order. */
+static const struct fib_route *entry_match(const struct fib_entry *e, const struct fib_flow *fl)
+{
+	for (const struct fib_route *r = e->routes; r; r = r->next) {
+		/* Lookups carry no TOS: only tos-0 routes match, as for a
+		 * flow with tos 0 in the kernel. */
+		if (r->cfg.tos)
+			continue;
+		if (r->cfg.scope < fl->scope)
+			continue;
+		/* error types answer before any nexthop check */
+		if (is_error_type(r->cfg.type))
+			return r;
+		if (r->flags & RTNH_F_DEAD)
+			continue;
+		if (!fl->ignore_linkstate && route_linkdown(r) && ignore_linkdown(r->dev))
+			continue;
+		if (fl->oif && (!r->dev || r->dev->ifindex != fl->oif))
+			continue;
+		return r;
+	}
+	return NULL;
+}
+
+/* One table: 1 found, 0 nothing here (try the next table), -EAGAIN throw. */
+static int table_lookup(const struct fib_table *tb, uint32_t daddr, const struct fib_flow *fl,
+			struct fib_result *res)
+{
+	uint32_t a = ntohl(daddr), idx;
+	const struct fib_entry *e;
+	const struct fib_route *r;
+
+	if (!lpm_lookup(tb->lpm, a, &idx))
+		return 0;
+	e = tb->ent[idx];
+	for (;;) {
+		r = entry_match(e, fl);
+		if (r)
+			break;
+		/* fib_table_lookup backtracks to the next shorter prefix when no
+		 * alias of this one fits the flow */
+		e = NULL;
+		for (int len = tb->ent[idx]->dst_len - 1; len >= 0 && !e; len--)
+			if (lpm_get(tb->lpm, a & (len ? ~0u << (32 - len) : 0), (unsigned)len, &idx))
+				e = tb->ent[idx];
+		if (!e)
+			return 0;
+	}
+	if (r->cfg.type == RTN_THROW)
+		return -EAGAIN;
+	*res = (struct fib_result){
+		.type = r->cfg.type,
+		.scope = r->cfg.scope,
+		.prefixlen = e->dst_len,
+		.table = tb->id,
+		.dev = r->dev,
+		.gw = r->cfg.gw,
+		.prefsrc = r->cfg.prefsrc,
+		.route = r,
+	};
+	return 1;
+}
+
+int fib_lookup_flow(struct netns *ns, uint32_t daddr, int oif, uint8_t scope,
+		    bool ignore_linkstate, struct fib_result *res)
+{
+	const struct fib_flow fl = { oif, scope, ignore_linkstate };
+	const struct fib *f = ns->fib;
+	const struct fib_table *order[3];
+
+	NS_ASSERT_OWNER(ns);
+	/* the default rules: 0 lookup local, 32766 main, 32767 default */
+	order[0] = f->local;
+	order[1] = f->main;
+	order[2] = fib_get_table(f, RT_TABLE_DEFAULT);
+	for (unsigned i = 0; i < 3; i++)
+		if (order[i] && table_lookup(order[i], daddr, &fl, res) == 1)
+			return 0;
+	return -ENETUNREACH;
+}
+
+int fib_lookup(struct netns *ns, uint32_t daddr, struct fib_result *res)
+{
+	return fib_lookup_flow(ns, daddr, 0, RT_SCOPE_UNIVERSE, false, res);
+}
+
+int fib_table_lookup(struct netns *ns, uint32_t table, uint32_t daddr, struct fib_result *res)
+{
+	const struct fib_flow fl = { 0, RT_SCOPE_UNIVERSE, false };
+	const struct fib_table *tb;
+
+	NS_ASSERT_OWNER(ns);
+	tb = fib_get_table(ns->fib, table ? table : RT_TABLE_MAIN);
+	if (tb && table_lookup(tb, daddr, &fl, res) == 1)
+		return 0;
+	return -ENETUNREACH;
+}
+
+bool fib_has_custom_local_routes(const struct netns *ns)
+{
+	return ns->fib->has_custom_local_routes;
+}
+
+/* ---- insert ---- */
+
+/*
+ * fib_check_nh for a gateway (fib_check_nh_v4_gw without onlink): the
+ * gateway must be reachable through a route of scope at least link (a
+ * connected route), via @cfg->oif if given, looked up in @cfg->table first
+ * and then in all tables. Fills r->dev.
+ */
+static int fib_check_nh_gw(struct netns *ns, struct fib_route *r, struct extack *ext)
+{
+	struct fib_config *cfg = &r->cfg;
+	struct fib_flow fl = { cfg->oif, (uint8_t)(cfg->scope + 1), true };
+	const struct fib_table *tb = NULL;
+	struct fib_result res;
+	bool found = false;
+
+	if (fl.scope < RT_SCOPE_LINK)
+		fl.scope = RT_SCOPE_LINK;
+	if (cfg->table != RT_TABLE_MAIN)
+		tb = fib_get_table(ns->fib, cfg->table);
+	if (tb)
+		found = table_lookup(tb, cfg->gw, &fl, &res) == 1;
+	if (!found)
+		found = fib_lookup_flow(ns, cfg->gw, fl.oif, fl.scope, true, &res) == 0;
+	if (!found) {
+		EXTACK_MSG(ext, "Nexthop has invalid gateway");
+		return -ENETUNREACH;
+	}
+	if (res.type != RTN_UNICAST && res.type != RTN_LOCAL) {
+		EXTACK_MSG(ext, "Nexthop has invalid gateway");
+		return -EINVAL;
+	}
+	if (!res.dev) {
+		EXTACK_MSG(ext, "No egress device for nexthop gateway");
+		return -EINVAL;
+	}
+	r->dev = res.dev;
+	return dev_is_up(r->dev) ? 0 : -ENETDOWN;
+}
+
+/* fib_create_info: validate @r->cfg and resolve its device. */
+static int fib_create_info(struct netns *ns, struct fib_route *r, struct extack *ext)
+{
+	struct fib_config *cfg = &r->cfg;
+	struct fib_result res;
+	int err;
+
+	if (cfg->type > RTN_MAX) {
+		EXTACK_MSG(ext, "Invalid route type");
+		return -EINVAL;
+	}
+	/* RT_SCOPE_NOWHERE on add: pick what iproute2 would have sent */
+	if (cfg->scope == RT_SCOPE_NOWHERE) {
+		if (cfg->type == RTN_LOCAL || cfg->type == RTN_NAT)
+			cfg->scope = RT_SCOPE_HOST;
+		else if (cfg->type == RTN_BROADCAST || cfg->type == RTN_ANYCAST ||
+			 cfg->type == RTN_MULTICAST)
+			cfg->scope = RT_SCOPE_LINK;
+		else if (cfg->type == RTN_UNICAST && !cfg->gw)
+			cfg->scope = RT_SCOPE_LINK;
+		else
+			cfg->scope = RT_SCOPE_UNIVERSE;
+	}
+	if (fib_props[cfg->type].scope > cfg->scope) {
+		EXTACK_MSG(ext, "Invalid scope");
+		return -EINVAL;
+	}
+	if (is_error_type(cfg->type)) {
+		if (cfg->type == RTN_NAT || cfg->type == RTN_XRESOLVE) {
+			EXTACK_MSG(ext, "Invalid route type");
+			return -EINVAL;
+		}
+		if (cfg->gw || cfg->oif) {
+			EXTACK_MSG(ext, "Gateway, device and multipath can not be specified for "
+					"this route type");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (cfg->type != RTN_UNICAST && cfg->type != RTN_LOCAL && cfg->type != RTN_BROADCAST &&
+	    cfg->type != RTN_ANYCAST && cfg->type != RTN_MULTICAST) {
+		EXTACK_MSG(ext, "Invalid route type");
+		return -EINVAL;
+	}
+	if (cfg->oif) {
+		r->dev = dev_get_by_index(ns, cfg->oif);
+		if (!r->dev) {
+			EXTACK_MSG(ext, "Cannot find device");
+			return -ENODEV;
+		}
+	}
+	if (cfg->scope == RT_SCOPE_HOST) {
+		/* a local address: a device, no gateway */
+		if (cfg->gw) {
+			EXTACK_MSG(ext, "Route with host scope can not have a gateway");
+			return -EINVAL;
+		}
+		if (!r->dev) {
+			EXTACK_MSG(ext, "Cannot find device");
+			return -ENODEV;
+		}
+	} else if (cfg->gw) {
+		err = fib_check_nh_gw(ns, r, ext);
+		if (err)
+			return err;
+	} else {
+		if (!r->dev) {
+			EXTACK_MSG(ext, "Nexthop device required");
+			return -EINVAL;
+		}
+		if (!dev_is_up(r->dev)) {
+			EXTACK_MSG(ext, "Device for nexthop is not up");
+			return -ENETDOWN;
+		}
+	}
+	cfg->oif = r->dev->ifindex;
+	if (route_linkdown(r))
+		r->flags |= RTNH_F_LINKDOWN;
+	/* fib_valid_prefsrc: the preferred source must be a local address
+	 * (a `local` route of its own prefix excepted) */
+	if (cfg->prefsrc && !(cfg->type == RTN_LOCAL && cfg->dst && cfg->prefsrc == cfg->dst)) {
+		const struct fib_table *lt = ns->fib->local;
+		const struct fib_flow fl = { 0, RT_SCOPE_UNIVERSE, true };
+
+		if (!lt || table_lookup(lt, cfg->prefsrc, &fl, &res) != 1 || res.type != RTN_LOCAL) {
+			EXTACK_MSG(ext, "Invalid prefsrc address");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* fib_info equality for the "perfect match" check of fib_table_insert. */
+static bool route_same(const struct fib_route *a, const struct fib_route *b)
+{
+	return a->cfg.type == b->cfg.type && a->cfg.scope == b->cfg.scope &&
+	       a->cfg.protocol == b->cfg.protocol && a->cfg.prefsrc == b->cfg.prefsrc &&
+	       a->cfg.gw == b->cfg.gw && a->dev == b->dev;
+}
+
+static bool same_key(const struct fib_route *r, uint8_t tos, uint32_t prio)
+{
+	return r->cfg.tos == tos && r->cfg.priority == prio;
+}
+
+int fib_route_add(struct netns *ns, const struct fib_config *cfg_in, struct extack *ext)
+{
+	struct fib *f = ns->fib;
+	struct fib_route *nr, **pp, **first = NULL, **last = NULL, *match = NULL;
+	struct fib_table *tb;
+	struct fib_entry *e;
+	int err;
+
+	NS_ASSERT_OWNER(ns);
+	if (cfg_in->dst_len > 32) {
+		EXTACK_MSG(ext, "Invalid prefix length");
+		return -EINVAL;
+	}
+	if (cfg_in->dst & ~inet_make_mask(cfg_in->dst_len)) {
+		EXTACK_MSG(ext, "Invalid prefix for given prefix length");
+		return -EINVAL;
+	}
+	nr = calloc(1, sizeof(*nr));
+	if (!nr)
+		return -ENOMEM;
+	nr->cfg = *cfg_in;
+	if (!nr->cfg.table)
+		nr->cfg.table = RT_TABLE_MAIN;
+	err = fib_create_info(ns, nr, ext);
+	if (err)
+		goto out_free;
+	err = -ENOMEM;
+	tb = fib_new_table(f, nr->cfg.table);
+	if (!tb)
+		goto out_free;
+	e = table_entry_get(tb, nr->cfg.dst, nr->cfg.dst_len);
+
+	/* fib_find_alias: the first route with the same (tos, priority) key,
+	 * or where a new key goes (tos descending, priority ascending) */
+	pp = e ? &e->routes : NULL;
+	while (pp && *pp && ((*pp)->cfg.tos > nr->cfg.tos ||
+			     ((*pp)->cfg.tos == nr->cfg.tos &&
+			      (*pp)->cfg.priority < nr->cfg.priority)))
+		pp = &(*pp)->next;
+	if (pp && *pp && same_key(*pp, nr->cfg.tos, nr->cfg.priority)) {
+		err = -EEXIST;
+		if (nr->cfg.nlflags & NLM_F_EXCL)
+			goto out_free;
+		first = pp;
+		for (last = pp; *last && same_key(*last, nr->cfg.tos, nr->cfg.priority);
+		     last = &(*last)->next)
+			if (!match && route_same(*last, nr))
+				match = *last;
+		if (nr->cfg.nlflags & NLM_F_REPLACE) {
+			struct fib_route *old = *first;
+
+			/* replacing a route by itself changes nothing */
+			if (match) {
+				err = match == old ? 0 : -EEXIST;
+				goto out_free;
+			}
+			nr->next = old->next;
+			*first = nr;
+			free(old);
+			goto succeeded;
+		}
+		/* a perfect duplicate is refused even with APPEND */
+		if (match)
+			goto out_free;
+		/* APPEND goes after the routes of the same key, plain CREATE
+		 * (`ip route prepend`) before them */
+		pp = (nr->cfg.nlflags & NLM_F_APPEND) ? last : first;
+	}
+	err = -ENOENT;
+	if (!(nr->cfg.nlflags & NLM_F_CREATE))
+		goto out_free;
+	if (!e) {
+		err = -ENOMEM;
+		e = table_entry_new(tb, nr->cfg.dst, nr->cfg.dst_len);
+		if (!e)
+			goto out_free;
+		pp = &e->routes;
+	}
+	nr->next = *pp;
+	*pp = nr;
+	f->nroutes++;
+succeeded:
+	/* fib_table_insert: a user-made local route disables the address-list
+	 * shortcut of fib_validate_source */
+	if (nr->cfg.type == RTN_LOCAL && nr->cfg.protocol != RTPROT_KERNEL)
+		f->has_custom_local_routes = true;
+	ns->dev_gen++;
+	return 0;
+
+out_free:
+	free(nr);
+	return err;
+}
+
+/* ---- delete ---- */
+
+static void route_unlink(struct netns *ns, struct fib_table *tb, struct fib_entry *e,
+			 struct fib_route **pp)
+{
+	struct fib_route *r = *pp;
+
+	*pp = r->next;
+	free(r);
+	ns->fib->nroutes--;
+	ns->dev_gen++;
+	if (!e->routes)
+		table_entry_free(tb, e);
+}
+
+int fib_route_del(struct netns *ns, const struct fib_config *cfg, struct extack *ext)
+{
+	uint32_t table = cfg->table ? cfg->table : RT_TABLE_MAIN;
+	struct fib_table *tb;
+	struct fib_entry *e;
+
+	NS_ASSERT_OWNER(ns);
+	if (cfg->dst_len > 32) {
+		EXTACK_MSG(ext, "Invalid prefix length");
+		return -EINVAL;
+	}
+	if (cfg->dst & ~inet_make_mask(cfg->dst_len)) {
+		EXTACK_MSG(ext, "Invalid prefix for given prefix length");
+		return -EINVAL;
+	}
+	tb = fib_get_table(ns->fib, table);
+	if (!tb) {
+		EXTACK_MSG(ext, "FIB table does not exist");
+		return -ESRCH;
+	}
+	e = table_entry_get(tb, cfg->dst, cfg->dst_len);
+	if (!e)
+		return -ESRCH;
+	/* fib_table_delete: zero fields (and scope NOWHERE) match anything */
+	for (struct fib_route **pp = &e->routes; *pp; pp = &(*pp)->next) {
+		const struct fib_route *r = *pp;
+
+		if (r->cfg.tos != cfg->tos)
+			continue;
+		if (cfg->type && r->cfg.type != cfg->type)
+			continue;
+		if (cfg->scope != RT_SCOPE_NOWHERE && r->cfg.scope != cfg->scope)
+			continue;
+		if (cfg->prefsrc && r->cfg.prefsrc != cfg->prefsrc)
+			continue;
+		if (cfg->protocol && r->cfg.protocol != cfg->protocol)
+			continue;
+		/* fib_nh_match */
+		if ((cfg->has_priority || cfg->priority) && r->cfg.priority != cfg->priority)
+			continue;
+		if (cfg->oif && (!r->dev || r->dev->ifindex != cfg->oif))
+			continue;
+		if (cfg->gw && r->cfg.gw != cfg->gw)
+			continue;
+		route_unlink(ns, tb, e, pp);
+		return 0;
+	}
+	return -ESRCH;
+}
+
+unsigned fib_flush_match(struct netns *ns, fib_match_fn match, void *arg)
+{
+	unsigned n = 0;
+
+	NS_ASSERT_OWNER(ns);
+	for (struct fib_table *tb = ns->fib->tables; tb; tb = tb->next) {
+		for (uint32_t i = 0; i < tb->ent_cap; i++) {
+			struct fib_entry *e = tb->ent[i];
+			struct fib_route **pp;
+
+			if (!e)
+				continue;
+			pp = &e->routes;
+			while (*pp) {
+				if (!match(*pp, arg)) {
+					pp = &(*pp)->next;
+					continue;
+				}
+				n++;
+				/* the entry is freed with its last route */
+				if (!(*pp)->next && pp == &e->routes) {
+					route_unlink(ns, tb, e, pp);
+					break;
+				}
+				route_unlink(ns, tb, e, pp);
+			}
+		}
+	}
+	return n;
+}
+
+/* ---- dumps ---- */
+
+static int entry_cmp(const void *a, const void *b)
+{
+	const struct fib_entry *x = *(const struct fib_entry *const *)a;
+	const struct fib_entry *y = *(const struct fib_entry *const *)b;
+	uint32_t ax = ntohl(x->dst), ay = ntohl(y->dst);
+
+	if (ax != ay)
+		return ax < ay ? -1 : 1;
+	return (int)x->dst_len - (int)y->dst_len;
+}
+
+int fib_walk(struct netns *ns, fib_walk_fn fn, void *arg)
+{
+	NS_ASSERT_OWNER(ns);
+	for (struct fib_table *tb = ns->fib->tables; tb; tb = tb->next) {
+		struct fib_entry **v;
+		uint32_t n = 0;
+		int ret = 0;
+
+		v = malloc((tb->ent_cap ? tb->ent_cap : 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		for (uint32_t i = 0; i < tb->ent_cap; i++)
+			if (tb->ent[i])
+				v[n++] = tb->ent[i];
+		/* ascending address, then prefix length, as `ip route` reads */
+		qsort(v, n, sizeof(*v), entry_cmp);
+		for (uint32_t i = 0; i < n && !ret; i++) {
+			for (struct fib_route *r = v[i]->routes; r && !ret; r = r->next) {
+				/* carrier is tracked by the device; report it as
+				 * RTNH_F_LINKDOWN the way fib_sync_down_dev marks it */
+				r->flags &= ~RTNH_F_LINKDOWN;
+				if (route_linkdown(r))
+					r->flags |= RTNH_F_LINKDOWN;
+				ret = fn(r, arg);
+			}
+		}
+		free(v);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+unsigned fib_route_count(struct netns *ns)
+{
+	return ns->fib->nroutes;
+}
+
+/* ---- device events ---- */
+
+static bool match_dev(const struct fib_route *r, void *arg)
+{
+	return r->dev == arg;
+}
+
+/* fib_sync_down_dev(NETDEV_DOWN): nexthops of scope host (the local
+ * routes of addresses) survive; everything else through the device dies. */
+static bool match_dev_down(const struct fib_route *r, void *arg)
+{
+	return r->dev == arg && r->cfg.scope != RT_SCOPE_HOST;
+}
+
+void fib_dev_down(struct netdev *dev)
+{
+	fib_flush_match(dev->ns, match_dev_down, dev);
+}
+
+void fib_dev_up(struct netdev *dev)
+{
+	NS_ASSERT_OWNER(dev->ns);
+	/* inetdev_event(NETDEV_UP): loopback gets 127.0.0.1/8 when it has
+	 * no address yet */
+	if ((dev->flags & IFF_LOOPBACK) && !dev->ifa_list)
+		inet_addr_add(dev, htonl(INADDR_LOOPBACK), 8, 0, RT_SCOPE_HOST, "lo", NULL);
+	/* fib_netdev_event(NETDEV_UP): re-add the routes of every address */
+	for (struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next)
+		fib_add_ifaddr(ifa);
+}
+
+void fib_dev_unregister(struct netdev *dev)
+{
+	/* fib_disable_ip(force): every route through the device */
+	fib_flush_match(dev->ns, match_dev, dev);
+	inet_addr_flush(dev);
+}

@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Namespace lifecycle and the namespace registry. netns_create() builds a
+ * namespace on its owner worker in the order the kernel's pernet
+ * subsystems come up (sysctls, FIB, neighbours, then the loopback device,
+ * as loopback_net_init runs for every new net); netns_destroy() tears it
+ * down in reverse. The registry maps names and ids to namespaces for the
+ * control path only; a mutex private to this file keeps it consistent even
+ * if two control threads race (data-path code never touches it, O2).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/log.h"
+#include "../core/timer.h"
+#include "dev.h"
+#include "fib.h"
+#include "icmp.h"
+#include "ip.h"
+#include "neigh.h"
+#include "netns.h"
+#include "socket.h"
+
+/* ---- extended ack ---- */
+
+void extack_set(struct extack *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!e)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->buf, sizeof(e->buf), fmt, ap);
+	va_end(ap);
+	e->msg = e->buf;
+}
+
+/* ---- loopback hook ---- */
+
+/*
+ * netns/ must not include devices/ (arrows point down, DESIGN §2), yet
+ * every namespace needs `lo`: devices_init() hands us its constructor, as
+ * the kernel registers loopback_net_ops as a pernet subsystem.
+ */
+static struct netdev *(*lo_create_fn)(struct netns *ns);
+
+void netns_set_lo_create(struct netdev *(*fn)(struct netns *ns))
+{
+	lo_create_fn = fn;
+}
+
+/* ---- lifecycle ---- */
+
+struct netns *netns_create(const char *name, struct worker *owner)
+{
+	struct netns *ns;
+
+	if (!name || !*name || strlen(name) >= NETNS_NAMSIZ)
+		return NULL;
+	ns = calloc(1, sizeof(*ns));
+	if (!ns)
+		return NULL;
+	ns->owner = owner;
+	snprintf(ns->name, sizeof(ns->name), "%s", name);
+	/* Linux starts ip_id from a random value per destination; a per-net
+	 * pseudo-random start keeps tests deterministic enough while not
+	 * every namespace beginning at 0. */
+	ns->ip_id = (uint16_t)(random() & 0xffff);
+	NS_ASSERT_OWNER(ns);
+
+	sysctl_net_init(&ns->sysctl);
+	if (fib_init(ns) < 0)
+		goto out_free;
+	if (neigh_init(ns) < 0)
+		goto out_fib;
+	if (lo_create_fn) {
+		ns->lo = lo_create_fn(ns);
+		if (!ns->lo)
+			goto out_neigh;
+	}
+	return ns;
+
+out_neigh:
+	neigh_exit(ns);
+out_fib:
+	fib_exit(ns);
+out_free:
+	free(ns);
+	return NULL;
+}
+
+void netns_destroy(struct netns *ns)
+{
+	struct netdev *dev;
+
+	if (!ns)
+		return;
+	NS_ASSERT_OWNER(ns);
+	ns->dying = true;
+
+	/*
+	 * Unregister every device but lo first, then lo: the kernel's
+	 * default_device_exit_batch moves/unregisters ordinary devices and
+	 * loopback_net_exit runs last, because routes and sockets may still
+	 * point at lo while others go. Unregistering a veth end may remove
+	 * its same-worker peer too (possibly the next device in this list),
+	 * so restart from the head every time.
+	 */
+	for (;;) {
+		for (dev = ns->dev_list; dev && dev == ns->lo; dev = dev->next)
+			;
+		if (!dev)
+			break;
+		dev_unregister(dev);
+	}
+	if (ns->lo) {
+		dev_unregister(ns->lo);
+		ns->lo = NULL;
+	}
+	/* Frames of this namespace still waiting in the worker's backlog
+	 * would otherwise outlive it (O6). */
+	dev_backlog_purge(ns);
+
+	ipfrag_exit(ns);
+	icmp_exit(ns);
+	sock_exit(ns);
+	neigh_exit(ns);
+	fib_exit(ns);
+	assert(ns->dev_list == NULL && ns->ndevs == 0);
+	free(ns);
+}
+
+/* ---- registry ---- */
+
+#define NETNS_HASH_SIZE 256
+
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct netns *reg_by_name[NETNS_HASH_SIZE]; /* chained through reg_next */
+static uint32_t reg_next_id;			    /* last id given out */
+/* Creation order for netns_next(), and the id index: a growable array. */
+static struct netns **reg_order;
+static unsigned reg_n, reg_cap;
+
+static unsigned netns_name_hash(const char *name)
+{
+	unsigned h = 5381;
+
+	while (*name)
+		h = h * 33 + (unsigned char)*name++;
+	return h % NETNS_HASH_SIZE;
+}
+
+static struct netns *netns_lookup_locked(const char *name)
+{
+	struct netns *ns;
+
+	for (ns = reg_by_name[netns_name_hash(name)]; ns; ns = ns->reg_next)
+		if (strcmp(ns->name, name) == 0)
+			return ns;
+	return NULL;
+}
+
+int netns_register(struct netns *ns)
+{
+	unsigned h;
+	int err = 0;
+
+	pthread_mutex_lock(&reg_lock);
+	if (netns_lookup_locked(ns->name)) {
+		err = -EEXIST;
+		goto out_unlock;
+	}
+	if (reg_n == reg_cap) {
+		unsigned cap = reg_cap ? reg_cap * 2 : 16;
+		struct netns **o = realloc(reg_order, cap * sizeof(*o));
+
+		if (!o) {
+			err = -ENOMEM;
+			goto out_unlock;
+		}
+		reg_order = o;
+		reg_cap = cap;
+	}
+	/* Ids are never reused while running: a stale id in a client never
+	 * names a newer namespace (as the kernel's peernet ids). */
+	ns->id = ++reg_next_id;
+	reg_order[reg_n++] = ns;
+	h = netns_name_hash(ns->name);
+	ns->reg_next = reg_by_name[h];
+	reg_by_name[h] = ns;
+out_unlock:
+	pthread_mutex_unlock(&reg_lock);
+	return err;
+}
+
+void netns_unregister(struct netns *ns)
+{
+	struct netns **pp;
+	unsigned i;
+
+	pthread_mutex_lock(&reg_lock);
+	for (pp = &reg_by_name[netns_name_hash(ns->name)]; *pp; pp = &(*pp)->reg_next) {
+		if (*pp == ns) {
+			*pp = ns->reg_next;
+			break;
+		}
+	}
+	for (i = 0; i < reg_n; i++) {
+		if (reg_order[i] == ns) {
+			memmove(&reg_order[i], &reg_order[i + 1], (reg_n - i - 1) * sizeof(*reg_order));
+			reg_n--;
+			break;
+		}
+	}
+	ns->reg_next = NULL;
+	pthread_mutex_unlock(&reg_lock);
+}
+
+struct netns *netns_lookup(const char *name)
+{
+	struct netns *ns;
+
+	if (!name)
+		return NULL;
+	pthread_mutex_lock(&reg_lock);
+	ns = netns_lookup_locked(name);
+	pthread_mutex_unlock(&reg_lock);
+	return ns;
+}
+
+/* reg_order is sorted by id (ids increase with creation): binary search. */
+static int netns_order_index(uint32_t id)
+{
+	unsigned lo = 0, hi = reg_n;
+
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+
+		if (reg_order[mid]->id == id)
+			return (int)mid;
+		if (reg_order[mid]->id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+struct netns *netns_lookup_id(uint32_t id)
+{
+	struct netns *ns = NULL;
+	int i;
+
+	pthread_mutex_lock(&reg_lock);
+	i = netns_order_index(id);
+	if (i >= 0)
+		ns = reg_order[i];
+	pthread_mutex_unlock(&reg_lock);
+	return ns;
+}
+
+struct netns *netns_next(struct netns *prev)
+{
+	struct netns *ns = NULL;
+	unsigned lo = 0, hi;
+
+	pthread_mutex_lock(&reg_lock);
+	if (!prev) {
+		if (reg_n)
+			ns = reg_order[0];
+		goto out_unlock;
+	}
+	/* First namespace with an id above prev's: works even if prev was
+	 * unregistered meanwhile. */
+	hi = reg_n;
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+
+		if (reg_order[mid]->id <= prev->id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < reg_n)
+		ns = reg_order[lo];
+out_unlock:
+	pthread_mutex_unlock(&reg_lock);
+	return ns;
+}
+
+unsigned netns_count(void)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&reg_lock);
+	n = reg_n;
+	pthread_mutex_unlock(&reg_lock);
+	return n;
+}

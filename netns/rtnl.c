@@ -1,0 +1,596 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The rtnetlink dispatcher (net/core/rtnetlink.c's rtnetlink_rcv_msg and
+ * net/netlink/af_netlink.c's netlink_rcv_skb / netlink_ack): it walks the
+ * nlmsgs of a datagram, routes each to its handler under the control lock,
+ * and frames the answers as the kernel does — NLMSG_ERROR with the request
+ * header and extended-ack text, ACKs only when asked, dumps as NLM_F_MULTI
+ * parts ended by NLMSG_DONE. It also holds the reply builder, the request
+ * parser with the policy rules, the link-kind registry and start-up.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/rtnetlink.h>
+
+#include "../core/log.h"
+#include "../devices/devices.h"
+#include "dev.h"
+#include "ip.h"
+#include "rtnl_priv.h"
+
+/* Recursive so that public helpers (rtnl_ns_call, rtnl_netns_delete) work
+ * both from a client thread and from inside a handler. */
+static pthread_mutex_t rtnl_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
+static struct netns *rtnl_def_ns;
+
+void rtnl_lock(void)
+{
+	pthread_mutex_lock(&rtnl_mutex);
+}
+
+void rtnl_unlock(void)
+{
+	pthread_mutex_unlock(&rtnl_mutex);
+}
+
+/* ---------------------------------------------------------------- out */
+
+void rtnl_out_init(struct rtnl_out *o)
+{
+	o->buf = NULL;
+	o->len = o->cap = 0;
+}
+
+void rtnl_out_reset(struct rtnl_out *o)
+{
+	o->len = 0;
+}
+
+void rtnl_out_free(struct rtnl_out *o)
+{
+	free(o->buf);
+	rtnl_out_init(o);
+}
+
+/* Make room for @n more bytes and return them zeroed. Replies are small
+ * (a dump of thousands of routes is a few hundred KB); running out of
+ * memory here leaves no way to answer, so it is fatal like the kernel's
+ * GFP_KERNEL failure would be for a client waiting on its reply. */
+static void *rtnl_out_reserve(struct rtnl_out *o, size_t n)
+{
+	if (o->len + n > o->cap) {
+		size_t cap = o->cap ? o->cap : 4096;
+		while (cap < o->len + n)
+			cap *= 2;
+		uint8_t *b = realloc(o->buf, cap);
+		if (!b) {
+			log_msg(LOG_ERR, "rtnl: out of memory building a reply");
+			abort();
+		}
+		o->buf = b;
+		o->cap = cap;
+	}
+	void *p = o->buf + o->len;
+	memset(p, 0, n);
+	o->len += n;
+	return p;
+}
+
+size_t rtnl_msg_start(struct rtnl_req *r, uint16_t type, uint16_t flags, const void *hdr,
+		      size_t hdrlen)
+{
+	size_t off = r->out->len;
+	struct nlmsghdr *h = rtnl_out_reserve(r->out, NLMSG_HDRLEN + NLMSG_ALIGN(hdrlen));
+	h->nlmsg_type = type;
+	h->nlmsg_flags = flags;
+	h->nlmsg_seq = r->nlh->nlmsg_seq;
+	h->nlmsg_pid = r->c->portid;
+	if (hdrlen)
+		memcpy((uint8_t *)h + NLMSG_HDRLEN, hdr, hdrlen);
+	h->nlmsg_len = (uint32_t)(NLMSG_HDRLEN + NLMSG_ALIGN(hdrlen));
+	return off;
+}
+
+void rtnl_msg_end(struct rtnl_out *o, size_t off)
+{
+	struct nlmsghdr *h = (struct nlmsghdr *)(o->buf + off);
+	h->nlmsg_len = (uint32_t)(o->len - off);
+}
+
+void rtnl_msg_cancel(struct rtnl_out *o, size_t off)
+{
+	if (off < o->len)
+		o->len = off;
+}
+
+void rtnl_put(struct rtnl_out *o, uint16_t type, const void *data, size_t len)
+{
+	assert(len <= 0xffff - NLA_HDRLEN);
+	struct nlattr *a = rtnl_out_reserve(o, NLA_HDRLEN + NLA_ALIGN(len));
+	a->nla_type = type;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	if (len)
+		memcpy((uint8_t *)a + NLA_HDRLEN, data, len);
+}
+
+void rtnl_put_u8(struct rtnl_out *o, uint16_t type, uint8_t v)
+{
+	rtnl_put(o, type, &v, sizeof(v));
+}
+
+void rtnl_put_u16(struct rtnl_out *o, uint16_t type, uint16_t v)
+{
+	rtnl_put(o, type, &v, sizeof(v));
+}
+
+void rtnl_put_u32(struct rtnl_out *o, uint16_t type, uint32_t v)
+{
+	rtnl_put(o, type, &v, sizeof(v));
+}
+
+void rtnl_put_u64(struct rtnl_out *o, uint16_t type, uint64_t v)
+{
+	rtnl_put(o, type, &v, sizeof(v));
+}
+
+void rtnl_put_str(struct rtnl_out *o, uint16_t type, const char *s)
+{
+	rtnl_put(o, type, s, strlen(s) + 1);
+}
+
+size_t rtnl_nest_start(struct rtnl_out *o, uint16_t type)
+{
+	size_t off = o->len;
+	struct nlattr *a = rtnl_out_reserve(o, NLA_HDRLEN);
+	a->nla_type = type | NLA_F_NESTED;
+	return off;
+}
+
+void rtnl_nest_end(struct rtnl_out *o, size_t off)
+{
+	struct nlattr *a = (struct nlattr *)(o->buf + off);
+	assert(o->len - off <= 0xffff);
+	a->nla_len = (uint16_t)(o->len - off);
+}
+
+/* ------------------------------------------------------------- parsing */
+
+static int rtnl_validate_attr(struct rtnl_req *r, const struct nlattr *a,
+			      const struct nla_policy *pt)
+{
+	int len = nla_len(a);
+	const char *data = nla_data(a);
+	int minlen = 0;
+
+	switch (pt->type) {
+	case NLA_U8: case NLA_S8: minlen = 1; break;
+	case NLA_U16: case NLA_S16: minlen = 2; break;
+	case NLA_U32: case NLA_S32: minlen = 4; break;
+	case NLA_U64: case NLA_S64: case NLA_MSECS: minlen = 8; break;
+	case NLA_FLAG:
+		if (len > 0)
+			goto out_range;
+		return 0;
+	case NLA_NUL_STRING: {
+		/* The NUL must be within the allowed length. */
+		int n = pt->maxlen ? MIN(len, pt->maxlen + 1) : len;
+		if (n <= 0 || !memchr(data, '\0', (size_t)n))
+			goto out_inval;
+		return 0;
+	}
+	case NLA_STRING:
+		if (len < 1)
+			goto out_range;
+		if (pt->maxlen) {
+			/* As the kernel: a trailing NUL does not count. */
+			if (data[len - 1] == '\0')
+				len--;
+			if (len > pt->maxlen)
+				goto out_range;
+		}
+		return 0;
+	case NLA_BINARY:
+		if (pt->maxlen && len > pt->maxlen)
+			goto out_range;
+		return 0;
+	case NLA_NESTED:
+		if (len != 0 && len < NLA_HDRLEN)
+			goto out_range;
+		return 0;
+	default:
+		break;
+	}
+	if (pt->minlen)
+		minlen = pt->minlen;
+	if (len < minlen)
+		goto out_range;
+	return 0;
+out_range:
+	EXTACK_MSG(&r->ext, "Attribute failed policy validation");
+	return -ERANGE;
+out_inval:
+	EXTACK_MSG(&r->ext, "Attribute failed policy validation");
+	return -EINVAL;
+}
+
+static int rtnl_parse_attrs(struct rtnl_req *r, const void *head, int len, struct nlattr **tb,
+			    int maxtype, const struct nla_policy *policy)
+{
+	const struct nlattr *a = head;
+	int rem = len;
+
+	memset(tb, 0, sizeof(*tb) * (size_t)(maxtype + 1));
+	/* Walk by hand so that an attribute running past the end is noticed:
+	 * the kernel's strict parsing rejects those bytes as leftover. */
+	while (rem >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= rem) {
+		int type = nla_type(a);
+		if (type > 0 && type <= maxtype) {
+			if (policy) {
+				int err = rtnl_validate_attr(r, a, &policy[type]);
+				if (err)
+					return err;
+			}
+			tb[type] = (struct nlattr *)a;
+		}
+		int step = NLA_ALIGN(a->nla_len);
+		if (step > rem)
+			step = rem;
+		rem -= step;
+		a = (const struct nlattr *)((const uint8_t *)a + step);
+	}
+	if (rem > 0) {
+		EXTACK_MSG(&r->ext, "bytes leftover after parsing attributes");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int rtnl_parse(struct rtnl_req *r, size_t hdrlen, struct nlattr **tb, int maxtype,
+	       const struct nla_policy *policy)
+{
+	const struct nlmsghdr *h = r->nlh;
+	if (h->nlmsg_len < NLMSG_HDRLEN + hdrlen) {
+		/* __nlmsg_parse: the family header itself is cut short */
+		EXTACK_MSG(&r->ext, "Invalid header length");
+		return -EINVAL;
+	}
+	size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(hdrlen);
+	int len = h->nlmsg_len > off ? (int)(h->nlmsg_len - off) : 0;
+	return rtnl_parse_attrs(r, (const uint8_t *)h + off, len, tb, maxtype, policy);
+}
+
+int rtnl_parse_nested(struct rtnl_req *r, const struct nlattr *nla, struct nlattr **tb,
+		      int maxtype, const struct nla_policy *policy)
+{
+	return rtnl_parse_attrs(r, nla_data(nla), nla_len(nla), tb, maxtype, policy);
+}
+
+void rtnl_nla_strlcpy(char *buf, const struct nlattr *nla, size_t size)
+{
+	size_t n = (size_t)nla_len(nla);
+	const char *s = nla_data(nla);
+	const char *z = memchr(s, '\0', n);
+	if (z)
+		n = (size_t)(z - s);
+	if (n >= size)
+		n = size - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+}
+
+/* ---------------------------------------------------------- namespaces */
+
+struct netns *rtnl_default_ns(void)
+{
+	return rtnl_def_ns;
+}
+
+struct netns *rtnl_conn_ns(const struct rtnl_conn *c)
+{
+	if (c->ns_id == 0)
+		return rtnl_def_ns;
+	return netns_lookup_id(c->ns_id);
+}
+
+struct rtnl_owner_call {
+	struct rtnl_req *r;
+	rtnl_handler_fn fn;
+	int ret;
+};
+
+static void rtnl_owner_tramp(void *arg)
+{
+	struct rtnl_owner_call *oc = arg;
+	oc->ret = oc->fn(oc->r);
+}
+
+int rtnl_on_owner(struct rtnl_req *r, rtnl_handler_fn fn)
+{
+	struct rtnl_owner_call oc = { .r = r, .fn = fn };
+	loop_call_sync(r->ns->owner, rtnl_owner_tramp, &oc);
+	return oc.ret;
+}
+
+void rtnl_call_ns(struct netns *ns, loop_call_fn fn, void *arg)
+{
+	loop_call_sync(ns->owner, fn, arg);
+}
+
+struct rtnl_ns_closure {
+	rtnl_ns_fn fn;
+	void *arg;
+	struct netns *ns;
+};
+
+static void rtnl_ns_call_tramp(void *arg)
+{
+	struct rtnl_ns_closure *cl = arg;
+	cl->fn(cl->ns, cl->arg);
+	free(cl);
+}
+
+int rtnl_ns_call(const char *name, rtnl_ns_fn fn, void *arg)
+{
+	int err = 0;
+	rtnl_lock();
+	struct netns *ns = name ? netns_lookup(name) : rtnl_def_ns;
+	struct rtnl_ns_closure *cl = ns ? malloc(sizeof(*cl)) : NULL;
+	if (!ns) {
+		err = -ENOENT;
+	} else if (!cl) {
+		err = -ENOMEM;
+	} else {
+		/* Posted while holding the lock: a deletion of @ns (which needs
+		 * the lock) queues its destroy on the same owner after this,
+		 * and the owner's queue is FIFO. */
+		*cl = (struct rtnl_ns_closure){ .fn = fn, .arg = arg, .ns = ns };
+		loop_call(ns->owner, rtnl_ns_call_tramp, cl);
+	}
+	rtnl_unlock();
+	return err;
+}
+
+/* ------------------------------------------------------- link kinds */
+
+#define RTNL_MAX_KINDS 16
+static const struct rtnl_link_ops *rtnl_kinds[RTNL_MAX_KINDS];
+
+void rtnl_link_register(const struct rtnl_link_ops *ops)
+{
+	rtnl_lock();
+	for (unsigned i = 0; i < RTNL_MAX_KINDS; i++) {
+		/* Registering a kind again replaces it (devices_init may run
+		 * more than once in tests). */
+		if (!rtnl_kinds[i] || !strcmp(rtnl_kinds[i]->kind, ops->kind)) {
+			rtnl_kinds[i] = ops;
+			rtnl_unlock();
+			return;
+		}
+	}
+	rtnl_unlock();
+	log_msg(LOG_ERR, "rtnl: too many link kinds, %s not registered", ops->kind);
+}
+
+/* Lock-free: kinds are registered at start-up (devices_init) before any
+ * request runs, and owner-side code may look a kind up while the control
+ * thread holds the lock and waits for it. */
+const struct rtnl_link_ops *rtnl_link_ops_get(const char *kind)
+{
+	for (unsigned i = 0; i < RTNL_MAX_KINDS && rtnl_kinds[i]; i++)
+		if (!strcmp(rtnl_kinds[i]->kind, kind))
+			return rtnl_kinds[i];
+	return NULL;
+}
+
+/* --------------------------------------------------------- dispatcher */
+
+struct rtnl_msgtype {
+	uint16_t type;
+	rtnl_handler_fn doit;
+	rtnl_handler_fn dumpit; /* used when NLM_F_DUMP is set */
+	bool need_ns;		/* needs the connection's namespace */
+	bool always_ack;	/* ACK even without NLM_F_ACK (HELLO: the shim waits for it) */
+};
+
+static const struct rtnl_msgtype rtnl_msgtypes[] = {
+	{ .type = RTM_NEWLINK, .doit = rtnl_newlink, .need_ns = true },
+	{ .type = RTM_DELLINK, .doit = rtnl_dellink, .need_ns = true },
+	{ .type = RTM_GETLINK, .doit = rtnl_getlink, .dumpit = rtnl_dumplink, .need_ns = true },
+	/* RTM_SETLINK is NEWLINK without create (rtnl_setlink) */
+	{ .type = RTM_SETLINK, .doit = rtnl_newlink, .need_ns = true },
+	{ .type = RTM_NEWADDR, .doit = rtnl_newaddr, .need_ns = true },
+	{ .type = RTM_DELADDR, .doit = rtnl_deladdr, .need_ns = true },
+	{ .type = RTM_GETADDR, .dumpit = rtnl_dumpaddr, .need_ns = true },
+	{ .type = RTM_NEWROUTE, .doit = rtnl_newroute, .need_ns = true },
+	{ .type = RTM_DELROUTE, .doit = rtnl_delroute, .need_ns = true },
+	{ .type = RTM_GETROUTE, .doit = rtnl_getroute, .dumpit = rtnl_dumproute, .need_ns = true },
+	{ .type = RTM_NEWNEIGH, .doit = rtnl_newneigh, .need_ns = true },
+	{ .type = RTM_DELNEIGH, .doit = rtnl_delneigh, .need_ns = true },
+	{ .type = RTM_GETNEIGH, .doit = rtnl_getneigh, .dumpit = rtnl_dumpneigh, .need_ns = true },
+	{ .type = NSEMU_MSG_HELLO, .doit = rtnl_hello, .always_ack = true },
+	{ .type = NSEMU_MSG_NEWNS, .doit = rtnl_newns },
+	{ .type = NSEMU_MSG_DELNS, .doit = rtnl_delns },
+	{ .type = NSEMU_MSG_GETNS, .doit = rtnl_getns, .dumpit = rtnl_dumpns },
+	{ .type = NSEMU_MSG_SYSCTL_GET, .doit = rtnl_sysctl_get, .dumpit = rtnl_sysctl_dump,
+	  .need_ns = true },
+	{ .type = NSEMU_MSG_SYSCTL_SET, .doit = rtnl_sysctl_set, .need_ns = true },
+	{ .type = NSEMU_MSG_SYSCTL_DUMP, .doit = rtnl_sysctl_dump, .dumpit = rtnl_sysctl_dump,
+	  .need_ns = true },
+	{ .type = NSEMU_MSG_GETDROPS, .doit = rtnl_getdrops, .need_ns = true },
+	{ .type = NSEMU_MSG_GETMIB, .doit = rtnl_getmib, .need_ns = true },
+	{ .type = NSEMU_MSG_GETTHREADS, .doit = rtnl_getthreads, .dumpit = rtnl_getthreads },
+};
+
+/* netlink_ack(): NLMSG_ERROR with @err and the request's header only
+ * (NLM_F_CAPPED), plus the extack text as NLMSGERR_ATTR_MSG when the
+ * connection asked for it (NETLINK_EXT_ACK). */
+static void rtnl_ack(struct rtnl_req *r, int err)
+{
+	const char *msg = r->c->ext_ack ? r->ext.msg : NULL;
+	uint16_t flags = NLM_F_CAPPED | (msg ? NLM_F_ACK_TLVS : 0);
+	struct nlmsgerr e = { .error = err, .msg = *r->nlh };
+	size_t off = rtnl_msg_start(r, NLMSG_ERROR, flags, &e, sizeof(e));
+	if (msg)
+		rtnl_put_str(r->out, NLMSGERR_ATTR_MSG, msg);
+	rtnl_msg_end(r->out, off);
+}
+
+/* NLMSG_DONE ends a dump: NLM_F_MULTI, payload int 0. */
+static void rtnl_done(struct rtnl_req *r)
+{
+	int zero = 0;
+	size_t off = rtnl_msg_start(r, NLMSG_DONE, NLM_F_MULTI, &zero, sizeof(zero));
+	rtnl_msg_end(r->out, off);
+}
+
+static const struct rtnl_msgtype *rtnl_find_type(uint16_t type)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(rtnl_msgtypes); i++)
+		if (rtnl_msgtypes[i].type == type)
+			return &rtnl_msgtypes[i];
+	return NULL;
+}
+
+/* rtnetlink_rcv_msg + the ack part of netlink_rcv_skb for one message. */
+static int rtnl_rcv_msg(struct rtnl_conn *c, const struct nlmsghdr *nlh, struct rtnl_out *out)
+{
+	struct rtnl_req r = { .c = c, .nlh = nlh, .out = out };
+	const struct rtnl_msgtype *mt = NULL;
+	size_t start = out->len;
+	int err = 0;
+
+	r.ext.msg = NULL;
+	/* Only requests are handled; control messages (< NLMSG_MIN_TYPE) are
+	 * skipped; both are still acked when NLM_F_ACK asks for it. */
+	if (!(nlh->nlmsg_flags & NLM_F_REQUEST) || nlh->nlmsg_type < NLMSG_MIN_TYPE)
+		goto ack;
+
+	mt = rtnl_find_type(nlh->nlmsg_type);
+	if (!mt) {
+		err = -EOPNOTSUPP;
+		goto ack;
+	}
+	if (mt->need_ns) {
+		r.ns = rtnl_conn_ns(c);
+		if (!r.ns) {
+			EXTACK_MSG(&r.ext, "No such namespace");
+			err = -ENOENT;
+			goto ack;
+		}
+	}
+	rtnl_handler_fn fn = mt->doit;
+	bool dump = (nlh->nlmsg_flags & NLM_F_DUMP) && mt->dumpit;
+	if (dump)
+		fn = mt->dumpit;
+	if (!fn) {
+		err = -EOPNOTSUPP;
+		goto ack;
+	}
+	err = fn(&r);
+	if (err == RTNL_DUMPED) {
+		/* A dump answers with its parts and NLMSG_DONE, never an ACK
+		 * (libnl would count a stray ACK against its next request). */
+		rtnl_done(&r);
+		return 0;
+	}
+ack:
+	if (err) {
+		rtnl_msg_cancel(out, start); /* drop any half-built answer */
+		rtnl_ack(&r, err);
+	} else if ((nlh->nlmsg_flags & NLM_F_ACK) || (mt && mt->always_ack)) {
+		rtnl_ack(&r, 0);
+	}
+	return err;
+}
+
+int rtnl_process(struct rtnl_conn *c, const void *buf, size_t len, struct rtnl_out *out)
+{
+	const uint8_t *p = buf;
+	int ret = 0;
+	bool first = true;
+
+	if (len < NLMSG_HDRLEN)
+		return -EINVAL; /* no header to answer to: the kernel ignores it too */
+
+	rtnl_lock();
+	while (len >= NLMSG_HDRLEN) {
+		struct nlmsghdr h;
+		memcpy(&h, p, sizeof(h)); /* the datagram need not be aligned */
+		if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > len) {
+			/* netlink_rcv_skb stops here. Trailing bytes after real
+			 * messages are padding (`ip` sends zeroed tails); a first
+			 * header that lies about its length is answered. */
+			if (first) {
+				struct rtnl_req r = { .c = c, .nlh = &h, .out = out };
+				EXTACK_MSG(&r.ext, "Invalid message length");
+				rtnl_ack(&r, -EINVAL);
+				ret = -EINVAL;
+			}
+			break;
+		}
+		/* Handlers read the message in place; copy it when it is not
+		 * 4-byte aligned so nla accessors stay well defined. */
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)p;
+		void *copy = NULL;
+		if ((uintptr_t)p & 3) {
+			copy = malloc(h.nlmsg_len);
+			if (!copy) {
+				ret = -ENOMEM;
+				break;
+			}
+			memcpy(copy, p, h.nlmsg_len);
+			nlh = copy;
+		}
+		int err = rtnl_rcv_msg(c, nlh, out);
+		free(copy);
+		if (err)
+			ret = err;
+		first = false;
+		size_t step = NLMSG_ALIGN(h.nlmsg_len);
+		if (step > len)
+			step = len;
+		p += step;
+		len -= step;
+	}
+	rtnl_unlock();
+	return ret;
+}
+
+/* ---------------------------------------------------------- start-up */
+
+int rtnl_init(void)
+{
+	static bool once;
+	int err;
+
+	rtnl_lock();
+	if (rtnl_def_ns) {
+		rtnl_unlock();
+		return -EBUSY;
+	}
+	if (!once) {
+		/* One-time tables: L3 handlers and link kinds. */
+		inet_init();
+		devices_init();
+		once = true;
+	}
+	struct extack ext = { 0 };
+	err = rtnl_netns_create(NSEMU_DEFAULT_NS, loop_worker(0), &rtnl_def_ns, &ext);
+	rtnl_unlock();
+	if (err)
+		log_msg(LOG_ERR, "rtnl: cannot create the default namespace: %s",
+			ext.msg ? ext.msg : strerror(-err));
+	return err;
+}
+
+void rtnl_exit(void)
+{
+	rtnl_lock();
+	rtnl_netns_delete_all();
+	rtnl_def_ns = NULL;
+	rtnl_unlock();
+}

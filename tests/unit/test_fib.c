@@ -1,0 +1,616 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests for netns/fib.c: route insertion with fib_table_insert's
+ * EXCL/REPLACE/APPEND rules and fib_check_nh's gateway validation, deletion
+ * with wildcards, lookups (longest prefix, local before main, metrics,
+ * route types, backtracking), dumps, and device down/up/unregister.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+#include "harness/harness.h"
+
+#include "../../netns/fib.h"
+
+static int setup(void **state)
+{
+	h_setup();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	h_teardown();
+	return 0;
+}
+
+/* A fake device with @addr/@plen configured (connected route in main). */
+static struct netdev *dev_addr(struct netns *ns, const char *name, const char *addr, int plen)
+{
+	struct netdev *dev = h_fake_dev(ns, name, NULL);
+
+	assert_int_equal(inet_addr_add(dev, h_ip(addr), (uint8_t)plen, 0, RT_SCOPE_UNIVERSE, NULL,
+				       NULL),
+			 0);
+	h_tx_flush(dev);
+	return dev;
+}
+
+static struct fib_config rcfg(const char *dst, int len, const char *gw, struct netdev *dev)
+{
+	return (struct fib_config){
+		.table = RT_TABLE_MAIN,
+		.dst = dst ? h_ip(dst) : 0,
+		.dst_len = (uint8_t)len,
+		.type = RTN_UNICAST,
+		.scope = gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK,
+		.protocol = RTPROT_BOOT,
+		.gw = gw ? h_ip(gw) : 0,
+		.oif = dev ? dev->ifindex : 0,
+		.nlflags = NLM_F_CREATE | NLM_F_EXCL,
+	};
+}
+
+static struct fib_config del_cfg(const char *dst, int len)
+{
+	return (struct fib_config){ .table = RT_TABLE_MAIN, .dst = h_ip(dst),
+				    .dst_len = (uint8_t)len, .scope = RT_SCOPE_NOWHERE };
+}
+
+struct find {
+	uint32_t table, dst;
+	uint8_t len, type;
+	const struct fib_route *r;
+	unsigned n;
+};
+
+static int find_cb(const struct fib_route *r, void *arg)
+{
+	struct find *f = arg;
+
+	if (r->cfg.table == f->table && r->cfg.dst == f->dst && r->cfg.dst_len == f->len &&
+	    r->cfg.type == f->type) {
+		if (!f->r)
+			f->r = r;
+		f->n++;
+	}
+	return 0;
+}
+
+static const struct fib_route *find_route(struct netns *ns, uint32_t table, const char *dst,
+					  int len, uint8_t type)
+{
+	struct find f = { table, h_ip(dst), (uint8_t)len, type, NULL, 0 };
+
+	fib_walk(ns, find_cb, &f);
+	return f.r;
+}
+
+static void test_fib_device_route_is_looked_up(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *eth = h_fake_dev(ns, "eth0", NULL);
+	struct fib_config c = rcfg("192.168.5.0", 24, NULL, eth);
+	struct fib_result res;
+
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	assert_int_equal(fib_lookup(ns, h_ip("192.168.5.77"), &res), 0);
+	assert_int_equal(res.type, RTN_UNICAST);
+	assert_ptr_equal(res.dev, eth);
+	assert_int_equal(res.gw, 0);
+	assert_int_equal(res.prefixlen, 24);
+	assert_int_equal(res.table, RT_TABLE_MAIN);
+	assert_int_equal(fib_lookup(ns, h_ip("192.168.6.1"), &res), -ENETUNREACH);
+}
+
+static void test_fib_longest_prefix_wins(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *a = dev_addr(ns, "eth0", "10.0.0.1", 24);
+	struct netdev *b = dev_addr(ns, "eth1", "10.1.0.1", 24);
+	struct fib_config c;
+	struct fib_result res;
+
+	c = rcfg(NULL, 0, "10.0.0.254", NULL);
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	c = rcfg("172.16.0.0", 12, "10.1.0.254", NULL);
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	assert_int_equal(fib_lookup(ns, h_ip("172.16.9.9"), &res), 0);
+	assert_ptr_equal(res.dev, b);
+	assert_int_equal(res.gw, h_ip("10.1.0.254"));
+	assert_int_equal(fib_lookup(ns, h_ip("8.8.8.8"), &res), 0);
+	assert_ptr_equal(res.dev, a);
+	assert_int_equal(res.gw, h_ip("10.0.0.254"));
+	assert_int_equal(res.prefixlen, 0);
+}
+
+static void test_fib_add_excl_existing_is_eexist(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *eth = h_fake_dev(ns, "eth0", NULL);
+	struct fib_config c = rcfg("10.9.0.0", 16, NULL, eth);
+	unsigned n;
+
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	n = fib_route_count(ns);
+	assert_int_equal(fib_route_add(ns, &c, NULL), -EEXIST);
+	assert_int_equal(fib_route_count(ns), n);
+}
+
+static void test_fib_replace_replaces_first_route(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *a = h_fake_dev(ns, "eth0", NULL);
+	struct netdev *b = h_fake_dev(ns, "eth1", NULL);
+	struct fib_config c = rcfg("10.9.0.0", 16, NULL, a);
+	struct fib_result res;
+	unsigned n;
+
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	n = fib_route_count(ns);
+	c = rcfg("10.9.0.0", 16, NULL, b);
+	c.nlflags = NLM_F_CREATE | NLM_F_REPLACE;
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	assert_int_equal(fib_route_count(ns), n);
+	assert_int_equal(fib_lookup(ns, h_ip("10.9.1.1"), &res), 0);
+	assert_ptr_equal(res.dev, b);
+}
+
+static void test_fib_replace_without_create_is_enoent(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *eth = h_fake_dev(ns, "eth0", NULL);
+	struct fib_config c = rcfg("10.9.0.0", 16, NULL, eth);
+
+	c.nlflags = NLM_F_REPLACE;
+	assert_int_equal(fib_route_add(ns, &c, NULL), -ENOENT);
+	c.nlflags = NLM_F_REPLACE | NLM_F_CREATE;
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+}
+
+static void test_fib_append_adds_second_route_same_metric(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *a = h_fake_dev(ns, "eth0", NULL);
+	struct netdev *b = h_fake_dev(ns, "eth1", NULL);
+	struct fib_config c = rcfg("10.9.0.0", 16, NULL, a);
+	struct fib_result res;
+	unsigned n;
+
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	n = fib_route_count(ns);
+	c = rcfg("10.9.0.0", 16, NULL, b);
+	c.nlflags = NLM_F_CREATE | NLM_F_APPEND;
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	assert_int_equal(fib_route_count(ns), n + 1);
+	/* appended after: the first one still answers */
+	assert_int_equal(fib_lookup(ns, h_ip("10.9.1.1"), &res), 0);
+	assert_ptr_equal(res.dev, a);
+	/* an identical route is refused even with APPEND */
+	assert_int_equal(fib_route_add(ns, &c, NULL), -EEXIST);
+}
+
+static void test_fib_lower_metric_is_preferred(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *a = h_fake_dev(ns, "eth0", NULL);
+	struct netdev *b = h_fake_dev(ns, "eth1", NULL);
+	struct fib_config c = rcfg("10.9.0.0", 16, NULL, a);
+	struct fib_result res;
+
+	c.priority = 100;
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	c = rcfg("10.9.0.0", 16, NULL, b);
+	c.priority = 10;
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	assert_int_equal(fib_lookup(ns, h_ip("10.9.1.1"), &res), 0);
+	assert_ptr_equal(res.dev, b);
+}
+
+static void test_fib_gateway_not_onlink_is_enetunreach(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct fib_config c;
+	struct extack ext = { 0 };
+
+	dev_addr(ns, "eth0", "10.0.0.1", 24);
+	c = rcfg("192.168.0.0", 16, "10.5.5.5", NULL);
+	assert_int_equal(fib_route_add(ns, &c, &ext), -ENETUNREACH);
+	assert_string_equal(ext.msg, "Nexthop has invalid gateway");
+	assert_int_equal(fib_lookup(ns, h_ip("192.168.1.1"), &(struct fib_result){ 0 }),
+			 -ENETUNREACH);
+}
+
+static void test_fib_gateway_behind_gateway_is_rejected(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct fib_config c;
+	struct extack ext = { 0 };
+
+	dev_addr(ns, "eth0", "10.0.0.1", 24);
+	c = rcfg("172.16.0.0", 12, "10.0.0.2", NULL);
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	/* 172.16.0.9 is reachable, but only through a gateway: not on-link */
+	c = rcfg("192.168.0.0", 16, "172.16.0.9", NULL);
+	assert_int_equal(fib_route_add(ns, &c, &ext), -ENETUNREACH);
+	assert_string_equal(ext.msg, "Nexthop has invalid gateway");
+}
+
+static void test_fib_gateway_resolves_device(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *eth = dev_addr(ns, "eth0", "10.0.0.1", 24);
+	struct fib_config c = rcfg("192.168.0.0", 16, "10.0.0.2", NULL);
+	const struct fib_route *r;
+
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	r = find_route(ns, RT_TABLE_MAIN, "192.168.0.0", 16, RTN_UNICAST);
+	assert_non_null(r);
+	assert_ptr_equal(r->dev, eth);
+	assert_int_equal(r->cfg.oif, eth->ifindex);
+	assert_int_equal(r->cfg.scope, RT_SCOPE_UNIVERSE);
+}
+
+static void test_fib_gateway_via_other_oif_is_rejected(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *b;
+	struct fib_config c;
+
+	dev_addr(ns, "eth0", "10.0.0.1", 24);
+	b = dev_addr(ns, "eth1", "10.1.0.1", 24);
+	c = rcfg("192.168.0.0", 16, "10.0.0.2", b);
+	assert_int_equal(fib_route_add(ns, &c, NULL), -ENETUNREACH);
+}
+
+static void test_fib_unknown_oif_is_enodev(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct fib_config c = rcfg("10.9.0.0", 16, NULL, NULL);
+	struct extack ext = { 0 };
+
+	c.oif = 77;
+	assert_int_equal(fib_route_add(ns, &c, &ext), -ENODEV);
+	assert_string_equal(ext.msg, "Cannot find device");
+}
+
+static void test_fib_unicast_without_dev_or_gw_is_einval(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct fib_config c = rcfg("10.9.0.0", 16, NULL, NULL);
+	unsigned n = fib_route_count(ns);
+
+	assert_int_equal(fib_route_add(ns, &c, NULL), -EINVAL);
+	assert_int_equal(fib_route_count(ns), n);
+}
+
+static void test_fib_host_bits_in_prefix_are_einval(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *eth = h_fake_dev(ns, "eth0", NULL);
+	struct fib_config c = rcfg("10.9.0.1", 16, NULL, eth);
+	struct extack ext = { 0 };
+
+	assert_int_equal(fib_route_add(ns, &c, &ext), -EINVAL);
+	assert_string_equal(ext.msg, "Invalid prefix for given prefix length");
+	c = rcfg("10.9.0.0", 33, NULL, eth);
+	assert_int_equal(fib_route_add(ns, &c, &ext), -EINVAL);
+}
+
+static void test_fib_device_down_route_add_is_enetdown(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *eth = h_fake_dev(ns, "eth0", NULL);
+	struct fib_config c = rcfg("10.9.0.0", 16, NULL, eth);
+
+	dev_close(eth);
+	assert_int_equal(fib_route_add(ns, &c, NULL), -ENETDOWN);
+}
+
+static void test_fib_blackhole_route_needs_no_device(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *eth = h_fake_dev(ns, "eth0", NULL);
+	struct fib_config c = rcfg("10.66.0.0", 16, NULL, NULL);
+	struct fib_result res;
+	struct extack ext = { 0 };
+
+	c.type = RTN_BLACKHOLE;
+	c.scope = RT_SCOPE_UNIVERSE;
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	assert_int_equal(fib_lookup(ns, h_ip("10.66.1.2"), &res), 0);
+	assert_int_equal(res.type, RTN_BLACKHOLE);
+	assert_null(res.dev);
+	/* a device does not go with a blackhole */
+	c = rcfg("10.67.0.0", 16, NULL, eth);
+	c.type = RTN_BLACKHOLE;
+	c.scope = RT_SCOPE_UNIVERSE;
+	assert_int_equal(fib_route_add(ns, &c, &ext), -EINVAL);
+}
+
+static void test_fib_unreachable_and_prohibit_types_are_returned(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct fib_config c = rcfg("10.66.0.0", 16, NULL, NULL);
+	struct fib_result res;
+
+	c.type = RTN_UNREACHABLE;
+	c.scope = RT_SCOPE_UNIVERSE;
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	c = rcfg("10.67.0.0", 16, NULL, NULL);
+	c.type = RTN_PROHIBIT;
+	c.scope = RT_SCOPE_UNIVERSE;
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	assert_int_equal(fib_lookup(ns, h_ip("10.66.0.1"), &res), 0);
+	assert_int_equal(res.type, RTN_UNREACHABLE);
+	assert_int_equal(fib_lookup(ns, h_ip("10.67.0.1"), &res), 0);
+	assert_int_equal(res.type, RTN_PROHIBIT);
+}
+
+static void test_fib_throw_falls_through_to_next_table(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *eth = h_fake_dev(ns, "eth0", NULL);
+	struct fib_config c = rcfg("10.70.0.0", 16, NULL, NULL);
+	struct fib_result res;
+
+	c.type = RTN_THROW;
+	c.scope = RT_SCOPE_UNIVERSE;
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	c = rcfg("10.0.0.0", 8, NULL, eth);
+	c.table = RT_TABLE_DEFAULT;
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	assert_int_equal(fib_lookup(ns, h_ip("10.70.1.1"), &res), 0);
+	assert_int_equal(res.table, RT_TABLE_DEFAULT);
+	assert_ptr_equal(res.dev, eth);
+}
+
+static void test_fib_local_table_is_searched_first(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct fib_config c;
+	struct fib_result res;
+
+	dev_addr(ns, "eth0", "10.0.0.1", 24);
+	/* a more specific main route does not hide a local address */
+	c = rcfg("10.0.0.0", 30, "10.0.0.2", NULL);
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	assert_int_equal(fib_lookup(ns, h_ip("10.0.0.1"), &res), 0);
+	assert_int_equal(res.type, RTN_LOCAL);
+	assert_int_equal(res.table, RT_TABLE_LOCAL);
+}
+
+static void test_fib_del_matches_wildcards(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *eth = dev_addr(ns, "eth0", "10.0.0.1", 24);
+	struct fib_config c = rcfg("192.168.0.0", 16, "10.0.0.2", NULL);
+	struct fib_config d = del_cfg("192.168.0.0", 16);
+	struct fib_result res;
+
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	/* wrong gateway: no match */
+	d.gw = h_ip("10.0.0.3");
+	assert_int_equal(fib_route_del(ns, &d, NULL), -ESRCH);
+	d.gw = 0;
+	d.oif = eth->ifindex;
+	assert_int_equal(fib_route_del(ns, &d, NULL), 0);
+	assert_int_equal(fib_lookup(ns, h_ip("192.168.1.1"), &res), -ENETUNREACH);
+	assert_int_equal(fib_route_del(ns, &d, NULL), -ESRCH);
+}
+
+static void test_fib_del_missing_route_is_esrch(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct fib_config d = del_cfg("10.1.2.0", 24);
+	struct extack ext = { 0 };
+
+	assert_int_equal(fib_route_del(ns, &d, NULL), -ESRCH);
+	d.table = 1234;
+	assert_int_equal(fib_route_del(ns, &d, &ext), -ESRCH);
+	assert_string_equal(ext.msg, "FIB table does not exist");
+}
+
+static void test_fib_del_by_metric(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *eth = h_fake_dev(ns, "eth0", NULL);
+	struct fib_config c = rcfg("10.9.0.0", 16, NULL, eth);
+	struct fib_config d = del_cfg("10.9.0.0", 16);
+	struct fib_result res;
+
+	c.priority = 5;
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	c.priority = 7;
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	d.priority = 5;
+	d.has_priority = true;
+	assert_int_equal(fib_route_del(ns, &d, NULL), 0);
+	assert_int_equal(fib_lookup(ns, h_ip("10.9.0.1"), &res), 0);
+	assert_int_equal(res.route->cfg.priority, 7);
+}
+
+static void test_fib_prefsrc_must_be_local(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *eth = dev_addr(ns, "eth0", "10.0.0.1", 24);
+	struct fib_config c = rcfg("10.9.0.0", 16, NULL, eth);
+	struct extack ext = { 0 };
+
+	c.prefsrc = h_ip("10.0.0.99");
+	assert_int_equal(fib_route_add(ns, &c, &ext), -EINVAL);
+	assert_string_equal(ext.msg, "Invalid prefsrc address");
+	c.prefsrc = h_ip("10.0.0.1");
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+}
+
+struct order {
+	uint32_t table[32], dst[32];
+	unsigned n;
+};
+
+static int order_cb(const struct fib_route *r, void *arg)
+{
+	struct order *o = arg;
+
+	if (o->n < 32) {
+		o->table[o->n] = r->cfg.table;
+		o->dst[o->n] = ntohl(r->cfg.dst);
+		o->n++;
+	}
+	return 0;
+}
+
+static void test_fib_walk_orders_tables_then_prefixes(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *eth = dev_addr(ns, "eth0", "10.0.0.1", 24);
+	struct fib_config c;
+	struct order o = { .n = 0 };
+
+	c = rcfg("192.168.0.0", 16, NULL, eth);
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	c = rcfg(NULL, 0, "10.0.0.2", NULL);
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	c = rcfg("172.16.0.0", 12, NULL, eth);
+	c.table = 100;
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	assert_int_equal(fib_walk(ns, order_cb, &o), 0);
+	assert_int_equal(o.n, fib_route_count(ns));
+	for (unsigned i = 1; i < o.n; i++) {
+		assert_true(o.table[i - 1] <= o.table[i]);
+		if (o.table[i - 1] == o.table[i])
+			assert_true(o.dst[i - 1] <= o.dst[i]);
+	}
+	/* table 100 first, then main with default first, local last */
+	assert_int_equal(o.table[0], 100);
+	assert_int_equal(o.table[1], RT_TABLE_MAIN);
+	assert_int_equal(o.dst[1], 0);
+	assert_int_equal(o.table[o.n - 1], RT_TABLE_LOCAL);
+}
+
+static void test_fib_dev_down_removes_routes_but_keeps_local(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *eth = dev_addr(ns, "eth0", "10.0.0.1", 24);
+	struct fib_config c = rcfg("192.168.0.0", 16, "10.0.0.2", NULL);
+	struct fib_result res;
+
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	assert_int_equal(dev_close(eth), 0);
+	/* static and connected routes through the device are gone */
+	assert_int_equal(fib_lookup(ns, h_ip("192.168.1.1"), &res), -ENETUNREACH);
+	assert_null(find_route(ns, RT_TABLE_MAIN, "10.0.0.0", 24, RTN_UNICAST));
+	assert_null(find_route(ns, RT_TABLE_LOCAL, "10.0.0.255", 32, RTN_BROADCAST));
+	/* the address's local route stays, as fib_sync_down_dev leaves it */
+	assert_non_null(find_route(ns, RT_TABLE_LOCAL, "10.0.0.1", 32, RTN_LOCAL));
+}
+
+static void test_fib_dev_up_readds_address_routes(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *eth = dev_addr(ns, "eth0", "10.0.0.1", 24);
+	struct fib_result res;
+
+	assert_int_equal(dev_close(eth), 0);
+	assert_int_equal(dev_open(eth), 0);
+	assert_int_equal(fib_lookup(ns, h_ip("10.0.0.7"), &res), 0);
+	assert_ptr_equal(res.dev, eth);
+	assert_int_equal(res.prefsrc, h_ip("10.0.0.1"));
+	assert_non_null(find_route(ns, RT_TABLE_LOCAL, "10.0.0.255", 32, RTN_BROADCAST));
+	assert_non_null(find_route(ns, RT_TABLE_LOCAL, "10.0.0.1", 32, RTN_LOCAL));
+}
+
+static void test_fib_dev_unregister_removes_every_route(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *eth = dev_addr(ns, "eth0", "10.0.0.1", 24);
+	struct fib_config c = rcfg("192.168.0.0", 16, "10.0.0.2", NULL);
+	struct fib_result res;
+	unsigned before;
+
+	before = fib_route_count(ns);
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	dev_unregister(eth);
+	assert_int_equal(fib_route_count(ns), before - 3);
+	assert_int_equal(fib_lookup(ns, h_ip("192.168.1.1"), &res), -ENETUNREACH);
+	assert_int_equal(fib_lookup(ns, h_ip("10.0.0.1"), &res), -ENETUNREACH);
+}
+
+static void test_fib_carrier_loss_shows_linkdown(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *eth = dev_addr(ns, "eth0", "10.0.0.1", 24);
+	const struct fib_route *r;
+	struct fib_result res;
+
+	dev_set_carrier(eth, false);
+	r = find_route(ns, RT_TABLE_MAIN, "10.0.0.0", 24, RTN_UNICAST);
+	assert_non_null(r);
+	assert_true(r->flags & RTNH_F_LINKDOWN);
+	/* still used: only ignore_routes_with_linkdown skips it */
+	assert_int_equal(fib_lookup(ns, h_ip("10.0.0.9"), &res), 0);
+	assert_ptr_equal(res.dev, eth);
+	dev_set_carrier(eth, true);
+	r = find_route(ns, RT_TABLE_MAIN, "10.0.0.0", 24, RTN_UNICAST);
+	assert_false(r->flags & RTNH_F_LINKDOWN);
+}
+
+static void test_fib_lookup_flow_backtracks_for_oif(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *a = h_fake_dev(ns, "eth0", NULL);
+	struct netdev *b = h_fake_dev(ns, "eth1", NULL);
+	struct fib_config c = rcfg("10.9.0.0", 16, NULL, a);
+	struct fib_result res;
+
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	c = rcfg("10.0.0.0", 8, NULL, b);
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	/* the /16 goes out eth0; bound to eth1 the /8 answers */
+	assert_int_equal(fib_lookup_flow(ns, h_ip("10.9.0.1"), b->ifindex, RT_SCOPE_UNIVERSE,
+					 false, &res),
+			 0);
+	assert_ptr_equal(res.dev, b);
+	assert_int_equal(res.prefixlen, 8);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+		T(test_fib_device_route_is_looked_up),
+		T(test_fib_longest_prefix_wins),
+		T(test_fib_add_excl_existing_is_eexist),
+		T(test_fib_replace_replaces_first_route),
+		T(test_fib_replace_without_create_is_enoent),
+		T(test_fib_append_adds_second_route_same_metric),
+		T(test_fib_lower_metric_is_preferred),
+		T(test_fib_gateway_not_onlink_is_enetunreach),
+		T(test_fib_gateway_behind_gateway_is_rejected),
+		T(test_fib_gateway_resolves_device),
+		T(test_fib_gateway_via_other_oif_is_rejected),
+		T(test_fib_unknown_oif_is_enodev),
+		T(test_fib_unicast_without_dev_or_gw_is_einval),
+		T(test_fib_host_bits_in_prefix_are_einval),
+		T(test_fib_device_down_route_add_is_enetdown),
+		T(test_fib_blackhole_route_needs_no_device),
+		T(test_fib_unreachable_and_prohibit_types_are_returned),
+		T(test_fib_throw_falls_through_to_next_table),
+		T(test_fib_local_table_is_searched_first),
+		T(test_fib_del_matches_wildcards),
+		T(test_fib_del_missing_route_is_esrch),
+		T(test_fib_del_by_metric),
+		T(test_fib_prefsrc_must_be_local),
+		T(test_fib_walk_orders_tables_then_prefixes),
+		T(test_fib_dev_down_removes_routes_but_keeps_local),
+		T(test_fib_dev_up_readds_address_routes),
+		T(test_fib_dev_unregister_removes_every_route),
+		T(test_fib_carrier_loss_shows_linkdown),
+		T(test_fib_lookup_flow_backtracks_for_oif),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,264 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests for core/lpm: longest-prefix match against a naive reference
+ * with seeded random prefixes, delete restoring the covering rule, replace,
+ * /0, and memory that grows (and shrinks) with use.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <cmocka.h>
+
+#include "../../core/compiler.h"
+#include "../../core/lpm.h"
+
+struct ref_rule {
+	uint32_t addr;
+	unsigned len;
+	uint32_t value;
+	bool live;
+};
+
+static uint32_t mask_of(unsigned len)
+{
+	return len ? ~0u << (32 - len) : 0;
+}
+
+/* xorshift32: a fixed sequence per seed, independent of libc's rand() */
+static uint32_t rnd(uint32_t *s)
+{
+	uint32_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	return *s = x;
+}
+
+static bool ref_lookup(const struct ref_rule *r, unsigned n, uint32_t addr, uint32_t *value)
+{
+	int best = -1;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (!r[i].live || (addr & mask_of(r[i].len)) != r[i].addr)
+			continue;
+		if (best < 0 || r[i].len > r[best].len)
+			best = (int)i;
+	}
+	if (best < 0)
+		return false;
+	*value = r[best].value;
+	return true;
+}
+
+static void check_against_ref(const struct lpm *l, const struct ref_rule *r, unsigned n,
+			      uint32_t *seed, unsigned lookups)
+{
+	for (unsigned i = 0; i < lookups; i++) {
+		uint32_t a = rnd(seed), want = 0, got = 0;
+		bool hw, hg;
+
+		/* half the probes land inside a known prefix, to hit deep entries */
+		if (i & 1) {
+			const struct ref_rule *p = &r[rnd(seed) % n];
+
+			a = p->addr | (a & ~mask_of(p->len));
+		}
+		hw = ref_lookup(r, n, a, &want);
+		hg = lpm_lookup(l, a, &got);
+		assert_int_equal(hg, hw);
+		if (hw)
+			assert_int_equal(got, want);
+	}
+}
+
+static void test_lpm_empty_lookup_misses(void **state)
+{
+	struct lpm *l = lpm_create();
+	uint32_t v;
+
+	assert_non_null(l);
+	assert_false(lpm_lookup(l, 0x0a000001, &v));
+	assert_int_equal(lpm_count(l), 0);
+	lpm_destroy(l);
+}
+
+static void test_lpm_default_route_matches_everything(void **state)
+{
+	struct lpm *l = lpm_create();
+	uint32_t v = 0;
+
+	assert_int_equal(lpm_add(l, 0, 0, 7), 0);
+	assert_true(lpm_lookup(l, 0x01020304, &v));
+	assert_int_equal(v, 7);
+	assert_true(lpm_lookup(l, 0xffffffff, &v));
+	assert_int_equal(v, 7);
+	assert_int_equal(lpm_add(l, 0x0a000000, 8, 8), 0);
+	assert_true(lpm_lookup(l, 0x0a010101, &v));
+	assert_int_equal(v, 8);
+	assert_true(lpm_lookup(l, 0x0b010101, &v));
+	assert_int_equal(v, 7);
+	assert_int_equal(lpm_del(l, 0, 0), 0);
+	assert_false(lpm_lookup(l, 0x0b010101, &v));
+	lpm_destroy(l);
+}
+
+static void test_lpm_matches_naive_reference(void **state)
+{
+	static const unsigned lens[] = { 0, 8, 9, 16, 24, 25, 31, 32, 1, 12, 20, 28, 30 };
+	struct ref_rule r[600];
+	uint32_t seed = 0x12345678;
+	struct lpm *l = lpm_create();
+	unsigned n = 0;
+
+	while (n < ARRAY_SIZE(r)) {
+		unsigned len = lens[rnd(&seed) % ARRAY_SIZE(lens)];
+		/* cluster addresses in a few /8s so prefixes nest */
+		uint32_t a = ((rnd(&seed) % 4 + 10) << 24) | (rnd(&seed) & 0x00ffffff);
+		bool dup = false;
+
+		a &= mask_of(len);
+		for (unsigned i = 0; i < n; i++)
+			dup |= r[i].addr == a && r[i].len == len;
+		if (dup)
+			continue;
+		r[n] = (struct ref_rule){ a, len, n + 1, true };
+		assert_int_equal(lpm_add(l, a, len, n + 1), 0);
+		n++;
+	}
+	assert_int_equal(lpm_count(l), n);
+	check_against_ref(l, r, n, &seed, 5000);
+
+	/* delete every other rule: lookups fall back to covering rules */
+	for (unsigned i = 0; i < n; i += 2) {
+		assert_int_equal(lpm_del(l, r[i].addr, r[i].len), 0);
+		r[i].live = false;
+	}
+	assert_int_equal(lpm_count(l), n / 2);
+	check_against_ref(l, r, n, &seed, 5000);
+
+	/* and the rest: nothing matches, every node but the root is gone */
+	for (unsigned i = 1; i < n; i += 2) {
+		assert_int_equal(lpm_del(l, r[i].addr, r[i].len), 0);
+		r[i].live = false;
+	}
+	check_against_ref(l, r, n, &seed, 1000);
+	lpm_destroy(l);
+}
+
+static void test_lpm_del_restores_covering_prefix(void **state)
+{
+	struct lpm *l = lpm_create();
+	uint32_t v = 0;
+
+	assert_int_equal(lpm_add(l, 0x0a000000, 8, 1), 0);
+	assert_int_equal(lpm_add(l, 0x0a010000, 16, 2), 0);
+	assert_int_equal(lpm_add(l, 0x0a010200, 24, 3), 0);
+	assert_true(lpm_lookup(l, 0x0a010203, &v));
+	assert_int_equal(v, 3);
+	assert_int_equal(lpm_del(l, 0x0a010200, 24), 0);
+	assert_true(lpm_lookup(l, 0x0a010203, &v));
+	assert_int_equal(v, 2);
+	assert_int_equal(lpm_del(l, 0x0a010000, 16), 0);
+	assert_true(lpm_lookup(l, 0x0a010203, &v));
+	assert_int_equal(v, 1);
+	lpm_destroy(l);
+}
+
+static void test_lpm_del_absent_returns_enoent(void **state)
+{
+	struct lpm *l = lpm_create();
+
+	assert_int_equal(lpm_del(l, 0x0a000000, 8), -ENOENT);
+	assert_int_equal(lpm_add(l, 0x0a000000, 8, 1), 0);
+	/* same address, other length: a different prefix */
+	assert_int_equal(lpm_del(l, 0x0a000000, 16), -ENOENT);
+	assert_int_equal(lpm_del(l, 0x0a000000, 8), 0);
+	assert_int_equal(lpm_del(l, 0x0a000000, 8), -ENOENT);
+	lpm_destroy(l);
+}
+
+static void test_lpm_add_replaces_value(void **state)
+{
+	struct lpm *l = lpm_create();
+	uint32_t v = 0;
+
+	assert_int_equal(lpm_add(l, 0x0a000000, 24, 1), 0);
+	assert_int_equal(lpm_add(l, 0x0a000080, 25, 9), 0);
+	assert_int_equal(lpm_add(l, 0x0a000000, 24, 5), 0);
+	assert_int_equal(lpm_count(l), 2);
+	assert_true(lpm_lookup(l, 0x0a000001, &v));
+	assert_int_equal(v, 5);
+	/* the longer /25 keeps its own value */
+	assert_true(lpm_lookup(l, 0x0a0000ff, &v));
+	assert_int_equal(v, 9);
+	assert_true(lpm_get(l, 0x0a000000, 24, &v));
+	assert_int_equal(v, 5);
+	lpm_destroy(l);
+}
+
+static void test_lpm_add_masks_host_bits(void **state)
+{
+	struct lpm *l = lpm_create();
+	uint32_t v = 0;
+
+	assert_int_equal(lpm_add(l, 0xc0a80105, 24, 4), 0);
+	assert_true(lpm_get(l, 0xc0a80100, 24, &v));
+	assert_int_equal(v, 4);
+	assert_true(lpm_lookup(l, 0xc0a801fe, &v));
+	assert_int_equal(lpm_add(l, 1, 33, 1), -EINVAL);
+	lpm_destroy(l);
+}
+
+static void test_lpm_host_route_exact(void **state)
+{
+	struct lpm *l = lpm_create();
+	uint32_t v = 0;
+
+	assert_int_equal(lpm_add(l, 0x0a000001, 32, 1), 0);
+	assert_true(lpm_lookup(l, 0x0a000001, &v));
+	assert_int_equal(v, 1);
+	assert_false(lpm_lookup(l, 0x0a000002, &v));
+	assert_false(lpm_lookup(l, 0x0a000000, &v));
+	lpm_destroy(l);
+}
+
+static void test_lpm_memory_grows_with_use(void **state)
+{
+	struct lpm *l = lpm_create();
+	size_t empty = lpm_memory(l), ten;
+
+	/* ten /24s in one /16: root + one /8 node + one /16 node */
+	for (unsigned i = 0; i < 10; i++)
+		assert_int_equal(lpm_add(l, 0x0a000000 | (i << 8), 24, i), 0);
+	ten = lpm_memory(l);
+	assert_true(ten > empty);
+	assert_true(ten < 16 * 1024);
+	for (unsigned i = 0; i < 10; i++)
+		assert_int_equal(lpm_del(l, 0x0a000000 | (i << 8), 24), 0);
+	/* the nodes are given back; only the rule hash may have grown */
+	assert_true(lpm_memory(l) < ten);
+	assert_true(lpm_memory(l) <= empty + 1024);
+	lpm_destroy(l);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lpm_empty_lookup_misses),
+		cmocka_unit_test(test_lpm_default_route_matches_everything),
+		cmocka_unit_test(test_lpm_matches_naive_reference),
+		cmocka_unit_test(test_lpm_del_restores_covering_prefix),
+		cmocka_unit_test(test_lpm_del_absent_returns_enoent),
+		cmocka_unit_test(test_lpm_add_replaces_value),
+		cmocka_unit_test(test_lpm_add_masks_host_bits),
+		cmocka_unit_test(test_lpm_host_route_exact),
+		cmocka_unit_test(test_lpm_memory_grows_with_use),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

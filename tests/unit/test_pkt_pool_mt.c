@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Packet pools across threads (also run under TSan): packets allocated on
+ * one thread and freed on another stay accounted in pkt_in_use, a thread's
+ * cache returns to the depot when the thread exits, and concurrent
+ * allocators never exceed the pool cap.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include <pthread.h>
+#include <sched.h>
+#include <cmocka.h>
+
+#include "../../core/pkt.h"
+#include "../../core/pkt_pool.h"
+#include "../../core/ring.h"
+
+#define N 2000
+
+static struct pkt *handoff[N];
+
+static void *alloc_and_exit(void *arg)
+{
+	for (int i = 0; i < N; i++)
+		handoff[i] = pkt_alloc(PKT_HR_LINK, 100);
+	return NULL;
+}
+
+static void test_pkt_alloc_on_exited_thread_freed_here_is_accounted(void **state)
+{
+	pthread_t th;
+
+	assert_int_equal(pthread_create(&th, NULL, alloc_and_exit, NULL), 0);
+	pthread_join(th, NULL);
+	/* the allocating thread is gone; its share of the count is not */
+	assert_int_equal(pkt_in_use(), N);
+	for (int i = 0; i < N; i++) {
+		assert_non_null(handoff[i]);
+		pkt_free(handoff[i]);
+	}
+	assert_int_equal(pkt_in_use(), 0);
+}
+
+static void *churn_and_exit(void *arg)
+{
+	struct pkt *p[PKT_POOL_CACHE];
+
+	for (int round = 0; round < 4; round++) {
+		for (int i = 0; i < PKT_POOL_CACHE; i++)
+			p[i] = pkt_alloc(PKT_HR_LINK, 100);
+		for (int i = 0; i < PKT_POOL_CACHE; i++)
+			pkt_free(p[i]);
+	}
+	return NULL;
+}
+
+static void test_pkt_pool_thread_exit_returns_cache_to_depot(void **state)
+{
+	pthread_t th;
+	unsigned long total;
+
+	assert_int_equal(pthread_create(&th, NULL, churn_and_exit, NULL), 0);
+	pthread_join(th, NULL);
+	total = pkt_pool_total();
+	/* a second thread finds the first one's buffers in the depot */
+	assert_int_equal(pthread_create(&th, NULL, churn_and_exit, NULL), 0);
+	pthread_join(th, NULL);
+	assert_int_equal(pkt_pool_total(), total);
+	assert_int_equal(pkt_in_use(), 0);
+}
+
+/* Producer allocates, consumer frees, through an SPSC ring: the shape of
+ * a veth pair across workers. */
+struct xfer {
+	struct ring_spsc *r;
+	unsigned n;
+};
+
+static void *xfer_producer(void *arg)
+{
+	struct xfer *x = arg;
+
+	for (unsigned i = 0; i < x->n; i++) {
+		struct pkt *p = pkt_alloc(PKT_HR_LINK, 64);
+
+		p->data[0] = (uint8_t)i;
+		while (!ring_spsc_enqueue_burst(x->r, (void *const *)&p, 1))
+			sched_yield();
+	}
+	return NULL;
+}
+
+static void test_pkt_free_on_other_thread_recycles(void **state)
+{
+	struct xfer x = { ring_spsc_create(64), 100000 };
+	pthread_t th;
+	unsigned got = 0;
+
+	assert_int_equal(pthread_create(&th, NULL, xfer_producer, &x), 0);
+	while (got < x.n) {
+		void *objs[32];
+		unsigned n = ring_spsc_dequeue_burst(x.r, objs, 32);
+
+		for (unsigned i = 0; i < n; i++, got++) {
+			struct pkt *p = objs[i];
+			assert_int_equal(p->data[0], (uint8_t)got);
+			pkt_free(p);
+		}
+		if (!n)
+			sched_yield();
+	}
+	pthread_join(th, NULL);
+	assert_int_equal(pkt_in_use(), 0);
+	/* buffers flowed back through the depot instead of piling up */
+	assert_true(pkt_pool_total() < 20000);
+	ring_spsc_free(x.r);
+}
+
+struct capped {
+	unsigned got;
+	struct pkt *p[600];
+};
+
+static void *alloc_until_null(void *arg)
+{
+	struct capped *c = arg;
+
+	while (c->got < 600 && (c->p[c->got] = pkt_alloc(PKT_HR_LINK, 100)))
+		c->got++;
+	return NULL;
+}
+
+static void test_pkt_pool_cap_holds_under_concurrent_alloc(void **state)
+{
+	static struct capped c[2];
+	unsigned long limit = pkt_pool_total() + 500;
+	pthread_t th[2];
+
+	pkt_pool_set_limit(limit);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, alloc_until_null, &c[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	assert_true(pkt_pool_total() <= limit);
+	assert_true(c[0].got + c[1].got >= 500); /* the new ones, at least */
+	for (int i = 0; i < 2; i++)
+		for (unsigned k = 0; k < c[i].got; k++)
+			pkt_free(c[i].p[k]);
+	pkt_pool_set_limit(PKT_POOL_LIMIT);
+	assert_int_equal(pkt_in_use(), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pkt_alloc_on_exited_thread_freed_here_is_accounted),
+		cmocka_unit_test(test_pkt_pool_thread_exit_returns_cache_to_depot),
+		cmocka_unit_test(test_pkt_free_on_other_thread_recycles),
+		cmocka_unit_test(test_pkt_pool_cap_holds_under_concurrent_alloc),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
