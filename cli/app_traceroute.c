@@ -335,7 +335,7 @@ static const struct app_ops tr_app_ops = {
 
 static void tr_usage(struct cli_ctx *c)
 {
-	fprintf(c->err, "Usage:\n  traceroute [ -In ] [ -m max_ttl ] [ -p port ] [ -w wait ] "
+	fprintf(c->err, "Usage:\n  traceroute [ -In ] [ -N squeries ] [ -m max_ttl ] [ -p port ] [ -w wait ] "
 			"[ -q nqueries ] host\n");
 }
 
@@ -345,7 +345,7 @@ static int tr_parse(struct cli_ctx *c, struct traceroute *t, int argc, char **ar
 	int opt;
 
 	app_opt_init(&o, "traceroute", APP_OPT_TRACEROUTE, c->err, argc, argv);
-	while ((opt = app_opt_next(&o, "Inm:q:w:p:")) != -1) {
+	while ((opt = app_opt_next(&o, "InN:m:q:w:p:")) != -1) {
 		long long v;
 		double d;
 
@@ -355,6 +355,12 @@ static int tr_parse(struct cli_ctx *c, struct traceroute *t, int argc, char **ar
 			break;
 		case 'n':
 			t->numeric = true;
+			break;
+		case 'N':
+			/* Probes in flight at once: the probes of one hop always
+			 * go together here, so only the value is checked. */
+			if (app_opt_num(&o, 1, 1000000, &v))
+				return 2;
 			break;
 		case 'm':
 			if (app_opt_num(&o, 0, 1000000, &v))

@@ -145,6 +145,11 @@ static int cli_bind(struct cli_ctx *c, bool quiet)
 	return err;
 }
 
+int cli_check_ns(struct cli_ctx *c)
+{
+	return cli_bind(c, false);
+}
+
 int cli_request(struct cli_ctx *c, struct nl_msg *msg, cli_reply_fn cb, void *arg, bool quiet)
 {
 	struct nlmsghdr *nlh;

@@ -78,5 +78,7 @@ int cmd_ip(struct cli_ctx *c, int argc, char **argv)
 		ip_usage(c, c->err);
 		return -EINVAL;
 	}
+	if (c->ns && cli_check_ns(c))
+		return -ENOENT;
 	return cmd_dispatch(c, ip_objects, "ip", argc, argv);
 }

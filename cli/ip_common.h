@@ -54,6 +54,11 @@ unsigned ll_index_to_flags(int ifindex);
  * (quiet: the caller prints its own "Cannot find device" text). */
 int cli_ifindex(struct cli_ctx *c, const char *name);
 
+/* Check that c->ns exists, printing iproute2's netns_switch() error
+ * ("Cannot open network namespace ...") if not: `ip -n NS` does it
+ * before anything else. 0 or -ENOENT. */
+int cli_check_ns(struct cli_ctx *c);
+
 /* Namespace lookups (GETNS doit): name -> id, id -> name. */
 int cli_ns_id(struct cli_ctx *c, const char *name, uint32_t *id);
 int cli_ns_name(struct cli_ctx *c, uint32_t id, char *buf, size_t len);

@@ -119,13 +119,14 @@ static int print_neigh(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	    nla_len(tb[NDA_CACHEINFO]) >= (int)sizeof(struct nda_cacheinfo)) {
 		struct nda_cacheinfo *ci = nla_data(tb[NDA_CACHEINFO]);
 
-		/* clock ticks (USER_HZ 100) to seconds, as iproute2 prints them */
+		/* clock ticks (USER_HZ 100) to seconds, as iproute2 prints them;
+		 * with ref 0 no "ref" field */
 		print_uint(PRINT_ANY, "used", " used %u", ci->ndm_used / 100);
 		print_uint(PRINT_ANY, "confirmed", "/%u", ci->ndm_confirmed / 100);
 		print_uint(PRINT_ANY, "updated", "/%u", ci->ndm_updated / 100);
+		/* iproute2 6.1 prints "used 0/60/0probes 0 STALE": no blank */
 		if (tb[NDA_PROBES])
-			print_uint(PRINT_ANY, "probes", " probes %u", nla_get_u32(tb[NDA_PROBES]));
-		print_string(PRINT_FP, NULL, " ", NULL);
+			print_uint(PRINT_ANY, "probes", "probes %u ", nla_get_u32(tb[NDA_PROBES]));
 	}
 	open_json_array(PRINT_JSON, "state");
 	if (ndm->ndm_state == NUD_NONE) {

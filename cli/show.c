@@ -87,6 +87,8 @@ static int show_drops(struct cli_ctx *c, int argc, char **argv)
 		else
 			c->ns = argv[1];
 	}
+	if (c->ns && cli_check_ns(c))
+		return -ENOENT;
 	m = nlmsg_alloc_simple(NSEMU_MSG_GETDROPS, all ? NLM_F_DUMP : 0);
 	if (!m)
 		return -ENOMEM;
@@ -283,6 +285,8 @@ int cmd_nstat(struct cli_ctx *c, int argc, char **argv)
 			return -EINVAL;
 		}
 	}
+	if (c->ns && cli_check_ns(c))
+		return -ENOENT;
 	o.pat = argv + i;
 	o.npat = argc - i;
 	m = nlmsg_alloc_simple(NSEMU_MSG_GETMIB, 0);

@@ -198,6 +198,8 @@ int cmd_sysctl(struct cli_ctx *c, int argc, char **argv)
 			}
 		}
 	}
+	if (c->ns && cli_check_ns(c))
+		return -ENOENT;
 	if (all)
 		return sysctl_dump(c, &o, NULL);
 	if (i == argc) {
@@ -210,8 +212,8 @@ int cmd_sysctl(struct cli_ctx *c, int argc, char **argv)
 		if (strchr(arg, '=')) {
 			err = sysctl_write(c, &o, arg);
 		} else if (write) {
-			/* procps: -w without a value is a syntax error */
-			fprintf(c->err, "sysctl: \"%s\" must be of the form name=value\n", arg);
+			/* procps 4: -w without a value is a syntax error */
+			fprintf(c->err, "sysctl: command line(0): invalid syntax, continuing...\n");
 			err = -EINVAL;
 		} else {
 			normalise(arg);

@@ -10,7 +10,7 @@
  *
  * Unit tests need no threads: loop_test_attach() makes the calling thread
  * behave as worker 0 (loop_current() returns it, timers and tasks run when
- * the test calls loop_run_pending()).
+ * the test calls loop_test_run()).
  */
 #ifndef NSEMU_CORE_LOOP_H
 #define NSEMU_CORE_LOOP_H

@@ -51,6 +51,7 @@ struct lpm {
 	struct lpm_node **nodes;  /* child index -> node, NULL = free slot */
 	uint32_t nodes_cap;
 	uint32_t nodes_live;
+	uint32_t nodes_hint;	  /* no free slot below this index */
 	struct lpm_rule *rules;	  /* open addressing, linear probing */
 	uint32_t rules_cap;	  /* power of two */
 	uint32_t nrules;
@@ -173,7 +174,8 @@ static int node_alloc(struct lpm *l, const struct lpm_entry *fill, uint32_t *idx
 	struct lpm_node *n;
 	uint32_t i;
 
-	for (i = 1; i < l->nodes_cap && l->nodes[i]; i++)
+	/* the hint keeps a growing trie from rescanning its slots */
+	for (i = MAX(l->nodes_hint, 1u); i < l->nodes_cap && l->nodes[i]; i++)
 		;
 	if (i == l->nodes_cap) {
 		uint32_t cap = l->nodes_cap * 2;
@@ -193,6 +195,7 @@ static int node_alloc(struct lpm *l, const struct lpm_entry *fill, uint32_t *idx
 		n->e[k] = *fill;
 	l->nodes[i] = n;
 	l->nodes_live++;
+	l->nodes_hint = i + 1;
 	*idx = i;
 	return 0;
 }
@@ -202,6 +205,8 @@ static void node_free(struct lpm *l, uint32_t idx)
 	free(l->nodes[idx]);
 	l->nodes[idx] = NULL;
 	l->nodes_live--;
+	if (idx < l->nodes_hint)
+		l->nodes_hint = idx;
 }
 
 /*

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
  * Packet allocation, release and copy: the sk_buff life cycle without
- * sharing (nsemu never clones a buffer, so a packet has one owner and
- * pkt_make_writable has nothing to do). Buffers up to PKT_BUF_SIZE come from
- * the calling thread's pool cache (pkt_pool.c); larger ones, rare
- * (reassembled datagrams, big pings), are allocated to size and marked
- * PKT_F_LARGE. Every packet handed out is counted for pkt_in_use().
+ * sharing (no clones, no reference counts: a packet has exactly one owner,
+ * STYLE P1). Buffers up to PKT_BUF_SIZE come from the calling thread's pool
+ * cache (pkt_pool.c); larger ones, rare (reassembled datagrams, big pings),
+ * are allocated to size and marked PKT_F_LARGE. Every packet handed out is
+ * counted for pkt_in_use().
  */
 #include "pkt.h"
 

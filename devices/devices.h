@@ -32,5 +32,9 @@ void veth_init(void);
  * is torn down asynchronously, safely, but the far end lingers briefly).
  */
 void veth_netns_detach(struct netns *ns);
+/* Cross-worker pairs not yet freed whose end 0 the calling worker owns
+ * (tests and `show` use it to see that teardown has finished). Call it on
+ * the worker. */
+unsigned veth_pair_count(void);
 
 #endif

@@ -262,6 +262,15 @@ static int veth_get_iflink(const struct netdev *dev, uint32_t *peer_ns_id)
 
 /* ---- teardown ---- */
 
+/* Linked cross-worker pairs whose end 0 this worker owns (the worker that
+ * frees them), for veth_pair_count(). */
+static _Thread_local unsigned veth_pairs_here;
+
+unsigned veth_pair_count(void)
+{
+	return veth_pairs_here;
+}
+
 static void veth_pair_free(struct veth_pair *pair)
 {
 	unsigned i;
@@ -282,6 +291,7 @@ static void veth_pair_release(struct veth_pair *pair)
 	veth_ring_drop_all(&pair->side[1], NULL);
 	if (pair->freed)
 		*pair->freed = true; /* read by veth_delete's poll on this worker */
+	veth_pairs_here--;
 	veth_pair_free(pair);
 }
 
@@ -439,6 +449,8 @@ static void veth_end_link(void *arg)
 	priv->peer_ifindex = r->peer_ifindex;
 	priv->peer_ns_id = r->peer_ns_id;
 	r->side->linked = true;
+	if (r->side->pair->cross && r->side->idx == 0)
+		veth_pairs_here++;
 }
 
 static void veth_end_unregister(void *arg)

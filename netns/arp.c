@@ -4,8 +4,10 @@
  * arp_process) that answers requests for our addresses under arp_ignore /
  * arp_filter and feeds the neighbour table, and the send side: requests for
  * neigh.c's resolution (arp_solicit, source chosen by arp_announce) and
- * gratuitous announcements (arp_send_gratuitous). Frames are padded to
- * ETH_ZLEN as a NIC would. Owner thread of the namespace throughout.
+ * gratuitous announcements (arp_send_gratuitous). Frames are 42 bytes,
+ * unpadded, as arp_create builds them: padding to ETH_ZLEN is a NIC's job
+ * and veth does not do it, so rx/tx byte counters match Linux's veth.
+ * Owner thread of the namespace throughout.
  */
 #include <string.h>
 
@@ -28,7 +30,7 @@ static const uint8_t eth_zero[ETH_ALEN];
 static void arp_send(struct netdev *dev, int op, uint32_t dest_ip, uint32_t src_ip,
 		     const uint8_t *dest_hw, const uint8_t *target_hw)
 {
-	const unsigned len = ETH_ZLEN - ETH_HLEN;
+	const unsigned len = sizeof(struct arp_eth);
 	struct pkt *p;
 	struct arp_eth *arp;
 
@@ -39,7 +41,7 @@ static void arp_send(struct netdev *dev, int op, uint32_t dest_ip, uint32_t src_
 	p = pkt_alloc(PKT_HR_LINK, len);
 	if (!p)
 		return; /* arp_create failing is silent in the kernel too */
-	memset(p->data, 0, len); /* the pad after the 28 bytes is zero */
+	memset(p->data, 0, len);
 	arp = (struct arp_eth *)p->data;
 	arp->ar_hrd = htons(ARPHRD_ETHER_WIRE);
 	arp->ar_pro = htons(ETH_P_IP);
@@ -174,6 +176,51 @@ static bool arp_addr_unicast(struct netns *ns, uint32_t ip)
 	       !inet_addr_local_dev(ns, ip);
 }
 
+/*
+ * ip_route_input_noref(skb, tip, sip, 0, dev) for an ARP request: a
+ * datagram header on the stack stands in for the packet (the route
+ * decision borrows only the IP header and the input device).
+ */
+static int arp_route_input(struct netdev *dev, uint32_t sip, uint32_t tip, struct rtable *rt)
+{
+	uint8_t hdr[sizeof(struct iphdr)] = { 0 };
+	struct iphdr *iph = (struct iphdr *)hdr;
+	struct pkt fake = { 0 };
+	enum drop_reason reason;
+	int icmp_code;
+
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->ttl = 64;
+	iph->saddr = sip;
+	iph->daddr = tip;
+	fake.head = fake.data = hdr;
+	fake.len = fake.size = sizeof(hdr);
+	fake.dev = dev;
+	fake.ns = dev->ns;
+	fake.protocol = ETH_P_IP;
+	fake.pkt_type = PACKET_HOST;
+	return ip_route_input(&fake, rt, &reason, &icmp_code);
+}
+
+/* arp_fwd_proxy(): proxy_arp on the input device, the route leaving through
+ * another one, and medium_id not saying both are the same medium
+ * (0: no check, -1: proxying disabled, else must differ). */
+static bool arp_fwd_proxy(struct netdev *dev, const struct rtable *rt)
+{
+	int imi, omi;
+
+	if (rt->dev == dev || !devconf_get(dev, DEVCONF_PROXY_ARP))
+		return false;
+	imi = devconf_get(dev, DEVCONF_MEDIUM_ID);
+	if (imi == 0)
+		return true;
+	if (imi == -1)
+		return false;
+	omi = devconf_get(rt->dev, DEVCONF_MEDIUM_ID);
+	return omi != imi && omi != -1;
+}
+
 /* arp_process(): act on a well-formed ARP packet. Consumes p. */
 static void arp_process(struct pkt *p)
 {
@@ -212,22 +259,33 @@ static void arp_process(struct pkt *p)
 		goto ignored;
 
 	/*
-	 * A request for one of our addresses. The kernel asks
-	 * ip_route_input(tip, sip) for RTN_LOCAL: any local address counts
-	 * (the weak host model), and a martian sender fails the route.
+	 * A request: ask routing about tip as if a datagram from sip had come
+	 * in on dev (ip_route_input_noref). RTN_LOCAL means one of our
+	 * addresses on any device (the weak host model); a martian sender or
+	 * a failing rp_filter gets no answer.
 	 */
-	if (op == ARPOP_REQUEST && arp_addr_unicast(ns, sip) && !ipv4_is_loopback(sip) &&
-	    !ipv4_is_zeronet(sip) && inet_addr_local_dev(ns, tip)) {
-		int dont_send = arp_ignore(dev, sip, tip);
-		if (!dont_send && devconf_get(dev, DEVCONF_ARPFILTER))
-			dont_send = arp_filter(dev, sip, tip);
-		if (dont_send)
-			goto ignored;
-		/* neigh_event_ns: the sender's address, STALE until confirmed */
-		neigh_event_ns(dev, sip, sha);
-		arp_send(dev, ARPOP_REPLY, sip, tip, sha, sha);
-		pkt_consume(p);
-		return;
+	struct rtable rt;
+	if (op == ARPOP_REQUEST && arp_route_input(dev, sip, tip, &rt) == 0) {
+		if (rt.type == RTN_LOCAL) {
+			int dont_send = arp_ignore(dev, sip, tip);
+			if (!dont_send && devconf_get(dev, DEVCONF_ARPFILTER))
+				dont_send = arp_filter(dev, sip, tip);
+			if (dont_send)
+				goto ignored;
+			/* neigh_event_ns: the sender's address, STALE until confirmed */
+			neigh_event_ns(dev, sip, sha);
+			arp_send(dev, ARPOP_REPLY, sip, tip, sha, sha);
+			pkt_consume(p);
+			return;
+		}
+		/* proxy ARP: a router answers for a host it routes to through
+		 * another device (arp_fwd_proxy) */
+		if (rt.type == RTN_UNICAST && devconf_forwarding(dev) && arp_fwd_proxy(dev, &rt)) {
+			neigh_event_ns(dev, sip, sha);
+			arp_send(dev, ARPOP_REPLY, sip, tip, sha, sha);
+			pkt_consume(p);
+			return;
+		}
 	}
 
 	/* Update our ARP tables: an existing entry, or a new one if arp_accept */

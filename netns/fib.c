@@ -31,6 +31,7 @@ struct fib_table {
 	struct lpm *lpm;	  /* hot: host-order prefix -> index in ent[] */
 	struct fib_entry **ent;	  /* NULL slots are free */
 	uint32_t ent_cap;
+	uint32_t ent_hint;	  /* no free slot below this index */
 	uint32_t id;
 	struct fib_table *next;	  /* ascending id */
 };
@@ -118,7 +119,7 @@ static struct fib_entry *table_entry_new(struct fib_table *tb, uint32_t dst, uin
 	struct fib_entry *e;
 	uint32_t i;
 
-	for (i = 0; i < tb->ent_cap && tb->ent[i]; i++)
+	for (i = tb->ent_hint; i < tb->ent_cap && tb->ent[i]; i++)
 		;
 	if (i == tb->ent_cap) {
 		uint32_t cap = tb->ent_cap ? tb->ent_cap * 2 : 8;
@@ -140,6 +141,7 @@ static struct fib_entry *table_entry_new(struct fib_table *tb, uint32_t dst, uin
 	e->dst = dst;
 	e->dst_len = len;
 	tb->ent[i] = e;
+	tb->ent_hint = i + 1;
 	return e;
 }
 
@@ -150,6 +152,8 @@ static void table_entry_free(struct fib_table *tb, struct fib_entry *e)
 	if (lpm_get(tb->lpm, ntohl(e->dst), e->dst_len, &idx)) {
 		lpm_del(tb->lpm, ntohl(e->dst), e->dst_len);
 		tb->ent[idx] = NULL;
+		if (idx < tb->ent_hint)
+			tb->ent_hint = idx;
 	}
 	free(e);
 }
@@ -256,18 +260,18 @@ static int table_lookup(const struct fib_table *tb, uint32_t daddr, const struct
 	if (!lpm_lookup(tb->lpm, a, &idx))
 		return 0;
 	e = tb->ent[idx];
-	for (;;) {
-		r = entry_match(e, fl);
-		if (r)
-			break;
+	while (!(r = entry_match(e, fl))) {
 		/* fib_table_lookup backtracks to the next shorter prefix when no
-		 * alias of this one fits the flow */
-		e = NULL;
-		for (int len = tb->ent[idx]->dst_len - 1; len >= 0 && !e; len--)
-			if (lpm_get(tb->lpm, a & (len ? ~0u << (32 - len) : 0), (unsigned)len, &idx))
-				e = tb->ent[idx];
-		if (!e)
+		 * alias of this one fits the flow (rare: dead, oif-bound or
+		 * scope-limited lookups) */
+		int len = e->dst_len - 1;
+
+		while (len >= 0 && !lpm_get(tb->lpm, a & ntohl(inet_make_mask((unsigned)len)),
+					    (unsigned)len, &idx))
+			len--;
+		if (len < 0)
 			return 0;
+		e = tb->ent[idx];
 	}
 	if (r->cfg.type == RTN_THROW)
 		return -EAGAIN;
@@ -430,10 +434,10 @@ static int fib_create_info(struct netns *ns, struct fib_route *r, struct extack 
 		if (err)
 			return err;
 	} else {
-		if (!r->dev) {
-			EXTACK_MSG(ext, "Nexthop device required");
-			return -EINVAL;
-		}
+		/* fib_check_nh_nongw: no gateway and no device is
+		 * inetdev_by_index(0) failing: "No such device", no text */
+		if (!r->dev)
+			return -ENODEV;
 		if (!dev_is_up(r->dev)) {
 			EXTACK_MSG(ext, "Device for nexthop is not up");
 			return -ENETDOWN;
@@ -595,7 +599,10 @@ int fib_route_del(struct netns *ns, const struct fib_config *cfg, struct extack 
 	}
 	tb = fib_get_table(ns->fib, table);
 	if (!tb) {
-		EXTACK_MSG(ext, "FIB table does not exist");
+		/* local, main and default exist from the start in Linux (here
+		 * they are made on first use): only other ids are unknown */
+		if (table != RT_TABLE_LOCAL && table != RT_TABLE_MAIN && table != RT_TABLE_DEFAULT)
+			EXTACK_MSG(ext, "FIB table does not exist");
 		return -ESRCH;
 	}
 	e = table_entry_get(tb, cfg->dst, cfg->dst_len);

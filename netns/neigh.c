@@ -679,6 +679,7 @@ void neigh_exit(struct netns *ns)
 {
 	struct neigh_table *tbl = ns->arp;
 
+	NS_ASSERT_OWNER(ns);
 	if (!tbl)
 		return;
 	for (unsigned i = 0; i < tbl->nbuckets; i++)

@@ -75,6 +75,17 @@ static uint32_t fib_compute_spec_dst(struct netns *ns, const struct netdev *dev,
 	return inet_select_addr(dev, saddr, scope);
 }
 
+/* inet_lookup_ifaddr_rcu: is @addr one of our addresses? Every address
+ * has its /32 `local` route, so one exact lookup in table local answers
+ * without walking the devices (this runs per received packet). */
+static bool ip_is_local_addr(struct netns *ns, uint32_t addr)
+{
+	struct fib_result res;
+
+	return fib_table_lookup(ns, RT_TABLE_LOCAL, addr, &res) == 0 && res.type == RTN_LOCAL &&
+	       res.prefixlen == 32;
+}
+
 /*
  * fib_validate_source: may a datagram from @src arrive on @dev (to be
  * delivered locally when @oif is 0, or forwarded out of @oif)? Returns 0
@@ -93,7 +104,7 @@ static enum drop_reason fib_validate_source(struct netns *ns, uint32_t src, int 
 	 * routes or a redirect (same in and out device) need the full check. */
 	if (!rpf && (dev->ifindex != oif || !devconf_get(dev, DEVCONF_SEND_REDIRECTS)) &&
 	    !fib_has_custom_local_routes(ns)) {
-		if (accept_local || !inet_addr_local_dev(ns, src))
+		if (accept_local || !ip_is_local_addr(ns, src))
 			return 0;
 		return DROP_IP_LOCAL_SOURCE;
 	}
@@ -262,7 +273,10 @@ int ip_route_input(const struct pkt *p, struct rtable *rt, enum drop_reason *rea
 	rt->type = RTN_UNICAST;
 	rt->dev = res.dev;
 	rt->nexthop = res.gw ? res.gw : daddr;
-	rt->src = fib_compute_spec_dst(ns, dev, RTN_UNICAST, saddr, daddr);
+	/* spec_dst is only needed to answer (ICMP errors compute it from the
+	 * packet): keep the forwarding path to one lookup, or two with
+	 * rp_filter */
+	rt->src = 0;
 	rt->mtu = res.dev->mtu;
 	return 0;
 

@@ -17,7 +17,7 @@ struct rtable {
 	uint8_t type;	    /* RTN_LOCAL, RTN_UNICAST (forward/output), RTN_BROADCAST, ... */
 	struct netdev *dev; /* output device (input device's ns `lo` for local) */
 	uint32_t nexthop;   /* gateway or the destination itself */
-	uint32_t src;	    /* chosen source address (output), spec_dst (input) */
+	uint32_t src;	    /* chosen source (output); spec_dst for local input, 0 when forwarding */
 	uint32_t mtu;
 };
 

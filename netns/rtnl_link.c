@@ -155,11 +155,14 @@ static void link_fill(struct rtnl_req *r, const struct netdev *dev, uint16_t fla
 	rtnl_put(o, IFLA_ADDRESS, dev->addr, ETH_ALEN);
 	rtnl_put(o, IFLA_BROADCAST, dev->broadcast, ETH_ALEN);
 
-	/* nla_put_iflink: only when the link is another device (veth peer). */
+	/* nla_put_iflink: only when the link is another device (veth peer).
+	 * A peer in another namespace is another device even when its
+	 * ifindex equals ours: Linux 6.x reports it then too (`h1-eth0@if2`
+	 * for a pair of ifindex-2 ends, checked on the kernel). */
 	uint32_t peer_ns_id = 0;
 	if (dev->ops && dev->ops->get_iflink) {
 		int iflink = dev->ops->get_iflink(dev, &peer_ns_id);
-		if (iflink != dev->ifindex)
+		if (iflink != dev->ifindex || (peer_ns_id && peer_ns_id != dev->ns->id))
 			rtnl_put_u32(o, IFLA_LINK, (uint32_t)iflink);
 	}
 	if (!(ext_mask & RTEXT_FILTER_SKIP_STATS))

@@ -44,13 +44,22 @@ match() {
 						return 1
 				return 0
 			}
-			if (j > na || !eq(ex[i], ac[j]))
+			if (j > na || !eq(ex[i], ac[j])) {
+				if (j > bj || (j == bj && i > bi)) { bi = i; bj = j }
 				return 0
+			}
 			i++; j++
 		}
 		return j > na
 	}
-	END { exit m(1, 1) ? 0 : 1 }
+	END {
+		if (m(1, 1))
+			exit 0
+		# the furthest point the match reached: the likely culprit
+		printf "    first difference: expected line %d: %s\n", bi, (bi <= ne ? ex[bi] : "(end)")
+		printf "                      actual line %d:   %s\n", bj, (bj <= na ? ac[bj] : "(end)")
+		exit 1
+	}
 	' "$2"
 }
 
@@ -66,13 +75,14 @@ for script in "$here"/*/*.nsemu; do
 	actual=$tmp/$base.actual
 	(cd "$dir" && timeout "$per_case_timeout" "$bin" -t 2 -b "$base.nsemu" >"$actual" 2>&1 </dev/null)
 	echo "[exit $?]" >>"$actual"
-	if [ -f "$expected" ] && match "$expected" "$actual"; then
+	if [ -f "$expected" ] && match "$expected" "$actual" >"$tmp/why"; then
 		pass=$((pass + 1))
 		echo "PASS $name"
 	else
 		fail=$((fail + 1)); failed="$failed $name"
 		echo "FAIL $name"
 		if [ -f "$expected" ]; then
+			cat "$tmp/why"
 			diff -u "$expected" "$actual" | sed 's/^/    /'
 		else
 			echo "    missing $expected; got:"; sed 's/^/    /' "$actual"

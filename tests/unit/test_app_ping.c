@@ -133,8 +133,9 @@ static void rx_ip(const char *src, uint8_t ttl, uint8_t proto, const void *l4, s
 	h_run();
 }
 
-/* Answer the oldest echo request as 10.0.2.2 would, 63 hops away. */
-static void reply_echo(void)
+/* Answer the oldest echo request as 10.0.2.2 would, 63 hops away,
+ * @copies times (2: a duplicated reply). */
+static void reply_echo_n(unsigned copies)
 {
 	struct pkt *p;
 	struct iphdr *iph = pop_ip(&p);
@@ -148,7 +149,13 @@ static void reply_echo(void)
 	h->checksum = 0;
 	h->checksum = ip_compute_csum(icmp, len);
 	pkt_free(p);
-	rx_ip("10.0.2.2", 63, IPPROTO_ICMP, icmp, len);
+	while (copies--)
+		rx_ip("10.0.2.2", 63, IPPROTO_ICMP, icmp, len);
+}
+
+static void reply_echo(void)
+{
+	reply_echo_n(1);
 }
 
 /* Answer the oldest datagram with an ICMP error from @from quoting it. */
@@ -243,6 +250,33 @@ static void test_ping_frag_needed_prints_mtu(void **state)
 	assert_non_null(strstr(out, "From 10.0.1.1 icmp_seq=1 Frag needed and DF set (mtu = 1400)\n"));
 }
 
+static void test_ping_duplicate_reply_is_marked_dup(void **state)
+{
+	struct app *a = start(false, "ping -c 2 -i 0.2 10.0.2.2");
+
+	reply_echo_n(2);
+	h_advance(200000000);
+	reply_echo();
+	h_advance(1000000);
+	assert_int_equal(finish(a), 0);
+	assert_non_null(strstr(out, "icmp_seq=1 ttl=63 time=0.000 ms\n"));
+	assert_non_null(strstr(out, "icmp_seq=1 ttl=63 time=0.000 ms (DUP!)\n"));
+	assert_non_null(strstr(out, "2 packets transmitted, 2 received, +1 duplicates, 0% packet loss"));
+}
+
+static void test_ping_deadline_ends_the_run(void **state)
+{
+	struct app *a = start(false, "ping -w 1 -i 0.25 10.0.2.2");
+	int status;
+
+	h_advance(500000000);
+	assert_false(app_exited(a, &status));
+	h_advance(500000000);
+	assert_int_equal(finish(a), 1);
+	assert_non_null(strstr(out, "packets transmitted, 0 received, 100% packet loss"));
+	h_tx_flush(eth0);
+}
+
 static void test_ping_no_route_fails_like_connect(void **state)
 {
 	struct netns *bare = h_ns("h2"); /* only lo, no route at all */
@@ -332,6 +366,8 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_ping_no_reply_exits_1_after_linger, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_ping_time_exceeded_is_an_error, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_ping_frag_needed_prints_mtu, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_ping_duplicate_reply_is_marked_dup, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_ping_deadline_ends_the_run, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_ping_no_route_fails_like_connect, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_ping_ctrl_c_prints_statistics, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_ping_namespace_deleted_mid_run, setup, teardown),

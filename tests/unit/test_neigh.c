@@ -69,7 +69,7 @@ static void out_pkt(struct netdev *dev, const char *src, const char *dst, uint16
 	neigh_output(p);
 }
 
-/* Ethernet + ARP frame, padded to ETH_ZLEN. */
+/* Ethernet + ARP frame, padded to ETH_ZLEN as a NIC sends it. */
 static size_t arp_frame(uint8_t *buf, const char *eth_dst, const char *sha, int op,
 			const char *sip, const char *tha, const char *tip)
 {
@@ -113,7 +113,7 @@ static void expect_arp_request(struct netdev *dev, const char *eth_dst, const ch
 	uint32_t t;
 
 	assert_non_null(p);
-	assert_int_equal(p->len, ETH_ZLEN);
+	assert_int_equal(p->len, ETH_HLEN + sizeof(struct arp_eth));
 	const struct ethhdr *eth = (const struct ethhdr *)p->data;
 	const struct arp_eth *a = (const struct arp_eth *)(p->data + ETH_HLEN);
 	h_mac(mac, eth_dst);

@@ -236,6 +236,23 @@ static int setup(void **state)
 	return 0;
 }
 
+static void pair_count_fn(void *arg)
+{
+	*(unsigned *)arg = veth_pair_count();
+}
+
+/* Cross-worker pairs not yet freed, summed over the workers. */
+static unsigned pairs_live(void)
+{
+	unsigned i, n, sum = 0;
+
+	for (i = 0; i < loop_nworkers(); i++) {
+		loop_call_sync(loop_worker(i), pair_count_fn, &n);
+		sum += n;
+	}
+	return sum;
+}
+
 static int teardown(void **state)
 {
 	unsigned i;
@@ -245,6 +262,10 @@ static int teardown(void **state)
 	if (n1)
 		mt_ns_destroy(n1);
 	n0 = n1 = NULL;
+	/* a teardown chain across workers may still be finishing */
+	for (i = 0; i < 10000 && pairs_live() != 0; i++)
+		sleep_us(100);
+	assert_int_equal(pairs_live(), 0);
 	/* packets freed on one worker may still be counted by the other for
 	 * a moment: wait for the count to settle */
 	for (i = 0; i < 1000 && pkt_in_use() != 0; i++)
@@ -271,6 +292,8 @@ static void test_veth_mt_frames_cross_workers_or_count_ring_full(void **state)
 			break;
 		sleep_us(1000);
 	}
+	print_message("veth_mt: %llu received, %llu RING_FULL\n", (unsigned long long)received,
+		      (unsigned long long)a.ring_full);
 	assert_true(snap.done);
 	assert_int_equal(snap.sent, NFRAMES);
 	assert_int_equal(received + a.ring_full, NFRAMES);
@@ -293,7 +316,8 @@ static void test_veth_mt_delete_while_traffic_flows_is_clean(void **state)
 	sender_start(&sb, n1, &b, &a, UINT64_MAX);
 	sleep_us(20000);
 	veth_delete(a.dev);
-	/* both ends are gone when veth_delete returns */
+	/* both ends are gone, and the pair freed, when veth_delete returns */
+	assert_int_equal(pairs_live(), 0);
 	assert_null(dev_snap(n0, "a0", false).dev);
 	assert_null(dev_snap(n1, "b0", false).dev);
 	for (i = 0; i < 10000; i++) {
@@ -308,7 +332,9 @@ static void test_veth_mt_delete_while_traffic_flows_is_clean(void **state)
 
 static void test_veth_mt_netns_detach_removes_far_end_at_once(void **state)
 {
+	assert_int_equal(pairs_live(), 1);
 	veth_netns_detach(n0);
+	assert_int_equal(pairs_live(), 0);
 	assert_null(dev_snap(n1, "b0", false).dev);
 	assert_null(dev_snap(n0, "a0", false).dev);
 }
