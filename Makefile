@@ -89,6 +89,7 @@ test-integration: deps $(O)/nsemu
 # `make test`: everything, then the same under ASan+UBSan, then the threaded
 # tests under TSan.
 test: deps
+	@./scripts/deps.sh test
 	$(MAKE) test-unit test-integration
 	$(MAKE) SAN=asan test-unit test-integration
 	$(MAKE) SAN=tsan test-tsan
