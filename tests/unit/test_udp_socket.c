@@ -18,8 +18,8 @@
 #include "../../netns/neigh.h"
 #include "../../netns/socket.h"
 
-#define MAC_H "02:00:00:00:00:01"
-#define MAC_P "02:00:00:00:00:02"
+#define MAC_H H_HOST_MAC
+#define MAC_P H_PEER_MAC
 
 static struct netns *ns;
 static struct netdev *eth0;
@@ -61,23 +61,9 @@ static const struct sock_ops ops = { .rcv = cb_rcv, .err = cb_err, .gone = cb_go
 
 static int setup(void **state)
 {
-	uint8_t mac[ETH_ALEN];
-
 	(void)state;
 	memset(&seen, 0, sizeof(seen));
-	h_setup();
-	ns = h_ns("h");
-	eth0 = h_fake_dev(ns, "eth0", MAC_H);
-	assert_int_equal(dev_open(ns->lo), 0);
-	assert_int_equal(inet_addr_add(eth0, h_ip("10.0.0.1"), 24, h_ip("10.0.0.255"),
-				       RT_SCOPE_UNIVERSE, "eth0", NULL),
-			 0);
-	h_mac(mac, MAC_P);
-	assert_int_equal(neigh_update_cfg(eth0, h_ip("10.0.0.2"), mac, NUD_PERMANENT,
-					  NLM_F_CREATE | NLM_F_REPLACE, NULL),
-			 0);
-	h_run();
-	h_tx_flush(eth0);
+	ns = h_host("h", &eth0);
 	return 0;
 }
 

@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include "../../../devices/devices.h"
+#include "../../../netns/fib.h"
 #include "../../../netns/ip.h"
+#include "../../../netns/neigh.h"
 #include "harness.h"
 
 #define H_MAX_NS 32
@@ -264,4 +266,25 @@ size_t h_udp(uint8_t *buf, const char *src, const char *dst, uint16_t sport, uin
 		check = 0xffff;
 	memcpy(buf + offsetof(struct udphdr, check), &check, 2);
 	return ulen;
+}
+
+struct netns *h_host(const char *name, struct netdev **eth0)
+{
+	uint8_t mac[ETH_ALEN];
+	struct netns *ns;
+
+	h_setup();
+	ns = h_ns(name);
+	*eth0 = h_fake_dev(ns, "eth0", H_HOST_MAC);
+	assert_int_equal(dev_open(ns->lo), 0);
+	assert_int_equal(inet_addr_add(*eth0, h_ip("10.0.0.1"), 24, h_ip("10.0.0.255"),
+				       RT_SCOPE_UNIVERSE, "eth0", NULL),
+			 0);
+	h_mac(mac, H_PEER_MAC);
+	assert_int_equal(neigh_update_cfg(*eth0, h_ip("10.0.0.2"), mac, NUD_PERMANENT,
+					  NLM_F_CREATE | NLM_F_REPLACE, NULL),
+			 0);
+	h_run();
+	h_tx_flush(*eth0);
+	return ns;
 }

@@ -75,6 +75,14 @@ uint32_t h_ip(const char *dotted);
 /* "02:00:00:00:00:01" -> 6 bytes. Fails the test on a bad string. */
 void h_mac(uint8_t *out, const char *mac);
 
+/* The one-host fixture most IP-level tests share: namespace @name with lo
+ * up and a fake eth0 (MAC 02:00:00:00:00:01, 10.0.0.1/24 brd 10.0.0.255)
+ * whose peer 10.0.0.2 is a permanent neighbour at 02:00:00:00:00:02. Calls
+ * h_setup(); eth0's transmit queue is empty on return. */
+#define H_HOST_MAC "02:00:00:00:00:01"
+#define H_PEER_MAC "02:00:00:00:00:02"
+struct netns *h_host(const char *name, struct netdev **eth0);
+
 #define assert_drop(ns, reason, n) assert_int_equal((ns)->drop[DROP_##reason], n)
 #define assert_mib(ns, field, n) assert_int_equal((ns)->mib[MIB_##field], n)
 
