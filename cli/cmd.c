@@ -129,7 +129,8 @@ int cli_run_line(struct cli_ctx *c, const char *line)
 	return ret;
 }
 
-static int file_depth;
+/* per thread: control socket connections run scripts concurrently */
+static _Thread_local int file_depth;
 
 int cli_run_file(struct cli_ctx *c, const char *path)
 {
@@ -200,6 +201,9 @@ const struct cmd cli_cmds[] = {
 	{ "nstat", cmd_nstat, "nstat [-n NS] [-a] [-z] [-j] [PATTERN...]: MIB counters" },
 	{ "ping", cmd_ping, "ping [-c N] [-i S] [-s SIZE] [-t TTL] [-W S] ADDR (default namespace)" },
 	{ "traceroute", cmd_traceroute, "traceroute [-m HOPS] [-q N] ADDR (default namespace)" },
+	{ "tcpdump", cmd_tcpdump, "tcpdump [-n NS] -i DEV [-w FILE] [-c N] [-e] [EXPR] [&]: capture" },
+	{ "wait", cmd_wait, "wait for background captures (tcpdump ... &); Ctrl-C stops them" },
+	{ "bench", cmd_bench, "bench fwd|netns|fib [OPTIONS]: stress tests (bench help)" },
 	{ "help", cmd_help, "this list" },
 	{ "source", cmd_source, "source FILE: run the commands in FILE" },
 	{ "quit", cmd_quit, "leave nsemu" },

@@ -20,7 +20,9 @@
 
 #include "ip_common.h"
 
-static uint32_t cli_seq;
+/* Thread-local like the interface map below: every thread running CLI lines
+ * (the shell, the control socket's connection threads) has its own. */
+static _Thread_local uint32_t cli_seq;
 
 void cli_ctx_init(struct cli_ctx *c, FILE *out, FILE *err)
 {
@@ -202,12 +204,12 @@ int cli_request(struct cli_ctx *c, struct nl_msg *msg, cli_reply_fn cb, void *ar
 /* ---- the interface map of one command (iproute2 lib/ll_map.c) ---- */
 
 #define LL_MAX 1024
-static struct {
+static _Thread_local struct {
 	int index;
 	unsigned flags;
 	char name[IFNAMSIZ];
 } ll_map[LL_MAX];
-static unsigned ll_n;
+static _Thread_local unsigned ll_n;
 
 static int ll_add(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 {
@@ -240,7 +242,7 @@ int ll_init_map(struct cli_ctx *c)
 
 const char *ll_index_to_name(int ifindex)
 {
-	static char buf[IFNAMSIZ + 8];
+	static _Thread_local char buf[IFNAMSIZ + 8];
 
 	for (unsigned i = 0; i < ll_n; i++)
 		if (ll_map[i].index == ifindex)

@@ -27,7 +27,8 @@
 #define IFF_ECHO (1 << 18)
 #endif
 
-static const struct link_util *link_utils[] = { &veth_link_util };
+static const struct link_util *link_utils[] = { &veth_link_util, &tap_link_util,
+						&tun_link_util };
 
 static int iplink_usage(struct cli_ctx *c, FILE *f)
 {
@@ -38,7 +39,7 @@ static int iplink_usage(struct cli_ctx *c, FILE *f)
 		   "                   [ name NEWNAME ] [ address LLADDR ] [ txqlen N ]\n"
 		   "       ip link show [ [dev] DEVICE ] [ up ] [ type TYPE ]\n"
 		   "       ip link help [ TYPE ]\n"
-		   "TYPE := { veth }\n");
+		   "TYPE := { veth | tap | tun }\n");
 	return f == c->out ? 0 : -EINVAL;
 }
 
@@ -427,9 +428,13 @@ int print_linkinfo(struct cli_ctx *c, struct nlmsghdr *nlh, bool addr_mode)
 			print_string(PRINT_JSON, "ifname", NULL, nla_get_string(tb[IFLA_IFNAME]));
 			print_int(PRINT_FP, NULL, "@if%d", iflink);
 		} else {
+			bool peer = iflink && iflink != ifi->ifi_index;
+			/* print_name_and_link: JSON has "link" before "ifname" */
+			if (peer)
+				print_string(PRINT_JSON, "link", NULL, ll_index_to_name(iflink));
 			print_string(PRINT_ANY, "ifname", "%s", nla_get_string(tb[IFLA_IFNAME]));
-			if (iflink && iflink != ifi->ifi_index) {
-				print_string(PRINT_ANY, "link", "@%s", ll_index_to_name(iflink));
+			if (peer) {
+				print_string(PRINT_FP, NULL, "@%s", ll_index_to_name(iflink));
 				mdown = !(ll_index_to_flags(iflink) & IFF_UP);
 			}
 		}

@@ -11,8 +11,10 @@
 #include <inttypes.h>
 #include <stdarg.h>
 
-/* iproute2 json_writer state: depth, pending separator, pretty flag. */
-static struct {
+/* iproute2 json_writer state: depth, pending separator, pretty flag.
+ * Thread-local: the control socket server runs CLI lines of several
+ * connections at once, each on its own thread (cli/ctl_server.c). */
+static _Thread_local struct {
 	FILE *fp;
 	bool json, pretty;
 	unsigned depth;
@@ -237,6 +239,17 @@ void print_u64(enum output_type type, const char *key, const char *fmt, uint64_t
 	if (is_json(type)) {
 		jw_value_prefix(key);
 		fprintf(out(), "%" PRIu64, value);
+	} else if (is_fp(type)) {
+		fprintf(out(), fmt, value);
+	}
+}
+
+/* iproute2's print_float(): JSON gets six significant digits, text @fmt. */
+void print_float(enum output_type type, const char *key, const char *fmt, double value)
+{
+	if (is_json(type)) {
+		jw_value_prefix(key);
+		fprintf(out(), "%.6g", value);
 	} else if (is_fp(type)) {
 		fprintf(out(), fmt, value);
 	}

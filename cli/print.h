@@ -51,6 +51,7 @@ void print_string(enum output_type type, const char *key, const char *fmt, const
 void print_uint(enum output_type type, const char *key, const char *fmt, unsigned value);
 void print_int(enum output_type type, const char *key, const char *fmt, int value);
 void print_u64(enum output_type type, const char *key, const char *fmt, uint64_t value);
+void print_float(enum output_type type, const char *key, const char *fmt, double value);
 void print_bool(enum output_type type, const char *key, const char *fmt, bool value);
 void print_null(enum output_type type, const char *key, const char *fmt, const char *value);
 /* A text-mode newline (nothing in JSON mode), iproute2's print_nl(). */

@@ -66,6 +66,16 @@ static int print_drops(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	close_json_array(PRINT_JSON, NULL);
 	if (!n)
 		print_text("    (no drops)\n");
+	/* Memory held by incomplete datagrams: printed while non-zero, so that
+	 * reassembly timeouts can be seen to give it back. */
+	if (tb[NSEMU_A_FRAG_MEM]) {
+		uint64_t mem = nla_get_u64(tb[NSEMU_A_FRAG_MEM]);
+
+		print_u64(PRINT_JSON, "ipfrag_mem", NULL, mem);
+		if (mem)
+			print_text("    ipfrag memory: %" PRIu64 " bytes held by incomplete datagrams\n",
+				   mem);
+	}
 	close_json_object();
 	return 0;
 }

@@ -26,6 +26,7 @@
  * both from a client thread and from inside a handler. */
 static pthread_mutex_t rtnl_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static struct netns *rtnl_def_ns;
+static rtnl_notify_fn rtnl_notify_sink; /* under rtnl_mutex */
 
 void rtnl_lock(void)
 {
@@ -354,6 +355,54 @@ int rtnl_ns_call(const char *name, rtnl_ns_fn fn, void *arg)
 	return err;
 }
 
+/* ------------------------------------------------------ notifications */
+
+void rtnl_set_notify(rtnl_notify_fn fn)
+{
+	rtnl_lock();
+	rtnl_notify_sink = fn;
+	rtnl_unlock();
+}
+
+/* The records rtnl_notify.c appended: { u32 ns_id, u32 group, u32 len,
+ * u32 pad } then the nlmsg, 4-aligned. Control thread, lock held. */
+void rtnl_notify_flush(struct rtnl_out *notify)
+{
+	size_t off = 0;
+
+	while (rtnl_notify_sink && off + 16 <= notify->len) {
+		uint32_t hdr[4];
+		memcpy(hdr, notify->buf + off, sizeof(hdr));
+		off += sizeof(hdr);
+		if (hdr[2] > notify->len - off)
+			break;
+		rtnl_notify_sink(hdr[0], hdr[1], notify->buf + off, hdr[2]);
+		off += NLMSG_ALIGN(hdr[2]);
+	}
+	rtnl_out_reset(notify);
+}
+
+/* Append a record header for a notification to @ns / @group and point
+ * r->out at the notification buffer until rtnl_notify_end(). */
+size_t rtnl_notify_start(struct rtnl_req *r, const struct netns *ns, unsigned group)
+{
+	size_t rec = r->notify->len;
+	uint32_t *hdr = rtnl_out_reserve(r->notify, 16);
+	hdr[0] = ns == rtnl_def_ns ? 0 : ns->id;
+	hdr[1] = group;
+	r->out_saved = r->out;
+	r->out = r->notify;
+	return rec;
+}
+
+void rtnl_notify_end(struct rtnl_req *r, size_t rec)
+{
+	uint32_t len = (uint32_t)(r->notify->len - rec - 16);
+	memcpy(r->notify->buf + rec + 8, &len, sizeof(len));
+	r->out = r->out_saved;
+	r->out_saved = NULL;
+}
+
 /* ------------------------------------------------------- link kinds */
 
 #define RTNL_MAX_KINDS 16
@@ -394,7 +443,37 @@ struct rtnl_msgtype {
 	rtnl_handler_fn dumpit; /* used when NLM_F_DUMP is set */
 	bool need_ns;		/* needs the connection's namespace */
 	bool always_ack;	/* ACK even without NLM_F_ACK (HELLO: the shim waits for it) */
+	bool never_ack;		/* no answer at all (BIND, SETSOCKOPT) */
 };
+
+/* NSEMU_MSG_BIND / SETSOCKOPT, when a transport passes them on: what the
+ * dispatcher itself needs of them (portid for stamping, NETLINK_EXT_ACK).
+ * Never answered, not even with NLM_F_ACK: the shim does not wait. */
+static const struct nla_policy rtnl_sock_policy[NSEMU_A_MAX + 1] = {
+	[NSEMU_A_PORTID] = { .type = NLA_U32 },
+	[NSEMU_A_GROUPS] = { .type = NLA_U32 },
+	[NSEMU_A_OPTNAME] = { .type = NLA_U32 },
+	[NSEMU_A_OPTVAL] = { .type = NLA_U32 },
+};
+
+static int rtnl_bind(struct rtnl_req *r)
+{
+	struct nlattr *tb[NSEMU_A_MAX + 1];
+	int err = rtnl_parse(r, 0, tb, NSEMU_A_MAX, rtnl_sock_policy);
+	if (!err && tb[NSEMU_A_PORTID] && nla_get_u32(tb[NSEMU_A_PORTID]))
+		r->c->portid = nla_get_u32(tb[NSEMU_A_PORTID]);
+	return err;
+}
+
+static int rtnl_setsockopt(struct rtnl_req *r)
+{
+	struct nlattr *tb[NSEMU_A_MAX + 1];
+	int err = rtnl_parse(r, 0, tb, NSEMU_A_MAX, rtnl_sock_policy);
+	if (!err && tb[NSEMU_A_OPTNAME] && tb[NSEMU_A_OPTVAL] &&
+	    nla_get_u32(tb[NSEMU_A_OPTNAME]) == NETLINK_EXT_ACK)
+		r->c->ext_ack = nla_get_u32(tb[NSEMU_A_OPTVAL]) != 0;
+	return err;
+}
 
 static const struct rtnl_msgtype rtnl_msgtypes[] = {
 	{ .type = RTM_NEWLINK, .doit = rtnl_newlink, .need_ns = true },
@@ -412,6 +491,8 @@ static const struct rtnl_msgtype rtnl_msgtypes[] = {
 	{ .type = RTM_DELNEIGH, .doit = rtnl_delneigh, .need_ns = true },
 	{ .type = RTM_GETNEIGH, .doit = rtnl_getneigh, .dumpit = rtnl_dumpneigh, .need_ns = true },
 	{ .type = NSEMU_MSG_HELLO, .doit = rtnl_hello, .always_ack = true },
+	{ .type = NSEMU_MSG_BIND, .doit = rtnl_bind, .never_ack = true },
+	{ .type = NSEMU_MSG_SETSOCKOPT, .doit = rtnl_setsockopt, .never_ack = true },
 	{ .type = NSEMU_MSG_NEWNS, .doit = rtnl_newns },
 	{ .type = NSEMU_MSG_DELNS, .doit = rtnl_delns },
 	{ .type = NSEMU_MSG_GETNS, .doit = rtnl_getns, .dumpit = rtnl_dumpns },
@@ -456,9 +537,11 @@ static const struct rtnl_msgtype *rtnl_find_type(uint16_t type)
 }
 
 /* rtnetlink_rcv_msg + the ack part of netlink_rcv_skb for one message. */
-static int rtnl_rcv_msg(struct rtnl_conn *c, const struct nlmsghdr *nlh, struct rtnl_out *out)
+static int rtnl_rcv_msg(struct rtnl_conn *c, const struct nlmsghdr *nlh, struct rtnl_out *out,
+			struct rtnl_out *notify)
 {
-	struct rtnl_req r = { .c = c, .nlh = nlh, .out = out };
+	struct rtnl_req r = { .c = c, .nlh = nlh, .out = out,
+			      .notify = rtnl_notify_sink ? notify : NULL };
 	const struct rtnl_msgtype *mt = NULL;
 	size_t start = out->len;
 	int err = 0;
@@ -491,6 +574,10 @@ static int rtnl_rcv_msg(struct rtnl_conn *c, const struct nlmsghdr *nlh, struct 
 		goto ack;
 	}
 	err = fn(&r);
+	/* rtnl_notify: what changed is multicast before the requester gets
+	 * its ACK, also when a later step of the request failed. */
+	if (r.notify)
+		rtnl_notify_flush(r.notify);
 	if (err == RTNL_DUMPED) {
 		/* A dump answers with its parts and NLMSG_DONE, never an ACK
 		 * (libnl would count a stray ACK against its next request). */
@@ -498,6 +585,8 @@ static int rtnl_rcv_msg(struct rtnl_conn *c, const struct nlmsghdr *nlh, struct 
 		return 0;
 	}
 ack:
+	if (mt && mt->never_ack)
+		return err;
 	if (err) {
 		rtnl_msg_cancel(out, start); /* drop any half-built answer */
 		rtnl_ack(&r, err);
@@ -510,12 +599,14 @@ ack:
 int rtnl_process(struct rtnl_conn *c, const void *buf, size_t len, struct rtnl_out *out)
 {
 	const uint8_t *p = buf;
+	struct rtnl_out notify;
 	int ret = 0;
 	bool first = true;
 
 	if (len < NLMSG_HDRLEN)
 		return -EINVAL; /* no header to answer to: the kernel ignores it too */
 
+	rtnl_out_init(&notify);
 	rtnl_lock();
 	while (len >= NLMSG_HDRLEN) {
 		struct nlmsghdr h;
@@ -545,7 +636,7 @@ int rtnl_process(struct rtnl_conn *c, const void *buf, size_t len, struct rtnl_o
 			memcpy(copy, p, h.nlmsg_len);
 			nlh = copy;
 		}
-		int err = rtnl_rcv_msg(c, nlh, out);
+		int err = rtnl_rcv_msg(c, nlh, out, &notify);
 		free(copy);
 		if (err)
 			ret = err;
@@ -557,6 +648,7 @@ int rtnl_process(struct rtnl_conn *c, const void *buf, size_t len, struct rtnl_o
 		len -= step;
 	}
 	rtnl_unlock();
+	rtnl_out_free(&notify);
 	return ret;
 }
 

@@ -42,6 +42,13 @@ enum {
 	NSEMU_MSG_GETDROPS = 0x6e30,  /* reply: A_NS, A_COUNTERS{A_CNT{A_CNT_NAME, A_CNT_VALUE, A_CNT_TEXT}} */
 	NSEMU_MSG_GETMIB = 0x6e31,    /* reply: A_NS, A_COUNTERS (Ip*, Icmp*, Udp*) */
 	NSEMU_MSG_GETTHREADS = 0x6e32, /* dump: one reply per worker: A_THREAD, A_COUNTERS, A_NS... */
+	/* -- control socket transport (cli/ctl_server.c, docs/control-protocol.md "Transport") -- */
+	NSEMU_MSG_BIND = 0x6e02,       /* bind(): A_PORTID, A_GROUPS (u32 mask, bit g-1 = group g); no reply */
+	NSEMU_MSG_SETSOCKOPT = 0x6e03, /* setsockopt(SOL_NETLINK): A_OPTNAME, A_OPTVAL (u32); no reply */
+	NSEMU_MSG_CLI = 0x6e40,	       /* run a CLI line: A_LINE; answered by OUTPUT* then DONE */
+	NSEMU_MSG_OUTPUT = 0x6e41,     /* server -> client: A_FD (1 stdout, 2 stderr), A_TEXT */
+	NSEMU_MSG_INTERRUPT = 0x6e42,  /* client -> server: Ctrl-C for the running CLI line; no reply */
+	NSEMU_MSG_DONE = 0x6e43,       /* server -> client: A_STATUS (u32 exit status), A_FLAGS (1 = quit) */
 	NSEMU_MSG_MAX = 0x6eff,
 };
 
@@ -61,6 +68,16 @@ enum {
 	NSEMU_A_CNT_TEXT,  /* string */
 	NSEMU_A_NDEVS,	   /* u32 */
 	NSEMU_A_FLAGS,	   /* u32: GETDROPS with 1 = all namespaces */
+	/* -- control socket transport (cli/ctl_server.c); wire numbers, keep them -- */
+	NSEMU_A_GROUPS = 15,  /* u32 multicast group mask (BIND) */
+	NSEMU_A_OPTNAME = 16, /* u32 SOL_NETLINK option (SETSOCKOPT) */
+	NSEMU_A_OPTVAL = 17,  /* u32 option value (SETSOCKOPT) */
+	NSEMU_A_LINE = 18,    /* string: one CLI line (CLI) */
+	NSEMU_A_FD = 19,      /* u32: 1 stdout, 2 stderr (OUTPUT) */
+	NSEMU_A_TEXT = 20,    /* binary: output bytes, no terminator (OUTPUT) */
+	NSEMU_A_STATUS = 21,  /* u32: exit status of a CLI line (DONE) */
+	/* -- show drops -- */
+	NSEMU_A_FRAG_MEM,  /* u64: bytes held by incomplete datagrams (GETDROPS) */
 	__NSEMU_A_MAX
 };
 #define NSEMU_A_MAX (__NSEMU_A_MAX - 1)
@@ -95,6 +112,25 @@ void rtnl_exit(void);
  * failed request (the replies say the same).
  */
 int rtnl_process(struct rtnl_conn *c, const void *buf, size_t len, struct rtnl_out *out);
+
+/*
+ * Notifications (rtnl_notify / netlink multicast). When a request changes
+ * state, the handlers build the messages Linux multicasts — RTM_NEWLINK/
+ * DELLINK to RTNLGRP_LINK, RTM_NEWADDR/DELADDR to RTNLGRP_IPV4_IFADDR,
+ * RTM_NEWROUTE/DELROUTE to RTNLGRP_IPV4_ROUTE (also the routes an address
+ * or a link coming up implies), RTM_NEWNEIGH/DELNEIGH to RTNLGRP_NEIGH —
+ * stamped like the kernel's: nlmsg_pid = the requester's portid,
+ * nlmsg_seq = the request's seq. They are collected on the owner while the
+ * handler runs and handed to the sink on the thread that called
+ * rtnl_process(), after the handler and before the request's own reply is
+ * returned, one call per message. @ns_id follows struct rtnl_conn: 0 for the
+ * default namespace, else the namespace's id. @group is the RTNLGRP_* number
+ * (a bind() mask has bit group-1). The sink runs under the control lock: it
+ * must not block or call rtnl_process(). Set it once at start-up; NULL (the
+ * default) turns collection off.
+ */
+typedef void (*rtnl_notify_fn)(uint32_t ns_id, unsigned group, const void *nlmsg, size_t len);
+void rtnl_set_notify(rtnl_notify_fn fn);
 
 /* Link kinds (veth, later bridge, tap): devices/ register them at start. */
 struct rtnl_link_ops {

@@ -42,8 +42,8 @@ static uint32_t nla_get_in_addr(const struct nlattr *a)
 }
 
 /* inet_fill_ifaddr, attributes in the kernel's order. */
-static void addr_fill(struct rtnl_req *r, const struct in_ifaddr *ifa, uint16_t type,
-		      uint16_t flags)
+void rtnl_addr_fill(struct rtnl_req *r, const struct in_ifaddr *ifa, uint16_t type,
+		    uint16_t flags)
 {
 	struct rtnl_out *o = r->out;
 	/* nsemu addresses have no lifetimes: all are permanent, as ones
@@ -128,6 +128,9 @@ static int addr_new_owner(struct rtnl_req *r)
 		if (!ci.ifa_valid || ci.ifa_prefered > ci.ifa_valid)
 			return -EINVAL;
 	}
+	struct rtnl_route_snap before = { 0 }, after = { 0 };
+	if (rtnl_notifying(r))
+		rtnl_route_snap_dev(r->ns, dev, &before);
 	int err = inet_addr_add(dev, local, ifm->ifa_prefixlen, bcast, ifm->ifa_scope, label,
 				&r->ext);
 	if (err == -EEXIST && !(r->nlh->nlmsg_flags & NLM_F_EXCL) &&
@@ -135,14 +138,23 @@ static int addr_new_owner(struct rtnl_req *r)
 		/* NLM_F_REPLACE on an existing address only refreshes
 		 * lifetimes, which nsemu does not have */
 		r->ext.msg = NULL;
-		err = 0;
+		rtnl_route_snap_free(&before);
+		return 0;
 	}
-	if (err)
+	if (err) {
+		rtnl_route_snap_free(&before);
 		return err;
-	if (r->nlh->nlmsg_flags & NLM_F_ECHO) {
-		struct in_ifaddr *ifa = addr_find(dev, local, ifm->ifa_prefixlen);
+	}
+	struct in_ifaddr *ifa = addr_find(dev, local, ifm->ifa_prefixlen);
+	if (ifa && (r->nlh->nlmsg_flags & NLM_F_ECHO))
+		rtnl_addr_fill(r, ifa, RTM_NEWADDR, 0);
+	if (rtnl_notifying(r)) {
+		/* __inet_insert_ifa: RTM_NEWADDR, then fib_add_ifaddr's
+		 * local, broadcast and prefix routes, each notified */
 		if (ifa)
-			addr_fill(r, ifa, RTM_NEWADDR, 0);
+			rtnl_notify_addr(r, ifa, RTM_NEWADDR);
+		rtnl_route_snap_dev(r->ns, dev, &after);
+		rtnl_route_snap_notify(r, r->ns, &before, &after);
 	}
 	return 0;
 }
@@ -155,6 +167,31 @@ int rtnl_newaddr(struct rtnl_req *r)
 		return err;
 	r->priv = &ar;
 	return rtnl_on_owner(r, addr_new_owner);
+}
+
+/* Delete @ifa; notify RTM_DELADDR, then the routes fib_del_ifaddr took
+ * with it (__inet_del_ifa's order). Owner. */
+static int addr_del_notify(struct rtnl_req *r, struct netdev *dev, struct in_ifaddr *ifa)
+{
+	struct rtnl_route_snap before = { 0 }, after = { 0 };
+	size_t mark = r->notify ? r->notify->len : 0;
+
+	if (rtnl_notifying(r)) {
+		/* built before: the address is freed by the delete */
+		rtnl_notify_addr(r, ifa, RTM_DELADDR);
+		rtnl_route_snap_dev(r->ns, dev, &before);
+	}
+	int err = inet_addr_del(dev, ifa->local, ifa->prefixlen, &r->ext);
+	if (!rtnl_notifying(r))
+		return err;
+	if (err) {
+		rtnl_msg_cancel(r->notify, mark);
+		rtnl_route_snap_free(&before);
+		return err;
+	}
+	rtnl_route_snap_dev(r->ns, dev, &after);
+	rtnl_route_snap_notify(r, r->ns, &before, &after);
+	return 0;
 }
 
 /* inet_rtm_deladdr: the first address matching every key given. Owner. */
@@ -181,7 +218,7 @@ static int addr_del_owner(struct rtnl_req *r)
 			    ((a ^ ifa->address) & ifa->mask))
 				continue;
 		}
-		return inet_addr_del(dev, ifa->local, ifa->prefixlen, &r->ext);
+		return addr_del_notify(r, dev, ifa);
 	}
 	EXTACK_MSG(&r->ext, "Cannot assign requested address");
 	return -EADDRNOTAVAIL;
@@ -204,7 +241,7 @@ static int addr_dump_owner(struct rtnl_req *r)
 		if (ifindex && dev->ifindex != ifindex)
 			continue;
 		for (struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next)
-			addr_fill(r, ifa, RTM_NEWADDR, NLM_F_MULTI);
+			rtnl_addr_fill(r, ifa, RTM_NEWADDR, NLM_F_MULTI);
 	}
 	return RTNL_DUMPED;
 }

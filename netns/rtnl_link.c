@@ -74,7 +74,25 @@ struct link_req {
 	char kind[32];
 	bool found;		/* an existing device matched */
 	struct netdev *dev;	/* dellink: the device */
+	/* notifications: the veth peer that a change or delete also affects */
+	int peer_ifindex;
+	uint32_t peer_ns_id;
 };
+
+/* The other end of a pair (its ifindex, 0 if none) for notifications. */
+static void link_peer(const struct netdev *dev, struct link_req *lr)
+{
+	lr->peer_ifindex = 0;
+	lr->peer_ns_id = 0;
+	if (dev->ops && dev->ops->get_iflink) {
+		uint32_t ns_id = 0;
+		int iflink = dev->ops->get_iflink(dev, &ns_id);
+		if (iflink > 0 && (iflink != dev->ifindex || (ns_id && ns_id != dev->ns->id))) {
+			lr->peer_ifindex = iflink;
+			lr->peer_ns_id = ns_id ? ns_id : dev->ns->id;
+		}
+	}
+}
 
 /* ------------------------------------------------------------- replies */
 
@@ -124,8 +142,8 @@ static void link_fill_stats(struct rtnl_out *o, const struct netdev_stats *s)
  * rtnl_fill_ifinfo: one RTM_NEWLINK describing @dev, attributes in the
  * kernel's order. Owner thread (the statistics are the owner's, O5).
  */
-static void link_fill(struct rtnl_req *r, const struct netdev *dev, uint16_t flags,
-		      uint32_t ext_mask)
+void rtnl_link_fill(struct rtnl_req *r, const struct netdev *dev, uint16_t type, uint16_t flags,
+		    uint32_t ext_mask)
 {
 	struct rtnl_out *o = r->out;
 	struct ifinfomsg ifm = {
@@ -134,7 +152,7 @@ static void link_fill(struct rtnl_req *r, const struct netdev *dev, uint16_t fla
 		.ifi_index = dev->ifindex,
 		.ifi_flags = dev->flags,
 	};
-	size_t off = rtnl_msg_start(r, RTM_NEWLINK, flags, &ifm, sizeof(ifm));
+	size_t off = rtnl_msg_start(r, type, flags, &ifm, sizeof(ifm));
 
 	rtnl_put_str(o, IFLA_IFNAME, dev->name);
 	rtnl_put_u32(o, IFLA_TXQLEN, dev->txqlen);
@@ -152,8 +170,12 @@ static void link_fill(struct rtnl_req *r, const struct netdev *dev, uint16_t fla
 	 * that is down shows the noop placeholder. */
 	rtnl_put_str(o, IFLA_QDISC, (dev->flags & IFF_UP) ? "noqueue" : "noop");
 	rtnl_put_u32(o, IFLA_CARRIER_CHANGES, dev->carrier_changes);
-	rtnl_put(o, IFLA_ADDRESS, dev->addr, ETH_ALEN);
-	rtnl_put(o, IFLA_BROADCAST, dev->broadcast, ETH_ALEN);
+	/* A device without a link-layer address (tun: addr_len 0) has no
+	 * IFLA_ADDRESS/IFLA_BROADCAST; `ip link` then prints "link/none". */
+	if (dev->type != ARPHRD_NONE) {
+		rtnl_put(o, IFLA_ADDRESS, dev->addr, ETH_ALEN);
+		rtnl_put(o, IFLA_BROADCAST, dev->broadcast, ETH_ALEN);
+	}
 
 	/* nla_put_iflink: only when the link is another device (veth peer).
 	 * A peer in another namespace is another device even when its
@@ -224,6 +246,8 @@ static struct netdev *link_lookup(struct netns *ns, const struct link_req *lr)
 
 struct link_change {
 	bool mtu, addr, rename, txqlen, flags;
+	bool applied;  /* something changed: notify even if a later step failed */
+	bool notified; /* RTM_NEWLINK already built */
 	uint32_t mtu_v, txqlen_v;
 	uint8_t addr_v[ETH_ALEN];
 	bool up;
@@ -348,22 +372,44 @@ static int link_apply(struct rtnl_req *r, struct netdev *dev, struct link_change
 
 	if (ch->rename && (err = dev_change_name(dev, lr->name, &r->ext)))
 		return err;
+	ch->applied |= ch->rename;
 	if (ch->addr && (err = dev_set_mac(dev, ch->addr_v, &r->ext)))
 		return err;
+	ch->applied |= ch->addr;
 	if (ch->mtu && (err = dev_set_mtu(dev, (int)ch->mtu_v, &r->ext)))
 		return err;
-	if (ch->txqlen)
+	ch->applied |= ch->mtu;
+	if (ch->txqlen) {
 		dev->txqlen = ch->txqlen_v;
+		ch->applied = true;
+	}
 	for (unsigned i = 0; i < ch->nconf; i++) {
 		err = sysctl_devconf_set(dev->ns, dev, (enum devconf)ch->conf[i].id,
 					 ch->conf[i].v, &r->ext);
 		if (err)
 			return err;
+		ch->applied = true;
 	}
 	if (ch->flags && ch->up != dev_is_up(dev)) {
+		struct rtnl_route_snap before = { 0 }, after = { 0 };
+		/* going up re-adds the routes of the addresses (fib_add_ifaddr,
+		 * notified); going down removes routes silently, as Linux */
+		if (ch->up && rtnl_notifying(r))
+			rtnl_route_snap_dev(r->ns, dev, &before);
 		err = ch->up ? dev_open(dev) : dev_close(dev);
-		if (err)
+		if (err) {
+			rtnl_route_snap_free(&before);
 			return err;
+		}
+		ch->applied = true;
+		link_peer(dev, lr);
+		if (ch->up && rtnl_notifying(r)) {
+			/* __dev_notify_flags: the link first, then its routes */
+			rtnl_notify_link(r, dev, RTM_NEWLINK);
+			ch->notified = true;
+			rtnl_route_snap_dev(r->ns, dev, &after);
+			rtnl_route_snap_notify(r, r->ns, &before, &after);
+		}
 	}
 	return 0;
 }
@@ -386,7 +432,13 @@ static int link_newlink_owner(struct rtnl_req *r)
 	int err = link_validate(r, dev, lr, &ch);
 	if (err)
 		return err;
-	return link_apply(r, dev, &ch, lr);
+	err = link_apply(r, dev, &ch, lr);
+	/* do_setlink's DO_SETLINK_NOTIFY: one RTM_NEWLINK when anything
+	 * changed, also when a later attribute failed (unless link_apply
+	 * has already sent it ahead of the routes of a device going up) */
+	if (ch.applied && !ch.notified)
+		rtnl_notify_link(r, dev, RTM_NEWLINK);
+	return err;
 }
 
 /* Owner of the new device's namespace: pick "<kind>N" (rtnl_create_link's
@@ -402,13 +454,18 @@ static int link_pick_name(struct rtnl_req *r)
 	return -ENFILE;
 }
 
-/* Owner: NLM_F_ECHO of a created device. */
-static int link_echo_owner(struct rtnl_req *r)
+/* Owner: NLM_F_ECHO and the RTM_NEWLINK notification of a created device
+ * (register_netdevice -> rtmsg_ifinfo), and which peer came with it. */
+static int link_created_owner(struct rtnl_req *r)
 {
 	struct link_req *lr = r->priv;
 	struct netdev *dev = dev_get_by_name(r->ns, lr->name);
-	if (dev)
-		link_fill(r, dev, 0, 0);
+	if (!dev)
+		return 0;
+	if (r->nlh->nlmsg_flags & NLM_F_ECHO)
+		rtnl_link_fill(r, dev, RTM_NEWLINK, 0, 0);
+	rtnl_notify_link(r, dev, RTM_NEWLINK);
+	link_peer(dev, lr);
 	return 0;
 }
 
@@ -465,8 +522,11 @@ static int link_create(struct rtnl_req *r, struct link_req *lr)
 	 * veth_newlink src_net: it resolves IFLA_NET_NS_PID itself, and a
 	 * veth peer without its own stays in the requester's namespace. */
 	err = lr->ops->newlink(self, lr->name, lr->tb, lr->data, &r->ext);
-	if (!err && (r->nlh->nlmsg_flags & NLM_F_ECHO))
-		rtnl_on_owner(r, link_echo_owner);
+	if (!err && ((r->nlh->nlmsg_flags & NLM_F_ECHO) || rtnl_notifying(r))) {
+		rtnl_on_owner(r, link_created_owner);
+		/* a veth peer is a new device in its own namespace */
+		rtnl_notify_peer_link(r, lr->peer_ns_id, lr->peer_ifindex, RTM_NEWLINK);
+	}
 out:
 	r->ns = self;
 	return err;
@@ -487,6 +547,9 @@ int rtnl_newlink(struct rtnl_req *r)
 
 	r->priv = &lr;
 	err = rtnl_on_owner(r, link_newlink_owner);
+	/* linkwatch: the peer's carrier followed an up/down of this end */
+	if (lr.found && lr.peer_ifindex)
+		rtnl_notify_peer_link(r, lr.peer_ns_id, lr.peer_ifindex, RTM_NEWLINK);
 	if (err || lr.found)
 		goto out;
 	/* No such device. Without NLM_F_CREATE (and for `ip`'s empty probe)
@@ -519,6 +582,15 @@ static int link_del_owner(struct rtnl_req *r)
 	if (!lr->dev->ops || !lr->dev->ops->kind ||
 	    !(lr->ops = rtnl_link_ops_get(lr->dev->ops->kind)))
 		return -EOPNOTSUPP;
+	/* Built while the device exists: inetdev_destroy's RTM_DELADDR for
+	 * each address, then RTM_DELLINK (rtnl_delete_link). The routes
+	 * through it go silently (fib_disable_ip), as in Linux. */
+	if (rtnl_notifying(r)) {
+		for (const struct in_ifaddr *ifa = lr->dev->ifa_list; ifa; ifa = ifa->next)
+			rtnl_notify_addr(r, ifa, RTM_DELADDR);
+		rtnl_notify_link(r, lr->dev, RTM_DELLINK);
+		link_peer(lr->dev, lr);
+	}
 	if (!lr->ops->dellink)
 		dev_unregister(lr->dev);
 	return 0;
@@ -535,6 +607,9 @@ int rtnl_dellink(struct rtnl_req *r)
 		return -EINVAL; /* no key: the kernel's rtnl_dellink does the same */
 	r->priv = &lr;
 	err = rtnl_on_owner(r, link_del_owner);
+	/* the peer of a pair goes with it (veth_dellink) */
+	if (!err && lr.peer_ifindex)
+		rtnl_notify_peer_link(r, lr.peer_ns_id, lr.peer_ifindex, RTM_DELLINK);
 	/* The device stays valid: only the control thread, which holds the
 	 * control lock, deletes devices. */
 	if (!err && lr.ops->dellink)
@@ -551,7 +626,7 @@ static int link_get_owner(struct rtnl_req *r)
 	if (!dev)
 		return -ENODEV;
 	uint32_t mask = lr->tb[IFLA_EXT_MASK] ? nla_get_u32(lr->tb[IFLA_EXT_MASK]) : 0;
-	link_fill(r, dev, 0, mask);
+	rtnl_link_fill(r, dev, RTM_NEWLINK, 0, mask);
 	return 0;
 }
 
@@ -572,7 +647,7 @@ static int link_dump_owner(struct rtnl_req *r)
 {
 	uint32_t mask = *(uint32_t *)r->priv;
 	for (struct netdev *dev = r->ns->dev_list; dev; dev = dev->next)
-		link_fill(r, dev, NLM_F_MULTI, mask);
+		rtnl_link_fill(r, dev, RTM_NEWLINK, NLM_F_MULTI, mask);
 	return RTNL_DUMPED;
 }
 

@@ -50,7 +50,8 @@ static uint32_t neigh_ticks_ago(uint64_t now, uint64_t t)
 }
 
 /* neigh_fill_info */
-static void neigh_fill(struct rtnl_req *r, const struct neighbour *n, uint16_t flags)
+void rtnl_neigh_fill(struct rtnl_req *r, const struct neighbour *n, uint16_t type,
+		     uint16_t flags)
 {
 	struct rtnl_out *o = r->out;
 	struct ndmsg ndm = {
@@ -60,7 +61,7 @@ static void neigh_fill(struct rtnl_req *r, const struct neighbour *n, uint16_t f
 		.ndm_flags = n->flags,
 		.ndm_type = RTN_UNICAST,
 	};
-	size_t off = rtnl_msg_start(r, RTM_NEWNEIGH, flags, &ndm, sizeof(ndm));
+	size_t off = rtnl_msg_start(r, type, flags, &ndm, sizeof(ndm));
 
 	rtnl_put(o, NDA_DST, &n->key, 4);
 	/* The hardware address only when it is known (NUD_VALID). */
@@ -137,11 +138,12 @@ static int neigh_new_owner(struct rtnl_req *r)
 	err = neigh_update_cfg(nr->dev, nr->dst, lladdr, state, r->nlh->nlmsg_flags, &r->ext);
 	if (err)
 		return err;
-	if (r->nlh->nlmsg_flags & NLM_F_ECHO) {
-		struct neighbour *n = neigh_lookup(r->ns, nr->dev, nr->dst);
-		if (n)
-			neigh_fill(r, n, 0);
-	}
+	struct neighbour *n = neigh_lookup(r->ns, nr->dev, nr->dst);
+	if (n && (r->nlh->nlmsg_flags & NLM_F_ECHO))
+		rtnl_neigh_fill(r, n, RTM_NEWNEIGH, 0);
+	/* neigh_update -> neigh_update_notify: RTM_NEWNEIGH to RTNLGRP_NEIGH */
+	if (n)
+		rtnl_notify_neigh(r, n, RTM_NEWNEIGH);
 	return 0;
 }
 
@@ -161,7 +163,19 @@ static int neigh_del_owner(struct rtnl_req *r)
 {
 	struct neigh_req *nr = r->priv;
 	int err = neigh_parse_owner(r, nr);
-	return err ? err : neigh_delete(nr->dev, nr->dst, &r->ext);
+	if (err)
+		return err;
+	/* The entry as it was: neigh_cleanup_and_release notifies
+	 * RTM_DELNEIGH with the last state. Built first, handed over only
+	 * when the delete succeeded. */
+	struct neighbour *n = neigh_lookup(r->ns, nr->dev, nr->dst);
+	size_t mark = r->notify ? r->notify->len : 0;
+	if (n)
+		rtnl_notify_neigh(r, n, RTM_DELNEIGH);
+	err = neigh_delete(nr->dev, nr->dst, &r->ext);
+	if (err && r->notify)
+		rtnl_msg_cancel(r->notify, mark);
+	return err;
 }
 
 int rtnl_delneigh(struct rtnl_req *r)
@@ -187,7 +201,7 @@ static int neigh_get_owner(struct rtnl_req *r)
 		EXTACK_MSG(&r->ext, "Neighbour entry not found");
 		return -ENOENT;
 	}
-	neigh_fill(r, n, 0);
+	rtnl_neigh_fill(r, n, RTM_NEWNEIGH, 0);
 	return 0;
 }
 
@@ -213,7 +227,7 @@ static int neigh_dump_one(const struct neighbour *n, void *arg)
 {
 	struct neigh_dump *d = arg;
 	if (!d->ifindex || n->dev->ifindex == d->ifindex)
-		neigh_fill(d->r, n, NLM_F_MULTI);
+		rtnl_neigh_fill(d->r, n, RTM_NEWNEIGH, NLM_F_MULTI);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "dev.h"
+#include "ip.h"
 #include "rtnl_priv.h"
 
 static const struct nla_policy nsemu_policy[NSEMU_A_MAX + 1] = {
@@ -455,6 +456,8 @@ static int drops_fill_owner(struct rtnl_req *r)
 	}
 	cnt_put(o, "TOTAL", total, "all drops in this namespace");
 	rtnl_nest_end(o, cs);
+	/* what reassembly holds now (Linux: /proc/net/sockstat "FRAG: memory") */
+	rtnl_put_u64(o, NSEMU_A_FRAG_MEM, ipfrag_mem(r->ns));
 	rtnl_msg_end(o, off);
 	return 0;
 }

@@ -16,6 +16,7 @@
 #include <linux/netlink.h>
 #include <netlink/attr.h>
 
+#include "fib.h"
 #include "rtnl.h"
 
 /*
@@ -29,6 +30,10 @@ struct rtnl_req {
 	struct netns *ns;
 	struct extack ext;
 	void *priv; /* handler state carried into rtnl_on_owner() */
+	/* Notifications collected for the sink (rtnl_notify.c); NULL when no
+	 * sink is set. out_saved: r->out while one is being built. */
+	struct rtnl_out *notify;
+	struct rtnl_out *out_saved;
 };
 
 /* A handler returns 0 or -errno; RTNL_DUMPED tells the dispatcher that it
@@ -127,6 +132,64 @@ int rtnl_sysctl_dump(struct rtnl_req *r);
 int rtnl_getdrops(struct rtnl_req *r);
 int rtnl_getmib(struct rtnl_req *r);
 int rtnl_getthreads(struct rtnl_req *r);
+
+/* ---- notifications (rtnl_notify.c); all on the owner of the object's ns ---- */
+
+struct netdev;
+struct in_ifaddr;
+struct fib_route;
+struct neighbour;
+
+/* Fill functions shared with the notifications: one message each. */
+void rtnl_link_fill(struct rtnl_req *r, const struct netdev *dev, uint16_t type, uint16_t flags,
+		    uint32_t ext_mask);
+void rtnl_addr_fill(struct rtnl_req *r, const struct in_ifaddr *ifa, uint16_t type,
+		    uint16_t flags);
+/* A route from its parts (a snapshot may outlive its device). */
+struct rtnl_route_ent {
+	struct fib_config cfg; /* zeroed padding: compared with memcmp */
+	int ifindex;	       /* 0: no device */
+	uint32_t rtflags;
+};
+void rtnl_route_fill(struct rtnl_req *r, const struct rtnl_route_ent *e, uint16_t type,
+		     uint16_t flags);
+void rtnl_route_ent_set(struct rtnl_route_ent *e, const struct fib_route *rt);
+void rtnl_neigh_fill(struct rtnl_req *r, const struct neighbour *n, uint16_t type,
+		     uint16_t flags);
+
+/* Is anyone collecting notifications for this request? */
+static inline bool rtnl_notifying(const struct rtnl_req *r)
+{
+	return r->notify != NULL;
+}
+void rtnl_notify_link(struct rtnl_req *r, const struct netdev *dev, uint16_t type);
+void rtnl_notify_addr(struct rtnl_req *r, const struct in_ifaddr *ifa, uint16_t type);
+void rtnl_notify_route(struct rtnl_req *r, struct netns *ns, const struct rtnl_route_ent *e,
+		       uint16_t type);
+void rtnl_notify_neigh(struct rtnl_req *r, const struct neighbour *n, uint16_t type);
+
+/* The routes through one device, to notify what an address or link change
+ * implied (fib_magic's notifications): take one before, one after, diff. */
+struct rtnl_route_snap {
+	struct rtnl_route_ent *v;
+	size_t n, cap;
+};
+void rtnl_route_snap_dev(struct netns *ns, const struct netdev *dev, struct rtnl_route_snap *s);
+/* Notify DELROUTE for entries only in @before and NEWROUTE for entries only
+ * in @after (each sorted by the snap functions), then free both. */
+void rtnl_route_snap_notify(struct rtnl_req *r, struct netns *ns, struct rtnl_route_snap *before,
+			    struct rtnl_route_snap *after);
+void rtnl_route_snap_free(struct rtnl_route_snap *s);
+/* Link up/down on the owner of a veth peer: notify the peer (its carrier
+ * followed). Control thread. */
+void rtnl_notify_peer_link(struct rtnl_req *r, uint32_t peer_ns_id, int peer_ifindex,
+			   uint16_t type);
+/* Build a notification to @group of @ns: between start and end, reply
+ * building through r->out goes into the notification buffer (rtnl.c). */
+size_t rtnl_notify_start(struct rtnl_req *r, const struct netns *ns, unsigned group);
+void rtnl_notify_end(struct rtnl_req *r, size_t rec);
+/* Deliver what was collected to the sink and reset (rtnl.c). */
+void rtnl_notify_flush(struct rtnl_out *notify);
 
 /* rtnl_netns.c: create a namespace on worker @w and register it. */
 int rtnl_netns_create(const char *name, struct worker *w, struct netns **nsp,

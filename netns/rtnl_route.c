@@ -15,6 +15,7 @@
 #include "dev.h"
 #include "fib.h"
 #include "route.h"
+#include "sysctl.h"
 #include "rtnl_priv.h"
 
 /* rtm_ipv4_policy */
@@ -115,16 +116,115 @@ static int route_to_config(struct rtnl_req *r, struct route_req *rr)
 	return 0;
 }
 
+/*
+ * Finding the route a request added or will delete, for its notification
+ * (rtmsg_fib in fib_table_insert / fib_table_delete). The fast way is a
+ * lookup of the prefix's own address: it lands on the prefix's entry and
+ * returns its first tos-0 route unless a more specific prefix covers that
+ * address, the request has a TOS, or linkdown routes are being skipped —
+ * then every route is walked (rare; O(routes)).
+ */
+typedef bool (*route_pick_fn)(const struct fib_route *rt, const struct fib_config *cfg);
+
+struct route_find {
+	const struct fib_config *cfg;
+	route_pick_fn pick;
+	struct rtnl_route_ent found;
+	bool ok;
+};
+
+/* Same table and prefix. */
+static bool route_same_prefix(const struct fib_route *rt, const struct fib_config *cfg)
+{
+	uint32_t table = cfg->table ? cfg->table : RT_TABLE_MAIN;
+	return rt->cfg.table == table && rt->cfg.dst == cfg->dst &&
+	       rt->cfg.dst_len == cfg->dst_len;
+}
+
+/* The route fib_route_add just inserted. */
+static bool route_pick_added(const struct fib_route *rt, const struct fib_config *cfg)
+{
+	return route_same_prefix(rt, cfg) && rt->cfg.tos == cfg->tos &&
+	       rt->cfg.priority == cfg->priority && rt->cfg.type == cfg->type &&
+	       rt->cfg.gw == cfg->gw && (!cfg->oif || (rt->dev && rt->dev->ifindex == cfg->oif)) &&
+	       (!cfg->prefsrc || rt->cfg.prefsrc == cfg->prefsrc);
+}
+
+/* The route fib_route_del deletes: the same wildcard rules. */
+static bool route_pick_deleted(const struct fib_route *rt, const struct fib_config *cfg)
+{
+	if (!route_same_prefix(rt, cfg) || rt->cfg.tos != cfg->tos)
+		return false;
+	if (cfg->type && rt->cfg.type != cfg->type)
+		return false;
+	if (cfg->scope != RT_SCOPE_NOWHERE && rt->cfg.scope != cfg->scope)
+		return false;
+	if (cfg->prefsrc && rt->cfg.prefsrc != cfg->prefsrc)
+		return false;
+	if (cfg->protocol && rt->cfg.protocol != cfg->protocol)
+		return false;
+	if ((cfg->has_priority || cfg->priority) && rt->cfg.priority != cfg->priority)
+		return false;
+	if (cfg->oif && (!rt->dev || rt->dev->ifindex != cfg->oif))
+		return false;
+	if (cfg->gw && rt->cfg.gw != cfg->gw)
+		return false;
+	return true;
+}
+
+static int route_find_one(const struct fib_route *rt, void *arg)
+{
+	struct route_find *f = arg;
+	if (!f->pick(rt, f->cfg))
+		return 0;
+	rtnl_route_ent_set(&f->found, rt);
+	f->ok = true;
+	return 1;
+}
+
+static bool route_find(struct netns *ns, const struct fib_config *cfg, route_pick_fn pick,
+		       struct rtnl_route_ent *out)
+{
+	struct route_find f = { .cfg = cfg, .pick = pick };
+	struct fib_result res;
+	bool fast = cfg->tos == 0;
+
+	for (struct netdev *dev = ns->dev_list; dev && fast; dev = dev->next)
+		if (devconf_get(dev, DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN))
+			fast = false;
+	if (fast && fib_table_lookup(ns, cfg->table, cfg->dst, &res) == 0 && res.route &&
+	    res.prefixlen == cfg->dst_len && route_same_prefix(res.route, cfg)) {
+		/* the tos-0 routes of the prefix from the first one on */
+		for (const struct fib_route *rt = res.route; rt; rt = rt->next)
+			if (route_find_one(rt, &f))
+				break;
+	} else {
+		fib_walk(ns, route_find_one, &f);
+	}
+	if (f.ok)
+		*out = f.found;
+	return f.ok;
+}
+
 static int route_new_owner(struct rtnl_req *r)
 {
 	struct route_req *rr = r->priv;
-	return fib_route_add(r->ns, &rr->cfg, &r->ext);
+	int err = fib_route_add(r->ns, &rr->cfg, &r->ext);
+	struct rtnl_route_ent e;
+	if (!err && rtnl_notifying(r) && route_find(r->ns, &rr->cfg, route_pick_added, &e))
+		rtnl_notify_route(r, r->ns, &e, RTM_NEWROUTE);
+	return err;
 }
 
 static int route_del_owner(struct rtnl_req *r)
 {
 	struct route_req *rr = r->priv;
-	return fib_route_del(r->ns, &rr->cfg, &r->ext);
+	struct rtnl_route_ent e;
+	bool found = rtnl_notifying(r) && route_find(r->ns, &rr->cfg, route_pick_deleted, &e);
+	int err = fib_route_del(r->ns, &rr->cfg, &r->ext);
+	if (!err && found)
+		rtnl_notify_route(r, r->ns, &e, RTM_DELROUTE);
+	return err;
 }
 
 int rtnl_newroute(struct rtnl_req *r)
@@ -156,11 +256,23 @@ int rtnl_delroute(struct rtnl_req *r)
 	return rtnl_on_owner(r, route_del_owner);
 }
 
+void rtnl_route_ent_set(struct rtnl_route_ent *e, const struct fib_route *rt)
+{
+	memset(e, 0, sizeof(*e));
+	e->cfg = rt->cfg;
+	/* request-only fields are not part of the route's identity */
+	e->cfg.nlflags = 0;
+	e->cfg.has_priority = false;
+	e->ifindex = rt->dev ? rt->dev->ifindex : 0;
+	e->rtflags = rt->flags;
+}
+
 /* fib_dump_info: one route as `ip route show` reads it. */
-static void route_fill(struct rtnl_req *r, const struct fib_route *rt, uint16_t flags)
+void rtnl_route_fill(struct rtnl_req *r, const struct rtnl_route_ent *e, uint16_t type,
+		     uint16_t flags)
 {
 	struct rtnl_out *o = r->out;
-	const struct fib_config *c = &rt->cfg;
+	const struct fib_config *c = &e->cfg;
 	struct rtmsg rtm = {
 		.rtm_family = AF_INET,
 		.rtm_dst_len = c->dst_len,
@@ -170,9 +282,9 @@ static void route_fill(struct rtnl_req *r, const struct fib_route *rt, uint16_t 
 		.rtm_scope = c->scope,
 		.rtm_type = c->type,
 		/* a single nexthop's dead/linkdown flags go in rtm_flags */
-		.rtm_flags = rt->flags,
+		.rtm_flags = e->rtflags,
 	};
-	size_t off = rtnl_msg_start(r, RTM_NEWROUTE, flags, &rtm, sizeof(rtm));
+	size_t off = rtnl_msg_start(r, type, flags, &rtm, sizeof(rtm));
 
 	rtnl_put_u32(o, RTA_TABLE, c->table);
 	if (c->dst_len)
@@ -183,9 +295,16 @@ static void route_fill(struct rtnl_req *r, const struct fib_route *rt, uint16_t 
 		rtnl_put(o, RTA_PREFSRC, &c->prefsrc, 4);
 	if (c->gw)
 		rtnl_put(o, RTA_GATEWAY, &c->gw, 4);
-	if (rt->dev)
-		rtnl_put_u32(o, RTA_OIF, (uint32_t)rt->dev->ifindex);
+	if (e->ifindex)
+		rtnl_put_u32(o, RTA_OIF, (uint32_t)e->ifindex);
 	rtnl_msg_end(o, off);
+}
+
+static void route_fill(struct rtnl_req *r, const struct fib_route *rt, uint16_t flags)
+{
+	struct rtnl_route_ent e;
+	rtnl_route_ent_set(&e, rt);
+	rtnl_route_fill(r, &e, RTM_NEWROUTE, flags);
 }
 
 static int route_dump_one(const struct fib_route *rt, void *arg)

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: MIT
+/*
+ * rtnetlink notifications (netns/rtnl_notify.c): what a request that
+ * changes state hands to the sink set with rtnl_set_notify() — the
+ * messages, their groups and namespace, stamped with the requester's
+ * portid and the request's seq as rtnl_notify does — and that failed
+ * requests and dumps notify nothing.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+#include "harness/harness.h"
+#include "../../netns/rtnl.h"
+
+#define MAX_NOTES 64
+
+struct note {
+	uint32_t ns_id;
+	unsigned group;
+	uint16_t type;
+	uint32_t pid, seq;
+	uint8_t body[1024];
+	size_t len;
+};
+
+static struct note notes[MAX_NOTES];
+static unsigned nnotes;
+static struct rtnl_conn conn;
+static struct rtnl_out out;
+static uint32_t seq;
+
+static void sink(uint32_t ns_id, unsigned group, const void *msg, size_t len)
+{
+	const struct nlmsghdr *h = msg;
+	assert_true(nnotes < MAX_NOTES);
+	assert_true(len == h->nlmsg_len && len <= sizeof(notes[0].body));
+	notes[nnotes] = (struct note){ .ns_id = ns_id, .group = group, .type = h->nlmsg_type,
+				       .pid = h->nlmsg_pid, .seq = h->nlmsg_seq, .len = len };
+	memcpy(notes[nnotes].body, msg, len);
+	nnotes++;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	h_setup();
+	assert_int_equal(rtnl_init(), 0);
+	conn = (struct rtnl_conn){ .portid = 4242, .ext_ack = true };
+	rtnl_out_init(&out);
+	rtnl_set_notify(sink);
+	nnotes = 0;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	rtnl_set_notify(NULL);
+	rtnl_exit();
+	rtnl_out_free(&out);
+	h_teardown();
+	return 0;
+}
+
+/* Send a libnl message (freed); the error of its answer (0: ACK). */
+static int send_msg(struct nl_msg *m)
+{
+	struct nlmsghdr *h = nlmsg_hdr(m);
+	h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	h->nlmsg_seq = ++seq;
+	nnotes = 0;
+	rtnl_out_reset(&out);
+	rtnl_process(&conn, h, h->nlmsg_len, &out);
+	nlmsg_free(m);
+	const struct nlmsghdr *r = (const struct nlmsghdr *)out.buf;
+	if (out.len < NLMSG_HDRLEN || r->nlmsg_type != NLMSG_ERROR)
+		return 1;
+	return ((const struct nlmsgerr *)NLMSG_DATA(r))->error;
+}
+
+static struct nl_msg *link_msg(int type, int flags, int ifindex, unsigned ifflags, unsigned ch)
+{
+	struct nl_msg *m = nlmsg_alloc_simple(type, flags);
+	struct ifinfomsg ifm = { .ifi_index = ifindex, .ifi_flags = ifflags, .ifi_change = ch };
+	nlmsg_append(m, &ifm, sizeof(ifm), NLMSG_ALIGNTO);
+	return m;
+}
+
+static int add_veth(const char *a, const char *b)
+{
+	struct nl_msg *m = link_msg(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0);
+	nla_put_string(m, IFLA_IFNAME, a);
+	struct nlattr *li = nla_nest_start(m, IFLA_LINKINFO);
+	nla_put_string(m, IFLA_INFO_KIND, "veth");
+	struct nlattr *data = nla_nest_start(m, IFLA_INFO_DATA);
+	struct nlattr *peer = nla_nest_start(m, VETH_INFO_PEER);
+	struct ifinfomsg pifm = { 0 };
+	nlmsg_append(m, &pifm, sizeof(pifm), NLMSG_ALIGNTO);
+	nla_put_string(m, IFLA_IFNAME, b);
+	nla_nest_end(m, peer);
+	nla_nest_end(m, data);
+	nla_nest_end(m, li);
+	return send_msg(m);
+}
+
+/* The ifindex of a link from the last notifications, by name. */
+static int note_ifindex(const char *name)
+{
+	for (unsigned i = 0; i < nnotes; i++) {
+		struct nlmsghdr *h = (struct nlmsghdr *)notes[i].body;
+		struct nlattr *tb[IFLA_MAX + 1];
+		if (notes[i].group != RTNLGRP_LINK ||
+		    nlmsg_parse(h, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0)
+			continue;
+		if (tb[IFLA_IFNAME] && !strcmp(nla_get_string(tb[IFLA_IFNAME]), name))
+			return ((struct ifinfomsg *)NLMSG_DATA(h))->ifi_index;
+	}
+	return 0;
+}
+
+static unsigned count(uint16_t type, unsigned group)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < nnotes; i++) {
+		n += notes[i].type == type && notes[i].group == group;
+		/* rtnl_notify's stamp: the requester and its request */
+		assert_int_equal(notes[i].pid, 4242);
+		assert_int_equal(notes[i].seq, seq);
+		assert_int_equal(notes[i].ns_id, 0);
+	}
+	return n;
+}
+
+static int addr(int type, int ifindex, const char *a, int plen)
+{
+	struct nl_msg *m = nlmsg_alloc_simple(type, type == RTM_NEWADDR ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	struct ifaddrmsg ifa = { .ifa_family = AF_INET, .ifa_prefixlen = (uint8_t)plen,
+				 .ifa_index = (uint32_t)ifindex };
+	uint32_t v = inet_addr(a);
+	nlmsg_append(m, &ifa, sizeof(ifa), NLMSG_ALIGNTO);
+	nla_put_u32(m, IFA_LOCAL, v);
+	nla_put_u32(m, IFA_ADDRESS, v);
+	return send_msg(m);
+}
+
+static int route(int type, const char *dst, int len, const char *gw)
+{
+	struct nl_msg *m = nlmsg_alloc_simple(type, type == RTM_NEWROUTE ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	struct rtmsg rtm = { .rtm_family = AF_INET, .rtm_dst_len = (uint8_t)len,
+			     .rtm_table = RT_TABLE_MAIN,
+			     .rtm_protocol = type == RTM_NEWROUTE ? RTPROT_BOOT : 0,
+			     .rtm_scope = type == RTM_NEWROUTE ? RT_SCOPE_UNIVERSE : RT_SCOPE_NOWHERE,
+			     .rtm_type = type == RTM_NEWROUTE ? RTN_UNICAST : 0 };
+	nlmsg_append(m, &rtm, sizeof(rtm), NLMSG_ALIGNTO);
+	nla_put_u32(m, RTA_DST, inet_addr(dst));
+	if (gw)
+		nla_put_u32(m, RTA_GATEWAY, inet_addr(gw));
+	return send_msg(m);
+}
+
+static void test_rtnl_notify_veth_create_announces_both_ends(void **state)
+{
+	assert_int_equal(add_veth("na", "nb"), 0);
+	assert_int_equal(count(RTM_NEWLINK, RTNLGRP_LINK), 2);
+	assert_true(note_ifindex("na") > 0);
+	assert_true(note_ifindex("nb") > 0);
+}
+
+static void test_rtnl_notify_link_up_then_delete(void **state)
+{
+	assert_int_equal(add_veth("na", "nb"), 0);
+	int na = note_ifindex("na"), nb = note_ifindex("nb");
+	assert_int_equal(send_msg(link_msg(RTM_NEWLINK, 0, na, IFF_UP, IFF_UP)), 0);
+	/* the device and its peer, whose carrier followed */
+	assert_int_equal(count(RTM_NEWLINK, RTNLGRP_LINK), 2);
+	assert_int_equal(addr(RTM_NEWADDR, na, "10.1.0.1", 24), 0);
+	assert_int_equal(send_msg(link_msg(RTM_DELLINK, 0, nb, 0, 0)), 0);
+	assert_int_equal(count(RTM_DELLINK, RTNLGRP_LINK), 2);
+	assert_int_equal(count(RTM_DELADDR, RTNLGRP_IPV4_IFADDR), 1);
+	assert_int_equal(count(RTM_DELROUTE, RTNLGRP_IPV4_ROUTE), 0); /* silent, as Linux */
+}
+
+static void test_rtnl_notify_addr_brings_its_routes(void **state)
+{
+	assert_int_equal(add_veth("na", "nb"), 0);
+	int na = note_ifindex("na"), nb = note_ifindex("nb");
+	assert_int_equal(send_msg(link_msg(RTM_NEWLINK, 0, na, IFF_UP, IFF_UP)), 0);
+	assert_int_equal(send_msg(link_msg(RTM_NEWLINK, 0, nb, IFF_UP, IFF_UP)), 0);
+	assert_int_equal(addr(RTM_NEWADDR, na, "10.1.0.1", 24), 0);
+	assert_int_equal(count(RTM_NEWADDR, RTNLGRP_IPV4_IFADDR), 1);
+	/* fib_add_ifaddr: local, broadcast, prefix */
+	assert_int_equal(count(RTM_NEWROUTE, RTNLGRP_IPV4_ROUTE), 3);
+	assert_int_equal(notes[0].type, RTM_NEWADDR);
+	/* a duplicate notifies nothing */
+	assert_int_equal(addr(RTM_NEWADDR, na, "10.1.0.1", 24), -EEXIST);
+	assert_int_equal(nnotes, 0);
+	assert_int_equal(addr(RTM_DELADDR, na, "10.1.0.1", 24), 0);
+	assert_int_equal(count(RTM_DELADDR, RTNLGRP_IPV4_IFADDR), 1);
+	assert_int_equal(count(RTM_DELROUTE, RTNLGRP_IPV4_ROUTE), 3);
+}
+
+static void test_rtnl_notify_route_add_del_carry_the_route(void **state)
+{
+	assert_int_equal(add_veth("na", "nb"), 0);
+	int na = note_ifindex("na"), nb = note_ifindex("nb");
+	assert_int_equal(send_msg(link_msg(RTM_NEWLINK, 0, na, IFF_UP, IFF_UP)), 0);
+	assert_int_equal(send_msg(link_msg(RTM_NEWLINK, 0, nb, IFF_UP, IFF_UP)), 0);
+	assert_int_equal(addr(RTM_NEWADDR, na, "10.1.0.1", 24), 0);
+	assert_int_equal(route(RTM_NEWROUTE, "10.2.0.0", 16, "10.1.0.254"), 0);
+	assert_int_equal(count(RTM_NEWROUTE, RTNLGRP_IPV4_ROUTE), 1);
+	/* a delete by prefix only still tells which route went */
+	assert_int_equal(route(RTM_DELROUTE, "10.2.0.0", 16, NULL), 0);
+	assert_int_equal(count(RTM_DELROUTE, RTNLGRP_IPV4_ROUTE), 1);
+	struct nlattr *tb[RTA_MAX + 1];
+	assert_int_equal(nlmsg_parse((struct nlmsghdr *)notes[0].body, sizeof(struct rtmsg), tb,
+				     RTA_MAX, NULL), 0);
+	assert_non_null(tb[RTA_GATEWAY]);
+	assert_int_equal(nla_get_u32(tb[RTA_GATEWAY]), inet_addr("10.1.0.254"));
+	assert_int_equal(nla_get_u32(tb[RTA_OIF]), (uint32_t)na);
+	/* a failed delete notifies nothing */
+	assert_int_equal(route(RTM_DELROUTE, "10.2.0.0", 16, NULL), -ESRCH);
+	assert_int_equal(nnotes, 0);
+}
+
+static void test_rtnl_notify_neigh_and_dumps(void **state)
+{
+	assert_int_equal(add_veth("na", "nb"), 0);
+	int na = note_ifindex("na");
+	struct nl_msg *m = nlmsg_alloc_simple(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_EXCL);
+	struct ndmsg ndm = { .ndm_family = AF_INET, .ndm_ifindex = na, .ndm_state = NUD_PERMANENT };
+	uint8_t ll[6] = { 2, 0, 0, 0, 0, 9 };
+	nlmsg_append(m, &ndm, sizeof(ndm), NLMSG_ALIGNTO);
+	nla_put_u32(m, NDA_DST, inet_addr("10.1.0.9"));
+	nla_put(m, NDA_LLADDR, 6, ll);
+	assert_int_equal(send_msg(m), 0);
+	assert_int_equal(count(RTM_NEWNEIGH, RTNLGRP_NEIGH), 1);
+	m = nlmsg_alloc_simple(RTM_DELNEIGH, 0);
+	nlmsg_append(m, &ndm, sizeof(ndm), NLMSG_ALIGNTO);
+	nla_put_u32(m, NDA_DST, inet_addr("10.1.0.9"));
+	assert_int_equal(send_msg(m), 0);
+	assert_int_equal(count(RTM_DELNEIGH, RTNLGRP_NEIGH), 1);
+	/* a dump changes nothing and notifies nothing */
+	m = link_msg(RTM_GETLINK, NLM_F_DUMP, 0, 0, 0);
+	send_msg(m);
+	assert_int_equal(nnotes, 0);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_rtnl_notify_veth_create_announces_both_ends),
+		T(test_rtnl_notify_link_up_then_delete),
+		T(test_rtnl_notify_addr_brings_its_routes),
+		T(test_rtnl_notify_route_add_del_carry_the_route),
+		T(test_rtnl_notify_neigh_and_dumps),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
