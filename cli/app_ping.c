@@ -525,12 +525,14 @@ static int ping_parse(struct cli_ctx *c, struct ping *p, int argc, char **argv)
 		fprintf(c->err, "ping: usage error: Destination address required\n");
 		return 1;
 	}
-	dest = o.pos[o.npos - 1];
 	if (o.npos > 1) {
-		/* iputils takes extra arguments as source-route hops: not here. */
+		/* iputils takes extra arguments as source-route hops: not here.
+		 * (o.pos keeps only APP_OPT_MAXPOS of them: never index it by
+		 * npos.) */
 		fprintf(c->err, "ping: usage error: Only one destination address is supported\n");
 		return 2;
 	}
+	dest = o.pos[0];
 	if (inet_pton(AF_INET, dest, &p->daddr) != 1) {
 		fprintf(c->err, "ping: %s: Name or service not known\n", dest);
 		return 2;

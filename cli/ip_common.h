@@ -81,6 +81,7 @@ struct link_util {
 	void (*print_help)(FILE *f);
 };
 extern const struct link_util veth_link_util;
+extern const struct link_util tap_link_util, tun_link_util; /* link_tap.c */
 /* Fill the ifinfomsg + attributes of a link being created (name, mtu,
  * address, netns) from `ip link add` words; shared with the veth peer.
  * Returns the number of words used, or -EINVAL after printing an error. */

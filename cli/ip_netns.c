@@ -135,6 +135,7 @@ static const struct cmd exec_cmds[] = {
 	{ "sysctl", cmd_sysctl, "" },
 	{ "ping", cmd_ping, "" },
 	{ "traceroute", cmd_traceroute, "" },
+	{ "tcpdump", cmd_tcpdump, "" },
 	{ "nstat", cmd_nstat, "" },
 	{ NULL, NULL, NULL },
 };

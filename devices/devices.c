@@ -8,6 +8,7 @@
 #include <stdbool.h>
 
 #include "devices.h"
+#include "tap.h"
 
 void devices_init(void)
 {
@@ -19,4 +20,5 @@ void devices_init(void)
 	done = true;
 	netns_set_lo_create(loopback_create);
 	veth_init();
+	tap_init();
 }

@@ -403,6 +403,7 @@ struct veth_end_req {
 	struct veth_side *side;
 	struct netns *ns;
 	const char *name;
+	struct nlattr **tb;	/* the end's own IFLA_* (MTU, address, txqlen) or NULL */
 	struct extack *ext;
 	int err;
 	/* filled by the create step */
@@ -412,6 +413,48 @@ struct veth_end_req {
 	int peer_ifindex;
 	uint32_t peer_ns_id;
 };
+
+/*
+ * The generic attributes of one end, as rtnl_create_link applies them
+ * before register_netdevice, checked as veth_validate does: IFLA_MTU within
+ * [68, 65535], IFLA_ADDRESS a 6-byte unicast MAC, IFLA_TXQLEN. The peer's
+ * come unvalidated from VETH_INFO_PEER, so lengths are checked here.
+ */
+static int veth_end_attrs(struct netdev *dev, struct nlattr **tb, struct extack *ext)
+{
+	if (!tb)
+		return 0;
+	if (tb[IFLA_MTU]) {
+		uint32_t mtu;
+
+		if (nla_len(tb[IFLA_MTU]) < (int)sizeof(uint32_t))
+			return -EINVAL;
+		mtu = nla_get_u32(tb[IFLA_MTU]);
+		if (mtu < dev->min_mtu || mtu > dev->max_mtu) {
+			EXTACK_MSG(ext, mtu < dev->min_mtu ? "mtu less than device minimum"
+							    : "mtu greater than device maximum");
+			return -EINVAL;
+		}
+		dev->mtu = mtu;
+	}
+	if (tb[IFLA_ADDRESS]) {
+		const uint8_t *a = nla_data(tb[IFLA_ADDRESS]);
+		static const uint8_t zero[ETH_ALEN];
+
+		if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN)
+			return -EINVAL;
+		/* is_valid_ether_addr: not multicast, not all zeros */
+		if ((a[0] & 1) || !memcmp(a, zero, ETH_ALEN))
+			return -EADDRNOTAVAIL;
+		memcpy(dev->addr, a, ETH_ALEN);
+	}
+	if (tb[IFLA_TXQLEN]) {
+		if (nla_len(tb[IFLA_TXQLEN]) < (int)sizeof(uint32_t))
+			return -EINVAL;
+		dev->txqlen = nla_get_u32(tb[IFLA_TXQLEN]);
+	}
+	return 0;
+}
 
 /* veth_setup() + register_netdevice() on the end's owner. */
 static void veth_end_create(void *arg)
@@ -427,6 +470,11 @@ static void veth_end_create(void *arg)
 	}
 	priv = dev->priv;
 	priv->side = r->side;
+	r->err = veth_end_attrs(dev, r->tb, r->ext);
+	if (r->err) {
+		dev_free(dev);
+		return;
+	}
 	/* veth_newlink: netif_carrier_off() until both ends are up. */
 	dev_set_carrier(dev, false);
 	r->err = dev_register(dev, 0, r->ext);
@@ -465,8 +513,9 @@ static void veth_dev_unregister(void *arg)
 	dev_unregister(arg);
 }
 
-int veth_create_pair(struct netns *ns_a, const char *name_a, struct netns *ns_b,
-		     const char *name_b, struct extack *ext)
+static int veth_create_pair_attrs(struct netns *ns_a, const char *name_a, struct nlattr **tb_a,
+				  struct netns *ns_b, const char *name_b, struct nlattr **tb_b,
+				  struct extack *ext)
 {
 	struct veth_end_req req[2];
 	struct veth_pair *pair;
@@ -492,6 +541,7 @@ int veth_create_pair(struct netns *ns_a, const char *name_a, struct netns *ns_b,
 		req[i].side = s;
 		req[i].ns = i ? ns_b : ns_a;
 		req[i].name = (i ? name_b : name_a) ? (i ? name_b : name_a) : "veth%d";
+		req[i].tb = i ? tb_b : tb_a;
 		req[i].ext = ext;
 	}
 
@@ -522,6 +572,12 @@ out_err:
 out_free_pair:
 	veth_pair_free(pair);
 	return -ENOMEM;
+}
+
+int veth_create_pair(struct netns *ns_a, const char *name_a, struct netns *ns_b,
+		     const char *name_b, struct extack *ext)
+{
+	return veth_create_pair_attrs(ns_a, name_a, NULL, ns_b, name_b, NULL, ext);
 }
 
 /* ---- deletion ---- */
@@ -695,7 +751,8 @@ static int veth_newlink(struct netns *ns, const char *ifname, struct nlattr **tb
 	ns_b = veth_resolve_ns(ns, peer_tb[IFLA_NET_NS_PID], ext);
 	if (!ns_b)
 		return -EINVAL;
-	return veth_create_pair(ns_a, ifname && *ifname ? ifname : "veth%d", ns_b, peer_name, ext);
+	return veth_create_pair_attrs(ns_a, ifname && *ifname ? ifname : "veth%d", tb, ns_b,
+				      peer_name, peer_tb, ext);
 }
 
 static const struct rtnl_link_ops veth_link_ops = {

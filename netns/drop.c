@@ -57,6 +57,8 @@ static const uint8_t drop_dev[DROP_MAX] = {
 	/* veth_xmit when the peer cannot take it (ptr_ring full): the
 	 * sender's drop counter, shown as its tx_dropped (P6). */
 	[DROP_RING_FULL] = DROP_DEV_TX,
+	/* tun_net_xmit when the host's queue is full: tx_dropped. */
+	[DROP_TAP_TXFULL] = DROP_DEV_TX,
 };
 
 /* Packets with neither namespace nor device (e.g. in flight toward a veth

@@ -14,6 +14,7 @@
 	X(DEV_DOWN, NONE, "device is down")                                                        \
 	X(DEV_GONE, NONE, "device or namespace was deleted with the packet in flight")            \
 	X(RING_FULL, NONE, "cross-thread veth ring full")                                         \
+	X(TAP_TXFULL, NONE, "host TAP/TUN would block (host not reading): frame not written")    \
 	X(BACKLOG_FULL, NONE, "per-worker receive backlog full")                                   \
 	X(PKT_TOO_SMALL, NONE, "frame shorter than its link-layer header")                         \
 	X(UNHANDLED_PROTO, NONE, "no handler for the ethertype")                                   \
