@@ -1,0 +1,64 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# `make bench`: the standard set of nsemu benchmarks, then the Linux kernel
+# doing the same work on this machine (scripts/bench-kernel.sh), and
+# docs/benchmarks.md (machine, commit, date, tables, ratios) with the plot
+# docs/bench-fwd.png (Mpps against chain length, nsemu and the kernel).
+#   scripts/bench.sh BUILD_DIR
+# Knobs: BENCH_SECONDS (per forwarding run, default 5), BENCH_NETNS
+# (namespaces, default 100000), BENCH_PREFIXES (default 1000000),
+# BENCH_OUT (default docs/benchmarks.md).
+set -eu
+O=${1:?usage: bench.sh BUILD_DIR}
+bin=$O/nsemu
+secs=${BENCH_SECONDS:-5}
+nns=${BENCH_NETNS:-100000}
+npfx=${BENCH_PREFIXES:-1000000}
+out=${BENCH_OUT:-docs/benchmarks.md}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT INT TERM
+
+run() { # name, nsemu args...
+	name=$1; shift
+	echo "bench: nsemu $*" >&2
+	"$bin" "$@" -j >"$tmp/$name.json" 2>"$tmp/$name.err" || {
+		echo "bench: nsemu $* failed:" >&2
+		cat "$tmp/$name.err" >&2
+		exit 1
+	}
+}
+
+for h in 1 2 4 8; do
+	run fwd-1t-$h -t 2 bench fwd --hops $h --threads 1 --seconds "$secs"
+done
+run fwd-2t-4 -t 2 bench fwd --hops 4 --threads 2 --seconds "$secs"
+run fwd-2t-8 -t 2 bench fwd --hops 8 --threads 2 --seconds "$secs"
+run fwd-lat -t 2 bench fwd --hops 4 --threads 1 --seconds "$secs" --rate 1000000
+run netns -t 2 bench netns --count "$nns"
+run fib -t 2 bench fib --prefixes "$npfx" --lookups 10000000
+
+echo "bench: the Linux kernel (scripts/bench-kernel.sh)" >&2
+./scripts/bench-kernel.sh "$O/bench/kudp" "$secs" 200 >"$tmp/kernel.txt" 2>"$tmp/kernel.err" || true
+cat "$tmp/kernel.txt" >&2
+
+echo "bench: callgrind (scripts/bench-instr.sh)" >&2
+./scripts/bench-instr.sh "$bin" 200000 >"$tmp/instr.txt" 2>&1 || echo "bench-instr failed" >"$tmp/instr.txt"
+
+# machine
+{
+	echo "cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+	echo "cpus=$(nproc)"
+	echo "mem=$(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)"
+	echo "kernel=$(uname -r)"
+	echo "commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet 2>/dev/null || echo ' (with local changes)')"
+	echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+	echo "load=$(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$tmp/machine.txt"
+
+python3 scripts/bench_report.py "$tmp" "$out" "$secs" "BENCH_SECONDS=$secs BENCH_NETNS=$nns BENCH_PREFIXES=$npfx"
+if command -v gnuplot >/dev/null 2>&1; then
+	gnuplot "$tmp/plot.gp" && echo "bench: wrote $(dirname "$out")/bench-fwd.png" >&2
+else
+	echo "bench: gnuplot not installed, no plot (scripts/deps.sh bench)" >&2
+fi
+echo "bench: wrote $out" >&2
