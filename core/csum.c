@@ -84,30 +84,7 @@ uint32_t csum_partial(const void *buf, size_t len, uint32_t sum)
 	return csum_fold64(s);
 }
 
-uint16_t csum_fold(uint32_t sum)
-{
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-uint16_t ip_fast_csum(const void *iph, unsigned ihl)
-{
-	return csum_fold(csum_partial(iph, (size_t)ihl * 4, 0));
-}
-
-/*
- * RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'). Unlike eqn. 2 it never turns a
- * checksum into 0xffff ("-0") unless a full recomputation would, so the
- * incremental and the recomputed values agree bit for bit.
- */
-uint16_t csum_replace2(uint16_t check, uint16_t old, uint16_t new)
-{
-	uint32_t s = (uint16_t)~check;
-	s += (uint16_t)~old;
-	s += new;
-	return csum_fold(s);
-}
+/* csum_fold, ip_fast_csum and csum_replace2 are inline in csum.h. */
 
 uint16_t csum_replace4(uint16_t check, uint32_t old, uint32_t new)
 {

@@ -80,7 +80,8 @@ struct worker {
 
 static struct worker **workers;
 static unsigned nworkers;
-static _Thread_local struct worker *tl_current;
+/* The calling thread's worker; loop.h reads it inline (loop_current). */
+_Thread_local struct worker *loop_tl_current;
 
 /* ---------------- MPSC queue (Vyukov, intrusive, with stub) ---------------- */
 
@@ -294,7 +295,7 @@ static void *loop_thread(void *arg)
 
 	snprintf(name, sizeof(name), "nsemu-w%u", w->id);
 	pthread_setname_np(pthread_self(), name);
-	tl_current = w;
+	loop_tl_current = w;
 	w->now = loop_mono_ns();
 	timer_wheel_init(w->now);
 	ev_run(w->loop, 0);
@@ -304,7 +305,7 @@ static void *loop_thread(void *arg)
 		w->now = loop_mono_ns();
 	} while (loop_drain(w, UINT32_MAX, &more) || more);
 	timer_wheel_destroy();
-	tl_current = NULL;
+	loop_tl_current = NULL;
 	return NULL;
 }
 
@@ -446,16 +447,16 @@ unsigned loop_worker_id(const struct worker *w)
 	return w->id;
 }
 
-struct worker *loop_current(void)
-{
-	return tl_current;
-}
-
 uint64_t loop_now(void)
 {
-	struct worker *w = tl_current;
+	struct worker *w = loop_tl_current;
 
 	return w ? w->now : loop_mono_ns();
+}
+
+struct ev_loop *loop_ev(struct worker *w)
+{
+	return w->loop;
 }
 
 struct loop_stats *loop_stats(struct worker *w)
@@ -467,7 +468,7 @@ struct loop_stats *loop_stats(struct worker *w)
  * drains before blocking) or the fake test worker (loop_test_run does). */
 static inline void loop_kick(struct worker *w)
 {
-	if (!w->test && w != tl_current)
+	if (!w->test && w != loop_tl_current)
 		ev_async_send(w->loop, &w->async);
 }
 
@@ -493,13 +494,13 @@ void loop_call_sync(struct worker *w, loop_call_fn fn, void *arg)
 	struct loop_sync s = { .done = false };
 	struct loop_closure c = { .fn = fn, .arg = arg, .sync = &s };
 
-	if (tl_current == w) {
+	if (loop_tl_current == w) {
 		fn(arg);
 		return;
 	}
 	/* From another worker this could deadlock (two workers waiting on
 	 * each other); a fake test worker only runs from loop_test_run. */
-	assert(!tl_current && !w->test);
+	assert(!loop_tl_current && !w->test);
 	pthread_mutex_init(&s.lock, NULL);
 	pthread_cond_init(&s.cond, NULL);
 	mpsc_push(&w->calls, &c.node);
@@ -534,7 +535,7 @@ void loop_task_wake(struct worker *w, struct loop_task *t)
 
 void loop_test_attach(uint64_t now)
 {
-	struct worker *w = tl_current;
+	struct worker *w = loop_tl_current;
 
 	if (w && w->test) {
 		/* Attached again (a fixture's per-test setup): restart the
@@ -553,13 +554,13 @@ void loop_test_attach(uint64_t now)
 	workers[0] = w;
 	nworkers = 1;
 	w->now = now;
-	tl_current = w;
+	loop_tl_current = w;
 	timer_wheel_init(now);
 }
 
 void loop_test_run(uint64_t now)
 {
-	struct worker *w = tl_current;
+	struct worker *w = loop_tl_current;
 	uint64_t target;
 
 	assert(w && w->test);
@@ -590,13 +591,13 @@ void loop_test_run(uint64_t now)
 
 void loop_test_detach(void)
 {
-	struct worker *w = tl_current;
+	struct worker *w = loop_tl_current;
 
 	if (!w || !w->test)
 		return;
 	loop_test_run(w->now);
 	timer_wheel_destroy();
-	tl_current = NULL;
+	loop_tl_current = NULL;
 	workers[0] = NULL;
 	free(workers);
 	workers = NULL;

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 struct worker;
+struct ev_loop;
 
 typedef void (*loop_call_fn)(void *arg);
 
@@ -48,8 +49,13 @@ void loop_shutdown(void);
 unsigned loop_nworkers(void);
 struct worker *loop_worker(unsigned i);
 unsigned loop_worker_id(const struct worker *w);
-/* The worker the calling thread is, or NULL on a non-worker thread. */
-struct worker *loop_current(void);
+/* The worker the calling thread is, or NULL on a non-worker thread.
+ * Inline: every owner assertion and packet allocation asks. */
+extern _Thread_local struct worker *loop_tl_current;
+static inline struct worker *loop_current(void)
+{
+	return loop_tl_current;
+}
 
 /* Run fn(arg) on @w, asynchronously. Any thread. Ownership of arg passes to w. */
 void loop_call(struct worker *w, loop_call_fn fn, void *arg);
@@ -60,6 +66,11 @@ void loop_call_sync(struct worker *w, loop_call_fn fn, void *arg);
 void loop_task_init(struct loop_task *t, loop_call_fn fn, void *arg);
 /* Ask @w to run @t soon. Any thread; cheap when already queued (one atomic). */
 void loop_task_wake(struct worker *w, struct loop_task *t);
+
+/* The libev loop of @w, for watchers a driver registers on it (a TAP's
+ * ev_io). Start and stop them only on @w itself (loop_call). NULL for the
+ * fake test worker, which has no loop: callers then poll by hand. */
+struct ev_loop *loop_ev(struct worker *w);
 
 /* Loop time in nanoseconds (monotonic), cached per loop iteration. */
 uint64_t loop_now(void);

@@ -13,6 +13,13 @@
  * Beside the trie, a hash of rules keyed by (prefix, length) lets
  * lpm_del find the next covering rule and re-expand it into the freed
  * range, as rte_lpm_delete does with its rule table.
+ *
+ * A table starts without a trie: up to LPM_SMALL_MAX rules live in a small
+ * array sorted longest prefix first, and a lookup takes the first rule
+ * that matches. A namespace's tables hold a handful of routes (lo's, an
+ * address or two, a default), and a 2 KB node per level of every /32
+ * would make each idle namespace cost tens of KB; the trie is built from
+ * the rule hash when the table outgrows the array, and kept from then on.
  */
 #include "lpm.h"
 
@@ -46,8 +53,17 @@ struct lpm_rule {
 	uint8_t used;
 };
 
+/* LPM_SMALL_MAX rules are searched linearly before a trie pays. */
+#define LPM_SMALL_MAX 16
+
+struct lpm_small {
+	uint32_t addr, mask, value;
+};
+
 struct lpm {
-	struct lpm_node *root;	  /* hot: first (STYLE H10); also nodes[0] */
+	struct lpm_node *root;	  /* hot: first (STYLE H10); also nodes[0]; NULL: small */
+	uint32_t nsmall;	  /* rules in small[] while there is no trie */
+	struct lpm_small small[LPM_SMALL_MAX]; /* longest prefix first */
 	struct lpm_node **nodes;  /* child index -> node, NULL = free slot */
 	uint32_t nodes_cap;
 	uint32_t nodes_live;
@@ -280,24 +296,11 @@ struct lpm *lpm_create(void)
 		return NULL;
 	l->rules_cap = 8;
 	l->rules = calloc(l->rules_cap, sizeof(*l->rules));
-	l->nodes_cap = 4;
-	l->nodes = calloc(l->nodes_cap, sizeof(*l->nodes));
-	if (!l->rules || !l->nodes)
-		goto out_free;
-	/* slot 0 is the root: child indices are never 0 */
-	l->root = malloc(sizeof(*l->root));
-	if (!l->root)
-		goto out_free;
-	memset(l->root, 0, sizeof(*l->root));
-	l->nodes[0] = l->root;
-	l->nodes_live = 1;
+	if (!l->rules) {
+		free(l);
+		return NULL;
+	}
 	return l;
-
-out_free:
-	free(l->rules);
-	free(l->nodes);
-	free(l);
-	return NULL;
 }
 
 void lpm_destroy(struct lpm *l)
@@ -311,10 +314,107 @@ void lpm_destroy(struct lpm *l)
 	free(l);
 }
 
-int lpm_add(struct lpm *l, uint32_t addr, unsigned len, uint32_t value)
+/* Expand one rule into the trie. 0 or -ENOMEM (trie unchanged then). */
+static int lpm_trie_add(struct lpm *l, uint32_t addr, unsigned len, uint32_t value)
 {
 	struct lpm_node *n = l->root;
 	unsigned level = 0, span, lo;
+	int err;
+
+	/* walk (and grow) the path down to the node holding the range */
+	while (len > 8 * (level + 1)) {
+		struct lpm_entry *e = &n->e[lpm_byte(addr, level)];
+
+		if (!(e->flags & LPM_E_CHILD)) {
+			uint32_t idx;
+
+			err = node_alloc(l, e, &idx);
+			if (err)
+				return err;
+			*e = (struct lpm_entry){ .v = idx, .flags = LPM_E_CHILD };
+		}
+		n = l->nodes[e->v];
+		level++;
+	}
+	span = 8 * (level + 1) - len;
+	lo = lpm_byte(addr, level);
+	lpm_fill(l, n, lo, lo + (1u << span) - 1, (uint8_t)len, value);
+	return 0;
+}
+
+/* Build the trie from the rule hash, shorter rules first so that longer
+ * ones override them. 0 or -ENOMEM (no trie then). */
+static int lpm_trie_build(struct lpm *l)
+{
+	l->nodes_cap = 4;
+	l->nodes = calloc(l->nodes_cap, sizeof(*l->nodes));
+	l->root = calloc(1, sizeof(*l->root));
+	if (!l->nodes || !l->root)
+		goto out_free;
+	/* slot 0 is the root: child indices are never 0 */
+	l->nodes[0] = l->root;
+	l->nodes_live = 1;
+	for (unsigned len = 0; len <= 32; len++) {
+		if (!l->len_count[len])
+			continue;
+		for (uint32_t i = 0; i < l->rules_cap; i++) {
+			const struct lpm_rule *r = &l->rules[i];
+
+			if (r->used && r->len == len && lpm_trie_add(l, r->addr, len, r->value))
+				goto out_free;
+		}
+	}
+	l->nsmall = 0;
+	return 0;
+
+out_free:
+	for (uint32_t i = 0; l->nodes && i < l->nodes_cap; i++)
+		free(l->nodes[i]);
+	if (!l->nodes)
+		free(l->root);
+	free(l->nodes);
+	l->nodes = NULL;
+	l->root = NULL;
+	l->nodes_cap = l->nodes_live = l->nodes_hint = 0;
+	return -ENOMEM;
+}
+
+/* Small table: set or insert (longest prefix first); the caller has made
+ * room. */
+static void lpm_small_set(struct lpm *l, uint32_t addr, unsigned len, uint32_t value)
+{
+	uint32_t mask = lpm_mask(len), i;
+
+	for (i = 0; i < l->nsmall; i++) {
+		if (l->small[i].addr == addr && l->small[i].mask == mask) {
+			l->small[i].value = value;
+			return;
+		}
+		/* masks of longer prefixes compare greater */
+		if (l->small[i].mask < mask)
+			break;
+	}
+	memmove(&l->small[i + 1], &l->small[i], (l->nsmall - i) * sizeof(l->small[0]));
+	l->small[i] = (struct lpm_small){ addr, mask, value };
+	l->nsmall++;
+}
+
+static void lpm_small_del(struct lpm *l, uint32_t addr, unsigned len)
+{
+	uint32_t mask = lpm_mask(len);
+
+	for (uint32_t i = 0; i < l->nsmall; i++) {
+		if (l->small[i].addr == addr && l->small[i].mask == mask) {
+			memmove(&l->small[i], &l->small[i + 1],
+				(l->nsmall - i - 1) * sizeof(l->small[0]));
+			l->nsmall--;
+			return;
+		}
+	}
+}
+
+int lpm_add(struct lpm *l, uint32_t addr, unsigned len, uint32_t value)
+{
 	uint32_t old;
 	bool existed;
 	int err;
@@ -325,31 +425,26 @@ int lpm_add(struct lpm *l, uint32_t addr, unsigned len, uint32_t value)
 	err = rule_set(l, addr, len, value, &existed, &old);
 	if (err)
 		return err;
-	/* walk (and grow) the path down to the node holding the range */
-	while (len > 8 * (level + 1)) {
-		struct lpm_entry *e = &n->e[lpm_byte(addr, level)];
-
-		if (!(e->flags & LPM_E_CHILD)) {
-			uint32_t idx;
-
-			err = node_alloc(l, e, &idx);
-			if (err) {
-				/* the trie is unchanged for this rule; undo the rule */
-				if (existed)
-					rule_set(l, addr, len, old, &existed, &old);
-				else
-					rule_del(l, addr, len);
-				return err;
-			}
-			*e = (struct lpm_entry){ .v = idx, .flags = LPM_E_CHILD };
+	if (!l->root) {
+		if (existed || l->nsmall < LPM_SMALL_MAX) {
+			lpm_small_set(l, addr, len, value);
+			return 0;
 		}
-		n = l->nodes[e->v];
-		level++;
+		/* outgrown: the hash holds every rule, the new one included */
+		err = lpm_trie_build(l);
+		if (!err)
+			return 0;
+	} else {
+		err = lpm_trie_add(l, addr, len, value);
+		if (!err)
+			return 0;
 	}
-	span = 8 * (level + 1) - len;
-	lo = lpm_byte(addr, level);
-	lpm_fill(l, n, lo, lo + (1u << span) - 1, (uint8_t)len, value);
-	return 0;
+	/* the lookup structure is unchanged for this rule; undo the rule */
+	if (existed)
+		rule_set(l, addr, len, old, &existed, &old);
+	else
+		rule_del(l, addr, len);
+	return err;
 }
 
 int lpm_del(struct lpm *l, uint32_t addr, unsigned len)
@@ -364,6 +459,10 @@ int lpm_del(struct lpm *l, uint32_t addr, unsigned len)
 	addr &= lpm_mask(len);
 	if (!rule_del(l, addr, len))
 		return -ENOENT;
+	if (!l->root) {
+		lpm_small_del(l, addr, len);
+		return 0;
+	}
 	/* the longest remaining rule that covers the deleted one */
 	for (int cl = (int)len - 1; cl >= 0; cl--) {
 		const struct lpm_rule *r;
@@ -398,8 +497,20 @@ int lpm_del(struct lpm *l, uint32_t addr, unsigned len)
 
 bool lpm_lookup(const struct lpm *l, uint32_t addr, uint32_t *value)
 {
-	const struct lpm_entry *e = &l->root->e[addr >> 24];
+	const struct lpm_entry *e;
 	unsigned shift = 24;
+
+	if (unlikely(!l->root)) {
+		/* longest first: the first match is the longest */
+		for (uint32_t i = 0; i < l->nsmall; i++) {
+			if ((addr & l->small[i].mask) == l->small[i].addr) {
+				*value = l->small[i].value;
+				return true;
+			}
+		}
+		return false;
+	}
+	e = &l->root->e[addr >> 24];
 
 	/* at most three more steps: a child exists only above a /32 leaf */
 	while (e->flags & LPM_E_CHILD) {

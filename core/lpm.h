@@ -3,6 +3,7 @@
  * IPv4 longest-prefix match, the forwarding half of the FIB (STYLE H8):
  * a multibit trie with 8-8-8-8 strides that grows with use (no 2^24 table),
  * mapping prefixes to a 32-bit value (the FIB's index of a prefix entry).
+ * Up to 16 prefixes need no trie: a small array, longest prefix first.
  * It keeps its own rule set so that deleting a prefix restores the next
  * covering one. Single-threaded: the owner of the namespace uses it.
  */

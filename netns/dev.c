@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "capture.h"
 #include "dev.h"
 #include "fib.h"
 #include "neigh.h"
@@ -78,10 +79,104 @@ bool dev_valid_name(const char *name)
 	return true;
 }
 
+/*
+ * Device lookup by name and by ifindex. A namespace with a handful of
+ * devices walks its list (no table: an idle namespace stays small); past
+ * DEV_HASH_MIN devices it gets a hash of both keys, like the kernel's
+ * dev_name_head / dev_index_head, so a hub namespace with one veth end per
+ * other namespace (100,000 of them) registers, finds and removes devices
+ * in O(1).
+ */
+#define DEV_HASH_MIN 16
+
+static unsigned dev_name_hash(const char *name, unsigned size)
+{
+	unsigned h = 5381;
+
+	for (unsigned i = 0; i < IFNAMSIZ && name[i]; i++)
+		h = h * 33 + (unsigned char)name[i];
+	return (h ^ (h >> 16)) & (size - 1);
+}
+
+static struct netdev **dev_name_bucket(struct netns *ns, const char *name)
+{
+	return &ns->dev_hash[dev_name_hash(name, ns->dev_hsize)];
+}
+
+static struct netdev **dev_index_bucket(struct netns *ns, int ifindex)
+{
+	return &ns->dev_hash[ns->dev_hsize + ((unsigned)ifindex & (ns->dev_hsize - 1))];
+}
+
+static void dev_hash_insert(struct netdev *dev)
+{
+	struct netns *ns = dev->ns;
+	struct netdev **b;
+
+	b = dev_name_bucket(ns, dev->name);
+	dev->name_next = *b;
+	*b = dev;
+	b = dev_index_bucket(ns, dev->ifindex);
+	dev->index_next = *b;
+	*b = dev;
+}
+
+static void dev_hash_remove(struct netdev *dev)
+{
+	struct netns *ns = dev->ns;
+	struct netdev **pp;
+
+	for (pp = dev_name_bucket(ns, dev->name); *pp; pp = &(*pp)->name_next) {
+		if (*pp == dev) {
+			*pp = dev->name_next;
+			break;
+		}
+	}
+	for (pp = dev_index_bucket(ns, dev->ifindex); *pp; pp = &(*pp)->index_next) {
+		if (*pp == dev) {
+			*pp = dev->index_next;
+			break;
+		}
+	}
+}
+
+/* Make the table (or double it) for @want devices and rehash the list.
+ * Without memory the lists still work: lookups fall back to walking. */
+static void dev_hash_resize(struct netns *ns, unsigned want)
+{
+	unsigned size = ns->dev_hsize ? ns->dev_hsize : DEV_HASH_MIN;
+	struct netdev **h;
+
+	while (size < want)
+		size *= 2;
+	h = calloc(2 * (size_t)size, sizeof(*h));
+	if (!h)
+		return;
+	free(ns->dev_hash);
+	ns->dev_hash = h;
+	ns->dev_hsize = size;
+	for (struct netdev *d = ns->dev_list; d; d = d->next)
+		dev_hash_insert(d);
+}
+
+/* Called by netns_destroy once every device is gone. */
+void dev_hash_free(struct netns *ns)
+{
+	free(ns->dev_hash);
+	ns->dev_hash = NULL;
+	ns->dev_hsize = 0;
+}
+
 struct netdev *dev_get_by_index(struct netns *ns, int ifindex)
 {
 	struct netdev *dev;
 
+	if (ns->dev_hash) {
+		for (dev = *dev_index_bucket(ns, ifindex); dev; dev = dev->index_next)
+			if (dev->ifindex == ifindex)
+				return dev;
+		return NULL;
+	}
 	for (dev = ns->dev_list; dev; dev = dev->next)
 		if (dev->ifindex == ifindex)
 			return dev;
@@ -94,6 +189,12 @@ struct netdev *dev_get_by_name(struct netns *ns, const char *name)
 
 	if (!name)
 		return NULL;
+	if (ns->dev_hash) {
+		for (dev = *dev_name_bucket(ns, name); dev; dev = dev->name_next)
+			if (strncmp(dev->name, name, IFNAMSIZ) == 0)
+				return dev;
+		return NULL;
+	}
 	for (dev = ns->dev_list; dev; dev = dev->next)
 		if (strncmp(dev->name, name, IFNAMSIZ) == 0)
 			return dev;
@@ -147,7 +248,7 @@ int dev_register(struct netdev *dev, int ifindex, struct extack *ext)
 {
 	struct netns *ns = dev->ns;
 	char name[IFNAMSIZ];
-	struct netdev **pp;
+	struct netdev **pp, *prev;
 	int err;
 
 	NS_ASSERT_OWNER(ns);
@@ -179,12 +280,30 @@ int dev_register(struct netdev *dev, int ifindex, struct extack *ext)
 	memcpy(dev->name, name, IFNAMSIZ);
 	dev->ifindex = ifindex;
 
-	for (pp = &ns->dev_list; *pp && (*pp)->ifindex < ifindex; pp = &(*pp)->next)
-		;
-	dev->next = *pp;
-	*pp = dev;
+	/* ifindex order; a new index is usually the highest: append */
+	if (!ns->dev_tail || ns->dev_tail->ifindex < ifindex) {
+		prev = ns->dev_tail;
+	} else {
+		for (prev = NULL, pp = &ns->dev_list; *pp && (*pp)->ifindex < ifindex;
+		     pp = &(*pp)->next)
+			prev = *pp;
+	}
+	dev->prev = prev;
+	dev->next = prev ? prev->next : ns->dev_list;
+	if (dev->next)
+		dev->next->prev = dev;
+	else
+		ns->dev_tail = dev;
+	if (prev)
+		prev->next = dev;
+	else
+		ns->dev_list = dev;
 	ns->ndevs++;
 	ns->dev_gen++;
+	if (ns->dev_hash)
+		dev_hash_insert(dev);
+	if (ns->ndevs > (ns->dev_hash ? 2 * ns->dev_hsize : DEV_HASH_MIN))
+		dev_hash_resize(ns, ns->ndevs);
 	return 0;
 }
 
@@ -195,11 +314,14 @@ static void dev_backlog_purge_dev(struct netdev *dev);
 void dev_unregister(struct netdev *dev)
 {
 	struct netns *ns = dev->ns;
-	struct netdev **pp;
 
 	NS_ASSERT_OWNER(ns);
 	/* unregister_netdevice_many: close, NETDEV_UNREGISTER notifiers
 	 * (neighbours, addresses, routes), ndo_uninit, unlink. */
+	/* Packet sockets bound to the device see it go (NETDEV_UNREGISTER in
+	 * packet_notifier): the captures on it end. */
+	if (unlikely(dev->capture))
+		capture_dev_gone(dev);
 	dev_close(dev);
 	neigh_dev_down(dev);
 	inet_addr_flush(dev);
@@ -208,13 +330,17 @@ void dev_unregister(struct netdev *dev)
 		dev->ops->uninit(dev);
 	dev_backlog_purge_dev(dev);
 
-	for (pp = &ns->dev_list; *pp; pp = &(*pp)->next) {
-		if (*pp == dev) {
-			*pp = dev->next;
-			ns->ndevs--;
-			break;
-		}
-	}
+	if (ns->dev_hash)
+		dev_hash_remove(dev);
+	if (dev->prev)
+		dev->prev->next = dev->next;
+	else
+		ns->dev_list = dev->next;
+	if (dev->next)
+		dev->next->prev = dev->prev;
+	else
+		ns->dev_tail = dev->prev;
+	ns->ndevs--;
 	if (ns->lo == dev)
 		ns->lo = NULL;
 	ns->dev_gen++;
@@ -374,7 +500,12 @@ int dev_change_name(struct netdev *dev, const char *name, struct extack *ext)
 	/* dev_change_name(): a running device cannot be renamed. */
 	if (dev->flags & IFF_UP)
 		return -EBUSY;
+	/* registered devices (ifindex set) are in the name hash */
+	if (dev->ifindex && dev->ns->dev_hash)
+		dev_hash_remove(dev);
 	memcpy(dev->name, buf, IFNAMSIZ);
+	if (dev->ifindex && dev->ns->dev_hash)
+		dev_hash_insert(dev);
 	dev->ns->dev_gen++;
 	return 0;
 }
@@ -432,6 +563,45 @@ static uint8_t eth_pkt_type(const struct netdev *dev, const struct ethhdr *eth)
 	return PACKET_OTHERHOST;
 }
 
+/*
+ * Receive on a device without a link-layer header (ARPHRD_NONE: tun). The
+ * frame is a bare IP packet and the driver has set p->protocol from it, as
+ * tun_get_user does from the IP version nibble for IFF_TUN without
+ * IFF_NO_PI. There is no destination MAC: every packet is for this host.
+ * Consumes p.
+ */
+static void dev_rx_nohdr(struct pkt *p)
+{
+	struct netdev *dev = p->dev;
+	ptype_fn fn;
+
+	if (unlikely(p->len == 0)) {
+		dev->stats.rx_length_errors++;
+		pkt_drop(p, DROP_PKT_TOO_SMALL);
+		return;
+	}
+	if (unlikely(p->len > dev->mtu + 4)) {
+		dev->stats.rx_length_errors++;
+		pkt_drop(p, DROP_MTU_EXCEEDED);
+		return;
+	}
+	if (unlikely(!(dev->flags & IFF_UP))) {
+		dev->stats.rx_dropped++;
+		p->dev = NULL;
+		pkt_drop(p, DROP_DEV_DOWN);
+		return;
+	}
+	p->pkt_type = PACKET_HOST;
+	pkt_set_l2(p);
+	pkt_set_l3(p);
+	fn = ptype_find(p->protocol);
+	if (unlikely(!fn)) {
+		pkt_drop(p, DROP_UNHANDLED_PROTO);
+		return;
+	}
+	fn(p);
+}
+
 void dev_rx(struct pkt *p)
 {
 	struct netdev *dev = p->dev;
@@ -445,6 +615,14 @@ void dev_rx(struct pkt *p)
 	dev->stats.rx_bytes += p->len;
 	if (w)
 		loop_stats(w)->pkts++;
+	/* ptype_all taps (tcpdump) see every frame the device receives,
+	 * before any protocol check; one branch when nobody captures. */
+	if (unlikely(dev->capture))
+		capture_tap(dev, p, false);
+	if (unlikely(dev->type == ARPHRD_NONE)) {
+		dev_rx_nohdr(p);
+		return;
+	}
 
 	if (unlikely(p->len < ETH_HLEN)) {
 		dev->stats.rx_length_errors++;
@@ -620,8 +798,18 @@ void dev_queue_xmit(struct pkt *p)
 		pkt_drop(p, DROP_DEV_DOWN);
 		return;
 	}
+	/* A device without a link-layer header (ARPHRD_NONE: tun, which has
+	 * no header_ops) sends the bare IP packet. neigh_xmit frames every
+	 * IPv4 packet for Ethernet; take that header off again here, before
+	 * counting, since tun's tx_bytes count the IP packet only. */
+	if (unlikely(dev->type == ARPHRD_NONE) && p->protocol == ETH_P_IP &&
+	    p->len >= ETH_HLEN && p->data == pkt_l2(p))
+		pkt_pull(p, ETH_HLEN);
 	dev->stats.tx_packets++;
 	dev->stats.tx_bytes += p->len;
+	/* dev_queue_xmit_nit(): taps see the frame as it goes to the driver. */
+	if (unlikely(dev->capture))
+		capture_tap(dev, p, true);
 	dev->ops->xmit(dev, p);
 }
 

@@ -24,12 +24,29 @@
 #endif
 #define ARPHRD_ETHER 1
 #define ARPHRD_LOOPBACK 772
+#define ARPHRD_NONE 0xFFFE /* no link-layer header: tun (bare IP packets) */
 /* operstate values, RFC 2863 (IF_OPER_*) */
 enum { OPER_UNKNOWN = 0, OPER_NOTPRESENT, OPER_DOWN, OPER_LOWERLAYERDOWN, OPER_TESTING,
        OPER_DORMANT, OPER_UP };
 
 struct netdev;
 struct in_ifaddr;
+struct capture;
+
+/*
+ * ip_route_input's last answer for datagrams received on a device
+ * (route.c): the next datagram with the same source and destination reuses
+ * it while ns->dev_gen is unchanged (every route, address, device and
+ * devconf change bumps it). The kernel's ip_route_use_hint does the same
+ * within a receive batch; nsemu keeps the hint across batches.
+ */
+struct rt_input_hint {
+	uint32_t gen;
+	uint32_t saddr, daddr; /* network order */
+	uint32_t nexthop, src, mtu;
+	struct netdev *out;
+	uint8_t type;	       /* RTN_*; 0 = empty */
+};
 
 struct netdev_stats {
 	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
@@ -55,8 +72,12 @@ struct netdev_ops {
 
 struct netdev {
 	struct netdev *next;		/* ns->dev_list, ifindex order */
+	struct netdev *prev;		/* ns->dev_list, NULL for the first */
+	struct netdev *name_next;	/* ns->dev_hash chains (dev.c) */
+	struct netdev *index_next;
 	struct netns *ns;
 	const struct netdev_ops *ops;
+	struct capture *capture;	/* capture.c: taps on this device; NULL = none */
 	struct netdev_stats stats;
 	int ifindex;
 	uint32_t flags;			/* IFF_* */
@@ -72,6 +93,7 @@ struct netdev {
 	struct in_ifaddr *ifa_list;	/* IPv4 addresses, primary first (devinet.c) */
 	struct ipv4_devconf cnf;	/* net.ipv4.conf.DEV.* */
 	void *priv;			/* driver data, allocated with the device */
+	struct rt_input_hint rt_hint;	/* route.c: last input route on this device */
 };
 
 /* Allocate a device in @ns with @priv_size bytes of driver data (dev->priv),
@@ -87,6 +109,10 @@ int dev_register(struct netdev *dev, int ifindex, struct extack *ext);
 /* Close, remove its addresses, routes and neighbours, call ops->uninit,
  * free. Owner thread. */
 void dev_unregister(struct netdev *dev);
+
+/* Free the lookup table of @ns's devices; netns_destroy calls it once
+ * every device is unregistered. Owner thread. */
+void dev_hash_free(struct netns *ns);
 
 struct netdev *dev_get_by_index(struct netns *ns, int ifindex);
 struct netdev *dev_get_by_name(struct netns *ns, const char *name);

@@ -131,19 +131,34 @@ void netns_destroy(struct netns *ns)
 	neigh_exit(ns);
 	fib_exit(ns);
 	assert(ns->dev_list == NULL && ns->ndevs == 0);
+	dev_hash_free(ns);
 	free(ns);
 }
 
 /* ---- registry ---- */
 
-#define NETNS_HASH_SIZE 256
+/*
+ * The registry holds up to hundreds of thousands of namespaces, so every
+ * operation is O(1) or O(log n) amortised: a name hash that doubles when
+ * it fills, and an array in id order (ids only grow) searched by binary
+ * search. Unregistering leaves a hole (ns NULL, id kept, so the order and
+ * the search stay valid); holes are squeezed out once they are half the
+ * array, so deleting n namespaces in any order costs O(n log n).
+ */
+#define NETNS_HASH_MIN 256
+
+struct reg_slot {
+	uint32_t id;
+	struct netns *ns; /* NULL: unregistered, awaiting compaction */
+};
 
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct netns *reg_by_name[NETNS_HASH_SIZE]; /* chained through reg_next */
-static uint32_t reg_next_id;			    /* last id given out */
-/* Creation order for netns_next(), and the id index: a growable array. */
-static struct netns **reg_order;
-static unsigned reg_n, reg_cap;
+static struct netns **reg_by_name;  /* chained through reg_next */
+static unsigned reg_hsize;	    /* buckets, power of two (0 before first use) */
+static uint32_t reg_next_id;	    /* last id given out */
+static struct reg_slot *reg_order;  /* creation (= id) order, with holes */
+static unsigned reg_n, reg_cap;	    /* slots used / allocated */
+static unsigned reg_live;	    /* registered namespaces */
 
 static unsigned netns_name_hash(const char *name)
 {
@@ -151,17 +166,55 @@ static unsigned netns_name_hash(const char *name)
 
 	while (*name)
 		h = h * 33 + (unsigned char)*name++;
-	return h % NETNS_HASH_SIZE;
+	return h & (reg_hsize - 1);
 }
 
 static struct netns *netns_lookup_locked(const char *name)
 {
 	struct netns *ns;
 
+	if (!reg_hsize)
+		return NULL;
 	for (ns = reg_by_name[netns_name_hash(name)]; ns; ns = ns->reg_next)
 		if (strcmp(ns->name, name) == 0)
 			return ns;
 	return NULL;
+}
+
+/* Double the name hash (or make the first one) and rehash every chain. */
+static int netns_hash_grow(void)
+{
+	unsigned old = reg_hsize, size = old ? old * 2 : NETNS_HASH_MIN;
+	struct netns **nb = calloc(size, sizeof(*nb)), **ob = reg_by_name;
+
+	if (!nb)
+		return -ENOMEM;
+	reg_by_name = nb;
+	reg_hsize = size;
+	for (unsigned i = 0; i < old; i++) {
+		struct netns *ns = ob[i], *next;
+
+		for (; ns; ns = next) {
+			unsigned h = netns_name_hash(ns->name);
+
+			next = ns->reg_next;
+			ns->reg_next = nb[h];
+			nb[h] = ns;
+		}
+	}
+	free(ob);
+	return 0;
+}
+
+/* Squeeze the holes out of reg_order (order kept). */
+static void netns_order_compact(void)
+{
+	unsigned j = 0;
+
+	for (unsigned i = 0; i < reg_n; i++)
+		if (reg_order[i].ns)
+			reg_order[j++] = reg_order[i];
+	reg_n = j;
 }
 
 int netns_register(struct netns *ns)
@@ -174,9 +227,14 @@ int netns_register(struct netns *ns)
 		err = -EEXIST;
 		goto out_unlock;
 	}
+	/* keep chains about one long */
+	if (reg_live >= reg_hsize && (err = netns_hash_grow()) < 0)
+		goto out_unlock;
+	if (reg_n == reg_cap && reg_n > 2 * reg_live)
+		netns_order_compact();
 	if (reg_n == reg_cap) {
 		unsigned cap = reg_cap ? reg_cap * 2 : 16;
-		struct netns **o = realloc(reg_order, cap * sizeof(*o));
+		struct reg_slot *o = realloc(reg_order, cap * sizeof(*o));
 
 		if (!o) {
 			err = -ENOMEM;
@@ -188,7 +246,8 @@ int netns_register(struct netns *ns)
 	/* Ids are never reused while running: a stale id in a client never
 	 * names a newer namespace (as the kernel's peernet ids). */
 	ns->id = ++reg_next_id;
-	reg_order[reg_n++] = ns;
+	reg_order[reg_n++] = (struct reg_slot){ ns->id, ns };
+	reg_live++;
 	h = netns_name_hash(ns->name);
 	ns->reg_next = reg_by_name[h];
 	reg_by_name[h] = ns;
@@ -197,24 +256,46 @@ out_unlock:
 	return err;
 }
 
+/* reg_order is sorted by id (ids increase with creation): binary search
+ * for the first slot with an id >= @id. */
+static unsigned netns_order_lower_bound(uint32_t id)
+{
+	unsigned lo = 0, hi = reg_n;
+
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+
+		if (reg_order[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 void netns_unregister(struct netns *ns)
 {
 	struct netns **pp;
 	unsigned i;
 
 	pthread_mutex_lock(&reg_lock);
-	for (pp = &reg_by_name[netns_name_hash(ns->name)]; *pp; pp = &(*pp)->reg_next) {
-		if (*pp == ns) {
-			*pp = ns->reg_next;
-			break;
+	if (reg_hsize) {
+		for (pp = &reg_by_name[netns_name_hash(ns->name)]; *pp; pp = &(*pp)->reg_next) {
+			if (*pp == ns) {
+				*pp = ns->reg_next;
+				break;
+			}
 		}
 	}
-	for (i = 0; i < reg_n; i++) {
-		if (reg_order[i] == ns) {
-			memmove(&reg_order[i], &reg_order[i + 1], (reg_n - i - 1) * sizeof(*reg_order));
+	i = netns_order_lower_bound(ns->id);
+	if (i < reg_n && reg_order[i].ns == ns) {
+		reg_order[i].ns = NULL;
+		reg_live--;
+		/* the newest going first (a test's teardown) leaves no hole */
+		while (reg_n && !reg_order[reg_n - 1].ns)
 			reg_n--;
-			break;
-		}
+		if (reg_n > 64 && reg_n > 2 * reg_live)
+			netns_order_compact();
 	}
 	ns->reg_next = NULL;
 	pthread_mutex_unlock(&reg_lock);
@@ -232,33 +313,15 @@ struct netns *netns_lookup(const char *name)
 	return ns;
 }
 
-/* reg_order is sorted by id (ids increase with creation): binary search. */
-static int netns_order_index(uint32_t id)
-{
-	unsigned lo = 0, hi = reg_n;
-
-	while (lo < hi) {
-		unsigned mid = (lo + hi) / 2;
-
-		if (reg_order[mid]->id == id)
-			return (int)mid;
-		if (reg_order[mid]->id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
-
 struct netns *netns_lookup_id(uint32_t id)
 {
 	struct netns *ns = NULL;
-	int i;
+	unsigned i;
 
 	pthread_mutex_lock(&reg_lock);
-	i = netns_order_index(id);
-	if (i >= 0)
-		ns = reg_order[i];
+	i = netns_order_lower_bound(id);
+	if (i < reg_n && reg_order[i].id == id)
+		ns = reg_order[i].ns;
 	pthread_mutex_unlock(&reg_lock);
 	return ns;
 }
@@ -266,28 +329,13 @@ struct netns *netns_lookup_id(uint32_t id)
 struct netns *netns_next(struct netns *prev)
 {
 	struct netns *ns = NULL;
-	unsigned lo = 0, hi;
+	unsigned i;
 
 	pthread_mutex_lock(&reg_lock);
-	if (!prev) {
-		if (reg_n)
-			ns = reg_order[0];
-		goto out_unlock;
-	}
 	/* First namespace with an id above prev's: works even if prev was
-	 * unregistered meanwhile. */
-	hi = reg_n;
-	while (lo < hi) {
-		unsigned mid = (lo + hi) / 2;
-
-		if (reg_order[mid]->id <= prev->id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < reg_n)
-		ns = reg_order[lo];
-out_unlock:
+	 * unregistered meanwhile. Holes are skipped. */
+	for (i = prev ? netns_order_lower_bound(prev->id + 1) : 0; i < reg_n && !ns; i++)
+		ns = reg_order[i].ns;
 	pthread_mutex_unlock(&reg_lock);
 	return ns;
 }
@@ -297,7 +345,20 @@ unsigned netns_count(void)
 	unsigned n;
 
 	pthread_mutex_lock(&reg_lock);
-	n = reg_n;
+	n = reg_live;
 	pthread_mutex_unlock(&reg_lock);
 	return n;
+}
+
+int netns_test_reset_ids(void)
+{
+	int err = -EBUSY;
+
+	pthread_mutex_lock(&reg_lock);
+	if (!reg_n) {
+		reg_next_id = 0;
+		err = 0;
+	}
+	pthread_mutex_unlock(&reg_lock);
+	return err;
 }

@@ -53,6 +53,9 @@ struct netns {
 	struct icmp_state *icmp;	 /* netns/icmp.c rate limiter state, lazily */
 
 	struct netdev *dev_list;	 /* devices in ifindex order */
+	struct netdev *dev_tail;	 /* last of dev_list (new ifindexes append) */
+	struct netdev **dev_hash;	 /* dev.c: by name, then by ifindex; NULL while few */
+	unsigned dev_hsize;		 /* buckets in each half of dev_hash */
 	struct netdev *lo;
 	unsigned ndevs;
 	int ifindex_next;		 /* last ifindex given out */
@@ -106,6 +109,11 @@ struct netns *netns_lookup_id(uint32_t id);
 /* Iterate in creation order: pass NULL to get the first. */
 struct netns *netns_next(struct netns *prev);
 unsigned netns_count(void);
+/* Test support (fuzz targets, tests/fuzz/): with no namespace registered,
+ * start ids from 1 again, so each input sees the same ids whatever ran
+ * before it. Breaks "never reused" for clients that outlive the registry:
+ * not for the running emulator. 0, or -EBUSY if any namespace exists. */
+int netns_test_reset_ids(void);
 
 /* Drop accounting: the one exit for packets dropped in error (STYLE §6).
  * Bumps ns->drop[reason], the mapped MIB counter, the device's

@@ -200,20 +200,14 @@ static int ip_route_no_route(int err, enum drop_reason *reason, int *icmp_code)
 	return err;
 }
 
-int ip_route_input(const struct pkt *p, struct rtable *rt, enum drop_reason *reason,
-		   int *icmp_code)
+/* ip_route_input_slow: every check, in the kernel's order. */
+static int ip_route_input_slow(const struct iphdr *iph, struct netdev *dev, struct rtable *rt,
+			       enum drop_reason *reason, int *icmp_code)
 {
-	const struct iphdr *iph = (const struct iphdr *)pkt_l3(p);
-	struct netdev *dev = p->dev;
 	struct netns *ns = dev->ns;
 	uint32_t saddr = iph->saddr, daddr = iph->daddr;
 	struct fib_result res;
 	int err;
-
-	NS_ASSERT_OWNER(ns);
-	memset(rt, 0, sizeof(*rt));
-	*icmp_code = -1;
-	*reason = DROP_NOT_SPECIFIED;
 
 	if (ipv4_is_multicast(daddr))
 		return ip_route_input_mc(iph, dev, rt, reason);
@@ -301,6 +295,45 @@ martian_source:
 martian_destination:
 	*reason = DROP_IP_INVALID_DEST;
 	return -EINVAL;
+}
+
+/*
+ * The decision depends only on (saddr, daddr, input device) and on state
+ * whose every change bumps ns->dev_gen (routes, addresses, devices,
+ * devconf), so a hit in the device's hint gives the answer the slow path
+ * would. Only successes are kept: errors send ICMP and are rare.
+ * Multicast input also reads the protocol (IGMP), so it is never hinted.
+ */
+int ip_route_input(const struct pkt *p, struct rtable *rt, enum drop_reason *reason,
+		   int *icmp_code)
+{
+	const struct iphdr *iph = (const struct iphdr *)pkt_l3(p);
+	struct netdev *dev = p->dev;
+	struct netns *ns = dev->ns;
+	struct rt_input_hint *h = &dev->rt_hint;
+	int err;
+
+	NS_ASSERT_OWNER(ns);
+	*icmp_code = -1;
+	*reason = DROP_NOT_SPECIFIED;
+	if (likely(h->type && h->gen == ns->dev_gen && h->daddr == iph->daddr &&
+		   h->saddr == iph->saddr)) {
+		rt->type = h->type;
+		rt->dev = h->out;
+		rt->nexthop = h->nexthop;
+		rt->src = h->src;
+		rt->mtu = h->mtu;
+		return 0;
+	}
+	memset(rt, 0, sizeof(*rt));
+	err = ip_route_input_slow(iph, dev, rt, reason, icmp_code);
+	if (err == 0 && !ipv4_is_multicast(iph->daddr)) {
+		*h = (struct rt_input_hint){ .gen = ns->dev_gen, .saddr = iph->saddr,
+					     .daddr = iph->daddr, .nexthop = rt->nexthop,
+					     .src = rt->src, .mtu = rt->mtu, .out = rt->dev,
+					     .type = rt->type };
+	}
+	return err;
 }
 
 /* __ip_dev_find(saddr): the device of a local address, or of a `local`

@@ -282,6 +282,11 @@ static void devconf_store(struct netns *ns, struct ipv4_devconf *cnf, enum devco
 
 	cnf->data[i] = val;
 	cnf->state |= 1ull << i;
+	/* Input route hints (route.c) are only valid for one dev_gen: any
+	 * devconf (rp_filter, accept_local, route_localnet...) may change
+	 * the decision. */
+	if (old != val)
+		ns->dev_gen++;
 	if (i == DEVCONF_FORWARDING) {
 		/* devinet_sysctl_forward: effects only when the value changed;
 		 * default.forwarding is just stored (new devices only) */

@@ -232,17 +232,82 @@ static void test_lpm_memory_grows_with_use(void **state)
 	struct lpm *l = lpm_create();
 	size_t empty = lpm_memory(l), ten;
 
-	/* ten /24s in one /16: root + one /8 node + one /16 node */
-	for (unsigned i = 0; i < 10; i++)
+	/* forty /24s in one /16 (past the small array): root + one /8 node
+	 * + one /16 node */
+	for (unsigned i = 0; i < 40; i++)
 		assert_int_equal(lpm_add(l, 0x0a000000 | (i << 8), 24, i), 0);
 	ten = lpm_memory(l);
 	assert_true(ten > empty);
 	assert_true(ten < 16 * 1024);
-	for (unsigned i = 0; i < 10; i++)
+	for (unsigned i = 0; i < 40; i++)
 		assert_int_equal(lpm_del(l, 0x0a000000 | (i << 8), 24), 0);
-	/* the nodes are given back; only the rule hash may have grown */
+	/* the nodes are given back; the rule hash may have grown, and the
+	 * trie, once built, keeps its 2 KB root */
 	assert_true(lpm_memory(l) < ten);
-	assert_true(lpm_memory(l) <= empty + 1024);
+	assert_true(lpm_memory(l) <= empty + 2048 + 2048);
+	lpm_destroy(l);
+}
+
+/* A handful of rules (a namespace's local table) stays in the small
+ * array: well under a KB, and lookups still take the longest match. */
+static void test_lpm_small_table_is_small(void **state)
+{
+	struct lpm *l = lpm_create();
+	uint32_t v = 0;
+
+	assert_int_equal(lpm_add(l, 0x7f000000, 8, 1), 0);   /* 127/8 */
+	assert_int_equal(lpm_add(l, 0x7f000001, 32, 2), 0);  /* 127.0.0.1 */
+	assert_int_equal(lpm_add(l, 0x7fffffff, 32, 3), 0);  /* 127.255.255.255 */
+	assert_int_equal(lpm_add(l, 0x0a000001, 32, 4), 0);  /* 10.0.0.1 */
+	assert_int_equal(lpm_add(l, 0x0a000000, 24, 5), 0);  /* 10.0.0/24 */
+	assert_int_equal(lpm_add(l, 0, 0, 6), 0);	     /* default */
+	assert_true(lpm_memory(l) < 1024);
+	assert_true(lpm_lookup(l, 0x7f000001, &v));
+	assert_int_equal(v, 2);
+	assert_true(lpm_lookup(l, 0x7f000002, &v));
+	assert_int_equal(v, 1);
+	assert_true(lpm_lookup(l, 0x0a000001, &v));
+	assert_int_equal(v, 4);
+	assert_true(lpm_lookup(l, 0x0a0000fe, &v));
+	assert_int_equal(v, 5);
+	assert_true(lpm_lookup(l, 0x08080808, &v));
+	assert_int_equal(v, 6);
+	/* replace keeps one rule; delete falls back to the covering one */
+	assert_int_equal(lpm_add(l, 0x0a000000, 24, 7), 0);
+	assert_int_equal(lpm_count(l), 6);
+	assert_int_equal(lpm_del(l, 0x0a000001, 32), 0);
+	assert_true(lpm_lookup(l, 0x0a000001, &v));
+	assert_int_equal(v, 7);
+	assert_int_equal(lpm_del(l, 0, 0), 0);
+	assert_false(lpm_lookup(l, 0x08080808, &v));
+	lpm_destroy(l);
+}
+
+/* Growing past the small array builds the trie from every rule: each
+ * prefix answers the same before and after, and deletes still uncover
+ * the next covering rule. */
+static void test_lpm_small_to_trie_keeps_answers(void **state)
+{
+	struct lpm *l = lpm_create();
+	uint32_t v = 0;
+
+	assert_int_equal(lpm_add(l, 0x0a000000, 8, 1000), 0);
+	for (unsigned i = 0; i < 40; i++) {
+		assert_int_equal(lpm_add(l, 0x0a000000 | (i << 16), 16, i), 0);
+		for (unsigned j = 0; j <= i; j++) {
+			assert_true(lpm_lookup(l, 0x0a000001 | (j << 16), &v));
+			assert_int_equal(v, j);
+		}
+		assert_true(lpm_lookup(l, 0x0aff0001, &v));
+		assert_int_equal(v, 1000);
+	}
+	assert_true(lpm_memory(l) > 1024);
+	for (unsigned i = 0; i < 40; i++) {
+		assert_int_equal(lpm_del(l, 0x0a000000 | (i << 16), 16), 0);
+		assert_true(lpm_lookup(l, 0x0a000001 | (i << 16), &v));
+		assert_int_equal(v, 1000);
+	}
+	assert_int_equal(lpm_count(l), 1);
 	lpm_destroy(l);
 }
 
@@ -258,6 +323,8 @@ int main(void)
 		cmocka_unit_test(test_lpm_add_masks_host_bits),
 		cmocka_unit_test(test_lpm_host_route_exact),
 		cmocka_unit_test(test_lpm_memory_grows_with_use),
+		cmocka_unit_test(test_lpm_small_table_is_small),
+		cmocka_unit_test(test_lpm_small_to_trie_keeps_answers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
