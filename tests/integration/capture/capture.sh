@@ -20,7 +20,8 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 fails=0
-ok() { echo "PASS capture/$1"; }
+passes=0
+ok() { echo "PASS capture/$1"; passes=$((passes + 1)); }
 ko() { echo "FAIL capture/$1: $2"; fails=$((fails + 1)); }
 # expect NAME FILE REGEX: some line of FILE matches the extended regex
 expect() {
@@ -108,5 +109,5 @@ check_err bad-filter "tcpdump -n h1 -i a0 ip and and" "tcpdump: can't parse filt
 check_err no-file "tcpdump -r $tmp/none.pcap" "tcpdump: $tmp/none.pcap: No such file or directory"
 check_err exec-form "ip netns exec h1 tcpdump -n -i eth9" "tcpdump: eth9: No such device exists"
 
-echo "capture: $fails failed"
+echo "capture: $passes passed, $fails failed"
 [ "$fails" -eq 0 ]
