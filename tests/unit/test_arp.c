@@ -58,32 +58,12 @@ static int teardown(void **state)
 	return 0;
 }
 
-static size_t arp_frame(uint8_t *buf, const char *eth_dst, const char *sha, int op,
-			const char *sip, const char *tha, const char *tip)
-{
-	struct arp_eth *a = (struct arp_eth *)(buf + ETH_HLEN);
-	uint32_t s = h_ip(sip), t = h_ip(tip);
-
-	memset(buf, 0, ETH_ZLEN);
-	h_eth(buf, eth_dst, sha, ETH_P_ARP);
-	a->ar_hrd = htons(1);
-	a->ar_pro = htons(ETH_P_IP);
-	a->ar_hln = 6;
-	a->ar_pln = 4;
-	a->ar_op = htons((uint16_t)op);
-	h_mac(a->ar_sha, sha);
-	memcpy(a->ar_sip, &s, 4);
-	h_mac(a->ar_tha, tha);
-	memcpy(a->ar_tip, &t, 4);
-	return ETH_ZLEN;
-}
-
 /* A broadcast request from @sha/@sip for @tip, received on @dev. */
 static void rx_request(struct netdev *dev, const char *sha, const char *sip, const char *tip)
 {
 	uint8_t f[ETH_ZLEN];
 
-	h_rx(dev, f, arp_frame(f, BCAST, sha, ARPOP_REQUEST, sip, ZERO, tip));
+	h_rx(dev, f, h_arp(f, BCAST, sha, ARPOP_REQUEST, sip, ZERO, tip));
 	h_run();
 }
 
@@ -209,31 +189,31 @@ static void test_arp_malformed_packets_counted_invalid(void **state)
 
 	(void)state;
 	/* shorter than the 28-byte Ethernet/IPv4 ARP packet */
-	arp_frame(f, BCAST, PEER, ARPOP_REQUEST, "10.0.0.2", ZERO, "10.0.0.1");
+	h_arp(f, BCAST, PEER, ARPOP_REQUEST, "10.0.0.2", ZERO, "10.0.0.1");
 	h_rx(eth0, f, ETH_HLEN + 20);
 	h_run();
 	assert_drop(ns, ARP_INVALID, 1);
 	/* hardware type not Ethernet */
-	arp_frame(f, BCAST, PEER, ARPOP_REQUEST, "10.0.0.2", ZERO, "10.0.0.1");
+	h_arp(f, BCAST, PEER, ARPOP_REQUEST, "10.0.0.2", ZERO, "10.0.0.1");
 	a->ar_hrd = htons(6);
 	h_rx(eth0, f, ETH_ZLEN);
 	/* protocol not IPv4 */
-	arp_frame(f, BCAST, PEER, ARPOP_REQUEST, "10.0.0.2", ZERO, "10.0.0.1");
+	h_arp(f, BCAST, PEER, ARPOP_REQUEST, "10.0.0.2", ZERO, "10.0.0.1");
 	a->ar_pro = htons(ETH_P_IPV6);
 	h_rx(eth0, f, ETH_ZLEN);
 	/* address lengths */
-	arp_frame(f, BCAST, PEER, ARPOP_REQUEST, "10.0.0.2", ZERO, "10.0.0.1");
+	h_arp(f, BCAST, PEER, ARPOP_REQUEST, "10.0.0.2", ZERO, "10.0.0.1");
 	a->ar_hln = 8;
 	h_rx(eth0, f, ETH_ZLEN);
-	arp_frame(f, BCAST, PEER, ARPOP_REQUEST, "10.0.0.2", ZERO, "10.0.0.1");
+	h_arp(f, BCAST, PEER, ARPOP_REQUEST, "10.0.0.2", ZERO, "10.0.0.1");
 	a->ar_pln = 16;
 	h_rx(eth0, f, ETH_ZLEN);
 	/* unknown opcode (RARP) */
-	h_rx(eth0, f, arp_frame(f, BCAST, PEER, 3, "10.0.0.2", ZERO, "10.0.0.1"));
+	h_rx(eth0, f, h_arp(f, BCAST, PEER, 3, "10.0.0.2", ZERO, "10.0.0.1"));
 	/* a multicast target */
-	h_rx(eth0, f, arp_frame(f, BCAST, PEER, ARPOP_REQUEST, "10.0.0.2", ZERO, "224.0.0.1"));
+	h_rx(eth0, f, h_arp(f, BCAST, PEER, ARPOP_REQUEST, "10.0.0.2", ZERO, "224.0.0.1"));
 	/* a broadcast sender MAC */
-	h_rx(eth0, f, arp_frame(f, BCAST, BCAST, ARPOP_REQUEST, "10.0.0.2", ZERO, "10.0.0.1"));
+	h_rx(eth0, f, h_arp(f, BCAST, BCAST, ARPOP_REQUEST, "10.0.0.2", ZERO, "10.0.0.1"));
 	h_run();
 	assert_drop(ns, ARP_INVALID, 8);
 	assert_int_equal(h_tx_count(eth0), 0);
@@ -287,7 +267,7 @@ static void test_arp_gratuitous_updates_existing_entry(void **state)
 	h_tx_flush(eth0);
 	/* the host moved to another NIC and announces itself at once (no
 	 * locktime wait: a gratuitous ARP always overrides) */
-	h_rx(eth0, f, arp_frame(f, BCAST, PEER2, ARPOP_REQUEST, "10.0.0.2", ZERO, "10.0.0.2"));
+	h_rx(eth0, f, h_arp(f, BCAST, PEER2, ARPOP_REQUEST, "10.0.0.2", ZERO, "10.0.0.2"));
 	h_run();
 	h_mac(mac, PEER2);
 	assert_memory_equal(entry(eth0, "10.0.0.2")->ha, mac, ETH_ALEN);
@@ -301,12 +281,12 @@ static void test_arp_gratuitous_creates_entry_only_with_arp_accept(void **state)
 	uint8_t f[ETH_ZLEN];
 
 	(void)state;
-	h_rx(eth0, f, arp_frame(f, BCAST, PEER, ARPOP_REQUEST, "10.0.0.2", ZERO, "10.0.0.2"));
+	h_rx(eth0, f, h_arp(f, BCAST, PEER, ARPOP_REQUEST, "10.0.0.2", ZERO, "10.0.0.2"));
 	h_run();
 	assert_null(entry(eth0, "10.0.0.2"));
 	assert_drop(ns, ARP_IGNORED, 1);
 	assert_int_equal(sysctl_set(ns, "net.ipv4.conf.eth0.arp_accept", "1", NULL), 0);
-	h_rx(eth0, f, arp_frame(f, BCAST, PEER, ARPOP_REQUEST, "10.0.0.2", ZERO, "10.0.0.2"));
+	h_rx(eth0, f, h_arp(f, BCAST, PEER, ARPOP_REQUEST, "10.0.0.2", ZERO, "10.0.0.2"));
 	h_run();
 	assert_non_null(entry(eth0, "10.0.0.2"));
 	assert_int_equal(entry(eth0, "10.0.0.2")->state, NUD_STALE);
@@ -320,7 +300,7 @@ static void test_arp_drop_gratuitous_arp_sysctl(void **state)
 	rx_request(eth0, PEER, "10.0.0.2", "10.0.0.1");
 	h_tx_flush(eth0);
 	assert_int_equal(sysctl_set(ns, "net.ipv4.conf.all.drop_gratuitous_arp", "1", NULL), 0);
-	h_rx(eth0, f, arp_frame(f, BCAST, PEER2, ARPOP_REQUEST, "10.0.0.2", ZERO, "10.0.0.2"));
+	h_rx(eth0, f, h_arp(f, BCAST, PEER2, ARPOP_REQUEST, "10.0.0.2", ZERO, "10.0.0.2"));
 	h_run();
 	assert_drop(ns, ARP_IGNORED, 1);
 	h_mac(mac, PEER);
@@ -332,7 +312,7 @@ static void test_arp_unsolicited_reply_not_learnt(void **state)
 	uint8_t f[ETH_ZLEN];
 
 	(void)state;
-	h_rx(eth0, f, arp_frame(f, MAC0, PEER, ARPOP_REPLY, "10.0.0.2", MAC0, "10.0.0.1"));
+	h_rx(eth0, f, h_arp(f, MAC0, PEER, ARPOP_REPLY, "10.0.0.2", MAC0, "10.0.0.1"));
 	h_run();
 	assert_null(entry(eth0, "10.0.0.2"));
 	assert_drop(ns, ARP_IGNORED, 1);
@@ -346,10 +326,10 @@ static void test_arp_broadcast_reply_does_not_confirm(void **state)
 	rx_request(eth0, PEER, "10.0.0.2", "10.0.0.1");
 	h_tx_flush(eth0);
 	h_advance(2 * SEC); /* past locktime */
-	h_rx(eth0, f, arp_frame(f, BCAST, PEER, ARPOP_REPLY, "10.0.0.2", MAC0, "10.0.0.1"));
+	h_rx(eth0, f, h_arp(f, BCAST, PEER, ARPOP_REPLY, "10.0.0.2", MAC0, "10.0.0.1"));
 	h_run();
 	assert_int_equal(entry(eth0, "10.0.0.2")->state, NUD_STALE);
-	h_rx(eth0, f, arp_frame(f, MAC0, PEER, ARPOP_REPLY, "10.0.0.2", MAC0, "10.0.0.1"));
+	h_rx(eth0, f, h_arp(f, MAC0, PEER, ARPOP_REPLY, "10.0.0.2", MAC0, "10.0.0.1"));
 	h_run();
 	assert_int_equal(entry(eth0, "10.0.0.2")->state, NUD_REACHABLE);
 }
@@ -362,12 +342,12 @@ static void test_arp_second_reply_within_locktime_loses(void **state)
 	rx_request(eth0, PEER, "10.0.0.2", "10.0.0.1");
 	h_tx_flush(eth0);
 	/* arp_process: "several ARP replies back to back: use the FIRST" */
-	h_rx(eth0, f, arp_frame(f, MAC0, PEER2, ARPOP_REPLY, "10.0.0.2", MAC0, "10.0.0.1"));
+	h_rx(eth0, f, h_arp(f, MAC0, PEER2, ARPOP_REPLY, "10.0.0.2", MAC0, "10.0.0.1"));
 	h_run();
 	h_mac(mac, PEER);
 	assert_memory_equal(entry(eth0, "10.0.0.2")->ha, mac, ETH_ALEN);
 	h_advance(2 * SEC);
-	h_rx(eth0, f, arp_frame(f, MAC0, PEER2, ARPOP_REPLY, "10.0.0.2", MAC0, "10.0.0.1"));
+	h_rx(eth0, f, h_arp(f, MAC0, PEER2, ARPOP_REPLY, "10.0.0.2", MAC0, "10.0.0.1"));
 	h_run();
 	h_mac(mac, PEER2);
 	assert_memory_equal(entry(eth0, "10.0.0.2")->ha, mac, ETH_ALEN);

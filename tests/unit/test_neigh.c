@@ -69,33 +69,12 @@ static void out_pkt(struct netdev *dev, const char *src, const char *dst, uint16
 	neigh_output(p);
 }
 
-/* Ethernet + ARP frame, padded to ETH_ZLEN as a NIC sends it. */
-static size_t arp_frame(uint8_t *buf, const char *eth_dst, const char *sha, int op,
-			const char *sip, const char *tha, const char *tip)
-{
-	struct arp_eth *a = (struct arp_eth *)(buf + ETH_HLEN);
-	uint32_t s = h_ip(sip), t = h_ip(tip);
-
-	memset(buf, 0, ETH_ZLEN);
-	h_eth(buf, eth_dst, sha, ETH_P_ARP);
-	a->ar_hrd = htons(1);
-	a->ar_pro = htons(ETH_P_IP);
-	a->ar_hln = 6;
-	a->ar_pln = 4;
-	a->ar_op = htons((uint16_t)op);
-	h_mac(a->ar_sha, sha);
-	memcpy(a->ar_sip, &s, 4);
-	h_mac(a->ar_tha, tha);
-	memcpy(a->ar_tip, &t, 4);
-	return ETH_ZLEN;
-}
-
 /* @mac answers for @ip with a unicast reply to eth0. */
 static void rx_reply(const char *mac, const char *ip)
 {
 	uint8_t f[ETH_ZLEN];
 
-	h_rx(eth0, f, arp_frame(f, MAC0, mac, ARPOP_REPLY, ip, MAC0, "10.0.0.1"));
+	h_rx(eth0, f, h_arp(f, MAC0, mac, ARPOP_REPLY, ip, MAC0, "10.0.0.1"));
 	h_run();
 }
 

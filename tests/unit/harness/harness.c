@@ -13,6 +13,7 @@
 #include "../../../netns/fib.h"
 #include "../../../netns/ip.h"
 #include "../../../netns/neigh.h"
+#include "../../../netns/proto/arp.h"
 #include "harness.h"
 
 #define H_MAX_NS 32
@@ -287,4 +288,24 @@ struct netns *h_host(const char *name, struct netdev **eth0)
 	h_run();
 	h_tx_flush(*eth0);
 	return ns;
+}
+
+size_t h_arp(uint8_t *buf, const char *eth_dst, const char *sha, int op, const char *sip,
+	     const char *tha, const char *tip)
+{
+	struct arp_eth *a = (struct arp_eth *)(buf + ETH_HLEN);
+	uint32_t s = h_ip(sip), t = h_ip(tip);
+
+	memset(buf, 0, ETH_ZLEN);
+	h_eth(buf, eth_dst, sha, ETH_P_ARP);
+	a->ar_hrd = htons(1);
+	a->ar_pro = htons(ETH_P_IP);
+	a->ar_hln = 6;
+	a->ar_pln = 4;
+	a->ar_op = htons((uint16_t)op);
+	h_mac(a->ar_sha, sha);
+	memcpy(a->ar_sip, &s, 4);
+	h_mac(a->ar_tha, tha);
+	memcpy(a->ar_tip, &t, 4);
+	return ETH_ZLEN;
 }

@@ -72,6 +72,10 @@ size_t h_udp(uint8_t *buf, const char *src, const char *dst, uint16_t sport, uin
 	     const void *payload, size_t len);
 /* Dotted quad -> network order. Fails the test on a bad string. */
 uint32_t h_ip(const char *dotted);
+/* An Ethernet + ARP frame (operation @op, sender @sha/@sip, target
+ * @tha/@tip), padded to ETH_ZLEN as a NIC sends it. Returns ETH_ZLEN. */
+size_t h_arp(uint8_t *buf, const char *eth_dst, const char *sha, int op, const char *sip,
+	     const char *tha, const char *tip);
 /* "02:00:00:00:00:01" -> 6 bytes. Fails the test on a bad string. */
 void h_mac(uint8_t *out, const char *mac);
 
