@@ -47,9 +47,15 @@ static inline uint16_t ip_fast_csum(const void *iph, unsigned ihl)
 		memcpy(&w, p + 4 * i, 4);
 		s += w;
 	}
-	s = (s & 0xffffffffu) + (s >> 32);
-	s = (s & 0xffffffffu) + (s >> 32);
-	return csum_fold((uint32_t)s);
+	/* Fold with end-around carry by adding the rotated value (the
+	 * kernel's csum_fold): the high half of s + ror64(s, 32) is the
+	 * 32-bit one's complement sum, the high half of x + ror32(x, 16)
+	 * the 16-bit one. */
+	s += (s >> 32) | (s << 32);
+	uint32_t x = (uint32_t)(s >> 32);
+
+	x += (x >> 16) | (x << 16);
+	return (uint16_t)~(x >> 16);
 }
 /* RFC 1624 eqn. 3: update checksum @check (as stored) when a 16-bit field
  * changes from @old to @new (both as stored, network order). HC' = ~(~HC +

@@ -18,9 +18,18 @@ static void loopback_xmit(struct netdev *dev, struct pkt *p)
 	netif_rx(p);
 }
 
+/* The same for a run of frames: one pass into the backlog. Consumes b. */
+static void loopback_xmit_batch(struct netdev *dev, struct pkt_batch *b)
+{
+	for (unsigned i = 0; i < b->n; i++)
+		b->p[i]->dev = dev;
+	netif_rx_batch(b);
+}
+
 static const struct netdev_ops loopback_ops = {
 	.kind = NULL, /* no IFLA_INFO_KIND, as lo has no rtnl_link_ops */
 	.xmit = loopback_xmit,
+	.xmit_batch = loopback_xmit_batch,
 };
 
 /* loopback_setup() + loopback_net_init(). */

@@ -63,6 +63,15 @@ struct netdev_ops {
 	int (*stop)(struct netdev *dev);
 	/* Transmit one frame (L2 header in place). Consumes pkt. Owner thread. */
 	void (*xmit)(struct netdev *dev, struct pkt *p);
+	/*
+	 * Optional: transmit a run of frames, all for @dev, in order (L2
+	 * headers in place). dev_queue_xmit_batch has already checked the
+	 * device is running and counted tx_packets/tx_bytes and the capture
+	 * taps for every frame, exactly as dev_queue_xmit does per frame.
+	 * Consumes every packet of @b (b->n is left unspecified). Owner
+	 * thread. NULL: the core calls ->xmit once per frame.
+	 */
+	void (*xmit_batch)(struct netdev *dev, struct pkt_batch *b);
 	int (*change_mtu)(struct netdev *dev, int mtu);
 	/* peer's ifindex for IFLA_LINK and its namespace id (0 if none) */
 	int (*get_iflink)(const struct netdev *dev, uint32_t *peer_ns_id);
@@ -141,6 +150,18 @@ static inline bool dev_is_running(const struct netdev *dev)
  */
 void dev_rx(struct pkt *p);
 void netif_rx(struct pkt *p);
+/*
+ * Batch forms (STYLE H1). dev_rx_batch() receives b->p[0..n) at once, as
+ * dev_rx would one by one and in the same order (same counters, same drop
+ * reasons); each packet has pkt->dev set, devices may differ within the
+ * batch (runs of one device are handled together). netif_rx_batch() queues
+ * the frames on this worker's backlog in order, with one wake-up, dropping
+ * what does not fit (DROP_BACKLOG_FULL, per frame). Both consume every
+ * packet of @b and leave b->n = 0. Owner thread of every pkt->dev->ns
+ * (a ring consumer calls them on the receiving worker).
+ */
+void dev_rx_batch(struct pkt_batch *b);
+void netif_rx_batch(struct pkt_batch *b);
 /* Receive everything queued on this worker's backlog (tests call it; the
  * worker runs it as a loop task). Returns the number of frames handled. */
 unsigned dev_process_backlog(void);
@@ -151,10 +172,20 @@ void dev_backlog_purge(struct netns *ns);
 /* Transmit pkt (L2 header present) on pkt->dev: counts tx, drops if down
  * (DROP_DEV_DOWN), calls ops->xmit. Consumes pkt. */
 void dev_queue_xmit(struct pkt *p);
+/* Transmit a run of frames that all go out of @dev: the checks and counts
+ * of dev_queue_xmit per frame, then ops->xmit_batch once (or ops->xmit per
+ * frame). Consumes every packet of @b and leaves b->n = 0. Owner thread. */
+void dev_queue_xmit_batch(struct netdev *dev, struct pkt_batch *b);
 
 /* Ethertype handlers (ARP, IPv4). Consumes pkt; pkt->data at L3. */
 typedef void (*ptype_fn)(struct pkt *p);
 void dev_add_pack(uint16_t ethertype, ptype_fn fn);
+/* The batch entry of an ethertype (Linux's packet_type.list_func, e.g.
+ * ip_list_rcv): dev_rx_batch hands it runs of frames of that type, in
+ * order, data at L3. Consumes every packet of @b; b->n is left
+ * unspecified. Registered after dev_add_pack, at start-up. */
+typedef void (*ptype_batch_fn)(struct pkt_batch *b);
+void dev_add_pack_batch(uint16_t ethertype, ptype_batch_fn fn);
 
 /* Build an Ethernet header in front of pkt->data. */
 void eth_header(struct pkt *p, const uint8_t *dst, const uint8_t *src, uint16_t proto);

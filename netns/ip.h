@@ -19,6 +19,14 @@ void ip_rcv(struct pkt *p);
 struct pkt *ip_rcv_core(struct pkt *p);
 void ip_local_deliver(struct pkt *p);
 void ip_forward(struct pkt *p, const struct rtable *rt);
+/* Batch forms (STYLE H1), registered as ETH_P_IP's batch entry. Each
+ * consumes every packet of @b and leaves b->n unspecified; owner thread.
+ * ip_rcv_batch: as ip_rcv per datagram, in order.
+ * ip_forward_batch: as ip_forward per datagram, for datagrams that share
+ * the borrowed route @rt (a run of one input device, source and
+ * destination); the run goes out through neigh_output_batch. */
+void ip_rcv_batch(struct pkt_batch *b);
+void ip_forward_batch(struct pkt_batch *b, const struct rtable *rt);
 
 /*
  * Send a locally built datagram: pkt->data at a complete IP header (with

@@ -52,6 +52,12 @@ void neigh_exit(struct netns *ns);
  * dev_queue_xmit; queue while INCOMPLETE; loopback/NOARP devices skip ARP.
  * Consumes pkt (pkt->data at the IP header). */
 void neigh_output(struct pkt *p);
+/* neigh_output for a run of packets that all go to next hop @nh on @dev
+ * (pkt->data at the IP header): one lookup for the run; when the entry is
+ * CONNECTED every packet is framed with it and the run goes to
+ * dev_queue_xmit_batch, else each packet takes neigh_output. Consumes every
+ * packet of @b. Owner thread. */
+void neigh_output_batch(struct netdev *dev, uint32_t nh, struct pkt_batch *b);
 
 struct neighbour *neigh_lookup(struct netns *ns, const struct netdev *dev, uint32_t ip);
 
