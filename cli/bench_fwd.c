@@ -14,6 +14,18 @@
  * and it counts them, reads the hop count from the TTL and, with --rate,
  * the send timestamp carried in the payload (one-way latency).
  *
+ * The generator keeps at most FWD_WINDOW packets in flight (sent and not
+ * yet absorbed), clocked by the absorber like a TCP window: on a chain
+ * split across workers the generator's worker would otherwise outrun the
+ * next one and flood the veth ring between them, and the bench would
+ * measure RING_FULL drops instead of forwarding. The window is smaller
+ * than a veth ring and the backlog, so neither overflows on a clean path.
+ * The absorber publishes its count in a shared struct fwd_flow (the one
+ * thing both workers touch, bench only) and wakes the generator's task
+ * once the window has room for a burst; packets dropped on the way are
+ * written off after FWD_STALL_NS without progress, so a lossy topology
+ * slows the generator down but never stops it.
+ *
  * Generator and absorber live on their namespaces' owner workers (O1); the
  * CLI thread reads their counters with owner calls (O5) once a second for
  * the interval lines, and at the end checks the accounting: every packet
@@ -22,6 +34,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -45,6 +58,23 @@
 #define FWD_TTL 255
 #define FWD_MAX_INTERVALS 3600
 #define FWD_DRAIN_NS (2 * 1000000000ull) /* wait for packets in flight at the end */
+/* Packets in flight at most: under a veth ring (1024) and the backlog
+ * (1000), several generator bursts to keep every worker of a chain busy. */
+#define FWD_WINDOW 768
+/* No packet absorbed for this long with the window full: the missing ones
+ * were dropped on the way (counted there); write them off. Long enough
+ * that a worker the OS (or valgrind) holds back for a while is not taken
+ * for a loss, which would reopen the window onto a full ring. */
+#define FWD_STALL_NS (200 * TIMER_TICK_NS)
+
+/* Flow control between the absorber (writer of acked) and the generator
+ * (writer of wake_at): the only memory both workers touch. */
+struct fwd_flow {
+	_Atomic uint64_t acked __cacheline_aligned; /* packets absorbed */
+	_Atomic uint64_t wake_at;		     /* 0, or wake the generator at acked >= it */
+	struct loop_task *task;			     /* the generator's, fixed at start */
+	struct worker *w;
+};
 
 struct fwd_opts {
 	unsigned hops, threads, size, flows;
@@ -67,6 +97,9 @@ struct fwd_gen {
 	unsigned flen, nflows, flow;
 	uint64_t rate, limit, t0;
 	uint64_t sent, nomem;
+	struct fwd_flow *flow_ctl;
+	uint64_t lost;		  /* written off as dropped on the way (window only) */
+	uint64_t stall_acked, stall_t; /* absorber's count and time when the window filled */
 	bool tstamp, stop, gone, done;
 	int err;
 	char errmsg[160];
@@ -80,6 +113,7 @@ struct fwd_sink {
 	uint64_t rcvd, bytes;
 	uint8_t ttl; /* TTL of the last packet received: hops = FWD_TTL - ttl */
 	bool tstamp, gone;
+	struct fwd_flow *flow_ctl;
 	int err;
 	struct bench_hist *hist;
 };
@@ -117,6 +151,40 @@ static void fwd_drop_rcv(struct sock *sk, struct pkt *p, void *ctx)
 static const struct sock_ops fwd_gen_sock_ops = { .rcv = fwd_drop_rcv, .gone = fwd_gen_gone };
 
 /*
+ * Room in the window: how many packets may be sent now. When it is full,
+ * ask the absorber to wake us once a burst's worth has arrived, and arm
+ * the timer that writes packets off if nothing arrives at all. Owner.
+ */
+static uint64_t fwd_gen_window(struct fwd_gen *g)
+{
+	struct fwd_flow *f = g->flow_ctl;
+	uint64_t acked = atomic_load_explicit(&f->acked, memory_order_relaxed);
+	uint64_t out = g->sent - g->lost - acked, now;
+
+	if (out + FWD_BURST <= FWD_WINDOW)
+		return FWD_WINDOW - out;
+	now = loop_now();
+	if (acked != g->stall_acked || !g->stall_t) {
+		g->stall_acked = acked;
+		g->stall_t = now;
+	} else if (now - g->stall_t >= FWD_STALL_NS) {
+		g->lost += out; /* dropped on the way: the drop counters have them */
+		g->stall_t = 0;
+		return FWD_WINDOW;
+	}
+	atomic_store_explicit(&f->wake_at, g->sent - g->lost - FWD_WINDOW + FWD_BURST,
+			      memory_order_seq_cst);
+	/* The absorber may have moved on before it could see wake_at; if
+	 * that race is lost both ways, the timer below wakes us. */
+	if (atomic_load_explicit(&f->acked, memory_order_seq_cst) != acked &&
+	    atomic_exchange(&f->wake_at, 0))
+		loop_task_wake(g->w, &g->task);
+	if (!timer_pending(&g->timer))
+		timer_mod(&g->timer, loop_now() + TIMER_TICK_NS);
+	return 0;
+}
+
+/*
  * One generator run: a burst of up to FWD_BURST frames into the device's
  * transmit path, then wake itself again (blast mode), or, with a rate,
  * only as many as the schedule allows and a 1 ms timer when ahead of it.
@@ -139,6 +207,9 @@ static void fwd_gen_run(void *arg)
 	}
 	if (g->limit)
 		n = MIN(n, g->limit - g->sent);
+	n = MIN(n, fwd_gen_window(g));
+	if (!n)
+		return; /* the absorber or the timer wakes us */
 	if (g->rate) {
 		uint64_t now = bench_now_ns();
 		uint64_t due = (uint64_t)((double)(now - g->t0) * (double)g->rate / 1e9);
@@ -245,6 +316,8 @@ static void fwd_gen_start_fn(struct netns *ns, void *arg)
 	g->w = loop_current();
 	g->ns = ns;
 	loop_task_init(&g->task, fwd_gen_run, g);
+	g->flow_ctl->task = &g->task;
+	g->flow_ctl->w = g->w;
 	timer_init(&g->timer, fwd_gen_timer);
 	err = ip_route_output(ns, st->daddr, 0, 0, &rt);
 	if (err) {
@@ -325,6 +398,19 @@ static void fwd_gen_read_fn(void *arg)
 
 /* ---------------- absorber (dst's owner) ---------------- */
 
+/* Publish the absorber's count; wake the generator if it waits for it.
+ * A plain store and load per packet (relaxed atomics), an exchange per
+ * wake-up. */
+static void fwd_sink_ack(struct fwd_flow *f, uint64_t rcvd)
+{
+	uint64_t at;
+
+	atomic_store_explicit(&f->acked, rcvd, memory_order_relaxed);
+	at = atomic_load_explicit(&f->wake_at, memory_order_relaxed);
+	if (unlikely(at && rcvd >= at) && atomic_exchange(&f->wake_at, 0))
+		loop_task_wake(f->w, f->task);
+}
+
 static void fwd_sink_rcv(struct sock *sk, struct pkt *p, void *ctx)
 {
 	struct fwd_sink *s = ctx;
@@ -332,6 +418,7 @@ static void fwd_sink_rcv(struct sock *sk, struct pkt *p, void *ctx)
 
 	s->rcvd++;
 	s->bytes += ETH_HLEN + ntohs(iph->tot_len);
+	fwd_sink_ack(s->flow_ctl, s->rcvd);
 	s->ttl = iph->ttl;
 	if (s->tstamp && p->len >= sizeof(uint64_t)) {
 		uint64_t ts, now = bench_now_ns();
@@ -818,6 +905,7 @@ int bench_fwd(struct cli_ctx *c, int argc, char **argv)
 	struct fwd_result r = { 0 };
 	struct fwd_gen *g = NULL;
 	struct fwd_sink *s = NULL;
+	struct fwd_flow *flow = NULL;
 	struct fwd_counts k, prev = { 0 };
 	uint64_t drops0[DROP_MAX], *busy0 = NULL, t0, next, stop_at, last;
 	char src[NETNS_NAMSIZ], dst[NETNS_NAMSIZ];
@@ -835,6 +923,12 @@ int bench_fwd(struct cli_ctx *c, int argc, char **argv)
 	flen = ETH_HLEN + sizeof(struct iphdr) + sizeof(struct udphdr) + o.size;
 	g = calloc(1, sizeof(*g));
 	s = calloc(1, sizeof(*s));
+	flow = aligned_alloc(CACHELINE, sizeof(*flow));
+	if (flow) {
+		memset(flow, 0, sizeof(*flow));
+		atomic_init(&flow->acked, 0);
+		atomic_init(&flow->wake_at, 0);
+	}
 	busy0 = calloc(loop_nworkers(), sizeof(*busy0));
 	r.busy = calloc(loop_nworkers(), sizeof(*r.busy));
 	r.iv = calloc(FWD_MAX_INTERVALS, sizeof(*r.iv));
@@ -843,7 +937,8 @@ int bench_fwd(struct cli_ctx *c, int argc, char **argv)
 	if (s && o.rate)
 		s->hist = calloc(1, sizeof(*s->hist));
 	err = -ENOMEM;
-	if (!g || !s || !busy0 || !r.busy || !r.iv || !g->frames || (o.rate && !s->hist)) {
+	if (!g || !s || !flow || !busy0 || !r.busy || !r.iv || !g->frames ||
+	    (o.rate && !s->hist)) {
 		fprintf(c->err, "bench: out of memory\n");
 		goto out;
 	}
@@ -882,6 +977,8 @@ int bench_fwd(struct cli_ctx *c, int argc, char **argv)
 		goto out;
 	s->addr = o.to;
 	s->tstamp = o.rate != 0;
+	s->flow_ctl = flow;
+	g->flow_ctl = flow;
 	if (bench_ns_call(dst, fwd_sink_start_fn, s) || s->err) {
 		fprintf(c->err, "bench: cannot bind UDP port %u in \"%s\": %s\n", FWD_PORT, dst,
 			strerror(s->err ? -s->err : ENOENT));
@@ -976,6 +1073,7 @@ out:
 		free(s->hist);
 	free(g);
 	free(s);
+	free(flow);
 	free(busy0);
 	free(r.busy);
 	free(r.iv);

@@ -77,7 +77,7 @@ struct dev_req {
 	struct netdev *dev;
 	bool open;
 	uint32_t flags;
-	uint64_t rx_packets, tx_dropped, ring_full, dev_down;
+	uint64_t rx_packets, tx_dropped, ring_full, dev_down, dev_gone;
 	uint8_t addr[ETH_ALEN];
 };
 
@@ -89,6 +89,7 @@ static void dev_snap_fn(void *arg)
 	r->dev = dev_get_by_name(r->ns, r->name);
 	r->ring_full = r->ns->drop[DROP_RING_FULL];
 	r->dev_down = r->ns->drop[DROP_DEV_DOWN];
+	r->dev_gone = r->ns->drop[DROP_DEV_GONE];
 	if (!r->dev)
 		return;
 	if (r->open)
@@ -330,6 +331,47 @@ static void test_veth_mt_delete_while_traffic_flows_is_clean(void **state)
 	assert_true(sender_read(&sa).sent > 0);
 }
 
+/* On a0's worker, in one call: send a few frames (fewer than a stage
+ * holds, so they wait in a0's stage for its task), then delete a0. */
+struct staged_req {
+	struct netns *ns;
+	unsigned n;
+};
+
+static void send_then_delete_fn(void *arg)
+{
+	struct staged_req *r = arg;
+	struct netdev *dev = dev_get_by_name(r->ns, "a0");
+	uint8_t dst[ETH_ALEN] = { 0x02, 0, 0, 0, 0, 1 };
+
+	for (unsigned i = 0; i < r->n; i++) {
+		struct pkt *p = pkt_alloc(PKT_HR_LINK, 46);
+
+		assert_non_null(p);
+		memset(p->data, 0x5a, 46);
+		eth_header(p, dst, dev->addr, ETH_P_TEST);
+		p->dev = dev;
+		dev_queue_xmit(p);
+	}
+	dev_unregister(dev);
+}
+
+static void test_veth_mt_delete_with_staged_frames_drops_them_dev_gone(void **state)
+{
+	struct staged_req r = { .ns = n0, .n = 5 };
+	uint64_t rx0 = read_rx(1), gone0 = dev_snap(n0, "a0", false).dev_gone;
+	unsigned i;
+
+	loop_call_sync(n0->owner, send_then_delete_fn, &r);
+	for (i = 0; i < 10000 && pairs_live() != 0; i++)
+		sleep_us(100);
+	assert_int_equal(pairs_live(), 0);
+	assert_null(dev_snap(n1, "b0", false).dev);
+	/* the staged frames never reached the ring: dropped with their end */
+	assert_int_equal(dev_snap(n0, "a0", false).dev_gone - gone0, r.n);
+	assert_int_equal(read_rx(1) - rx0, 0);
+}
+
 static void test_veth_mt_netns_detach_removes_far_end_at_once(void **state)
 {
 	assert_int_equal(pairs_live(), 1);
@@ -366,6 +408,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_veth_mt_frames_cross_workers_or_count_ring_full),
 		T(test_veth_mt_delete_while_traffic_flows_is_clean),
+		T(test_veth_mt_delete_with_staged_frames_drops_them_dev_gone),
 		T(test_veth_mt_netns_detach_removes_far_end_at_once),
 		T(test_veth_mt_netns_destroy_removes_far_end),
 	};
