@@ -78,6 +78,7 @@ struct fib_bench {
 	unsigned n, added, dups, failed, nlookups;
 	uint64_t load_ns, random_ns, repeat_ns, sink;
 	int64_t mem0, mem1;
+	size_t lpm_bytes;     /* fib_lpm_memory after the load */
 	unsigned checked, wrong;
 	uint64_t seed;
 };
@@ -126,6 +127,7 @@ static void fib_bench_load_fn(struct netns *ns, void *arg)
 	}
 	fb->load_ns = bench_now_ns() - t0;
 	fb->mem1 = fib_bench_allocated();
+	fb->lpm_bytes = fib_lpm_memory(ns);
 }
 
 static void fib_bench_lookup_fn(struct netns *ns, void *arg)
@@ -347,6 +349,9 @@ int bench_fib(struct cli_ctx *c, int argc, char **argv)
 		print_float(PRINT_ANY, "bytes_per_route", " (%.1f bytes/route)\n",
 			    fb.added ? (double)(fb.mem1 - fb.mem0) / fb.added : 0);
 	}
+	/* the forwarding structure's share: tries and rule hashes (lpm_memory) */
+	print_float(PRINT_ANY, "lpm_mib", "forwarding (lpm tries + rule hashes): %.1f MiB\n",
+		    fb.lpm_bytes / 1048576.0);
 	print_float(PRINT_ANY, "ns_per_lookup_random", "lookup: %.1f ns/lookup random",
 		    (double)fb.random_ns / fb.nlookups);
 	print_float(PRINT_ANY, "ns_per_lookup_repeated", ", %.1f ns/lookup repeated\n",

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * IPv4 longest-prefix match, the forwarding half of the FIB (STYLE H8):
- * a multibit trie with 8-8-8-8 strides that grows with use (no 2^24 table),
- * mapping prefixes to a 32-bit value (the FIB's index of a prefix entry).
+ * a multibit trie with 8-8-8-8 strides and bitmap-compressed nodes (no 2^24
+ * table, a few hundred bytes per populated /16), mapping prefixes to a value
+ * below 2^26 - 1 (the FIB's index of a prefix entry).
  * Up to 16 prefixes need no trie: a small array, longest prefix first.
  * It keeps its own rule set so that deleting a prefix restores the next
  * covering one. Single-threaded: the owner of the namespace uses it.
@@ -18,7 +19,8 @@ struct lpm;
 
 struct lpm *lpm_create(void);
 void lpm_destroy(struct lpm *l);
-/* Add or replace prefix @addr/@len (host byte order) -> @value. 0 or -ENOMEM. */
+/* Add or replace prefix @addr/@len (host byte order) -> @value (at most
+ * 2^26 - 2). 0, -EINVAL (length), -ERANGE (value) or -ENOMEM. */
 int lpm_add(struct lpm *l, uint32_t addr, unsigned len, uint32_t value);
 /* Delete an exact prefix. 0, or -ENOENT. */
 int lpm_del(struct lpm *l, uint32_t addr, unsigned len);

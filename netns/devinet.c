@@ -131,11 +131,6 @@ static bool ifa_route_eq(const struct ifa_route *a, const struct ifa_route *b)
 	       a->type == b->type && a->prefsrc == b->prefsrc;
 }
 
-static bool match_prefsrc(const struct fib_route *r, void *arg)
-{
-	return r->cfg.prefsrc == *(const uint32_t *)arg;
-}
-
 /*
  * fib_del_ifaddr: @ifa has just been unlinked from its device; @gone are
  * the routes it implied (computed while it was still listed). Delete each
@@ -165,7 +160,7 @@ static void fib_del_ifaddr(struct in_ifaddr *ifa, const struct ifa_route *gone, 
 		fib_route_del(dev->ns, &cfg, NULL);
 	}
 	if (!inet_addr_local_dev(dev->ns, ifa->local))
-		fib_flush_match(dev->ns, match_prefsrc, &ifa->local);
+		fib_flush_prefsrc(dev->ns, ifa->local);
 }
 
 /* Unlink @ifa, drop its routes and free it. */
@@ -181,6 +176,7 @@ static void inet_del_one(struct in_ifaddr *ifa)
 			break;
 		}
 	}
+	fib_addr_hash_del(ifa);
 	fib_del_ifaddr(ifa, gone, n);
 	dev->ns->dev_gen++;
 	free(ifa);
@@ -250,6 +246,10 @@ int inet_addr_add(struct netdev *dev, uint32_t local, uint8_t prefixlen, uint32_
 	ifa->scope = scope;
 	ifa->flags = IFA_F_PERMANENT | (secondary ? IFA_F_SECONDARY : 0);
 	snprintf(ifa->label, sizeof(ifa->label), "%s", label && *label ? label : dev->name);
+	if (fib_addr_hash_add(ifa)) {
+		free(ifa);
+		return -ENOMEM;
+	}
 	if (secondary) {
 		for (pp = &dev->ifa_list; *pp; pp = &(*pp)->next)
 			;
@@ -291,11 +291,16 @@ void inet_addr_flush(struct netdev *dev)
 
 struct netdev *inet_addr_local_dev(struct netns *ns, uint32_t addr)
 {
-	for (struct netdev *dev = ns->dev_list; dev; dev = dev->next)
-		for (const struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next)
-			if (ifa->local == addr)
-				return dev;
-	return NULL;
+	struct netdev *best = NULL;
+
+	/* a hash of the namespace's addresses (inet_lookup_ifaddr_rcu), not a
+	 * walk of every device: a hub with thousands of veths answers ARP and
+	 * deletes addresses in constant time. The same address on several
+	 * devices: the first in device-list (ifindex) order, as the walk gave. */
+	for (const struct in_ifaddr *ifa = fib_addr_hash_find(ns, addr); ifa; ifa = ifa->hash_next)
+		if (ifa->local == addr && (!best || ifa->dev->ifindex < best->ifindex))
+			best = ifa->dev;
+	return best;
 }
 
 /* in_dev_select_addr: a primary address of scope <= @scope, not link. */

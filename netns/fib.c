@@ -21,19 +21,52 @@
 #include "dev.h"
 #include "proto/ip.h"
 
+/* A prefix of a table, kept by value in the table's ent[] (the lpm's
+ * leaves index it): a lookup reads the trie, then one array slot. */
 struct fib_entry {
-	uint32_t dst; /* network order */
+	struct fib_route *routes; /* NULL: a free slot */
+	uint32_t dst;		  /* network order */
 	uint8_t dst_len;
-	struct fib_route *routes;
 };
+static_assert(sizeof(struct fib_entry) == 16, "fib entry is 16 bytes");
 
 struct fib_table {
 	struct lpm *lpm;	  /* hot: host-order prefix -> index in ent[] */
-	struct fib_entry **ent;	  /* NULL slots are free */
+	struct fib_entry *ent;	  /* entries by index; moves when it grows */
 	uint32_t ent_cap;
 	uint32_t ent_hint;	  /* no free slot below this index */
 	uint32_t id;
 	struct fib_table *next;	  /* ascending id */
+};
+
+/*
+ * Indexes of routes by a key, as the kernel's fib_info_devhash and
+ * fib_info_laddrhash, so that device and address events touch only their
+ * own routes, not every route of every table. By device: the key maps to
+ * the head of a list threaded through the routes (every route has a
+ * device, and a device may carry a million routes). By preferred source:
+ * the key maps to a small array of the routes that have one (mostly the
+ * routes an address implies), which costs the other routes nothing. Open
+ * addressing, backward-shift deletion; a key leaves with its last route.
+ */
+struct fib_srcvec {
+	uint32_t n, cap;
+	struct fib_route *r[];
+};
+
+struct fib_hslot {
+	uint64_t key; /* 0 = free */
+	union {
+		struct fib_route *head;	 /* by_dev */
+		struct fib_srcvec *vec;	 /* by_src */
+		struct in_ifaddr *ifa;	 /* by_addr: in_ifaddr.hash_next chain */
+	};
+};
+
+struct fib_hmap {
+	struct fib_hslot *slot;
+	uint32_t cap; /* power of two, 0 before first use */
+	uint32_t n;
 };
 
 struct fib {
@@ -41,6 +74,9 @@ struct fib {
 	struct fib_table *tables;
 	unsigned nroutes;
 	bool has_custom_local_routes;
+	struct fib_hmap by_dev; /* route->dev -> dev_next/dev_prev list */
+	struct fib_hmap by_src; /* route->cfg.prefsrc -> array of routes */
+	struct fib_hmap by_addr; /* ifa->local -> the addresses (inet_addr_lst) */
 };
 
 /* fib_props[]: the minimum scope of each type and the error it means. */
@@ -61,6 +97,198 @@ static const struct {
 	[RTN_NAT] = { RT_SCOPE_NOWHERE, -EINVAL },
 	[RTN_XRESOLVE] = { RT_SCOPE_NOWHERE, -EINVAL },
 };
+
+/* ---- route indexes: by device, by preferred source ---- */
+
+static uint32_t hmap_hash(uint64_t key)
+{
+	key *= 0x9e3779b97f4a7c15ull;
+	return (uint32_t)(key >> 32);
+}
+
+static struct fib_hslot *hmap_find(const struct fib_hmap *m, uint64_t key)
+{
+	if (!m->cap)
+		return NULL;
+	for (uint32_t i = hmap_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		if (m->slot[i].key == key)
+			return &m->slot[i];
+		if (!m->slot[i].key)
+			return NULL;
+	}
+}
+
+/* The slot of @key, made (empty list) if absent. NULL on -ENOMEM. */
+static struct fib_hslot *hmap_get(struct fib_hmap *m, uint64_t key)
+{
+	struct fib_hslot *hs = hmap_find(m, key);
+	uint32_t i;
+
+	if (hs)
+		return hs;
+	/* load at most one half */
+	if ((m->n + 1) * 2 > m->cap) {
+		uint32_t cap = m->cap ? m->cap * 2 : 8;
+		struct fib_hslot *ns = calloc(cap, sizeof(*ns));
+
+		if (!ns)
+			return NULL;
+		for (uint32_t k = 0, mask = cap - 1; k < m->cap; k++) {
+			if (!m->slot[k].key)
+				continue;
+			for (i = hmap_hash(m->slot[k].key) & mask; ns[i].key; i = (i + 1) & mask)
+				;
+			ns[i] = m->slot[k];
+		}
+		free(m->slot);
+		m->slot = ns;
+		m->cap = cap;
+	}
+	for (i = hmap_hash(key) & (m->cap - 1); m->slot[i].key; i = (i + 1) & (m->cap - 1))
+		;
+	m->slot[i] = (struct fib_hslot){ .key = key };
+	m->n++;
+	return &m->slot[i];
+}
+
+/* Remove slot @hs (its list is empty), shifting later entries back. */
+static void hmap_remove(struct fib_hmap *m, struct fib_hslot *hs)
+{
+	uint32_t mask = m->cap - 1, i = (uint32_t)(hs - m->slot), j;
+
+	for (j = (i + 1) & mask; m->slot[j].key; j = (j + 1) & mask) {
+		uint32_t home = hmap_hash(m->slot[j].key) & mask;
+
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			m->slot[i] = m->slot[j];
+			i = j;
+		}
+	}
+	m->slot[i] = (struct fib_hslot){ 0 };
+	m->n--;
+}
+
+static inline uint64_t dev_key(const struct netdev *dev)
+{
+	return (uint64_t)(uintptr_t)dev;
+}
+
+/* Put @r on its device's and its preferred source's lists. 0 or -ENOMEM
+ * (on neither then). */
+static int route_index_add(struct fib *f, struct fib_route *r)
+{
+	struct fib_hslot *d = NULL, *src;
+
+	if (r->dev) {
+		d = hmap_get(&f->by_dev, dev_key(r->dev));
+		if (!d)
+			return -ENOMEM;
+	}
+	if (r->cfg.prefsrc) {
+		struct fib_srcvec *v = NULL;
+
+		src = hmap_get(&f->by_src, r->cfg.prefsrc);
+		if (src && (!src->vec || src->vec->n == src->vec->cap)) {
+			uint32_t cap = src->vec ? src->vec->cap * 2 : 4;
+
+			v = realloc(src->vec, sizeof(*v) + cap * sizeof(v->r[0]));
+			if (v) {
+				if (!src->vec)
+					v->n = 0;
+				v->cap = cap;
+				src->vec = v;
+			}
+		} else if (src) {
+			v = src->vec;
+		}
+		if (!v) {
+			if (src && !src->vec)
+				hmap_remove(&f->by_src, src);
+			if (d && !d->head)
+				hmap_remove(&f->by_dev, d);
+			return -ENOMEM;
+		}
+		v->r[v->n++] = r;
+	}
+	if (d) {
+		r->dev_prev = NULL;
+		r->dev_next = d->head;
+		if (d->head)
+			d->head->dev_prev = r;
+		d->head = r;
+	}
+	return 0;
+}
+
+static void route_index_del(struct fib *f, struct fib_route *r)
+{
+	struct fib_hslot *hs;
+
+	if (r->dev) {
+		if (r->dev_next)
+			r->dev_next->dev_prev = r->dev_prev;
+		if (r->dev_prev) {
+			r->dev_prev->dev_next = r->dev_next;
+		} else {
+			hs = hmap_find(&f->by_dev, dev_key(r->dev));
+			hs->head = r->dev_next;
+			if (!hs->head)
+				hmap_remove(&f->by_dev, hs);
+		}
+	}
+	if (r->cfg.prefsrc) {
+		struct fib_srcvec *v;
+
+		/* one address's routes: a short array, searched from the end */
+		hs = hmap_find(&f->by_src, r->cfg.prefsrc);
+		v = hs->vec;
+		for (uint32_t i = v->n; i-- > 0;) {
+			if (v->r[i] == r) {
+				v->r[i] = v->r[--v->n];
+				break;
+			}
+		}
+		if (!v->n) {
+			free(v);
+			hmap_remove(&f->by_src, hs);
+		}
+	}
+}
+
+/* ---- addresses by local address (devinet.c's inet_addr_lst) ---- */
+
+int fib_addr_hash_add(struct in_ifaddr *ifa)
+{
+	struct fib_hslot *hs = hmap_get(&ifa->dev->ns->fib->by_addr, ifa->local);
+
+	if (!hs)
+		return -ENOMEM;
+	ifa->hash_next = hs->ifa;
+	hs->ifa = ifa;
+	return 0;
+}
+
+void fib_addr_hash_del(struct in_ifaddr *ifa)
+{
+	struct fib_hmap *m = &ifa->dev->ns->fib->by_addr;
+	struct fib_hslot *hs = hmap_find(m, ifa->local);
+
+	for (struct in_ifaddr **pp = &hs->ifa; *pp; pp = &(*pp)->hash_next) {
+		if (*pp == ifa) {
+			*pp = ifa->hash_next;
+			break;
+		}
+	}
+	if (!hs->ifa)
+		hmap_remove(m, hs);
+}
+
+const struct in_ifaddr *fib_addr_hash_find(const struct netns *ns, uint32_t addr)
+{
+	const struct fib_hslot *hs = addr ? hmap_find(&ns->fib->by_addr, addr) : NULL;
+
+	return hs ? hs->ifa : NULL;
+}
 
 /* ---- tables ---- */
 
@@ -111,19 +339,22 @@ static struct fib_entry *table_entry_get(const struct fib_table *tb, uint32_t ds
 
 	if (!lpm_get(tb->lpm, ntohl(dst), len, &idx))
 		return NULL;
-	return tb->ent[idx];
+	return &tb->ent[idx];
 }
 
+/* A new entry for dst/len; the caller gives it its first route at once
+ * (an entry without routes is a free slot). Pointers to entries are good
+ * until the next table_entry_new. */
 static struct fib_entry *table_entry_new(struct fib_table *tb, uint32_t dst, uint8_t len)
 {
 	struct fib_entry *e;
 	uint32_t i;
 
-	for (i = tb->ent_hint; i < tb->ent_cap && tb->ent[i]; i++)
+	for (i = tb->ent_hint; i < tb->ent_cap && tb->ent[i].routes; i++)
 		;
 	if (i == tb->ent_cap) {
 		uint32_t cap = tb->ent_cap ? tb->ent_cap * 2 : 8;
-		struct fib_entry **ne = realloc(tb->ent, cap * sizeof(*ne));
+		struct fib_entry *ne = realloc(tb->ent, cap * sizeof(*ne));
 
 		if (!ne)
 			return NULL;
@@ -131,47 +362,35 @@ static struct fib_entry *table_entry_new(struct fib_table *tb, uint32_t dst, uin
 		tb->ent = ne;
 		tb->ent_cap = cap;
 	}
-	e = calloc(1, sizeof(*e));
-	if (!e)
+	if (lpm_add(tb->lpm, ntohl(dst), len, i) < 0)
 		return NULL;
-	if (lpm_add(tb->lpm, ntohl(dst), len, i) < 0) {
-		free(e);
-		return NULL;
-	}
-	e->dst = dst;
-	e->dst_len = len;
-	tb->ent[i] = e;
+	e = &tb->ent[i];
+	*e = (struct fib_entry){ .dst = dst, .dst_len = len };
 	tb->ent_hint = i + 1;
 	return e;
 }
 
 static void table_entry_free(struct fib_table *tb, struct fib_entry *e)
 {
-	uint32_t idx;
+	uint32_t idx = (uint32_t)(e - tb->ent);
 
-	if (lpm_get(tb->lpm, ntohl(e->dst), e->dst_len, &idx)) {
-		lpm_del(tb->lpm, ntohl(e->dst), e->dst_len);
-		tb->ent[idx] = NULL;
-		if (idx < tb->ent_hint)
-			tb->ent_hint = idx;
-	}
-	free(e);
+	lpm_del(tb->lpm, ntohl(e->dst), e->dst_len);
+	*e = (struct fib_entry){ 0 };
+	if (idx < tb->ent_hint)
+		tb->ent_hint = idx;
 }
 
 static void table_free(struct fib_table *tb)
 {
 	for (uint32_t i = 0; i < tb->ent_cap; i++) {
-		struct fib_entry *e = tb->ent[i];
+		struct fib_entry *e = &tb->ent[i];
 
-		if (!e)
-			continue;
 		while (e->routes) {
 			struct fib_route *r = e->routes;
 
 			e->routes = r->next;
 			free(r);
 		}
-		free(e);
 	}
 	free(tb->ent);
 	lpm_destroy(tb->lpm);
@@ -196,6 +415,11 @@ void fib_exit(struct netns *ns)
 		f->tables = tb->next;
 		table_free(tb);
 	}
+	free(f->by_dev.slot);
+	for (uint32_t i = 0; i < f->by_src.cap; i++)
+		free(f->by_src.slot[i].vec);
+	free(f->by_src.slot);
+	free(f->by_addr.slot);
 	free(f);
 	ns->fib = NULL;
 }
@@ -259,7 +483,7 @@ static int table_lookup(const struct fib_table *tb, uint32_t daddr, const struct
 
 	if (!lpm_lookup(tb->lpm, a, &idx))
 		return 0;
-	e = tb->ent[idx];
+	e = &tb->ent[idx];
 	while (!(r = entry_match(e, fl))) {
 		/* fib_table_lookup backtracks to the next shorter prefix when no
 		 * alias of this one fits the flow (rare: dead, oif-bound or
@@ -271,7 +495,7 @@ static int table_lookup(const struct fib_table *tb, uint32_t daddr, const struct
 			len--;
 		if (len < 0)
 			return 0;
-		e = tb->ent[idx];
+		e = &tb->ent[idx];
 	}
 	if (r->cfg.type == RTN_THROW)
 		return -EAGAIN;
@@ -529,6 +753,10 @@ int fib_route_add(struct netns *ns, const struct fib_config *cfg_in, struct exta
 				err = match == old ? 0 : -EEXIST;
 				goto out_free;
 			}
+			err = -ENOMEM;
+			if (route_index_add(f, nr))
+				goto out_free;
+			route_index_del(f, old);
 			nr->next = old->next;
 			*first = nr;
 			free(old);
@@ -544,11 +772,15 @@ int fib_route_add(struct netns *ns, const struct fib_config *cfg_in, struct exta
 	err = -ENOENT;
 	if (!(nr->cfg.nlflags & NLM_F_CREATE))
 		goto out_free;
+	err = -ENOMEM;
+	if (route_index_add(f, nr))
+		goto out_free;
 	if (!e) {
-		err = -ENOMEM;
 		e = table_entry_new(tb, nr->cfg.dst, nr->cfg.dst_len);
-		if (!e)
+		if (!e) {
+			route_index_del(f, nr);
 			goto out_free;
+		}
 		pp = &e->routes;
 	}
 	nr->next = *pp;
@@ -575,6 +807,7 @@ static void route_unlink(struct netns *ns, struct fib_table *tb, struct fib_entr
 	struct fib_route *r = *pp;
 
 	*pp = r->next;
+	route_index_del(ns->fib, r);
 	free(r);
 	ns->fib->nroutes--;
 	ns->dev_gen++;
@@ -642,10 +875,10 @@ unsigned fib_flush_match(struct netns *ns, fib_match_fn match, void *arg)
 	NS_ASSERT_OWNER(ns);
 	for (struct fib_table *tb = ns->fib->tables; tb; tb = tb->next) {
 		for (uint32_t i = 0; i < tb->ent_cap; i++) {
-			struct fib_entry *e = tb->ent[i];
+			struct fib_entry *e = &tb->ent[i];
 			struct fib_route **pp;
 
-			if (!e)
+			if (!e->routes)
 				continue;
 			pp = &e->routes;
 			while (*pp) {
@@ -662,6 +895,54 @@ unsigned fib_flush_match(struct netns *ns, fib_match_fn match, void *arg)
 				route_unlink(ns, tb, e, pp);
 			}
 		}
+	}
+	return n;
+}
+
+/* Delete @r, wherever it is. */
+static void route_delete(struct netns *ns, struct fib_route *r)
+{
+	struct fib_table *tb = fib_get_table(ns->fib, r->cfg.table);
+	struct fib_entry *e = table_entry_get(tb, r->cfg.dst, r->cfg.dst_len);
+	struct fib_route **pp = &e->routes;
+
+	while (*pp != r)
+		pp = &(*pp)->next;
+	route_unlink(ns, tb, e, pp);
+}
+
+/* The routes through @dev, all or all but those of host scope. Only the
+ * deleted route is freed at each step, so the saved next stays valid. */
+static unsigned fib_flush_dev(struct netns *ns, struct netdev *dev, bool keep_host)
+{
+	const struct fib_hslot *hs;
+	struct fib_route *r, *next;
+	unsigned n = 0;
+
+	NS_ASSERT_OWNER(ns);
+	hs = hmap_find(&ns->fib->by_dev, dev_key(dev));
+	for (r = hs ? hs->head : NULL; r; r = next) {
+		next = r->dev_next;
+		if (keep_host && r->cfg.scope == RT_SCOPE_HOST)
+			continue;
+		route_delete(ns, r);
+		n++;
+	}
+	return n;
+}
+
+unsigned fib_flush_prefsrc(struct netns *ns, uint32_t prefsrc)
+{
+	const struct fib_hslot *hs;
+	unsigned n = 0;
+
+	NS_ASSERT_OWNER(ns);
+	if (!prefsrc)
+		return 0;
+	/* the last route of the key takes its slot with it: look again */
+	while ((hs = hmap_find(&ns->fib->by_src, prefsrc))) {
+		route_delete(ns, hs->vec->r[hs->vec->n - 1]);
+		n++;
 	}
 	return n;
 }
@@ -691,8 +972,8 @@ int fib_walk(struct netns *ns, fib_walk_fn fn, void *arg)
 		if (!v)
 			return -ENOMEM;
 		for (uint32_t i = 0; i < tb->ent_cap; i++)
-			if (tb->ent[i])
-				v[n++] = tb->ent[i];
+			if (tb->ent[i].routes)
+				v[n++] = &tb->ent[i];
 		/* ascending address, then prefix length, as `ip route` reads */
 		qsort(v, n, sizeof(*v), entry_cmp);
 		for (uint32_t i = 0; i < n && !ret; i++) {
@@ -717,23 +998,23 @@ unsigned fib_route_count(struct netns *ns)
 	return ns->fib->nroutes;
 }
 
-/* ---- device events ---- */
-
-static bool match_dev(const struct fib_route *r, void *arg)
+size_t fib_lpm_memory(struct netns *ns)
 {
-	return r->dev == arg;
+	size_t n = 0;
+
+	NS_ASSERT_OWNER(ns);
+	for (const struct fib_table *tb = ns->fib->tables; tb; tb = tb->next)
+		n += lpm_memory(tb->lpm);
+	return n;
 }
+
+/* ---- device events ---- */
 
 /* fib_sync_down_dev(NETDEV_DOWN): nexthops of scope host (the local
  * routes of addresses) survive; everything else through the device dies. */
-static bool match_dev_down(const struct fib_route *r, void *arg)
-{
-	return r->dev == arg && r->cfg.scope != RT_SCOPE_HOST;
-}
-
 void fib_dev_down(struct netdev *dev)
 {
-	fib_flush_match(dev->ns, match_dev_down, dev);
+	fib_flush_dev(dev->ns, dev, true);
 }
 
 void fib_dev_up(struct netdev *dev)
@@ -751,6 +1032,6 @@ void fib_dev_up(struct netdev *dev)
 void fib_dev_unregister(struct netdev *dev)
 {
 	/* fib_disable_ip(force): every route through the device */
-	fib_flush_match(dev->ns, match_dev, dev);
+	fib_flush_dev(dev->ns, dev, false);
 	inet_addr_flush(dev);
 }

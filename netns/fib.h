@@ -11,6 +11,7 @@
 #define NSEMU_NETNS_FIB_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <linux/rtnetlink.h> /* RTN_*, RT_SCOPE_*, RT_TABLE_*, RTPROT_* */
@@ -22,6 +23,7 @@ struct netdev;
 /* An IPv4 address on a device (struct in_ifaddr). Addresses network order. */
 struct in_ifaddr {
 	struct in_ifaddr *next;
+	struct in_ifaddr *hash_next; /* fib.c: the namespace's addresses by local */
 	struct netdev *dev;
 	uint32_t local;	    /* IFA_LOCAL */
 	uint32_t address;   /* IFA_ADDRESS (peer; = local without peer) */
@@ -56,6 +58,7 @@ struct fib_route {
 	struct fib_config cfg;	/* normalised: oif and scope resolved */
 	struct netdev *dev;	/* output device, NULL for blackhole & co */
 	uint32_t flags;		/* RTNH_F_LINKDOWN, RTNH_F_DEAD when dev is down */
+	struct fib_route *dev_next, *dev_prev; /* fib.c: the routes of one device */
 };
 
 /* The result of a lookup. */
@@ -91,6 +94,9 @@ typedef int (*fib_walk_fn)(const struct fib_route *r, void *arg); /* non-zero st
  * show table all`?) — tables ascending; within a table by prefix. */
 int fib_walk(struct netns *ns, fib_walk_fn fn, void *arg);
 unsigned fib_route_count(struct netns *ns);
+/* Bytes held by the forwarding structures (core/lpm: tries and rule
+ * hashes) of every table; the control table is the rest. Owner thread. */
+size_t fib_lpm_memory(struct netns *ns);
 
 /*
  * Lookup with the kernel's flowi4 knobs (fib_lookup with flowi4_oif and
@@ -104,6 +110,17 @@ int fib_lookup_flow(struct netns *ns, uint32_t daddr, int oif, uint8_t scope,
  * the number deleted. Owner thread. */
 typedef bool (*fib_match_fn)(const struct fib_route *r, void *arg);
 unsigned fib_flush_match(struct netns *ns, fib_match_fn match, void *arg);
+/* Delete every route whose preferred source is @prefsrc (fib_sync_down_addr
+ * + fib_flush), found through an index: the cost is those routes, not the
+ * table. Returns the number deleted. Owner thread. */
+unsigned fib_flush_prefsrc(struct netns *ns, uint32_t prefsrc);
+/* devinet.c's index of every address of the namespace by local address
+ * (the kernel's inet_addr_lst): add (0 or -ENOMEM) when an address is
+ * linked, delete when it is unlinked; find gives the first of the chain
+ * (next: hash_next) or NULL. Owner thread. */
+int fib_addr_hash_add(struct in_ifaddr *ifa);
+void fib_addr_hash_del(struct in_ifaddr *ifa);
+const struct in_ifaddr *fib_addr_hash_find(const struct netns *ns, uint32_t addr);
 /* A user added a `local` route (net->ipv4.fib_has_custom_local_routes):
  * fib_validate_source can no longer trust the address list alone. */
 bool fib_has_custom_local_routes(const struct netns *ns);
@@ -114,7 +131,8 @@ void fib_add_ifaddr(struct in_ifaddr *ifa);
 /* Device events, as fib_netdev_event: unregister removes every route
  * through @dev; down removes those too except host-scope ones (the local
  * routes of its addresses stay, fib_sync_down_dev); up re-adds the routes
- * of its addresses (and gives `lo` 127.0.0.1/8 if it has none). */
+ * of its addresses (and gives `lo` 127.0.0.1/8 if it has none). Down and
+ * unregister visit only @dev's routes (a per-device list). */
 void fib_dev_down(struct netdev *dev);
 void fib_dev_up(struct netdev *dev);
 void fib_dev_unregister(struct netdev *dev);
@@ -129,7 +147,8 @@ int inet_addr_add(struct netdev *dev, uint32_t local, uint8_t prefixlen, uint32_
 		  uint8_t scope, const char *label, struct extack *ext);
 int inet_addr_del(struct netdev *dev, uint32_t local, uint8_t prefixlen, struct extack *ext);
 void inet_addr_flush(struct netdev *dev);
-/* Is @addr configured on any device of @ns? Returns the device or NULL. */
+/* Is @addr configured on any device of @ns? Returns the device (the one
+ * with the lowest ifindex if several) or NULL. A hash lookup. */
 struct netdev *inet_addr_local_dev(struct netns *ns, uint32_t addr);
 /* Source address selection (inet_select_addr): a primary address of @dev
  * in the same subnet as @dst if any, else the first of scope <= @scope,

@@ -7,6 +7,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "harness/harness.h"
@@ -579,10 +580,64 @@ static void test_fib_lookup_flow_backtracks_for_oif(void **state)
 	assert_int_equal(res.prefixlen, 8);
 }
 
+/* Forty devices, each with an address and a route through it: unregister
+ * and down take exactly one device's routes (found through its own list),
+ * and deleting an address takes the routes that use it as preferred
+ * source on other devices too. */
+static void test_fib_dev_events_touch_only_their_routes(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *dev[40];
+	struct fib_result res;
+	char name[16], a[32], gw[32], dst[32];
+	unsigned before;
+
+	for (int i = 0; i < 40; i++) {
+		struct fib_config c;
+
+		snprintf(name, sizeof(name), "eth%d", i);
+		snprintf(a, sizeof(a), "10.0.%d.1", i);
+		snprintf(gw, sizeof(gw), "10.0.%d.2", i);
+		snprintf(dst, sizeof(dst), "172.16.%d.0", i);
+		dev[i] = dev_addr(ns, name, a, 24);
+		c = rcfg(dst, 24, gw, NULL);
+		assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	}
+	/* a route through eth7 with eth5's address as source */
+	{
+		struct fib_config c = rcfg("192.168.0.0", 16, "10.0.7.2", NULL);
+
+		c.prefsrc = h_ip("10.0.5.1");
+		assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	}
+	before = fib_route_count(ns);
+	/* unregister: local, broadcast, connected and the static route */
+	dev_unregister(dev[3]);
+	assert_int_equal(fib_route_count(ns), before - 4);
+	assert_int_equal(fib_lookup(ns, h_ip("172.16.3.9"), &res), -ENETUNREACH);
+	assert_int_equal(fib_lookup(ns, h_ip("172.16.4.9"), &res), 0);
+	assert_ptr_equal(res.dev, dev[4]);
+	/* down keeps the local route only */
+	assert_int_equal(dev_close(dev[9]), 0);
+	assert_int_equal(fib_route_count(ns), before - 4 - 3);
+	assert_non_null(find_route(ns, RT_TABLE_LOCAL, "10.0.9.1", 32, RTN_LOCAL));
+	assert_int_equal(fib_lookup(ns, h_ip("172.16.9.9"), &res), -ENETUNREACH);
+	/* eth5's address goes: its four routes and the one using it as source */
+	assert_int_equal(fib_lookup(ns, h_ip("192.168.1.1"), &res), 0);
+	assert_int_equal(res.prefsrc, h_ip("10.0.5.1"));
+	assert_int_equal(inet_addr_del(dev[5], h_ip("10.0.5.1"), 24, NULL), 0);
+	assert_int_equal(fib_lookup(ns, h_ip("192.168.1.1"), &res), -ENETUNREACH);
+	/* the static route via 10.0.5.2 stays (as in Linux, until the device goes) */
+	assert_int_equal(fib_route_count(ns), before - 4 - 3 - 3 - 1);
+	assert_int_equal(fib_lookup(ns, h_ip("172.16.8.9"), &res), 0);
+	assert_ptr_equal(res.dev, dev[8]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+		T(test_fib_dev_events_touch_only_their_routes),
 		T(test_fib_device_route_is_looked_up),
 		T(test_fib_longest_prefix_wins),
 		T(test_fib_add_excl_existing_is_eexist),

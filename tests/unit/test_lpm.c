@@ -311,6 +311,194 @@ static void test_lpm_small_to_trie_keeps_answers(void **state)
 	lpm_destroy(l);
 }
 
+/* ---- big tables: a hashed reference, 100k prefixes, churn ---- */
+
+/* The reference for big tables: (prefix, length) -> value in an
+ * open-addressed map with tombstones, searched longest length first. */
+#define BIG_CAP (1u << 19)
+#define BIG_TOMB UINT64_MAX
+
+struct big_ref {
+	uint64_t *key; /* addr << 8 | (len + 1); 0 = empty */
+	uint32_t *val;
+	uint32_t lens[33];
+};
+
+static uint32_t big_hash(uint64_t k)
+{
+	k *= 0x9e3779b97f4a7c15ull;
+	return (uint32_t)(k >> 40) & (BIG_CAP - 1);
+}
+
+static uint64_t *big_find(struct big_ref *b, uint32_t addr, unsigned len, bool insert)
+{
+	uint64_t k = (uint64_t)addr << 8 | (len + 1), *tomb = NULL;
+
+	for (uint32_t i = big_hash(k);; i = (i + 1) & (BIG_CAP - 1)) {
+		if (b->key[i] == k)
+			return &b->key[i];
+		if (b->key[i] == BIG_TOMB && !tomb)
+			tomb = &b->key[i];
+		if (!b->key[i]) {
+			if (!insert)
+				return NULL;
+			return tomb ? tomb : &b->key[i];
+		}
+	}
+}
+
+static void big_set(struct big_ref *b, uint32_t addr, unsigned len, uint32_t value)
+{
+	uint64_t *k = big_find(b, addr, len, true);
+
+	if (*k != ((uint64_t)addr << 8 | (len + 1)))
+		b->lens[len]++;
+	*k = (uint64_t)addr << 8 | (len + 1);
+	b->val[k - b->key] = value;
+}
+
+static bool big_del(struct big_ref *b, uint32_t addr, unsigned len)
+{
+	uint64_t *k = big_find(b, addr, len, false);
+
+	if (!k)
+		return false;
+	*k = BIG_TOMB;
+	b->lens[len]--;
+	return true;
+}
+
+static bool big_lookup(struct big_ref *b, uint32_t addr, uint32_t *value)
+{
+	for (int len = 32; len >= 0; len--) {
+		uint64_t *k;
+
+		if (!b->lens[len])
+			continue;
+		k = big_find(b, addr & mask_of((unsigned)len), (unsigned)len, false);
+		if (k) {
+			*value = b->val[k - b->key];
+			return true;
+		}
+	}
+	return false;
+}
+
+/* A prefix length with a BGP table's mix, plus some short ones. */
+static unsigned big_len(uint32_t *s)
+{
+	unsigned r = rnd(s) % 1000;
+
+	if (r < 600)
+		return 24;
+	if (r < 800)
+		return 22 + (r & 1);
+	if (r < 950)
+		return 16 + r % 6;
+	if (r < 960)
+		return r % 16;
+	return 25 + r % 8;
+}
+
+static void big_check(const struct lpm *l, struct big_ref *b, const uint32_t *pa,
+		      const uint8_t *pl, unsigned n, uint32_t *seed, unsigned lookups)
+{
+	for (unsigned i = 0; i < lookups; i++) {
+		uint32_t a = rnd(seed), want = 0, got = 0;
+		bool hw, hg;
+
+		if (i & 1) {
+			unsigned j = rnd(seed) % n;
+
+			a = pa[j] | (a & ~mask_of(pl[j]));
+		}
+		hw = big_lookup(b, a, &want);
+		hg = lpm_lookup(l, a, &got);
+		assert_int_equal(hg, hw);
+		if (hw)
+			assert_int_equal(got, want);
+	}
+}
+
+/* 100,000 prefixes, then adds, replaces and deletes interleaved, checked
+ * against the reference all along; deleting everything gives the nodes
+ * back. */
+static void test_lpm_big_table_with_churn_matches_reference(void **state)
+{
+	enum { N = 100000, OPS = 60000 };
+	struct big_ref b = { calloc(BIG_CAP, sizeof(uint64_t)), calloc(BIG_CAP, sizeof(uint32_t)),
+			     { 0 } };
+	uint32_t *pa = malloc(N * sizeof(*pa)), seed = 0x5eed1234, lseed = 77, v = 0;
+	uint8_t *pl = malloc(N);
+	struct lpm *l = lpm_create();
+	size_t empty = lpm_memory(l);
+
+	assert_non_null(b.key);
+	assert_non_null(b.val);
+	for (unsigned i = 0; i < N; i++) {
+		pl[i] = (uint8_t)big_len(&seed);
+		pa[i] = rnd(&seed) & mask_of(pl[i]);
+		assert_int_equal(lpm_add(l, pa[i], pl[i], i), 0);
+		big_set(&b, pa[i], pl[i], i);
+	}
+	big_check(l, &b, pa, pl, N, &lseed, 100000);
+	for (unsigned op = 0; op < OPS; op++) {
+		unsigned j = rnd(&seed) % N, r = rnd(&seed) % 10;
+
+		if (r < 4) {
+			bool had = big_del(&b, pa[j], pl[j]);
+
+			assert_int_equal(lpm_del(l, pa[j], pl[j]), had ? 0 : -ENOENT);
+		} else if (r < 6) {
+			/* replace (or re-add) with another value */
+			assert_int_equal(lpm_add(l, pa[j], pl[j], N + op), 0);
+			big_set(&b, pa[j], pl[j], N + op);
+		} else {
+			/* a new prefix in slot j; the old one stays in the table */
+			pl[j] = (uint8_t)big_len(&seed);
+			pa[j] = rnd(&seed) & mask_of(pl[j]);
+			assert_int_equal(lpm_add(l, pa[j], pl[j], N + op), 0);
+			big_set(&b, pa[j], pl[j], N + op);
+		}
+		if (op % 10000 == 9999)
+			big_check(l, &b, pa, pl, N, &lseed, 10000);
+	}
+	big_check(l, &b, pa, pl, N, &lseed, 50000);
+	/* delete every rule still in the reference */
+	for (uint32_t i = 0; i < BIG_CAP; i++) {
+		uint64_t k = b.key[i];
+
+		if (!k || k == BIG_TOMB)
+			continue;
+		assert_int_equal(lpm_del(l, (uint32_t)(k >> 8), (unsigned)(k & 0xff) - 1), 0);
+	}
+	assert_int_equal(lpm_count(l), 0);
+	assert_false(lpm_lookup(l, 0x08080808, &v));
+	assert_false(lpm_lookup(l, pa[0], &v));
+	/* the nodes are gone (the root stays, the rule hash keeps its size) */
+	assert_true(lpm_memory(l) - empty <= BIG_CAP * sizeof(uint64_t) + 256);
+	lpm_destroy(l);
+	free(b.key);
+	free(b.val);
+	free(pa);
+	free(pl);
+}
+
+/* Values are 26 bits: larger ones are refused, the largest works. */
+static void test_lpm_value_range(void **state)
+{
+	struct lpm *l = lpm_create();
+	uint32_t v = 0;
+
+	assert_int_equal(lpm_add(l, 0x0a000000, 8, (1u << 26) - 1), -ERANGE);
+	assert_int_equal(lpm_add(l, 0x0a000000, 8, (1u << 26) - 2), 0);
+	for (unsigned i = 0; i < 40; i++)
+		assert_int_equal(lpm_add(l, 0x0b000000 | (i << 8), 24, i), 0);
+	assert_true(lpm_lookup(l, 0x0a010203, &v));
+	assert_int_equal(v, (1u << 26) - 2);
+	lpm_destroy(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +513,8 @@ int main(void)
 		cmocka_unit_test(test_lpm_memory_grows_with_use),
 		cmocka_unit_test(test_lpm_small_table_is_small),
 		cmocka_unit_test(test_lpm_small_to_trie_keeps_answers),
+		cmocka_unit_test(test_lpm_big_table_with_churn_matches_reference),
+		cmocka_unit_test(test_lpm_value_range),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
