@@ -4,7 +4,11 @@
  * namespaces the way a user would build a star (each: lo up, one veth to a
  * hub namespace, a /30 address on each end, a default route via the hub),
  * every step an rtnetlink request through the control path, then deletes
- * them. It reports namespaces/s for creation and deletion, resident memory
+ * them. Like a netlink client that knows what it wants (`ip -batch`,
+ * libnl's caches), it sends many requests per datagram to rtnl_process(),
+ * the entry point of the control socket: NSEMU_MSG_HELLO inside a
+ * datagram selects the namespace for the requests after it, and the
+ * dispatcher hands each run of requests for one worker over at once. It reports namespaces/s for creation and deletion, resident memory
  * per namespace (RSS from /proc/self/statm, before and after), and the
  * allocator's own view: jemalloc's "stats.allocated" (after an "epoch" to
  * refresh it), which, unlike RSS, counts only live allocations. Sanitizer
@@ -15,6 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <linux/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
 
 #include "../core/loop.h"
 #include "bench.h"
@@ -58,34 +67,277 @@ static uint64_t bench_rss(void)
 	return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
 }
 
+/* ---- datagrams of requests, built by hand (one buffer, no libnl per message) ---- */
+
+struct nb_dgram {
+	uint8_t *buf;
+	size_t len, cap;
+	size_t msg;	     /* offset of the message being built */
+	size_t nest[4];	     /* open nested attributes */
+	unsigned depth;
+};
+
+static void *nb_reserve(struct nb_dgram *d, size_t n)
+{
+	n = NLMSG_ALIGN(n);
+	if (d->len + n > d->cap) {
+		size_t cap = d->cap ? d->cap : 65536;
+		while (cap < d->len + n)
+			cap *= 2;
+		uint8_t *b = realloc(d->buf, cap);
+		if (!b)
+			abort(); /* a few hundred KB: as rtnl's own reply buffer */
+		d->buf = b;
+		d->cap = cap;
+	}
+	void *p = d->buf + d->len;
+	memset(p, 0, n);
+	d->len += n;
+	return p;
+}
+
+/* Start a request; @seq tells its replies apart (the namespace's index). */
+static void nb_msg(struct nb_dgram *d, uint16_t type, uint16_t flags, uint32_t seq,
+		   const void *hdr, size_t hdrlen)
+{
+	d->msg = d->len;
+	struct nlmsghdr *h = nb_reserve(d, NLMSG_HDRLEN + hdrlen);
+	h->nlmsg_type = type;
+	h->nlmsg_flags = NLM_F_REQUEST | flags;
+	h->nlmsg_seq = seq;
+	if (hdrlen)
+		memcpy((uint8_t *)h + NLMSG_HDRLEN, hdr, hdrlen);
+}
+
+static void nb_end(struct nb_dgram *d)
+{
+	((struct nlmsghdr *)(d->buf + d->msg))->nlmsg_len = (uint32_t)(d->len - d->msg);
+}
+
+static void nb_put(struct nb_dgram *d, uint16_t type, const void *data, size_t len)
+{
+	struct nlattr *a = nb_reserve(d, NLA_HDRLEN + len);
+	a->nla_type = type;
+	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	memcpy((uint8_t *)a + NLA_HDRLEN, data, len);
+}
+
+static void nb_put_u32(struct nb_dgram *d, uint16_t type, uint32_t v)
+{
+	nb_put(d, type, &v, sizeof(v));
+}
+
+static void nb_put_str(struct nb_dgram *d, uint16_t type, const char *s)
+{
+	nb_put(d, type, s, strlen(s) + 1);
+}
+
+static void nb_nest(struct nb_dgram *d, uint16_t type)
+{
+	d->nest[d->depth++] = d->len;
+	struct nlattr *a = nb_reserve(d, NLA_HDRLEN);
+	a->nla_type = type | NLA_F_NESTED;
+}
+
+static void nb_nest_end(struct nb_dgram *d)
+{
+	size_t off = d->nest[--d->depth];
+	((struct nlattr *)(d->buf + off))->nla_len = (uint16_t)(d->len - off);
+}
+
+static void nb_hello(struct nb_dgram *d, uint32_t nsid)
+{
+	nb_msg(d, NSEMU_MSG_HELLO, 0, 0, NULL, 0);
+	nb_put_u32(d, NSEMU_A_NSID, nsid);
+	nb_end(d);
+}
+
+/* `ip link set DEV up`: RTM_NEWLINK without NLM_F_CREATE. */
+static void nb_link_up(struct nb_dgram *d, uint32_t seq, int ifindex)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex,
+				 .ifi_flags = IFF_UP, .ifi_change = IFF_UP };
+	nb_msg(d, RTM_NEWLINK, 0, seq, &ifi, sizeof(ifi));
+	nb_end(d);
+}
+
+/* `ip addr add A/30 dev DEV` */
+static void nb_addr_add(struct nb_dgram *d, uint32_t seq, int ifindex, uint32_t addr)
+{
+	struct ifaddrmsg ifa = { .ifa_family = AF_INET, .ifa_prefixlen = 30,
+				 .ifa_index = (uint32_t)ifindex };
+	uint32_t a = htonl(addr);
+	nb_msg(d, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, seq, &ifa, sizeof(ifa));
+	nb_put(d, IFA_LOCAL, &a, 4);
+	nb_put(d, IFA_ADDRESS, &a, 4);
+	nb_end(d);
+}
+
+/* Per namespace: what the replies told us. */
+struct nb_ns {
+	uint32_t id;
+	uint32_t thread;
+	int ifindex;	 /* eth0 in the namespace */
+	int hub_ifindex; /* h<i> in the hub */
+};
+
+struct nb_ctx {
+	struct cli_ctx *c;
+	struct rtnl_conn conn;
+	struct rtnl_out out;
+	struct nb_dgram d;
+	struct nb_ns *ns;
+	unsigned count;
+};
+
 /* Namespace i's /30 in 100.64.0.0/10 (RFC 6598 shared space: never a
  * real destination here): .1 the hub's end, .2 the namespace's. */
-static void netns_bench_addr(unsigned i, unsigned host, char *buf, size_t len)
+static uint32_t nb_addr(unsigned i, unsigned host)
 {
-	uint32_t a = 0x64400000u + 4 * i + host;
-
-	snprintf(buf, len, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+	return 0x64400000u + 4 * i + host;
 }
 
-static int netns_bench_one(struct cli_ctx *c, struct bench_cli *b, unsigned i)
+/* Send the datagram built in x->d and walk the replies: the first error
+ * is printed and returned; echoes fill x->ns by sequence number. */
+static int nb_send(struct nb_ctx *x)
 {
-	char hub[20], ns[20];
+	int err = 0;
 
-	netns_bench_addr(i, 1, hub, sizeof(hub));
-	netns_bench_addr(i, 2, ns, sizeof(ns));
-	if (bench_run(c, b, "ip netns add bench-ns%u", i))
-		return -EINVAL;
-	if (bench_run(c, b, "ip -n bench-ns%u link set lo up", i) ||
-	    bench_run(c, b, "ip link add eth0 netns bench-ns%u type veth peer name h%u netns bench-hub",
-		      i, i) ||
-	    bench_run(c, b, "ip -n bench-ns%u addr add %s/30 dev eth0", i, ns) ||
-	    bench_run(c, b, "ip -n bench-hub addr add %s/30 dev h%u", hub, i) ||
-	    bench_run(c, b, "ip -n bench-ns%u link set eth0 up", i) ||
-	    bench_run(c, b, "ip -n bench-hub link set h%u up", i) ||
-	    bench_run(c, b, "ip -n bench-ns%u route add default via %s", i, hub))
-		return -EIO; /* created: the caller deletes it */
-	return 0;
+	rtnl_out_reset(&x->out);
+	if (x->d.len)
+		rtnl_process(&x->conn, x->d.buf, x->d.len, &x->out);
+	x->d.len = 0;
+	int len = (int)x->out.len;
+	for (struct nlmsghdr *h = (struct nlmsghdr *)x->out.buf; x->out.buf && NLMSG_OK(h, len);
+	     h = NLMSG_NEXT(h, len)) {
+		uint32_t i = h->nlmsg_seq;
+		if (h->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(h);
+			if (e->error && !err) {
+				fprintf(x->c->err, "bench: request %u (type %#x) for namespace %u: %s\n",
+					e->msg.nlmsg_type, e->msg.nlmsg_type, i, strerror(-e->error));
+				err = e->error;
+			}
+			continue;
+		}
+		if (i >= x->count)
+			continue;
+		if (h->nlmsg_type == NSEMU_MSG_NEWNS) {
+			struct nlattr *tb[NSEMU_A_MAX + 1];
+			if (nlmsg_parse(h, 0, tb, NSEMU_A_MAX, NULL) < 0 || !tb[NSEMU_A_NSID])
+				continue;
+			x->ns[i].id = nla_get_u32(tb[NSEMU_A_NSID]);
+			x->ns[i].thread = tb[NSEMU_A_THREAD] ? nla_get_u32(tb[NSEMU_A_THREAD]) : 0;
+		} else if (h->nlmsg_type == RTM_NEWLINK && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifinfomsg))) {
+			const struct ifinfomsg *ifi = NLMSG_DATA(h);
+			/* the veth's echo (eth0 in the namespace) or the hub's GETLINK */
+			if (!x->ns[i].ifindex)
+				x->ns[i].ifindex = ifi->ifi_index;
+			else
+				x->ns[i].hub_ifindex = ifi->ifi_index;
+		}
+	}
+	return err;
 }
+
+/* Namespaces [lo, hi): created, linked to the hub and configured with
+ * four datagrams, whatever the batch size. */
+static int nb_create_batch(struct nb_ctx *x, uint32_t hub, unsigned lo, unsigned hi,
+			   unsigned *created)
+{
+	struct nb_dgram *d = &x->d;
+	char name[32];
+	int err;
+
+	/* `ip netns add`, echoed for the id and the worker it went to */
+	for (unsigned i = lo; i < hi; i++) {
+		snprintf(name, sizeof(name), "bench-ns%u", i);
+		nb_msg(d, NSEMU_MSG_NEWNS, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, i, NULL, 0);
+		nb_put_str(d, NSEMU_A_NS, name);
+		nb_end(d);
+	}
+	err = nb_send(x);
+	for (unsigned i = lo; i < hi; i++)
+		if (x->ns[i].id)
+			*created = i + 1;
+	if (err)
+		return err;
+
+	/* `ip link add eth0 netns bench-nsI type veth peer name hI`, from the hub */
+	nb_hello(d, hub);
+	for (unsigned i = lo; i < hi; i++) {
+		struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+		nb_msg(d, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, i, &ifi, sizeof(ifi));
+		nb_put_str(d, IFLA_IFNAME, "eth0");
+		nb_put_u32(d, IFLA_NET_NS_PID, x->ns[i].id);
+		nb_nest(d, IFLA_LINKINFO);
+		nb_put_str(d, IFLA_INFO_KIND, "veth");
+		nb_nest(d, IFLA_INFO_DATA);
+		nb_nest(d, VETH_INFO_PEER);
+		nb_reserve(d, sizeof(ifi));
+		snprintf(name, sizeof(name), "h%u", i);
+		nb_put_str(d, IFLA_IFNAME, name);
+		nb_nest_end(d);
+		nb_nest_end(d);
+		nb_nest_end(d);
+		nb_end(d);
+	}
+	/* the hub ends' indexes, by name (what `ip` resolves) */
+	for (unsigned i = lo; i < hi; i++) {
+		struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+		nb_msg(d, RTM_GETLINK, 0, i, &ifi, sizeof(ifi));
+		snprintf(name, sizeof(name), "h%u", i);
+		nb_put_str(d, IFLA_IFNAME, name);
+		nb_put_u32(d, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+		nb_end(d);
+	}
+	if ((err = nb_send(x)))
+		return err;
+
+	/* Each namespace, grouped by worker so that the dispatcher hands each
+	 * worker its share at once: lo up, address, eth0 up, default route. */
+	for (unsigned t = 0; t < loop_nworkers(); t++) {
+		for (unsigned i = lo; i < hi; i++) {
+			if (x->ns[i].thread != t)
+				continue;
+			nb_hello(d, x->ns[i].id);
+			nb_link_up(d, i, 1); /* lo is ifindex 1 in every namespace */
+			nb_addr_add(d, i, x->ns[i].ifindex, nb_addr(i, 2));
+			nb_link_up(d, i, x->ns[i].ifindex);
+			struct rtmsg rtm = { .rtm_family = AF_INET, .rtm_table = RT_TABLE_MAIN,
+					     .rtm_protocol = RTPROT_BOOT,
+					     .rtm_scope = RT_SCOPE_UNIVERSE, .rtm_type = RTN_UNICAST };
+			uint32_t gw = htonl(nb_addr(i, 1));
+			nb_msg(d, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, i, &rtm, sizeof(rtm));
+			nb_put(d, RTA_GATEWAY, &gw, 4);
+			nb_end(d);
+		}
+	}
+	/* the hub's ends: address and up */
+	nb_hello(d, hub);
+	for (unsigned i = lo; i < hi; i++) {
+		nb_addr_add(d, i, x->ns[i].hub_ifindex, nb_addr(i, 1));
+		nb_link_up(d, i, x->ns[i].hub_ifindex);
+	}
+	return nb_send(x);
+}
+
+/* `ip netns del` for [lo, hi), one datagram: the veth goes with its
+ * namespace, and the hub's end with it. */
+static int nb_delete_batch(struct nb_ctx *x, unsigned lo, unsigned hi)
+{
+	for (unsigned i = lo; i < hi; i++) {
+		if (!x->ns[i].id)
+			continue;
+		nb_msg(&x->d, NSEMU_MSG_DELNS, 0, i, NULL, 0);
+		nb_put_u32(&x->d, NSEMU_A_NSID, x->ns[i].id);
+		nb_end(&x->d);
+		x->ns[i].id = 0;
+	}
+	return nb_send(x);
+}
+
+#define NB_BATCH 256 /* namespaces per datagram (about 150 KB of requests) */
 
 static void netns_bench_print_mem(const char *key, const char *label, int64_t before,
 				  int64_t after, unsigned n)
@@ -110,8 +362,9 @@ int bench_netns(struct cli_ctx *c, int argc, char **argv)
 	uint64_t count = 1000, t0, t1, t2, rss0, rss1;
 	int64_t al0, al1;
 	unsigned created = 0, i;
-	struct bench_cli b;
-	bool json = false, hub = false;
+	struct nb_ctx x = { .c = c, .conn = { .ext_ack = true } };
+	uint32_t hub = 0;
+	bool json = false;
 	int err = 0;
 
 	for (int a = 1; a < argc; a++) {
@@ -127,25 +380,32 @@ int bench_netns(struct cli_ctx *c, int argc, char **argv)
 			return -EINVAL;
 		}
 	}
-	if (bench_cli_open(&b))
+	x.count = (unsigned)count;
+	x.ns = calloc(count + 1, sizeof(*x.ns)); /* [count]: the hub */
+	if (!x.ns)
 		return -ENOMEM;
-	if (bench_run(c, &b, "ip netns add bench-hub")) {
-		err = -EEXIST;
+	rtnl_out_init(&x.out);
+	nb_msg(&x.d, NSEMU_MSG_NEWNS, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, x.count, NULL, 0);
+	nb_put_str(&x.d, NSEMU_A_NS, "bench-hub");
+	nb_end(&x.d);
+	x.count++; /* the hub's echo lands in ns[count] */
+	err = nb_send(&x);
+	x.count--;
+	hub = x.ns[count].id;
+	if (err || !hub) {
+		err = err ? err : -EEXIST;
 		goto out;
 	}
-	hub = true;
 	rss0 = bench_rss();
 	al0 = bench_allocated();
 	t0 = bench_now_ns();
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < count; i += NB_BATCH) {
 		if (c->interrupt && *c->interrupt) {
 			fprintf(c->err, "bench: interrupted after %u namespaces\n", i);
 			err = -EINTR;
 			goto out;
 		}
-		err = netns_bench_one(c, &b, i);
-		if (err != -EINVAL)
-			created = i + 1;
+		err = nb_create_batch(&x, hub, i, MIN(i + NB_BATCH, (unsigned)count), &created);
 		if (err)
 			goto out;
 	}
@@ -153,8 +413,8 @@ int bench_netns(struct cli_ctx *c, int argc, char **argv)
 	rss1 = bench_rss();
 	al1 = bench_allocated();
 	/* Deleting a namespace deletes its veth, and the hub's end with it. */
-	for (i = 0; i < created; i++)
-		bench_run(c, &b, "ip netns del bench-ns%u", i);
+	for (i = 0; i < created; i += NB_BATCH)
+		nb_delete_batch(&x, i, MIN(i + NB_BATCH, created));
 	t2 = bench_now_ns();
 	created = 0;
 
@@ -174,10 +434,16 @@ int bench_netns(struct cli_ctx *c, int argc, char **argv)
 	close_json_object();
 	delete_json_obj();
 out:
-	for (i = 0; i < created; i++)
-		bench_run(c, &b, "ip netns del bench-ns%u", i);
-	if (hub)
-		bench_run(c, &b, "ip netns del bench-hub");
-	bench_cli_close(&b);
+	for (i = 0; i < created; i += NB_BATCH)
+		nb_delete_batch(&x, i, MIN(i + NB_BATCH, created));
+	if (hub) {
+		nb_msg(&x.d, NSEMU_MSG_DELNS, 0, 0, NULL, 0);
+		nb_put_u32(&x.d, NSEMU_A_NSID, hub);
+		nb_end(&x.d);
+		nb_send(&x);
+	}
+	rtnl_out_free(&x.out);
+	free(x.d.buf);
+	free(x.ns);
 	return err;
 }

@@ -309,16 +309,68 @@ static void rtnl_owner_tramp(void *arg)
 	oc->ret = oc->fn(oc->r);
 }
 
+/*
+ * Set on a worker while it runs a run of requests for the control thread
+ * (rtnl_run_fn): the control thread holds the lock and waits, so the
+ * worker acts under it, and notifications wait for the control thread.
+ */
+static _Thread_local bool rtnl_in_run;
+
+struct rtnl_xcall {
+	loop_call_fn fn;
+	void *arg;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+};
+
+static void rtnl_xcall_tramp(void *arg)
+{
+	struct rtnl_xcall *x = arg;
+	x->fn(x->arg);
+	pthread_mutex_lock(&x->lock);
+	x->done = true;
+	pthread_cond_signal(&x->cond);
+	pthread_mutex_unlock(&x->lock);
+}
+
+/*
+ * loop_call_sync() for the control path. From a worker inside a run, a
+ * namespace of another worker (a veth peer's notification) is reached by
+ * loop_call and a wait: loop_call_sync refuses worker-to-worker calls in
+ * general, but here no cycle can form, since only the holder of the
+ * control lock starts runs and only a run waits on another worker.
+ */
+static void rtnl_call_sync(struct worker *w, loop_call_fn fn, void *arg)
+{
+	struct worker *cur = loop_current();
+
+	if (!rtnl_in_run || cur == w) {
+		loop_call_sync(w, fn, arg);
+		return;
+	}
+	struct rtnl_xcall x = { .fn = fn, .arg = arg, .done = false };
+	pthread_mutex_init(&x.lock, NULL);
+	pthread_cond_init(&x.cond, NULL);
+	loop_call(w, rtnl_xcall_tramp, &x);
+	pthread_mutex_lock(&x.lock);
+	while (!x.done)
+		pthread_cond_wait(&x.cond, &x.lock);
+	pthread_mutex_unlock(&x.lock);
+	pthread_cond_destroy(&x.cond);
+	pthread_mutex_destroy(&x.lock);
+}
+
 int rtnl_on_owner(struct rtnl_req *r, rtnl_handler_fn fn)
 {
 	struct rtnl_owner_call oc = { .r = r, .fn = fn };
-	loop_call_sync(r->ns->owner, rtnl_owner_tramp, &oc);
+	rtnl_call_sync(r->ns->owner, rtnl_owner_tramp, &oc);
 	return oc.ret;
 }
 
 void rtnl_call_ns(struct netns *ns, loop_call_fn fn, void *arg)
 {
-	loop_call_sync(ns->owner, fn, arg);
+	rtnl_call_sync(ns->owner, fn, arg);
 }
 
 struct rtnl_ns_closure {
@@ -444,6 +496,12 @@ struct rtnl_msgtype {
 	bool need_ns;		/* needs the connection's namespace */
 	bool always_ack;	/* ACK even without NLM_F_ACK (HELLO: the shim waits for it) */
 	bool never_ack;		/* no answer at all (BIND, SETSOCKOPT) */
+	/* May run inside a run on the owner of the connection's namespace
+	 * (any worker if !need_ns): the handler reaches namespaces only
+	 * through rtnl_on_owner and takes no lock. Not NEWNS/DELNS (the
+	 * registry and several owners), DELLINK and creating NEWLINKs (link
+	 * kinds call loop_call_sync), nor walks over every namespace. */
+	bool run;
 };
 
 /* NSEMU_MSG_BIND / SETSOCKOPT, when a transport passes them on: what the
@@ -476,33 +534,33 @@ static int rtnl_setsockopt(struct rtnl_req *r)
 }
 
 static const struct rtnl_msgtype rtnl_msgtypes[] = {
-	{ .type = RTM_NEWLINK, .doit = rtnl_newlink, .need_ns = true },
+	{ .type = RTM_NEWLINK, .doit = rtnl_newlink, .need_ns = true, .run = true },
 	{ .type = RTM_DELLINK, .doit = rtnl_dellink, .need_ns = true },
-	{ .type = RTM_GETLINK, .doit = rtnl_getlink, .dumpit = rtnl_dumplink, .need_ns = true },
+	{ .type = RTM_GETLINK, .doit = rtnl_getlink, .dumpit = rtnl_dumplink, .need_ns = true, .run = true },
 	/* RTM_SETLINK is NEWLINK without create (rtnl_setlink) */
-	{ .type = RTM_SETLINK, .doit = rtnl_newlink, .need_ns = true },
-	{ .type = RTM_NEWADDR, .doit = rtnl_newaddr, .need_ns = true },
-	{ .type = RTM_DELADDR, .doit = rtnl_deladdr, .need_ns = true },
-	{ .type = RTM_GETADDR, .dumpit = rtnl_dumpaddr, .need_ns = true },
-	{ .type = RTM_NEWROUTE, .doit = rtnl_newroute, .need_ns = true },
-	{ .type = RTM_DELROUTE, .doit = rtnl_delroute, .need_ns = true },
-	{ .type = RTM_GETROUTE, .doit = rtnl_getroute, .dumpit = rtnl_dumproute, .need_ns = true },
-	{ .type = RTM_NEWNEIGH, .doit = rtnl_newneigh, .need_ns = true },
-	{ .type = RTM_DELNEIGH, .doit = rtnl_delneigh, .need_ns = true },
-	{ .type = RTM_GETNEIGH, .doit = rtnl_getneigh, .dumpit = rtnl_dumpneigh, .need_ns = true },
-	{ .type = NSEMU_MSG_HELLO, .doit = rtnl_hello, .always_ack = true },
-	{ .type = NSEMU_MSG_BIND, .doit = rtnl_bind, .never_ack = true },
-	{ .type = NSEMU_MSG_SETSOCKOPT, .doit = rtnl_setsockopt, .never_ack = true },
+	{ .type = RTM_SETLINK, .doit = rtnl_newlink, .need_ns = true, .run = true },
+	{ .type = RTM_NEWADDR, .doit = rtnl_newaddr, .need_ns = true, .run = true },
+	{ .type = RTM_DELADDR, .doit = rtnl_deladdr, .need_ns = true, .run = true },
+	{ .type = RTM_GETADDR, .dumpit = rtnl_dumpaddr, .need_ns = true, .run = true },
+	{ .type = RTM_NEWROUTE, .doit = rtnl_newroute, .need_ns = true, .run = true },
+	{ .type = RTM_DELROUTE, .doit = rtnl_delroute, .need_ns = true, .run = true },
+	{ .type = RTM_GETROUTE, .doit = rtnl_getroute, .dumpit = rtnl_dumproute, .need_ns = true, .run = true },
+	{ .type = RTM_NEWNEIGH, .doit = rtnl_newneigh, .need_ns = true, .run = true },
+	{ .type = RTM_DELNEIGH, .doit = rtnl_delneigh, .need_ns = true, .run = true },
+	{ .type = RTM_GETNEIGH, .doit = rtnl_getneigh, .dumpit = rtnl_dumpneigh, .need_ns = true, .run = true },
+	{ .type = NSEMU_MSG_HELLO, .doit = rtnl_hello, .always_ack = true, .run = true },
+	{ .type = NSEMU_MSG_BIND, .doit = rtnl_bind, .never_ack = true, .run = true },
+	{ .type = NSEMU_MSG_SETSOCKOPT, .doit = rtnl_setsockopt, .never_ack = true, .run = true },
 	{ .type = NSEMU_MSG_NEWNS, .doit = rtnl_newns },
 	{ .type = NSEMU_MSG_DELNS, .doit = rtnl_delns },
 	{ .type = NSEMU_MSG_GETNS, .doit = rtnl_getns, .dumpit = rtnl_dumpns },
 	{ .type = NSEMU_MSG_SYSCTL_GET, .doit = rtnl_sysctl_get, .dumpit = rtnl_sysctl_dump,
-	  .need_ns = true },
-	{ .type = NSEMU_MSG_SYSCTL_SET, .doit = rtnl_sysctl_set, .need_ns = true },
+	  .need_ns = true, .run = true },
+	{ .type = NSEMU_MSG_SYSCTL_SET, .doit = rtnl_sysctl_set, .need_ns = true, .run = true },
 	{ .type = NSEMU_MSG_SYSCTL_DUMP, .doit = rtnl_sysctl_dump, .dumpit = rtnl_sysctl_dump,
-	  .need_ns = true },
+	  .need_ns = true, .run = true },
 	{ .type = NSEMU_MSG_GETDROPS, .doit = rtnl_getdrops, .need_ns = true },
-	{ .type = NSEMU_MSG_GETMIB, .doit = rtnl_getmib, .need_ns = true },
+	{ .type = NSEMU_MSG_GETMIB, .doit = rtnl_getmib, .need_ns = true, .run = true },
 	{ .type = NSEMU_MSG_GETTHREADS, .doit = rtnl_getthreads, .dumpit = rtnl_getthreads },
 };
 
@@ -575,8 +633,10 @@ static int rtnl_rcv_msg(struct rtnl_conn *c, const struct nlmsghdr *nlh, struct 
 	}
 	err = fn(&r);
 	/* rtnl_notify: what changed is multicast before the requester gets
-	 * its ACK, also when a later step of the request failed. */
-	if (r.notify)
+	 * its ACK, also when a later step of the request failed. In a run the
+	 * control thread flushes them when the run ends, still before any
+	 * reply leaves: replies go out once rtnl_process() returns. */
+	if (r.notify && !rtnl_in_run)
 		rtnl_notify_flush(r.notify);
 	if (err == RTNL_DUMPED) {
 		/* A dump answers with its parts and NLMSG_DONE, never an ACK
@@ -596,60 +656,154 @@ ack:
 	return err;
 }
 
+/* Where a message may be handled (rtnl_run_where): on the control thread
+ * only, anywhere (no namespace state, or an error without a handler), or
+ * on one worker, the owner of the connection's namespace. */
+#define RTNL_RUN_CONTROL ((struct worker *)NULL)
+#define RTNL_RUN_ANY ((struct worker *)1)
+
+static struct worker *rtnl_run_where(const struct rtnl_conn *c, const struct nlmsghdr *nlh)
+{
+	if (!(nlh->nlmsg_flags & NLM_F_REQUEST) || nlh->nlmsg_type < NLMSG_MIN_TYPE)
+		return RTNL_RUN_ANY;
+	const struct rtnl_msgtype *mt = rtnl_find_type(nlh->nlmsg_type);
+	if (!mt)
+		return RTNL_RUN_ANY;
+	if (!mt->run)
+		return RTNL_RUN_CONTROL;
+	/* NEWLINK that may create: the link kind works from the control
+	 * thread (veth_newlink touches two namespaces). */
+	if (nlh->nlmsg_type == RTM_NEWLINK && (nlh->nlmsg_flags & NLM_F_CREATE))
+		return RTNL_RUN_CONTROL;
+	if (!mt->need_ns)
+		return RTNL_RUN_ANY;
+	struct netns *ns = rtnl_conn_ns(c);
+	return ns ? ns->owner : RTNL_RUN_ANY;
+}
+
+/* A datagram being walked: the rest of it, and what the walk found. */
+struct rtnl_walk {
+	struct rtnl_conn *c;
+	const uint8_t *p;
+	size_t len;
+	struct rtnl_out *out, *notify;
+	int ret;
+	bool first;
+};
+
+enum { RTNL_WALK_NEXT, RTNL_WALK_END, RTNL_WALK_STOP };
+
+/*
+ * Handle the next message of @wk if @only is NULL or it may run on @only
+ * (which is then the current worker); RTNL_WALK_STOP leaves it for the
+ * control thread. netlink_rcv_skb's checks: a header that lies about its
+ * length ends the walk, answered only if it is the first.
+ */
+static int rtnl_walk_one(struct rtnl_walk *wk, struct worker *only)
+{
+	struct nlmsghdr h;
+
+	if (wk->len < NLMSG_HDRLEN)
+		return RTNL_WALK_END;
+	memcpy(&h, wk->p, sizeof(h)); /* the datagram need not be aligned */
+	if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > wk->len) {
+		/* Trailing bytes after real messages are padding (`ip` sends
+		 * zeroed tails); a first header that lies is answered. */
+		if (only)
+			return RTNL_WALK_STOP;
+		if (wk->first) {
+			struct rtnl_req r = { .c = wk->c, .nlh = &h, .out = wk->out };
+			EXTACK_MSG(&r.ext, "Invalid message length");
+			rtnl_ack(&r, -EINVAL);
+			wk->ret = -EINVAL;
+		}
+		return RTNL_WALK_END;
+	}
+	if (only) {
+		struct worker *w = rtnl_run_where(wk->c, &h);
+		if (w != RTNL_RUN_ANY && w != only)
+			return RTNL_WALK_STOP;
+	}
+	/* Handlers read the message in place; copy it when it is not
+	 * 4-byte aligned so nla accessors stay well defined. */
+	const struct nlmsghdr *nlh = (const struct nlmsghdr *)wk->p;
+	void *copy = NULL;
+	if ((uintptr_t)wk->p & 3) {
+		copy = malloc(h.nlmsg_len);
+		if (!copy) {
+			if (only)
+				return RTNL_WALK_STOP; /* the control thread ends it */
+			wk->ret = -ENOMEM;
+			return RTNL_WALK_END;
+		}
+		memcpy(copy, wk->p, h.nlmsg_len);
+		nlh = copy;
+	}
+	int err = rtnl_rcv_msg(wk->c, nlh, wk->out, wk->notify);
+	free(copy);
+	if (err)
+		wk->ret = err;
+	wk->first = false;
+	size_t step = NLMSG_ALIGN(h.nlmsg_len);
+	if (step > wk->len)
+		step = wk->len;
+	wk->p += step;
+	wk->len -= step;
+	return RTNL_WALK_NEXT;
+}
+
+/* Owner: handle messages of the walk while they may run here. */
+static void rtnl_run_fn(void *arg)
+{
+	struct rtnl_walk *wk = arg;
+	struct worker *self = loop_current();
+
+	rtnl_in_run = true;
+	while (rtnl_walk_one(wk, self) == RTNL_WALK_NEXT)
+		;
+	rtnl_in_run = false;
+}
+
+/*
+ * Consecutive messages that may run on the same worker (the owner of the
+ * connection's namespace, which a HELLO in the run may change) go there
+ * in one loop_call_sync instead of one or more per message: a datagram of
+ * a thousand requests to a few namespaces costs a few thread hand-offs.
+ * Replies and errors come per message in order, as before; the rest runs
+ * on the control thread as it always did.
+ */
 int rtnl_process(struct rtnl_conn *c, const void *buf, size_t len, struct rtnl_out *out)
 {
-	const uint8_t *p = buf;
 	struct rtnl_out notify;
-	int ret = 0;
-	bool first = true;
+	struct rtnl_walk wk = { .c = c, .p = buf, .len = len, .out = out, .notify = &notify,
+				.first = true };
 
 	if (len < NLMSG_HDRLEN)
 		return -EINVAL; /* no header to answer to: the kernel ignores it too */
 
 	rtnl_out_init(&notify);
 	rtnl_lock();
-	while (len >= NLMSG_HDRLEN) {
+	for (;;) {
 		struct nlmsghdr h;
-		memcpy(&h, p, sizeof(h)); /* the datagram need not be aligned */
-		if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > len) {
-			/* netlink_rcv_skb stops here. Trailing bytes after real
-			 * messages are padding (`ip` sends zeroed tails); a first
-			 * header that lies about its length is answered. */
-			if (first) {
-				struct rtnl_req r = { .c = c, .nlh = &h, .out = out };
-				EXTACK_MSG(&r.ext, "Invalid message length");
-				rtnl_ack(&r, -EINVAL);
-				ret = -EINVAL;
-			}
+		struct worker *w = RTNL_RUN_CONTROL;
+
+		if (wk.len >= NLMSG_HDRLEN) {
+			memcpy(&h, wk.p, sizeof(h));
+			if (h.nlmsg_len >= NLMSG_HDRLEN && h.nlmsg_len <= wk.len)
+				w = rtnl_run_where(c, &h);
+		}
+		if (w != RTNL_RUN_CONTROL && w != RTNL_RUN_ANY) {
+			loop_call_sync(w, rtnl_run_fn, &wk);
+			if (notify.len)
+				rtnl_notify_flush(&notify);
+			continue;
+		}
+		if (rtnl_walk_one(&wk, NULL) != RTNL_WALK_NEXT)
 			break;
-		}
-		/* Handlers read the message in place; copy it when it is not
-		 * 4-byte aligned so nla accessors stay well defined. */
-		const struct nlmsghdr *nlh = (const struct nlmsghdr *)p;
-		void *copy = NULL;
-		if ((uintptr_t)p & 3) {
-			copy = malloc(h.nlmsg_len);
-			if (!copy) {
-				ret = -ENOMEM;
-				break;
-			}
-			memcpy(copy, p, h.nlmsg_len);
-			nlh = copy;
-		}
-		int err = rtnl_rcv_msg(c, nlh, out, &notify);
-		free(copy);
-		if (err)
-			ret = err;
-		first = false;
-		size_t step = NLMSG_ALIGN(h.nlmsg_len);
-		if (step > len)
-			step = len;
-		p += step;
-		len -= step;
 	}
 	rtnl_unlock();
 	rtnl_out_free(&notify);
-	return ret;
+	return wk.ret;
 }
 
 /* ---------------------------------------------------------- start-up */

@@ -673,6 +673,73 @@ static void test_rtnl_hello_binds_namespace_or_enoent(void **state)
 	assert_true(ifindex_of("va") > 0);
 }
 
+/* Append libnl message @m (freed) to @buf with NLM_F_REQUEST and seq @sq. */
+static size_t dgram_add(uint8_t *buf, size_t len, struct nl_msg *m, uint32_t sq)
+{
+	struct nlmsghdr *h = nlmsg_hdr(m);
+	h->nlmsg_flags |= NLM_F_REQUEST;
+	h->nlmsg_seq = sq;
+	memcpy(buf + len, h, h->nlmsg_len);
+	len += NLMSG_ALIGN(h->nlmsg_len);
+	nlmsg_free(m);
+	return len;
+}
+
+static struct nl_msg *hello_msg(const char *name)
+{
+	struct nl_msg *m = nlmsg_alloc_simple(NSEMU_MSG_HELLO, 0);
+	nla_put_string(m, NSEMU_A_NS, name);
+	return m;
+}
+
+/* One datagram switching namespaces with HELLO: each request answered in
+ * order with its own seq, each touching the namespace selected before it
+ * (the dispatcher hands runs of them to the owner at once). */
+static void test_rtnl_datagram_mixing_namespaces_via_hello_answers_in_order(void **state)
+{
+	static uint8_t buf[4096];
+	size_t len = 0;
+	struct nlattr *tb[IFLA_MAX + 1];
+
+	assert_int_equal(ns_req(NSEMU_MSG_NEWNS, NLM_F_ACK, "h1", -1), 0);
+	assert_int_equal(ns_req(NSEMU_MSG_NEWNS, NLM_F_ACK, "h2", -1), 0);
+	len = dgram_add(buf, len, hello_msg("h1"), 1);
+	len = dgram_add(buf, len, link_msg(RTM_NEWLINK, NLM_F_ACK, 1, IFF_UP, IFF_UP), 2);
+	len = dgram_add(buf, len, hello_msg("h2"), 3);
+	len = dgram_add(buf, len, link_msg(RTM_NEWLINK, NLM_F_ACK, 7, IFF_UP, IFF_UP), 4);
+	len = dgram_add(buf, len, hello_msg("nope"), 5);
+	/* still h2: the failed HELLO changed nothing */
+	len = dgram_add(buf, len, link_msg(RTM_NEWLINK, 0, 1, 0, IFF_UP), 6);
+	len = dgram_add(buf, len, hello_msg(""), 7);
+	len = dgram_add(buf, len, link_msg(RTM_GETLINK, 0, 1, 0, 0), 8);
+	send_raw(buf, len);
+
+	/* seq, type, error (for NLMSG_ERROR) of every reply, in order */
+	static const struct { uint32_t seq; uint16_t type; int err; } want[] = {
+		{ 1, NLMSG_ERROR, 0 },	     { 2, NLMSG_ERROR, 0 },	{ 3, NLMSG_ERROR, 0 },
+		{ 4, NLMSG_ERROR, -ENODEV }, { 5, NLMSG_ERROR, -ENOENT }, { 7, NLMSG_ERROR, 0 },
+		{ 8, RTM_NEWLINK, 0 },
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(want); i++) {
+		struct nlmsghdr *h = reply(i);
+		assert_non_null(h);
+		assert_int_equal(h->nlmsg_seq, want[i].seq);
+		assert_int_equal(h->nlmsg_pid, 4242);
+		assert_int_equal(h->nlmsg_type, want[i].type);
+		if (want[i].type == NLMSG_ERROR)
+			assert_int_equal(((struct nlmsgerr *)NLMSG_DATA(h))->error, want[i].err);
+	}
+	assert_null(reply(ARRAY_SIZE(want)));
+	assert_int_equal(conn.ns_id, 0); /* the last HELLO: the default namespace */
+
+	/* lo went up in h1 only; the default namespace's lo is untouched */
+	assert_false(((struct ifinfomsg *)NLMSG_DATA(reply(6)))->ifi_flags & IFF_UP);
+	assert_int_equal(ns_req(NSEMU_MSG_HELLO, 0, "h1", -1), 0);
+	assert_true(dump_find_link("lo", tb)->ifi_flags & IFF_UP);
+	assert_int_equal(ns_req(NSEMU_MSG_HELLO, 0, "h2", -1), 0);
+	assert_false(dump_find_link("lo", tb)->ifi_flags & IFF_UP);
+}
+
 static void test_rtnl_veth_peer_in_other_namespace_reports_link_netnsid(void **state)
 {
 	struct nlattr *tb[IFLA_MAX + 1];
@@ -937,6 +1004,7 @@ int main(void)
 		T(test_rtnl_netns_create_list_delete),
 		T(test_rtnl_netns_bad_names_threads_and_default_fail),
 		T(test_rtnl_hello_binds_namespace_or_enoent),
+		T(test_rtnl_datagram_mixing_namespaces_via_hello_answers_in_order),
 		T(test_rtnl_veth_peer_in_other_namespace_reports_link_netnsid),
 		T(test_rtnl_sysctl_get_set),
 		T(test_rtnl_sysctl_dump_lists_keys_by_prefix),
