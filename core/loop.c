@@ -11,6 +11,18 @@
  * watchers: leftover work keeps an ev_idle active, and the loop polls
  * without blocking until it is gone.
  *
+ * Adaptive polling (as DPDK's and VPP's interrupt/poll switch): a worker
+ * that ran a call or task in the last LOOP_POLL_NS keeps its ev_idle
+ * active and polls its queues (so a peer's veth ring, through its task)
+ * instead of blocking in epoll, and while it polls producers skip the
+ * ev_async_send (an eventfd write, then a futex and an IPI on the
+ * sleeper's side). The handshake is the classic one, all seq_cst: the
+ * consumer sets w->sleeping, looks at the queues once more, then blocks;
+ * a producer pushes (seq_cst exchange), then reads w->sleeping and sends
+ * only if it is set. Either the producer sees the flag or the consumer
+ * sees the node. Once LOOP_POLL_NS pass without work the worker sleeps
+ * again, so an idle worker costs no CPU.
+ *
  * The timer wheel (timer.c) is thread-local; a one-shot ev_timer set for the
  * wheel's earliest slot in use runs it, and is stopped when no timer is
  * pending, so an idle worker sleeps in epoll. loop_now() is CLOCK_MONOTONIC
@@ -27,6 +39,7 @@
 #include <errno.h>
 #include <ev.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +57,16 @@
 /* Iterations of loop_test_run() before it gives up on a callback chain
  * that never settles (a timer re-arming itself at "now" forever). */
 #define LOOP_TEST_MAX_ITER (1u << 22)
+/* A worker keeps polling for this long after its last call or task. */
+#define LOOP_POLL_NS 20000u
+/* Polling pays only while the worker has its core: when it was preempted
+ * (another thread wanted the core) since the last look, at most once per
+ * LOOP_POLL_CHECK_NS, it blocks instead for LOOP_POLL_BACKOFF_NS. */
+#define LOOP_POLL_CHECK_NS 1000000u
+#define LOOP_POLL_BACKOFF_NS 4000000u
+/* Queue checks per idle callback while polling, with a pause between
+ * them, before the loop looks at its fds (a zero-timeout epoll_wait). */
+#define LOOP_POLL_SPIN 64
 
 /* A loop_call() closure. Heap-allocated for loop_call(); on the caller's
  * stack, with a completion, for loop_call_sync(). */
@@ -66,9 +89,14 @@ struct worker {
 	struct ev_loop *loop;
 	ev_async async;
 	ev_prepare prepare;
-	ev_idle idle;
+	ev_idle idle;		/* active while work is left over or recent (polling) */
+	ev_check check;
 	ev_timer tick;
 	uint64_t now;		/* loop time (ns), or the fake clock in test mode */
+	uint64_t last_work;	/* loop time of the last drain that ran something */
+	uint64_t poll_check;	/* when preemptions were last counted */
+	uint64_t poll_off_until; /* no polling before this (a busy machine) */
+	long nivcsw;		/* involuntary context switches at poll_check */
 	struct loop_stats stats;
 	unsigned id;
 	bool test;		/* loop_test_attach's fake worker: no thread, no loop */
@@ -76,6 +104,10 @@ struct worker {
 
 	struct mpsc_queue calls __cacheline_aligned;
 	struct mpsc_queue tasks __cacheline_aligned;
+	/* Set by the worker just before it blocks, cleared once it woke:
+	 * producers (who write this line anyway) send a wake-up only when
+	 * it is set. */
+	atomic_bool sleeping;
 } __cacheline_aligned;
 
 static struct worker **workers;
@@ -100,7 +132,8 @@ void mpsc_push(struct mpsc_queue *q, struct mpsc_node *n)
 	struct mpsc_node *prev;
 
 	atomic_store_explicit(&n->next, NULL, memory_order_relaxed);
-	prev = atomic_exchange_explicit(&q->head, n, memory_order_acq_rel);
+	/* seq_cst: ordered before the producer's read of w->sleeping. */
+	prev = atomic_exchange_explicit(&q->head, n, memory_order_seq_cst);
 	atomic_store_explicit(&prev->next, n, memory_order_release);
 }
 
@@ -136,10 +169,20 @@ struct mpsc_node *mpsc_pop(struct mpsc_queue *q)
 }
 
 /* Consumer side: true if nothing is queued, and no producer is between
- * its exchange and its link (the queue is then head == tail == stub). */
+ * its exchange and its link: head == tail == stub. (tail is the next node
+ * mpsc_pop returns: a real node there is still queued, even when it is
+ * also the head, as after a drain that stopped at its budget.) */
 static inline bool mpsc_idle(struct mpsc_queue *q)
 {
-	return atomic_load_explicit(&q->head, memory_order_acquire) == q->tail;
+	return q->tail == &q->stub &&
+	       atomic_load_explicit(&q->head, memory_order_acquire) == &q->stub;
+}
+
+/* The same, ordered after the consumer's store to w->sleeping. */
+static inline bool mpsc_idle_sc(struct mpsc_queue *q)
+{
+	return q->tail == &q->stub &&
+	       atomic_load_explicit(&q->head, memory_order_seq_cst) == &q->stub;
 }
 
 /* ---------------- running closures and tasks ---------------- */
@@ -209,20 +252,38 @@ static unsigned loop_drain(struct worker *w, unsigned budget, bool *more)
 
 /* ---------------- worker threads ---------------- */
 
+static inline bool loop_queued(struct worker *w)
+{
+	return !mpsc_idle(&w->calls) || !mpsc_idle(&w->tasks);
+}
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
 static void loop_drain_cb(struct worker *w)
 {
-	uint64_t t0 = loop_mono_ns();
+	uint64_t t0 = loop_mono_ns(), t1;
+	unsigned done;
 	bool more;
 
 	w->now = t0;
-	loop_drain(w, LOOP_DRAIN_BUDGET, &more);
-	/* Left over (budget spent, or a producer mid-push): keep the loop
-	 * from blocking until the queues are empty. */
-	if (more && !ev_is_active(&w->idle))
+	done = loop_drain(w, LOOP_DRAIN_BUDGET, &more);
+	t1 = loop_mono_ns();
+	/* The polling period counts from the end of the work. */
+	if (done)
+		w->last_work = t1;
+	/* Left over (budget spent, or a producer mid-push), or work done
+	 * just now: keep the loop from blocking. loop_idle_cb stops the
+	 * idle watcher once the queues stayed empty for LOOP_POLL_NS. */
+	if ((more || (done && t1 >= w->poll_off_until)) && !ev_is_active(&w->idle))
 		ev_idle_start(w->loop, &w->idle);
-	else if (!more && ev_is_active(&w->idle))
-		ev_idle_stop(w->loop, &w->idle);
-	w->stats.busy_ns += loop_mono_ns() - t0;
+	w->stats.busy_ns += t1 - t0;
 }
 
 static void loop_async_cb(struct ev_loop *l, ev_async *a, int revents)
@@ -230,9 +291,66 @@ static void loop_async_cb(struct ev_loop *l, ev_async *a, int revents)
 	loop_drain_cb(container_of(a, struct worker, async));
 }
 
+/*
+ * Polling: look at the queues a few times (a pause between looks, no
+ * system call) and drain them as soon as something arrives; after
+ * LOOP_POLL_NS without work, stop, and the next prepare puts the worker
+ * to sleep.
+ */
 static void loop_idle_cb(struct ev_loop *l, ev_idle *i, int revents)
 {
-	loop_drain_cb(container_of(i, struct worker, idle));
+	struct worker *w = container_of(i, struct worker, idle);
+	uint64_t now;
+
+	for (unsigned spin = 0; spin < LOOP_POLL_SPIN; spin++) {
+		if (loop_queued(w)) {
+			loop_drain_cb(w);
+			return;
+		}
+		/* Not polling (a busy machine): the queues are empty,
+		 * block at once. */
+		if (!spin && w->poll_off_until && loop_mono_ns() < w->poll_off_until)
+			break;
+		cpu_relax();
+	}
+	/* No sched_yield() here: on a busy machine it hands the core to
+	 * another process for a whole time slice (measured: ping RTTs of
+	 * milliseconds across workers), where a wake-up would have been
+	 * served at once. */
+	now = loop_mono_ns();
+	if (now - w->last_work >= LOOP_POLL_NS || now < w->poll_off_until)
+		ev_idle_stop(l, i);
+}
+
+/*
+ * About to block: if the thread was preempted since the last look (the
+ * machine has more runnable threads than cores), stop polling for a
+ * while. A spinning worker would then hold a core its peer (whose output
+ * it waits for) or another process needs, where blocking hands the core
+ * over at once and the wake-up is served promptly. One getrusage() per
+ * LOOP_POLL_CHECK_NS at most, and only when going to sleep.
+ */
+static void loop_poll_check(struct worker *w)
+{
+	uint64_t now = loop_mono_ns();
+	struct rusage ru;
+
+	if (now - w->poll_check < LOOP_POLL_CHECK_NS || getrusage(RUSAGE_THREAD, &ru))
+		return;
+	if (ru.ru_nivcsw != w->nivcsw && w->poll_check)
+		w->poll_off_until = now + LOOP_POLL_BACKOFF_NS;
+	w->nivcsw = ru.ru_nivcsw;
+	w->poll_check = now;
+}
+
+/* After every poll: the worker is awake, producers need not wake it. The
+ * line is written only when the flag was set (once per sleep). */
+static void loop_check_cb(struct ev_loop *l, ev_check *c, int revents)
+{
+	struct worker *w = container_of(c, struct worker, check);
+
+	if (atomic_load_explicit(&w->sleeping, memory_order_relaxed))
+		atomic_store_explicit(&w->sleeping, false, memory_order_relaxed);
 }
 
 /*
@@ -254,14 +372,28 @@ static void loop_timer_arm(struct worker *w)
 	ev_timer_start(w->loop, &w->tick);
 }
 
-/* Before every poll: run what this worker queued for itself, and arm the
- * timer wheel's wake-up only while there are timers. */
+/* Before every poll: run what this worker queued for itself; if it is
+ * not polling, advertise that it is about to sleep and look at the queues
+ * once more (a producer that pushed before it could see the flag is seen
+ * here); arm the timer wheel's wake-up only while there are timers. */
 static void loop_prepare_cb(struct ev_loop *l, ev_prepare *p, int revents)
 {
 	struct worker *w = container_of(p, struct worker, prepare);
 
-	if (!mpsc_idle(&w->calls) || !mpsc_idle(&w->tasks))
+	if (loop_queued(w))
 		loop_drain_cb(w);
+	if (!ev_is_active(&w->idle)) {
+		loop_poll_check(w);
+		atomic_store_explicit(&w->sleeping, true, memory_order_seq_cst);
+		if (!mpsc_idle_sc(&w->calls) || !mpsc_idle_sc(&w->tasks)) {
+			atomic_store_explicit(&w->sleeping, false, memory_order_relaxed);
+			loop_drain_cb(w);
+			/* A producer caught mid-push left nothing to run:
+			 * poll until its node is linked. */
+			if (!ev_is_active(&w->idle))
+				ev_idle_start(l, &w->idle);
+		}
+	}
 	if (timer_count()) {
 		if (!ev_is_active(&w->tick) || timer_wake_changed())
 			loop_timer_arm(w);
@@ -320,6 +452,7 @@ static struct worker *loop_worker_new(unsigned id, bool test)
 	w->test = test;
 	mpsc_init(&w->calls);
 	mpsc_init(&w->tasks);
+	atomic_init(&w->sleeping, false);
 	if (test)
 		return w;
 	w->loop = ev_loop_new(EVFLAG_AUTO);
@@ -332,6 +465,8 @@ static struct worker *loop_worker_new(unsigned id, bool test)
 	ev_prepare_init(&w->prepare, loop_prepare_cb);
 	ev_prepare_start(w->loop, &w->prepare);
 	ev_idle_init(&w->idle, loop_idle_cb);
+	ev_check_init(&w->check, loop_check_cb);
+	ev_check_start(w->loop, &w->check);
 	ev_init(&w->tick, loop_tick_cb);
 	return w;
 }
@@ -465,10 +600,12 @@ struct loop_stats *loop_stats(struct worker *w)
 }
 
 /* Wake @w after a push, unless it is the caller (its prepare watcher
- * drains before blocking) or the fake test worker (loop_test_run does). */
+ * drains before blocking), the fake test worker (loop_test_run does), or
+ * awake (polling or running: it sees the push before it sleeps). */
 static inline void loop_kick(struct worker *w)
 {
-	if (!w->test && w != loop_tl_current)
+	if (!w->test && w != loop_tl_current &&
+	    atomic_load_explicit(&w->sleeping, memory_order_seq_cst))
 		ev_async_send(w->loop, &w->async);
 }
 
