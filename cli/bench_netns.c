@@ -8,7 +8,10 @@
  * libnl's caches), it sends many requests per datagram to rtnl_process(),
  * the entry point of the control socket: NSEMU_MSG_HELLO inside a
  * datagram selects the namespace for the requests after it, and the
- * dispatcher hands each run of requests for one worker over at once. It reports namespaces/s for creation and deletion, resident memory
+ * dispatcher hands each run of requests for one worker over at once; the
+ * bench places the namespaces on the workers itself (NSEMU_A_THREAD,
+ * round robin) and groups every step by worker, namespace creation and
+ * deletion included. It reports namespaces/s for creation and deletion, resident memory
  * per namespace (RSS from /proc/self/statm, before and after), and the
  * allocator's own view: jemalloc's "stats.allocated" (after an "epoch" to
  * refresh it), which, unlike RSS, counts only live allocations. Sanitizer
@@ -230,11 +233,13 @@ static int nb_send(struct nb_ctx *x)
 			x->ns[i].thread = tb[NSEMU_A_THREAD] ? nla_get_u32(tb[NSEMU_A_THREAD]) : 0;
 		} else if (h->nlmsg_type == RTM_NEWLINK && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifinfomsg))) {
 			const struct ifinfomsg *ifi = NLMSG_DATA(h);
-			/* the veth's echo (eth0 in the namespace) or the hub's GETLINK */
-			if (!x->ns[i].ifindex)
-				x->ns[i].ifindex = ifi->ifi_index;
-			else
-				x->ns[i].hub_ifindex = ifi->ifi_index;
+			struct nlattr *tb[IFLA_MAX + 1];
+			/* the veth's echo: eth0 in the namespace, and with
+			 * IFLA_LINK its peer's index in the hub (as libnl's
+			 * link cache reads it, with no GETLINK by name) */
+			x->ns[i].ifindex = ifi->ifi_index;
+			if (nlmsg_parse(h, sizeof(*ifi), tb, IFLA_MAX, NULL) >= 0 && tb[IFLA_LINK])
+				x->ns[i].hub_ifindex = (int)nla_get_u32(tb[IFLA_LINK]);
 		}
 	}
 	return err;
@@ -249,12 +254,22 @@ static int nb_create_batch(struct nb_ctx *x, uint32_t hub, unsigned lo, unsigned
 	char name[32];
 	int err;
 
-	/* `ip netns add`, echoed for the id and the worker it went to */
-	for (unsigned i = lo; i < hi; i++) {
-		snprintf(name, sizeof(name), "bench-ns%u", i);
-		nb_msg(d, NSEMU_MSG_NEWNS, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, i, NULL, 0);
-		nb_put_str(d, NSEMU_A_NS, name);
-		nb_end(d);
+	unsigned nw = loop_nworkers();
+
+	/* `ip netns add`, echoed for the id and the worker it went to. The
+	 * bench spreads the namespaces over the workers itself (NSEMU_A_THREAD,
+	 * round robin as the default is) and sends each worker's together, so
+	 * the dispatcher builds each group on its worker in one hand-off. */
+	for (unsigned t = 0; t < nw; t++) {
+		for (unsigned i = lo; i < hi; i++) {
+			if (i % nw != t)
+				continue;
+			snprintf(name, sizeof(name), "bench-ns%u", i);
+			nb_msg(d, NSEMU_MSG_NEWNS, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, i, NULL, 0);
+			nb_put_str(d, NSEMU_A_NS, name);
+			nb_put_u32(d, NSEMU_A_THREAD, t);
+			nb_end(d);
+		}
 	}
 	err = nb_send(x);
 	for (unsigned i = lo; i < hi; i++)
@@ -263,33 +278,32 @@ static int nb_create_batch(struct nb_ctx *x, uint32_t hub, unsigned lo, unsigned
 	if (err)
 		return err;
 
-	/* `ip link add eth0 netns bench-nsI type veth peer name hI`, from the hub */
-	nb_hello(d, hub);
-	for (unsigned i = lo; i < hi; i++) {
-		struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-		nb_msg(d, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, i, &ifi, sizeof(ifi));
-		nb_put_str(d, IFLA_IFNAME, "eth0");
-		nb_put_u32(d, IFLA_NET_NS_PID, x->ns[i].id);
-		nb_nest(d, IFLA_LINKINFO);
-		nb_put_str(d, IFLA_INFO_KIND, "veth");
-		nb_nest(d, IFLA_INFO_DATA);
-		nb_nest(d, VETH_INFO_PEER);
-		nb_reserve(d, sizeof(ifi));
-		snprintf(name, sizeof(name), "h%u", i);
-		nb_put_str(d, IFLA_IFNAME, name);
-		nb_nest_end(d);
-		nb_nest_end(d);
-		nb_nest_end(d);
-		nb_end(d);
-	}
-	/* the hub ends' indexes, by name (what `ip` resolves) */
-	for (unsigned i = lo; i < hi; i++) {
-		struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-		nb_msg(d, RTM_GETLINK, 0, i, &ifi, sizeof(ifi));
-		snprintf(name, sizeof(name), "h%u", i);
-		nb_put_str(d, IFLA_IFNAME, name);
-		nb_put_u32(d, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-		nb_end(d);
+	/* `ip -n bench-nsI link add eth0 type veth peer name hI netns hub`,
+	 * grouped by worker like the rest: the namespace's end is made where
+	 * the request runs, the hub's end with one call on the hub's worker
+	 * (none when it is the same worker). */
+	for (unsigned t = 0; t < nw; t++) {
+		for (unsigned i = lo; i < hi; i++) {
+			if (x->ns[i].thread != t)
+				continue;
+			struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+			nb_hello(d, x->ns[i].id);
+			nb_msg(d, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, i, &ifi,
+			       sizeof(ifi));
+			nb_put_str(d, IFLA_IFNAME, "eth0");
+			nb_nest(d, IFLA_LINKINFO);
+			nb_put_str(d, IFLA_INFO_KIND, "veth");
+			nb_nest(d, IFLA_INFO_DATA);
+			nb_nest(d, VETH_INFO_PEER);
+			nb_reserve(d, sizeof(ifi));
+			snprintf(name, sizeof(name), "h%u", i);
+			nb_put_str(d, IFLA_IFNAME, name);
+			nb_put_u32(d, IFLA_NET_NS_PID, hub);
+			nb_nest_end(d);
+			nb_nest_end(d);
+			nb_nest_end(d);
+			nb_end(d);
+		}
 	}
 	if ((err = nb_send(x)))
 		return err;
@@ -323,16 +337,19 @@ static int nb_create_batch(struct nb_ctx *x, uint32_t hub, unsigned lo, unsigned
 }
 
 /* `ip netns del` for [lo, hi), one datagram: the veth goes with its
- * namespace, and the hub's end with it. */
+ * namespace, and the hub's end with it. Grouped by worker, as creation:
+ * each DELNS runs on its namespace's owner, one hand-off per group. */
 static int nb_delete_batch(struct nb_ctx *x, unsigned lo, unsigned hi)
 {
-	for (unsigned i = lo; i < hi; i++) {
-		if (!x->ns[i].id)
-			continue;
-		nb_msg(&x->d, NSEMU_MSG_DELNS, 0, i, NULL, 0);
-		nb_put_u32(&x->d, NSEMU_A_NSID, x->ns[i].id);
-		nb_end(&x->d);
-		x->ns[i].id = 0;
+	for (unsigned t = 0; t < loop_nworkers(); t++) {
+		for (unsigned i = lo; i < hi; i++) {
+			if (!x->ns[i].id || x->ns[i].thread != t)
+				continue;
+			nb_msg(&x->d, NSEMU_MSG_DELNS, 0, i, NULL, 0);
+			nb_put_u32(&x->d, NSEMU_A_NSID, x->ns[i].id);
+			nb_end(&x->d);
+			x->ns[i].id = 0;
+		}
 	}
 	return nb_send(x);
 }

@@ -11,9 +11,11 @@ struct netdev *loopback_create(struct netns *ns);
 
 /*
  * Create a veth pair: @name_a in @ns_a and @name_b in @ns_b (which may be
- * the same namespace, or live on different workers). Control thread (uses
- * loop_call_sync on each owner). 0 or -errno (-EEXIST name taken) with
- * ext set; on failure nothing is left behind.
+ * the same namespace, or live on different workers). Control thread, or
+ * a worker inside an rtnl run (reaches each owner through rtnl_call_ns:
+ * one call when both ends share a worker, one per end across workers).
+ * 0 or -errno (-EEXIST name taken) with ext set; on failure nothing is
+ * left behind.
  */
 int veth_create_pair(struct netns *ns_a, const char *name_a, struct netns *ns_b,
 		     const char *name_b, struct extack *ext);

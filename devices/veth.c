@@ -618,6 +618,43 @@ static void veth_dev_unregister(void *arg)
 	dev_unregister(arg);
 }
 
+/* Far end of a cross-worker pair: create it and link it to the near end,
+ * which already exists, in one call on its owner. */
+static void veth_end_create_link(void *arg)
+{
+	struct veth_end_req *r = arg;
+
+	veth_end_create(r);
+	if (!r->err)
+		veth_end_link(r);
+}
+
+/*
+ * Both ends on this worker (one call instead of four): the peer first, as
+ * veth_newlink does (so the peer gets the lower ifindex and, with default
+ * names, veth0), then the first end, then link both; a failure unwinds in
+ * reverse order and leaves the error in its request.
+ */
+static void veth_pair_create_local(void *arg)
+{
+	struct veth_end_req *req = arg;
+
+	veth_end_create(&req[1]);
+	if (req[1].err)
+		return;
+	veth_end_create(&req[0]);
+	if (req[0].err) {
+		veth_end_unregister(req[1].side);
+		return;
+	}
+	req[0].peer_ifindex = req[1].ifindex;
+	req[0].peer_ns_id = req[1].ns_id;
+	req[1].peer_ifindex = req[0].ifindex;
+	req[1].peer_ns_id = req[0].ns_id;
+	veth_end_link(&req[0]);
+	veth_end_link(&req[1]);
+}
+
 static int veth_create_pair_attrs(struct netns *ns_a, const char *name_a, struct nlattr **tb_a,
 				  struct netns *ns_b, const char *name_b, struct nlattr **tb_b,
 				  struct extack *ext)
@@ -650,26 +687,39 @@ static int veth_create_pair_attrs(struct netns *ns_a, const char *name_a, struct
 		req[i].ext = ext;
 	}
 
-	/* Create each end on its owner, the peer first as veth_newlink does
-	 * (so the peer gets the lower ifindex and, with default names,
-	 * veth0); unwind in reverse order. */
-	loop_call_sync(ns_b->owner, veth_end_create, &req[1]);
-	if (req[1].err)
-		goto out_err;
-	loop_call_sync(ns_a->owner, veth_end_create, &req[0]);
-	if (req[0].err)
-		goto out_unregister_b;
+	/* Same worker: both ends in one call on it. */
+	if (!pair->cross) {
+		rtnl_call_ns(ns_a, veth_pair_create_local, req);
+		if (req[1].err || req[0].err)
+			goto out_err;
+		return 0;
+	}
+	/*
+	 * Across workers, one call per end: the near end (this worker's, in
+	 * a run on an owner; end 0 otherwise) is created first, then the far
+	 * end is created and linked in one call on its owner, then the near
+	 * end is linked. Each end's ifindex is its own namespace's, so the
+	 * order does not change what either gets. Unwind in reverse order.
+	 */
+	unsigned near = loop_current() == pair->side[1].w ? 1 : 0;
+	struct netns *ns_near = near ? ns_b : ns_a, *ns_far = near ? ns_a : ns_b;
+	struct veth_end_req *rn = &req[near], *rf = &req[!near];
 
-	req[0].peer_ifindex = req[1].ifindex;
-	req[0].peer_ns_id = req[1].ns_id;
-	req[1].peer_ifindex = req[0].ifindex;
-	req[1].peer_ns_id = req[0].ns_id;
-	loop_call_sync(ns_a->owner, veth_end_link, &req[0]);
-	loop_call_sync(ns_b->owner, veth_end_link, &req[1]);
+	rtnl_call_ns(ns_near, veth_end_create, rn);
+	if (rn->err)
+		goto out_err;
+	rf->peer_ifindex = rn->ifindex;
+	rf->peer_ns_id = rn->ns_id;
+	rtnl_call_ns(ns_far, veth_end_create_link, rf);
+	if (rf->err)
+		goto out_unregister_near;
+	rn->peer_ifindex = rf->ifindex;
+	rn->peer_ns_id = rf->ns_id;
+	rtnl_call_ns(ns_near, veth_end_link, rn);
 	return 0;
 
-out_unregister_b:
-	loop_call_sync(ns_b->owner, veth_end_unregister, &pair->side[1]);
+out_unregister_near:
+	rtnl_call_ns(ns_near, veth_end_unregister, rn->side);
 out_err:
 	veth_pair_free(pair);
 	return req[1].err ? req[1].err : req[0].err;
@@ -744,6 +794,89 @@ void veth_delete(struct netdev *dev)
 		nanosleep(&ts, NULL);
 	}
 	log_msg(LOG_WARN, "veth: peer teardown did not finish");
+}
+
+/*
+ * Cross-worker pairs whose teardown a DELNS run started (veth_dellink_run)
+ * and that veth_run_wait waits for. The list is written by the worker in
+ * the run and read by the control thread after it; only the holder of the
+ * control lock starts runs, and its loop_call_sync orders the two. Each
+ * `freed` is written and read on the pair's end 0 worker only.
+ */
+struct veth_wait {
+	bool freed;
+	struct worker *w0;
+	struct veth_wait *next;
+};
+static struct veth_wait *veth_waits;
+
+/* rtnl_link_ops.dellink_run: on the owner of @dev inside a run. Same
+ * worker: both ends go now. Across workers: the two-step teardown starts
+ * (PEER_GONE is posted to the peer's worker ahead of any later request)
+ * and veth_run_wait waits for the pair to be freed. */
+static void veth_dellink_run(struct netdev *dev)
+{
+	struct veth_side *s = veth_side_of(dev);
+	struct veth_wait *wt;
+
+	if (s->pair->cross && s->linked && !s->pair->freed && (wt = calloc(1, sizeof(*wt)))) {
+		wt->w0 = s->pair->side[0].w;
+		wt->next = veth_waits;
+		veth_waits = wt;
+		s->pair->freed = &wt->freed;
+	}
+	dev_unregister(dev);
+}
+
+struct veth_wait_poll {
+	struct worker *w;
+	unsigned pending;
+};
+
+/* On worker p->w: the waited-for pairs it frees that are not freed yet. */
+static void veth_wait_poll_fn(void *arg)
+{
+	struct veth_wait_poll *p = arg;
+
+	p->pending = 0;
+	for (struct veth_wait *wt = veth_waits; wt; wt = wt->next)
+		if (wt->w0 == p->w && !wt->freed)
+			p->pending++;
+}
+
+/* rtnl_link_ops.run_wait: control thread, after a datagram's runs. One
+ * poll per worker and round, not per pair; the chain of messages is a few
+ * hops long, so this ends within microseconds. */
+static void veth_run_wait(void)
+{
+	unsigned i, round, pending = 1;
+
+	for (round = 0; veth_waits && pending && round < 100000; round++) {
+		if (round) {
+			struct timespec ts = { 0, 20000 };
+
+			nanosleep(&ts, NULL);
+		}
+		pending = 0;
+		for (i = 0; i < loop_nworkers(); i++) {
+			struct veth_wait_poll p = { .w = loop_worker(i) };
+
+			loop_call_sync(p.w, veth_wait_poll_fn, &p);
+			pending += p.pending;
+		}
+	}
+	if (pending && veth_waits) {
+		/* Leak the records rather than let a late release write into
+		 * freed memory. */
+		log_msg(LOG_WARN, "veth: peer teardown did not finish");
+		veth_waits = NULL;
+	}
+	while (veth_waits) {
+		struct veth_wait *wt = veth_waits;
+
+		veth_waits = wt->next;
+		free(wt);
+	}
 }
 
 struct veth_list_req {
@@ -866,6 +999,9 @@ static const struct rtnl_link_ops veth_link_ops = {
 	.policy = veth_policy,
 	.newlink = veth_newlink,
 	.dellink = veth_delete,
+	.run = true, /* veth_create_pair_attrs: rtnl_call_ns only */
+	.dellink_run = veth_dellink_run,
+	.run_wait = veth_run_wait,
 };
 
 void veth_init(void)

@@ -57,15 +57,16 @@ void netns_set_lo_create(struct netdev *(*fn)(struct netns *ns))
 
 struct netns *netns_create(const char *name, struct worker *owner)
 {
+	size_t len = name ? strlen(name) : 0;
 	struct netns *ns;
 
-	if (!name || !*name || strlen(name) >= NETNS_NAMSIZ)
+	if (!len || len >= NETNS_NAMSIZ)
 		return NULL;
 	ns = calloc(1, sizeof(*ns));
 	if (!ns)
 		return NULL;
 	ns->owner = owner;
-	snprintf(ns->name, sizeof(ns->name), "%s", name);
+	memcpy(ns->name, name, len + 1);
 	/* Linux starts ip_id from a random value per destination; a per-net
 	 * pseudo-random start keeps tests deterministic enough while not
 	 * every namespace beginning at 0. */
@@ -159,6 +160,7 @@ static uint32_t reg_next_id;	    /* last id given out */
 static struct reg_slot *reg_order;  /* creation (= id) order, with holes */
 static unsigned reg_n, reg_cap;	    /* slots used / allocated */
 static unsigned reg_live;	    /* registered namespaces */
+static struct netns *reg_last;	    /* netns_lookup_id's last answer (registered) */
 
 static unsigned netns_name_hash(const char *name)
 {
@@ -298,6 +300,8 @@ void netns_unregister(struct netns *ns)
 			netns_order_compact();
 	}
 	ns->reg_next = NULL;
+	if (reg_last == ns)
+		reg_last = NULL;
 	pthread_mutex_unlock(&reg_lock);
 }
 
@@ -319,9 +323,15 @@ struct netns *netns_lookup_id(uint32_t id)
 	unsigned i;
 
 	pthread_mutex_lock(&reg_lock);
-	i = netns_order_lower_bound(id);
-	if (i < reg_n && reg_order[i].id == id)
-		ns = reg_order[i].ns;
+	/* A datagram's requests name the same namespace again and again (the
+	 * HELLO, then each request's own lookup): the last answer first. */
+	if (reg_last && reg_last->id == id) {
+		ns = reg_last;
+	} else {
+		i = netns_order_lower_bound(id);
+		if (i < reg_n && reg_order[i].id == id)
+			ns = reg_last = reg_order[i].ns;
+	}
 	pthread_mutex_unlock(&reg_lock);
 	return ns;
 }

@@ -137,14 +137,26 @@ struct rtnl_link_ops {
 	const char *kind;
 	int maxtype;			/* IFLA_INFO_DATA attribute max */
 	struct nla_policy *policy;	/* for IFLA_INFO_DATA, may be NULL */
-	/* Create the device(s). Control thread: use loop_call_sync to touch a
-	 * namespace. tb: parsed IFLA_* of the request; data: parsed
+	/* Create the device(s). Control thread (or, with .run, a run on the
+	 * requester's owner): use loop_call_sync (rtnl_call_ns with .run) to
+	 * touch a namespace. tb: parsed IFLA_* of the request; data: parsed
 	 * IFLA_INFO_DATA (NULL if absent). 0 or -errno with ext set. */
 	int (*newlink)(struct netns *ns, const char *ifname, struct nlattr **tb,
 		       struct nlattr **data, struct extack *ext);
 	/* Delete @dev (and what goes with it). Control thread. NULL: the core
 	 * unregisters it on the owner. */
 	void (*dellink)(struct netdev *dev);
+	/* newlink reaches namespaces only through rtnl_call_ns and takes no
+	 * lock, so a creating RTM_NEWLINK of this kind may run inside a run on
+	 * the requester's owner (rtnl.c's .run), not only on the control
+	 * thread. */
+	bool run;
+	/* Delete @dev from inside a run on its owner (DELNS, rtnl.c), without
+	 * waiting on another worker; run_wait, on the control thread once the
+	 * datagram's runs are over, waits for what such deletions left in
+	 * flight (a veth pair's two-step teardown, O6). NULL: no runs. */
+	void (*dellink_run)(struct netdev *dev);
+	void (*run_wait)(void);
 };
 void rtnl_link_register(const struct rtnl_link_ops *ops);
 const struct rtnl_link_ops *rtnl_link_ops_get(const char *kind);

@@ -6,8 +6,9 @@
  * works on files), sysctls by dotted key, and the counters `show drops`,
  * `nstat` and `show threads` print. Messages carry attributes right after
  * the nlmsghdr, with no family header. Namespace lifecycle runs on the
- * control thread in steps, each on the owner of what it touches; counters
- * are snapshots built by their owners (O5).
+ * control thread in steps, each on the owner of what it touches, or, for
+ * NEWNS with a thread and DELNS, in a run on the namespace's owner (rtnl.c
+ * decides); counters are snapshots built by their owners (O5).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -85,13 +86,17 @@ static void ns_destroy_fn(void *arg)
 	netns_destroy(arg);
 }
 
-int rtnl_netns_create(const char *name, struct worker *w, struct netns **nsp,
-		      struct extack *ext)
+/*
+ * Create and register @name on @w. The control lock is held: by the
+ * caller, or, in a run on @w (NEWNS with a thread), by the control thread
+ * that waits for the run, so it is not taken here.
+ */
+static int netns_create_locked(const char *name, struct worker *w, struct netns **nsp,
+			       struct extack *ext)
 {
 	struct ns_create_arg a = { .name = name, .w = w };
-	int err;
+	int err = 0;
 
-	rtnl_lock();
 	if (netns_lookup(name)) {
 		extack_set(ext, "Namespace \"%s\" already exists", name);
 		err = -EEXIST;
@@ -110,6 +115,14 @@ int rtnl_netns_create(const char *name, struct worker *w, struct netns **nsp,
 	}
 	*nsp = a.ns;
 out:
+	return err;
+}
+
+int rtnl_netns_create(const char *name, struct worker *w, struct netns **nsp,
+		      struct extack *ext)
+{
+	rtnl_lock();
+	int err = netns_create_locked(name, w, nsp, ext);
 	rtnl_unlock();
 	return err;
 }
@@ -263,7 +276,9 @@ int rtnl_newns(struct rtnl_req *r)
 		static unsigned rr; /* round robin, under the control lock */
 		t = rr++ % nw;
 	}
-	err = rtnl_netns_create(name, loop_worker(t), &ns, &r->ext);
+	/* With a thread this may be a run on that worker (rtnl.c): the
+	 * control thread holds the lock for it. */
+	err = netns_create_locked(name, loop_worker(t), &ns, &r->ext);
 	if (err)
 		return err;
 	if (r->nlh->nlmsg_flags & NLM_F_ECHO) {
@@ -288,6 +303,33 @@ int rtnl_delns(struct rtnl_req *r)
 	if (!ns) {
 		EXTACK_MSG(&r->ext, "No such namespace");
 		return -ENOENT;
+	}
+	if (loop_current() == ns->owner && ns != rtnl_default_ns()) {
+		/*
+		 * A run on the owner (rtnl.c's rtnl_delns_where): the control
+		 * thread holds the lock for it. Unlist the namespace, then
+		 * destroy it here in one go, as cleanup_net does: a veth peer
+		 * on this worker goes with its end at once; one on another
+		 * worker gets its PEER_GONE posted now (O6), ahead of any
+		 * later request to that worker, and the control thread waits
+		 * for the pair to be freed once the datagram's runs are over
+		 * (rtnl_link_ops.run_wait), not this run.
+		 */
+		for (;;) {
+			const struct rtnl_link_ops *ops = NULL;
+			struct netdev *dev;
+
+			for (dev = ns->dev_list; dev; dev = dev->next)
+				if (dev->ops && dev->ops->kind &&
+				    (ops = rtnl_link_ops_get(dev->ops->kind)) && ops->dellink_run)
+					break;
+			if (!dev)
+				break;
+			ops->dellink_run(dev);
+		}
+		netns_unregister(ns);
+		netns_destroy(ns);
+		return 0;
 	}
 	return rtnl_netns_delete(ns, &r->ext);
 }
