@@ -26,7 +26,10 @@
 struct fib_entry {
 	struct fib_route *routes; /* NULL: a free slot */
 	uint32_t dst;		  /* network order */
-	uint8_t dst_len;
+	uint32_t dst_len : 8;
+	/* the first route's next-hop record in fib.nh[] (0: none, look at
+	 * the routes): a lookup reads it instead of the route */
+	uint32_t nh : 24;
 };
 static_assert(sizeof(struct fib_entry) == 16, "fib entry is 16 bytes");
 
@@ -36,8 +39,14 @@ struct fib_table {
 	uint32_t ent_cap;
 	uint32_t ent_hint;	  /* no free slot below this index */
 	uint32_t id;
+	bool use_nh;		  /* entries point at next-hop records */
 	struct fib_table *next;	  /* ascending id */
 };
+
+/* Tables of at most this many prefixes (a namespace's own: lo, an address
+ * or two, a default) read their routes, which are in cache; larger ones
+ * give their entries next-hop records. */
+#define FIB_NH_MIN_PREFIXES 16
 
 /*
  * Indexes of routes by a key, as the kernel's fib_info_devhash and
@@ -69,8 +78,34 @@ struct fib_hmap {
 	uint32_t n;
 };
 
+/*
+ * A next-hop record shared by the routes that resolve alike (the kernel's
+ * fib_info, VPP's load-balance): what a lookup returns. A prefix entry
+ * holds the index of its first route's record, so a lookup is the trie,
+ * the entry, and a record that a few hundred thousand prefixes share (in
+ * cache), not a pointer chase to a route of its own. Refcounted by the
+ * entries that point at it; found by its contents through a hash of
+ * indexes. Free records chain through refcnt's place (next_free).
+ */
+struct fib_nh {
+	struct netdev *dev;
+	uint32_t gw, prefsrc;
+	union {
+		uint32_t refcnt;
+		uint32_t next_free;
+	};
+	uint8_t type, scope;
+};
+
+#define FIB_NH_MAX ((1u << 24) - 1)
+
 struct fib {
 	struct fib_table *local, *main; /* the two every lookup visits */
+	struct fib_nh *nh;		/* records by index, [0] unused */
+	uint32_t nh_cap, nh_free;	/* nh_free: a free index, 0 = none */
+	uint32_t *nh_hash;		/* indexes by contents, 0 = empty */
+	uint32_t nh_hcap, nh_n;		/* power of two; records in use */
+	uint32_t nh_top;		/* indexes below it have been used */
 	struct fib_table *tables;
 	unsigned nroutes;
 	bool has_custom_local_routes;
@@ -255,6 +290,155 @@ static void route_index_del(struct fib *f, struct fib_route *r)
 	}
 }
 
+/* ---- next-hop records ---- */
+
+static uint32_t nh_hash_of(const struct netdev *dev, uint32_t gw, uint32_t prefsrc,
+			   uint8_t type, uint8_t scope)
+{
+	uint64_t h = (uint64_t)(uintptr_t)dev * 0x9e3779b97f4a7c15ull;
+
+	h ^= ((uint64_t)gw << 32 | prefsrc) * 0xc2b2ae3d27d4eb4full;
+	h ^= (uint64_t)(type << 8 | scope) * 0x165667b19e3779f9ull;
+	return (uint32_t)(h >> 32);
+}
+
+static inline bool nh_is(const struct fib_nh *n, const struct fib_route *r)
+{
+	return n->dev == r->dev && n->gw == r->cfg.gw && n->prefsrc == r->cfg.prefsrc &&
+	       n->type == r->cfg.type && n->scope == r->cfg.scope;
+}
+
+static uint32_t nh_home(const struct fib *f, uint32_t idx)
+{
+	const struct fib_nh *n = &f->nh[idx];
+
+	return nh_hash_of(n->dev, n->gw, n->prefsrc, n->type, n->scope) & (f->nh_hcap - 1);
+}
+
+/* Room for one more record and its hash slot. false on -ENOMEM. */
+static bool nh_reserve(struct fib *f)
+{
+	if (!f->nh_free && f->nh_top >= f->nh_cap) {
+		uint32_t cap = f->nh_cap ? f->nh_cap * 2 : 8;
+		struct fib_nh *n;
+
+		if (cap > FIB_NH_MAX + 1)
+			return false;
+		n = realloc(f->nh, cap * sizeof(*n));
+		if (!n)
+			return false;
+		f->nh = n;
+		if (!f->nh_cap)
+			f->nh_top = 1;
+		f->nh_cap = cap;
+	}
+	/* load at most one half */
+	if ((f->nh_n + 1) * 2 > f->nh_hcap) {
+		uint32_t hcap = f->nh_hcap ? f->nh_hcap * 2 : 16, *h = calloc(hcap, sizeof(*h));
+		uint32_t old = f->nh_hcap, *oh = f->nh_hash;
+
+		if (!h)
+			return false;
+		f->nh_hash = h;
+		f->nh_hcap = hcap;
+		for (uint32_t k = 0; k < old; k++) {
+			uint32_t i;
+
+			if (!oh[k])
+				continue;
+			for (i = nh_home(f, oh[k]); h[i]; i = (i + 1) & (hcap - 1))
+				;
+			h[i] = oh[k];
+		}
+		free(oh);
+	}
+	return true;
+}
+
+/* A reference to the record resolving as @r does; 0 (the entry then has
+ * no record and lookups read its routes) if none can be made. */
+static uint32_t nh_get(struct fib *f, const struct fib_route *r)
+{
+	uint32_t i, idx;
+	struct fib_nh *n;
+
+	if (f->nh_hcap) {
+		for (i = nh_hash_of(r->dev, r->cfg.gw, r->cfg.prefsrc, r->cfg.type, r->cfg.scope) &
+			 (f->nh_hcap - 1);
+		     f->nh_hash[i]; i = (i + 1) & (f->nh_hcap - 1)) {
+			n = &f->nh[f->nh_hash[i]];
+			if (nh_is(n, r)) {
+				n->refcnt++;
+				return f->nh_hash[i];
+			}
+		}
+	}
+	if (!nh_reserve(f))
+		return 0;
+	if (f->nh_free) {
+		idx = f->nh_free;
+		f->nh_free = f->nh[idx].next_free;
+	} else {
+		idx = f->nh_top++;
+	}
+	n = &f->nh[idx];
+	*n = (struct fib_nh){ .dev = r->dev, .gw = r->cfg.gw, .prefsrc = r->cfg.prefsrc,
+			      .type = r->cfg.type, .scope = r->cfg.scope };
+	n->refcnt = 1;
+	for (i = nh_home(f, idx); f->nh_hash[i]; i = (i + 1) & (f->nh_hcap - 1))
+		;
+	f->nh_hash[i] = idx;
+	f->nh_n++;
+	return idx;
+}
+
+static void nh_put(struct fib *f, uint32_t idx)
+{
+	uint32_t mask, i, j;
+
+	if (!idx || --f->nh[idx].refcnt)
+		return;
+	/* out of the hash with backward-shift deletion */
+	mask = f->nh_hcap - 1;
+	for (i = nh_home(f, idx); f->nh_hash[i] != idx; i = (i + 1) & mask)
+		;
+	for (j = (i + 1) & mask; f->nh_hash[j]; j = (j + 1) & mask) {
+		uint32_t home = nh_home(f, f->nh_hash[j]);
+
+		if (((j - home) & mask) >= ((j - i) & mask)) {
+			f->nh_hash[i] = f->nh_hash[j];
+			i = j;
+		}
+	}
+	f->nh_hash[i] = 0;
+	f->nh_n--;
+	f->nh[idx].dev = NULL;
+	f->nh[idx].next_free = f->nh_free;
+	f->nh_free = idx;
+}
+
+/*
+ * After any change to @e's routes: point it at its first route's record
+ * when a default lookup (no oif, scope universe) would take that route
+ * from the record alone — tos 0 (lookups carry none) and not dead; the
+ * carrier check stays in the lookup, it changes without the FIB knowing.
+ * Small tables (!tb->use_nh) keep index 0.
+ */
+static void entry_sync_nh(struct fib *f, const struct fib_table *tb, struct fib_entry *e)
+{
+	const struct fib_route *r = e->routes;
+	uint32_t old = e->nh;
+
+	if (tb->use_nh && r && !r->cfg.tos && !(r->flags & RTNH_F_DEAD)) {
+		if (old && nh_is(&f->nh[old], r))
+			return;
+		e->nh = nh_get(f, r);
+	} else {
+		e->nh = 0;
+	}
+	nh_put(f, old);
+}
+
 /* ---- addresses by local address (devinet.c's inet_addr_lst) ---- */
 
 int fib_addr_hash_add(struct in_ifaddr *ifa)
@@ -345,7 +529,8 @@ static struct fib_entry *table_entry_get(const struct fib_table *tb, uint32_t ds
 /* A new entry for dst/len; the caller gives it its first route at once
  * (an entry without routes is a free slot). Pointers to entries are good
  * until the next table_entry_new. */
-static struct fib_entry *table_entry_new(struct fib_table *tb, uint32_t dst, uint8_t len)
+static struct fib_entry *table_entry_new(struct fib *f, struct fib_table *tb, uint32_t dst,
+					 uint8_t len)
 {
 	struct fib_entry *e;
 	uint32_t i;
@@ -367,6 +552,13 @@ static struct fib_entry *table_entry_new(struct fib_table *tb, uint32_t dst, uin
 	e = &tb->ent[i];
 	*e = (struct fib_entry){ .dst = dst, .dst_len = len };
 	tb->ent_hint = i + 1;
+	if (!tb->use_nh && lpm_count(tb->lpm) > FIB_NH_MIN_PREFIXES) {
+		/* grown past a namespace's own routes: records from now on */
+		tb->use_nh = true;
+		for (uint32_t k = 0; k < tb->ent_cap; k++)
+			if (tb->ent[k].routes)
+				entry_sync_nh(f, tb, &tb->ent[k]);
+	}
 	return e;
 }
 
@@ -420,6 +612,8 @@ void fib_exit(struct netns *ns)
 		free(f->by_src.slot[i].vec);
 	free(f->by_src.slot);
 	free(f->by_addr.slot);
+	free(f->nh);
+	free(f->nh_hash);
 	free(f);
 	ns->fib = NULL;
 }
@@ -474,8 +668,8 @@ static const struct fib_route *entry_match(const struct fib_entry *e, const stru
 }
 
 /* One table: 1 found, 0 nothing here (try the next table), -EAGAIN throw. */
-static int table_lookup(const struct fib_table *tb, uint32_t daddr, const struct fib_flow *fl,
-			struct fib_result *res)
+static int table_lookup(const struct fib *f, const struct fib_table *tb, uint32_t daddr,
+			const struct fib_flow *fl, struct fib_result *res)
 {
 	uint32_t a = ntohl(daddr), idx;
 	const struct fib_entry *e;
@@ -484,6 +678,29 @@ static int table_lookup(const struct fib_table *tb, uint32_t daddr, const struct
 	if (!lpm_lookup(tb->lpm, a, &idx))
 		return 0;
 	e = &tb->ent[idx];
+	if (likely(e->nh) && !fl->oif) {
+		/* entry_match's answer from the first route's record: taken
+		 * unless its scope is too narrow or a down carrier hides it */
+		const struct fib_nh *n = &f->nh[e->nh];
+
+		if (n->scope >= fl->scope &&
+		    (fl->ignore_linkstate || is_error_type(n->type) || !n->dev ||
+		     n->scope == RT_SCOPE_HOST || n->dev->carrier || !ignore_linkdown(n->dev))) {
+			if (n->type == RTN_THROW)
+				return -EAGAIN;
+			*res = (struct fib_result){
+				.type = n->type,
+				.scope = n->scope,
+				.prefixlen = (uint8_t)e->dst_len,
+				.table = tb->id,
+				.dev = n->dev,
+				.gw = n->gw,
+				.prefsrc = n->prefsrc,
+				.route = e->routes,
+			};
+			return 1;
+		}
+	}
 	while (!(r = entry_match(e, fl))) {
 		/* fib_table_lookup backtracks to the next shorter prefix when no
 		 * alias of this one fits the flow (rare: dead, oif-bound or
@@ -525,7 +742,7 @@ int fib_lookup_flow(struct netns *ns, uint32_t daddr, int oif, uint8_t scope,
 	order[1] = f->main;
 	order[2] = fib_get_table(f, RT_TABLE_DEFAULT);
 	for (unsigned i = 0; i < 3; i++)
-		if (order[i] && table_lookup(order[i], daddr, &fl, res) == 1)
+		if (order[i] && table_lookup(f, order[i], daddr, &fl, res) == 1)
 			return 0;
 	return -ENETUNREACH;
 }
@@ -542,7 +759,7 @@ int fib_table_lookup(struct netns *ns, uint32_t table, uint32_t daddr, struct fi
 
 	NS_ASSERT_OWNER(ns);
 	tb = fib_get_table(ns->fib, table ? table : RT_TABLE_MAIN);
-	if (tb && table_lookup(tb, daddr, &fl, res) == 1)
+	if (tb && table_lookup(ns->fib, tb, daddr, &fl, res) == 1)
 		return 0;
 	return -ENETUNREACH;
 }
@@ -573,7 +790,7 @@ static int fib_check_nh_gw(struct netns *ns, struct fib_route *r, struct extack 
 	if (cfg->table != RT_TABLE_MAIN)
 		tb = fib_get_table(ns->fib, cfg->table);
 	if (tb)
-		found = table_lookup(tb, cfg->gw, &fl, &res) == 1;
+		found = table_lookup(ns->fib, tb, cfg->gw, &fl, &res) == 1;
 	if (!found)
 		found = fib_lookup_flow(ns, cfg->gw, fl.oif, fl.scope, true, &res) == 0;
 	if (!found) {
@@ -676,7 +893,7 @@ static int fib_create_info(struct netns *ns, struct fib_route *r, struct extack 
 		const struct fib_table *lt = ns->fib->local;
 		const struct fib_flow fl = { 0, RT_SCOPE_UNIVERSE, true };
 
-		if (!lt || table_lookup(lt, cfg->prefsrc, &fl, &res) != 1 || res.type != RTN_LOCAL) {
+		if (!lt || table_lookup(ns->fib, lt, cfg->prefsrc, &fl, &res) != 1 || res.type != RTN_LOCAL) {
 			EXTACK_MSG(ext, "Invalid prefsrc address");
 			return -EINVAL;
 		}
@@ -776,7 +993,7 @@ int fib_route_add(struct netns *ns, const struct fib_config *cfg_in, struct exta
 	if (route_index_add(f, nr))
 		goto out_free;
 	if (!e) {
-		e = table_entry_new(tb, nr->cfg.dst, nr->cfg.dst_len);
+		e = table_entry_new(f, tb, nr->cfg.dst, nr->cfg.dst_len);
 		if (!e) {
 			route_index_del(f, nr);
 			goto out_free;
@@ -787,6 +1004,7 @@ int fib_route_add(struct netns *ns, const struct fib_config *cfg_in, struct exta
 	*pp = nr;
 	f->nroutes++;
 succeeded:
+	entry_sync_nh(f, tb, e);
 	/* fib_table_insert: a user-made local route disables the address-list
 	 * shortcut of fib_validate_source */
 	if (nr->cfg.type == RTN_LOCAL && nr->cfg.protocol != RTPROT_KERNEL)
@@ -807,6 +1025,7 @@ static void route_unlink(struct netns *ns, struct fib_table *tb, struct fib_entr
 	struct fib_route *r = *pp;
 
 	*pp = r->next;
+	entry_sync_nh(ns->fib, tb, e);
 	route_index_del(ns->fib, r);
 	free(r);
 	ns->fib->nroutes--;

@@ -13,6 +13,7 @@
 #include "harness/harness.h"
 
 #include "../../netns/fib.h"
+#include "../../netns/sysctl.h"
 
 static int setup(void **state)
 {
@@ -633,6 +634,87 @@ static void test_fib_dev_events_touch_only_their_routes(void **state)
 	assert_ptr_equal(res.dev, dev[8]);
 }
 
+/* Lookups answer from the next-hop record of a prefix's first route; every
+ * change of the first route (replace, a better metric, a delete, a tos
+ * route in front, a carrier going down under ignore_routes_with_linkdown)
+ * must show in the answer, and it must agree with the route it names. */
+static void test_fib_nexthop_records_follow_route_changes(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *a = dev_addr(ns, "eth0", "10.0.0.1", 24);
+	struct netdev *b = dev_addr(ns, "eth1", "10.1.0.1", 24);
+	struct fib_config c;
+	struct fib_result res;
+	char dst[32];
+
+	/* many prefixes sharing two next hops */
+	for (int i = 0; i < 200; i++) {
+		snprintf(dst, sizeof(dst), "172.%d.%d.0", 16 + i % 8, i);
+		c = rcfg(dst, 24, i & 1 ? "10.1.0.254" : "10.0.0.254", NULL);
+		assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	}
+	for (int i = 0; i < 200; i++) {
+		snprintf(dst, sizeof(dst), "172.%d.%d.9", 16 + i % 8, i);
+		assert_int_equal(fib_lookup(ns, h_ip(dst), &res), 0);
+		assert_ptr_equal(res.dev, i & 1 ? b : a);
+		assert_int_equal(res.gw, h_ip(i & 1 ? "10.1.0.254" : "10.0.0.254"));
+		assert_int_equal(res.prefixlen, 24);
+		assert_non_null(res.route);
+		assert_int_equal(res.route->cfg.gw, res.gw);
+		assert_ptr_equal(res.route->dev, res.dev);
+	}
+	/* replace the first route */
+	c = rcfg("172.16.0.0", 24, "10.1.0.254", NULL);
+	c.nlflags = NLM_F_REPLACE;
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	assert_int_equal(fib_lookup(ns, h_ip("172.16.0.1"), &res), 0);
+	assert_ptr_equal(res.dev, b);
+	/* a lower metric in front, then gone again */
+	c = rcfg("172.16.0.0", 24, "10.0.0.7", NULL);
+	c.priority = 0;
+	c.nlflags = NLM_F_CREATE;
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	assert_int_equal(fib_lookup(ns, h_ip("172.16.0.1"), &res), 0);
+	assert_int_equal(res.gw, h_ip("10.0.0.7"));
+	assert_ptr_equal(res.route->dev, a);
+	c = del_cfg("172.16.0.0", 24);
+	c.gw = h_ip("10.0.0.7");
+	assert_int_equal(fib_route_del(ns, &c, NULL), 0);
+	assert_int_equal(fib_lookup(ns, h_ip("172.16.0.1"), &res), 0);
+	assert_int_equal(res.gw, h_ip("10.1.0.254"));
+	/* a tos route first: lookups carry no tos and skip it */
+	c = rcfg("172.17.1.0", 24, "10.0.0.8", NULL);
+	c.tos = 0x10;
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	assert_int_equal(fib_lookup(ns, h_ip("172.17.1.1"), &res), 0);
+	assert_int_equal(res.gw, h_ip("10.1.0.254"));
+	assert_int_equal(res.route->cfg.tos, 0);
+	/* a second route via eth0 behind one via eth1; eth1 loses carrier */
+	c = rcfg("172.17.1.0", 24, "10.0.0.9", NULL);
+	c.priority = 50;
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	dev_set_carrier(b, false);
+	assert_int_equal(fib_lookup(ns, h_ip("172.17.1.1"), &res), 0);
+	assert_ptr_equal(res.dev, b); /* still used without the sysctl */
+	assert_int_equal(sysctl_devconf_set(ns, b, DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN, 1, NULL),
+			 0);
+	assert_int_equal(fib_lookup(ns, h_ip("172.17.1.1"), &res), 0);
+	assert_ptr_equal(res.dev, a);
+	assert_int_equal(res.gw, h_ip("10.0.0.9"));
+	dev_set_carrier(b, true);
+	assert_int_equal(fib_lookup(ns, h_ip("172.17.1.1"), &res), 0);
+	assert_ptr_equal(res.dev, b);
+	/* a device's routes go with it, records and all */
+	dev_unregister(b);
+	for (int i = 1; i < 200; i += 2) {
+		snprintf(dst, sizeof(dst), "172.%d.%d.9", 16 + i % 8, i);
+		if (!fib_lookup(ns, h_ip(dst), &res))
+			assert_ptr_not_equal(res.dev, b);
+	}
+	assert_int_equal(fib_lookup(ns, h_ip("172.18.2.1"), &res), 0);
+	assert_ptr_equal(res.dev, a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -666,6 +748,7 @@ int main(void)
 		T(test_fib_dev_up_readds_address_routes),
 		T(test_fib_dev_unregister_removes_every_route),
 		T(test_fib_carrier_loss_shows_linkdown),
+		T(test_fib_nexthop_records_follow_route_changes),
 		T(test_fib_lookup_flow_backtracks_for_oif),
 #undef T
 	};
