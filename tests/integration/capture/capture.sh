@@ -84,11 +84,13 @@ tcpdump -n h2 -i h2-eth0 -w $tmp/fifo &
 ip netns exec h1 ping -c 1 10.0.2.2
 ip netns del h2
 wait
-tcpdump -r $tmp/fifo.pcap icmp
 EOS
-run "$tmp/b.nsemu" "$tmp/b.out"
+run "$tmp/b.nsemu" "$tmp/b.log"
+# Read the file only once the reader has written all of it.
 wait "$reader" 2>/dev/null
 reader=""
+echo "tcpdump -r $tmp/fifo.pcap icmp" >"$tmp/b2.nsemu"
+run "$tmp/b2.nsemu" "$tmp/b.out"
 expect fifo "$tmp/b.out" '^[0-9:.]+ IP 10\.0\.2\.2 > 10\.0\.1\.2: ICMP echo reply, id 1, seq 1, length 64$'
 
 # 3. usage errors: tcpdump's messages, exit status 1, nothing attached
