@@ -21,10 +21,10 @@
 #include "../../netns/neigh.h"
 #include "../../netns/sysctl.h"
 
-#define MAC_R0 "02:00:00:00:00:10"
-#define MAC_R1 "02:00:00:00:00:20"
-#define MAC_A "02:00:00:00:00:01"
-#define MAC_B "02:00:00:00:00:02"
+#define MAC_R0 H_R0_MAC
+#define MAC_R1 H_R1_MAC
+#define MAC_A H_A_MAC
+#define MAC_B H_B_MAC
 #define MAC_OTHER "02:00:00:00:00:99"
 #define BCAST "ff:ff:ff:ff:ff:ff"
 
@@ -33,35 +33,12 @@ struct router {
 	struct netdev *eth0, *eth1;
 };
 
-static void add_neigh(struct netdev *dev, const char *ip, const char *mac)
-{
-	uint8_t ha[ETH_ALEN];
-
-	h_mac(ha, mac);
-	assert_int_equal(
-		neigh_update_cfg(dev, h_ip(ip), ha, NUD_PERMANENT, NLM_F_CREATE | NLM_F_REPLACE, NULL),
-		0);
-}
-
 static void router_make(struct router *r, const char *name)
 {
-	r->ns = h_ns(name);
-	r->eth0 = h_fake_dev(r->ns, "eth0", MAC_R0);
-	r->eth1 = h_fake_dev(r->ns, "eth1", MAC_R1);
-	assert_int_equal(dev_open(r->ns->lo), 0);
-	assert_int_equal(inet_addr_add(r->eth0, h_ip("10.0.1.1"), 24, h_ip("10.0.1.255"),
-				       RT_SCOPE_UNIVERSE, "eth0", NULL),
-			 0);
-	assert_int_equal(inet_addr_add(r->eth1, h_ip("10.0.2.1"), 24, h_ip("10.0.2.255"),
-				       RT_SCOPE_UNIVERSE, "eth1", NULL),
-			 0);
-	add_neigh(r->eth0, "10.0.1.2", MAC_A);
-	add_neigh(r->eth1, "10.0.2.2", MAC_B);
-	assert_int_equal(sysctl_set(r->ns, "net.ipv4.ip_forward", "1", NULL), 0);
+	r->ns = h_router(name, &r->eth0, &r->eth1);
+	/* a small MTU on eth1, so fragmentation and DF paths are exercised */
 	assert_int_equal(dev_set_mtu(r->eth1, 600, NULL), 0);
 	h_run();
-	h_tx_flush(r->eth0);
-	h_tx_flush(r->eth1);
 }
 
 static int setup(void **state)

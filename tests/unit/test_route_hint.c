@@ -19,23 +19,13 @@
 #include "../../netns/neigh.h"
 #include "../../netns/sysctl.h"
 
-#define MAC_R0 "02:00:00:00:00:10"
-#define MAC_R1 "02:00:00:00:00:20"
-#define MAC_A "02:00:00:00:00:01"
-#define MAC_B "02:00:00:00:00:02"
+#define MAC_R0 H_R0_MAC
+#define MAC_R1 H_R1_MAC
+#define MAC_A H_A_MAC
+#define MAC_B H_B_MAC
 
 static struct netns *ns;
 static struct netdev *eth0, *eth1;
-
-static void add_neigh(struct netdev *dev, const char *ip, const char *mac)
-{
-	uint8_t ha[ETH_ALEN];
-
-	h_mac(ha, mac);
-	assert_int_equal(
-		neigh_update_cfg(dev, h_ip(ip), ha, NUD_PERMANENT, NLM_F_CREATE | NLM_F_REPLACE, NULL),
-		0);
-}
 
 static void add_route(const char *dst, uint8_t len, const char *gw)
 {
@@ -59,22 +49,7 @@ static int setup(void **state)
 {
 	(void)state;
 	h_setup();
-	ns = h_ns("r");
-	eth0 = h_fake_dev(ns, "eth0", MAC_R0);
-	eth1 = h_fake_dev(ns, "eth1", MAC_R1);
-	assert_int_equal(dev_open(ns->lo), 0);
-	assert_int_equal(inet_addr_add(eth0, h_ip("10.0.1.1"), 24, h_ip("10.0.1.255"),
-				       RT_SCOPE_UNIVERSE, "eth0", NULL),
-			 0);
-	assert_int_equal(inet_addr_add(eth1, h_ip("10.0.2.1"), 24, h_ip("10.0.2.255"),
-				       RT_SCOPE_UNIVERSE, "eth1", NULL),
-			 0);
-	add_neigh(eth0, "10.0.1.2", MAC_A);
-	add_neigh(eth1, "10.0.2.2", MAC_B);
-	assert_int_equal(sysctl_set(ns, "net.ipv4.ip_forward", "1", NULL), 0);
-	h_run();
-	h_tx_flush(eth0);
-	h_tx_flush(eth1);
+	ns = h_router("r", &eth0, &eth1);
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #include "../../../netns/ip.h"
 #include "../../../netns/neigh.h"
 #include "../../../netns/proto/arp.h"
+#include "../../../netns/sysctl.h"
 #include "harness.h"
 
 #define H_MAX_NS 32
@@ -308,4 +309,36 @@ size_t h_arp(uint8_t *buf, const char *eth_dst, const char *sha, int op, const c
 	h_mac(a->ar_tha, tha);
 	memcpy(a->ar_tip, &t, 4);
 	return ETH_ZLEN;
+}
+
+void h_neigh(struct netdev *dev, const char *ip, const char *mac)
+{
+	uint8_t ha[ETH_ALEN];
+
+	h_mac(ha, mac);
+	assert_int_equal(
+		neigh_update_cfg(dev, h_ip(ip), ha, NUD_PERMANENT, NLM_F_CREATE | NLM_F_REPLACE, NULL),
+		0);
+}
+
+struct netns *h_router(const char *name, struct netdev **eth0, struct netdev **eth1)
+{
+	struct netns *ns = h_ns(name);
+
+	*eth0 = h_fake_dev(ns, "eth0", H_R0_MAC);
+	*eth1 = h_fake_dev(ns, "eth1", H_R1_MAC);
+	assert_int_equal(dev_open(ns->lo), 0);
+	assert_int_equal(inet_addr_add(*eth0, h_ip("10.0.1.1"), 24, h_ip("10.0.1.255"),
+				       RT_SCOPE_UNIVERSE, "eth0", NULL),
+			 0);
+	assert_int_equal(inet_addr_add(*eth1, h_ip("10.0.2.1"), 24, h_ip("10.0.2.255"),
+				       RT_SCOPE_UNIVERSE, "eth1", NULL),
+			 0);
+	h_neigh(*eth0, "10.0.1.2", H_A_MAC);
+	h_neigh(*eth1, "10.0.2.2", H_B_MAC);
+	assert_int_equal(sysctl_set(ns, "net.ipv4.ip_forward", "1", NULL), 0);
+	h_run();
+	h_tx_flush(*eth0);
+	h_tx_flush(*eth1);
+	return ns;
 }

@@ -87,6 +87,20 @@ void h_mac(uint8_t *out, const char *mac);
 #define H_PEER_MAC "02:00:00:00:00:02"
 struct netns *h_host(const char *name, struct netdev **eth0);
 
+/* Add a permanent neighbour @ip -> @mac on @dev. */
+void h_neigh(struct netdev *dev, const char *ip, const char *mac);
+
+/* The router fixture of the forwarding tests (call h_setup() first; may
+ * be called more than once): namespace @name with lo up, fake eth0
+ * (H_R0_MAC, 10.0.1.1/24) and eth1 (H_R1_MAC, 10.0.2.1/24), permanent
+ * neighbours 10.0.1.2 at H_A_MAC and 10.0.2.2 at H_B_MAC, ip_forward=1.
+ * Both transmit queues are empty on return. */
+#define H_R0_MAC "02:00:00:00:00:10"
+#define H_R1_MAC "02:00:00:00:00:20"
+#define H_A_MAC "02:00:00:00:00:01"
+#define H_B_MAC "02:00:00:00:00:02"
+struct netns *h_router(const char *name, struct netdev **eth0, struct netdev **eth1);
+
 #define assert_drop(ns, reason, n) assert_int_equal((ns)->drop[DROP_##reason], n)
 #define assert_mib(ns, field, n) assert_int_equal((ns)->mib[MIB_##field], n)
 
