@@ -49,7 +49,7 @@ struct pkt *pkt_alloc(unsigned headroom, unsigned len)
 		p = pkt_pool_get();
 		if (unlikely(!p))
 			return NULL;
-		pkt_reset(p, headroom, len, PKT_BUF_SIZE, 0);
+		pkt_reset(p, headroom, len, PKT_BUF_SIZE, 0); /* counted live by the pool */
 	} else {
 		if (need > PKT_LARGE_MAX)
 			return NULL;
@@ -57,8 +57,8 @@ struct pkt *pkt_alloc(unsigned headroom, unsigned len)
 		if (!p)
 			return NULL;
 		pkt_reset(p, headroom, len, (uint32_t)need, PKT_F_LARGE);
+		pkt_pool_live_add(1);
 	}
-	pkt_pool_live_add(1);
 	return p;
 }
 
@@ -66,11 +66,12 @@ void pkt_free(struct pkt *p)
 {
 	if (!p)
 		return;
-	pkt_pool_live_add(-1);
-	if (unlikely(p->flags & PKT_F_LARGE))
+	if (unlikely(p->flags & PKT_F_LARGE)) {
+		pkt_pool_live_add(-1);
 		free(p);
-	else
+	} else {
 		pkt_pool_put(p);
+	}
 }
 
 /*

@@ -5,8 +5,21 @@
  * per-thread buffer lists also use (STYLE O7). pkt_pool_get/put touch only
  * the calling thread's cache; when it runs dry or overflows, a batch of
  * PKT_POOL_BATCH buffers moves from or to the depot under its mutex, so the
- * lock is taken once per batch, never per packet. A buffer freed on another
- * thread simply joins that thread's cache.
+ * lock is taken once per batch, never per packet.
+ *
+ * A buffer remembers the cache that handed it out (its owner, in a small
+ * header before struct pkt). A buffer freed on another thread goes back to
+ * its owner, not into the freeing thread's cache: the freeing thread
+ * gathers up to PKT_POOL_REMOTE_BATCH such buffers in a chain and pushes
+ * the chain onto the owner's lock-free "remote" stack with one CAS; the
+ * owner takes the whole stack with one atomic exchange when its cache runs
+ * dry. Taking everything at once (never popping one node) makes the stack
+ * immune to ABA. On a chain of routers split across workers, the worker
+ * that allocates and the one that frees thus trade buffers without the
+ * depot mutex. Caches outlive their threads (an exiting thread's cache is
+ * retired and adopted by the next new thread), so a late remote free
+ * always has somewhere to go; a thread whose cache and depot are empty
+ * also takes what sits on other caches' remote stacks before allocating.
  *
  * pkt_in_use() sums per-thread counters of live packets instead of sharing
  * one atomic, so the hot path writes no shared cache line. A thread's cache
@@ -20,6 +33,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "log.h"
@@ -33,11 +47,30 @@
 #define POOL_UNPOISON(p) ((void)(p))
 #endif
 
+/* Freed buffers a thread gathers for one other owner before pushing
+ * them to it with one CAS. */
+#define PKT_POOL_REMOTE_BATCH 32
+
+struct pool_cache;
+
+/* Before each pooled struct pkt; never poisoned. */
+struct pool_hdr {
+	struct pool_cache *owner;	/* cache that handed the buffer out */
+	struct pool_hdr *next;		/* remote chain link */
+} __attribute__((aligned(16)));
+
 struct pool_cache {
 	unsigned n;			/* buffers in p[] */
-	_Atomic long live;		/* allocs minus frees on this thread; only it writes */
+	_Atomic long live;		/* allocs minus frees by this cache's thread; only it writes */
 	struct pool_cache *next;	/* depot.caches (under depot.lock) */
-	struct pool_cache **pprev;
+	bool retired;			/* thread exited; adoptable (under depot.lock) */
+	/* Buffers other threads freed, pushed back for this cache. */
+	_Atomic(struct pool_hdr *) remote;
+	struct pool_hdr *chain;		/* taken off remote, not yet in p[] */
+	/* Buffers this thread freed that belong to rem_owner, not yet pushed. */
+	struct pool_cache *rem_owner;
+	struct pool_hdr *rem_head, *rem_tail;
+	unsigned rem_n;
 	struct pkt *p[PKT_POOL_CACHE];
 };
 
@@ -58,10 +91,20 @@ static _Thread_local struct pool_cache *tl_cache;
 static pthread_key_t cache_key;
 static pthread_once_t cache_key_once = PTHREAD_ONCE_INIT;
 
+static inline struct pool_hdr *pool_hdr(struct pkt *p)
+{
+	return (struct pool_hdr *)(void *)p - 1;
+}
+
+static inline struct pkt *hdr_pkt(struct pool_hdr *h)
+{
+	return (struct pkt *)(void *)(h + 1);
+}
+
 static void pool_free_buf(struct pkt *p)
 {
 	POOL_UNPOISON(p);
-	free(p);
+	free(pool_hdr(p));
 	atomic_fetch_sub_explicit(&depot.total, 1, memory_order_relaxed);
 }
 
@@ -90,22 +133,71 @@ static void depot_push_locked(struct pkt **bufs, unsigned n)
 	depot.n += n;
 }
 
-/* Thread exit: the cache's buffers go to the depot, its live count to
- * the retired total, so nothing is lost with the thread. */
+/* Move a remote chain into the depot. Caller holds depot.lock. */
+static void depot_push_chain_locked(struct pool_hdr *h)
+{
+	while (h) {
+		struct pool_hdr *next = h->next;
+		struct pkt *p = hdr_pkt(h);
+
+		depot_push_locked(&p, 1);
+		h = next;
+	}
+}
+
+/* Push the gathered remote frees to their owner: one CAS. */
+static void pool_remote_flush(struct pool_cache *c)
+{
+	struct pool_cache *o = c->rem_owner;
+
+	if (!c->rem_n)
+		return;
+	c->rem_tail->next = atomic_load_explicit(&o->remote, memory_order_relaxed);
+	while (!atomic_compare_exchange_weak_explicit(&o->remote, &c->rem_tail->next, c->rem_head,
+						      memory_order_release, memory_order_relaxed))
+		;
+	c->rem_head = c->rem_tail = NULL;
+	c->rem_n = 0;
+}
+
+/* Fill c's empty cache from its private chain of buffers taken off a
+ * remote stack (taking the stack when the chain is empty). Returns whether
+ * anything was taken. Only c's thread calls it. */
+static bool pool_take_remote(struct pool_cache *c)
+{
+	struct pool_hdr *h = c->chain;
+
+	if (!h)
+		h = atomic_exchange_explicit(&c->remote, NULL, memory_order_acquire);
+	if (!h)
+		return false;
+	while (h && c->n < PKT_POOL_CACHE) {
+		c->p[c->n++] = hdr_pkt(h);
+		h = h->next;
+	}
+	c->chain = h;
+	return true;
+}
+
+/* Thread exit: pending remote frees go to their owner, the cache's
+ * buffers and its remote stack to the depot. The cache itself stays (with
+ * its live count) for a later remote free and for the next new thread to
+ * adopt, so nothing is lost with the thread. */
 static void pool_cache_release(void *arg)
 {
 	struct pool_cache *c = arg;
 
+	pool_remote_flush(c);
 	pthread_mutex_lock(&depot.lock);
 	depot_push_locked(c->p, c->n);
-	depot.retired_live += atomic_load_explicit(&c->live, memory_order_relaxed);
-	*c->pprev = c->next;
-	if (c->next)
-		c->next->pprev = c->pprev;
+	c->n = 0;
+	depot_push_chain_locked(c->chain);
+	c->chain = NULL;
+	depot_push_chain_locked(atomic_exchange_explicit(&c->remote, NULL, memory_order_acquire));
+	c->retired = true;
 	pthread_mutex_unlock(&depot.lock);
 	if (tl_cache == c)
 		tl_cache = NULL;
-	free(c);
 }
 
 static void pool_key_create(void)
@@ -120,37 +212,53 @@ static struct pool_cache *pool_cache_get(void)
 
 	if (likely(c))
 		return c;
-	c = calloc(1, sizeof(*c));
-	if (!c)
-		return NULL;
 	pthread_once(&cache_key_once, pool_key_create);
-	pthread_setspecific(cache_key, c);
 	pthread_mutex_lock(&depot.lock);
-	c->next = depot.caches;
-	if (c->next)
-		c->next->pprev = &c->next;
-	depot.caches = c;
-	c->pprev = &depot.caches;
+	for (c = depot.caches; c && !c->retired; c = c->next)
+		;
+	if (c) {
+		c->retired = false;
+	} else {
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			pthread_mutex_unlock(&depot.lock);
+			return NULL;
+		}
+		c->next = depot.caches;
+		depot.caches = c;
+	}
 	pthread_mutex_unlock(&depot.lock);
+	pthread_setspecific(cache_key, c);
 	tl_cache = c;
 	return c;
 }
 
 /* A new buffer, if the cap allows: the cap is checked and reserved with
  * one atomic so racing threads cannot overshoot it. */
-static struct pkt *pool_new_buf(void)
+static struct pkt *pool_new_buf(struct pool_cache *owner)
 {
 	unsigned long limit = atomic_load_explicit(&depot.limit, memory_order_relaxed);
-	struct pkt *p;
+	struct pool_hdr *h;
 
 	if (atomic_fetch_add_explicit(&depot.total, 1, memory_order_relaxed) >= limit) {
 		atomic_fetch_sub_explicit(&depot.total, 1, memory_order_relaxed);
 		return NULL;
 	}
-	p = malloc(sizeof(struct pkt) + PKT_BUF_SIZE);
-	if (!p)
+	h = malloc(sizeof(*h) + sizeof(struct pkt) + PKT_BUF_SIZE);
+	if (!h) {
 		atomic_fetch_sub_explicit(&depot.total, 1, memory_order_relaxed);
-	return p;
+		return NULL;
+	}
+	h->owner = owner;
+	return hdr_pkt(h);
+}
+
+/* Only c's thread writes its counter: a plain load and store, no
+ * read-modify-write; pkt_in_use() reads it atomically. */
+static inline void cache_live_add(struct pool_cache *c, long n)
+{
+	atomic_store_explicit(&c->live, atomic_load_explicit(&c->live, memory_order_relaxed) + n,
+			      memory_order_relaxed);
 }
 
 struct pkt *pkt_pool_get(void)
@@ -158,9 +266,13 @@ struct pkt *pkt_pool_get(void)
 	struct pool_cache *c = pool_cache_get();
 	struct pkt *p;
 
-	if (unlikely(!c))
-		return pool_new_buf();
-	if (unlikely(c->n == 0)) {
+	if (unlikely(!c)) {
+		p = pool_new_buf(NULL);
+		if (p)
+			pkt_pool_live_add(1);
+		return p;
+	}
+	if (unlikely(c->n == 0) && !pool_take_remote(c)) {
 		pthread_mutex_lock(&depot.lock);
 		if (depot.n) {
 			unsigned k = depot.n < PKT_POOL_BATCH ? (unsigned)depot.n : PKT_POOL_BATCH;
@@ -168,22 +280,61 @@ struct pkt *pkt_pool_get(void)
 			depot.n -= k;
 			memcpy(c->p, depot.p + depot.n, k * sizeof(*c->p));
 			c->n = k;
+		} else {
+			/* Last resort before a new buffer: what this and
+			 * other threads freed for other (maybe exited)
+			 * caches. */
+			pool_remote_flush(c);
+			for (struct pool_cache *o = depot.caches; o && !c->chain; o = o->next)
+				c->chain = atomic_exchange_explicit(&o->remote, NULL,
+								    memory_order_acquire);
+			pool_take_remote(c);
 		}
 		pthread_mutex_unlock(&depot.lock);
-		if (c->n == 0)
-			return pool_new_buf();
+		if (c->n == 0) {
+			p = pool_new_buf(c);
+			if (p)
+				cache_live_add(c, 1);
+			return p;
+		}
 	}
 	p = c->p[--c->n];
 	POOL_UNPOISON(p);
+	pool_hdr(p)->owner = c;
+	cache_live_add(c, 1);
 	return p;
+}
+
+/* A buffer owned by another cache: gather it for its owner. */
+static void pool_put_remote(struct pool_cache *c, struct pool_hdr *h)
+{
+	if (c->rem_owner != h->owner) {
+		pool_remote_flush(c);
+		c->rem_owner = h->owner;
+	}
+	h->next = c->rem_head;
+	c->rem_head = h;
+	if (!c->rem_tail)
+		c->rem_tail = h;
+	if (++c->rem_n == PKT_POOL_REMOTE_BATCH)
+		pool_remote_flush(c);
 }
 
 void pkt_pool_put(struct pkt *p)
 {
 	struct pool_cache *c = pool_cache_get();
 
+	struct pool_hdr *h = pool_hdr(p);
+
 	if (unlikely(!c)) {
+		pkt_pool_live_add(-1);
 		pool_free_buf(p);
+		return;
+	}
+	cache_live_add(c, -1);
+	if (unlikely(h->owner != c) && h->owner) {
+		POOL_POISON(p);
+		pool_put_remote(c, h);
 		return;
 	}
 	if (unlikely(c->n == PKT_POOL_CACHE)) {
@@ -210,10 +361,7 @@ void pkt_pool_live_add(long n)
 		pthread_mutex_unlock(&depot.lock);
 		return;
 	}
-	/* Only this thread writes its counter: a plain load and store, no
-	 * read-modify-write; pkt_in_use() reads it atomically. */
-	atomic_store_explicit(&c->live, atomic_load_explicit(&c->live, memory_order_relaxed) + n,
-			      memory_order_relaxed);
+	cache_live_add(c, n);
 }
 
 long pkt_in_use(void)

@@ -2,7 +2,8 @@
 /*
  * Packet buffer pools, private to core/pkt.c (and to tests): per-thread
  * caches of fixed-size buffers over one shared depot (STYLE O7). A buffer
- * is a struct pkt followed by PKT_BUF_SIZE bytes, in one allocation.
+ * is a small header (the owning cache), a struct pkt and PKT_BUF_SIZE
+ * bytes, in one allocation.
  */
 #ifndef NSEMU_CORE_PKT_POOL_H
 #define NSEMU_CORE_PKT_POOL_H
@@ -19,13 +20,17 @@
  * datagram plus link headroom; layer offsets are 16-bit. */
 #define PKT_LARGE_MAX (65535u + 512u)
 
-/* A buffer from the calling thread's cache (refilled from the depot, or
- * newly allocated below the cap). Metadata is not initialised. NULL when
+/* A buffer from the calling thread's cache (refilled from buffers other
+ * threads freed for it, from the depot, or newly allocated below the cap),
+ * counted live for pkt_in_use(). Metadata is not initialised. NULL when
  * the cap is reached. Any thread. */
 struct pkt *pkt_pool_get(void);
-/* Return a pooled buffer to the calling thread's cache. Any thread. */
+/* Return a pooled buffer (counted no longer live): to the calling
+ * thread's cache, or, if another thread's cache handed it out, gathered
+ * for that cache (pushed back lock-free in batches). Any thread. */
 void pkt_pool_put(struct pkt *p);
-/* Live-packet accounting for pkt_in_use(): the calling thread's share. */
+/* Live-packet accounting for pkt_in_use(): the calling thread's share
+ * (PKT_F_LARGE buffers; pooled ones are counted by get/put). */
 void pkt_pool_live_add(long n);
 
 /* Cap the number of pooled buffers in existence (tests use a small one).

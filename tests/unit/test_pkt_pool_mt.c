@@ -120,6 +120,72 @@ static void test_pkt_free_on_other_thread_recycles(void **state)
 	ring_spsc_free(x.r);
 }
 
+/* Frees on the consumer go back to the producer's cache (lock-free, in
+ * batches): the producer recycles them instead of making new buffers. */
+static void test_pkt_remote_frees_return_to_owner(void **state)
+{
+	struct xfer x = { ring_spsc_create(64), 200000 };
+	unsigned long total = pkt_pool_total();
+	pthread_t th;
+	unsigned got = 0;
+
+	assert_int_equal(pthread_create(&th, NULL, xfer_producer, &x), 0);
+	while (got < x.n) {
+		void *objs[32];
+		unsigned n = ring_spsc_dequeue_burst(x.r, objs, 32);
+
+		for (unsigned i = 0; i < n; i++, got++)
+			pkt_free(objs[i]);
+		if (!n)
+			sched_yield();
+	}
+	pthread_join(th, NULL);
+	assert_int_equal(pkt_in_use(), 0);
+	/* ring + a cache + a batch in flight, not one buffer per packet */
+	assert_true(pkt_pool_total() - total < 2 * PKT_POOL_CACHE + 64 + 2 * 32 + 64);
+	ring_spsc_free(x.r);
+}
+
+#define ORPHANS 300
+
+static void *alloc_orphans(void *arg)
+{
+	struct pkt **p = arg;
+
+	for (unsigned i = 0; i < ORPHANS; i++)
+		p[i] = pkt_alloc(PKT_HR_LINK, 64);
+	return NULL;
+}
+
+/* Buffers freed here for a cache whose thread has exited are not lost:
+ * with the cap at the buffers in existence, every one can be had again. */
+static void test_pkt_frees_for_exited_thread_are_reused(void **state)
+{
+	struct pkt *p[ORPHANS], *q[ORPHANS + 1];
+	unsigned long limit;
+	unsigned got = 0;
+	pthread_t th;
+
+	assert_int_equal(pthread_create(&th, NULL, alloc_orphans, p), 0);
+	pthread_join(th, NULL);
+	for (unsigned i = 0; i < ORPHANS; i++) {
+		assert_non_null(p[i]);
+		pkt_free(p[i]);
+	}
+	assert_int_equal(pkt_in_use(), 0);
+	limit = pkt_pool_total();
+	assert_true(limit >= ORPHANS);
+	pkt_pool_set_limit(limit);
+	while (got <= ORPHANS && (q[got] = pkt_alloc(PKT_HR_LINK, 64)))
+		got++;
+	assert_int_equal(got, ORPHANS + 1 <= limit ? ORPHANS + 1 : limit);
+	assert_int_equal(pkt_pool_total(), limit);
+	for (unsigned i = 0; i < got; i++)
+		pkt_free(q[i]);
+	pkt_pool_set_limit(PKT_POOL_LIMIT);
+	assert_int_equal(pkt_in_use(), 0);
+}
+
 struct capped {
 	unsigned got;
 	struct pkt *p[600];
@@ -160,6 +226,8 @@ int main(void)
 		cmocka_unit_test(test_pkt_alloc_on_exited_thread_freed_here_is_accounted),
 		cmocka_unit_test(test_pkt_pool_thread_exit_returns_cache_to_depot),
 		cmocka_unit_test(test_pkt_free_on_other_thread_recycles),
+		cmocka_unit_test(test_pkt_remote_frees_return_to_owner),
+		cmocka_unit_test(test_pkt_frees_for_exited_thread_are_reused),
 		cmocka_unit_test(test_pkt_pool_cap_holds_under_concurrent_alloc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
