@@ -655,6 +655,253 @@ static void veth_pair_create_local(void *arg)
 	veth_end_link(&req[1]);
 }
 
+/* ---- batched far ends (engineer Y, issue 6) ---- */
+/*
+ * A run on a worker W that creates many veth pairs toward namespaces of
+ * one other worker H (`ip -n nsI link add eth0 type veth peer name hI
+ * netns hub` for each namespace of W) would wait on H once per pair. The
+ * dispatcher (rtnl_run_fn) looks ahead first: veth_pf_add() takes each
+ * simple such request of the coming messages (checked as rtnl_newlink and
+ * veth_newlink would: nothing else can fail before the far end is made),
+ * veth_pf_run() makes all their far ends (end 1, the peer, registered
+ * first as veth_newlink does) in one call on H, in message order, so each
+ * gets the ifindex and name it would have got. Then each request runs as
+ * usual; veth_create_pair_attrs takes its prefetched far end and makes
+ * and links the near end here. veth_pf_flush() links the far ends (and
+ * unregisters any a request did not take) in one more call on H, before
+ * the next message of the run. Replies stay per message, in order. Only
+ * when nobody listens for notifications (a peer's RTM_NEWLINK would be
+ * built on H from the far end, linked). All on W: thread-local.
+ */
+struct veth_pf {
+	struct veth_pair *pair;
+	struct netns *ns_a, *ns_b;
+	char name_a[IFNAMSIZ], name_b[IFNAMSIZ];
+	struct veth_end_req far;	/* end 1, on ns_b's owner */
+	struct extack ext;		/* far's error message */
+	bool taken, linked;
+};
+
+#define VETH_PF_MAX 1024
+static _Thread_local struct veth_pf *veth_pf;
+static _Thread_local unsigned veth_pf_n, veth_pf_next;
+
+static struct veth_pair *veth_pair_alloc(struct netns *ns_a, struct netns *ns_b)
+{
+	struct veth_pair *pair = calloc(1, sizeof(*pair));
+
+	if (!pair)
+		return NULL;
+	pair->cross = ns_a->owner != ns_b->owner;
+	for (unsigned i = 0; i < 2; i++) {
+		struct veth_side *s = &pair->side[i];
+
+		s->pair = pair;
+		s->idx = i;
+		s->w = i ? ns_b->owner : ns_a->owner;
+		if (pair->cross) {
+			s->rx = ring_spsc_create(VETH_RING_SIZE);
+			if (!s->rx) {
+				veth_pair_free(pair);
+				return NULL;
+			}
+			loop_task_init(&s->task, veth_task, s);
+		}
+	}
+	return pair;
+}
+
+/* Only these attributes present in tb[0..max]. */
+static bool veth_pf_only(struct nlattr **tb, int max, int a, int b)
+{
+	for (int i = 0; i <= max; i++)
+		if (tb[i] && i != a && i != b)
+			return false;
+	return true;
+}
+
+bool veth_pf_add(struct netns *cur, const struct nlmsghdr *nlh)
+{
+	struct nlattr *tb[IFLA_MAX + 1], *li[IFLA_INFO_MAX + 1], *data[VETH_INFO_MAX + 1];
+	struct nlattr *ptb[IFLA_MAX + 1];
+	const struct ifinfomsg *ifm = NLMSG_DATA(nlh);
+	int hdr = NLMSG_ALIGN(sizeof(struct ifinfomsg)), plen;
+	char name_a[IFNAMSIZ], name_b[IFNAMSIZ];
+	struct veth_pf *pf;
+	struct netns *ns_b;
+
+	if (veth_pf_n == VETH_PF_MAX || !cur || cur->owner != loop_current() ||
+	    nlh->nlmsg_len < NLMSG_LENGTH((unsigned)hdr) || ifm->ifi_family != AF_UNSPEC ||
+	    ifm->ifi_index || ifm->ifi_type || ifm->ifi_flags || ifm->ifi_change)
+		return false;
+	if (nla_parse(tb, IFLA_MAX, (struct nlattr *)((char *)NLMSG_DATA(nlh) + hdr),
+		      (int)(nlh->nlmsg_len - NLMSG_LENGTH((unsigned)hdr)), NULL) < 0 ||
+	    !veth_pf_only(tb, IFLA_MAX, IFLA_IFNAME, IFLA_LINKINFO) || !tb[IFLA_IFNAME] ||
+	    !tb[IFLA_LINKINFO] || nla_len(tb[IFLA_IFNAME]) > IFNAMSIZ)
+		return false;
+	if (nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) < 0 ||
+	    !veth_pf_only(li, IFLA_INFO_MAX, IFLA_INFO_KIND, IFLA_INFO_DATA) ||
+	    !li[IFLA_INFO_KIND] || !li[IFLA_INFO_DATA] || nla_strcmp(li[IFLA_INFO_KIND], "veth"))
+		return false;
+	if (nla_parse_nested(data, VETH_INFO_MAX, li[IFLA_INFO_DATA], NULL) < 0 ||
+	    !veth_pf_only(data, VETH_INFO_MAX, VETH_INFO_PEER, VETH_INFO_PEER) ||
+	    !data[VETH_INFO_PEER] || nla_len(data[VETH_INFO_PEER]) <= hdr)
+		return false;
+	plen = nla_len(data[VETH_INFO_PEER]) - hdr;
+	if (nla_parse(ptb, IFLA_MAX, (struct nlattr *)((char *)nla_data(data[VETH_INFO_PEER]) + hdr),
+		      plen, NULL) < 0 ||
+	    !veth_pf_only(ptb, IFLA_MAX, IFLA_IFNAME, IFLA_NET_NS_PID) || !ptb[IFLA_IFNAME] ||
+	    !ptb[IFLA_NET_NS_PID] || nla_len(ptb[IFLA_IFNAME]) > IFNAMSIZ ||
+	    nla_len(ptb[IFLA_NET_NS_PID]) < (int)sizeof(uint32_t))
+		return false;
+	ns_b = netns_lookup_id(nla_get_u32(ptb[IFLA_NET_NS_PID]));
+	/* across workers, all toward one worker */
+	if (!ns_b || ns_b->owner == cur->owner ||
+	    (veth_pf_n && ns_b->owner != veth_pf[0].ns_b->owner))
+		return false;
+	if (nla_strlcpy(name_a, tb[IFLA_IFNAME], IFNAMSIZ) >= IFNAMSIZ ||
+	    nla_strlcpy(name_b, ptb[IFLA_IFNAME], IFNAMSIZ) >= IFNAMSIZ)
+		return false;
+	/* The near end must not fail: a valid, fixed name, free in its
+	 * namespace (this worker's) and not taken earlier in the batch. */
+	if (!dev_valid_name(name_a) || strchr(name_a, '%') || dev_get_by_name(cur, name_a))
+		return false;
+	for (unsigned i = 0; i < veth_pf_n; i++)
+		if (veth_pf[i].ns_a == cur && !strcmp(veth_pf[i].name_a, name_a))
+			return false;
+	/* freed by veth_pf_flush */
+	if (!veth_pf && !(veth_pf = calloc(VETH_PF_MAX, sizeof(*veth_pf))))
+		return false;
+	pf = &veth_pf[veth_pf_n];
+	memset(pf, 0, sizeof(*pf));
+	pf->pair = veth_pair_alloc(cur, ns_b);
+	if (!pf->pair) {
+		if (!veth_pf_n) {
+			free(veth_pf);
+			veth_pf = NULL;
+		}
+		return false;
+	}
+	memcpy(pf->name_a, name_a, IFNAMSIZ);
+	memcpy(pf->name_b, name_b, IFNAMSIZ);
+	pf->ns_a = cur;
+	pf->ns_b = ns_b;
+	pf->far.side = &pf->pair->side[1];
+	pf->far.ns = ns_b;
+	pf->far.ext = &pf->ext;
+	veth_pf_n++;
+	return true;
+}
+
+struct veth_pf_batch {
+	struct veth_pf *pf;
+	unsigned n;
+};
+
+/* On H: the far ends, in message order. The name is copied at the call
+ * (pf moves only on W, which waits). */
+static void veth_pf_create_fn(void *arg)
+{
+	struct veth_pf_batch *b = arg;
+
+	for (unsigned i = 0; i < b->n; i++) {
+		b->pf[i].far.name = b->pf[i].name_b;
+		veth_end_create(&b->pf[i].far);
+	}
+}
+
+void veth_pf_run(void)
+{
+	struct veth_pf_batch b = { .pf = veth_pf, .n = veth_pf_n };
+
+	if (veth_pf_n)
+		rtnl_call_ns(veth_pf[0].ns_b, veth_pf_create_fn, &b);
+}
+
+static struct veth_pf *veth_pf_take(struct netns *ns_a, const char *name_a,
+				    struct netns *ns_b, const char *name_b)
+{
+	struct veth_pf *pf;
+
+	if (veth_pf_next >= veth_pf_n)
+		return NULL;
+	pf = &veth_pf[veth_pf_next];
+	if (pf->ns_a != ns_a || pf->ns_b != ns_b || strcmp(pf->name_a, name_a) ||
+	    strcmp(pf->name_b, name_b)) {
+		/* Not what the look-ahead expected (a request failed before
+		 * its veth_newlink): link what was taken, drop the rest, and
+		 * go unbatched, so no prefetched name stands in the way. */
+		veth_pf_flush();
+		return NULL;
+	}
+	veth_pf_next++;
+	pf->taken = true;
+	return pf;
+}
+
+/* veth_create_pair_attrs with the far end already made (or failed): the
+ * near end here, as the unbatched order would leave things. */
+static int veth_pf_finish(struct veth_pf *pf, struct nlattr **tb_a, struct extack *ext)
+{
+	struct veth_end_req rn = { .side = &pf->pair->side[0], .ns = pf->ns_a,
+				   .name = pf->name_a, .tb = tb_a, .ext = ext };
+
+	veth_end_create(&rn);
+	if (rn.err || pf->far.err) {
+		if (!rn.err) {
+			/* the far end failed: unwind the near one, its error */
+			veth_end_unregister(rn.side);
+			if (pf->ext.msg)
+				*ext = pf->ext, ext->msg = pf->ext.msg == pf->ext.buf ? ext->buf
+										   : pf->ext.msg;
+		} else if (!pf->far.err) {
+			rtnl_call_ns(pf->ns_b, veth_end_unregister, pf->far.side);
+		}
+		veth_pair_free(pf->pair);
+		pf->pair = NULL;
+		return rn.err ? rn.err : pf->far.err;
+	}
+	rn.peer_ifindex = pf->far.ifindex;
+	rn.peer_ns_id = pf->far.ns_id;
+	veth_end_link(&rn);
+	pf->far.peer_ifindex = rn.ifindex;
+	pf->far.peer_ns_id = rn.ns_id;
+	pf->linked = true;
+	return 0;
+}
+
+/* On H: link the far ends whose near end is made; unregister those no
+ * request took. */
+static void veth_pf_flush_fn(void *arg)
+{
+	struct veth_pf_batch *b = arg;
+
+	for (unsigned i = 0; i < b->n; i++) {
+		struct veth_pf *pf = &b->pf[i];
+
+		if (pf->linked)
+			veth_end_link(&pf->far);
+		else if (!pf->taken && !pf->far.err)
+			veth_end_unregister(pf->far.side);
+	}
+}
+
+void veth_pf_flush(void)
+{
+	struct veth_pf_batch b = { .pf = veth_pf, .n = veth_pf_n };
+
+	if (!veth_pf_n)
+		return;
+	rtnl_call_ns(veth_pf[0].ns_b, veth_pf_flush_fn, &b);
+	for (unsigned i = 0; i < veth_pf_n; i++)
+		if (!veth_pf[i].taken && veth_pf[i].pair)
+			veth_pair_free(veth_pf[i].pair);
+	veth_pf_n = veth_pf_next = 0;
+	free(veth_pf);
+	veth_pf = NULL;
+}
+/* ---- end batched far ends ---- */
+
 static int veth_create_pair_attrs(struct netns *ns_a, const char *name_a, struct nlattr **tb_a,
 				  struct netns *ns_b, const char *name_b, struct nlattr **tb_b,
 				  struct extack *ext)
@@ -662,6 +909,12 @@ static int veth_create_pair_attrs(struct netns *ns_a, const char *name_a, struct
 	struct veth_end_req req[2];
 	struct veth_pair *pair;
 	unsigned i;
+
+	/* ---- batched far ends (engineer Y, issue 6) ---- */
+	struct veth_pf *pf = veth_pf_take(ns_a, name_a, ns_b, name_b);
+	if (pf)
+		return veth_pf_finish(pf, tb_a, ext);
+	/* ---- end batched far ends ---- */
 
 	pair = calloc(1, sizeof(*pair));
 	if (!pair)

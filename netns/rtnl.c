@@ -10,9 +10,11 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -322,7 +324,7 @@ struct rtnl_xcall {
 	void *arg;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	bool done;
+	atomic_bool done;
 };
 
 static void rtnl_xcall_tramp(void *arg)
@@ -330,7 +332,7 @@ static void rtnl_xcall_tramp(void *arg)
 	struct rtnl_xcall *x = arg;
 	x->fn(x->arg);
 	pthread_mutex_lock(&x->lock);
-	x->done = true;
+	atomic_store_explicit(&x->done, true, memory_order_release);
 	pthread_cond_signal(&x->cond);
 	pthread_mutex_unlock(&x->lock);
 }
@@ -342,6 +344,19 @@ static void rtnl_xcall_tramp(void *arg)
  * general, but here no cycle can form, since only the holder of the
  * control lock starts runs and only a run waits on another worker.
  */
+/* How long a run waits for another worker's answer before sleeping: a
+ * few wake-ups' worth. */
+#define RTNL_XCALL_SPIN_NS 50000L
+
+static inline void rtnl_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
 static void rtnl_call_sync(struct worker *w, loop_call_fn fn, void *arg)
 {
 	struct worker *cur = loop_current();
@@ -354,8 +369,24 @@ static void rtnl_call_sync(struct worker *w, loop_call_fn fn, void *arg)
 	pthread_mutex_init(&x.lock, NULL);
 	pthread_cond_init(&x.cond, NULL);
 	loop_call(w, rtnl_xcall_tramp, &x);
+	/* The other worker answers within microseconds: a short spin
+	 * before sleeping saves this thread's futex sleep and wake-up. The
+	 * lock below is still taken, so the tramp is out of it before the
+	 * mutex goes. */
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (unsigned spin = 1; !atomic_load_explicit(&x.done, memory_order_acquire); spin++) {
+		rtnl_cpu_relax();
+		if (spin % 64)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &t); /* vDSO: no system call */
+		if ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) >
+		    RTNL_XCALL_SPIN_NS)
+			break;
+	}
 	pthread_mutex_lock(&x.lock);
-	while (!x.done)
+	while (!atomic_load_explicit(&x.done, memory_order_acquire))
 		pthread_cond_wait(&x.cond, &x.lock);
 	pthread_mutex_unlock(&x.lock);
 	pthread_cond_destroy(&x.cond);
@@ -865,15 +896,93 @@ static int rtnl_walk_one(struct rtnl_walk *wk, struct worker *only)
 	return RTNL_WALK_NEXT;
 }
 
+/* ---- batched veth far ends (engineer Y, issue 6) ---- */
+/*
+ * Look ahead from the walk's position: HELLOs and veth-creating NEWLINKs
+ * that veth_pf_add takes (each from this worker's namespace toward one
+ * other worker's). Their far ends are made in one call; returns the end
+ * of the last one taken (veth_pf_flush is due when the walk gets there),
+ * or NULL. Nobody may listen for notifications (a peer's RTM_NEWLINK
+ * would be built from the far end while the request runs).
+ */
+static const uint8_t *rtnl_run_prefetch(const struct rtnl_walk *wk)
+{
+	const uint8_t *p = wk->p, *end = NULL;
+	size_t len = wk->len;
+	struct netns *cur = rtnl_conn_ns(wk->c);
+
+	if (rtnl_notify_sink)
+		return NULL;
+	while (len >= NLMSG_HDRLEN && !((uintptr_t)p & 3)) {
+		const struct nlmsghdr *h = (const struct nlmsghdr *)p;
+
+		if (h->nlmsg_len < NLMSG_HDRLEN || h->nlmsg_len > len ||
+		    !(h->nlmsg_flags & NLM_F_REQUEST))
+			break;
+		if (h->nlmsg_type == NSEMU_MSG_HELLO) {
+			size_t alen;
+			const uint8_t *a;
+			struct netns *ns = NULL;
+
+			/* rtnl_hello's choice (nsemu_attr_ns) */
+			if ((a = rtnl_raw_attr(p + NLMSG_HDRLEN, h->nlmsg_len - NLMSG_HDRLEN,
+					       NSEMU_A_NS, &alen))) {
+				char name[NETNS_NAMSIZ];
+				size_t n = MIN(alen, sizeof(name) - 1);
+
+				memcpy(name, a, n);
+				name[n] = '\0';
+				ns = name[0] ? netns_lookup(name) : rtnl_def_ns;
+			} else if ((a = rtnl_raw_attr(p + NLMSG_HDRLEN, h->nlmsg_len - NLMSG_HDRLEN,
+						      NSEMU_A_NSID, &alen))) {
+				uint32_t id;
+
+				if (alen < sizeof(id))
+					break;
+				memcpy(&id, a, sizeof(id));
+				ns = id ? netns_lookup_id(id) : rtnl_def_ns;
+			} else {
+				ns = rtnl_def_ns;
+			}
+			if (!ns)
+				break;
+			cur = ns;
+		} else if (h->nlmsg_type == RTM_NEWLINK && (h->nlmsg_flags & NLM_F_CREATE) &&
+			   rtnl_newlink_runs(p, h->nlmsg_len) && veth_pf_add(cur, h)) {
+			end = p + MIN(NLMSG_ALIGN(h->nlmsg_len), len);
+		} else {
+			break;
+		}
+		size_t step = MIN(NLMSG_ALIGN(h->nlmsg_len), len);
+		p += step;
+		len -= step;
+	}
+	if (end)
+		veth_pf_run();
+	return end;
+}
+/* ---- end batched veth far ends ---- */
+
 /* Owner: handle messages of the walk while they may run here. */
 static void rtnl_run_fn(void *arg)
 {
 	struct rtnl_walk *wk = arg;
 	struct worker *self = loop_current();
+	const uint8_t *pf_end = NULL;
 
 	rtnl_in_run = true;
-	while (rtnl_walk_one(wk, self) == RTNL_WALK_NEXT)
-		;
+	for (;;) {
+		if (pf_end && wk->p >= pf_end) {
+			veth_pf_flush();
+			pf_end = NULL;
+		}
+		if (!pf_end)
+			pf_end = rtnl_run_prefetch(wk);
+		if (rtnl_walk_one(wk, self) != RTNL_WALK_NEXT)
+			break;
+	}
+	if (pf_end)
+		veth_pf_flush();
 	rtnl_in_run = false;
 }
 

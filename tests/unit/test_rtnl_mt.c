@@ -210,6 +210,35 @@ static void test_rtnl_mt_newns_grouped_by_thread_answers_in_order_on_the_right_w
 	assert_null(reply(7));
 	assert_int_equal(pairs_live(), 1);
 
+	/* Batched far ends (a run's veths toward one other worker, made there
+	 * in one call): a far name taken answers its error and unwinds its
+	 * near end, the next ones get the indexes the unbatched order gives. */
+	len = 0;
+	len = dgram_add(buf, len, ns_msg(NSEMU_MSG_HELLO, "g3"), ++sq);
+	len = dgram_add(buf, len, veth_msg("a", "p2", id[0]), ++sq);
+	len = dgram_add(buf, len, veth_msg("b", "p3", id[0]), ++sq);
+	len = dgram_add(buf, len, veth_msg("c", "p4", id[0]), ++sq);
+	len = dgram_add(buf, len, ns_msg(NSEMU_MSG_HELLO, ""), ++sq);
+	rtnl_out_reset(&out);
+	assert_int_not_equal(rtnl_process(&conn, buf, len, &out), 0);
+	assert_ack(0, 15, 0);
+	assert_ack(1, 16, -EEXIST);
+	for (unsigned i = 2; i <= 3; i++) {
+		struct nlattr *tb[IFLA_MAX + 1];
+
+		assert_int_equal(reply(i)->nlmsg_type, RTM_NEWLINK);
+		assert_int_equal(reply(i)->nlmsg_seq, 15 + i);
+		/* "a" took index 2 in g3 before its far end failed */
+		assert_int_equal(((struct ifinfomsg *)NLMSG_DATA(reply(i)))->ifi_index, 1 + i);
+		assert_int_equal(nlmsg_parse(reply(i), sizeof(struct ifinfomsg), tb, IFLA_MAX,
+					     NULL), 0);
+		assert_non_null(tb[IFLA_LINK]);
+		assert_int_equal(nla_get_u32(tb[IFLA_LINK]), 2 + i); /* p3 4, p4 5 in g0 */
+	}
+	assert_ack(4, 19, 0);
+	assert_null(reply(5));
+	assert_int_equal(pairs_live(), 3);
+
 	/* deleting the namespaces takes every veth with them */
 	len = 0;
 	len = dgram_add(buf, len, ns_msg(NSEMU_MSG_DELNS, "g2"), ++sq);
