@@ -7,7 +7,8 @@
 #   scripts/bench.sh BUILD_DIR
 # Knobs: BENCH_SECONDS (per forwarding run, default 5), BENCH_NETNS
 # (namespaces, default 100000), BENCH_PREFIXES (default 1000000),
-# BENCH_OUT (default docs/benchmarks.md).
+# BENCH_OUT (default docs/benchmarks.md); RESP_SECONDS, RESP_NETNS
+# (scripts/bench-responsive.sh: CLI latency under load, default 5, 100000).
 set -eu
 O=${1:?usage: bench.sh BUILD_DIR}
 bin=$O/nsemu
@@ -36,6 +37,9 @@ run fwd-2t-8 -t 2 bench fwd --hops 8 --threads 2 --seconds "$secs"
 run fwd-lat -t 2 bench fwd --hops 4 --threads 1 --seconds "$secs" --rate 1000000
 run netns -t 2 bench netns --count "$nns"
 run fib -t 2 bench fib --prefixes "$npfx" --lookups 10000000
+
+echo "bench: responsiveness (scripts/bench-responsive.sh)" >&2
+./scripts/bench-responsive.sh "$O" "$tmp/resp.json" || echo "bench: bench-responsive failed" >&2
 
 echo "bench: the Linux kernel (scripts/bench-kernel.sh)" >&2
 ./scripts/bench-kernel.sh "$O/bench/kudp" "$secs" 200 >"$tmp/kernel.txt" 2>"$tmp/kernel.err" || true

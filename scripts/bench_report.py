@@ -162,6 +162,58 @@ if fib:
         "n/a" if fib.get("memory_mib") is None else "%.1f MiB" % fib["memory_mib"],
         fib["ns_per_lookup_random"], fib["ns_per_lookup_repeated"], fib["verified"], fib["wrong"]))
 w("")
+# --- Responsiveness (scripts/bench-responsive.sh; resp.json) ---
+try:
+    with open(os.path.join(tmp, "resp.json")) as f:
+        resp = json.load(f)
+except (OSError, ValueError):
+    resp = None
+if resp:
+    w("## Responsiveness")
+    w("")
+    w("scripts/bench-responsive.sh: `nsemu --daemon -t 2 -s SOCK` runs `bench fwd --hops 4")
+    w("--threads 2 --seconds %d` through nsemuctl in the background (\"overload\": the same with" % resp["seconds"])
+    w("`--rate 1000000000`, far above capacity; the generator's in-flight window still bounds")
+    w("what it offers), while a probe times `nsemuctl -s SOCK ip -n probe link show` every 50 ms")
+    w("(the whole client round trip, process start included); then again with {:,} idle".format(resp["netns"]))
+    w("namespaces (lo up) created through `nsemuctl -b` in chunks of 1,000. RSS is the daemon's")
+    w("VmRSS before, the maximum during, and 1 s after each run. Issue 6: the CLI answers")
+    w("within 100 ms throughout.")
+    w("")
+    la = any("loadavg" in ph for ph in resp["phases"])
+    w("| phase | probes | p50 | p99 | max | > 100 ms | RSS before / during / after | load Mpps | drops |"
+      + (" load avg |" if la else ""))
+    w("|---|---:|---:|---:|---:|---:|---|---:|---|" + ("---:|" if la else ""))
+    for ph in resp["phases"]:
+        r = ph["rss_kib"]
+        b = ph.get("bench")
+        drops = ("n/a" if not b else ", ".join("%s %d" % kv for kv in (b.get("drops") or {}).items()) or "0")
+        mpps = "%.2f" % (b["received"] / b["seconds"] / 1e6) if b and b.get("seconds") else "n/a"
+        w("| %s | %d | %.1f ms | %.1f ms | %.1f ms | %d | %.1f / %.1f / %.1f MiB | %s | %s |" % (
+            ph["name"], ph["samples"], ph["p50_ms"], ph["p99_ms"], ph["max_ms"], ph["over_100ms"],
+            r["before"] / 1024, r["during_max"] / 1024, r["after"] / 1024, mpps, drops)
+          + (" %s |" % ("%.2f" % ph["loadavg"] if "loadavg" in ph else "?") if la else ""))
+    w("")
+    extra = []
+    if "create_seconds" in resp:
+        extra.append("{:,} idle namespaces created in {:.1f} s ({:,.0f}/s through `nsemuctl -b`, RSS {:.1f} MiB after)".format(
+            resp["netns"], resp["create_seconds"], resp["netns"] / resp["create_seconds"],
+            resp.get("rss_kib_with_netns", 0) / 1024))
+    if "netns_list_ms_empty" in resp and "netns_list_ms" in resp:
+        extra.append("`ip netns list` took {:.1f} ms with 1 namespace and {:.1f} ms with {:,}"
+                     " (rtnl_dumpns: one hand-off to the owner per namespace)".format(
+                         resp["netns_list_ms_empty"], resp["netns_list_ms"], resp["netns"] + 1))
+    if extra:
+        w("; ".join(extra) + ".")
+        w("")
+    slow = ["%s: %s" % (ph["name"], ", ".join("%.0f ms at %.1f s" % (x[1], x[0]) for x in ph["slow"]))
+            for ph in resp["phases"] if ph.get("slow")]
+    if slow:
+        w("Probes over 50 ms (time after the load started): " + "; ".join(slow) + ". The")
+        w("2 forwarding workers keep both CPUs of this machine busy; with anything else running")
+        w("(a load average above 2%s) the control thread and the probe wait for a CPU." % (
+            ", last column" if la else ""))
+        w("")
 w("## Instructions (callgrind)")
 w("")
 w("```")
@@ -179,6 +231,11 @@ if (1, 8) in fwd and (2, 8) in fwd and pps(fwd[(1, 8)]):
 if ns:
     w("| namespace creation | ≥ 50,000/s | %.0f/s |" % ns["create_per_second"])
     w("| idle namespace | ≤ 20 KB | %s |" % mem(ns["allocated"]))
+if resp:
+    worst = max(ph["max_ms"] for ph in resp["phases"])
+    w("| CLI under load ({:,} netns) | ≤ 100 ms | max {:.1f} ms (`ip -n NS link show`) |".format(resp["netns"], worst))
+    if "netns_list_ms" in resp:
+        w("| `ip netns list` ({:,} netns) | ≤ 100 ms | {:.1f} ms |".format(resp["netns"] + 1, resp["netns_list_ms"]))
 if fib:
     w("| 1M prefixes load | ≤ 2 s | %.2f s (%d prefixes) |" % (fib["load_seconds"], fib["prefixes"]))
     w("| 1M prefixes memory | ≤ 32 MiB | %s (%d prefixes) |" % ("n/a" if fib.get("memory_mib") is None else "%.1f MiB" % fib["memory_mib"], fib["prefixes"]))
@@ -192,6 +249,7 @@ w("make bench-instr                   # instructions per packet per hop (callgri
 w("nsemu -t 2 bench fwd --hops 4 --threads 2 --seconds 5")
 w("nsemu bench netns --count 100000")
 w("nsemu bench fib --prefixes 1000000")
+w("scripts/bench-responsive.sh build         # CLI latency under load; RESP_SECONDS=5 RESP_NETNS=100000")
 w("sudo scripts/bench-kernel.sh build/bench/kudp 5   # the kernel alone")
 w("```")
 os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
