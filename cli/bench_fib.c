@@ -6,11 +6,15 @@
  * /25-/32) go into the main table of one fresh namespace, as unicast
  * routes via a gateway on a veth. The routes are added on the namespace's
  * owner with fib_route_add() (the FIB's own cost, without one control
- * message per route), then it times M lookups of random destinations and
- * M of one repeated destination, and checks a sample of lookups against a
- * naive reference (per-length sorted arrays, longest first). Memory is
- * jemalloc's stats.allocated before and after the load (the control table
- * and the trie together); n/a in sanitizer builds.
+ * message per route), then it times M lookups of random destinations one
+ * at a time (fib_lookup: each waits for its own cache misses), the same M
+ * in batches of FIB_BATCH (fib_lookup_batch: the misses of a batch
+ * overlap), and M of a few repeated destinations (cached), and checks a
+ * sample of lookups, single and batched, against a naive reference
+ * (per-length sorted arrays, longest first). Memory is jemalloc's
+ * stats.allocated before and after the load (the control table and the
+ * trie together; n/a in sanitizer builds), split by the FIB's own count
+ * of what it holds.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -75,10 +79,12 @@ struct fib_prefix {
 struct fib_bench {
 	struct fib_prefix *pfx;
 	uint32_t *addrs;      /* random lookup destinations, host order */
+	uint32_t *daddrs;     /* the same, network order */
 	unsigned n, added, dups, failed, nlookups;
-	uint64_t load_ns, random_ns, repeat_ns, sink;
+	uint64_t load_ns, random_ns, batch_ns, repeat_ns, sink;
 	int64_t mem0, mem1;
 	size_t lpm_bytes;     /* fib_lpm_memory after the load */
+	size_t fib_bytes;     /* fib_memory after the load */
 	unsigned checked, wrong;
 	uint64_t seed;
 };
@@ -128,6 +134,7 @@ static void fib_bench_load_fn(struct netns *ns, void *arg)
 	fb->load_ns = bench_now_ns() - t0;
 	fb->mem1 = fib_bench_allocated();
 	fb->lpm_bytes = fib_lpm_memory(ns);
+	fb->fib_bytes = fib_memory(ns);
 }
 
 static void fib_bench_lookup_fn(struct netns *ns, void *arg)
@@ -138,10 +145,22 @@ static void fib_bench_lookup_fn(struct netns *ns, void *arg)
 
 	t0 = bench_now_ns();
 	for (unsigned i = 0; i < fb->nlookups; i++) {
-		if (!fib_lookup(ns, htonl(fb->addrs[i]), &res))
+		if (!fib_lookup(ns, fb->daddrs[i], &res))
 			sink += res.prefixlen;
 	}
 	fb->random_ns = bench_now_ns() - t0;
+	t0 = bench_now_ns();
+	for (unsigned i = 0; i < fb->nlookups; i += FIB_BATCH) {
+		struct fib_result r[FIB_BATCH];
+		int ret[FIB_BATCH];
+		unsigned n = MIN(FIB_BATCH, fb->nlookups - i);
+
+		fib_lookup_batch(ns, &fb->daddrs[i], n, r, ret);
+		for (unsigned k = 0; k < n; k++)
+			if (!ret[k])
+				sink += r[k].prefixlen;
+	}
+	fb->batch_ns = bench_now_ns() - t0;
 	t0 = bench_now_ns();
 	for (unsigned i = 0; i < fb->nlookups; i++) {
 		if (!fib_lookup(ns, htonl(fb->addrs[i & 15]), &res))
@@ -209,7 +228,7 @@ static int fib_ref_lookup(const struct fib_ref *r, uint32_t a)
 struct fib_verify {
 	const struct fib_ref *ref;
 	const uint32_t *addrs;
-	unsigned n, wrong;
+	unsigned n, wrong, batch_wrong;
 	uint32_t first_wrong;
 };
 
@@ -226,6 +245,26 @@ static void fib_bench_verify_fn(struct netns *ns, void *arg)
 			if (!v->wrong)
 				v->first_wrong = v->addrs[i];
 			v->wrong++;
+		}
+	}
+	/* the batched lookup must agree with the single one, field by field */
+	for (unsigned i = 0; i < v->n; i += FIB_BATCH) {
+		uint32_t d[FIB_BATCH];
+		struct fib_result r[FIB_BATCH], one;
+		int ret[FIB_BATCH];
+		unsigned n = MIN(FIB_BATCH, v->n - i);
+
+		for (unsigned k = 0; k < n; k++)
+			d[k] = htonl(v->addrs[i + k]);
+		fib_lookup_batch(ns, d, n, r, ret);
+		for (unsigned k = 0; k < n; k++) {
+			int err = fib_lookup(ns, d[k], &one);
+
+			if (err != ret[k] ||
+			    (!err && (one.prefixlen != r[k].prefixlen || one.dev != r[k].dev ||
+				      one.gw != r[k].gw || one.type != r[k].type ||
+				      one.dst != r[k].dst || one.table != r[k].table)))
+				v->batch_wrong++;
 		}
 	}
 }
@@ -280,8 +319,9 @@ int bench_fib(struct cli_ctx *c, int argc, char **argv)
 	err = -ENOMEM;
 	fb.pfx = malloc((size_t)fb.n * sizeof(*fb.pfx));
 	fb.addrs = malloc((size_t)fb.nlookups * sizeof(*fb.addrs));
+	fb.daddrs = malloc((size_t)fb.nlookups * sizeof(*fb.daddrs));
 	sample = malloc(FIB_VERIFY * sizeof(*sample));
-	if (!fb.pfx || !fb.addrs || !sample) {
+	if (!fb.pfx || !fb.addrs || !fb.daddrs || !sample) {
 		fprintf(c->err, "bench: out of memory\n");
 		goto out;
 	}
@@ -292,8 +332,10 @@ int bench_fib(struct cli_ctx *c, int argc, char **argv)
 		fb.pfx[i].len = (uint8_t)len;
 		fb.pfx[i].addr = fib_rand_addr(&s) & (uint32_t)~((1ull << (32 - len)) - 1);
 	}
-	for (unsigned i = 0; i < fb.nlookups; i++)
+	for (unsigned i = 0; i < fb.nlookups; i++) {
 		fb.addrs[i] = fib_rand_addr(&s);
+		fb.daddrs[i] = htonl(fb.addrs[i]);
+	}
 
 	err = -EINVAL;
 	if (bench_run(c, &b, "ip netns add bench-fib"))
@@ -349,15 +391,27 @@ int bench_fib(struct cli_ctx *c, int argc, char **argv)
 		print_float(PRINT_ANY, "bytes_per_route", " (%.1f bytes/route)\n",
 			    fb.added ? (double)(fb.mem1 - fb.mem0) / fb.added : 0);
 	}
-	/* the forwarding structure's share: tries and rule hashes (lpm_memory) */
-	print_float(PRINT_ANY, "lpm_mib", "forwarding (lpm tries + rule hashes): %.1f MiB\n",
+	/* the FIB's own count: the forwarding structure (lpm tries) and the
+	 * control table (prefix entries, their exact-match index, route
+	 * lists, next-hop records and device/source indexes) */
+	print_float(PRINT_ANY, "lpm_mib", "forwarding (lpm tries): %.1f MiB",
 		    fb.lpm_bytes / 1048576.0);
-	print_float(PRINT_ANY, "ns_per_lookup_random", "lookup: %.1f ns/lookup random",
+	print_float(PRINT_ANY, "lpm_bytes_per_route", " (%.1f bytes/route)",
+		    fb.added ? (double)fb.lpm_bytes / fb.added : 0);
+	print_float(PRINT_ANY, "control_mib", ", control (entries, prefix index, next hops): %.1f MiB",
+		    (fb.fib_bytes - fb.lpm_bytes) / 1048576.0);
+	print_float(PRINT_ANY, "control_bytes_per_route", " (%.1f bytes/route)\n",
+		    fb.added ? (double)(fb.fib_bytes - fb.lpm_bytes) / fb.added : 0);
+	print_float(PRINT_ANY, "ns_per_lookup_random", "lookup: %.1f ns/lookup random one at a time",
 		    (double)fb.random_ns / fb.nlookups);
+	print_uint(PRINT_ANY, "batch", ", %u a batch:", FIB_BATCH);
+	print_float(PRINT_ANY, "ns_per_lookup_batched", " %.1f ns/lookup random",
+		    (double)fb.batch_ns / fb.nlookups);
 	print_float(PRINT_ANY, "ns_per_lookup_repeated", ", %.1f ns/lookup repeated\n",
 		    (double)fb.repeat_ns / fb.nlookups);
 	print_uint(PRINT_ANY, "verified", "verify: %u sampled lookups against a naive reference", ver.n);
 	print_uint(PRINT_ANY, "wrong", ", %u wrong", ver.wrong);
+	print_uint(PRINT_ANY, "batch_wrong", ", %u batched differing from single", ver.batch_wrong);
 	if (ver.wrong) {
 		struct in_addr a = { .s_addr = htonl(ver.first_wrong) };
 
@@ -366,7 +420,7 @@ int bench_fib(struct cli_ctx *c, int argc, char **argv)
 	print_text("\n");
 	close_json_object();
 	delete_json_obj();
-	err = ver.wrong ? -EIO : 0;
+	err = ver.wrong || ver.batch_wrong ? -EIO : 0;
 out:
 	if (made)
 		bench_run(c, &b, "ip netns del bench-fib");
@@ -374,6 +428,7 @@ out:
 	free(sample);
 	free(fb.pfx);
 	free(fb.addrs);
+	free(fb.daddrs);
 	bench_cli_close(&b);
 	return err;
 }

@@ -19,18 +19,19 @@
  * place. A node whose slots all become one leaf from a rule no longer
  * than the node's own prefix is folded back into its parent's slot.
  *
- * Beside the trie, a hash of rules keyed by (prefix, length), 8 bytes a
- * rule, answers exact lookups and lets lpm_del find the next covering
- * rule and re-expand it into the freed range, as rte_lpm_delete does with
- * its rule table.
+ * The table keeps no rule set of its own: its user has one (the FIB's
+ * prefix entries and their exact-match hash), so lpm_del is told which
+ * rule covers the deleted one, and re-expands it into the freed range as
+ * rte_lpm_delete does with its rule table. Two copies of a million rules
+ * would cost 8 bytes a rule for nothing.
  *
  * A table starts without a trie: up to LPM_SMALL_MAX rules live in a small
  * array sorted longest prefix first, and a lookup takes the first rule
  * that matches. A namespace's tables hold a handful of routes (lo's, an
- * address or two, a default); the trie is built from the rule hash when
- * the table outgrows the array, and kept from then on. If memory runs out
- * while the trie changes, the trie is dropped and lookups search the rule
- * hash, length by length, until a later change builds it again.
+ * address or two, a default); the trie is built from the array when the
+ * table outgrows it, and kept from then on. If memory runs out while the
+ * trie changes, the trie is dropped and the table is broken (lookups miss)
+ * until its user clears it and adds its rules again.
  */
 /*
  * Lookups are popcounts. The build targets baseline x86-64, whose
@@ -70,16 +71,20 @@ static inline uint32_t leaf_value(uint32_t lf)
 	return (lf >> 6) - 1;
 }
 
+/*
+ * A 72-byte header: the counts of children and runs before each map word
+ * (so a slot's index is one load and one popcount), then the maps; the
+ * children and the leaves follow (a lookup asks for the header's two lines
+ * at once, then for the one line holding its slot).
+ */
 struct lpm_node {
-	uint64_t cbm[4]; /* slot i is a child */
-	uint64_t lbm[4]; /* slot i is a leaf that starts a run of equal leaves */
 	uint8_t cc[4];	 /* children in the words before word w */
 	uint8_t lc[4];	 /* runs started in the words before word w */
-	uint16_t nk, nl; /* children, runs */
-	uint32_t pad;
-	struct lpm_node *kid[]; /* nk children, then nl uint32_t leaves */
+	uint64_t cbm[4]; /* slot i is a child */
+	uint64_t lbm[4]; /* slot i is a leaf that starts a run of equal leaves */
+	struct lpm_node *kid[]; /* the children, then one uint32_t leaf per run */
 };
-static_assert(sizeof(struct lpm_node) == 80, "lpm node header is 80 bytes");
+static_assert(sizeof(struct lpm_node) == 72, "lpm node header is 72 bytes");
 
 /* LPM_SMALL_MAX rules are searched linearly before a trie pays. */
 #define LPM_SMALL_MAX 16
@@ -89,21 +94,26 @@ struct lpm_small {
 };
 
 /*
- * A rule in the hash: addr << 32 | (len + 1) << 26 | value, 0 = free. The
- * key is the part above the value bits.
+ * A large trie (more than LPM_DIR_BYTES of nodes) also gets a direct
+ * index of its 65536 /16 slots, as DIR-16-8-8: each entry is what the trie
+ * holds there, a level-2 node or a leaf (leaf << 1 | 1), so a lookup
+ * starts two levels down. 512 KB, kept in step with the trie by
+ * refreshing the entries an update's range covers (only those can change:
+ * a node folding away leaves the same leaf in every slot outside it), and
+ * dropped again when the trie shrinks to a quarter of that size. Small and
+ * middling tables never pay for it.
  */
-#define RULE_KEY(slot) ((slot) >> LPM_VALUE_BITS)
+#define LPM_DIR_BYTES (1u << 20)
+#define LPM_DIR_SLOTS 65536
 
 struct lpm {
-	struct lpm_node *root;	  /* hot: first (STYLE H10); NULL: small or hash */
+	struct lpm_node *root;	  /* hot: first (STYLE H10); NULL: small or broken */
+	uintptr_t *dir;		  /* the /16 index of a large trie, or NULL */
 	uint32_t nsmall;	  /* rules in small[] while there is no trie */
 	bool small_ok;		  /* no trie and small[] holds every rule */
+	bool broken;		  /* a change ran out of memory: no trie */
 	struct lpm_small small[LPM_SMALL_MAX]; /* longest prefix first */
 	size_t trie_bytes;	  /* bytes of all nodes */
-	uint64_t *rules;	  /* open addressing, linear probing */
-	uint32_t rules_cap;	  /* power of two */
-	uint32_t nrules;
-	uint32_t len_count[33];	  /* rules per prefix length: skip empty lengths */
 };
 
 static inline uint32_t lpm_mask(unsigned len)
@@ -122,147 +132,39 @@ static inline unsigned popcount64(uint64_t x)
 	return (unsigned)__builtin_popcountll(x);
 }
 
-/* ---- rule hash ---- */
-
-static uint32_t rule_hash(uint32_t addr, unsigned len)
-{
-	uint32_t h = addr * 0x9e3779b1u ^ (len * 0x85ebca6bu);
-
-	return h ^ (h >> 16);
-}
-
-static inline uint64_t rule_key(uint32_t addr, unsigned len)
-{
-	return (uint64_t)addr << (32 - LPM_VALUE_BITS) | (len + 1);
-}
-
-static uint64_t *rule_find(const struct lpm *l, uint32_t addr, unsigned len)
-{
-	uint32_t m = l->rules_cap - 1;
-	uint64_t key = rule_key(addr, len);
-
-	for (uint32_t i = rule_hash(addr, len) & m;; i = (i + 1) & m) {
-		uint64_t *r = &l->rules[i];
-
-		if (!*r)
-			return NULL;
-		if (RULE_KEY(*r) == key)
-			return r;
-	}
-}
-
-static inline uint32_t rule_addr(uint64_t r)
-{
-	return (uint32_t)(r >> 32);
-}
-
-static inline unsigned rule_len(uint64_t r)
-{
-	return (unsigned)((r >> LPM_VALUE_BITS) & 63) - 1;
-}
-
-static inline uint32_t rule_value(uint64_t r)
-{
-	return (uint32_t)(r & ((1u << LPM_VALUE_BITS) - 1));
-}
-
-static int rule_grow(struct lpm *l)
-{
-	uint32_t cap = l->rules_cap * 2;
-	uint64_t *nr = calloc(cap, sizeof(*nr));
-
-	if (!nr)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < l->rules_cap; i++) {
-		uint64_t r = l->rules[i];
-		uint32_t j, m = cap - 1;
-
-		if (!r)
-			continue;
-		for (j = rule_hash(rule_addr(r), rule_len(r)) & m; nr[j]; j = (j + 1) & m)
-			;
-		nr[j] = r;
-	}
-	free(l->rules);
-	l->rules = nr;
-	l->rules_cap = cap;
-	return 0;
-}
-
-/* Insert or replace; *old tells whether a rule existed (and its value). */
-static int rule_set(struct lpm *l, uint32_t addr, unsigned len, uint32_t value, bool *existed,
-		    uint32_t *old)
-{
-	uint64_t *r = rule_find(l, addr, len), slot = rule_key(addr, len) << LPM_VALUE_BITS | value;
-	uint32_t m;
-
-	if (r) {
-		*existed = true;
-		*old = rule_value(*r);
-		*r = slot;
-		return 0;
-	}
-	*existed = false;
-	/* keep the load under three quarters so probes stay short */
-	if ((l->nrules + 1) * 4 > l->rules_cap * 3 && rule_grow(l) < 0)
-		return -ENOMEM;
-	m = l->rules_cap - 1;
-	for (uint32_t i = rule_hash(addr, len) & m;; i = (i + 1) & m) {
-		if (!l->rules[i]) {
-			l->rules[i] = slot;
-			break;
-		}
-	}
-	l->nrules++;
-	l->len_count[len]++;
-	return 0;
-}
-
-/* Remove with backward-shift deletion (no tombstones). */
-static bool rule_del(struct lpm *l, uint32_t addr, unsigned len)
-{
-	uint64_t *r = rule_find(l, addr, len);
-	uint32_t m = l->rules_cap - 1, i, j;
-
-	if (!r)
-		return false;
-	i = (uint32_t)(r - l->rules);
-	for (j = (i + 1) & m; l->rules[j]; j = (j + 1) & m) {
-		uint64_t rj = l->rules[j];
-		uint32_t home = rule_hash(rule_addr(rj), rule_len(rj)) & m;
-
-		/* move j into the hole at i unless its home lies in (i, j] */
-		if (((j - home) & m) >= ((j - i) & m)) {
-			l->rules[i] = rj;
-			i = j;
-		}
-	}
-	l->rules[i] = 0;
-	l->nrules--;
-	l->len_count[len]--;
-	return true;
-}
-
-/* The longest rule of length < @len covering @addr, as a leaf (0: none). */
-static uint32_t rule_cover(const struct lpm *l, uint32_t addr, unsigned len)
-{
-	for (int cl = (int)len - 1; cl >= 0; cl--) {
-		const uint64_t *r;
-
-		if (!l->len_count[cl])
-			continue;
-		r = rule_find(l, addr & lpm_mask((unsigned)cl), (unsigned)cl);
-		if (r)
-			return leaf_make(rule_value(*r), (unsigned)cl);
-	}
-	return 0;
-}
-
 /* ---- nodes ---- */
+
+static inline unsigned node_nk(const struct lpm_node *n)
+{
+	return n->cc[3] + popcount64(n->cbm[3]);
+}
+
+static inline unsigned node_nl(const struct lpm_node *n)
+{
+	return n->lc[3] + popcount64(n->lbm[3]);
+}
 
 static inline uint32_t *node_leaves(const struct lpm_node *n)
 {
-	return (uint32_t *)(n->kid + n->nk);
+	return (uint32_t *)(n->kid + node_nk(n));
+}
+
+/* Where the child of slot @b of @n is (the slot holds one). */
+static inline struct lpm_node *const *node_kid_at(const struct lpm_node *n, unsigned b)
+{
+	unsigned w = b >> 6;
+
+	return &n->kid[n->cc[w] + popcount64(n->cbm[w] & ((1ull << (b & 63)) - 1))];
+}
+
+/* Where the leaf of slot @b of @n is: the run that started at the last
+ * lbm bit at or below b. */
+static inline const uint32_t *node_leaf_at(const struct lpm_node *n, unsigned b)
+{
+	unsigned w = b >> 6;
+	uint64_t upto = ((1ull << (b & 63)) << 1) - 1;
+
+	return &node_leaves(n)[n->lc[w] + popcount64(n->lbm[w] & upto) - 1];
 }
 
 static inline size_t node_size(unsigned nk, unsigned nl)
@@ -272,13 +174,13 @@ static inline size_t node_size(unsigned nk, unsigned nl)
 
 static void node_free(struct lpm *l, struct lpm_node *n)
 {
-	l->trie_bytes -= node_size(n->nk, n->nl);
+	l->trie_bytes -= node_size(node_nk(n), node_nl(n));
 	free(n);
 }
 
 static void node_free_tree(struct lpm *l, struct lpm_node *n)
 {
-	for (unsigned i = 0; i < n->nk; i++)
+	for (unsigned i = 0, nk = node_nk(n); i < nk; i++)
 		node_free_tree(l, n->kid[i]);
 	node_free(l, n);
 }
@@ -291,7 +193,7 @@ static struct lpm_node *node_uniform(struct lpm *l, uint32_t leaf)
 	if (!n)
 		return NULL;
 	n->lbm[0] = 1;
-	n->nl = 1;
+	n->lc[1] = n->lc[2] = n->lc[3] = 1; /* the run starts in word 0 */
 	node_leaves(n)[0] = leaf;
 	l->trie_bytes += node_size(0, 1);
 	return n;
@@ -342,6 +244,7 @@ static int node_splice(struct lpm *l, struct lpm_node **np, const struct lpm_reg
 	const struct lpm_node *o = *np;
 	const uint32_t *olv = node_leaves(o);
 	unsigned lo = g->lo, hi = g->hi, kb, ka, rb, ra, nk = 0, nl = 0, end;
+	unsigned onk = node_nk(o), onl = node_nl(o);
 	uint64_t cbm[4], lbm[4];
 	bool prev_kid;
 	uint32_t prev = 0, *lv;
@@ -378,15 +281,13 @@ static int node_splice(struct lpm *l, struct lpm_node **np, const struct lpm_reg
 		return -ENOMEM;
 	memcpy(n->cbm, cbm, sizeof(cbm));
 	memcpy(n->lbm, lbm, sizeof(lbm));
-	n->nk = (uint16_t)nk;
-	n->nl = (uint16_t)nl;
-	n->pad = 0;
 	for (unsigned w = 0, c = 0, r = 0; w < 4; w++) {
 		n->cc[w] = (uint8_t)c;
 		n->lc[w] = (uint8_t)r;
 		c += popcount64(cbm[w]);
 		r += popcount64(lbm[w]);
 	}
+	l->trie_bytes += node_size(nk, nl);
 	/* children: those before, the region's, those after */
 	kb = bm_rank(o->cbm, lo);
 	ka = bm_rank(o->cbm, hi + 1);
@@ -395,7 +296,7 @@ static int node_splice(struct lpm *l, struct lpm_node **np, const struct lpm_reg
 	for (unsigned i = lo; i <= hi; i++)
 		if (g->kid[i - lo])
 			n->kid[nk++] = g->kid[i - lo];
-	memcpy(&n->kid[nk], &o->kid[ka], (o->nk - ka) * sizeof(n->kid[0]));
+	memcpy(&n->kid[nk], &o->kid[ka], (onk - ka) * sizeof(n->kid[0]));
 	/* leaves: runs started before lo, in [lo, hi + 1], after hi + 1 */
 	lv = node_leaves(n);
 	rb = bm_rank(o->lbm, lo);
@@ -407,8 +308,7 @@ static int node_splice(struct lpm *l, struct lpm_node **np, const struct lpm_reg
 	ra = bm_rank(o->lbm, MIN(end + 1, LPM_FANOUT));
 	if (end < LPM_FANOUT && bm_test(lbm, end))
 		lv[nl++] = olv[bm_rank(o->lbm, end + 1) - 1];
-	memcpy(&lv[nl], &olv[ra], (o->nl - ra) * sizeof(uint32_t));
-	l->trie_bytes += node_size(n->nk, n->nl);
+	memcpy(&lv[nl], &olv[ra], (onl - ra) * sizeof(uint32_t));
 	node_free(l, *np);
 	*np = n;
 	return 0;
@@ -439,10 +339,7 @@ static void node_read(const struct lpm_node *n, struct lpm_region *g, unsigned l
 /* Where slot @b's child pointer sits in @n, which has one there. */
 static inline struct lpm_node **node_kid_slot(struct lpm_node *n, unsigned b)
 {
-	unsigned w = b >> 6;
-	uint64_t bit = 1ull << (b & 63);
-
-	return &n->kid[n->cc[w] + popcount64(n->cbm[w] & (bit - 1))];
+	return (struct lpm_node **)node_kid_at(n, b);
 }
 
 /* A child node at @level adds nothing when all its slots are one leaf
@@ -451,7 +348,7 @@ static bool node_foldable(const struct lpm_node *c, unsigned level)
 {
 	uint32_t lf;
 
-	if (c->nk || c->nl != 1)
+	if (c->cbm[0] | c->cbm[1] | c->cbm[2] | c->cbm[3] || node_nl(c) != 1)
 		return false;
 	lf = node_leaves(c)[0];
 	return !lf || leaf_depth(lf) <= 8 * level;
@@ -577,93 +474,115 @@ static int node_update(struct lpm *l, struct lpm_node **np, unsigned level, cons
 	return err;
 }
 
-/* ---- shapes: small array, trie, or (out of memory) the hash alone ---- */
+/* ---- shapes: small array, trie, or (out of memory) broken ---- */
 
 static void lpm_trie_free(struct lpm *l)
 {
+	free(l->dir);
+	l->dir = NULL;
 	if (l->root)
 		node_free_tree(l, l->root);
 	l->root = NULL;
 }
 
-/* Small table: set or insert (longest prefix first); the caller has made
- * room. */
-static void lpm_small_set(struct lpm *l, uint32_t addr, unsigned len, uint32_t value)
+/* Small table: the rule's place, or nsmall. */
+static uint32_t lpm_small_find(const struct lpm *l, uint32_t addr, uint32_t mask)
 {
-	uint32_t mask = lpm_mask(len), i;
+	uint32_t i;
 
-	for (i = 0; i < l->nsmall; i++) {
-		if (l->small[i].addr == addr && l->small[i].mask == mask) {
-			l->small[i].value = value;
-			return;
-		}
-		/* masks of longer prefixes compare greater */
-		if (l->small[i].mask < mask)
+	for (i = 0; i < l->nsmall; i++)
+		if (l->small[i].addr == addr && l->small[i].mask == mask)
 			break;
-	}
+	return i;
+}
+
+/* Small table: insert (longest prefix first); the caller has made room. */
+static void lpm_small_insert(struct lpm *l, uint32_t addr, uint32_t mask, uint32_t value)
+{
+	uint32_t i;
+
+	/* masks of longer prefixes compare greater */
+	for (i = 0; i < l->nsmall && l->small[i].mask >= mask; i++)
+		;
 	memmove(&l->small[i + 1], &l->small[i], (l->nsmall - i) * sizeof(l->small[0]));
 	l->small[i] = (struct lpm_small){ addr, mask, value };
 	l->nsmall++;
 }
 
-static void lpm_small_del(struct lpm *l, uint32_t addr, unsigned len)
+/* The trie could not follow a change: drop it. */
+static int lpm_break(struct lpm *l)
 {
-	uint32_t mask = lpm_mask(len);
-
-	for (uint32_t i = 0; i < l->nsmall; i++) {
-		if (l->small[i].addr == addr && l->small[i].mask == mask) {
-			memmove(&l->small[i], &l->small[i + 1],
-				(l->nsmall - i - 1) * sizeof(l->small[0]));
-			l->nsmall--;
-			return;
-		}
-	}
+	lpm_trie_free(l);
+	l->broken = true;
+	return -ENOMEM;
 }
 
-/* Build the trie from the rule hash, shorter rules first so that longer
- * ones override them. 0 or -ENOMEM (no trie then). */
+/* What the trie holds in /16 slot @i: a level-2 node or a leaf. */
+static uintptr_t dir_entry(const struct lpm *l, unsigned i)
+{
+	const struct lpm_node *n = l->root;
+	unsigned a = i >> 8, b = i & 0xff;
+
+	if (!bm_test(n->cbm, a))
+		return (uintptr_t)*node_leaf_at(n, a) << 1 | 1;
+	n = *node_kid_at(n, a);
+	if (!bm_test(n->cbm, b))
+		return (uintptr_t)*node_leaf_at(n, b) << 1 | 1;
+	return (uintptr_t)*node_kid_at(n, b);
+}
+
+/* After a change of @addr/@len: its /16 slots follow; a trie that has
+ * grown large gets its index. */
+static void dir_refresh(struct lpm *l, uint32_t addr, unsigned len)
+{
+	uint32_t first = addr >> 16, count = len >= 16 ? 1 : 1u << (16 - len);
+
+	if (l->dir && l->trie_bytes < LPM_DIR_BYTES / 4) {
+		/* shrunk well below where it paid (no back and forth) */
+		free(l->dir);
+		l->dir = NULL;
+		return;
+	}
+	if (!l->dir) {
+		if (l->trie_bytes < LPM_DIR_BYTES)
+			return;
+		/* no index is no error: lookups walk from the root */
+		l->dir = malloc(LPM_DIR_SLOTS * sizeof(*l->dir));
+		if (!l->dir)
+			return;
+		first = 0;
+		count = LPM_DIR_SLOTS;
+	}
+	for (uint32_t i = first; i < first + count; i++)
+		l->dir[i] = dir_entry(l, i);
+}
+
+static int lpm_trie_add(struct lpm *l, uint32_t addr, unsigned len, uint32_t value)
+{
+	const struct lpm_op op = { addr, len, false, leaf_make(value, len) };
+
+	if (node_update(l, &l->root, 0, &op))
+		return lpm_break(l);
+	dir_refresh(l, addr, len);
+	return 0;
+}
+
+/* The small array is full: build the trie from it. Rules may go in any
+ * order (an add never overwrites the slots of a longer rule). */
 static int lpm_trie_build(struct lpm *l)
 {
 	l->root = node_uniform(l, 0);
 	if (!l->root)
-		return -ENOMEM;
-	for (unsigned len = 0; len <= 32; len++) {
-		if (!l->len_count[len])
-			continue;
-		for (uint32_t i = 0; i < l->rules_cap; i++) {
-			uint64_t r = l->rules[i];
-			struct lpm_op op = { rule_addr(r), len, false, 0 };
-
-			if (!r || rule_len(r) != len)
-				continue;
-			op.leaf = leaf_make(rule_value(r), len);
-			if (node_update(l, &l->root, 0, &op)) {
-				lpm_trie_free(l);
-				return -ENOMEM;
-			}
-		}
-	}
+		return lpm_break(l);
 	l->small_ok = false;
+	for (uint32_t i = 0; i < l->nsmall; i++) {
+		const struct lpm_small *r = &l->small[i];
+
+		if (lpm_trie_add(l, r->addr, (unsigned)popcount64(r->mask), r->value))
+			return -ENOMEM;
+	}
 	l->nsmall = 0;
 	return 0;
-}
-
-/* The trie could not follow a change: drop it and take the shape the
- * rule count calls for (a failed build leaves the hash alone). */
-static void lpm_reshape(struct lpm *l)
-{
-	lpm_trie_free(l);
-	l->small_ok = false;
-	l->nsmall = 0;
-	if (l->nrules <= LPM_SMALL_MAX) {
-		for (uint32_t i = 0; i < l->rules_cap; i++)
-			if (l->rules[i])
-				lpm_small_set(l, rule_addr(l->rules[i]), rule_len(l->rules[i]),
-					      rule_value(l->rules[i]));
-		l->small_ok = true;
-		return;
-	}
-	lpm_trie_build(l);
 }
 
 /* ---- API ---- */
@@ -672,15 +591,8 @@ struct lpm *lpm_create(void)
 {
 	struct lpm *l = calloc(1, sizeof(*l));
 
-	if (!l)
-		return NULL;
-	l->small_ok = true;
-	l->rules_cap = 8;
-	l->rules = calloc(l->rules_cap, sizeof(*l->rules));
-	if (!l->rules) {
-		free(l);
-		return NULL;
-	}
+	if (l)
+		l->small_ok = true;
 	return l;
 }
 
@@ -689,142 +601,242 @@ void lpm_destroy(struct lpm *l)
 	if (!l)
 		return;
 	lpm_trie_free(l);
-	free(l->rules);
 	free(l);
+}
+
+void lpm_clear(struct lpm *l)
+{
+	lpm_trie_free(l);
+	l->broken = false;
+	l->small_ok = true;
+	l->nsmall = 0;
+}
+
+bool lpm_broken(const struct lpm *l)
+{
+	return l->broken;
 }
 
 int lpm_add(struct lpm *l, uint32_t addr, unsigned len, uint32_t value)
 {
-	struct lpm_op op;
-	uint32_t old;
-	bool existed;
-	int err;
+	uint32_t mask, i;
 
 	if (len > 32)
 		return -EINVAL;
 	if (value > LPM_VALUE_MAX)
 		return -ERANGE;
-	addr &= lpm_mask(len);
-	err = rule_set(l, addr, len, value, &existed, &old);
-	if (err)
-		return err;
-	if (l->small_ok) {
-		if (existed || l->nsmall < LPM_SMALL_MAX) {
-			lpm_small_set(l, addr, len, value);
-			return 0;
-		}
-		/* outgrown: the hash holds every rule, the new one included */
-		err = lpm_trie_build(l);
-		if (!err)
-			return 0;
-	} else if (l->root) {
-		op = (struct lpm_op){ addr, len, false, leaf_make(value, len) };
-		err = node_update(l, &l->root, 0, &op);
-		if (!err)
-			return 0;
-	} else {
-		/* hash only (an earlier build ran out of memory): try again */
-		err = lpm_trie_build(l);
-		if (!err)
-			return 0;
+	if (l->broken)
+		return -ENOMEM;
+	mask = lpm_mask(len);
+	addr &= mask;
+	if (!l->small_ok)
+		return lpm_trie_add(l, addr, len, value);
+	i = lpm_small_find(l, addr, mask);
+	if (i < l->nsmall) {
+		l->small[i].value = value;
+		return 0;
 	}
-	/* undo the rule, then make the lookup structure agree with the hash */
-	if (existed)
-		rule_set(l, addr, len, old, &existed, &old);
-	else
-		rule_del(l, addr, len);
-	lpm_reshape(l);
-	return err;
+	if (l->nsmall < LPM_SMALL_MAX) {
+		lpm_small_insert(l, addr, mask, value);
+		return 0;
+	}
+	/* outgrown: a trie of what the array holds, then the new rule */
+	if (lpm_trie_build(l))
+		return -ENOMEM;
+	return lpm_trie_add(l, addr, len, value);
 }
 
-int lpm_del(struct lpm *l, uint32_t addr, unsigned len)
+int lpm_del(struct lpm *l, uint32_t addr, unsigned len, int cover_len, uint32_t cover_value)
 {
 	struct lpm_op op;
+	uint32_t mask, i;
 
 	if (len > 32)
 		return -ENOENT;
-	addr &= lpm_mask(len);
-	if (!rule_del(l, addr, len))
-		return -ENOENT;
+	if (l->broken)
+		return 0;
+	mask = lpm_mask(len);
+	addr &= mask;
 	if (l->small_ok) {
-		lpm_small_del(l, addr, len);
+		i = lpm_small_find(l, addr, mask);
+		if (i == l->nsmall)
+			return -ENOENT;
+		memmove(&l->small[i], &l->small[i + 1], (l->nsmall - i - 1) * sizeof(l->small[0]));
+		l->nsmall--;
 		return 0;
 	}
-	if (!l->root)
-		return 0;
 	/* the longest remaining rule that covers the deleted one takes over */
-	op = (struct lpm_op){ addr, len, true, rule_cover(l, addr, len) };
+	op = (struct lpm_op){ addr, len, true,
+			      cover_len >= 0 && (unsigned)cover_len < len
+				      ? leaf_make(cover_value, (unsigned)cover_len)
+				      : 0 };
 	if (node_update(l, &l->root, 0, &op))
-		lpm_reshape(l);
+		return lpm_break(l);
+	dir_refresh(l, addr, len);
 	return 0;
 }
 
-bool lpm_lookup(const struct lpm *l, uint32_t addr, uint32_t *value)
+bool lpm_lookup_len(const struct lpm *l, uint32_t addr, uint32_t *value, unsigned *len)
 {
 	const struct lpm_node *n = l->root;
 	unsigned shift = 24;
 	uint32_t lf;
 
 	if (unlikely(!n)) {
-		if (!l->small_ok) {
-			lf = rule_cover(l, addr, 33);
-			if (lf)
-				*value = leaf_value(lf);
-			return lf != 0;
-		}
 		/* longest first: the first match is the longest */
 		for (uint32_t i = 0; i < l->nsmall; i++) {
 			if ((addr & l->small[i].mask) == l->small[i].addr) {
 				*value = l->small[i].value;
+				*len = (unsigned)popcount64(l->small[i].mask);
 				return true;
 			}
 		}
 		return false;
 	}
+	if (l->dir) {
+		uintptr_t d = l->dir[addr >> 16];
+
+		if (d & 1) {
+			lf = (uint32_t)(d >> 1);
+			goto leaf;
+		}
+		n = (const struct lpm_node *)d;
+		shift = 8;
+	}
 	/* at most four levels: one node and one array read each */
 	for (;;) {
-		unsigned b = (addr >> shift) & 0xff, w = b >> 6;
-		uint64_t bit = 1ull << (b & 63);
+		unsigned b = (addr >> shift) & 0xff;
 
-		if (!(n->cbm[w] & bit)) {
-			/* the run holding slot b started at the last lbm bit <= b */
-			unsigned run = n->lc[w] + popcount64(n->lbm[w] & (bit | (bit - 1))) - 1;
-
-			lf = node_leaves(n)[run];
+		if (!bm_test(n->cbm, b)) {
+			lf = *node_leaf_at(n, b);
 			break;
 		}
-		n = n->kid[n->cc[w] + popcount64(n->cbm[w] & (bit - 1))];
-		/* a node spans a few lines (80-byte header, then children and
-		 * leaves): ask for the next two with the first, not after it */
+		n = *node_kid_at(n, b);
+		/* the header is two lines, children and leaves the next ones:
+		 * ask for them together, not one after the other */
 		prefetch((const char *)n + 64);
 		prefetch((const char *)n + 128);
 		shift -= 8;
 	}
+leaf:
 	if (!lf)
 		return false;
 	*value = leaf_value(lf);
+	*len = leaf_depth(lf);
 	return true;
 }
 
-bool lpm_get(const struct lpm *l, uint32_t addr, unsigned len, uint32_t *value)
+bool lpm_lookup(const struct lpm *l, uint32_t addr, uint32_t *value)
 {
-	const uint64_t *r;
+	unsigned len;
 
-	if (len > 32)
-		return false;
-	r = rule_find(l, addr & lpm_mask(len), len);
-	if (!r)
-		return false;
-	*value = rule_value(*r);
-	return true;
+	return lpm_lookup_len(l, addr, value, &len);
 }
 
-size_t lpm_count(const struct lpm *l)
+void lpm_lookup_batch(const struct lpm *l, const uint32_t *addr, unsigned n, uint32_t *values,
+		      uint8_t *lens)
 {
-	return l->nrules;
+	const struct lpm_node *cur[LPM_BATCH];
+	const void *slot[LPM_BATCH];
+	uint8_t todo[LPM_BATCH];
+	bool kid[LPM_BATCH];
+	unsigned nt, shift = 24;
+
+	if (!l->root) {
+		/* a small table (a namespace's local one): each address
+		 * against the few rules, longest first */
+		for (unsigned i = 0; i < n; i++) {
+			uint32_t k;
+
+			for (k = 0; k < l->nsmall; k++)
+				if ((addr[i] & l->small[k].mask) == l->small[k].addr)
+					break;
+			values[i] = k < l->nsmall ? l->small[k].value : LPM_MISS;
+			lens[i] = k < l->nsmall ? (uint8_t)popcount64(l->small[k].mask) : 0;
+		}
+		return;
+	}
+	if (unlikely(n > LPM_BATCH)) {
+		for (unsigned i = 0; i < n; i++) {
+			unsigned len = 0;
+
+			if (!lpm_lookup_len(l, addr[i], &values[i], &len))
+				values[i] = LPM_MISS;
+			lens[i] = (uint8_t)len;
+		}
+		return;
+	}
+	nt = 0;
+	if (l->dir) {
+		/* the index first: ask for every entry, then read them */
+		for (unsigned i = 0; i < n; i++)
+			prefetch(&l->dir[addr[i] >> 16]);
+		for (unsigned i = 0; i < n; i++) {
+			uintptr_t d = l->dir[addr[i] >> 16];
+
+			if (d & 1) {
+				uint32_t lf = (uint32_t)(d >> 1);
+
+				values[i] = lf ? leaf_value(lf) : LPM_MISS;
+				lens[i] = (uint8_t)leaf_depth(lf);
+				continue;
+			}
+			cur[i] = (const struct lpm_node *)d;
+			prefetch(cur[i]);
+			prefetch((const char *)cur[i] + 64);
+			todo[nt++] = (uint8_t)i;
+		}
+		shift = 8;
+	} else {
+		for (unsigned i = 0; i < n; i++) {
+			cur[i] = l->root;
+			todo[nt++] = (uint8_t)i;
+		}
+	}
+	/*
+	 * Two steps a level, each one memory access per walk and all walks
+	 * in a round before the next round: read the node's maps (asked for
+	 * a round earlier) and ask for the one child pointer or leaf they
+	 * point at; then read that and ask for the child's maps. A node
+	 * spans several lines; this fetches the two it needs, overlapped
+	 * with every other walk's.
+	 */
+	for (; nt; shift -= 8) {
+		unsigned left = 0;
+
+		for (unsigned k = 0; k < nt; k++) {
+			unsigned i = todo[k], b = (addr[i] >> shift) & 0xff;
+			const struct lpm_node *nd = cur[i];
+
+			if (bm_test(nd->cbm, b)) {
+				slot[i] = node_kid_at(nd, b);
+				kid[i] = true;
+			} else {
+				slot[i] = node_leaf_at(nd, b);
+				kid[i] = false;
+			}
+			prefetch(slot[i]);
+		}
+		for (unsigned k = 0; k < nt; k++) {
+			unsigned i = todo[k];
+
+			if (!kid[i]) {
+				uint32_t lf = *(const uint32_t *)slot[i];
+
+				values[i] = lf ? leaf_value(lf) : LPM_MISS;
+				lens[i] = (uint8_t)leaf_depth(lf);
+				continue;
+			}
+			cur[i] = *(struct lpm_node *const *)slot[i];
+			prefetch(cur[i]);
+			prefetch((const char *)cur[i] + 64);
+			todo[left++] = (uint8_t)i;
+		}
+		nt = left;
+	}
 }
 
 size_t lpm_memory(const struct lpm *l)
 {
-	return sizeof(*l) + l->trie_bytes + l->rules_cap * sizeof(*l->rules);
+	return sizeof(*l) + l->trie_bytes + (l->dir ? LPM_DIR_SLOTS * sizeof(*l->dir) : 0);
 }

@@ -8,111 +8,21 @@
  * Route insertion and deletion follow fib_table_insert/fib_table_delete and
  * fib_create_info/fib_check_nh; lookup follows fib_table_lookup, including
  * its backtracking to shorter prefixes when no route of the longest one is
- * usable. Device events follow fib_netdev_event. Owner thread only.
+ * usable. Device events follow fib_netdev_event. The table's entries and
+ * exact-match index are fib_table.c's, the next-hop records and the
+ * indexes by device and source fib_nh.c's (fib_priv.h). Owner thread only.
  */
-#include "fib.h"
+#include "fib_priv.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/compiler.h"
 #include "../core/lpm.h"
 #include "dev.h"
 #include "proto/ip.h"
-
-/* A prefix of a table, kept by value in the table's ent[] (the lpm's
- * leaves index it): a lookup reads the trie, then one array slot. */
-struct fib_entry {
-	struct fib_route *routes; /* NULL: a free slot */
-	uint32_t dst;		  /* network order */
-	uint32_t dst_len : 8;
-	/* the first route's next-hop record in fib.nh[] (0: none, look at
-	 * the routes): a lookup reads it instead of the route */
-	uint32_t nh : 24;
-};
-static_assert(sizeof(struct fib_entry) == 16, "fib entry is 16 bytes");
-
-struct fib_table {
-	struct lpm *lpm;	  /* hot: host-order prefix -> index in ent[] */
-	struct fib_entry *ent;	  /* entries by index; moves when it grows */
-	uint32_t ent_cap;
-	uint32_t ent_hint;	  /* no free slot below this index */
-	uint32_t id;
-	bool use_nh;		  /* entries point at next-hop records */
-	struct fib_table *next;	  /* ascending id */
-};
-
-/* Tables of at most this many prefixes (a namespace's own: lo, an address
- * or two, a default) read their routes, which are in cache; larger ones
- * give their entries next-hop records. */
-#define FIB_NH_MIN_PREFIXES 16
-
-/*
- * Indexes of routes by a key, as the kernel's fib_info_devhash and
- * fib_info_laddrhash, so that device and address events touch only their
- * own routes, not every route of every table. By device: the key maps to
- * the head of a list threaded through the routes (every route has a
- * device, and a device may carry a million routes). By preferred source:
- * the key maps to a small array of the routes that have one (mostly the
- * routes an address implies), which costs the other routes nothing. Open
- * addressing, backward-shift deletion; a key leaves with its last route.
- */
-struct fib_srcvec {
-	uint32_t n, cap;
-	struct fib_route *r[];
-};
-
-struct fib_hslot {
-	uint64_t key; /* 0 = free */
-	union {
-		struct fib_route *head;	 /* by_dev */
-		struct fib_srcvec *vec;	 /* by_src */
-		struct in_ifaddr *ifa;	 /* by_addr: in_ifaddr.hash_next chain */
-	};
-};
-
-struct fib_hmap {
-	struct fib_hslot *slot;
-	uint32_t cap; /* power of two, 0 before first use */
-	uint32_t n;
-};
-
-/*
- * A next-hop record shared by the routes that resolve alike (the kernel's
- * fib_info, VPP's load-balance): what a lookup returns. A prefix entry
- * holds the index of its first route's record, so a lookup is the trie,
- * the entry, and a record that a few hundred thousand prefixes share (in
- * cache), not a pointer chase to a route of its own. Refcounted by the
- * entries that point at it; found by its contents through a hash of
- * indexes. Free records chain through refcnt's place (next_free).
- */
-struct fib_nh {
-	struct netdev *dev;
-	uint32_t gw, prefsrc;
-	union {
-		uint32_t refcnt;
-		uint32_t next_free;
-	};
-	uint8_t type, scope;
-};
-
-#define FIB_NH_MAX ((1u << 24) - 1)
-
-struct fib {
-	struct fib_table *local, *main; /* the two every lookup visits */
-	struct fib_nh *nh;		/* records by index, [0] unused */
-	uint32_t nh_cap, nh_free;	/* nh_free: a free index, 0 = none */
-	uint32_t *nh_hash;		/* indexes by contents, 0 = empty */
-	uint32_t nh_hcap, nh_n;		/* power of two; records in use */
-	uint32_t nh_top;		/* indexes below it have been used */
-	struct fib_table *tables;
-	unsigned nroutes;
-	bool has_custom_local_routes;
-	struct fib_hmap by_dev; /* route->dev -> dev_next/dev_prev list */
-	struct fib_hmap by_src; /* route->cfg.prefsrc -> array of routes */
-	struct fib_hmap by_addr; /* ifa->local -> the addresses (inet_addr_lst) */
-};
 
 /* fib_props[]: the minimum scope of each type and the error it means. */
 static const struct {
@@ -133,461 +43,6 @@ static const struct {
 	[RTN_XRESOLVE] = { RT_SCOPE_NOWHERE, -EINVAL },
 };
 
-/* ---- route indexes: by device, by preferred source ---- */
-
-static uint32_t hmap_hash(uint64_t key)
-{
-	key *= 0x9e3779b97f4a7c15ull;
-	return (uint32_t)(key >> 32);
-}
-
-static struct fib_hslot *hmap_find(const struct fib_hmap *m, uint64_t key)
-{
-	if (!m->cap)
-		return NULL;
-	for (uint32_t i = hmap_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		if (m->slot[i].key == key)
-			return &m->slot[i];
-		if (!m->slot[i].key)
-			return NULL;
-	}
-}
-
-/* The slot of @key, made (empty list) if absent. NULL on -ENOMEM. */
-static struct fib_hslot *hmap_get(struct fib_hmap *m, uint64_t key)
-{
-	struct fib_hslot *hs = hmap_find(m, key);
-	uint32_t i;
-
-	if (hs)
-		return hs;
-	/* load at most one half */
-	if ((m->n + 1) * 2 > m->cap) {
-		uint32_t cap = m->cap ? m->cap * 2 : 8;
-		struct fib_hslot *ns = calloc(cap, sizeof(*ns));
-
-		if (!ns)
-			return NULL;
-		for (uint32_t k = 0, mask = cap - 1; k < m->cap; k++) {
-			if (!m->slot[k].key)
-				continue;
-			for (i = hmap_hash(m->slot[k].key) & mask; ns[i].key; i = (i + 1) & mask)
-				;
-			ns[i] = m->slot[k];
-		}
-		free(m->slot);
-		m->slot = ns;
-		m->cap = cap;
-	}
-	for (i = hmap_hash(key) & (m->cap - 1); m->slot[i].key; i = (i + 1) & (m->cap - 1))
-		;
-	m->slot[i] = (struct fib_hslot){ .key = key };
-	m->n++;
-	return &m->slot[i];
-}
-
-/* Remove slot @hs (its list is empty), shifting later entries back. */
-static void hmap_remove(struct fib_hmap *m, struct fib_hslot *hs)
-{
-	uint32_t mask = m->cap - 1, i = (uint32_t)(hs - m->slot), j;
-
-	for (j = (i + 1) & mask; m->slot[j].key; j = (j + 1) & mask) {
-		uint32_t home = hmap_hash(m->slot[j].key) & mask;
-
-		if (((j - home) & mask) >= ((j - i) & mask)) {
-			m->slot[i] = m->slot[j];
-			i = j;
-		}
-	}
-	m->slot[i] = (struct fib_hslot){ 0 };
-	m->n--;
-}
-
-static inline uint64_t dev_key(const struct netdev *dev)
-{
-	return (uint64_t)(uintptr_t)dev;
-}
-
-/* Put @r on its device's and its preferred source's lists. 0 or -ENOMEM
- * (on neither then). */
-static int route_index_add(struct fib *f, struct fib_route *r)
-{
-	struct fib_hslot *d = NULL, *src;
-
-	if (r->dev) {
-		d = hmap_get(&f->by_dev, dev_key(r->dev));
-		if (!d)
-			return -ENOMEM;
-	}
-	if (r->cfg.prefsrc) {
-		struct fib_srcvec *v = NULL;
-
-		src = hmap_get(&f->by_src, r->cfg.prefsrc);
-		if (src && (!src->vec || src->vec->n == src->vec->cap)) {
-			uint32_t cap = src->vec ? src->vec->cap * 2 : 4;
-
-			v = realloc(src->vec, sizeof(*v) + cap * sizeof(v->r[0]));
-			if (v) {
-				if (!src->vec)
-					v->n = 0;
-				v->cap = cap;
-				src->vec = v;
-			}
-		} else if (src) {
-			v = src->vec;
-		}
-		if (!v) {
-			if (src && !src->vec)
-				hmap_remove(&f->by_src, src);
-			if (d && !d->head)
-				hmap_remove(&f->by_dev, d);
-			return -ENOMEM;
-		}
-		v->r[v->n++] = r;
-	}
-	if (d) {
-		r->dev_prev = NULL;
-		r->dev_next = d->head;
-		if (d->head)
-			d->head->dev_prev = r;
-		d->head = r;
-	}
-	return 0;
-}
-
-static void route_index_del(struct fib *f, struct fib_route *r)
-{
-	struct fib_hslot *hs;
-
-	if (r->dev) {
-		if (r->dev_next)
-			r->dev_next->dev_prev = r->dev_prev;
-		if (r->dev_prev) {
-			r->dev_prev->dev_next = r->dev_next;
-		} else {
-			hs = hmap_find(&f->by_dev, dev_key(r->dev));
-			hs->head = r->dev_next;
-			if (!hs->head)
-				hmap_remove(&f->by_dev, hs);
-		}
-	}
-	if (r->cfg.prefsrc) {
-		struct fib_srcvec *v;
-
-		/* one address's routes: a short array, searched from the end */
-		hs = hmap_find(&f->by_src, r->cfg.prefsrc);
-		v = hs->vec;
-		for (uint32_t i = v->n; i-- > 0;) {
-			if (v->r[i] == r) {
-				v->r[i] = v->r[--v->n];
-				break;
-			}
-		}
-		if (!v->n) {
-			free(v);
-			hmap_remove(&f->by_src, hs);
-		}
-	}
-}
-
-/* ---- next-hop records ---- */
-
-static uint32_t nh_hash_of(const struct netdev *dev, uint32_t gw, uint32_t prefsrc,
-			   uint8_t type, uint8_t scope)
-{
-	uint64_t h = (uint64_t)(uintptr_t)dev * 0x9e3779b97f4a7c15ull;
-
-	h ^= ((uint64_t)gw << 32 | prefsrc) * 0xc2b2ae3d27d4eb4full;
-	h ^= (uint64_t)(type << 8 | scope) * 0x165667b19e3779f9ull;
-	return (uint32_t)(h >> 32);
-}
-
-static inline bool nh_is(const struct fib_nh *n, const struct fib_route *r)
-{
-	return n->dev == r->dev && n->gw == r->cfg.gw && n->prefsrc == r->cfg.prefsrc &&
-	       n->type == r->cfg.type && n->scope == r->cfg.scope;
-}
-
-static uint32_t nh_home(const struct fib *f, uint32_t idx)
-{
-	const struct fib_nh *n = &f->nh[idx];
-
-	return nh_hash_of(n->dev, n->gw, n->prefsrc, n->type, n->scope) & (f->nh_hcap - 1);
-}
-
-/* Room for one more record and its hash slot. false on -ENOMEM. */
-static bool nh_reserve(struct fib *f)
-{
-	if (!f->nh_free && f->nh_top >= f->nh_cap) {
-		uint32_t cap = f->nh_cap ? f->nh_cap * 2 : 8;
-		struct fib_nh *n;
-
-		if (cap > FIB_NH_MAX + 1)
-			return false;
-		n = realloc(f->nh, cap * sizeof(*n));
-		if (!n)
-			return false;
-		f->nh = n;
-		if (!f->nh_cap)
-			f->nh_top = 1;
-		f->nh_cap = cap;
-	}
-	/* load at most one half */
-	if ((f->nh_n + 1) * 2 > f->nh_hcap) {
-		uint32_t hcap = f->nh_hcap ? f->nh_hcap * 2 : 16, *h = calloc(hcap, sizeof(*h));
-		uint32_t old = f->nh_hcap, *oh = f->nh_hash;
-
-		if (!h)
-			return false;
-		f->nh_hash = h;
-		f->nh_hcap = hcap;
-		for (uint32_t k = 0; k < old; k++) {
-			uint32_t i;
-
-			if (!oh[k])
-				continue;
-			for (i = nh_home(f, oh[k]); h[i]; i = (i + 1) & (hcap - 1))
-				;
-			h[i] = oh[k];
-		}
-		free(oh);
-	}
-	return true;
-}
-
-/* A reference to the record resolving as @r does; 0 (the entry then has
- * no record and lookups read its routes) if none can be made. */
-static uint32_t nh_get(struct fib *f, const struct fib_route *r)
-{
-	uint32_t i, idx;
-	struct fib_nh *n;
-
-	if (f->nh_hcap) {
-		for (i = nh_hash_of(r->dev, r->cfg.gw, r->cfg.prefsrc, r->cfg.type, r->cfg.scope) &
-			 (f->nh_hcap - 1);
-		     f->nh_hash[i]; i = (i + 1) & (f->nh_hcap - 1)) {
-			n = &f->nh[f->nh_hash[i]];
-			if (nh_is(n, r)) {
-				n->refcnt++;
-				return f->nh_hash[i];
-			}
-		}
-	}
-	if (!nh_reserve(f))
-		return 0;
-	if (f->nh_free) {
-		idx = f->nh_free;
-		f->nh_free = f->nh[idx].next_free;
-	} else {
-		idx = f->nh_top++;
-	}
-	n = &f->nh[idx];
-	*n = (struct fib_nh){ .dev = r->dev, .gw = r->cfg.gw, .prefsrc = r->cfg.prefsrc,
-			      .type = r->cfg.type, .scope = r->cfg.scope };
-	n->refcnt = 1;
-	for (i = nh_home(f, idx); f->nh_hash[i]; i = (i + 1) & (f->nh_hcap - 1))
-		;
-	f->nh_hash[i] = idx;
-	f->nh_n++;
-	return idx;
-}
-
-static void nh_put(struct fib *f, uint32_t idx)
-{
-	uint32_t mask, i, j;
-
-	if (!idx || --f->nh[idx].refcnt)
-		return;
-	/* out of the hash with backward-shift deletion */
-	mask = f->nh_hcap - 1;
-	for (i = nh_home(f, idx); f->nh_hash[i] != idx; i = (i + 1) & mask)
-		;
-	for (j = (i + 1) & mask; f->nh_hash[j]; j = (j + 1) & mask) {
-		uint32_t home = nh_home(f, f->nh_hash[j]);
-
-		if (((j - home) & mask) >= ((j - i) & mask)) {
-			f->nh_hash[i] = f->nh_hash[j];
-			i = j;
-		}
-	}
-	f->nh_hash[i] = 0;
-	f->nh_n--;
-	f->nh[idx].dev = NULL;
-	f->nh[idx].next_free = f->nh_free;
-	f->nh_free = idx;
-}
-
-/*
- * After any change to @e's routes: point it at its first route's record
- * when a default lookup (no oif, scope universe) would take that route
- * from the record alone — tos 0 (lookups carry none) and not dead; the
- * carrier check stays in the lookup, it changes without the FIB knowing.
- * Small tables (!tb->use_nh) keep index 0.
- */
-static void entry_sync_nh(struct fib *f, const struct fib_table *tb, struct fib_entry *e)
-{
-	const struct fib_route *r = e->routes;
-	uint32_t old = e->nh;
-
-	if (tb->use_nh && r && !r->cfg.tos && !(r->flags & RTNH_F_DEAD)) {
-		if (old && nh_is(&f->nh[old], r))
-			return;
-		e->nh = nh_get(f, r);
-	} else {
-		e->nh = 0;
-	}
-	nh_put(f, old);
-}
-
-/* ---- addresses by local address (devinet.c's inet_addr_lst) ---- */
-
-int fib_addr_hash_add(struct in_ifaddr *ifa)
-{
-	struct fib_hslot *hs = hmap_get(&ifa->dev->ns->fib->by_addr, ifa->local);
-
-	if (!hs)
-		return -ENOMEM;
-	ifa->hash_next = hs->ifa;
-	hs->ifa = ifa;
-	return 0;
-}
-
-void fib_addr_hash_del(struct in_ifaddr *ifa)
-{
-	struct fib_hmap *m = &ifa->dev->ns->fib->by_addr;
-	struct fib_hslot *hs = hmap_find(m, ifa->local);
-
-	for (struct in_ifaddr **pp = &hs->ifa; *pp; pp = &(*pp)->hash_next) {
-		if (*pp == ifa) {
-			*pp = ifa->hash_next;
-			break;
-		}
-	}
-	if (!hs->ifa)
-		hmap_remove(m, hs);
-}
-
-const struct in_ifaddr *fib_addr_hash_find(const struct netns *ns, uint32_t addr)
-{
-	const struct fib_hslot *hs = addr ? hmap_find(&ns->fib->by_addr, addr) : NULL;
-
-	return hs ? hs->ifa : NULL;
-}
-
-/* ---- tables ---- */
-
-static struct fib_table *fib_get_table(const struct fib *f, uint32_t id)
-{
-	struct fib_table *tb;
-
-	if (id == RT_TABLE_LOCAL)
-		return f->local;
-	if (id == RT_TABLE_MAIN)
-		return f->main;
-	for (tb = f->tables; tb && tb->id <= id; tb = tb->next)
-		if (tb->id == id)
-			return tb;
-	return NULL;
-}
-
-/* fib_new_table: find or create, keeping the list in ascending id. */
-static struct fib_table *fib_new_table(struct fib *f, uint32_t id)
-{
-	struct fib_table *tb = fib_get_table(f, id), **pp;
-
-	if (tb)
-		return tb;
-	tb = calloc(1, sizeof(*tb));
-	if (!tb)
-		return NULL;
-	tb->lpm = lpm_create();
-	if (!tb->lpm) {
-		free(tb);
-		return NULL;
-	}
-	tb->id = id;
-	for (pp = &f->tables; *pp && (*pp)->id < id; pp = &(*pp)->next)
-		;
-	tb->next = *pp;
-	*pp = tb;
-	if (id == RT_TABLE_LOCAL)
-		f->local = tb;
-	else if (id == RT_TABLE_MAIN)
-		f->main = tb;
-	return tb;
-}
-
-static struct fib_entry *table_entry_get(const struct fib_table *tb, uint32_t dst, uint8_t len)
-{
-	uint32_t idx;
-
-	if (!lpm_get(tb->lpm, ntohl(dst), len, &idx))
-		return NULL;
-	return &tb->ent[idx];
-}
-
-/* A new entry for dst/len; the caller gives it its first route at once
- * (an entry without routes is a free slot). Pointers to entries are good
- * until the next table_entry_new. */
-static struct fib_entry *table_entry_new(struct fib *f, struct fib_table *tb, uint32_t dst,
-					 uint8_t len)
-{
-	struct fib_entry *e;
-	uint32_t i;
-
-	for (i = tb->ent_hint; i < tb->ent_cap && tb->ent[i].routes; i++)
-		;
-	if (i == tb->ent_cap) {
-		uint32_t cap = tb->ent_cap ? tb->ent_cap * 2 : 8;
-		struct fib_entry *ne = realloc(tb->ent, cap * sizeof(*ne));
-
-		if (!ne)
-			return NULL;
-		memset(ne + tb->ent_cap, 0, (cap - tb->ent_cap) * sizeof(*ne));
-		tb->ent = ne;
-		tb->ent_cap = cap;
-	}
-	if (lpm_add(tb->lpm, ntohl(dst), len, i) < 0)
-		return NULL;
-	e = &tb->ent[i];
-	*e = (struct fib_entry){ .dst = dst, .dst_len = len };
-	tb->ent_hint = i + 1;
-	if (!tb->use_nh && lpm_count(tb->lpm) > FIB_NH_MIN_PREFIXES) {
-		/* grown past a namespace's own routes: records from now on */
-		tb->use_nh = true;
-		for (uint32_t k = 0; k < tb->ent_cap; k++)
-			if (tb->ent[k].routes)
-				entry_sync_nh(f, tb, &tb->ent[k]);
-	}
-	return e;
-}
-
-static void table_entry_free(struct fib_table *tb, struct fib_entry *e)
-{
-	uint32_t idx = (uint32_t)(e - tb->ent);
-
-	lpm_del(tb->lpm, ntohl(e->dst), e->dst_len);
-	*e = (struct fib_entry){ 0 };
-	if (idx < tb->ent_hint)
-		tb->ent_hint = idx;
-}
-
-static void table_free(struct fib_table *tb)
-{
-	for (uint32_t i = 0; i < tb->ent_cap; i++) {
-		struct fib_entry *e = &tb->ent[i];
-
-		while (e->routes) {
-			struct fib_route *r = e->routes;
-
-			e->routes = r->next;
-			free(r);
-		}
-	}
-	free(tb->ent);
-	lpm_destroy(tb->lpm);
-	free(tb);
-}
 
 int fib_init(struct netns *ns)
 {
@@ -605,30 +60,24 @@ void fib_exit(struct netns *ns)
 		struct fib_table *tb = f->tables;
 
 		f->tables = tb->next;
-		table_free(tb);
+		fib_table_free(tb);
 	}
-	free(f->by_dev.slot);
-	for (uint32_t i = 0; i < f->by_src.cap; i++)
-		free(f->by_src.slot[i].vec);
-	free(f->by_src.slot);
-	free(f->by_addr.slot);
-	free(f->nh);
-	free(f->nh_hash);
+	fib_nh_exit(f);
 	free(f);
 	ns->fib = NULL;
 }
 
 /* ---- lookup ---- */
 
-static bool is_error_type(uint8_t type)
-{
-	return type <= RTN_MAX && fib_props[type].error;
-}
-
 /* netif_carrier_ok for a route's device. */
 static bool route_linkdown(const struct fib_route *r)
 {
 	return r->dev && r->cfg.scope != RT_SCOPE_HOST && !r->dev->carrier;
+}
+
+static bool nh_linkdown(const struct fib_nh *n)
+{
+	return n->dev && n->scope != RT_SCOPE_HOST && !n->dev->carrier;
 }
 
 /* ip_ignore_linkdown: conf.{all,DEV}.ignore_routes_with_linkdown. */
@@ -643,90 +92,130 @@ struct fib_flow {
 	bool ignore_linkstate;
 };
 
-/* The first route of a prefix usable for @fl, in fib_table_lookup's order. */
-static const struct fib_route *entry_match(const struct fib_entry *e, const struct fib_flow *fl)
+/* The first route of a prefix usable for @fl, in fib_table_lookup's
+ * order: its place, or -1. */
+static int entry_match(const struct fib *f, const struct fib_table *tb, const struct fib_entry *e,
+		       const struct fib_flow *fl)
 {
-	for (const struct fib_route *r = e->routes; r; r = r->next) {
+	struct fib_alias one;
+	unsigned n;
+	const struct fib_alias *a = fib_entry_aliases(tb, e, &one, &n);
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct fib_nh *nh = &f->nh[a[i].nh];
+
 		/* Lookups carry no TOS: only tos-0 routes match, as for a
 		 * flow with tos 0 in the kernel. */
-		if (r->cfg.tos)
+		if (a[i].tos)
 			continue;
-		if (r->cfg.scope < fl->scope)
+		if (nh->scope < fl->scope)
 			continue;
 		/* error types answer before any nexthop check */
-		if (is_error_type(r->cfg.type))
-			return r;
-		if (r->flags & RTNH_F_DEAD)
+		if (fib_type_is_error(nh->type))
+			return (int)i;
+		if (!fl->ignore_linkstate && nh_linkdown(nh) && ignore_linkdown(nh->dev))
 			continue;
-		if (!fl->ignore_linkstate && route_linkdown(r) && ignore_linkdown(r->dev))
+		if (fl->oif && (!nh->dev || nh->dev->ifindex != fl->oif))
 			continue;
-		if (fl->oif && (!r->dev || r->dev->ifindex != fl->oif))
-			continue;
-		return r;
+		return (int)i;
 	}
-	return NULL;
+	return -1;
+}
+
+/* A table's answer for host-order @a whose longest prefix has leaf value
+ * @v and length @len: 1 found, 0 nothing here (try the next table),
+ * -EAGAIN throw. */
+static int table_finish(const struct fib *f, const struct fib_table *tb, uint32_t a, uint32_t v,
+			unsigned len, const struct fib_flow *fl, struct fib_result *res)
+{
+	uint32_t dst = htonl(len ? a & ~0u << (32 - len) : 0), idx = v;
+	const struct fib_entry *e;
+	const struct fib_nh *n;
+	struct fib_alias one;
+	unsigned cnt;
+	int i = 0;
+
+	if (likely(v & LEAF_NH)) {
+		/* entry_match's answer from the route's record: taken unless
+		 * the lookup is bound to a device, the record's scope is too
+		 * narrow or a down carrier hides it */
+		n = &f->nh[v & ~LEAF_NH];
+		if (!fl->oif && n->scope >= fl->scope &&
+		    (!n->linkcheck || n->dev->carrier || fl->ignore_linkstate ||
+		     !ignore_linkdown(n->dev)))
+			goto found;
+		idx = fib_pfx_find(tb, dst, len);
+	}
+	e = &tb->ent[idx];
+	while ((i = entry_match(f, tb, e, fl)) < 0) {
+		/* fib_table_lookup backtracks to the next shorter prefix when no
+		 * alias of this one fits the flow (rare: oif-bound or
+		 * scope-limited lookups, linkdown routes) */
+		idx = fib_entry_cover(tb, a, e->dst_len);
+		if (idx == UINT32_MAX)
+			return 0;
+		e = &tb->ent[idx];
+	}
+	n = &f->nh[fib_entry_aliases(tb, e, &one, &cnt)[i].nh];
+	dst = e->dst;
+	len = e->dst_len;
+found:
+	if (n->type == RTN_THROW)
+		return -EAGAIN;
+	*res = (struct fib_result){
+		.type = n->type,
+		.scope = n->scope,
+		.prefixlen = (uint8_t)len,
+		.alias = (uint16_t)i,
+		.table = tb->id,
+		.dev = n->dev,
+		.gw = n->gw,
+		.prefsrc = n->prefsrc,
+		.dst = dst,
+	};
+	return 1;
+}
+
+/* table_finish for the common answer, inline: a plain lookup (no oif,
+ * scope universe, carrier checks only if asked) of a prefix whose record
+ * is in its leaf. */
+static inline int table_finish_fast(const struct fib *f, const struct fib_table *tb, uint32_t a,
+				    uint32_t v, unsigned len, const struct fib_flow *fl,
+				    struct fib_result *res)
+{
+	const struct fib_nh *n = &f->nh[v & ~LEAF_NH];
+
+	if (!(v & LEAF_NH) || (n->linkcheck && !n->dev->carrier) || n->type == RTN_THROW)
+		return table_finish(f, tb, a, v, len, fl, res);
+	*res = (struct fib_result){
+		.type = n->type,
+		.scope = n->scope,
+		.prefixlen = (uint8_t)len,
+		.table = tb->id,
+		.dev = n->dev,
+		.gw = n->gw,
+		.prefsrc = n->prefsrc,
+		.dst = htonl(len ? a & ~0u << (32 - len) : 0),
+	};
+	return 1;
 }
 
 /* One table: 1 found, 0 nothing here (try the next table), -EAGAIN throw. */
 static int table_lookup(const struct fib *f, const struct fib_table *tb, uint32_t daddr,
 			const struct fib_flow *fl, struct fib_result *res)
 {
-	uint32_t a = ntohl(daddr), idx;
-	const struct fib_entry *e;
-	const struct fib_route *r;
+	uint32_t a = ntohl(daddr), v;
+	unsigned len;
 
-	if (!lpm_lookup(tb->lpm, a, &idx))
-		return 0;
-	e = &tb->ent[idx];
-	if (likely(e->nh) && !fl->oif) {
-		/* entry_match's answer from the first route's record: taken
-		 * unless its scope is too narrow or a down carrier hides it */
-		const struct fib_nh *n = &f->nh[e->nh];
-
-		if (n->scope >= fl->scope &&
-		    (fl->ignore_linkstate || is_error_type(n->type) || !n->dev ||
-		     n->scope == RT_SCOPE_HOST || n->dev->carrier || !ignore_linkdown(n->dev))) {
-			if (n->type == RTN_THROW)
-				return -EAGAIN;
-			*res = (struct fib_result){
-				.type = n->type,
-				.scope = n->scope,
-				.prefixlen = (uint8_t)e->dst_len,
-				.table = tb->id,
-				.dev = n->dev,
-				.gw = n->gw,
-				.prefsrc = n->prefsrc,
-				.route = e->routes,
-			};
-			return 1;
-		}
-	}
-	while (!(r = entry_match(e, fl))) {
-		/* fib_table_lookup backtracks to the next shorter prefix when no
-		 * alias of this one fits the flow (rare: dead, oif-bound or
-		 * scope-limited lookups) */
-		int len = e->dst_len - 1;
-
-		while (len >= 0 && !lpm_get(tb->lpm, a & ntohl(inet_make_mask((unsigned)len)),
-					    (unsigned)len, &idx))
-			len--;
-		if (len < 0)
+	if (!lpm_lookup_len(tb->lpm, a, &v, &len)) {
+		/* out of memory took the trie: the index still knows */
+		if (likely(!lpm_broken(tb->lpm)) || (v = fib_entry_cover(tb, a, 33)) == UINT32_MAX)
 			return 0;
-		e = &tb->ent[idx];
+		len = tb->ent[v].dst_len;
 	}
-	if (r->cfg.type == RTN_THROW)
-		return -EAGAIN;
-	*res = (struct fib_result){
-		.type = r->cfg.type,
-		.scope = r->cfg.scope,
-		.prefixlen = e->dst_len,
-		.table = tb->id,
-		.dev = r->dev,
-		.gw = r->cfg.gw,
-		.prefsrc = r->cfg.prefsrc,
-		.route = r,
-	};
-	return 1;
+	if (!fl->oif && fl->scope == RT_SCOPE_UNIVERSE && !fl->ignore_linkstate)
+		return table_finish_fast(f, tb, a, v, len, fl, res);
+	return table_finish(f, tb, a, v, len, fl, res);
 }
 
 int fib_lookup_flow(struct netns *ns, uint32_t daddr, int oif, uint8_t scope,
@@ -752,6 +241,66 @@ int fib_lookup(struct netns *ns, uint32_t daddr, struct fib_result *res)
 	return fib_lookup_flow(ns, daddr, 0, RT_SCOPE_UNIVERSE, false, res);
 }
 
+static_assert(FIB_BATCH <= LPM_BATCH, "a FIB batch is one lpm batch per table");
+
+void fib_lookup_batch(struct netns *ns, const uint32_t *daddr, unsigned n,
+		      struct fib_result *res, int *ret)
+{
+	const struct fib_flow fl = { 0, RT_SCOPE_UNIVERSE, false };
+	const struct fib *f = ns->fib;
+	const struct fib_table *order[3], *tb;
+	uint32_t a[FIB_BATCH], v[3][FIB_BATCH];
+	uint8_t len[3][FIB_BATCH];
+	unsigned nt = 0;
+
+	NS_ASSERT_OWNER(ns);
+	/* the default rules, as fib_lookup_flow: the tables that exist */
+	if (f->local)
+		order[nt++] = f->local;
+	if (f->main)
+		order[nt++] = f->main;
+	if ((tb = fib_get_table(f, RT_TABLE_DEFAULT)))
+		order[nt++] = tb;
+	while (n) {
+		unsigned m = MIN(n, FIB_BATCH);
+
+		for (unsigned i = 0; i < m; i++)
+			a[i] = ntohl(daddr[i]);
+		/* each table's trie walks together; the entries that are
+		 * needed (prefixes without a record in their leaf) are asked
+		 * for together before any is read */
+		for (unsigned t = 0; t < nt; t++) {
+			bool broken;
+
+			tb = order[t];
+			lpm_lookup_batch(tb->lpm, a, m, v[t], len[t]);
+			broken = lpm_broken(tb->lpm);
+			for (unsigned i = 0; i < m; i++) {
+				if (unlikely(broken) &&
+				    (v[t][i] = fib_entry_cover(tb, a[i], 33)) != LPM_MISS)
+					len[t][i] = (uint8_t)tb->ent[v[t][i]].dst_len;
+				if (v[t][i] != LPM_MISS && !(v[t][i] & LEAF_NH))
+					prefetch(&tb->ent[v[t][i]]);
+			}
+		}
+		for (unsigned i = 0; i < m; i++) {
+			ret[i] = -ENETUNREACH;
+			for (unsigned t = 0; t < nt; t++) {
+				if (v[t][i] != LPM_MISS &&
+				    table_finish_fast(f, order[t], a[i], v[t][i], len[t][i], &fl,
+						      &res[i]) == 1) {
+					ret[i] = 0;
+					break;
+				}
+			}
+		}
+		daddr += m;
+		res += m;
+		ret += m;
+		n -= m;
+	}
+}
+
 int fib_table_lookup(struct netns *ns, uint32_t table, uint32_t daddr, struct fib_result *res)
 {
 	const struct fib_flow fl = { 0, RT_SCOPE_UNIVERSE, false };
@@ -762,6 +311,51 @@ int fib_table_lookup(struct netns *ns, uint32_t table, uint32_t daddr, struct fi
 	if (tb && table_lookup(ns->fib, tb, daddr, &fl, res) == 1)
 		return 0;
 	return -ENETUNREACH;
+}
+
+/* A route as callers see it. */
+static void route_view(const struct fib *f, const struct fib_table *tb, const struct fib_entry *e,
+		       const struct fib_alias *a, struct fib_route *out)
+{
+	const struct fib_nh *n = &f->nh[a->nh];
+
+	*out = (struct fib_route){
+		.cfg = {
+			.table = tb->id,
+			.dst = e->dst,
+			.dst_len = (uint8_t)e->dst_len,
+			.tos = a->tos,
+			.type = n->type,
+			.scope = n->scope,
+			.protocol = n->protocol,
+			.gw = n->gw,
+			.oif = n->dev ? n->dev->ifindex : 0,
+			.prefsrc = n->prefsrc,
+			.priority = n->priority,
+		},
+		.dev = n->dev,
+		.flags = nh_linkdown(n) ? RTNH_F_LINKDOWN : 0,
+	};
+}
+
+bool fib_result_route(struct netns *ns, const struct fib_result *res, struct fib_route *out)
+{
+	const struct fib *f = ns->fib;
+	const struct fib_table *tb;
+	const struct fib_alias *a;
+	struct fib_alias one;
+	uint32_t idx;
+	unsigned n;
+
+	NS_ASSERT_OWNER(ns);
+	tb = res->table ? fib_get_table(f, res->table) : NULL;
+	if (!tb || !fib_entry_get(tb, res->dst, res->prefixlen, &idx))
+		return false;
+	a = fib_entry_aliases(tb, &tb->ent[idx], &one, &n);
+	if (res->alias >= n)
+		return false;
+	route_view(f, tb, &tb->ent[idx], &a[res->alias], out);
+	return true;
 }
 
 bool fib_has_custom_local_routes(const struct netns *ns)
@@ -836,7 +430,7 @@ static int fib_create_info(struct netns *ns, struct fib_route *r, struct extack 
 		EXTACK_MSG(ext, "Invalid scope");
 		return -EINVAL;
 	}
-	if (is_error_type(cfg->type)) {
+	if (fib_type_is_error(cfg->type)) {
 		if (cfg->type == RTN_NAT || cfg->type == RTN_XRESOLVE) {
 			EXTACK_MSG(ext, "Invalid route type");
 			return -EINVAL;
@@ -901,26 +495,35 @@ static int fib_create_info(struct netns *ns, struct fib_route *r, struct extack 
 	return 0;
 }
 
-/* fib_info equality for the "perfect match" check of fib_table_insert. */
-static bool route_same(const struct fib_route *a, const struct fib_route *b)
+/* What a route resolves to, as a record's contents. */
+static struct fib_nh nh_key_of(const struct fib_route *r)
 {
-	return a->cfg.type == b->cfg.type && a->cfg.scope == b->cfg.scope &&
-	       a->cfg.protocol == b->cfg.protocol && a->cfg.prefsrc == b->cfg.prefsrc &&
-	       a->cfg.gw == b->cfg.gw && a->dev == b->dev;
+	return (struct fib_nh){ .dev = r->dev, .gw = r->cfg.gw, .prefsrc = r->cfg.prefsrc,
+				.priority = r->cfg.priority, .type = r->cfg.type,
+				.scope = r->cfg.scope, .protocol = r->cfg.protocol };
 }
 
-static bool same_key(const struct fib_route *r, uint8_t tos, uint32_t prio)
+static inline bool same_key(const struct fib *f, const struct fib_alias *a, uint8_t tos,
+			    uint32_t prio)
 {
-	return r->cfg.tos == tos && r->cfg.priority == prio;
+	return a->tos == tos && f->nh[a->nh].priority == prio;
 }
 
 int fib_route_add(struct netns *ns, const struct fib_config *cfg_in, struct extack *ext)
 {
 	struct fib *f = ns->fib;
-	struct fib_route *nr, **pp, **first = NULL, **last = NULL, *match = NULL;
+	struct fib_route nr = { .cfg = *cfg_in };
+	const struct fib_config *c = &nr.cfg;
+	const struct fib_alias *a = NULL;
+	struct fib_alias one;
+	struct fib_nh key;
 	struct fib_table *tb;
 	struct fib_entry *e;
-	int err;
+	struct fib_alist *l;
+	unsigned n = 0, p, q, pos;
+	uint32_t idx = 0, nh, old_leaf;
+	bool fresh = false;
+	int err, match = -1;
 
 	NS_ASSERT_OWNER(ns);
 	if (cfg_in->dst_len > 32) {
@@ -931,114 +534,147 @@ int fib_route_add(struct netns *ns, const struct fib_config *cfg_in, struct exta
 		EXTACK_MSG(ext, "Invalid prefix for given prefix length");
 		return -EINVAL;
 	}
-	nr = calloc(1, sizeof(*nr));
-	if (!nr)
-		return -ENOMEM;
-	nr->cfg = *cfg_in;
-	if (!nr->cfg.table)
-		nr->cfg.table = RT_TABLE_MAIN;
-	err = fib_create_info(ns, nr, ext);
+	if (!nr.cfg.table)
+		nr.cfg.table = RT_TABLE_MAIN;
+	err = fib_create_info(ns, &nr, ext);
 	if (err)
-		goto out_free;
-	err = -ENOMEM;
-	tb = fib_new_table(f, nr->cfg.table);
+		return err;
+	tb = fib_new_table(f, c->table);
 	if (!tb)
-		goto out_free;
-	e = table_entry_get(tb, nr->cfg.dst, nr->cfg.dst_len);
+		return -ENOMEM;
+	key = nh_key_of(&nr);
+	e = fib_entry_get(tb, c->dst, c->dst_len, &idx);
+	if (e)
+		a = fib_entry_aliases(tb, e, &one, &n);
 
 	/* fib_find_alias: the first route with the same (tos, priority) key,
 	 * or where a new key goes (tos descending, priority ascending) */
-	pp = e ? &e->routes : NULL;
-	while (pp && *pp && ((*pp)->cfg.tos > nr->cfg.tos ||
-			     ((*pp)->cfg.tos == nr->cfg.tos &&
-			      (*pp)->cfg.priority < nr->cfg.priority)))
-		pp = &(*pp)->next;
-	if (pp && *pp && same_key(*pp, nr->cfg.tos, nr->cfg.priority)) {
-		err = -EEXIST;
-		if (nr->cfg.nlflags & NLM_F_EXCL)
-			goto out_free;
-		first = pp;
-		for (last = pp; *last && same_key(*last, nr->cfg.tos, nr->cfg.priority);
-		     last = &(*last)->next)
-			if (!match && route_same(*last, nr))
-				match = *last;
-		if (nr->cfg.nlflags & NLM_F_REPLACE) {
-			struct fib_route *old = *first;
+	for (p = 0; p < n && (a[p].tos > c->tos ||
+			      (a[p].tos == c->tos && f->nh[a[p].nh].priority < c->priority));
+	     p++)
+		;
+	pos = p;
+	if (p < n && same_key(f, &a[p], c->tos, c->priority)) {
+		if (c->nlflags & NLM_F_EXCL)
+			return -EEXIST;
+		/* fib_info equality: protocol, source, gateway, device too */
+		for (q = p; q < n && same_key(f, &a[q], c->tos, c->priority); q++)
+			if (match < 0 && fib_nh_same(&f->nh[a[q].nh], &key))
+				match = (int)q;
+		if (c->nlflags & NLM_F_REPLACE) {
+			uint32_t old = a[p].nh;
+
+			old_leaf = fib_entry_leaf(tb, idx);
 
 			/* replacing a route by itself changes nothing */
-			if (match) {
-				err = match == old ? 0 : -EEXIST;
-				goto out_free;
-			}
-			err = -ENOMEM;
-			if (route_index_add(f, nr))
-				goto out_free;
-			route_index_del(f, old);
-			nr->next = old->next;
-			*first = nr;
-			free(old);
+			if (match >= 0)
+				return match == (int)p ? 0 : -EEXIST;
+			nh = fib_nh_get(f, &key, tb->id, idx);
+			if (!nh)
+				return -ENOMEM;
+			if (e->kind == ENT_ONE)
+				e->ref = nh;
+			else
+				tb->lists[e->ref]->a[p].nh = nh;
+			fib_nh_put(f, old, tb->id, idx);
+			fib_entry_sync(tb, idx, old_leaf);
 			goto succeeded;
 		}
 		/* a perfect duplicate is refused even with APPEND */
-		if (match)
-			goto out_free;
+		if (match >= 0)
+			return -EEXIST;
 		/* APPEND goes after the routes of the same key, plain CREATE
 		 * (`ip route prepend`) before them */
-		pp = (nr->cfg.nlflags & NLM_F_APPEND) ? last : first;
+		pos = (c->nlflags & NLM_F_APPEND) ? q : p;
 	}
-	err = -ENOENT;
-	if (!(nr->cfg.nlflags & NLM_F_CREATE))
-		goto out_free;
-	err = -ENOMEM;
-	if (route_index_add(f, nr))
-		goto out_free;
+	if (!(c->nlflags & NLM_F_CREATE))
+		return -ENOENT;
 	if (!e) {
-		e = table_entry_new(f, tb, nr->cfg.dst, nr->cfg.dst_len);
-		if (!e) {
-			route_index_del(f, nr);
-			goto out_free;
-		}
-		pp = &e->routes;
+		if (fib_entry_new(tb, c->dst, c->dst_len, &idx))
+			return -ENOMEM;
+		e = &tb->ent[idx];
+		fresh = true;
 	}
-	nr->next = *pp;
-	*pp = nr;
+	old_leaf = fib_entry_leaf(tb, idx);
+	nh = fib_nh_get(f, &key, tb->id, idx);
+	if (!nh)
+		goto fail;
+	if (fresh && !c->tos) {
+		/* the common case: a prefix with one route */
+		e->kind = ENT_ONE;
+		e->ref = nh;
+	} else {
+		l = fib_entry_unfold(tb, e);
+		if (!l) {
+			fib_nh_put(f, nh, tb->id, idx);
+			goto fail;
+		}
+		memmove(&l->a[pos + 1], &l->a[pos], (l->n - pos) * sizeof(l->a[0]));
+		l->a[pos] = (struct fib_alias){ nh, c->tos };
+		l->n++;
+		fib_entry_fold(tb, e);
+	}
+	if (!fresh) {
+		fib_entry_sync(tb, idx, old_leaf);
+	} else if (fib_entry_publish(tb, idx)) {
+		if (e->kind == ENT_LIST) {
+			tb->lists[e->ref]->n = 0;
+			fib_entry_fold(tb, e); /* frees the list */
+		}
+		fib_nh_put(f, nh, tb->id, idx);
+		goto fail;
+	}
 	f->nroutes++;
 succeeded:
-	entry_sync_nh(f, tb, e);
 	/* fib_table_insert: a user-made local route disables the address-list
 	 * shortcut of fib_validate_source */
-	if (nr->cfg.type == RTN_LOCAL && nr->cfg.protocol != RTPROT_KERNEL)
+	if (c->type == RTN_LOCAL && c->protocol != RTPROT_KERNEL)
 		f->has_custom_local_routes = true;
 	ns->dev_gen++;
 	return 0;
 
-out_free:
-	free(nr);
-	return err;
+fail:
+	if (fresh)
+		fib_entry_drop(tb, idx);
+	return -ENOMEM;
 }
 
 /* ---- delete ---- */
 
-static void route_unlink(struct netns *ns, struct fib_table *tb, struct fib_entry *e,
-			 struct fib_route **pp)
+/* Remove route @pos of entry @idx, and the entry with its last route. */
+static void alias_unlink(struct netns *ns, struct fib_table *tb, uint32_t idx, unsigned pos)
 {
-	struct fib_route *r = *pp;
+	struct fib_entry *e = &tb->ent[idx];
+	uint32_t nh, old_leaf = fib_entry_leaf(tb, idx);
+	struct fib_alist *l;
 
-	*pp = r->next;
-	entry_sync_nh(ns->fib, tb, e);
-	route_index_del(ns->fib, r);
-	free(r);
+	if (e->kind == ENT_ONE) {
+		nh = e->ref;
+		e->kind = ENT_FREE;
+	} else {
+		l = tb->lists[e->ref];
+		nh = l->a[pos].nh;
+		memmove(&l->a[pos], &l->a[pos + 1], (l->n - pos - 1) * sizeof(l->a[0]));
+		l->n--;
+		fib_entry_fold(tb, e);
+	}
+	fib_nh_put(ns->fib, nh, tb->id, idx);
 	ns->fib->nroutes--;
 	ns->dev_gen++;
-	if (!e->routes)
-		table_entry_free(tb, e);
+	if (e->kind == ENT_FREE)
+		fib_entry_free(tb, idx);
+	else
+		fib_entry_sync(tb, idx, old_leaf);
 }
 
 int fib_route_del(struct netns *ns, const struct fib_config *cfg, struct extack *ext)
 {
-	uint32_t table = cfg->table ? cfg->table : RT_TABLE_MAIN;
+	uint32_t table = cfg->table ? cfg->table : RT_TABLE_MAIN, idx;
+	const struct fib_alias *a;
+	struct fib_alias one;
 	struct fib_table *tb;
 	struct fib_entry *e;
+	unsigned n;
 
 	NS_ASSERT_OWNER(ns);
 	if (cfg->dst_len > 32) {
@@ -1057,31 +693,32 @@ int fib_route_del(struct netns *ns, const struct fib_config *cfg, struct extack 
 			EXTACK_MSG(ext, "FIB table does not exist");
 		return -ESRCH;
 	}
-	e = table_entry_get(tb, cfg->dst, cfg->dst_len);
+	e = fib_entry_get(tb, cfg->dst, cfg->dst_len, &idx);
 	if (!e)
 		return -ESRCH;
+	a = fib_entry_aliases(tb, e, &one, &n);
 	/* fib_table_delete: zero fields (and scope NOWHERE) match anything */
-	for (struct fib_route **pp = &e->routes; *pp; pp = &(*pp)->next) {
-		const struct fib_route *r = *pp;
+	for (unsigned i = 0; i < n; i++) {
+		const struct fib_nh *nh = &ns->fib->nh[a[i].nh];
 
-		if (r->cfg.tos != cfg->tos)
+		if (a[i].tos != cfg->tos)
 			continue;
-		if (cfg->type && r->cfg.type != cfg->type)
+		if (cfg->type && nh->type != cfg->type)
 			continue;
-		if (cfg->scope != RT_SCOPE_NOWHERE && r->cfg.scope != cfg->scope)
+		if (cfg->scope != RT_SCOPE_NOWHERE && nh->scope != cfg->scope)
 			continue;
-		if (cfg->prefsrc && r->cfg.prefsrc != cfg->prefsrc)
+		if (cfg->prefsrc && nh->prefsrc != cfg->prefsrc)
 			continue;
-		if (cfg->protocol && r->cfg.protocol != cfg->protocol)
+		if (cfg->protocol && nh->protocol != cfg->protocol)
 			continue;
 		/* fib_nh_match */
-		if ((cfg->has_priority || cfg->priority) && r->cfg.priority != cfg->priority)
+		if ((cfg->has_priority || cfg->priority) && nh->priority != cfg->priority)
 			continue;
-		if (cfg->oif && (!r->dev || r->dev->ifindex != cfg->oif))
+		if (cfg->oif && (!nh->dev || nh->dev->ifindex != cfg->oif))
 			continue;
-		if (cfg->gw && r->cfg.gw != cfg->gw)
+		if (cfg->gw && nh->gw != cfg->gw)
 			continue;
-		route_unlink(ns, tb, e, pp);
+		alias_unlink(ns, tb, idx, i);
 		return 0;
 	}
 	return -ESRCH;
@@ -1094,58 +731,92 @@ unsigned fib_flush_match(struct netns *ns, fib_match_fn match, void *arg)
 	NS_ASSERT_OWNER(ns);
 	for (struct fib_table *tb = ns->fib->tables; tb; tb = tb->next) {
 		for (uint32_t i = 0; i < tb->ent_cap; i++) {
-			struct fib_entry *e = &tb->ent[i];
-			struct fib_route **pp;
+			unsigned k = 0, cnt;
 
-			if (!e->routes)
-				continue;
-			pp = &e->routes;
-			while (*pp) {
-				if (!match(*pp, arg)) {
-					pp = &(*pp)->next;
+			for (;;) {
+				const struct fib_entry *e = &tb->ent[i];
+				struct fib_alias one;
+				const struct fib_alias *a = fib_entry_aliases(tb, e, &one, &cnt);
+				struct fib_route v;
+
+				if (k >= cnt)
+					break;
+				route_view(ns->fib, tb, e, &a[k], &v);
+				if (!match(&v, arg)) {
+					k++;
 					continue;
 				}
+				alias_unlink(ns, tb, i, k);
 				n++;
-				/* the entry is freed with its last route */
-				if (!(*pp)->next && pp == &e->routes) {
-					route_unlink(ns, tb, e, pp);
-					break;
-				}
-				route_unlink(ns, tb, e, pp);
 			}
 		}
 	}
 	return n;
 }
 
-/* Delete @r, wherever it is. */
-static void route_delete(struct netns *ns, struct fib_route *r)
+/* The place of a route of @e that uses record @nh, or -1. */
+static int entry_find_nh(const struct fib_table *tb, const struct fib_entry *e, uint32_t nh)
 {
-	struct fib_table *tb = fib_get_table(ns->fib, r->cfg.table);
-	struct fib_entry *e = table_entry_get(tb, r->cfg.dst, r->cfg.dst_len);
-	struct fib_route **pp = &e->routes;
+	struct fib_alias one;
+	unsigned n;
+	const struct fib_alias *a = fib_entry_aliases(tb, e, &one, &n);
 
-	while (*pp != r)
-		pp = &(*pp)->next;
-	route_unlink(ns, tb, e, pp);
+	for (unsigned i = 0; i < n; i++)
+		if (a[i].nh == nh)
+			return (int)i;
+	return -1;
 }
 
-/* The routes through @dev, all or all but those of host scope. Only the
- * deleted route is freed at each step, so the saved next stays valid. */
+/* Delete every route that uses record @idx: through its list of routes,
+ * or (more than FIB_NH_TRACK of them) one pass over the tables. */
+static unsigned nh_flush(struct netns *ns, uint32_t idx)
+{
+	struct fib *f = ns->fib;
+	const struct fib_nh *nh = &f->nh[idx]; /* deletes never move f->nh */
+	unsigned n = 0;
+
+	while (nh->live && !nh->untracked) {
+		const struct fib_nhref *r = &nh->refs->v[nh->refs->n - 1];
+		struct fib_table *tb = fib_get_table(f, r->table);
+		uint32_t ei = r->ent;
+
+		alias_unlink(ns, tb, ei, (unsigned)entry_find_nh(tb, &tb->ent[ei], idx));
+		n++;
+	}
+	for (struct fib_table *tb = f->tables; tb && nh->live; tb = tb->next) {
+		for (uint32_t i = 0; i < tb->ent_cap && nh->live; i++) {
+			int k;
+
+			while ((k = entry_find_nh(tb, &tb->ent[i], idx)) >= 0) {
+				alias_unlink(ns, tb, i, (unsigned)k);
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+/* The routes through @dev, all or all but those of host scope: record by
+ * record (deleting a record's last route drops it from the array, the
+ * last one taking its place). */
 static unsigned fib_flush_dev(struct netns *ns, struct netdev *dev, bool keep_host)
 {
-	const struct fib_hslot *hs;
-	struct fib_route *r, *next;
+	const struct fib *f = ns->fib;
 	unsigned n = 0;
 
 	NS_ASSERT_OWNER(ns);
-	hs = hmap_find(&ns->fib->by_dev, dev_key(dev));
-	for (r = hs ? hs->head : NULL; r; r = next) {
-		next = r->dev_next;
-		if (keep_host && r->cfg.scope == RT_SCOPE_HOST)
+	for (uint32_t i = 0;;) {
+		const struct fib_hslot *hs = fib_hmap_find(&f->by_dev, fib_dev_key(dev));
+		uint32_t idx;
+
+		if (!hs || i >= hs->vec->n)
+			break;
+		idx = hs->vec->v[i];
+		if (keep_host && f->nh[idx].scope == RT_SCOPE_HOST) {
+			i++;
 			continue;
-		route_delete(ns, r);
-		n++;
+		}
+		n += nh_flush(ns, idx);
 	}
 	return n;
 }
@@ -1158,58 +829,78 @@ unsigned fib_flush_prefsrc(struct netns *ns, uint32_t prefsrc)
 	NS_ASSERT_OWNER(ns);
 	if (!prefsrc)
 		return 0;
-	/* the last route of the key takes its slot with it: look again */
-	while ((hs = hmap_find(&ns->fib->by_src, prefsrc))) {
-		route_delete(ns, hs->vec->r[hs->vec->n - 1]);
-		n++;
-	}
+	/* the last record of the key takes its slot with it: look again */
+	while ((hs = fib_hmap_find(&ns->fib->by_src, prefsrc)))
+		n += nh_flush(ns, hs->vec->v[hs->vec->n - 1]);
 	return n;
 }
 
 /* ---- dumps ---- */
 
-static int entry_cmp(const void *a, const void *b)
+static int u64_cmp(const void *a, const void *b)
 {
-	const struct fib_entry *x = *(const struct fib_entry *const *)a;
-	const struct fib_entry *y = *(const struct fib_entry *const *)b;
-	uint32_t ax = ntohl(x->dst), ay = ntohl(y->dst);
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
-	if (ax != ay)
-		return ax < ay ? -1 : 1;
-	return (int)x->dst_len - (int)y->dst_len;
+	return x < y ? -1 : x > y;
+}
+
+/* The routes of entry @idx, in order, as views. */
+static int entry_walk(const struct fib *f, const struct fib_table *tb, uint32_t idx,
+		      fib_walk_fn fn, void *arg)
+{
+	const struct fib_entry *e = &tb->ent[idx];
+	struct fib_alias one;
+	unsigned n;
+	const struct fib_alias *a = fib_entry_aliases(tb, e, &one, &n);
+	int ret = 0;
+
+	for (unsigned i = 0; i < n && !ret; i++) {
+		struct fib_route v;
+
+		route_view(f, tb, e, &a[i], &v);
+		ret = fn(&v, arg);
+	}
+	return ret;
 }
 
 int fib_walk(struct netns *ns, fib_walk_fn fn, void *arg)
 {
 	NS_ASSERT_OWNER(ns);
 	for (struct fib_table *tb = ns->fib->tables; tb; tb = tb->next) {
-		struct fib_entry **v;
+		uint64_t *v;
 		uint32_t n = 0;
 		int ret = 0;
 
 		v = malloc((tb->ent_cap ? tb->ent_cap : 1) * sizeof(*v));
 		if (!v)
 			return -ENOMEM;
+		/* ascending address, then prefix length, as `ip route` reads;
+		 * entry indexes stay below 2^26 (the lpm's values) */
 		for (uint32_t i = 0; i < tb->ent_cap; i++)
-			if (tb->ent[i].routes)
-				v[n++] = &tb->ent[i];
-		/* ascending address, then prefix length, as `ip route` reads */
-		qsort(v, n, sizeof(*v), entry_cmp);
-		for (uint32_t i = 0; i < n && !ret; i++) {
-			for (struct fib_route *r = v[i]->routes; r && !ret; r = r->next) {
-				/* carrier is tracked by the device; report it as
-				 * RTNH_F_LINKDOWN the way fib_sync_down_dev marks it */
-				r->flags &= ~RTNH_F_LINKDOWN;
-				if (route_linkdown(r))
-					r->flags |= RTNH_F_LINKDOWN;
-				ret = fn(r, arg);
-			}
-		}
+			if (tb->ent[i].kind != ENT_FREE)
+				v[n++] = (uint64_t)ntohl(tb->ent[i].dst) << 32 |
+					 (uint64_t)tb->ent[i].dst_len << 26 | i;
+		qsort(v, n, sizeof(*v), u64_cmp);
+		for (uint32_t i = 0; i < n && !ret; i++)
+			ret = entry_walk(ns->fib, tb, (uint32_t)(v[i] & ((1u << 26) - 1)), fn, arg);
 		free(v);
 		if (ret)
 			return ret;
 	}
 	return 0;
+}
+
+int fib_prefix_walk(struct netns *ns, uint32_t table, uint32_t dst, uint8_t dst_len,
+		    fib_walk_fn fn, void *arg)
+{
+	const struct fib_table *tb;
+	uint32_t idx;
+
+	NS_ASSERT_OWNER(ns);
+	tb = fib_get_table(ns->fib, table ? table : RT_TABLE_MAIN);
+	if (!tb || dst_len > 32 || !fib_entry_get(tb, dst, dst_len, &idx))
+		return 0;
+	return entry_walk(ns->fib, tb, idx, fn, arg);
 }
 
 unsigned fib_route_count(struct netns *ns)
@@ -1224,6 +915,17 @@ size_t fib_lpm_memory(struct netns *ns)
 	NS_ASSERT_OWNER(ns);
 	for (const struct fib_table *tb = ns->fib->tables; tb; tb = tb->next)
 		n += lpm_memory(tb->lpm);
+	return n;
+}
+
+size_t fib_memory(struct netns *ns)
+{
+	const struct fib *f = ns->fib;
+	size_t n = sizeof(*f) + fib_nh_memory(f);
+
+	NS_ASSERT_OWNER(ns);
+	for (const struct fib_table *tb = f->tables; tb; tb = tb->next)
+		n += fib_table_memory(tb);
 	return n;
 }
 

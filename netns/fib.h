@@ -52,13 +52,16 @@ struct fib_config {
 	bool has_priority;  /* for delete: metric given */
 };
 
-/* A route in the table (dump view). */
+/*
+ * A route as walks, flushes and fib_result_route() show it: a view filled
+ * in from the table (the table keeps a prefix entry and a shared next-hop
+ * record, not this struct), valid for the callback or until the next
+ * change of the FIB.
+ */
 struct fib_route {
-	struct fib_route *next; /* routes of the same prefix, by priority */
-	struct fib_config cfg;	/* normalised: oif and scope resolved */
+	struct fib_config cfg;	/* normalised: oif and scope resolved; no nlflags */
 	struct netdev *dev;	/* output device, NULL for blackhole & co */
-	uint32_t flags;		/* RTNH_F_LINKDOWN, RTNH_F_DEAD when dev is down */
-	struct fib_route *dev_next, *dev_prev; /* fib.c: the routes of one device */
+	uint32_t flags;		/* RTNH_F_LINKDOWN while dev has no carrier */
 };
 
 /* The result of a lookup. */
@@ -66,11 +69,12 @@ struct fib_result {
 	uint8_t type;	    /* RTN_* */
 	uint8_t scope;
 	uint8_t prefixlen;
+	uint16_t alias;	    /* the route's place among its prefix's routes */
 	uint32_t table;
 	struct netdev *dev; /* output device (NULL for blackhole, unreachable, prohibit) */
 	uint32_t gw;	    /* gateway, 0 = destination is on-link */
 	uint32_t prefsrc;   /* preferred source, 0 if none */
-	const struct fib_route *route;
+	uint32_t dst;	    /* the matching prefix (network order) */
 };
 
 int fib_init(struct netns *ns);
@@ -89,14 +93,38 @@ int fib_lookup(struct netns *ns, uint32_t daddr, struct fib_result *res);
 /* Lookup in one table only. */
 int fib_table_lookup(struct netns *ns, uint32_t table, uint32_t daddr, struct fib_result *res);
 
+/* The route a successful lookup (0 returned) chose, as a view: true, or
+ * false if the FIB no longer has it. Owner thread. */
+bool fib_result_route(struct netns *ns, const struct fib_result *res, struct fib_route *out);
+
+/*
+ * fib_lookup for @n destinations at once (at most FIB_BATCH), as
+ * rte_lpm_lookup_bulk: the trie walks of all of them advance one level at
+ * a time with the next level prefetched, so their cache misses overlap
+ * instead of forming one dependent chain per lookup. ret[i] and res[i] are
+ * what fib_lookup(ns, daddr[i], &res[i]) would give. Owner thread.
+ */
+#define FIB_BATCH 64
+void fib_lookup_batch(struct netns *ns, const uint32_t *daddr, unsigned n,
+		      struct fib_result *res, int *ret);
+
 typedef int (*fib_walk_fn)(const struct fib_route *r, void *arg); /* non-zero stops */
-/* Every route of every table: table order (main, local last as `ip route
- * show table all`?) — tables ascending; within a table by prefix. */
+/* Every route of every table: tables ascending; within a table by prefix
+ * (ascending address, then length), a prefix's routes in the kernel's
+ * fib_alias order. @r is a view, valid during the call. */
 int fib_walk(struct netns *ns, fib_walk_fn fn, void *arg);
+/* The routes of one prefix (table 0 = main), in order; 0 if there are none
+ * or what @fn returned. Owner thread. */
+int fib_prefix_walk(struct netns *ns, uint32_t table, uint32_t dst, uint8_t dst_len,
+		    fib_walk_fn fn, void *arg);
 unsigned fib_route_count(struct netns *ns);
 /* Bytes held by the forwarding structures (core/lpm: tries and rule
  * hashes) of every table; the control table is the rest. Owner thread. */
 size_t fib_lpm_memory(struct netns *ns);
+/* Bytes held by the whole FIB of @ns (control and forwarding: entries,
+ * route lists, next-hop records and their indexes, the lpm tables), as
+ * allocated, not counting the allocator's rounding. Owner thread. */
+size_t fib_memory(struct netns *ns);
 
 /*
  * Lookup with the kernel's flowi4 knobs (fib_lookup with flowi4_oif and

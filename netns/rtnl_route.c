@@ -118,11 +118,8 @@ static int route_to_config(struct rtnl_req *r, struct route_req *rr)
 
 /*
  * Finding the route a request added or will delete, for its notification
- * (rtmsg_fib in fib_table_insert / fib_table_delete). The fast way is a
- * lookup of the prefix's own address: it lands on the prefix's entry and
- * returns its first tos-0 route unless a more specific prefix covers that
- * address, the request has a TOS, or linkdown routes are being skipped —
- * then every route is walked (rare; O(routes)).
+ * (rtmsg_fib in fib_table_insert / fib_table_delete): the first of the
+ * prefix's routes, in their order, that the request describes.
  */
 typedef bool (*route_pick_fn)(const struct fib_route *rt, const struct fib_config *cfg);
 
@@ -186,21 +183,8 @@ static bool route_find(struct netns *ns, const struct fib_config *cfg, route_pic
 		       struct rtnl_route_ent *out)
 {
 	struct route_find f = { .cfg = cfg, .pick = pick };
-	struct fib_result res;
-	bool fast = cfg->tos == 0;
 
-	for (struct netdev *dev = ns->dev_list; dev && fast; dev = dev->next)
-		if (devconf_get(dev, DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN))
-			fast = false;
-	if (fast && fib_table_lookup(ns, cfg->table, cfg->dst, &res) == 0 && res.route &&
-	    res.prefixlen == cfg->dst_len && route_same_prefix(res.route, cfg)) {
-		/* the tos-0 routes of the prefix from the first one on */
-		for (const struct fib_route *rt = res.route; rt; rt = rt->next)
-			if (route_find_one(rt, &f))
-				break;
-	} else {
-		fib_walk(ns, route_find_one, &f);
-	}
+	fib_prefix_walk(ns, cfg->table, cfg->dst, cfg->dst_len, route_find_one, &f);
 	if (f.ok)
 		*out = f.found;
 	return f.ok;
@@ -356,13 +340,16 @@ static int route_get_owner(struct rtnl_req *r)
 		return err; /* -ENETUNREACH, -EHOSTUNREACH, -EACCES, -EINVAL: no extack, as Linux */
 	memset(&res, 0, sizeof(res));
 	res.table = RT_TABLE_MAIN;
-	if (fib_lookup(r->ns, dst, &res) != 0)
+	err = fib_lookup(r->ns, dst, &res);
+	if (err)
 		res.table = RT_TABLE_MAIN;
 
 	if (rr->rtm->rtm_flags & RTM_F_FIB_MATCH) {
-		if (!res.route)
+		struct fib_route fr;
+
+		if (err || !fib_result_route(r->ns, &res, &fr))
 			return -ENETUNREACH;
-		route_fill(r, res.route, 0);
+		route_fill(r, &fr, 0);
 		return 0;
 	}
 

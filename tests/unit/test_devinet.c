@@ -38,13 +38,24 @@ struct find {
 	const struct fib_route *r;
 };
 
+/* Walks hand out views valid during the call: keep a copy (a few at a
+ * time, for tests that hold more than one). */
+static const struct fib_route *keep_route(const struct fib_route *r)
+{
+	static struct fib_route kept[4];
+	static unsigned next;
+
+	kept[next % 4] = *r;
+	return &kept[next++ % 4];
+}
+
 static int find_cb(const struct fib_route *r, void *arg)
 {
 	struct find *f = arg;
 
 	if (!f->r && r->cfg.table == f->table && r->cfg.dst == f->dst && r->cfg.dst_len == f->len &&
 	    r->cfg.type == f->type)
-		f->r = r;
+		f->r = keep_route(r);
 	return 0;
 }
 

@@ -67,6 +67,17 @@ struct find {
 	unsigned n;
 };
 
+/* Walks hand out views valid during the call: keep a copy (a few at a
+ * time, for tests that hold more than one). */
+static const struct fib_route *keep_route(const struct fib_route *r)
+{
+	static struct fib_route kept[4];
+	static unsigned next;
+
+	kept[next % 4] = *r;
+	return &kept[next++ % 4];
+}
+
 static int find_cb(const struct fib_route *r, void *arg)
 {
 	struct find *f = arg;
@@ -74,7 +85,7 @@ static int find_cb(const struct fib_route *r, void *arg)
 	if (r->cfg.table == f->table && r->cfg.dst == f->dst && r->cfg.dst_len == f->len &&
 	    r->cfg.type == f->type) {
 		if (!f->r)
-			f->r = r;
+			f->r = keep_route(r);
 		f->n++;
 	}
 	return 0;
@@ -87,6 +98,14 @@ static const struct fib_route *find_route(struct netns *ns, uint32_t table, cons
 
 	fib_walk(ns, find_cb, &f);
 	return f.r;
+}
+
+/* The route a lookup chose, as a view (NULL if none). */
+static const struct fib_route *res_route(struct netns *ns, const struct fib_result *res)
+{
+	static struct fib_route r;
+
+	return fib_result_route(ns, res, &r) ? &r : NULL;
 }
 
 static void test_fib_device_route_is_looked_up(void **state)
@@ -433,7 +452,7 @@ static void test_fib_del_by_metric(void **state)
 	d.has_priority = true;
 	assert_int_equal(fib_route_del(ns, &d, NULL), 0);
 	assert_int_equal(fib_lookup(ns, h_ip("10.9.0.1"), &res), 0);
-	assert_int_equal(res.route->cfg.priority, 7);
+	assert_int_equal(res_route(ns, &res)->cfg.priority, 7);
 }
 
 static void test_fib_prefsrc_must_be_local(void **state)
@@ -659,9 +678,9 @@ static void test_fib_nexthop_records_follow_route_changes(void **state)
 		assert_ptr_equal(res.dev, i & 1 ? b : a);
 		assert_int_equal(res.gw, h_ip(i & 1 ? "10.1.0.254" : "10.0.0.254"));
 		assert_int_equal(res.prefixlen, 24);
-		assert_non_null(res.route);
-		assert_int_equal(res.route->cfg.gw, res.gw);
-		assert_ptr_equal(res.route->dev, res.dev);
+		assert_non_null(res_route(ns, &res));
+		assert_int_equal(res_route(ns, &res)->cfg.gw, res.gw);
+		assert_ptr_equal(res_route(ns, &res)->dev, res.dev);
 	}
 	/* replace the first route */
 	c = rcfg("172.16.0.0", 24, "10.1.0.254", NULL);
@@ -676,7 +695,7 @@ static void test_fib_nexthop_records_follow_route_changes(void **state)
 	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
 	assert_int_equal(fib_lookup(ns, h_ip("172.16.0.1"), &res), 0);
 	assert_int_equal(res.gw, h_ip("10.0.0.7"));
-	assert_ptr_equal(res.route->dev, a);
+	assert_ptr_equal(res_route(ns, &res)->dev, a);
 	c = del_cfg("172.16.0.0", 24);
 	c.gw = h_ip("10.0.0.7");
 	assert_int_equal(fib_route_del(ns, &c, NULL), 0);
@@ -688,7 +707,7 @@ static void test_fib_nexthop_records_follow_route_changes(void **state)
 	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
 	assert_int_equal(fib_lookup(ns, h_ip("172.17.1.1"), &res), 0);
 	assert_int_equal(res.gw, h_ip("10.1.0.254"));
-	assert_int_equal(res.route->cfg.tos, 0);
+	assert_int_equal(res_route(ns, &res)->cfg.tos, 0);
 	/* a second route via eth0 behind one via eth1; eth1 loses carrier */
 	c = rcfg("172.17.1.0", 24, "10.0.0.9", NULL);
 	c.priority = 50;
@@ -713,6 +732,218 @@ static void test_fib_nexthop_records_follow_route_changes(void **state)
 	}
 	assert_int_equal(fib_lookup(ns, h_ip("172.18.2.1"), &res), 0);
 	assert_ptr_equal(res.dev, a);
+}
+
+/* xorshift32 for the random tables below: the same sequence every run. */
+static uint32_t t_rnd(uint32_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+static void assert_same_result(int err1, const struct fib_result *a, int err2,
+			       const struct fib_result *b)
+{
+	assert_int_equal(err1, err2);
+	if (err1)
+		return;
+	assert_int_equal(a->type, b->type);
+	assert_int_equal(a->scope, b->scope);
+	assert_int_equal(a->prefixlen, b->prefixlen);
+	assert_int_equal(a->table, b->table);
+	assert_ptr_equal(a->dev, b->dev);
+	assert_int_equal(a->gw, b->gw);
+	assert_int_equal(a->prefsrc, b->prefsrc);
+	assert_int_equal(a->dst, b->dst);
+	assert_int_equal(a->alias, b->alias);
+}
+
+/* fib_lookup_batch against fib_lookup for @n addresses, in batches of
+ * every size from 1 to FIB_BATCH + 3 (more than one round). */
+static void check_batch_vs_single(struct netns *ns, const uint32_t *d, unsigned n)
+{
+	struct fib_result rb[FIB_BATCH + 3], r1;
+	int eb[FIB_BATCH + 3];
+	unsigned i = 0, m = 1;
+
+	while (i < n) {
+		unsigned k = MIN(m, n - i);
+
+		fib_lookup_batch(ns, &d[i], k, rb, eb);
+		for (unsigned j = 0; j < k; j++)
+			assert_same_result(fib_lookup(ns, d[i + j], &r1), &r1, eb[j], &rb[j]);
+		i += k;
+		m = m % (FIB_BATCH + 3) + 1;
+	}
+}
+
+/* A table of a few thousand random prefixes with everything lookups must
+ * get right (routes with a tos, several metrics, error types, a local
+ * table that answers first, a carrier down under
+ * ignore_routes_with_linkdown): the batched lookup answers as the single
+ * one, before and after deleting a third of the prefixes. */
+static void test_fib_batch_lookup_matches_single(void **state)
+{
+	enum { N = 3000, Q = 4000 };
+	struct netns *ns = h_ns("a");
+	struct netdev *a = dev_addr(ns, "eth0", "10.0.0.1", 24);
+	struct netdev *b = dev_addr(ns, "eth1", "10.1.0.1", 24);
+	static uint32_t pfx[N], daddr[Q];
+	static uint8_t plen[N];
+	uint32_t seed = 0xfeed5eed;
+
+	for (unsigned i = 0; i < N; i++) {
+		struct fib_config c;
+		unsigned r = t_rnd(&seed) % 100;
+
+		plen[i] = (uint8_t)(r < 60 ? 24 : r < 80 ? 16 + r % 8 : r < 95 ? 25 + r % 8 : r % 16);
+		pfx[i] = (0xac000000u | (t_rnd(&seed) & 0x00ffffff)) &
+			 (plen[i] ? ~0u << (32 - plen[i]) : 0);
+		c = rcfg(NULL, plen[i], r & 1 ? "10.1.0.2" : "10.0.0.2", NULL);
+		c.dst = htonl(pfx[i]);
+		if (r % 17 == 0)
+			c.tos = 0x10;
+		if (r % 13 == 0)
+			c.priority = 100;
+		if (r % 23 == 0) {
+			c = (struct fib_config){ .table = RT_TABLE_MAIN, .dst = htonl(pfx[i]),
+						 .dst_len = plen[i], .type = RTN_UNREACHABLE,
+						 .scope = RT_SCOPE_UNIVERSE, .protocol = RTPROT_BOOT,
+						 .nlflags = NLM_F_CREATE };
+		}
+		c.nlflags = NLM_F_CREATE | NLM_F_APPEND;
+		/* duplicates of the same key fail with EEXIST: fine */
+		fib_route_add(ns, &c, NULL);
+		if (r % 7 == 0) {
+			/* a second route of the prefix behind the first */
+			c.priority += 10;
+			fib_route_add(ns, &c, NULL);
+		}
+	}
+	/* a local route inside the random range: the local table answers */
+	{
+		struct fib_config c = rcfg(NULL, 32, NULL, a);
+
+		c.table = RT_TABLE_LOCAL;
+		c.type = RTN_LOCAL;
+		c.scope = RT_SCOPE_HOST;
+		c.dst = htonl(pfx[5] | 1);
+		assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	}
+	for (unsigned i = 0; i < Q; i++) {
+		uint32_t x = t_rnd(&seed);
+
+		if (i & 1) {
+			unsigned j = t_rnd(&seed) % N;
+
+			x = pfx[j] | (x & (plen[j] ? ~(~0u << (32 - plen[j])) : ~0u));
+		}
+		daddr[i] = htonl(i % 3 ? x : 0xac000000u | (x & 0x00ffffff));
+	}
+	daddr[0] = htonl(pfx[5] | 1);
+	check_batch_vs_single(ns, daddr, Q);
+
+	/* eth1 loses carrier and its routes are to be ignored: the records
+	 * no longer answer alone */
+	dev_set_carrier(b, false);
+	assert_int_equal(sysctl_devconf_set(ns, b, DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN, 1, NULL),
+			 0);
+	check_batch_vs_single(ns, daddr, Q);
+	dev_set_carrier(b, true);
+
+	for (unsigned i = 0; i < N; i += 3) {
+		struct fib_config d = del_cfg("0.0.0.0", plen[i]);
+
+		d.dst = htonl(pfx[i]);
+		while (fib_route_del(ns, &d, NULL) == 0)
+			;
+		d.tos = 0x10;
+		while (fib_route_del(ns, &d, NULL) == 0)
+			;
+	}
+	check_batch_vs_single(ns, daddr, Q);
+	(void)a;
+}
+
+/* A namespace's FIB (lo's routes, an address, a default route) stays a
+ * few hundred bytes: no per-namespace arrays sized for big tables. */
+static void test_fib_small_table_is_small(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct fib_config c = rcfg(NULL, 0, "10.0.0.254", NULL);
+	size_t bytes;
+
+	dev_addr(ns, "eth0", "10.0.0.1", 24);
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	bytes = fib_memory(ns);
+	print_message("fib of %u routes: %zu bytes\n", fib_route_count(ns), bytes);
+	assert_int_equal(fib_route_count(ns), 4); /* local, broadcast, connected, default */
+	assert_true(bytes < 4096);
+}
+
+/* More routes through one next hop than it keeps an index of: a device
+ * going down still takes all of them, and only them; so does an address
+ * whose routes (as preferred source) are that many. */
+static void test_fib_dev_down_with_many_routes_per_next_hop(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *a = dev_addr(ns, "eth0", "10.0.0.1", 24);
+	struct netdev *b = dev_addr(ns, "eth1", "10.1.0.1", 24);
+	struct fib_result res;
+	unsigned before;
+	char dst[32];
+
+	for (int i = 0; i < 300; i++) {
+		struct fib_config c;
+
+		snprintf(dst, sizeof(dst), "172.16.%d.0", i % 250);
+		c = rcfg(dst, i < 250 ? 24 : 25, "10.0.0.2", NULL);
+		assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+		snprintf(dst, sizeof(dst), "172.17.%d.0", i % 250);
+		c = rcfg(dst, i < 250 ? 24 : 25, "10.1.0.2", NULL);
+		c.prefsrc = h_ip("10.0.0.1"); /* eth0's address, through eth1 */
+		assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	}
+	for (int i = 0; i < 20; i++) {
+		struct fib_config c;
+
+		snprintf(dst, sizeof(dst), "172.18.%d.0", i);
+		c = rcfg(dst, 24, "10.1.0.2", NULL);
+		assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	}
+	before = fib_route_count(ns);
+	/* eth1 down: its 320 routes, its connected and broadcast routes (its
+	 * local route stays) */
+	assert_int_equal(dev_close(b), 0);
+	assert_int_equal(fib_route_count(ns), before - 320 - 2);
+	assert_int_equal(fib_lookup(ns, h_ip("172.17.1.1"), &res), -ENETUNREACH);
+	assert_int_equal(fib_lookup(ns, h_ip("172.18.1.1"), &res), -ENETUNREACH);
+	assert_int_equal(fib_lookup(ns, h_ip("172.16.1.1"), &res), 0);
+	assert_ptr_equal(res.dev, a);
+	/* and up again: the routes of its address come back, nothing else */
+	assert_int_equal(dev_open(b), 0);
+	assert_int_equal(fib_route_count(ns), before - 320);
+	for (int i = 0; i < 300; i++) {
+		struct fib_config c;
+
+		snprintf(dst, sizeof(dst), "172.17.%d.0", i % 250);
+		c = rcfg(dst, i < 250 ? 24 : 25, "10.1.0.2", NULL);
+		c.prefsrc = h_ip("10.0.0.1");
+		assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	}
+	/* eth0's address goes: its own three routes and the 300 using it as
+	 * source; those via 10.0.0.2 stay (as in Linux, until eth0 goes) */
+	before = fib_route_count(ns);
+	assert_int_equal(inet_addr_del(a, h_ip("10.0.0.1"), 24, NULL), 0);
+	assert_int_equal(fib_lookup(ns, h_ip("172.17.1.1"), &res), -ENETUNREACH);
+	assert_int_equal(fib_route_count(ns), before - 3 - 300);
+	assert_int_equal(fib_lookup(ns, h_ip("172.16.1.1"), &res), 0);
+	assert_ptr_equal(res.dev, a);
+	/* and eth0 going takes those */
+	dev_unregister(a);
+	assert_int_equal(fib_route_count(ns), 3); /* eth1's local, broadcast, connected */
 }
 
 int main(void)
@@ -750,6 +981,9 @@ int main(void)
 		T(test_fib_carrier_loss_shows_linkdown),
 		T(test_fib_nexthop_records_follow_route_changes),
 		T(test_fib_lookup_flow_backtracks_for_oif),
+		T(test_fib_batch_lookup_matches_single),
+		T(test_fib_small_table_is_small),
+		T(test_fib_dev_down_with_many_routes_per_next_hop),
 #undef T
 	};
 

@@ -213,7 +213,9 @@ static void test_rtnl_dump_of_100k_routes_lists_each_once_and_frees(void **state
 	print_message("heap: %zu bytes before, %zu with the routes, %zu after\n", before, peak,
 		      after);
 	if (before) {
-		assert_true(peak > before + ROBUST_NROUTES * 32); /* the measure sees routes */
+		/* the measure sees routes (about 24 bytes each: an 8-byte
+		 * entry, its index slot, trie leaves; the next hop is shared) */
+		assert_true(peak > before + ROBUST_NROUTES * 16);
 		assert_true(after < before + (1u << 20));
 	}
 	assert_null(netns_lookup("big"));
