@@ -26,6 +26,17 @@
  * written off after FWD_STALL_NS without progress, so a lossy topology
  * slows the generator down but never stops it.
  *
+ * --no-window switches the window off, for overload: the generator no
+ * longer waits for the absorber. Without --rate it sends a burst per run
+ * as fast as its worker lets it (on a chain split across workers, faster
+ * than the next worker forwards); with --rate, each run sends every packet
+ * the schedule says is due, up to FWD_OVERLOAD_RUN at once, the way a NIC
+ * hands over what arrived since the last poll. Offered load above
+ * capacity must then be dropped where the kernel drops it: at the veth
+ * ring between workers (RING_FULL, the sending end's tx_dropped) and at
+ * the backlog (BACKLOG_FULL, netdev_max_backlog), each counted, with
+ * memory bounded by those queues; the summary and `show drops` say where.
+ *
  * Generator and absorber live on their namespaces' owner workers (O1); the
  * CLI thread reads their counters with owner calls (O5) once a second for
  * the interval lines, and at the end checks the accounting: every packet
@@ -66,6 +77,11 @@
  * that a worker the OS (or valgrind) holds back for a while is not taken
  * for a loss, which would reopen the window onto a full ring. */
 #define FWD_STALL_NS (200 * TIMER_TICK_NS)
+/* --no-window with --rate: packets sent at most per run when behind the
+ * schedule; above the backlog (1000) and a veth ring (1024), so overload
+ * reaches both. What the generator cannot build is never offered (the
+ * summary's "sent" and offered rate say what was). */
+#define FWD_OVERLOAD_RUN 2048
 
 /* Flow control between the absorber (writer of acked) and the generator
  * (writer of wake_at): the only memory both workers touch. */
@@ -82,7 +98,7 @@ struct fwd_opts {
 	uint64_t count, rate;
 	const char *topology, *from, *to_str;
 	uint32_t to; /* network order */
-	bool json;
+	bool json, no_window;
 };
 
 /* The generator: owned by src's worker once started. */
@@ -97,10 +113,11 @@ struct fwd_gen {
 	unsigned flen, nflows, flow;
 	uint64_t rate, limit, t0;
 	uint64_t sent, nomem;
+	uint64_t skipped; /* --no-window --rate: due but never offered (behind schedule) */
 	struct fwd_flow *flow_ctl;
 	uint64_t lost;		  /* written off as dropped on the way (window only) */
 	uint64_t stall_acked, stall_t; /* absorber's count and time when the window filled */
-	bool tstamp, stop, gone, done;
+	bool tstamp, stop, gone, done, no_window;
 	int err;
 	char errmsg[160];
 };
@@ -205,25 +222,38 @@ static void fwd_gen_run(void *arg)
 		g->done = true;
 		return;
 	}
+	if (g->no_window && g->rate)
+		n = FWD_OVERLOAD_RUN;
 	if (g->limit)
 		n = MIN(n, g->limit - g->sent);
-	n = MIN(n, fwd_gen_window(g));
+	if (!g->no_window)
+		n = MIN(n, fwd_gen_window(g));
 	if (!n)
 		return; /* the absorber or the timer wakes us */
 	if (g->rate) {
 		uint64_t now = bench_now_ns();
 		uint64_t due = (uint64_t)((double)(now - g->t0) * (double)g->rate / 1e9);
+		uint64_t base = g->sent + g->skipped;
 
-		if (due <= g->sent) {
+		if (due <= base) {
 			if (!timer_pending(&g->timer))
 				timer_mod(&g->timer, loop_now() + TIMER_TICK_NS);
 			return;
 		}
-		n = MIN(n, due - g->sent);
+		/* Overload: further behind than one run can catch up. Those
+		 * packets are never built (not offered), so that the debt
+		 * cannot grow without bound. */
+		if (g->no_window && due - base > n) {
+			g->skipped += due - base - n;
+			base = due - n;
+		}
+		n = MIN(n, due - base);
 		ts = now;
 	}
 	for (i = 0; i < n; i++) {
-		struct pkt *p = pkt_alloc(PKT_HR_LINK, g->flen);
+		/* 64 bytes of headroom: the frame starts on a cache line of
+		 * the buffer (core/pkt_pool.c), its headers in one line */
+		struct pkt *p = pkt_alloc(PKT_HR_NET, g->flen);
 
 		if (unlikely(!p)) {
 			/* Pool exhausted: counted, retried on the next run
@@ -492,6 +522,9 @@ static int fwd_parse(struct cli_ctx *c, int argc, char **argv, struct fwd_opts *
 		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
 			o->json = true;
 			takes = false;
+		} else if (!strcmp(a, "--no-window")) {
+			o->no_window = true;
+			takes = false;
 		} else if (!val && !strncmp(a, "--", 2)) {
 			fprintf(c->err, "bench: option \"%s\" needs a value\n", a);
 			return -EINVAL;
@@ -578,7 +611,17 @@ static void fwd_node_name(char *buf, size_t len, unsigned i, unsigned hops)
 
 /* Node i's link toward node i+1 is 10.200.i.0/24: .1 on node i's "east",
  * .2 on node i+1's "west". MACs are fixed so permanent neighbour entries
- * can be written up front: no ARP while the bench runs. */
+ * can be written up front: no ARP while the bench runs.
+ *
+ * Node i goes to worker i * T / (N + 2): contiguous runs of equal length,
+ * so the chain crosses each worker boundary once. Split in two, this is
+ * also the most even split a namespace at a time can give: measured in
+ * instructions (callgrind, one worker), the generator costs about as much
+ * as a router hop (~220 per packet) and the absorber's local delivery
+ * about 1.6 hops (~350), so with 4 routers [src r1 r2 | r3 r4 dst] puts
+ * ~660 on worker 0 and ~790 on worker 1 (moving r3 over would give ~880
+ * and ~570), which bounds two workers at ~1.8x one; with 8 routers
+ * ~1,100 and ~1,220 (~1.87x). */
 static int fwd_chain_build(struct cli_ctx *c, struct bench_cli *b, const struct fwd_opts *o,
 			   unsigned *created)
 {
@@ -771,6 +814,7 @@ static void fwd_report(struct cli_ctx *c, const struct fwd_opts *o, const struct
 	print_uint(PRINT_JSON, "frame_bytes", NULL, flen);
 	print_uint(PRINT_JSON, "flows", NULL, o->flows);
 	print_float(PRINT_JSON, "seconds", NULL, r->secs);
+	print_bool(PRINT_JSON, "window", NULL, !o->no_window);
 	open_json_array(PRINT_JSON, "intervals");
 	for (unsigned i = 0; o->json && i < r->niv; i++) {
 		const struct fwd_interval *v = &r->iv[i];
@@ -806,6 +850,13 @@ static void fwd_report(struct cli_ctx *c, const struct fwd_opts *o, const struct
 	print_text("throughput: %s, %.2f Gbit/s\n", bench_fmt_rate(rate, sizeof(rate), pps), gbps);
 	print_float(PRINT_JSON, "mpps", NULL, pps / 1e6);
 	print_float(PRINT_JSON, "gbps", NULL, gbps);
+	if (o->no_window) {
+		double off = r->secs > 0 ? (double)r->sent / r->secs : 0;
+
+		print_text("offered: %s, window off (the generator does not wait for the absorber)\n",
+			   bench_fmt_rate(rate, sizeof(rate), off));
+		print_float(PRINT_JSON, "offered_mpps", NULL, off / 1e6);
+	}
 	print_text("cost: %.1f ns/pkt, %.1f ns/pkt/hop (%u hops: %u router%s + local delivery)\n",
 		   ns_pkt, ns_hop, links, r->hops, r->hops == 1 ? "" : "s");
 	print_float(PRINT_JSON, "ns_per_pkt", NULL, ns_pkt);
@@ -990,6 +1041,7 @@ int bench_fwd(struct cli_ctx *c, int argc, char **argv)
 	g->rate = o.rate;
 	g->limit = o.count;
 	g->tstamp = o.rate != 0;
+	g->no_window = o.no_window;
 	st.g = g;
 	st.daddr = o.to;
 	st.size = o.size;
@@ -1013,10 +1065,20 @@ int bench_fwd(struct cli_ctx *c, int argc, char **argv)
 		fprintf(c->out, "%-15s %12s %12s  %12s  %15s\n", "Interval", "Sent", "Received",
 			"Rate", "Throughput");
 	for (;;) {
-		uint64_t now;
+		uint64_t now = bench_now_ns(), until = MIN(next, stop_at);
 
-		fwd_sleep_ms(o.count ? 5 : 20);
+		/* With --count, look every 5 ms for the end. Otherwise read
+		 * the counters only when an interval ends, and sleep up to
+		 * 100 ms (Ctrl-C) in between: each read is an owner call on
+		 * both workers, and this thread waking up on a core a worker
+		 * uses preempts that worker in the middle of its batches. */
+		if (o.count)
+			fwd_sleep_ms(5);
+		else if (until > now)
+			fwd_sleep_ms((unsigned)MIN((until - now + 999999) / 1000000, 100));
 		now = bench_now_ns();
+		if (!o.count && now < next && now < stop_at && !fwd_interrupted(c))
+			continue;
 		fwd_read(g, s, &k);
 		if (now >= next || now >= stop_at || k.done || fwd_interrupted(c)) {
 			if (r.niv < FWD_MAX_INTERVALS && now > last + 1000000) {

@@ -59,11 +59,15 @@
 #define LOOP_TEST_MAX_ITER (1u << 22)
 /* A worker keeps polling for this long after its last call or task. */
 #define LOOP_POLL_NS 20000u
-/* Polling pays only while the worker has its core: when it was preempted
- * (another thread wanted the core) since the last look, at most once per
- * LOOP_POLL_CHECK_NS, it blocks instead for LOOP_POLL_BACKOFF_NS. */
+/* Polling pays only while the worker has its core: when it is preempted
+ * often (another thread keeps wanting the core: two preemptions less than
+ * LOOP_POLL_PREEMPT_NS apart), looked at most once per LOOP_POLL_CHECK_NS,
+ * it blocks instead for LOOP_POLL_BACKOFF_NS. A single preemption (the
+ * control thread answering a request, a kernel thread) says nothing about
+ * the machine and leaves polling on. */
 #define LOOP_POLL_CHECK_NS 1000000u
 #define LOOP_POLL_BACKOFF_NS 4000000u
+#define LOOP_POLL_PREEMPT_NS 10000000u
 /* Queue checks per idle callback while polling, with a pause between
  * them, before the loop looks at its fds (a zero-timeout epoll_wait). */
 #define LOOP_POLL_SPIN 64
@@ -96,6 +100,7 @@ struct worker {
 	uint64_t last_work;	/* loop time of the last drain that ran something */
 	uint64_t poll_check;	/* when preemptions were last counted */
 	uint64_t poll_off_until; /* no polling before this (a busy machine) */
+	uint64_t last_preempt;	/* poll_check time a preemption was last seen */
 	long nivcsw;		/* involuntary context switches at poll_check */
 	struct loop_stats stats;
 	unsigned id;
@@ -323,22 +328,33 @@ static void loop_idle_cb(struct ev_loop *l, ev_idle *i, int revents)
 }
 
 /*
- * About to block: if the thread was preempted since the last look (the
- * machine has more runnable threads than cores), stop polling for a
- * while. A spinning worker would then hold a core its peer (whose output
- * it waits for) or another process needs, where blocking hands the core
- * over at once and the wake-up is served promptly. One getrusage() per
- * LOOP_POLL_CHECK_NS at most, and only when going to sleep.
+ * About to block: if the thread is preempted often (the machine has more
+ * runnable threads than cores), stop polling for a while. A spinning
+ * worker would then hold a core its peer (whose output it waits for) or
+ * another process needs, where blocking hands the core over at once and
+ * the wake-up is served promptly. One preemption alone does not count: on
+ * a machine with as many cores as workers, the control thread's every
+ * request preempts a worker, and switching polling off for it would turn
+ * each of the next LOOP_POLL_BACKOFF_NS's hand-offs between workers into
+ * a sleep and a wake-up. One getrusage() per LOOP_POLL_CHECK_NS at most,
+ * and only when going to sleep.
  */
 static void loop_poll_check(struct worker *w)
 {
 	uint64_t now = loop_mono_ns();
 	struct rusage ru;
+	long d;
 
 	if (now - w->poll_check < LOOP_POLL_CHECK_NS || getrusage(RUSAGE_THREAD, &ru))
 		return;
-	if (ru.ru_nivcsw != w->nivcsw && w->poll_check)
-		w->poll_off_until = now + LOOP_POLL_BACKOFF_NS;
+	d = ru.ru_nivcsw - w->nivcsw;
+	if (d > 0 && w->poll_check) {
+		/* several since a recent look, or one soon after another */
+		if ((d >= 2 && now - w->poll_check < LOOP_POLL_PREEMPT_NS) ||
+		    (w->last_preempt && now - w->last_preempt < LOOP_POLL_PREEMPT_NS))
+			w->poll_off_until = now + LOOP_POLL_BACKOFF_NS;
+		w->last_preempt = now;
+	}
 	w->nivcsw = ru.ru_nivcsw;
 	w->poll_check = now;
 }

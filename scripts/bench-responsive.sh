@@ -5,22 +5,31 @@
 # stay responsive"). A daemon (`nsemu --daemon -t 2 -s SOCK`) runs, through
 # nsemuctl in the background:
 #   fwd       bench fwd --hops 4 --threads 2 --seconds S
-#   overload  the same with --rate far above capacity (1e9 pps)
+#   overload  the same with --no-window --rate 1000000000: the generator
+#             no longer waits for the absorber and offers far more than
+#             the chain forwards, so the backlog and the veth ring between
+#             the workers overflow (counted drops) and both workers run flat
+#             out for the whole run
 # while a probe runs `nsemuctl -s SOCK ip -n probe link show` every 50 ms
-# and times it (the whole client round trip, process start included); then
-# N idle namespaces are created (nsemuctl -b, chunks of 1,000) and the probe
-# runs again, idle and under the fwd load. Reports latency p50/p99/max in
-# ms, the daemon's RSS before/during/after each load, and the bench's drops
-# by reason. Traffic stays inside nsemu; the daemon (and with it every
-# namespace) is stopped on exit, also on failure or Ctrl-C.
+# and times it (the whole client round trip, process start included); in
+# the middle of each load, `show drops all` (also timed, as a probe) shows
+# the drops where the namespaces count them; then N idle namespaces are
+# created (nsemuctl -b, chunks of 1,000) and the probe runs again, idle and
+# under both loads. Reports latency p50/p99/max in ms, the daemon's RSS
+# before/during (sampled with every probe)/after each load, and the
+# bench's drops by reason. Traffic stays inside nsemu; the daemon (and with
+# it every namespace) is stopped on exit, also on failure or Ctrl-C.
 #   scripts/bench-responsive.sh BUILD_DIR [OUT.json]
 # Knobs: RESP_SECONDS (per load run, default 5), RESP_NETNS (idle
-# namespaces, default 100000).
+# namespaces, default 100000; 0 skips that part), RESP_PHASES ("all", or
+# "overload" for the idle and overload phases only, e.g.
+# RESP_PHASES=overload RESP_NETNS=0 RESP_SECONDS=20 for a long overload).
 set -eu
 O=${1:?usage: bench-responsive.sh BUILD_DIR [OUT.json]}
 out=${2:-}
 secs=${RESP_SECONDS:-5}
 nns=${RESP_NETNS:-100000}
+phases=${RESP_PHASES:-all}
 tmp=$(mktemp -d)
 sock=$tmp/nsemu.sock
 dpid=
@@ -59,13 +68,14 @@ awk -v n="$nns" -v d="$tmp" 'BEGIN {
 }'
 
 echo "bench-responsive: daemon $dpid, ${secs} s per load, $nns idle namespaces" >&2
-SOCK=$sock CTL=$O/nsemuctl DPID=$dpid SECS=$secs NNS=$nns TMP=$tmp OUT=$out python3 - <<'EOF'
+SOCK=$sock CTL=$O/nsemuctl DPID=$dpid SECS=$secs NNS=$nns TMP=$tmp OUT=$out PHASES=$phases python3 - <<'EOF'
 import json, os, signal, subprocess, sys, time, glob
 
 signal.signal(signal.SIGINT, lambda *a: sys.exit(130))  # Ctrl-C: quietly, the trap cleans up
 
 sock, ctl, dpid = os.environ["SOCK"], os.environ["CTL"], int(os.environ["DPID"])
 secs, nns, tmp, out = os.environ["SECS"], int(os.environ["NNS"]), os.environ["TMP"], os.environ["OUT"]
+only_overload = os.environ["PHASES"] == "overload"
 PROBE = [ctl, "-s", sock, "ip", "-n", "probe", "link", "show"]
 
 
@@ -77,11 +87,26 @@ def rss_kib():
     return 0
 
 
-def probe_once():
+def probe_once(cmd=PROBE):
     t = time.monotonic()
-    r = subprocess.run(PROBE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     ms = (time.monotonic() - t) * 1e3
-    return ms, r.returncode == 0
+    return ms, r.returncode == 0, r.stdout
+
+
+def drops_now():
+    """`show drops all` during a load: drops by reason summed over the
+    namespaces, as the namespaces count them (a probe too)"""
+    ms, ok, so = probe_once([ctl, "-s", sock, "show", "-j", "drops", "all"])
+    tot = {}
+    try:
+        for ns in json.loads(so):
+            for d in ns["drops"]:
+                if d["reason"] != "TOTAL" and d["count"]:
+                    tot[d["reason"]] = tot.get(d["reason"], 0) + d["count"]
+    except (ValueError, KeyError, TypeError):
+        ok = False
+    return ms, ok, tot
 
 
 def pct(v, q):
@@ -100,9 +125,15 @@ def phase(name, load=None, idle_seconds=2.0):
         p = subprocess.Popen([ctl, "-s", sock] + load, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     t0 = time.monotonic()
     t_end = t0 + idle_seconds
+    t_drops = t0 + float(secs) / 2 if p else None
+    live_drops = None
     slow = []  # (seconds since the load started, ms) of probes over 50 ms
     while (p.poll() is None) if p else (time.monotonic() < t_end):
-        ms, ok = probe_once()
+        if t_drops and time.monotonic() >= t_drops:
+            t_drops = None
+            ms, ok, live_drops = drops_now()
+        else:
+            ms, ok, _ = probe_once()
         lat.append(ms)
         if ms > 50.0:
             slow.append([round(time.monotonic() - t0 - ms / 1e3, 2), round(ms, 1)])
@@ -114,6 +145,8 @@ def phase(name, load=None, idle_seconds=2.0):
            "over_100ms": sum(1 for x in lat if x > 100.0), "slow": slow,
            "loadavg": load1,
            "rss_kib": {"before": rss0, "during_max": rss_max}}
+    if live_drops is not None:
+        res["show_drops_during"] = live_drops
     if p:
         so, se = p.communicate()
         res["load"] = " ".join(load)
@@ -121,7 +154,8 @@ def phase(name, load=None, idle_seconds=2.0):
         try:
             b = json.loads(so)
             b = b[0] if isinstance(b, list) else b
-            res["bench"] = {k: b.get(k) for k in ("sent", "received", "dropped", "drops", "seconds", "unaccounted")}
+            res["bench"] = {k: b.get(k) for k in ("sent", "received", "dropped", "drops", "seconds", "unaccounted",
+                                                  "mpps", "offered_mpps", "window", "busy")}
         except ValueError:
             res["bench_error"] = (se or so).decode(errors="replace")[-300:]
     time.sleep(1.0)
@@ -130,6 +164,8 @@ def phase(name, load=None, idle_seconds=2.0):
         name, len(lat), res["p50_ms"], res["p99_ms"], res["max_ms"], res["over_100ms"],
         rss0, rss_max, res["rss_kib"]["after"],
         ("  drops %s" % (res["bench"]["drops"] or 0)) if "bench" in res else ""), file=sys.stderr)
+    if live_drops is not None:
+        print("%28s show drops all, mid-run: %s" % ("", live_drops or "none"), file=sys.stderr)
     if slow:
         print("%28s slow probes (s after start: ms): %s" % ("", " ".join("%.2f:%.0f" % tuple(x) for x in slow)),
               file=sys.stderr)
@@ -138,29 +174,33 @@ def phase(name, load=None, idle_seconds=2.0):
 
 fwd = ["bench", "fwd", "--hops", "4", "--threads", "2", "--seconds", secs, "-j"]
 R = {"seconds": int(secs), "netns": nns, "phases": []}
+overload = fwd + ["--no-window", "--rate", "1000000000"]
 R["phases"].append(phase("idle"))
 t = time.monotonic()
 subprocess.run([ctl, "-s", sock, "ip", "netns", "list"], check=True, stdout=subprocess.DEVNULL)
 R["netns_list_ms_empty"] = (time.monotonic() - t) * 1e3
-R["phases"].append(phase("fwd", fwd))
-R["phases"].append(phase("overload", fwd + ["--rate", "1000000000"]))
+if not only_overload:
+    R["phases"].append(phase("fwd", fwd))
+R["phases"].append(phase("overload", overload))
 
-# N idle namespaces, created in chunks through nsemuctl -b
-t = time.monotonic()
-chunks = sorted(glob.glob(os.path.join(tmp, "ns-*.nsemu")), key=lambda s: int(s.rsplit("-", 1)[1].split(".")[0]))
-for c in chunks:
-    subprocess.run([ctl, "-s", sock, "-b", c], check=True, stdout=subprocess.DEVNULL)
-dt = time.monotonic() - t
-R["create_seconds"] = dt
-R["rss_kib_with_netns"] = rss_kib()
-print("created %d idle namespaces in %.1f s (%.0f/s, nsemuctl -b, chunks of 1000)" % (nns, dt, nns / dt), file=sys.stderr)
-t = time.monotonic()
-subprocess.run([ctl, "-s", sock, "ip", "netns", "list"], check=True, stdout=subprocess.DEVNULL)
-R["netns_list_ms"] = (time.monotonic() - t) * 1e3
-print("ip netns list with %d namespaces: %.1f ms" % (nns + 1, R["netns_list_ms"]), file=sys.stderr)
-R["phases"].append(phase("idle, %d netns" % nns))
-R["phases"].append(phase("fwd, %d netns" % nns, fwd))
-R["phases"].append(phase("overload, %d netns" % nns, fwd + ["--rate", "1000000000"]))
+# N idle namespaces, created in chunks through nsemuctl -b (RESP_NETNS=0: none)
+if nns:
+    t = time.monotonic()
+    chunks = sorted(glob.glob(os.path.join(tmp, "ns-*.nsemu")), key=lambda s: int(s.rsplit("-", 1)[1].split(".")[0]))
+    for c in chunks:
+        subprocess.run([ctl, "-s", sock, "-b", c], check=True, stdout=subprocess.DEVNULL)
+    dt = time.monotonic() - t
+    R["create_seconds"] = dt
+    R["rss_kib_with_netns"] = rss_kib()
+    print("created %d idle namespaces in %.1f s (%.0f/s, nsemuctl -b, chunks of 1000)" % (nns, dt, nns / dt), file=sys.stderr)
+    t = time.monotonic()
+    subprocess.run([ctl, "-s", sock, "ip", "netns", "list"], check=True, stdout=subprocess.DEVNULL)
+    R["netns_list_ms"] = (time.monotonic() - t) * 1e3
+    print("ip netns list with %d namespaces: %.1f ms" % (nns + 1, R["netns_list_ms"]), file=sys.stderr)
+    R["phases"].append(phase("idle, %d netns" % nns))
+    if not only_overload:
+        R["phases"].append(phase("fwd, %d netns" % nns, fwd))
+    R["phases"].append(phase("overload, %d netns" % nns, overload))
 if out:
     with open(out, "w") as f:
         json.dump(R, f, indent=1)

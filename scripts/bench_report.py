@@ -173,8 +173,10 @@ if resp:
     w("")
     w("scripts/bench-responsive.sh: `nsemu --daemon -t 2 -s SOCK` runs `bench fwd --hops 4")
     w("--threads 2 --seconds %d` through nsemuctl in the background (\"overload\": the same with" % resp["seconds"])
-    w("`--rate 1000000000`, far above capacity; the generator's in-flight window still bounds")
-    w("what it offers), while a probe times `nsemuctl -s SOCK ip -n probe link show` every 50 ms")
+    w("`--no-window --rate 1000000000`: the generator does not wait for the absorber and offers")
+    w("far more than the chain forwards, so the backlog and the veth ring between the workers")
+    w("overflow, each drop counted by reason; the drops column is the bench's summary, and")
+    w("`show drops all` is also run mid-load), while a probe times `nsemuctl -s SOCK ip -n probe link show` every 50 ms")
     w("(the whole client round trip, process start included); then again with {:,} idle".format(resp["netns"]))
     w("namespaces (lo up) created through `nsemuctl -b` in chunks of 1,000. RSS is the daemon's")
     w("VmRSS before, the maximum during, and 1 s after each run. Issue 6: the CLI answers")
@@ -189,6 +191,8 @@ if resp:
         b = ph.get("bench")
         drops = ("n/a" if not b else ", ".join("%s %d" % kv for kv in (b.get("drops") or {}).items()) or "0")
         mpps = "%.2f" % (b["received"] / b["seconds"] / 1e6) if b and b.get("seconds") else "n/a"
+        if b and b.get("offered_mpps"):
+            mpps += " (offered %.2f)" % b["offered_mpps"]
         w("| %s | %d | %.1f ms | %.1f ms | %.1f ms | %d | %.1f / %.1f / %.1f MiB | %s | %s |" % (
             ph["name"], ph["samples"], ph["p50_ms"], ph["p99_ms"], ph["max_ms"], ph["over_100ms"],
             r["before"] / 1024, r["during_max"] / 1024, r["after"] / 1024, mpps, drops)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <pthread.h>
 #include <sched.h>
@@ -146,6 +147,89 @@ static void test_pkt_remote_frees_return_to_owner(void **state)
 	ring_spsc_free(x.r);
 }
 
+/* Remote frees travel as magazines (the first buffer of a batch lists
+ * the others): every buffer comes back to its owner exactly once, whole
+ * batches as soon as they are full, and the owner hands out those very
+ * buffers again without making new ones. */
+#define MAG_N 1000
+#define MAG_BATCH 30 /* PKT_POOL_REMOTE_BATCH */
+
+struct mag_owner {
+	pthread_barrier_t bar;
+	struct pkt *first[MAG_N], **again; /* again: room for every buffer */
+	unsigned long total;
+	unsigned got;
+};
+
+static void *mag_owner_thread(void *arg)
+{
+	struct mag_owner *m = arg;
+
+	for (unsigned i = 0; i < MAG_N; i++)
+		m->first[i] = pkt_alloc(PKT_HR_LINK, 64);
+	pthread_barrier_wait(&m->bar); /* the main thread frees them */
+	pthread_barrier_wait(&m->bar);
+	m->total = pkt_pool_total();
+	m->again = calloc(m->total + 1, sizeof(*m->again));
+	/* no new buffer: everything the pool has, the returned ones too */
+	pkt_pool_set_limit(m->total);
+	while (m->again && (m->again[m->got] = pkt_alloc(PKT_HR_LINK, 64)))
+		m->got++;
+	pkt_pool_set_limit(PKT_POOL_LIMIT);
+	pthread_barrier_wait(&m->bar); /* the main thread checks, then frees */
+	pthread_barrier_wait(&m->bar);
+	return NULL;
+}
+
+static int cmp_ptr(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t) * (void *const *)a, y = (uintptr_t) * (void *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void test_pkt_remote_magazines_return_every_buffer_once(void **state)
+{
+	static struct mag_owner m;
+	struct pkt *sorted[MAG_N];
+	unsigned held = MAG_N % MAG_BATCH; /* the last, partial batch stays here */
+	unsigned in_first = 0;
+	pthread_t th;
+
+	m.got = 0;
+	assert_int_equal(pthread_barrier_init(&m.bar, NULL, 2), 0);
+	assert_int_equal(pthread_create(&th, NULL, mag_owner_thread, &m), 0);
+	pthread_barrier_wait(&m.bar);
+	for (unsigned i = 0; i < MAG_N; i++) {
+		assert_non_null(m.first[i]);
+		m.first[i]->data[0] = 0xa5; /* freed buffers are overwritten, not read */
+		pkt_free(m.first[i]);
+	}
+	pthread_barrier_wait(&m.bar);
+	pthread_barrier_wait(&m.bar);
+	/* every full batch came back (the depot, which earlier tests
+	 * filled, adds others), and no buffer was handed out twice */
+	assert_non_null(m.again);
+	assert_true(m.got >= MAG_N - held);
+	assert_int_equal(pkt_pool_total(), m.total);
+	memcpy(sorted, m.first, sizeof(sorted));
+	qsort(sorted, MAG_N, sizeof(sorted[0]), cmp_ptr);
+	qsort(m.again, m.got, sizeof(m.again[0]), cmp_ptr);
+	for (unsigned i = 0; i < m.got; i++) {
+		in_first += bsearch(&m.again[i], sorted, MAG_N, sizeof(sorted[0]), cmp_ptr) != NULL;
+		if (i)
+			assert_true(m.again[i] != m.again[i - 1]);
+	}
+	assert_true(in_first >= MAG_N - held);
+	for (unsigned i = 0; i < m.got; i++)
+		pkt_free(m.again[i]);
+	free(m.again);
+	pthread_barrier_wait(&m.bar);
+	pthread_join(th, NULL);
+	pthread_barrier_destroy(&m.bar);
+	assert_int_equal(pkt_in_use(), 0);
+}
+
 #define ORPHANS 300
 
 static void *alloc_orphans(void *arg)
@@ -227,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_pkt_pool_thread_exit_returns_cache_to_depot),
 		cmocka_unit_test(test_pkt_free_on_other_thread_recycles),
 		cmocka_unit_test(test_pkt_remote_frees_return_to_owner),
+		cmocka_unit_test(test_pkt_remote_magazines_return_every_buffer_once),
 		cmocka_unit_test(test_pkt_frees_for_exited_thread_are_reused),
 		cmocka_unit_test(test_pkt_pool_cap_holds_under_concurrent_alloc),
 	};
