@@ -80,9 +80,9 @@ struct nb_dgram {
 	unsigned depth;
 };
 
-static void *nb_reserve(struct nb_dgram *d, size_t n)
+/* @n more bytes, not zeroed (the caller writes them all). */
+static void *nb_reserve_raw(struct nb_dgram *d, size_t n)
 {
-	n = NLMSG_ALIGN(n);
 	if (d->len + n > d->cap) {
 		size_t cap = d->cap ? d->cap : 65536;
 		while (cap < d->len + n)
@@ -94,9 +94,15 @@ static void *nb_reserve(struct nb_dgram *d, size_t n)
 		d->cap = cap;
 	}
 	void *p = d->buf + d->len;
-	memset(p, 0, n);
 	d->len += n;
 	return p;
+}
+
+/* @n more bytes (and the padding to the next 4-byte boundary), zeroed. */
+static void *nb_reserve(struct nb_dgram *d, size_t n)
+{
+	n = NLMSG_ALIGN(n);
+	return memset(nb_reserve_raw(d, n), 0, n);
 }
 
 /* Start a request; @seq tells its replies apart (the namespace's index). */
@@ -119,10 +125,13 @@ static void nb_end(struct nb_dgram *d)
 
 static void nb_put(struct nb_dgram *d, uint16_t type, const void *data, size_t len)
 {
-	struct nlattr *a = nb_reserve(d, NLA_HDRLEN + len);
+	size_t n = NLA_HDRLEN + len, pad = NLA_ALIGN(n) - n;
+	struct nlattr *a = nb_reserve_raw(d, n + pad);
+
 	a->nla_type = type;
-	a->nla_len = (uint16_t)(NLA_HDRLEN + len);
+	a->nla_len = (uint16_t)n;
 	memcpy((uint8_t *)a + NLA_HDRLEN, data, len);
+	memset((uint8_t *)a + n, 0, pad);
 }
 
 static void nb_put_u32(struct nb_dgram *d, uint16_t type, uint32_t v)
@@ -200,6 +209,46 @@ static uint32_t nb_addr(unsigned i, unsigned host)
 	return 0x64400000u + 4 * i + host;
 }
 
+/* The u32 attribute @type in @h's attributes after a family header of
+ * @hdrlen bytes; false if absent or short. The replies are the
+ * emulator's own, well formed: a plain walk, not nlmsg_parse's table of
+ * every type (the bench's own work counts against the figure). */
+static bool nb_attr_u32(const struct nlmsghdr *h, size_t hdrlen, uint16_t type, uint32_t *v)
+{
+	size_t off = NLMSG_HDRLEN + NLMSG_ALIGN(hdrlen);
+
+	while (off + NLA_HDRLEN <= h->nlmsg_len) {
+		const struct nlattr *a = (const struct nlattr *)((const uint8_t *)h + off);
+
+		if (a->nla_len < NLA_HDRLEN || off + a->nla_len > h->nlmsg_len)
+			return false;
+		if ((a->nla_type & NLA_TYPE_MASK) == type) {
+			if (a->nla_len < NLA_HDRLEN + sizeof(*v))
+				return false;
+			memcpy(v, (const uint8_t *)a + NLA_HDRLEN, sizeof(*v));
+			return true;
+		}
+		off += NLA_ALIGN(a->nla_len);
+	}
+	return false;
+}
+
+/* "@prefix<n>" into @buf (no snprintf: two names per namespace). */
+static void nb_name(char *buf, const char *prefix, unsigned n)
+{
+	char digits[12];
+	unsigned k = 0;
+	size_t len = strlen(prefix);
+
+	do
+		digits[k++] = (char)('0' + n % 10);
+	while ((n /= 10));
+	memcpy(buf, prefix, len);
+	while (k)
+		buf[len++] = digits[--k];
+	buf[len] = '\0';
+}
+
 /* Send the datagram built in x->d and walk the replies: the first error
  * is printed and returned; echoes fill x->ns by sequence number. */
 static int nb_send(struct nb_ctx *x)
@@ -226,20 +275,22 @@ static int nb_send(struct nb_ctx *x)
 		if (i >= x->count)
 			continue;
 		if (h->nlmsg_type == NSEMU_MSG_NEWNS) {
-			struct nlattr *tb[NSEMU_A_MAX + 1];
-			if (nlmsg_parse(h, 0, tb, NSEMU_A_MAX, NULL) < 0 || !tb[NSEMU_A_NSID])
+			uint32_t id, thread;
+
+			if (!nb_attr_u32(h, 0, NSEMU_A_NSID, &id))
 				continue;
-			x->ns[i].id = nla_get_u32(tb[NSEMU_A_NSID]);
-			x->ns[i].thread = tb[NSEMU_A_THREAD] ? nla_get_u32(tb[NSEMU_A_THREAD]) : 0;
+			x->ns[i].id = id;
+			x->ns[i].thread = nb_attr_u32(h, 0, NSEMU_A_THREAD, &thread) ? thread : 0;
 		} else if (h->nlmsg_type == RTM_NEWLINK && h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct ifinfomsg))) {
 			const struct ifinfomsg *ifi = NLMSG_DATA(h);
-			struct nlattr *tb[IFLA_MAX + 1];
+			uint32_t link;
+
 			/* the veth's echo: eth0 in the namespace, and with
 			 * IFLA_LINK its peer's index in the hub (as libnl's
 			 * link cache reads it, with no GETLINK by name) */
 			x->ns[i].ifindex = ifi->ifi_index;
-			if (nlmsg_parse(h, sizeof(*ifi), tb, IFLA_MAX, NULL) >= 0 && tb[IFLA_LINK])
-				x->ns[i].hub_ifindex = (int)nla_get_u32(tb[IFLA_LINK]);
+			if (nb_attr_u32(h, sizeof(*ifi), IFLA_LINK, &link))
+				x->ns[i].hub_ifindex = (int)link;
 		}
 	}
 	return err;
@@ -264,7 +315,7 @@ static int nb_create_batch(struct nb_ctx *x, uint32_t hub, unsigned lo, unsigned
 		for (unsigned i = lo; i < hi; i++) {
 			if (i % nw != t)
 				continue;
-			snprintf(name, sizeof(name), "bench-ns%u", i);
+			nb_name(name, "bench-ns", i);
 			nb_msg(d, NSEMU_MSG_NEWNS, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, i, NULL, 0);
 			nb_put_str(d, NSEMU_A_NS, name);
 			nb_put_u32(d, NSEMU_A_THREAD, t);
@@ -296,7 +347,7 @@ static int nb_create_batch(struct nb_ctx *x, uint32_t hub, unsigned lo, unsigned
 			nb_nest(d, IFLA_INFO_DATA);
 			nb_nest(d, VETH_INFO_PEER);
 			nb_reserve(d, sizeof(ifi));
-			snprintf(name, sizeof(name), "h%u", i);
+			nb_name(name, "h", i);
 			nb_put_str(d, IFLA_IFNAME, name);
 			nb_put_u32(d, IFLA_NET_NS_PID, hub);
 			nb_nest_end(d);

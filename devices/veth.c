@@ -344,7 +344,8 @@ static void veth_tell_peer(struct veth_side *s, bool up)
 		return; /* control path; the peer keeps its previous view */
 	m->to = peer;
 	m->up = up;
-	loop_call(peer->w, veth_peer_state, m);
+	/* inside an rtnl run, held and sent in batches (rtnl_post) */
+	rtnl_post(peer->w, veth_peer_state, m);
 }
 
 static int veth_open(struct netdev *dev)
@@ -503,8 +504,10 @@ static void veth_uninit(struct netdev *dev)
 	}
 	veth_ring_drop_all(s, dev->ns);
 	/* Tell the peer's owner (O6 step 1). Until it has handled this, the
-	 * peer keeps producing into our ring; our task drops what arrives. */
-	loop_call(peer->w, veth_peer_gone, peer);
+	 * peer keeps producing into our ring; our task drops what arrives.
+	 * Inside an rtnl run (DELNS) it leaves when the run ends, before
+	 * anything else reaches the peer's worker (rtnl_post). */
+	rtnl_post(peer->w, veth_peer_gone, peer);
 	if (s->peer_gone)
 		veth_side_start_finish(s);
 }

@@ -93,6 +93,12 @@ static inline void mib_add(struct netns *ns, enum mib_field f, uint64_t n)
  */
 struct netns *netns_create(const char *name, struct worker *owner);
 void netns_destroy(struct netns *ns);
+/* Build namespace @name on this worker (@owner) ahead of the request that
+ * will ask netns_create() for it here, so that the workers of a datagram
+ * full of NEWNS build theirs at the same time (rtnl.c). Kept unregistered,
+ * seen by nobody; netns_ahead_drop() destroys what no request took. */
+void netns_create_ahead(const char *name, struct worker *owner);
+void netns_ahead_drop(void);
 /* The constructor of `lo` that netns_create() calls (netns/ cannot include
  * devices/; devices_init() registers loopback_create here, as the kernel
  * registers loopback_net_ops). NULL: namespaces get no lo. Call at start-up. */

@@ -18,6 +18,7 @@
 
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <linux/veth.h>
 
 #include "../core/log.h"
 #include "../devices/devices.h"
@@ -64,7 +65,18 @@ void rtnl_out_free(struct rtnl_out *o)
  * (a dump of thousands of routes is a few hundred KB); running out of
  * memory here leaves no way to answer, so it is fatal like the kernel's
  * GFP_KERNEL failure would be for a client waiting on its reply. */
+static void *rtnl_out_reserve_raw(struct rtnl_out *o, size_t n);
+
 static void *rtnl_out_reserve(struct rtnl_out *o, size_t n)
+{
+	void *p = rtnl_out_reserve_raw(o, n);
+
+	memset(p, 0, n);
+	return p;
+}
+
+/* The same, not zeroed: the caller fills all of it. */
+static void *rtnl_out_reserve_raw(struct rtnl_out *o, size_t n)
 {
 	if (o->len + n > o->cap) {
 		size_t cap = o->cap ? o->cap : 4096;
@@ -79,7 +91,6 @@ static void *rtnl_out_reserve(struct rtnl_out *o, size_t n)
 		o->cap = cap;
 	}
 	void *p = o->buf + o->len;
-	memset(p, 0, n);
 	o->len += n;
 	return p;
 }
@@ -357,6 +368,94 @@ static inline void rtnl_cpu_relax(void)
 #endif
 }
 
+/*
+ * Messages a run posts to other workers (rtnl_post), held until the run
+ * ends or waits on another worker, or RTNL_HELD_BATCH of them are held.
+ * Sent one by one they would wake the other worker once each (an eventfd
+ * write and, with the control thread and two workers on two cores, often a
+ * context switch on this core: one or two per namespace in `bench netns`),
+ * yet nothing can observe them before those points: the run reaches
+ * another worker only through rtnl_call_sync, and the control thread only
+ * once the run is over. Each worker's queue is FIFO and every held message
+ * goes out before either, so every worker still sees them in the order
+ * they were made, ahead of anything the run or the control thread asks of
+ * it later. The cap keeps a worker with real work per message (PEER_GONE:
+ * a veth end to unregister, its routes to drop) busy while the run goes
+ * on, instead of only after it, at one wake-up per batch.
+ */
+#define RTNL_HELD_BATCH 16
+
+struct rtnl_held {
+	struct worker *w; /* NULL once sent */
+	loop_call_fn fn;
+	void *arg;
+};
+
+static _Thread_local struct rtnl_held rtnl_held[RTNL_HELD_BATCH];
+static _Thread_local unsigned rtnl_held_n;
+
+struct rtnl_held_batch {
+	unsigned n;
+	struct {
+		loop_call_fn fn;
+		void *arg;
+	} m[];
+};
+
+static void rtnl_held_batch_fn(void *arg)
+{
+	struct rtnl_held_batch *b = arg;
+
+	for (unsigned i = 0; i < b->n; i++)
+		b->m[i].fn(b->m[i].arg);
+	free(b);
+}
+
+/* Send what the run held: one closure per worker, messages in order. */
+static void rtnl_held_send(void)
+{
+	for (unsigned i = 0; i < rtnl_held_n; i++) {
+		struct worker *w = rtnl_held[i].w;
+		struct rtnl_held_batch *b;
+		unsigned n = 0;
+
+		if (!w)
+			continue;
+		for (unsigned j = i; j < rtnl_held_n; j++)
+			n += rtnl_held[j].w == w;
+		b = n > 1 ? malloc(sizeof(*b) + n * sizeof(b->m[0])) : NULL;
+		if (b)
+			b->n = 0;
+		for (unsigned j = i; j < rtnl_held_n; j++) {
+			if (rtnl_held[j].w != w)
+				continue;
+			if (b) {
+				b->m[b->n].fn = rtnl_held[j].fn;
+				b->m[b->n++].arg = rtnl_held[j].arg;
+			} else {
+				/* one message, or no memory for the batch:
+				 * one closure each, still in order */
+				loop_call(w, rtnl_held[j].fn, rtnl_held[j].arg);
+			}
+			rtnl_held[j].w = NULL;
+		}
+		if (b)
+			loop_call(w, rtnl_held_batch_fn, b);
+	}
+	rtnl_held_n = 0;
+}
+
+void rtnl_post(struct worker *w, loop_call_fn fn, void *arg)
+{
+	if (!rtnl_in_run || w == loop_current()) {
+		loop_call(w, fn, arg);
+		return;
+	}
+	rtnl_held[rtnl_held_n++] = (struct rtnl_held){ w, fn, arg };
+	if (rtnl_held_n == RTNL_HELD_BATCH)
+		rtnl_held_send();
+}
+
 static void rtnl_call_sync(struct worker *w, loop_call_fn fn, void *arg)
 {
 	struct worker *cur = loop_current();
@@ -365,6 +464,8 @@ static void rtnl_call_sync(struct worker *w, loop_call_fn fn, void *arg)
 		loop_call_sync(w, fn, arg);
 		return;
 	}
+	/* what the run held for other workers goes first (rtnl_post) */
+	rtnl_held_send();
 	struct rtnl_xcall x = { .fn = fn, .arg = arg, .done = false };
 	pthread_mutex_init(&x.lock, NULL);
 	pthread_cond_init(&x.cond, NULL);
@@ -833,6 +934,7 @@ struct rtnl_walk {
 	struct rtnl_out *out, *notify;
 	int ret;
 	bool first;
+	bool fixed; /* a parallel run's share: every message runs here */
 };
 
 enum { RTNL_WALK_NEXT, RTNL_WALK_END, RTNL_WALK_STOP };
@@ -863,7 +965,7 @@ static int rtnl_walk_one(struct rtnl_walk *wk, struct worker *only)
 		}
 		return RTNL_WALK_END;
 	}
-	if (only) {
+	if (only && !wk->fixed) {
 		struct worker *w = rtnl_run_where(wk->c, &h, wk->p);
 		if (w != RTNL_RUN_ANY && w != only)
 			return RTNL_WALK_STOP;
@@ -905,7 +1007,7 @@ static int rtnl_walk_one(struct rtnl_walk *wk, struct worker *only)
  * or NULL. Nobody may listen for notifications (a peer's RTM_NEWLINK
  * would be built from the far end while the request runs).
  */
-static const uint8_t *rtnl_run_prefetch(const struct rtnl_walk *wk)
+static const uint8_t *rtnl_run_prefetch(const struct rtnl_walk *wk, const uint8_t **stop)
 {
 	const uint8_t *p = wk->p, *end = NULL;
 	size_t len = wk->len;
@@ -959,16 +1061,24 @@ static const uint8_t *rtnl_run_prefetch(const struct rtnl_walk *wk)
 	}
 	if (end)
 		veth_pf_run();
+	*stop = end ? NULL : p;
 	return end;
 }
 /* ---- end batched veth far ends ---- */
 
-/* Owner: handle messages of the walk while they may run here. */
+/*
+ * Owner: handle messages of the walk while they may run here. A look-ahead
+ * that took nothing stopped at a message veth_pf_add refused (or at the
+ * end): until the walk is past it, looking again from a later message would
+ * only go over the same HELLOs and refuse the same message (nothing but
+ * HELLOs lies before it, and they change no state), so each message is
+ * looked at once, not once per message before it.
+ */
 static void rtnl_run_fn(void *arg)
 {
 	struct rtnl_walk *wk = arg;
 	struct worker *self = loop_current();
-	const uint8_t *pf_end = NULL;
+	const uint8_t *pf_end = NULL, *pf_stop = NULL;
 
 	rtnl_in_run = true;
 	for (;;) {
@@ -976,15 +1086,495 @@ static void rtnl_run_fn(void *arg)
 			veth_pf_flush();
 			pf_end = NULL;
 		}
-		if (!pf_end)
-			pf_end = rtnl_run_prefetch(wk);
+		if (!pf_end && (!pf_stop || wk->p > pf_stop))
+			pf_end = rtnl_run_prefetch(wk, &pf_stop);
 		if (rtnl_walk_one(wk, self) != RTNL_WALK_NEXT)
 			break;
 	}
 	if (pf_end)
 		veth_pf_flush();
+	rtnl_held_send();
 	rtnl_in_run = false;
 }
+
+/* ---- parallel runs ---- */
+/*
+ * A datagram that configures namespaces of several workers (`bench netns`:
+ * each worker's namespaces, then the hub; a topology script's addresses
+ * and routes) would keep one worker busy at a time, the others idle while
+ * the control thread waits. When every message of a stretch only changes
+ * the namespace it is sent to, the order between messages of different
+ * workers cannot be seen, so the stretch is cut into runs by worker and
+ * they all start at once, each worker's in order (its queue is FIFO);
+ * the replies are put together in message order afterwards, exactly as the
+ * runs one after the other would have left them.
+ *
+ * Such a message (rtnl_par_msg): RTM_NEWADDR/DELADDR, RTM_NEWROUTE/
+ * DELROUTE, RTM_NEWLINK/SETLINK that cannot create and changes only the
+ * device's flags, name, MTU, address or queue length (no namespace move,
+ * no kind data), and a HELLO naming a namespace by id. They read no other
+ * namespace and wait on no other worker; a veth end going up tells its
+ * peer's owner asynchronously, as it always did (the peer's carrier
+ * follows when the message arrives: the same end state in either order).
+ * Nothing that reads state (GET*, dumps), creates or deletes namespaces,
+ * deletes links or sets sysctls, and nothing at all while a listener
+ * waits for notifications (they would interleave across workers). The
+ * registry cannot change meanwhile: only the holder of the control lock
+ * changes it, and it is waiting.
+ *
+ * One kind of request does reach another worker: a veth pair whose ends
+ * (IFLA_NET_NS_PID, the peer's) live elsewhere, made through calls to
+ * their owners (rtnl_call_sync). Such a call joins the other worker's
+ * queue behind every run of the stretch posted to it, so it is allowed
+ * only toward a worker whose runs all come earlier in the stretch: it then
+ * runs after them, as in order, and nothing later on that worker can see
+ * it early. A run on a worker that an earlier run calls ends the stretch.
+ * Calls thus only ever wait on earlier runs, never in a cycle. (`bench
+ * netns`: each worker's veths to the hub, the hub's worker first.)
+ */
+#define RTNL_PAR_MAX 256	  /* runs in one stretch */
+#define RTNL_PAR_WORKERS 256 /* workers it tracks (loop.c allows 254) */
+
+struct rtnl_par {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned pending;
+};
+
+struct rtnl_par_run {
+	struct rtnl_walk wk;
+	struct rtnl_conn conn; /* the connection as the run starts, then as it ends */
+	struct rtnl_out out;
+	struct worker *w;
+	struct rtnl_par *par;
+};
+
+/* Walk the attributes of [p, p + len), using up @len: whatever is left
+ * after the loop did not parse (an attribute running past the end). */
+#define RTNL_PAR_FOR_EACH_ATTR(a, p, len)                                             \
+	for (const struct nlattr *a = (const struct nlattr *)(p);                     \
+	     (len) >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= (len);  \
+	     (len) -= MIN((size_t)NLA_ALIGN(a->nla_len), (len)),                      \
+	     a = (const struct nlattr *)((const uint8_t *)a + NLA_ALIGN(a->nla_len)))
+
+/*
+ * A creating RTM_NEWLINK of kind veth, as veth_newlink reads it: *dest is
+ * the first end's IFLA_NET_NS_PID (0: none), *peer the peer's. False for
+ * anything else (other kinds, other ways to name a namespace, malformed
+ * attributes: the ordinary path answers those).
+ */
+static bool rtnl_par_veth(const uint8_t *p, size_t len, uint32_t *dest, uint32_t *peer)
+{
+	size_t hdr = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct ifinfomsg));
+	const uint8_t *data = NULL;
+	size_t dlen = 0;
+	bool veth = false, info = false;
+
+	*dest = *peer = 0;
+	if (len < hdr)
+		return false;
+	len -= hdr;
+	RTNL_PAR_FOR_EACH_ATTR(a, p + hdr, len)
+	{
+		size_t l2 = a->nla_len - NLA_HDRLEN;
+
+		switch (a->nla_type & NLA_TYPE_MASK) {
+		case IFLA_IFNAME:
+		case IFLA_MTU:
+		case IFLA_ADDRESS:
+		case IFLA_TXQLEN:
+			break;
+		case IFLA_NET_NS_PID:
+			if (l2 < sizeof(*dest))
+				return false;
+			memcpy(dest, (const uint8_t *)a + NLA_HDRLEN, sizeof(*dest));
+			if (!*dest)
+				return false;
+			break;
+		case IFLA_LINKINFO:
+			if (info)
+				return false; /* the parser keeps the last one */
+			info = true;
+			RTNL_PAR_FOR_EACH_ATTR(b, (const uint8_t *)a + NLA_HDRLEN, l2)
+			{
+				size_t bl = b->nla_len - NLA_HDRLEN;
+
+				const uint8_t *kind = (const uint8_t *)b + NLA_HDRLEN;
+
+				if ((b->nla_type & NLA_TYPE_MASK) == IFLA_INFO_KIND)
+					veth = bl >= 4 && !memcmp(kind, "veth", 4) &&
+					       (bl == 4 || kind[4] == 0);
+				else if ((b->nla_type & NLA_TYPE_MASK) == IFLA_INFO_DATA)
+					data = (const uint8_t *)b + NLA_HDRLEN, dlen = bl;
+				else
+					return false;
+			}
+			if (l2)
+				return false;
+			break;
+		default:
+			return false;
+		}
+	}
+	if (len || !veth)
+		return false;
+	/* VETH_INFO_PEER: an ifinfomsg, then the peer's attributes */
+	RTNL_PAR_FOR_EACH_ATTR(a, data, dlen)
+	{
+		size_t l2 = a->nla_len - NLA_HDRLEN;
+		size_t ph = NLMSG_ALIGN(sizeof(struct ifinfomsg));
+
+		if ((a->nla_type & NLA_TYPE_MASK) != VETH_INFO_PEER || l2 < ph)
+			return false;
+		l2 -= ph;
+		RTNL_PAR_FOR_EACH_ATTR(b, (const uint8_t *)a + NLA_HDRLEN + ph, l2)
+		{
+			switch (b->nla_type & NLA_TYPE_MASK) {
+			case IFLA_IFNAME:
+			case IFLA_MTU:
+			case IFLA_ADDRESS:
+			case IFLA_TXQLEN:
+				break;
+			case IFLA_NET_NS_PID:
+				if (b->nla_len < NLA_HDRLEN + sizeof(*peer))
+					return false;
+				memcpy(peer, (const uint8_t *)b + NLA_HDRLEN, sizeof(*peer));
+				if (!*peer)
+					return false;
+				break;
+			default:
+				return false;
+			}
+		}
+		if (l2)
+			return false;
+	}
+	return !dlen;
+}
+
+/* May @h (whole message at @p, aligned) be part of a parallel stretch?
+ * For a HELLO, *hello_ns is the namespace it selects; for a veth pair,
+ * dest/peer its ends' IFLA_NET_NS_PID (0: the requester's namespace). */
+static bool rtnl_par_msg(const struct nlmsghdr *h, const uint8_t *p, struct netns **hello_ns,
+			 uint32_t *dest, uint32_t *peer, bool *create)
+{
+	size_t len = h->nlmsg_len, hdr, alen;
+
+	*create = false;
+	if (!(h->nlmsg_flags & NLM_F_REQUEST))
+		return false;
+	switch (h->nlmsg_type) {
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+		return true;
+	case RTM_NEWLINK:
+	case RTM_SETLINK:
+		if (h->nlmsg_flags & NLM_F_CREATE) {
+			*create = true;
+			return h->nlmsg_type == RTM_NEWLINK && rtnl_par_veth(p, len, dest, peer);
+		}
+		hdr = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct ifinfomsg));
+		if (len < hdr)
+			return true; /* answered -EINVAL by its own worker */
+		for (p += hdr, len -= hdr; len >= NLA_HDRLEN;) {
+			const struct nlattr *a = (const struct nlattr *)p;
+
+			if (a->nla_len < NLA_HDRLEN || a->nla_len > len)
+				return false;
+			switch (a->nla_type & NLA_TYPE_MASK) {
+			case IFLA_IFNAME:
+			case IFLA_MTU:
+			case IFLA_ADDRESS:
+			case IFLA_TXQLEN:
+				break;
+			default:
+				return false;
+			}
+			alen = MIN((size_t)NLA_ALIGN(a->nla_len), len);
+			p += alen;
+			len -= alen;
+		}
+		return true;
+	case NSEMU_MSG_HELLO: {
+		/* exactly one attribute, A_NSID of a live namespace */
+		const struct nlattr *a = (const struct nlattr *)(p + NLMSG_HDRLEN);
+		uint32_t id;
+
+		if (len != NLMSG_HDRLEN + NLA_HDRLEN + sizeof(id) ||
+		    a->nla_len != NLA_HDRLEN + sizeof(id) ||
+		    (a->nla_type & NLA_TYPE_MASK) != NSEMU_A_NSID)
+			return false;
+		memcpy(&id, p + NLMSG_HDRLEN + NLA_HDRLEN, sizeof(id));
+		*hello_ns = id ? netns_lookup_id(id) : rtnl_def_ns;
+		return *hello_ns != NULL;
+	}
+	default:
+		return false;
+	}
+}
+
+static void rtnl_run_fn(void *arg);
+
+static void rtnl_par_run_fn(void *arg)
+{
+	struct rtnl_par_run *pr = arg;
+	struct rtnl_par *par = pr->par;
+
+	rtnl_run_fn(&pr->wk);
+	pthread_mutex_lock(&par->lock);
+	if (!--par->pending)
+		pthread_cond_signal(&par->cond);
+	pthread_mutex_unlock(&par->lock);
+}
+
+/*
+ * From @wk's position: a stretch of messages for at least two workers?
+ * Then run it in parallel, append its replies to wk->out and move past it;
+ * false leaves everything to the ordinary path. Control thread, lock held.
+ */
+static bool rtnl_par_try(struct rtnl_walk *wk)
+{
+	struct rtnl_par_run *runs = NULL, *cur = NULL;
+	struct rtnl_conn conn = *wk->c;
+	struct netns *conn_ns = NULL; /* rtnl_conn_ns(&conn), looked up once */
+	struct rtnl_par par;
+	const uint8_t *p = wk->p;
+	size_t len = wk->len;
+	unsigned n = 0, cap = 0;
+	bool multi = false;
+	/* workers that a run of the stretch calls (veth ends made there) */
+	uint64_t called[RTNL_PAR_WORKERS / 64] = { 0 };
+
+	if (rtnl_notify_sink || loop_nworkers() < 2 || loop_nworkers() > RTNL_PAR_WORKERS)
+		return false;
+	while (len >= NLMSG_HDRLEN && !((uintptr_t)p & 3) && n < RTNL_PAR_MAX) {
+		const struct nlmsghdr *h = (const struct nlmsghdr *)p;
+		struct netns *ns = NULL, *hello = NULL, *ends[2] = { NULL, NULL };
+		uint32_t dest, peer;
+		bool create;
+
+		if (h->nlmsg_len < NLMSG_HDRLEN || h->nlmsg_len > len ||
+		    !rtnl_par_msg(h, p, &hello, &dest, &peer, &create))
+			break;
+		if (!hello) {
+			/* a request: on its namespace's owner */
+			if (!conn_ns)
+				conn_ns = rtnl_conn_ns(&conn);
+			ns = conn_ns;
+			if (!ns)
+				break; /* the ordinary path answers ENOENT */
+		} else if (!cur) {
+			ns = hello; /* a stretch starting with a HELLO: its target */
+		}
+		if (create) {
+			/* where the veth's ends go: each must be this run's
+			 * worker or one with no later run (see above) */
+			ends[0] = dest ? netns_lookup_id(dest) : ns;
+			ends[1] = peer ? netns_lookup_id(peer) : ns;
+			if (!ends[0] || !ends[1])
+				break;
+		}
+		if (ns && (!cur || cur->w != ns->owner)) {
+			unsigned wi = loop_worker_id(ns->owner);
+
+			if (called[wi / 64] & (1ull << (wi % 64)))
+				break; /* an earlier run calls this worker */
+			if (n == cap) {
+				unsigned c2 = cap ? 2 * cap : 8;
+				struct rtnl_par_run *r2 = realloc(runs, c2 * sizeof(*r2));
+
+				if (!r2)
+					break;
+				runs = r2;
+				cap = c2;
+			}
+			cur = &runs[n++];
+			memset(cur, 0, sizeof(*cur));
+			cur->w = ns->owner;
+			cur->conn = conn;
+			cur->wk.p = p;
+			multi |= cur->w != runs[0].w;
+		}
+		for (unsigned e = 0; e < 2; e++) {
+			if (ends[e] && ends[e]->owner != cur->w) {
+				unsigned wi = loop_worker_id(ends[e]->owner);
+
+				called[wi / 64] |= 1ull << (wi % 64);
+			}
+		}
+		if (hello) {
+			conn.ns_id = hello == rtnl_def_ns ? 0 : hello->id;
+			conn_ns = hello;
+		}
+		size_t step = MIN(NLMSG_ALIGN(h->nlmsg_len), len);
+		p += step;
+		len -= step;
+		cur->wk.len = (size_t)(p - cur->wk.p);
+	}
+	if (!multi) {
+		free(runs);
+		return false;
+	}
+
+	pthread_mutex_init(&par.lock, NULL);
+	pthread_cond_init(&par.cond, NULL);
+	par.pending = n;
+	for (unsigned i = 0; i < n; i++) {
+		struct rtnl_par_run *pr = &runs[i];
+
+		pr->wk.c = &pr->conn;
+		pr->wk.out = &pr->out;
+		pr->wk.notify = wk->notify; /* unused: nobody listens */
+		pr->wk.fixed = true;
+		rtnl_out_init(&pr->out);
+		pr->par = &par;
+	}
+	/* all posted before any wait: every worker starts at once */
+	for (unsigned i = 0; i < n; i++)
+		loop_call(runs[i].w, rtnl_par_run_fn, &runs[i]);
+	pthread_mutex_lock(&par.lock);
+	while (par.pending)
+		pthread_cond_wait(&par.cond, &par.lock);
+	pthread_mutex_unlock(&par.lock);
+	pthread_cond_destroy(&par.cond);
+	pthread_mutex_destroy(&par.lock);
+
+	for (unsigned i = 0; i < n; i++) {
+		struct rtnl_par_run *pr = &runs[i];
+
+		/* every message ran (fixed runs do not stop early) */
+		assert(pr->wk.len == 0);
+		if (pr->out.len)
+			memcpy(rtnl_out_reserve_raw(wk->out, pr->out.len), pr->out.buf,
+			       pr->out.len);
+		if (pr->wk.ret)
+			wk->ret = pr->wk.ret;
+		rtnl_out_free(&pr->out);
+	}
+	*wk->c = runs[n - 1].conn;
+	wk->p = p;
+	wk->len = len;
+	wk->first = false;
+	free(runs);
+	return true;
+}
+
+/*
+ * NEWNS for several workers (`bench netns` sends each worker's together):
+ * the runs register the namespaces and answer one worker after the other,
+ * in message order, so ids and errors stay what that order gives; but the
+ * building (netns_create: tables, lo, the memory they touch first) is most
+ * of the work and is seen by nobody until registration. So the control
+ * thread first hands each worker the names of its stretch to build ahead
+ * (netns_create_ahead, posted before the runs, so it comes first on each
+ * worker), and the workers build them at the same time; each request's
+ * netns_create then takes its namespace ready-made. What no request took
+ * (a name already used, a request that failed) is destroyed at the end of
+ * the datagram (netns_ahead_drop, before any later request on the worker).
+ */
+#define RTNL_AHEAD_MAX 1024 /* NEWNS looked at in one stretch */
+
+struct rtnl_ahead {
+	struct worker *w;
+	unsigned n;
+	char name[][NETNS_NAMSIZ];
+};
+
+static void rtnl_ahead_fn(void *arg)
+{
+	struct rtnl_ahead *a = arg;
+
+	for (unsigned i = 0; i < a->n; i++)
+		netns_create_ahead(a->name[i], a->w);
+	free(a);
+}
+
+static void rtnl_ahead_drop_fn(void *arg)
+{
+	netns_ahead_drop();
+}
+
+/* A NEWNS with a valid NSEMU_A_THREAD and a name that fits: its worker
+ * index and name; false for anything else. */
+static bool rtnl_ahead_msg(const struct nlmsghdr *h, const uint8_t *p, unsigned *t, char *name)
+{
+	size_t alen;
+	const uint8_t *a;
+	uint32_t th;
+
+	if (h->nlmsg_type != NSEMU_MSG_NEWNS || !(h->nlmsg_flags & NLM_F_REQUEST))
+		return false;
+	a = rtnl_raw_attr(p + NLMSG_HDRLEN, h->nlmsg_len - NLMSG_HDRLEN, NSEMU_A_THREAD, &alen);
+	if (!a || alen < sizeof(th))
+		return false;
+	memcpy(&th, a, sizeof(th));
+	if (th >= loop_nworkers())
+		return false;
+	a = rtnl_raw_attr(p + NLMSG_HDRLEN, h->nlmsg_len - NLMSG_HDRLEN, NSEMU_A_NS, &alen);
+	if (!a || !alen || !memchr(a, '\0', MIN(alen, (size_t)NETNS_NAMSIZ)))
+		return false;
+	memcpy(name, a, strnlen((const char *)a, NETNS_NAMSIZ - 1) + 1);
+	*t = th;
+	return name[0] != '\0';
+}
+
+/*
+ * From @wk's position: a stretch of NEWNS for at least two workers? Hand
+ * each worker its names to build ahead, mark it in @used (its leftovers
+ * are dropped at the end) and return the end of the stretch, before which
+ * nothing is looked at again. Control thread, lock held.
+ */
+static const uint8_t *rtnl_ahead_try(const struct rtnl_walk *wk, uint64_t *used)
+{
+	const uint8_t *p = wk->p;
+	size_t len = wk->len;
+	unsigned nw = loop_nworkers(), k = 0, workers = 0;
+	struct rtnl_ahead **a;
+	char name[NETNS_NAMSIZ];
+
+	if (nw < 2 || nw > RTNL_PAR_WORKERS || len < NLMSG_HDRLEN || ((uintptr_t)p & 3) ||
+	    ((const struct nlmsghdr *)p)->nlmsg_type != NSEMU_MSG_NEWNS ||
+	    !(a = calloc(nw, sizeof(*a))))
+		return p;
+	while (len >= NLMSG_HDRLEN && !((uintptr_t)p & 3) && k < RTNL_AHEAD_MAX) {
+		const struct nlmsghdr *h = (const struct nlmsghdr *)p;
+		unsigned t;
+
+		if (h->nlmsg_len < NLMSG_HDRLEN || h->nlmsg_len > len || !rtnl_ahead_msg(h, p, &t, name))
+			break;
+		k++;
+		/* a name already used is answered EEXIST: nothing to build */
+		if (!netns_lookup(name)) {
+			if (!a[t]) {
+				a[t] = malloc(sizeof(**a) + RTNL_AHEAD_MAX * sizeof(a[t]->name[0]));
+				if (!a[t])
+					break;
+				a[t]->w = loop_worker(t);
+				a[t]->n = 0;
+				workers++;
+			}
+			memcpy(a[t]->name[a[t]->n++], name, sizeof(name));
+		}
+		size_t step = MIN(NLMSG_ALIGN(h->nlmsg_len), len);
+		p += step;
+		len -= step;
+	}
+	for (unsigned t = 0; t < nw; t++) {
+		if (!a[t])
+			continue;
+		if (workers < 2) {
+			free(a[t]); /* one worker: its run builds them as fast */
+			continue;
+		}
+		used[t / 64] |= 1ull << (t % 64);
+		loop_call(a[t]->w, rtnl_ahead_fn, a[t]);
+	}
+	free(a);
+	return p;
+}
+/* ---- end parallel runs ---- */
 
 /*
  * Consecutive messages that may run on the same worker (the owner of the
@@ -999,6 +1589,8 @@ int rtnl_process(struct rtnl_conn *c, const void *buf, size_t len, struct rtnl_o
 	struct rtnl_out notify;
 	struct rtnl_walk wk = { .c = c, .p = buf, .len = len, .out = out, .notify = &notify,
 				.first = true };
+	const uint8_t *ahead_end = NULL;
+	uint64_t ahead_used[RTNL_PAR_WORKERS / 64] = { 0 };
 
 	if (len < NLMSG_HDRLEN)
 		return -EINVAL; /* no header to answer to: the kernel ignores it too */
@@ -1009,6 +1601,10 @@ int rtnl_process(struct rtnl_conn *c, const void *buf, size_t len, struct rtnl_o
 		struct nlmsghdr h;
 		struct worker *w = RTNL_RUN_CONTROL;
 
+		if (wk.p >= ahead_end)
+			ahead_end = rtnl_ahead_try(&wk, ahead_used);
+		if (rtnl_par_try(&wk))
+			continue;
 		if (wk.len >= NLMSG_HDRLEN) {
 			memcpy(&h, wk.p, sizeof(h));
 			if (h.nlmsg_len >= NLMSG_HDRLEN && h.nlmsg_len <= wk.len)
@@ -1029,6 +1625,9 @@ int rtnl_process(struct rtnl_conn *c, const void *buf, size_t len, struct rtnl_o
 	for (unsigned i = 0; i < RTNL_MAX_KINDS && rtnl_kinds[i]; i++)
 		if (rtnl_kinds[i]->run_wait)
 			rtnl_kinds[i]->run_wait();
+	for (unsigned t = 0; t < loop_nworkers() && t < RTNL_PAR_WORKERS; t++)
+		if (ahead_used[t / 64] & (1ull << (t % 64)))
+			loop_call(loop_worker(t), rtnl_ahead_drop_fn, NULL);
 	rtnl_unlock();
 	rtnl_out_free(&notify);
 	return wk.ret;

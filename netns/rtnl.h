@@ -163,6 +163,13 @@ const struct rtnl_link_ops *rtnl_link_ops_get(const char *kind);
 
 /* Run fn(arg) on the owner of @ns and wait (control thread helper). */
 void rtnl_call_ns(struct netns *ns, loop_call_fn fn, void *arg);
+/* loop_call(w, fn, arg) for a message a namespace's owner sends to another
+ * worker (a veth end telling its peer's owner). Inside a run the message
+ * is held and sent, with the others for the same worker in one closure and
+ * in order, when the run ends, calls another worker or holds 16: nothing
+ * can tell the difference, and it costs one wake-up per batch instead of
+ * one per message. */
+void rtnl_post(struct worker *w, loop_call_fn fn, void *arg);
 /* Run fn(ns, arg) asynchronously on the owner of namespace @name (by
  * name; NULL = default). Ordered before any later deletion of it, so fn
  * always sees a live namespace. Non-worker thread. 0 or -ENOENT. */
