@@ -287,6 +287,27 @@ static void ctl_deliver_notes(struct ctl_server *s)
 	}
 }
 
+/*
+ * A connection's multicast groups change (bind, setsockopt, close). The
+ * rtnl sink is installed only while some connection listens: collecting
+ * notifications turns off rtnl's batching and parallel runs, which the
+ * clients that never subscribe (nsemuctl, most libnl programs) should not
+ * pay for. Server thread.
+ */
+static void conn_set_groups(struct ctl_conn *cn, uint64_t groups)
+{
+	struct ctl_server *s = cn->s;
+	bool was = cn->groups != 0;
+
+	cn->groups = groups;
+	if (was == (groups != 0))
+		return;
+	if (groups && s->subscribers++ == 0)
+		rtnl_set_notify(ctl_notify);
+	else if (!groups && --s->subscribers == 0)
+		rtnl_set_notify(NULL);
+}
+
 /* Take what the CLI thread produced into the output queue; on DONE the
  * connection reads input again (server thread). */
 static void conn_input(struct ctl_conn *cn, uint8_t *buf, size_t len);
@@ -357,7 +378,7 @@ static void conn_transport_msg(struct ctl_conn *cn, struct nlmsghdr *nlh)
 		if (nla_u32_ok(tb[NSEMU_A_PORTID]) && nla_get_u32(tb[NSEMU_A_PORTID]))
 			cn->rc.portid = nla_get_u32(tb[NSEMU_A_PORTID]);
 		if (nla_u32_ok(tb[NSEMU_A_GROUPS]))
-			cn->groups = nla_get_u32(tb[NSEMU_A_GROUPS]);
+			conn_set_groups(cn, nla_get_u32(tb[NSEMU_A_GROUPS]));
 		break;
 	case NSEMU_MSG_SETSOCKOPT: {
 		uint32_t name, val;
@@ -375,9 +396,9 @@ static void conn_transport_msg(struct ctl_conn *cn, struct nlmsghdr *nlh)
 				err = -EINVAL;
 				why = "Invalid multicast group";
 			} else if (name == NETLINK_ADD_MEMBERSHIP) {
-				cn->groups |= 1ull << (val - 1);
+				conn_set_groups(cn, cn->groups | 1ull << (val - 1));
 			} else {
-				cn->groups &= ~(1ull << (val - 1));
+				conn_set_groups(cn, cn->groups & ~(1ull << (val - 1)));
 			}
 		} else if (name == NETLINK_EXT_ACK) {
 			cn->rc.ext_ack = val != 0;
@@ -546,6 +567,7 @@ static void conn_close(struct ctl_conn *cn, const char *why)
 	if (cn->closing)
 		return;
 	cn->closing = true;
+	conn_set_groups(cn, 0);
 	if (why)
 		log_msg(LOG_WARN, "control client pid %d dropped: %s", (int)cn->pid, why);
 	ev_io_stop(s->loop, &cn->rd);
@@ -778,7 +800,7 @@ int ctl_server_start(struct ctl_server *s)
 	pthread_mutex_lock(&ctl_note_lock);
 	ctl_active = s;
 	pthread_mutex_unlock(&ctl_note_lock);
-	rtnl_set_notify(ctl_notify);
+	/* the rtnl sink waits for a subscriber: conn_set_groups */
 
 	/* the server thread takes no process signals: SIGINT is the shell's */
 	sigfillset(&all);

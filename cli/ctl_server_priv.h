@@ -78,6 +78,7 @@ struct ctl_server {
 	bool started, stopping;
 	struct ctl_conn *conns;
 	uint32_t rover; /* next server-assigned portid */
+	unsigned subscribers; /* open connections with groups (server thread) */
 	uint8_t *rbuf;
 	size_t rcap;
 	struct rtnl_out rout;
