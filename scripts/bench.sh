@@ -7,7 +7,8 @@
 #   scripts/bench.sh BUILD_DIR
 # Knobs: BENCH_SECONDS (per forwarding run, default 5), BENCH_NETNS
 # (namespaces, default 100000), BENCH_PREFIXES (default 1000000),
-# BENCH_OUT (default docs/benchmarks.md); RESP_SECONDS, RESP_NETNS
+# BENCH_OUT (default docs/benchmarks.md), BENCH_RUNS (runs of each
+# forwarding and namespace bench, median reported; default 3); RESP_SECONDS, RESP_NETNS
 # (scripts/bench-responsive.sh: CLI latency under load, default 5, 100000).
 set -eu
 O=${1:?usage: bench.sh BUILD_DIR}
@@ -15,6 +16,7 @@ bin=$O/nsemu
 secs=${BENCH_SECONDS:-5}
 nns=${BENCH_NETNS:-100000}
 npfx=${BENCH_PREFIXES:-1000000}
+nruns=${BENCH_RUNS:-3}
 out=${BENCH_OUT:-docs/benchmarks.md}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -29,13 +31,17 @@ run() { # name, nsemu args...
 	}
 }
 
-for h in 1 2 4 8; do
-	run fwd-1t-$h -t 2 bench fwd --hops $h --threads 1 --seconds "$secs"
+# Wall-clock figures vary between runs on a shared machine: each of these
+# runs $nruns times, interleaved, and the report takes the median.
+for k in $(seq 1 "$nruns"); do
+	for h in 1 2 4 8; do
+		run fwd-1t-$h.r$k -t 2 bench fwd --hops $h --threads 1 --seconds "$secs"
+	done
+	run fwd-2t-4.r$k -t 2 bench fwd --hops 4 --threads 2 --seconds "$secs"
+	run fwd-2t-8.r$k -t 2 bench fwd --hops 8 --threads 2 --seconds "$secs"
+	run netns.r$k -t 2 bench netns --count "$nns"
 done
-run fwd-2t-4 -t 2 bench fwd --hops 4 --threads 2 --seconds "$secs"
-run fwd-2t-8 -t 2 bench fwd --hops 8 --threads 2 --seconds "$secs"
 run fwd-lat -t 2 bench fwd --hops 4 --threads 1 --seconds "$secs" --rate 1000000
-run netns -t 2 bench netns --count "$nns"
 run fib -t 2 bench fib --prefixes "$npfx" --lookups 10000000
 
 echo "bench: responsiveness (scripts/bench-responsive.sh)" >&2
@@ -59,7 +65,7 @@ echo "bench: callgrind (scripts/bench-instr.sh)" >&2
 	echo "load=$(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$tmp/machine.txt"
 
-python3 scripts/bench_report.py "$tmp" "$out" "$secs" "BENCH_SECONDS=$secs BENCH_NETNS=$nns BENCH_PREFIXES=$npfx"
+python3 scripts/bench_report.py "$tmp" "$out" "$secs" "BENCH_SECONDS=$secs BENCH_NETNS=$nns BENCH_PREFIXES=$npfx BENCH_RUNS=$nruns"
 if command -v gnuplot >/dev/null 2>&1; then
 	gnuplot "$tmp/plot.gp" && echo "bench: wrote $(dirname "$out")/bench-fwd.png" >&2
 else
