@@ -65,7 +65,8 @@ struct veth_side {
 	struct veth_pair *pair;
 	unsigned idx;		 /* 0 or 1 */
 	struct worker *w;	 /* owner worker of this end */
-	struct ring_spsc *rx;	 /* frames toward this end (cross-worker only) */
+	struct ring_spsc *rx;	 /* frames toward this end (cross-worker only; made by
+				  * the peer on its first flush: veth_rx_ring_get) */
 	struct loop_task task;	 /* on w: flushes txq, drains rx */
 	/* The fields above are what the peer's worker reads (and, for the
 	 * task, writes) once per burst; the ones below are written by the
@@ -117,16 +118,44 @@ bool dev_is_veth(const struct netdev *dev)
 
 /* ---- data path ---- */
 
+/*
+ * A cross-worker end's ring is made by its producer, the peer's owner, on
+ * the first flush toward it, not when the pair is created: most veths of
+ * a big topology (a hub's) carry nothing for long, and two 10 KB rings
+ * per pair were most of an idle namespace's memory and of its creation
+ * time. The producer publishes it with a release store; the consumer's
+ * acquire load sees it before the frames (it is woken after the enqueue).
+ */
+static inline struct ring_spsc *veth_rx_ring(const struct veth_side *s)
+{
+	return __atomic_load_n(&s->rx, __ATOMIC_ACQUIRE);
+}
+
+/* The peer's ring for a flush from @s, made now if it does not exist
+ * yet; NULL if memory ran out. Owner of s (the ring's only producer). */
+static struct ring_spsc *veth_rx_ring_get(struct veth_side *peer)
+{
+	struct ring_spsc *r = __atomic_load_n(&peer->rx, __ATOMIC_RELAXED);
+
+	if (likely(r))
+		return r;
+	r = ring_spsc_create(VETH_RING_SIZE);
+	if (r)
+		__atomic_store_n(&peer->rx, r, __ATOMIC_RELEASE);
+	return r;
+}
+
 /* Drop every frame left in @s's ring as DEV_GONE, counted in @ns (or as
  * an orphan when NULL). */
 static void veth_ring_drop_all(struct veth_side *s, struct netns *ns)
 {
+	struct ring_spsc *rx = veth_rx_ring(s);
 	void *objs[PKT_BATCH];
 	unsigned n, i;
 
-	if (!s->rx)
+	if (!rx)
 		return;
-	while ((n = ring_spsc_dequeue_burst(s->rx, objs, PKT_BATCH))) {
+	while ((n = ring_spsc_dequeue_burst(rx, objs, PKT_BATCH))) {
 		for (i = 0; i < n; i++) {
 			struct pkt *p = objs[i];
 
@@ -163,7 +192,8 @@ static void veth_tx_drop_all(struct veth_side *s, struct netns *ns)
 static void veth_tx_flush(struct veth_side *s)
 {
 	struct veth_side *peer = veth_peer_side(s);
-	unsigned n = s->txn, done, i;
+	struct ring_spsc *ring = veth_rx_ring_get(peer);
+	unsigned n = s->txn, done = 0, i;
 
 	s->txn = 0;
 	/* The device and namespace belong to this worker: the consumer sets
@@ -172,7 +202,8 @@ static void veth_tx_flush(struct veth_side *s)
 		s->txq[i]->dev = NULL;
 		s->txq[i]->ns = NULL;
 	}
-	done = ring_spsc_enqueue_burst(peer->rx, (void *const *)s->txq, n);
+	if (likely(ring))
+		done = ring_spsc_enqueue_burst(ring, (void *const *)s->txq, n);
 	if (likely(done))
 		loop_task_wake(peer->w, &peer->task);
 	for (i = done; i < n; i++) {
@@ -195,6 +226,7 @@ static void veth_tx_flush(struct veth_side *s)
 static void veth_task(void *arg)
 {
 	struct veth_side *s = arg;
+	struct ring_spsc *rx;
 	struct pkt_batch b;
 	unsigned n, i, budget = VETH_RX_BUDGET;
 
@@ -207,7 +239,8 @@ static void veth_task(void *arg)
 	}
 	if (s->txn)
 		veth_tx_flush(s);
-	while (budget && (n = ring_spsc_dequeue_burst(s->rx, (void **)b.p,
+	rx = veth_rx_ring(s);
+	while (rx && budget && (n = ring_spsc_dequeue_burst(rx, (void **)b.p,
 						       MIN(budget, VETH_RX_BURST)))) {
 		budget -= n;
 		/* Every line of these frames was last written on the peer's
@@ -721,14 +754,8 @@ static struct veth_pair *veth_pair_alloc(struct netns *ns_a, struct netns *ns_b)
 		s->pair = pair;
 		s->idx = i;
 		s->w = i ? ns_b->owner : ns_a->owner;
-		if (pair->cross) {
-			s->rx = ring_spsc_create(VETH_RING_SIZE);
-			if (!s->rx) {
-				veth_pair_free(pair);
-				return NULL;
-			}
-			loop_task_init(&s->task, veth_task, s);
-		}
+		if (pair->cross)
+			loop_task_init(&s->task, veth_task, s); /* rings: veth_rx_ring_get */
 	}
 	return pair;
 }
@@ -938,23 +965,13 @@ static int veth_create_pair_attrs(struct netns *ns_a, const char *name_a, struct
 		return veth_pf_finish(pf, tb_a, ext);
 	/* ---- end batched far ends ---- */
 
-	pair = calloc(1, sizeof(*pair));
+	pair = veth_pair_alloc(ns_a, ns_b);
 	if (!pair)
 		return -ENOMEM;
-	pair->cross = ns_a->owner != ns_b->owner;
 	memset(req, 0, sizeof(req));
 	for (i = 0; i < 2; i++) {
 		struct veth_side *s = &pair->side[i];
 
-		s->pair = pair;
-		s->idx = i;
-		s->w = i ? ns_b->owner : ns_a->owner;
-		if (pair->cross) {
-			s->rx = ring_spsc_create(VETH_RING_SIZE);
-			if (!s->rx)
-				goto out_free_pair;
-			loop_task_init(&s->task, veth_task, s);
-		}
 		req[i].side = s;
 		req[i].ns = i ? ns_b : ns_a;
 		req[i].name = (i ? name_b : name_a) ? (i ? name_b : name_a) : "veth%d";
@@ -999,9 +1016,6 @@ out_err:
 	veth_pair_free(pair);
 	return req[1].err ? req[1].err : req[0].err;
 
-out_free_pair:
-	veth_pair_free(pair);
-	return -ENOMEM;
 }
 
 int veth_create_pair(struct netns *ns_a, const char *name_a, struct netns *ns_b,
