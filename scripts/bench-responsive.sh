@@ -12,7 +12,7 @@
 #             out for the whole run
 # while a probe runs `nsemuctl -s SOCK ip -n probe link show` every 50 ms
 # and times it (the whole client round trip, process start included); in
-# the middle of each load, `show drops all` (also timed, as a probe) shows
+# the middle of each load, `show drops all` (timed on its own) shows
 # the drops where the namespaces count them; then N idle namespaces are
 # created (nsemuctl -b, chunks of 1,000) and the probe runs again, idle and
 # under both loads. Reports latency p50/p99/max in ms, the daemon's RSS
@@ -130,10 +130,13 @@ def phase(name, load=None, idle_seconds=2.0):
     slow = []  # (seconds since the load started, ms) of probes over 50 ms
     while (p.poll() is None) if p else (time.monotonic() < t_end):
         if t_drops and time.monotonic() >= t_drops:
+            # a dump of every namespace: its time grows with their number
+            # (printing them), so it is reported on its own, not as a probe
             t_drops = None
-            ms, ok, live_drops = drops_now()
-        else:
-            ms, ok, _ = probe_once()
+            drops_ms, ok, live_drops = drops_now()
+            fails += not ok
+            continue
+        ms, ok, _ = probe_once()
         lat.append(ms)
         if ms > 50.0:
             slow.append([round(time.monotonic() - t0 - ms / 1e3, 2), round(ms, 1)])
@@ -147,6 +150,7 @@ def phase(name, load=None, idle_seconds=2.0):
            "rss_kib": {"before": rss0, "during_max": rss_max}}
     if live_drops is not None:
         res["show_drops_during"] = live_drops
+        res["show_drops_ms"] = drops_ms
     if p:
         so, se = p.communicate()
         res["load"] = " ".join(load)
@@ -165,7 +169,7 @@ def phase(name, load=None, idle_seconds=2.0):
         rss0, rss_max, res["rss_kib"]["after"],
         ("  drops %s" % (res["bench"]["drops"] or 0)) if "bench" in res else ""), file=sys.stderr)
     if live_drops is not None:
-        print("%28s show drops all, mid-run: %s" % ("", live_drops or "none"), file=sys.stderr)
+        print("%28s show drops all, mid-run (%.0f ms): %s" % ("", drops_ms, live_drops or "none"), file=sys.stderr)
     if slow:
         print("%28s slow probes (s after start: ms): %s" % ("", " ".join("%.2f:%.0f" % tuple(x) for x in slow)),
               file=sys.stderr)

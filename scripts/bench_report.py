@@ -208,7 +208,7 @@ if resp:
     w("`--no-window --rate 1000000000`: the generator does not wait for the absorber and offers")
     w("far more than the chain forwards, so the backlog and the veth ring between the workers")
     w("overflow, each drop counted by reason; the drops column is the bench's summary, and")
-    w("`show drops all` is also run mid-load), while a probe times `nsemuctl -s SOCK ip -n probe link show` every 50 ms")
+    w("`show drops all` is also run mid-load, timed on its own as it prints every namespace), while a probe times `nsemuctl -s SOCK ip -n probe link show` every 50 ms")
     w("(the whole client round trip, process start included); then again with {:,} idle".format(resp["netns"]))
     w("namespaces (lo up) created through `nsemuctl -b` in chunks of 1,000. RSS is the daemon's")
     w("VmRSS before, the maximum during, and 1 s after each run. Issue 6: the CLI answers")
@@ -239,6 +239,9 @@ if resp:
         extra.append("`ip netns list` took {:.1f} ms with 1 namespace and {:.1f} ms with {:,}"
                      " (rtnl_dumpns: one call per worker)".format(
                          resp["netns_list_ms_empty"], resp["netns_list_ms"], resp["netns"] + 1))
+    sd = ["%s %.0f ms" % (ph["name"], ph["show_drops_ms"]) for ph in resp["phases"] if "show_drops_ms" in ph]
+    if sd:
+        extra.append("`show drops all` mid-load took " + ", ".join(sd))
     if extra:
         w("; ".join(extra) + ".")
         w("")
