@@ -1157,6 +1157,27 @@ struct rtnl_par_run {
 	     (len) -= MIN((size_t)NLA_ALIGN(a->nla_len), (len)),                      \
 	     a = (const struct nlattr *)((const uint8_t *)a + NLA_ALIGN(a->nla_len)))
 
+/* An attribute of one end of a veth pair that a parallel stretch can
+ * take: its name, MTU, address, txqlen, or IFLA_NET_NS_PID (a non-zero
+ * namespace id into *ns). False for anything else. */
+static bool rtnl_par_end_attr(const struct nlattr *a, uint32_t *ns)
+{
+	switch (a->nla_type & NLA_TYPE_MASK) {
+	case IFLA_IFNAME:
+	case IFLA_MTU:
+	case IFLA_ADDRESS:
+	case IFLA_TXQLEN:
+		return true;
+	case IFLA_NET_NS_PID:
+		if (a->nla_len < NLA_HDRLEN + sizeof(*ns))
+			return false;
+		memcpy(ns, (const uint8_t *)a + NLA_HDRLEN, sizeof(*ns));
+		return *ns != 0;
+	default:
+		return false;
+	}
+}
+
 /*
  * A creating RTM_NEWLINK of kind veth, as veth_newlink reads it: *dest is
  * the first end's IFLA_NET_NS_PID (0: none), *peer the peer's. False for
@@ -1179,18 +1200,6 @@ static bool rtnl_par_veth(const uint8_t *p, size_t len, uint32_t *dest, uint32_t
 		size_t l2 = a->nla_len - NLA_HDRLEN;
 
 		switch (a->nla_type & NLA_TYPE_MASK) {
-		case IFLA_IFNAME:
-		case IFLA_MTU:
-		case IFLA_ADDRESS:
-		case IFLA_TXQLEN:
-			break;
-		case IFLA_NET_NS_PID:
-			if (l2 < sizeof(*dest))
-				return false;
-			memcpy(dest, (const uint8_t *)a + NLA_HDRLEN, sizeof(*dest));
-			if (!*dest)
-				return false;
-			break;
 		case IFLA_LINKINFO:
 			if (info)
 				return false; /* the parser keeps the last one */
@@ -1213,7 +1222,8 @@ static bool rtnl_par_veth(const uint8_t *p, size_t len, uint32_t *dest, uint32_t
 				return false;
 			break;
 		default:
-			return false;
+			if (!rtnl_par_end_attr(a, dest))
+				return false;
 		}
 	}
 	if (len || !veth)
@@ -1229,22 +1239,8 @@ static bool rtnl_par_veth(const uint8_t *p, size_t len, uint32_t *dest, uint32_t
 		l2 -= ph;
 		RTNL_PAR_FOR_EACH_ATTR(b, (const uint8_t *)a + NLA_HDRLEN + ph, l2)
 		{
-			switch (b->nla_type & NLA_TYPE_MASK) {
-			case IFLA_IFNAME:
-			case IFLA_MTU:
-			case IFLA_ADDRESS:
-			case IFLA_TXQLEN:
-				break;
-			case IFLA_NET_NS_PID:
-				if (b->nla_len < NLA_HDRLEN + sizeof(*peer))
-					return false;
-				memcpy(peer, (const uint8_t *)b + NLA_HDRLEN, sizeof(*peer));
-				if (!*peer)
-					return false;
-				break;
-			default:
+			if (!rtnl_par_end_attr(b, peer))
 				return false;
-			}
 		}
 		if (l2)
 			return false;

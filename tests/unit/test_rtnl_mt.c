@@ -343,6 +343,19 @@ struct carrier_q {
 	bool carrier;
 };
 
+/* The message at @buf + *off alone in a datagram (the order a parallel
+ * stretch stands for): its replies are in `out`; *off moves past it.
+ * Returns what rtnl_process returned. */
+static int process_one(const uint8_t *buf, size_t *off)
+{
+	const struct nlmsghdr *h = (const struct nlmsghdr *)(buf + *off);
+	size_t n = NLMSG_ALIGN(h->nlmsg_len);
+
+	*off += n;
+	rtnl_out_reset(&out);
+	return rtnl_process(&conn, h, n, &out);
+}
+
 static void carrier_fn(void *arg)
 {
 	struct carrier_q *q = arg;
@@ -392,18 +405,13 @@ static void test_rtnl_mt_config_of_both_workers_runs_in_parallel_and_answers_in_
 	/* q0/q1, one request per datagram: the order the runs stand for */
 	len = par_config(buf, id[1], id[3], 0x0a010000);
 	for (off = 0; off < len;) {
-		struct nlmsghdr *h = (struct nlmsghdr *)(buf + off);
-		size_t n = NLMSG_ALIGN(h->nlmsg_len);
-		int err;
+		int err = process_one(buf, &off);
 
-		rtnl_out_reset(&out);
-		err = rtnl_process(&conn, h, n, &out);
 		if (err)
 			ret_seq = err;
 		assert_true(elen + out.len <= sizeof(expect));
 		memcpy(expect + elen, out.buf, out.len);
 		elen += out.len;
-		off += n;
 	}
 	assert_int_equal(conn.ns_id, 0);
 	assert_int_not_equal(ret_seq, 0);
@@ -531,16 +539,11 @@ static void test_rtnl_mt_veths_of_both_workers_to_a_hub_answer_as_in_order(void 
 	/* s*: one request per datagram */
 	len = par_veths(buf, &id[0]);
 	for (off = 0; off < len;) {
-		struct nlmsghdr *h = (struct nlmsghdr *)(buf + off);
-		size_t n = NLMSG_ALIGN(h->nlmsg_len);
-		int err;
+		int err = process_one(buf, &off);
 
-		rtnl_out_reset(&out);
-		err = rtnl_process(&conn, h, n, &out);
 		if (err)
 			ret_seq = err;
 		nseq += reply_sums(&seq_sum[nseq], 32 - nseq);
-		off += n;
 	}
 	assert_int_equal(ret_seq, -EEXIST);
 
