@@ -509,10 +509,15 @@ static void lpm_small_insert(struct lpm *l, uint32_t addr, uint32_t mask, uint32
 	l->nsmall++;
 }
 
-/* The trie could not follow a change: drop it. */
+/* The trie could not follow a change: drop it, and the small array with
+ * it (it may hold only some of the rules when the trie was being built
+ * from it), so that every lookup misses and the caller asks its own index
+ * until lpm_clear. */
 static int lpm_break(struct lpm *l)
 {
 	lpm_trie_free(l);
+	l->nsmall = 0;
+	l->small_ok = false;
 	l->broken = true;
 	return -ENOMEM;
 }

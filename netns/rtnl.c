@@ -1522,6 +1522,22 @@ static bool rtnl_ahead_msg(const struct nlmsghdr *h, const uint8_t *p, unsigned 
  * are dropped at the end) and return the end of the stretch, before which
  * nothing is looked at again. Control thread, lock held.
  */
+/* Is @name new in @seen (2 * RTNL_AHEAD_MAX slots)? Then it is added.
+ * A hash match counts as a repeat: at worst the stretch ends early. */
+static bool rtnl_ahead_first(uint32_t *seen, const char *name)
+{
+	uint32_t h = 2166136261u, i;
+
+	for (const char *c = name; *c; c++)
+		h = (h ^ (uint8_t)*c) * 16777619u;
+	h |= 1;
+	for (i = h & (2 * RTNL_AHEAD_MAX - 1); seen[i]; i = (i + 1) & (2 * RTNL_AHEAD_MAX - 1))
+		if (seen[i] == h)
+			return false;
+	seen[i] = h;
+	return true;
+}
+
 static const uint8_t *rtnl_ahead_try(const struct rtnl_walk *wk, uint64_t *used)
 {
 	const uint8_t *p = wk->p;
@@ -1529,6 +1545,9 @@ static const uint8_t *rtnl_ahead_try(const struct rtnl_walk *wk, uint64_t *used)
 	unsigned nw = loop_nworkers(), k = 0, workers = 0;
 	struct rtnl_ahead **a;
 	char name[NETNS_NAMSIZ];
+	/* hashes of the names taken (0: free): a name twice ends the stretch,
+	 * so a namespace built ahead is never one a later request reuses */
+	uint32_t seen[2 * RTNL_AHEAD_MAX] = { 0 };
 
 	if (nw < 2 || nw > RTNL_PAR_WORKERS || len < NLMSG_HDRLEN || ((uintptr_t)p & 3) ||
 	    ((const struct nlmsghdr *)p)->nlmsg_type != NSEMU_MSG_NEWNS ||
@@ -1538,7 +1557,8 @@ static const uint8_t *rtnl_ahead_try(const struct rtnl_walk *wk, uint64_t *used)
 		const struct nlmsghdr *h = (const struct nlmsghdr *)p;
 		unsigned t;
 
-		if (h->nlmsg_len < NLMSG_HDRLEN || h->nlmsg_len > len || !rtnl_ahead_msg(h, p, &t, name))
+		if (h->nlmsg_len < NLMSG_HDRLEN || h->nlmsg_len > len || !rtnl_ahead_msg(h, p, &t, name) ||
+		    !rtnl_ahead_first(seen, name))
 			break;
 		k++;
 		/* a name already used is answered EEXIST: nothing to build */
