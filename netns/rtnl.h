@@ -170,6 +170,9 @@ void rtnl_call_ns(struct netns *ns, loop_call_fn fn, void *arg);
  * can tell the difference, and it costs one wake-up per batch instead of
  * one per message. */
 void rtnl_post(struct worker *w, loop_call_fn fn, void *arg);
+/* DELNS on the namespace's owner, in a run: unlist and destroy @ns and
+ * its devices (a cross-worker veth peer follows asynchronously, O6). */
+void rtnl_netns_destroy_here(struct netns *ns);
 /* Run fn(ns, arg) asynchronously on the owner of namespace @name (by
  * name; NULL = default). Ordered before any later deletion of it, so fn
  * always sees a live namespace. Non-worker thread. 0 or -ENOENT. */

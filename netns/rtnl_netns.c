@@ -305,33 +305,41 @@ int rtnl_delns(struct rtnl_req *r)
 		return -ENOENT;
 	}
 	if (loop_current() == ns->owner && ns != rtnl_default_ns()) {
-		/*
-		 * A run on the owner (rtnl.c's rtnl_delns_where): the control
-		 * thread holds the lock for it. Unlist the namespace, then
-		 * destroy it here in one go, as cleanup_net does: a veth peer
-		 * on this worker goes with its end at once; one on another
-		 * worker gets its PEER_GONE posted now (O6), ahead of any
-		 * later request to that worker, and the control thread waits
-		 * for the pair to be freed once the datagram's runs are over
-		 * (rtnl_link_ops.run_wait), not this run.
-		 */
-		for (;;) {
-			const struct rtnl_link_ops *ops = NULL;
-			struct netdev *dev;
-
-			for (dev = ns->dev_list; dev; dev = dev->next)
-				if (dev->ops && dev->ops->kind &&
-				    (ops = rtnl_link_ops_get(dev->ops->kind)) && ops->dellink_run)
-					break;
-			if (!dev)
-				break;
-			ops->dellink_run(dev);
-		}
-		netns_unregister(ns);
-		netns_destroy(ns);
+		/* a run on the owner (rtnl.c's rtnl_delns_where) */
+		rtnl_netns_destroy_here(ns);
 		return 0;
 	}
 	return rtnl_netns_delete(ns, &r->ext);
+}
+
+/*
+ * On the owner, in a run whose control lock the control thread holds:
+ * unlist @ns and destroy it here in one go, as cleanup_net does. A veth
+ * peer on this worker goes with its end at once; one on another worker
+ * gets its PEER_GONE posted (O6), ahead of any later request to that
+ * worker, and the control thread waits for the pair to be freed once the
+ * datagram's runs are over (rtnl_link_ops.run_wait), not this run. The
+ * namespace is marked dying before its first device goes: a veth end's
+ * task may still drop frames from its peer after this returns, and must
+ * not count them into the freed namespace.
+ */
+void rtnl_netns_destroy_here(struct netns *ns)
+{
+	ns->dying = true;
+	for (;;) {
+		const struct rtnl_link_ops *ops = NULL;
+		struct netdev *dev;
+
+		for (dev = ns->dev_list; dev; dev = dev->next)
+			if (dev->ops && dev->ops->kind &&
+			    (ops = rtnl_link_ops_get(dev->ops->kind)) && ops->dellink_run)
+				break;
+		if (!dev)
+			break;
+		ops->dellink_run(dev);
+	}
+	netns_unregister(ns);
+	netns_destroy(ns);
 }
 
 int rtnl_getns(struct rtnl_req *r)

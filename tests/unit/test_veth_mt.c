@@ -13,6 +13,7 @@
 
 #include "../../devices/devices.h"
 #include "../../netns/ip.h"
+#include "../../netns/rtnl.h"
 #include "harness/harness.h"
 
 #define ETH_P_TEST 0x88b5
@@ -401,6 +402,35 @@ static void test_veth_mt_netns_destroy_removes_far_end(void **state)
 	assert_true(sender_read(&sb).done);
 }
 
+static void destroy_here_fn(void *arg)
+{
+	rtnl_netns_destroy_here(arg);
+}
+
+/* DELNS as a run does it (dellink_run for the veth, then the namespace
+ * freed in the same call) while the far end keeps sending: frames that
+ * reach the dead end's ring afterwards are dropped without counting into
+ * the freed namespace (ASan: no use after free). */
+static void test_veth_mt_delns_in_a_run_while_frames_arrive(void **state)
+{
+	struct dev_req a = dev_snap(n0, "a0", false), b = dev_snap(n1, "b0", false);
+	struct sender sb;
+	unsigned i;
+
+	sender_start(&sb, n1, &b, &a, UINT64_MAX);
+	sleep_us(10000);
+	loop_call_sync(n0->owner, destroy_here_fn, n0);
+	n0 = NULL;
+	for (i = 0; i < 10000 && pairs_live() != 0; i++)
+		sleep_us(100);
+	assert_int_equal(pairs_live(), 0);
+	assert_null(dev_snap(n1, "b0", false).dev);
+	for (i = 0; i < 10000 && !sender_read(&sb).done; i++)
+		sleep_us(1000);
+	assert_true(sender_read(&sb).done);
+	assert_true(sender_read(&sb).sent > 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -411,6 +441,7 @@ int main(void)
 		T(test_veth_mt_delete_with_staged_frames_drops_them_dev_gone),
 		T(test_veth_mt_netns_detach_removes_far_end_at_once),
 		T(test_veth_mt_netns_destroy_removes_far_end),
+		T(test_veth_mt_delns_in_a_run_while_frames_arrive),
 	};
 
 	return cmocka_run_group_tests_name("veth_mt", tests, group_setup, group_teardown);
