@@ -743,7 +743,7 @@ void lpm_lookup_batch(const struct lpm *l, const uint32_t *addr, unsigned n, uin
 {
 	const struct lpm_node *cur[LPM_BATCH];
 	const void *slot[LPM_BATCH];
-	uint8_t todo[LPM_BATCH];
+	uint8_t walking[LPM_BATCH];
 	bool kid[LPM_BATCH];
 	unsigned nt, shift = 24;
 
@@ -789,13 +789,13 @@ void lpm_lookup_batch(const struct lpm *l, const uint32_t *addr, unsigned n, uin
 			cur[i] = (const struct lpm_node *)d;
 			prefetch(cur[i]);
 			prefetch((const char *)cur[i] + 64);
-			todo[nt++] = (uint8_t)i;
+			walking[nt++] = (uint8_t)i;
 		}
 		shift = 8;
 	} else {
 		for (unsigned i = 0; i < n; i++) {
 			cur[i] = l->root;
-			todo[nt++] = (uint8_t)i;
+			walking[nt++] = (uint8_t)i;
 		}
 	}
 	/*
@@ -810,7 +810,7 @@ void lpm_lookup_batch(const struct lpm *l, const uint32_t *addr, unsigned n, uin
 		unsigned left = 0;
 
 		for (unsigned k = 0; k < nt; k++) {
-			unsigned i = todo[k], b = (addr[i] >> shift) & 0xff;
+			unsigned i = walking[k], b = (addr[i] >> shift) & 0xff;
 			const struct lpm_node *nd = cur[i];
 
 			if (bm_test(nd->cbm, b)) {
@@ -823,7 +823,7 @@ void lpm_lookup_batch(const struct lpm *l, const uint32_t *addr, unsigned n, uin
 			prefetch(slot[i]);
 		}
 		for (unsigned k = 0; k < nt; k++) {
-			unsigned i = todo[k];
+			unsigned i = walking[k];
 
 			if (!kid[i]) {
 				uint32_t lf = *(const uint32_t *)slot[i];
@@ -835,7 +835,7 @@ void lpm_lookup_batch(const struct lpm *l, const uint32_t *addr, unsigned n, uin
 			cur[i] = *(struct lpm_node *const *)slot[i];
 			prefetch(cur[i]);
 			prefetch((const char *)cur[i] + 64);
-			todo[left++] = (uint8_t)i;
+			walking[left++] = (uint8_t)i;
 		}
 		nt = left;
 	}
