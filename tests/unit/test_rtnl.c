@@ -17,6 +17,7 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
+#include "harness/h_nl.h"
 #include "harness/harness.h"
 #include "../../netns/rtnl.h"
 
@@ -107,38 +108,17 @@ static const char *reply_extack(void)
 	return NULL;
 }
 
-static struct nl_msg *link_msg(int type, int flags, int ifindex, unsigned ifflags,
-			       unsigned change)
-{
-	struct nl_msg *m = nlmsg_alloc_simple(type, flags);
-	struct ifinfomsg ifm = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex,
-				 .ifi_flags = ifflags, .ifi_change = change };
-	nlmsg_append(m, &ifm, sizeof(ifm), NLMSG_ALIGNTO);
-	return m;
-}
 
 static int add_veth(const char *a, const char *b)
 {
-	struct nl_msg *m = link_msg(RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0);
-	nla_put_string(m, IFLA_IFNAME, a);
-	struct nlattr *li = nla_nest_start(m, IFLA_LINKINFO);
-	nla_put_string(m, IFLA_INFO_KIND, "veth");
-	struct nlattr *data = nla_nest_start(m, IFLA_INFO_DATA);
-	struct nlattr *peer = nla_nest_start(m, VETH_INFO_PEER);
-	struct ifinfomsg pifm = { 0 };
-	nlmsg_append(m, &pifm, sizeof(pifm), NLMSG_ALIGNTO);
-	nla_put_string(m, IFLA_IFNAME, b);
-	nla_nest_end(m, peer);
-	nla_nest_end(m, data);
-	nla_nest_end(m, li);
-	send_msg(m);
+	send_msg(h_veth_msg(NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, a, b, 0));
 	return reply_err();
 }
 
 /* Find a link in a GETLINK dump by name: its ifinfomsg and attributes. */
 static struct ifinfomsg *dump_find_link(const char *name, struct nlattr **tb)
 {
-	send_msg(link_msg(RTM_GETLINK, NLM_F_DUMP, 0, 0, 0));
+	send_msg(h_link_msg(RTM_GETLINK, NLM_F_DUMP, 0, 0, 0));
 	for (unsigned i = 0; reply(i); i++) {
 		struct nlmsghdr *h = reply(i);
 		if (h->nlmsg_type != RTM_NEWLINK)
@@ -159,7 +139,7 @@ static int ifindex_of(const char *name)
 
 static int set_link(int ifindex, unsigned flags, unsigned change)
 {
-	send_msg(link_msg(RTM_NEWLINK, NLM_F_ACK, ifindex, flags, change));
+	send_msg(h_link_msg(RTM_NEWLINK, NLM_F_ACK, ifindex, flags, change));
 	return reply_err();
 }
 
@@ -280,14 +260,14 @@ static void test_rtnl_dumplink_shows_lo_down_with_kernel_attrs(void **state)
 
 static void test_rtnl_dump_with_ack_flag_sends_no_ack(void **state)
 {
-	send_msg(link_msg(RTM_GETLINK, NLM_F_DUMP | NLM_F_ACK, 0, 0, 0));
+	send_msg(h_link_msg(RTM_GETLINK, NLM_F_DUMP | NLM_F_ACK, 0, 0, 0));
 	assert_int_equal(count_type(NLMSG_DONE), 1);
 	assert_int_equal(count_type(NLMSG_ERROR), 0);
 }
 
 static void test_rtnl_newlink_empty_probe_returns_enodev(void **state)
 {
-	struct nl_msg *m = link_msg(RTM_NEWLINK, NLM_F_ACK, 0, 0, 0);
+	struct nl_msg *m = h_link_msg(RTM_NEWLINK, NLM_F_ACK, 0, 0, 0);
 	send_msg(m);
 	assert_int_equal(reply_err(), -ENODEV);
 	/* the error carries only the request header (NLM_F_CAPPED) */
@@ -312,7 +292,7 @@ static void test_rtnl_newlink_veth_creates_pair_and_dellink_removes_both(void **
 	assert_string_equal(nla_get_string(li[IFLA_INFO_KIND]), "veth");
 	assert_null(tb[IFLA_LINK_NETNSID]);
 
-	send_msg(link_msg(RTM_DELLINK, NLM_F_ACK, va, 0, 0));
+	send_msg(h_link_msg(RTM_DELLINK, NLM_F_ACK, va, 0, 0));
 	assert_int_equal(reply_err(), 0);
 	assert_int_equal(ifindex_of("va"), 0);
 	assert_int_equal(ifindex_of("vb"), 0);
@@ -327,7 +307,7 @@ static void test_rtnl_newlink_duplicate_name_returns_eexist(void **state)
 
 static void test_rtnl_newlink_unknown_kind_returns_eopnotsupp(void **state)
 {
-	struct nl_msg *m = link_msg(RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0);
+	struct nl_msg *m = h_link_msg(RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0);
 	nla_put_string(m, IFLA_IFNAME, "d1");
 	struct nlattr *li = nla_nest_start(m, IFLA_LINKINFO);
 	nla_put_string(m, IFLA_INFO_KIND, "dummy");
@@ -343,7 +323,7 @@ static void test_rtnl_setlink_bad_mtu_with_up_changes_nothing(void **state)
 	assert_int_equal(add_veth("va", "vb"), 0);
 	int va = ifindex_of("va");
 
-	struct nl_msg *m = link_msg(RTM_NEWLINK, NLM_F_ACK, va, IFF_UP, IFF_UP);
+	struct nl_msg *m = h_link_msg(RTM_NEWLINK, NLM_F_ACK, va, IFF_UP, IFF_UP);
 	nla_put_u32(m, IFLA_MTU, 10);
 	send_msg(m);
 	assert_int_equal(reply_err(), -EINVAL);
@@ -359,7 +339,7 @@ static void test_rtnl_setlink_mtu_and_up_down(void **state)
 	assert_int_equal(add_veth("va", "vb"), 0);
 	int va = ifindex_of("va");
 
-	struct nl_msg *m = link_msg(RTM_NEWLINK, NLM_F_ACK, va, IFF_UP, IFF_UP);
+	struct nl_msg *m = h_link_msg(RTM_NEWLINK, NLM_F_ACK, va, IFF_UP, IFF_UP);
 	nla_put_u32(m, IFLA_MTU, 1400);
 	send_msg(m);
 	assert_int_equal(reply_err(), 0);
@@ -387,7 +367,7 @@ static void test_rtnl_setlink_renames_by_index(void **state)
 {
 	assert_int_equal(add_veth("va", "vb"), 0);
 	int va = ifindex_of("va");
-	struct nl_msg *m = link_msg(RTM_NEWLINK, NLM_F_ACK, va, 0, 0);
+	struct nl_msg *m = h_link_msg(RTM_NEWLINK, NLM_F_ACK, va, 0, 0);
 	nla_put_string(m, IFLA_IFNAME, "eth0");
 	send_msg(m);
 	assert_int_equal(reply_err(), 0);
@@ -395,7 +375,7 @@ static void test_rtnl_setlink_renames_by_index(void **state)
 	assert_int_equal(ifindex_of("va"), 0);
 
 	/* renaming onto an existing name fails */
-	m = link_msg(RTM_NEWLINK, NLM_F_ACK, va, 0, 0);
+	m = h_link_msg(RTM_NEWLINK, NLM_F_ACK, va, 0, 0);
 	nla_put_string(m, IFLA_IFNAME, "vb");
 	send_msg(m);
 	assert_int_equal(reply_err(), -EEXIST);
@@ -403,14 +383,14 @@ static void test_rtnl_setlink_renames_by_index(void **state)
 
 static void test_rtnl_dellink_lo_returns_eopnotsupp(void **state)
 {
-	send_msg(link_msg(RTM_DELLINK, NLM_F_ACK, 1, 0, 0));
+	send_msg(h_link_msg(RTM_DELLINK, NLM_F_ACK, 1, 0, 0));
 	assert_int_equal(reply_err(), -EOPNOTSUPP);
 	assert_int_equal(ifindex_of("lo"), 1);
 }
 
 static void test_rtnl_getlink_by_name_replies_object_then_ack(void **state)
 {
-	struct nl_msg *m = link_msg(RTM_GETLINK, NLM_F_ACK, 0, 0, 0);
+	struct nl_msg *m = h_link_msg(RTM_GETLINK, NLM_F_ACK, 0, 0, 0);
 	nla_put_string(m, IFLA_IFNAME, "lo");
 	send_msg(m);
 	assert_int_equal(reply(0)->nlmsg_type, RTM_NEWLINK);
@@ -421,7 +401,7 @@ static void test_rtnl_getlink_by_name_replies_object_then_ack(void **state)
 
 static void test_rtnl_getlink_missing_index_returns_enodev(void **state)
 {
-	send_msg(link_msg(RTM_GETLINK, 0, 77, 0, 0));
+	send_msg(h_link_msg(RTM_GETLINK, 0, 77, 0, 0));
 	assert_int_equal(reply_err(), -ENODEV);
 	assert_null(reply_extack());
 }
@@ -673,17 +653,6 @@ static void test_rtnl_hello_binds_namespace_or_enoent(void **state)
 	assert_true(ifindex_of("va") > 0);
 }
 
-/* Append libnl message @m (freed) to @buf with NLM_F_REQUEST and seq @sq. */
-static size_t dgram_add(uint8_t *buf, size_t len, struct nl_msg *m, uint32_t sq)
-{
-	struct nlmsghdr *h = nlmsg_hdr(m);
-	h->nlmsg_flags |= NLM_F_REQUEST;
-	h->nlmsg_seq = sq;
-	memcpy(buf + len, h, h->nlmsg_len);
-	len += NLMSG_ALIGN(h->nlmsg_len);
-	nlmsg_free(m);
-	return len;
-}
 
 static struct nl_msg *hello_msg(const char *name)
 {
@@ -703,15 +672,15 @@ static void test_rtnl_datagram_mixing_namespaces_via_hello_answers_in_order(void
 
 	assert_int_equal(ns_req(NSEMU_MSG_NEWNS, NLM_F_ACK, "h1", -1), 0);
 	assert_int_equal(ns_req(NSEMU_MSG_NEWNS, NLM_F_ACK, "h2", -1), 0);
-	len = dgram_add(buf, len, hello_msg("h1"), 1);
-	len = dgram_add(buf, len, link_msg(RTM_NEWLINK, NLM_F_ACK, 1, IFF_UP, IFF_UP), 2);
-	len = dgram_add(buf, len, hello_msg("h2"), 3);
-	len = dgram_add(buf, len, link_msg(RTM_NEWLINK, NLM_F_ACK, 7, IFF_UP, IFF_UP), 4);
-	len = dgram_add(buf, len, hello_msg("nope"), 5);
+	len = h_dgram_add(buf, len, hello_msg("h1"), 1);
+	len = h_dgram_add(buf, len, h_link_msg(RTM_NEWLINK, NLM_F_ACK, 1, IFF_UP, IFF_UP), 2);
+	len = h_dgram_add(buf, len, hello_msg("h2"), 3);
+	len = h_dgram_add(buf, len, h_link_msg(RTM_NEWLINK, NLM_F_ACK, 7, IFF_UP, IFF_UP), 4);
+	len = h_dgram_add(buf, len, hello_msg("nope"), 5);
 	/* still h2: the failed HELLO changed nothing */
-	len = dgram_add(buf, len, link_msg(RTM_NEWLINK, 0, 1, 0, IFF_UP), 6);
-	len = dgram_add(buf, len, hello_msg(""), 7);
-	len = dgram_add(buf, len, link_msg(RTM_GETLINK, 0, 1, 0, 0), 8);
+	len = h_dgram_add(buf, len, h_link_msg(RTM_NEWLINK, 0, 1, 0, IFF_UP), 6);
+	len = h_dgram_add(buf, len, hello_msg(""), 7);
+	len = h_dgram_add(buf, len, h_link_msg(RTM_GETLINK, 0, 1, 0, 0), 8);
 	send_raw(buf, len);
 
 	/* seq, type, error (for NLMSG_ERROR) of every reply, in order */
@@ -749,20 +718,7 @@ static void test_rtnl_veth_peer_in_other_namespace_reports_link_netnsid(void **s
 	assert_int_equal(nlmsg_parse(reply(0), 0, ntb, NSEMU_A_MAX, NULL), 0);
 	uint32_t h1 = nla_get_u32(ntb[NSEMU_A_NSID]);
 
-	struct nl_msg *m = link_msg(RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0);
-	nla_put_string(m, IFLA_IFNAME, "va");
-	struct nlattr *li = nla_nest_start(m, IFLA_LINKINFO);
-	nla_put_string(m, IFLA_INFO_KIND, "veth");
-	struct nlattr *data = nla_nest_start(m, IFLA_INFO_DATA);
-	struct nlattr *peer = nla_nest_start(m, VETH_INFO_PEER);
-	struct ifinfomsg pifm = { 0 };
-	nlmsg_append(m, &pifm, sizeof(pifm), NLMSG_ALIGNTO);
-	nla_put_string(m, IFLA_IFNAME, "vb");
-	nla_put_u32(m, IFLA_NET_NS_PID, h1);
-	nla_nest_end(m, peer);
-	nla_nest_end(m, data);
-	nla_nest_end(m, li);
-	send_msg(m);
+	send_msg(h_veth_msg(NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, "va", "vb", h1));
 	assert_int_equal(reply_err(), 0);
 
 	assert_non_null(dump_find_link("va", tb));
@@ -844,7 +800,7 @@ static void test_rtnl_nlmsg_len_past_datagram_gets_einval(void **state)
 {
 	size_t blen;
 	void *before = snapshot(&blen);
-	struct nl_msg *m = link_msg(RTM_DELLINK, NLM_F_ACK, 1, 0, 0);
+	struct nl_msg *m = h_link_msg(RTM_DELLINK, NLM_F_ACK, 1, 0, 0);
 	struct nlmsghdr *h = nlmsg_hdr(m);
 	h->nlmsg_flags |= NLM_F_REQUEST;
 	size_t len = h->nlmsg_len;
@@ -872,7 +828,7 @@ static void test_rtnl_attribute_overrunning_message_gets_einval(void **state)
 {
 	size_t blen;
 	void *before = snapshot(&blen);
-	struct nl_msg *m = link_msg(RTM_NEWLINK, NLM_F_ACK, 1, IFF_UP, IFF_UP);
+	struct nl_msg *m = h_link_msg(RTM_NEWLINK, NLM_F_ACK, 1, IFF_UP, IFF_UP);
 	nla_put_u32(m, IFLA_MTU, 1400);
 	struct nlmsghdr *h = nlmsg_hdr(m);
 	struct nlattr *a = (struct nlattr *)((uint8_t *)h + NLMSG_HDRLEN +
@@ -888,7 +844,7 @@ static void test_rtnl_garbage_linkinfo_gets_einval(void **state)
 {
 	size_t blen;
 	void *before = snapshot(&blen);
-	struct nl_msg *m = link_msg(RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0);
+	struct nl_msg *m = h_link_msg(RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0);
 	nla_put_string(m, IFLA_IFNAME, "x0");
 	uint8_t garbage[7] = { 0xff, 0xff, 1, 2, 3, 4, 5 };
 	nla_put(m, IFLA_LINKINFO, sizeof(garbage), garbage);
@@ -910,7 +866,7 @@ static void test_rtnl_long_ifname_fails_policy(void **state)
 {
 	size_t blen;
 	void *before = snapshot(&blen);
-	struct nl_msg *m = link_msg(RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0);
+	struct nl_msg *m = h_link_msg(RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0);
 	nla_put_string(m, IFLA_IFNAME, "abcdefghijklmnop"); /* 16 characters */
 	struct nlattr *li = nla_nest_start(m, IFLA_LINKINFO);
 	nla_put_string(m, IFLA_INFO_KIND, "veth");
@@ -931,7 +887,7 @@ static void test_rtnl_ifindex_of_other_namespace_gets_enodev(void **state)
 	assert_int_equal(ns_req(NSEMU_MSG_HELLO, 0, "", -1), 0);
 	size_t blen;
 	void *before = snapshot(&blen);
-	send_msg(link_msg(RTM_DELLINK, NLM_F_ACK, xa, 0, 0));
+	send_msg(h_link_msg(RTM_DELLINK, NLM_F_ACK, xa, 0, 0));
 	assert_int_equal(reply_err(), -ENODEV);
 	assert_snapshot_equal(before, blen);
 }
@@ -940,7 +896,7 @@ static void test_rtnl_message_without_request_flag_is_ignored(void **state)
 {
 	size_t blen;
 	void *before = snapshot(&blen);
-	struct nl_msg *m = link_msg(RTM_DELLINK, 0, 1, 0, 0);
+	struct nl_msg *m = h_link_msg(RTM_DELLINK, 0, 1, 0, 0);
 	nlmsg_hdr(m)->nlmsg_seq = 99;
 	assert_int_equal(send_raw(nlmsg_hdr(m), nlmsg_hdr(m)->nlmsg_len), 0);
 	nlmsg_free(m);
@@ -951,7 +907,7 @@ static void test_rtnl_message_without_request_flag_is_ignored(void **state)
 static void test_rtnl_trailing_zero_padding_is_ignored(void **state)
 {
 	uint8_t buf[256] = { 0 };
-	struct nl_msg *m = link_msg(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 0, 0, 0);
+	struct nl_msg *m = h_link_msg(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 0, 0, 0);
 	memcpy(buf, nlmsg_hdr(m), nlmsg_hdr(m)->nlmsg_len);
 	nlmsg_free(m);
 	assert_int_equal(send_raw(buf, sizeof(buf)), 0);
@@ -964,7 +920,7 @@ static void test_rtnl_several_messages_in_one_datagram_each_answered(void **stat
 	uint8_t buf[512];
 	size_t len = 0;
 	for (int i = 0; i < 3; i++) {
-		struct nl_msg *m = link_msg(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, i == 1 ? 50 : 1,
+		struct nl_msg *m = h_link_msg(RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, i == 1 ? 50 : 1,
 					    0, 0);
 		nlmsg_hdr(m)->nlmsg_seq = 100 + i;
 		memcpy(buf + len, nlmsg_hdr(m), nlmsg_hdr(m)->nlmsg_len);

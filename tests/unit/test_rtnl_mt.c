@@ -20,6 +20,7 @@
 #include "../../devices/devices.h"
 #include "../../netns/dev.h"
 #include "../../netns/rtnl.h"
+#include "harness/h_nl.h"
 #include "harness/harness.h"
 
 static struct rtnl_conn conn;
@@ -54,18 +55,6 @@ static struct nlmsghdr *reply(unsigned i)
 	return NULL;
 }
 
-/* Append libnl message @m (freed) to @buf with NLM_F_REQUEST and seq @sq. */
-static size_t dgram_add(uint8_t *buf, size_t len, struct nl_msg *m, uint32_t sq)
-{
-	struct nlmsghdr *h = nlmsg_hdr(m);
-
-	h->nlmsg_flags |= NLM_F_REQUEST;
-	h->nlmsg_seq = sq;
-	memcpy(buf + len, h, h->nlmsg_len);
-	len += NLMSG_ALIGN(h->nlmsg_len);
-	nlmsg_free(m);
-	return len;
-}
 
 static struct nl_msg *newns_msg(const char *name, int thread)
 {
@@ -85,27 +74,6 @@ static struct nl_msg *ns_msg(int type, const char *name)
 	return m;
 }
 
-/* `ip link add NAME type veth peer name PEER [netns PEER_NS]`, echoed. */
-static struct nl_msg *veth_msg(const char *name, const char *peer, uint32_t peer_ns)
-{
-	struct nl_msg *m = nlmsg_alloc_simple(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO);
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
-
-	nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO);
-	nla_put_string(m, IFLA_IFNAME, name);
-	struct nlattr *li = nla_nest_start(m, IFLA_LINKINFO);
-	nla_put_string(m, IFLA_INFO_KIND, "veth");
-	struct nlattr *data = nla_nest_start(m, IFLA_INFO_DATA);
-	struct nlattr *p = nla_nest_start(m, VETH_INFO_PEER);
-	nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO);
-	nla_put_string(m, IFLA_IFNAME, peer);
-	if (peer_ns)
-		nla_put_u32(m, IFLA_NET_NS_PID, peer_ns);
-	nla_nest_end(m, p);
-	nla_nest_end(m, data);
-	nla_nest_end(m, li);
-	return m;
-}
 
 /* Id and worker of the NEWNS echo @h. */
 static void ns_echo(const struct nlmsghdr *h, uint32_t *id, uint32_t *thread)
@@ -154,13 +122,13 @@ static void test_rtnl_mt_newns_grouped_by_thread_answers_in_order_on_the_right_w
 
 	/* worker 0's group, worker 1's group (with a name taken), a bad
 	 * thread and no thread (control thread, round robin) */
-	len = dgram_add(buf, len, newns_msg("g0", 0), ++sq);
-	len = dgram_add(buf, len, newns_msg("g1", 0), ++sq);
-	len = dgram_add(buf, len, newns_msg("g2", 1), ++sq);
-	len = dgram_add(buf, len, newns_msg("g0", 1), ++sq);
-	len = dgram_add(buf, len, newns_msg("g3", 1), ++sq);
-	len = dgram_add(buf, len, newns_msg("g4", 7), ++sq);
-	len = dgram_add(buf, len, newns_msg("bad/name", 1), ++sq);
+	len = h_dgram_add(buf, len, newns_msg("g0", 0), ++sq);
+	len = h_dgram_add(buf, len, newns_msg("g1", 0), ++sq);
+	len = h_dgram_add(buf, len, newns_msg("g2", 1), ++sq);
+	len = h_dgram_add(buf, len, newns_msg("g0", 1), ++sq);
+	len = h_dgram_add(buf, len, newns_msg("g3", 1), ++sq);
+	len = h_dgram_add(buf, len, newns_msg("g4", 7), ++sq);
+	len = h_dgram_add(buf, len, newns_msg("bad/name", 1), ++sq);
 	rtnl_out_reset(&out);
 	assert_int_not_equal(rtnl_process(&conn, buf, len, &out), 0);
 
@@ -188,13 +156,13 @@ static void test_rtnl_mt_newns_grouped_by_thread_answers_in_order_on_the_right_w
 	/* veths from the namespaces' side, grouped by worker: g2 (worker 1)
 	 * to g0 (worker 0) across, g1 to g0 on one worker, then a name taken */
 	len = 0;
-	len = dgram_add(buf, len, ns_msg(NSEMU_MSG_HELLO, "g2"), ++sq);
-	len = dgram_add(buf, len, veth_msg("eth0", "p2", id[0]), ++sq);
-	len = dgram_add(buf, len, veth_msg("eth0", "p9", id[0]), ++sq);
-	len = dgram_add(buf, len, ns_msg(NSEMU_MSG_HELLO, "g1"), ++sq);
-	len = dgram_add(buf, len, veth_msg("eth0", "p1", id[0]), ++sq);
-	len = dgram_add(buf, len, veth_msg("x0", "x1", 0), ++sq);
-	len = dgram_add(buf, len, ns_msg(NSEMU_MSG_HELLO, ""), ++sq);
+	len = h_dgram_add(buf, len, ns_msg(NSEMU_MSG_HELLO, "g2"), ++sq);
+	len = h_dgram_add(buf, len, h_veth_msg(NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, "eth0", "p2", id[0]), ++sq);
+	len = h_dgram_add(buf, len, h_veth_msg(NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, "eth0", "p9", id[0]), ++sq);
+	len = h_dgram_add(buf, len, ns_msg(NSEMU_MSG_HELLO, "g1"), ++sq);
+	len = h_dgram_add(buf, len, h_veth_msg(NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, "eth0", "p1", id[0]), ++sq);
+	len = h_dgram_add(buf, len, h_veth_msg(NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, "x0", "x1", 0), ++sq);
+	len = h_dgram_add(buf, len, ns_msg(NSEMU_MSG_HELLO, ""), ++sq);
 	rtnl_out_reset(&out);
 	assert_int_not_equal(rtnl_process(&conn, buf, len, &out), 0);
 	assert_ack(0, 8, 0);
@@ -216,11 +184,11 @@ static void test_rtnl_mt_newns_grouped_by_thread_answers_in_order_on_the_right_w
 	 * in one call): a far name taken answers its error and unwinds its
 	 * near end, the next ones get the indexes the unbatched order gives. */
 	len = 0;
-	len = dgram_add(buf, len, ns_msg(NSEMU_MSG_HELLO, "g3"), ++sq);
-	len = dgram_add(buf, len, veth_msg("a", "p2", id[0]), ++sq);
-	len = dgram_add(buf, len, veth_msg("b", "p3", id[0]), ++sq);
-	len = dgram_add(buf, len, veth_msg("c", "p4", id[0]), ++sq);
-	len = dgram_add(buf, len, ns_msg(NSEMU_MSG_HELLO, ""), ++sq);
+	len = h_dgram_add(buf, len, ns_msg(NSEMU_MSG_HELLO, "g3"), ++sq);
+	len = h_dgram_add(buf, len, h_veth_msg(NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, "a", "p2", id[0]), ++sq);
+	len = h_dgram_add(buf, len, h_veth_msg(NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, "b", "p3", id[0]), ++sq);
+	len = h_dgram_add(buf, len, h_veth_msg(NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, "c", "p4", id[0]), ++sq);
+	len = h_dgram_add(buf, len, ns_msg(NSEMU_MSG_HELLO, ""), ++sq);
 	rtnl_out_reset(&out);
 	assert_int_not_equal(rtnl_process(&conn, buf, len, &out), 0);
 	assert_ack(0, 15, 0);
@@ -243,10 +211,10 @@ static void test_rtnl_mt_newns_grouped_by_thread_answers_in_order_on_the_right_w
 
 	/* deleting the namespaces takes every veth with them */
 	len = 0;
-	len = dgram_add(buf, len, ns_msg(NSEMU_MSG_DELNS, "g2"), ++sq);
-	len = dgram_add(buf, len, ns_msg(NSEMU_MSG_DELNS, "g1"), ++sq);
-	len = dgram_add(buf, len, ns_msg(NSEMU_MSG_DELNS, "g3"), ++sq);
-	len = dgram_add(buf, len, ns_msg(NSEMU_MSG_DELNS, "g0"), ++sq);
+	len = h_dgram_add(buf, len, ns_msg(NSEMU_MSG_DELNS, "g2"), ++sq);
+	len = h_dgram_add(buf, len, ns_msg(NSEMU_MSG_DELNS, "g1"), ++sq);
+	len = h_dgram_add(buf, len, ns_msg(NSEMU_MSG_DELNS, "g3"), ++sq);
+	len = h_dgram_add(buf, len, ns_msg(NSEMU_MSG_DELNS, "g0"), ++sq);
 	rtnl_out_reset(&out);
 	assert_int_equal(rtnl_process(&conn, buf, len, &out), 0);
 	assert_null(reply(0));
@@ -320,20 +288,20 @@ static size_t par_config(uint8_t *buf, uint32_t id_w0, uint32_t id_w1, uint32_t 
 	size_t len = 0;
 	uint32_t sq = 1000;
 
-	len = dgram_add(buf, len, hello_id_msg(id_w0), ++sq);
-	len = dgram_add(buf, len, link_up_msg(2), ++sq);
-	len = dgram_add(buf, len, addr_msg(2, net + 1, 24), ++sq);
-	len = dgram_add(buf, len, addr_msg(2, net + 1, 24), ++sq); /* EEXIST */
-	len = dgram_add(buf, len, hello_id_msg(id_w1), ++sq);
-	len = dgram_add(buf, len, link_up_msg(2), ++sq);
-	len = dgram_add(buf, len, link_up_msg(42), ++sq); /* ENODEV */
-	len = dgram_add(buf, len, addr_msg(2, net + 2, 24), ++sq);
-	len = dgram_add(buf, len, route_msg(0, 0, net + 1), ++sq);
-	len = dgram_add(buf, len, route_msg(0x0a090000, 16, 0x0a090909), ++sq); /* unreachable gw */
-	len = dgram_add(buf, len, hello_id_msg(id_w0), ++sq);
-	len = dgram_add(buf, len, route_msg(0x0a630000, 16, net + 2), ++sq);
-	len = dgram_add(buf, len, addr_msg(7, net + 5, 24), ++sq); /* ENODEV */
-	len = dgram_add(buf, len, hello_id_msg(0), ++sq);
+	len = h_dgram_add(buf, len, hello_id_msg(id_w0), ++sq);
+	len = h_dgram_add(buf, len, link_up_msg(2), ++sq);
+	len = h_dgram_add(buf, len, addr_msg(2, net + 1, 24), ++sq);
+	len = h_dgram_add(buf, len, addr_msg(2, net + 1, 24), ++sq); /* EEXIST */
+	len = h_dgram_add(buf, len, hello_id_msg(id_w1), ++sq);
+	len = h_dgram_add(buf, len, link_up_msg(2), ++sq);
+	len = h_dgram_add(buf, len, link_up_msg(42), ++sq); /* ENODEV */
+	len = h_dgram_add(buf, len, addr_msg(2, net + 2, 24), ++sq);
+	len = h_dgram_add(buf, len, route_msg(0, 0, net + 1), ++sq);
+	len = h_dgram_add(buf, len, route_msg(0x0a090000, 16, 0x0a090909), ++sq); /* unreachable gw */
+	len = h_dgram_add(buf, len, hello_id_msg(id_w0), ++sq);
+	len = h_dgram_add(buf, len, route_msg(0x0a630000, 16, net + 2), ++sq);
+	len = h_dgram_add(buf, len, addr_msg(7, net + 5, 24), ++sq); /* ENODEV */
+	len = h_dgram_add(buf, len, hello_id_msg(0), ++sq);
 	return len;
 }
 
@@ -383,20 +351,20 @@ static void test_rtnl_mt_config_of_both_workers_runs_in_parallel_and_answers_in_
 
 	/* p0, q0 on worker 0; p1, q1 on worker 1; eth0 (index 2) of p1 and
 	 * q1 is a veth to eth0 (index 2) of p0 and q0 */
-	len = dgram_add(buf, len, newns_msg("p0", 0), ++sq);
-	len = dgram_add(buf, len, newns_msg("q0", 0), ++sq);
-	len = dgram_add(buf, len, newns_msg("p1", 1), ++sq);
-	len = dgram_add(buf, len, newns_msg("q1", 1), ++sq);
+	len = h_dgram_add(buf, len, newns_msg("p0", 0), ++sq);
+	len = h_dgram_add(buf, len, newns_msg("q0", 0), ++sq);
+	len = h_dgram_add(buf, len, newns_msg("p1", 1), ++sq);
+	len = h_dgram_add(buf, len, newns_msg("q1", 1), ++sq);
 	rtnl_out_reset(&out);
 	assert_int_equal(rtnl_process(&conn, buf, len, &out), 0);
 	for (unsigned i = 0; i < 4; i++)
 		ns_echo(reply(i), &id[i], &th);
 	len = 0;
-	len = dgram_add(buf, len, hello_id_msg(id[2]), ++sq);
-	len = dgram_add(buf, len, veth_msg("eth0", "eth0", id[0]), ++sq);
-	len = dgram_add(buf, len, hello_id_msg(id[3]), ++sq);
-	len = dgram_add(buf, len, veth_msg("eth0", "eth0", id[1]), ++sq);
-	len = dgram_add(buf, len, hello_id_msg(0), ++sq);
+	len = h_dgram_add(buf, len, hello_id_msg(id[2]), ++sq);
+	len = h_dgram_add(buf, len, h_veth_msg(NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, "eth0", "eth0", id[0]), ++sq);
+	len = h_dgram_add(buf, len, hello_id_msg(id[3]), ++sq);
+	len = h_dgram_add(buf, len, h_veth_msg(NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, "eth0", "eth0", id[1]), ++sq);
+	len = h_dgram_add(buf, len, hello_id_msg(0), ++sq);
 	rtnl_out_reset(&out);
 	assert_int_equal(rtnl_process(&conn, buf, len, &out), 0);
 	assert_int_equal(pairs_live(), 2);
@@ -438,10 +406,10 @@ static void test_rtnl_mt_config_of_both_workers_runs_in_parallel_and_answers_in_
 	assert_true(carrier_of("q1", 2));
 
 	len = 0;
-	len = dgram_add(buf, len, ns_msg(NSEMU_MSG_DELNS, "p0"), ++sq);
-	len = dgram_add(buf, len, ns_msg(NSEMU_MSG_DELNS, "q0"), ++sq);
-	len = dgram_add(buf, len, ns_msg(NSEMU_MSG_DELNS, "p1"), ++sq);
-	len = dgram_add(buf, len, ns_msg(NSEMU_MSG_DELNS, "q1"), ++sq);
+	len = h_dgram_add(buf, len, ns_msg(NSEMU_MSG_DELNS, "p0"), ++sq);
+	len = h_dgram_add(buf, len, ns_msg(NSEMU_MSG_DELNS, "q0"), ++sq);
+	len = h_dgram_add(buf, len, ns_msg(NSEMU_MSG_DELNS, "p1"), ++sq);
+	len = h_dgram_add(buf, len, ns_msg(NSEMU_MSG_DELNS, "q1"), ++sq);
 	rtnl_out_reset(&out);
 	assert_int_equal(rtnl_process(&conn, buf, len, &out), 0);
 	assert_int_equal(pairs_live(), 0);
@@ -455,23 +423,23 @@ static size_t par_veths(uint8_t *buf, const uint32_t *id)
 	uint32_t sq = 2000;
 
 	/* id[0] the hub and id[1] on worker 0, id[2] and id[3] on worker 1 */
-	len = dgram_add(buf, len, hello_id_msg(id[1]), ++sq);
-	len = dgram_add(buf, len, veth_msg("eth0", "h0", id[0]), ++sq); /* one worker */
-	len = dgram_add(buf, len, veth_msg("eth1", "eth1", 0), ++sq);   /* in id[1] */
-	len = dgram_add(buf, len, hello_id_msg(id[2]), ++sq);
-	len = dgram_add(buf, len, veth_msg("eth0", "h1", id[0]), ++sq); /* across */
-	len = dgram_add(buf, len, veth_msg("eth1", "h0", id[0]), ++sq); /* EEXIST */
-	len = dgram_add(buf, len, hello_id_msg(id[3]), ++sq);
-	len = dgram_add(buf, len, veth_msg("eth0", "h2", id[0]), ++sq);
-	len = dgram_add(buf, len, veth_msg("eth0", "h3", id[0]), ++sq); /* EEXIST here */
-	len = dgram_add(buf, len, veth_msg("eth1", "h3", id[2]), ++sq); /* worker 1 */
+	len = h_dgram_add(buf, len, hello_id_msg(id[1]), ++sq);
+	len = h_dgram_add(buf, len, h_veth_msg(NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, "eth0", "h0", id[0]), ++sq); /* one worker */
+	len = h_dgram_add(buf, len, h_veth_msg(NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, "eth1", "eth1", 0), ++sq);   /* in id[1] */
+	len = h_dgram_add(buf, len, hello_id_msg(id[2]), ++sq);
+	len = h_dgram_add(buf, len, h_veth_msg(NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, "eth0", "h1", id[0]), ++sq); /* across */
+	len = h_dgram_add(buf, len, h_veth_msg(NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, "eth1", "h0", id[0]), ++sq); /* EEXIST */
+	len = h_dgram_add(buf, len, hello_id_msg(id[3]), ++sq);
+	len = h_dgram_add(buf, len, h_veth_msg(NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, "eth0", "h2", id[0]), ++sq);
+	len = h_dgram_add(buf, len, h_veth_msg(NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, "eth0", "h3", id[0]), ++sq); /* EEXIST here */
+	len = h_dgram_add(buf, len, h_veth_msg(NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, "eth1", "h3", id[2]), ++sq); /* worker 1 */
 	/* worker 0 again, after runs that made ends there: a new stretch */
-	len = dgram_add(buf, len, hello_id_msg(id[0]), ++sq);
-	len = dgram_add(buf, len, link_up_msg(2), ++sq);
-	len = dgram_add(buf, len, veth_msg("h9", "x9", id[3]), ++sq);
-	len = dgram_add(buf, len, hello_id_msg(id[3]), ++sq);
-	len = dgram_add(buf, len, link_up_msg(2), ++sq);
-	len = dgram_add(buf, len, hello_id_msg(0), ++sq);
+	len = h_dgram_add(buf, len, hello_id_msg(id[0]), ++sq);
+	len = h_dgram_add(buf, len, link_up_msg(2), ++sq);
+	len = h_dgram_add(buf, len, h_veth_msg(NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, "h9", "x9", id[3]), ++sq);
+	len = h_dgram_add(buf, len, hello_id_msg(id[3]), ++sq);
+	len = h_dgram_add(buf, len, link_up_msg(2), ++sq);
+	len = h_dgram_add(buf, len, hello_id_msg(0), ++sq);
 	return len;
 }
 
@@ -525,7 +493,7 @@ static void test_rtnl_mt_veths_of_both_workers_to_a_hub_answer_as_in_order(void 
 	static const char *const names[8] = { "sh", "s0", "s1", "s2", "ph", "p0", "p1", "p2" };
 
 	for (unsigned i = 0; i < 8; i++)
-		len = dgram_add(buf, len, newns_msg(names[i], i % 4 < 2 ? 0 : 1), ++sq);
+		len = h_dgram_add(buf, len, newns_msg(names[i], i % 4 < 2 ? 0 : 1), ++sq);
 	rtnl_out_reset(&out);
 	assert_int_equal(rtnl_process(&conn, buf, len, &out), 0);
 	for (unsigned i = 0; i < 8; i++) {
@@ -570,7 +538,7 @@ static void test_rtnl_mt_veths_of_both_workers_to_a_hub_answer_as_in_order(void 
 
 	len = 0;
 	for (unsigned i = 0; i < 8; i++)
-		len = dgram_add(buf, len, ns_msg(NSEMU_MSG_DELNS, names[i]), ++sq);
+		len = h_dgram_add(buf, len, ns_msg(NSEMU_MSG_DELNS, names[i]), ++sq);
 	rtnl_out_reset(&out);
 	assert_int_equal(rtnl_process(&conn, buf, len, &out), 0);
 	assert_int_equal(pairs_live(), 0);

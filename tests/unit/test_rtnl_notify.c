@@ -17,6 +17,7 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
+#include "harness/h_nl.h"
 #include "harness/harness.h"
 #include "../../netns/rtnl.h"
 
@@ -86,29 +87,10 @@ static int send_msg(struct nl_msg *m)
 	return ((const struct nlmsgerr *)NLMSG_DATA(r))->error;
 }
 
-static struct nl_msg *link_msg(int type, int flags, int ifindex, unsigned ifflags, unsigned ch)
-{
-	struct nl_msg *m = nlmsg_alloc_simple(type, flags);
-	struct ifinfomsg ifm = { .ifi_index = ifindex, .ifi_flags = ifflags, .ifi_change = ch };
-	nlmsg_append(m, &ifm, sizeof(ifm), NLMSG_ALIGNTO);
-	return m;
-}
 
 static int add_veth(const char *a, const char *b)
 {
-	struct nl_msg *m = link_msg(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0);
-	nla_put_string(m, IFLA_IFNAME, a);
-	struct nlattr *li = nla_nest_start(m, IFLA_LINKINFO);
-	nla_put_string(m, IFLA_INFO_KIND, "veth");
-	struct nlattr *data = nla_nest_start(m, IFLA_INFO_DATA);
-	struct nlattr *peer = nla_nest_start(m, VETH_INFO_PEER);
-	struct ifinfomsg pifm = { 0 };
-	nlmsg_append(m, &pifm, sizeof(pifm), NLMSG_ALIGNTO);
-	nla_put_string(m, IFLA_IFNAME, b);
-	nla_nest_end(m, peer);
-	nla_nest_end(m, data);
-	nla_nest_end(m, li);
-	return send_msg(m);
+	return send_msg(h_veth_msg(NLM_F_CREATE | NLM_F_EXCL, a, b, 0));
 }
 
 /* The ifindex of a link from the last notifications, by name. */
@@ -178,11 +160,11 @@ static void test_rtnl_notify_link_up_then_delete(void **state)
 {
 	assert_int_equal(add_veth("na", "nb"), 0);
 	int na = note_ifindex("na"), nb = note_ifindex("nb");
-	assert_int_equal(send_msg(link_msg(RTM_NEWLINK, 0, na, IFF_UP, IFF_UP)), 0);
+	assert_int_equal(send_msg(h_link_msg(RTM_NEWLINK, 0, na, IFF_UP, IFF_UP)), 0);
 	/* the device and its peer, whose carrier followed */
 	assert_int_equal(count(RTM_NEWLINK, RTNLGRP_LINK), 2);
 	assert_int_equal(addr(RTM_NEWADDR, na, "10.1.0.1", 24), 0);
-	assert_int_equal(send_msg(link_msg(RTM_DELLINK, 0, nb, 0, 0)), 0);
+	assert_int_equal(send_msg(h_link_msg(RTM_DELLINK, 0, nb, 0, 0)), 0);
 	assert_int_equal(count(RTM_DELLINK, RTNLGRP_LINK), 2);
 	assert_int_equal(count(RTM_DELADDR, RTNLGRP_IPV4_IFADDR), 1);
 	assert_int_equal(count(RTM_DELROUTE, RTNLGRP_IPV4_ROUTE), 0); /* silent, as Linux */
@@ -192,8 +174,8 @@ static void test_rtnl_notify_addr_brings_its_routes(void **state)
 {
 	assert_int_equal(add_veth("na", "nb"), 0);
 	int na = note_ifindex("na"), nb = note_ifindex("nb");
-	assert_int_equal(send_msg(link_msg(RTM_NEWLINK, 0, na, IFF_UP, IFF_UP)), 0);
-	assert_int_equal(send_msg(link_msg(RTM_NEWLINK, 0, nb, IFF_UP, IFF_UP)), 0);
+	assert_int_equal(send_msg(h_link_msg(RTM_NEWLINK, 0, na, IFF_UP, IFF_UP)), 0);
+	assert_int_equal(send_msg(h_link_msg(RTM_NEWLINK, 0, nb, IFF_UP, IFF_UP)), 0);
 	assert_int_equal(addr(RTM_NEWADDR, na, "10.1.0.1", 24), 0);
 	assert_int_equal(count(RTM_NEWADDR, RTNLGRP_IPV4_IFADDR), 1);
 	/* fib_add_ifaddr: local, broadcast, prefix */
@@ -211,8 +193,8 @@ static void test_rtnl_notify_route_add_del_carry_the_route(void **state)
 {
 	assert_int_equal(add_veth("na", "nb"), 0);
 	int na = note_ifindex("na"), nb = note_ifindex("nb");
-	assert_int_equal(send_msg(link_msg(RTM_NEWLINK, 0, na, IFF_UP, IFF_UP)), 0);
-	assert_int_equal(send_msg(link_msg(RTM_NEWLINK, 0, nb, IFF_UP, IFF_UP)), 0);
+	assert_int_equal(send_msg(h_link_msg(RTM_NEWLINK, 0, na, IFF_UP, IFF_UP)), 0);
+	assert_int_equal(send_msg(h_link_msg(RTM_NEWLINK, 0, nb, IFF_UP, IFF_UP)), 0);
 	assert_int_equal(addr(RTM_NEWADDR, na, "10.1.0.1", 24), 0);
 	assert_int_equal(route(RTM_NEWROUTE, "10.2.0.0", 16, "10.1.0.254"), 0);
 	assert_int_equal(count(RTM_NEWROUTE, RTNLGRP_IPV4_ROUTE), 1);
@@ -248,7 +230,7 @@ static void test_rtnl_notify_neigh_and_dumps(void **state)
 	assert_int_equal(send_msg(m), 0);
 	assert_int_equal(count(RTM_DELNEIGH, RTNLGRP_NEIGH), 1);
 	/* a dump changes nothing and notifies nothing */
-	m = link_msg(RTM_GETLINK, NLM_F_DUMP, 0, 0, 0);
+	m = h_link_msg(RTM_GETLINK, NLM_F_DUMP, 0, 0, 0);
 	send_msg(m);
 	assert_int_equal(nnotes, 0);
 }
