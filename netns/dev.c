@@ -579,6 +579,37 @@ static uint8_t eth_pkt_type(const struct netdev *dev, const struct ethhdr *eth)
 }
 
 /*
+ * May the device take frame @p with a link header of @hlen bytes? A frame
+ * shorter than its header (or empty) or longer than is_skb_forwardable()
+ * allows (mtu + header + VLAN_HLEN of slack) is a length error; one that
+ * reaches a down device never entered it: its rx_dropped is charged here
+ * and pkt_drop counts only the reason (DEV_DOWN is otherwise a transmit-
+ * side drop). False: @p was dropped.
+ */
+static inline bool dev_rx_admit(struct pkt *p, unsigned hlen)
+{
+	struct netdev *dev = p->dev;
+
+	if (unlikely(p->len < (hlen ? hlen : 1))) {
+		dev->stats.rx_length_errors++;
+		pkt_drop(p, DROP_PKT_TOO_SMALL);
+		return false;
+	}
+	if (unlikely(p->len > dev->mtu + hlen + 4)) {
+		dev->stats.rx_length_errors++;
+		pkt_drop(p, DROP_MTU_EXCEEDED);
+		return false;
+	}
+	if (unlikely(!(dev->flags & IFF_UP))) {
+		dev->stats.rx_dropped++;
+		p->dev = NULL;
+		pkt_drop(p, DROP_DEV_DOWN);
+		return false;
+	}
+	return true;
+}
+
+/*
  * Receive on a device without a link-layer header (ARPHRD_NONE: tun). The
  * frame is a bare IP packet and the driver has set p->protocol from it, as
  * tun_get_user does from the IP version nibble for IFF_TUN without
@@ -587,25 +618,10 @@ static uint8_t eth_pkt_type(const struct netdev *dev, const struct ethhdr *eth)
  */
 static void dev_rx_nohdr(struct pkt *p)
 {
-	struct netdev *dev = p->dev;
 	ptype_fn fn;
 
-	if (unlikely(p->len == 0)) {
-		dev->stats.rx_length_errors++;
-		pkt_drop(p, DROP_PKT_TOO_SMALL);
+	if (unlikely(!dev_rx_admit(p, 0)))
 		return;
-	}
-	if (unlikely(p->len > dev->mtu + 4)) {
-		dev->stats.rx_length_errors++;
-		pkt_drop(p, DROP_MTU_EXCEEDED);
-		return;
-	}
-	if (unlikely(!(dev->flags & IFF_UP))) {
-		dev->stats.rx_dropped++;
-		p->dev = NULL;
-		pkt_drop(p, DROP_DEV_DOWN);
-		return;
-	}
 	p->pkt_type = PACKET_HOST;
 	pkt_set_l2(p);
 	pkt_set_l3(p);
@@ -638,26 +654,8 @@ static void dev_rx_one(struct pkt *p)
 		return;
 	}
 
-	if (unlikely(p->len < ETH_HLEN)) {
-		dev->stats.rx_length_errors++;
-		pkt_drop(p, DROP_PKT_TOO_SMALL);
+	if (unlikely(!dev_rx_admit(p, ETH_HLEN)))
 		return;
-	}
-	/* is_skb_forwardable(): mtu + hard_header_len + VLAN_HLEN of slack. */
-	if (unlikely(p->len > dev->mtu + ETH_HLEN + 4)) {
-		dev->stats.rx_length_errors++;
-		pkt_drop(p, DROP_MTU_EXCEEDED);
-		return;
-	}
-	if (unlikely(!(dev->flags & IFF_UP))) {
-		/* The frame never entered a down device: charge its
-		 * rx_dropped here, and let pkt_drop count only the reason
-		 * (DEV_DOWN is otherwise a transmit-side drop). */
-		dev->stats.rx_dropped++;
-		p->dev = NULL;
-		pkt_drop(p, DROP_DEV_DOWN);
-		return;
-	}
 
 	eth = (const struct ethhdr *)p->data;
 	p->pkt_type = eth_pkt_type(dev, eth);
