@@ -102,12 +102,11 @@ kx()
 	timeout 30 ip netns exec "$KNS" "$@"
 }
 
-# kernel_setup CASE: the kernel side: namespace, TAP, address, routes.
-kernel_setup()
+# kernel_ns CASE: a scratch directory $T and a kernel namespace $KNS with
+# lo up and IPv6 off, both removed by interop_cleanup on any exit.
+kernel_ns()
 {
 	KNS="nsemu-i-$1-$$"
-	TAP="nsi$$"
-	TAP=$(printf '%.15s' "$TAP")
 	T=$(mktemp -d)
 	NSEMU_PID=""
 	TSHARK_PID=""
@@ -117,6 +116,14 @@ kernel_setup()
 	kx ip link set lo up
 	# Keep the wire quiet: no IPv6 (router solicitations, MLD) on the TAP.
 	kx sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+}
+
+# kernel_setup CASE: the kernel side: namespace, TAP, address, routes.
+kernel_setup()
+{
+	TAP="nsi$$"
+	TAP=$(printf '%.15s' "$TAP")
+	kernel_ns "$1"
 	# The kernel would rate-limit its port unreachables to the emulated
 	# traceroute (icmp_ratelimit, 1/s per peer after a burst of 6).
 	kx sysctl -qw net.ipv4.icmp_ratelimit=0

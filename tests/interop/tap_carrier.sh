@@ -8,16 +8,8 @@
 . "$(dirname "$0")/lib.sh"
 interop_require "$@"
 
-KNS="nsemu-i-tapc-$$"
 TAP="nsc$$"
-T=$(mktemp -d)
-NSEMU_PID=""
-TSHARK_PID=""
-trap interop_cleanup EXIT
-trap 'exit 1' INT TERM
-ip netns add "$KNS" || { bad "ip netns add $KNS"; exit 1; }
-kx ip link set lo up
-kx sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+kernel_ns tapc
 
 # host_tap: make the persistent TAP and configure the kernel's end.
 host_tap()

@@ -11,17 +11,9 @@ interop_require "$@"
 command -v setpriv >/dev/null 2>&1 || skip "setpriv (util-linux) is not installed"
 id nobody >/dev/null 2>&1 || skip "no user nobody"
 
-KNS="nsemu-i-tapn-$$"
 TAP="nsn$$"
-T=$(mktemp -d)
+kernel_ns tapn
 chmod 755 "$T"
-NSEMU_PID=""
-TSHARK_PID=""
-trap interop_cleanup EXIT
-trap 'exit 1' INT TERM
-ip netns add "$KNS" || { bad "ip netns add $KNS"; exit 1; }
-kx ip link set lo up
-kx sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 uid=$(id -u nobody)
 gid=$(id -g nobody)
 as_nobody()
