@@ -29,7 +29,7 @@ endif
 NL_CFLAGS := $(shell pkg-config --cflags libnl-3.0 libnl-route-3.0 2>/dev/null || echo -I/usr/include/libnl3)
 NL_LIBS := $(shell pkg-config --libs libnl-3.0 libnl-route-3.0 2>/dev/null || echo -lnl-route-3 -lnl-3)
 
-CFLAGS := -std=c11 -D_GNU_SOURCE $(OPT) -Wall -Wextra -Werror -Wno-unused-parameter \
+CFLAGS := -std=c11 -D_GNU_SOURCE -I. $(OPT) -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wshadow -Wstrict-prototypes -Wmissing-prototypes -pthread $(NL_CFLAGS) $(SANFLAGS) -MMD -MP
 # jemalloc is the allocator of the real binary; sanitizer builds use theirs.
 ifeq ($(SAN),)
@@ -37,11 +37,11 @@ MALLOC_LIBS := -ljemalloc
 endif
 LDLIBS := $(NL_LIBS) -lev $(MALLOC_LIBS) -lpthread -lm
 # libpcap (filter compiler, bpf_filter, savefile reader) is the CLI's only:
-# libnsemu.a gets the BPF interpreter as a function pointer (netns/capture.h).
+# libnsemu.a gets the BPF interpreter as a function pointer (netns/core/capture.h).
 CLI_LIBS := -ledit -lpcap
 
-LIB_SRCS := $(wildcard core/*.c netns/*.c devices/*.c)
-CLI_SRCS := $(wildcard cli/*.c)
+LIB_SRCS := $(wildcard core/*.c netns/*/*.c devices/*.c)
+CLI_SRCS := $(wildcard cli/*.c ctl/*.c) $(filter-out bench/kudp.c,$(wildcard bench/*.c))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 HARNESS_SRCS := $(wildcard tests/unit/harness/*.c)
 
@@ -49,10 +49,10 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(O)/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(O)/%.o)
 HARNESS_OBJS := $(HARNESS_SRCS:%.c=$(O)/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
-CLI_LIB_OBJS := $(filter-out $(O)/cli/main.o $(O)/cli/nsemuctl.o,$(CLI_OBJS))
+CLI_LIB_OBJS := $(filter-out $(O)/cli/main.o $(O)/ctl/nsemuctl.o,$(CLI_OBJS))
 
 .PHONY: all deps run test test-unit test-integration test-asan test-tsan clean
-.PHONY: test-deps test-interop test-ctl
+.PHONY: test-deps test-interop test-ctl test-layout
 .DEFAULT_GOAL := all
 
 all: deps $(O)/nsemu $(O)/nsemuctl
@@ -79,8 +79,8 @@ $(O)/nsemu: $(O)/cli/main.o $(O)/libnsemucli.a $(O)/libnsemu.a
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) -o $@ $^ $(CLI_LIBS) $(LDLIBS)
 
-# ---- control socket client and its tests (cli/nsemuctl.c, tests/ctl/) ----
-$(O)/nsemuctl: $(O)/cli/nsemuctl.o $(O)/libnsemucli.a $(O)/libnsemu.a
+# ---- control socket client and its tests (ctl/, tests/ctl/) ----
+$(O)/nsemuctl: $(O)/ctl/nsemuctl.o $(O)/libnsemucli.a $(O)/libnsemu.a
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) -o $@ $^ $(CLI_LIBS) $(LDLIBS)
 
@@ -99,6 +99,10 @@ $(O)/tests/%: tests/unit/%.c $(HARNESS_OBJS) $(O)/libnsemucli.a $(O)/libnsemu.a
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(HARNESS_OBJS) $(O)/libnsemucli.a $(O)/libnsemu.a \
 		-lcmocka $(CLI_LIBS) $(LDLIBS)
+
+# The include rule of the layout (core <- netns <- devices): scripts/check-layout.sh.
+test-layout:
+	@./scripts/check-layout.sh
 
 run: all
 	$(O)/nsemu -f topo/default.nsemu
@@ -136,16 +140,16 @@ test-tsan: deps $(UNIT_BINS) $(O)/nsemu $(O)/nsemuctl $(O)/tests/ctl_client
 	@./tests/integration/run.sh $(O)/nsemu threads
 	@./tests/integration/capture/capture.sh $(O)/nsemu
 
-# ---- preload shim, `nsemu exec`, libnl example (cli/shim/, tests/shim/) ----
+# ---- preload shim, `nsemu exec`, libnl example (shim/, tests/shim/) ----
 # The shim is preloaded into programs that are not sanitized (the system's
 # `ip`, `sysctl`): it is always built without sanitizers, links only libc,
 # and lands beside the nsemu binary, where `nsemu exec` looks for it.
-SHIM_SRCS := $(wildcard cli/shim/*.c)
-SHIM_CFLAGS := -std=c11 -D_GNU_SOURCE -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
+SHIM_SRCS := $(wildcard shim/*.c)
+SHIM_CFLAGS := -std=c11 -D_GNU_SOURCE -I. -O2 -g -Wall -Wextra -Werror -Wno-unused-parameter \
 	-Wshadow -Wstrict-prototypes -fPIC -pthread
 .PHONY: test-shim
 
-$(O)/libnsemu-shim.so: $(SHIM_SRCS) cli/shim/shim.h
+$(O)/libnsemu-shim.so: $(SHIM_SRCS) shim/shim.h
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
 	@$(CC) $(SHIM_CFLAGS) -shared -o $@ $(SHIM_SRCS) -ldl

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../netns/rtnl.h"
+#include "netns/rtnl/rtnl.h"
 #include "app.h"
 #include "cmd.h"
 

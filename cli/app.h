@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "../core/compiler.h"
-#include "../netns/netns.h"
+#include "core/compiler.h"
+#include "netns/core/netns.h"
 
 struct app;
 struct cli_ctx;

@@ -16,11 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/timer.h"
-#include "../netns/dev.h"
-#include "../netns/proto/ip.h"
-#include "../netns/route.h"
-#include "../netns/socket.h"
+#include "core/timer.h"
+#include "netns/core/dev.h"
+#include "netns/proto/ip.h"
+#include "netns/ipv4/route.h"
+#include "netns/core/sock.h"
 #include "app.h"
 #include "cmd.h"
 
@@ -306,7 +306,7 @@ static void ping_err(struct sock *sk, const struct sock_err *e, void *ctx)
 	ping_check_done(p);
 }
 
-/* The namespace is being deleted: socket.c frees the socket after this. */
+/* The namespace is being deleted: sock.c frees the socket after this. */
 static void ping_gone(struct sock *sk, void *ctx)
 {
 	struct ping *p = ctx;

@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/timer.h"
-#include "../netns/proto/ip.h"
-#include "../netns/route.h"
-#include "../netns/socket.h"
+#include "core/timer.h"
+#include "netns/proto/ip.h"
+#include "netns/ipv4/route.h"
+#include "netns/core/sock.h"
 #include "app.h"
 #include "cmd.h"
 

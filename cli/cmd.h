@@ -17,7 +17,7 @@
 
 #include <netlink/msg.h>
 
-#include "../netns/rtnl.h"
+#include "netns/rtnl/rtnl.h"
 
 struct cli_ctx {
 	FILE *out;			 /* command output */

@@ -23,8 +23,8 @@
 
 #include <linux/netlink.h>
 
-#include "../netns/rtnl.h"
-#include "ctl_server.h"
+#include "netns/rtnl/rtnl.h"
+#include "ctl/ctl_server.h"
 #include "exec.h"
 #include "shim/shim.h"
 

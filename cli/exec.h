@@ -2,7 +2,7 @@
 /*
  * `nsemu exec [-s SOCKET] NS -- PROGRAM [ARGS…]`: run an unmodified netlink
  * program against namespace NS of a running emulator through the preload
- * shim (cli/shim/, docs/control-protocol.md "Shim").
+ * shim (shim/, docs/control-protocol.md "Shim").
  */
 #ifndef NSEMU_CLI_EXEC_H
 #define NSEMU_CLI_EXEC_H

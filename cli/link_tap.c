@@ -16,7 +16,7 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 
-#include "../devices/tap.h"
+#include "devices/tap.h"
 #include "ip_common.h"
 
 static void tap_print_help(FILE *f)

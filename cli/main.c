@@ -9,7 +9,7 @@
  * running command (a ping prints its summary) and clears the line at the
  * prompt; it never kills the emulator.
  *
- * The control socket (cli/ctl_server.c) serves alongside the shell: always
+ * The control socket (ctl/ctl_server.c) serves alongside the shell: always
  * in interactive mode and with --daemon (which has no shell and runs until
  * SIGTERM/SIGINT), in batch mode only when -s asks for it, so that one-shot
  * scripts never collide on the default path.
@@ -21,10 +21,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/loop.h"
-#include "../netns/rtnl.h"
+#include "core/loop.h"
+#include "netns/rtnl/rtnl.h"
 #include "cmd.h"
-#include "ctl_server.h"
+#include "ctl/ctl_server.h"
 #include "exec.h"
 #include "shell.h"
 #include "tcpdump.h"

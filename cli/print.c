@@ -13,7 +13,7 @@
 
 /* iproute2 json_writer state: depth, pending separator, pretty flag.
  * Thread-local: the control socket server runs CLI lines of several
- * connections at once, each on its own thread (cli/ctl_server.c). */
+ * connections at once, each on its own thread (ctl/ctl_server.c). */
 static _Thread_local struct {
 	FILE *fp;
 	bool json, pretty;

@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../core/compiler.h"
+#include "core/compiler.h"
 
 enum output_type {
 	PRINT_FP = 1,	/* text only */

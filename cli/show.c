@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * nsemu's own views of its counters: `show drops` (the per-namespace drop
- * reasons of netns/drop_reason.h, DESIGN §4), `show threads` (what each
+ * reasons of netns/core/drop_reason.h, DESIGN §4), `show threads` (what each
  * worker owns and does) and `nstat` (the MIB counters with the kernel's
  * names, in the layout of iproute2's misc/nstat.c). Every number is an
  * owner snapshot sent back by the control path (STYLE O5).

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * tcpdump: capture the frames an nsemu device receives and transmits
- * (netns/capture.h) to a pcap file or FIFO (core/pcap.h), or print one line
+ * (netns/core/capture.h) to a pcap file or FIFO (core/pcap.h), or print one line
  * per frame as tcpdump -n prints it (cli/tcpdump_print.c); `-r FILE` reads
  * a savefile back through libpcap. Filter expressions are compiled by
  * libpcap for the device's link type and run on the owner worker by
@@ -30,9 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/pcap.h"
-#include "../netns/capture.h"
-#include "../netns/dev.h"
+#include "core/pcap.h"
+#include "netns/core/capture.h"
+#include "netns/core/dev.h"
 #include "cmd.h"
 #include "tcpdump.h"
 

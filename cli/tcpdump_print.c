@@ -16,8 +16,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "../netns/proto/eth.h"
-#include "../netns/proto/ip.h"
+#include "netns/proto/eth.h"
+#include "netns/proto/ip.h"
 #include "tcpdump.h"
 
 #ifndef IPPROTO_ICMP

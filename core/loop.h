@@ -79,7 +79,7 @@ uint64_t loop_now(void);
 struct loop_stats {
 	uint64_t calls;	       /* loop_call closures run */
 	uint64_t tasks;	       /* loop_task runs */
-	uint64_t pkts;	       /* packets processed (counted by netns/dev.c) */
+	uint64_t pkts;	       /* packets processed (counted by netns/core/dev.c) */
 	uint64_t busy_ns;      /* time spent in callbacks */
 };
 struct loop_stats *loop_stats(struct worker *w); /* owner writes, snapshot via loop_call_sync */

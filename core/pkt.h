@@ -7,7 +7,7 @@
  * the calling thread's cache and never calls malloc once the pool is warm.
  *
  * Ownership (DESIGN.md §4): a function taking a struct pkt * consumes it.
- * core/ never counts drops; netns/drop.c's pkt_drop() does, then frees.
+ * core/ never counts drops; netns/core/drop.c's pkt_drop() does, then frees.
  */
 #ifndef NSEMU_CORE_PKT_H
 #define NSEMU_CORE_PKT_H
@@ -18,8 +18,8 @@
 
 #include "compiler.h"
 
-struct netdev; /* netns/dev.h; opaque to core */
-struct netns;  /* netns/netns.h; opaque to core */
+struct netdev; /* netns/core/dev.h; opaque to core */
+struct netns;  /* netns/core/netns.h; opaque to core */
 
 /* Headroom classes: the allocating layer picks one (STYLE P5). */
 #define PKT_HR_LINK 32	    /* enough for an Ethernet header (+VLAN) */

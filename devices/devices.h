@@ -3,7 +3,7 @@
 #ifndef NSEMU_DEVICES_DEVICES_H
 #define NSEMU_DEVICES_DEVICES_H
 
-#include "../netns/dev.h"
+#include "netns/core/dev.h"
 
 /* Create and register `lo` in @ns (ifindex 1, 127.0.0.1/8 is added by the
  * caller). Owner thread. */

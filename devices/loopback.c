@@ -8,7 +8,7 @@
  */
 #include <string.h>
 
-#include "../netns/netns.h"
+#include "netns/core/netns.h"
 #include "devices.h"
 
 /* loopback_xmit(): the frame is received on the same device. Consumes p. */

@@ -6,7 +6,7 @@
  * as rx, and what the namespace transmits is written to the host. A tap
  * carries Ethernet frames; a tun carries bare IPv4 packets (ARPHRD_NONE,
  * IFF_NOARP|IFF_POINTOPOINT, as the kernel's tun_net_init sets for
- * IFF_TUN), so netns/dev.c skips the L2 step for it.
+ * IFF_TUN), so netns/core/dev.c skips the L2 step for it.
  *
  * The fd is an ev_io on the namespace's owner worker. Each wake-up reads
  * up to TAP_RX_BATCH frames, one read() per frame: a tun fd returns exactly
@@ -35,10 +35,10 @@
 #include <ev.h>
 #include <linux/if_link.h>
 
-#include "../core/log.h"
-#include "../core/timer.h"
-#include "../netns/netns.h"
-#include "../netns/rtnl.h"
+#include "core/log.h"
+#include "core/timer.h"
+#include "netns/core/netns.h"
+#include "netns/rtnl/rtnl.h"
 #include "devices.h"
 #include "tap.h"
 

@@ -10,8 +10,8 @@
 
 #include <stdbool.h>
 
-#include "../core/timer.h"
-#include "../netns/dev.h"
+#include "core/timer.h"
+#include "netns/core/dev.h"
 
 /* IFLA_INFO_DATA of the "tap" and "tun" kinds (nsemu's own: the kernel's
  * tun kind has IFLA_TUN_*, which cannot name a host device). */

@@ -41,10 +41,10 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 
-#include "../core/log.h"
-#include "../core/ring.h"
-#include "../netns/netns.h"
-#include "../netns/rtnl.h"
+#include "core/log.h"
+#include "core/ring.h"
+#include "netns/core/netns.h"
+#include "netns/rtnl/rtnl.h"
 #include "devices.h"
 
 /* Slots per direction of a cross-worker pair (power of two): room for a

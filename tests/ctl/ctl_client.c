@@ -36,7 +36,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
-/* the private numbers of netns/rtnl.h, repeated: this is an outside client */
+/* the private numbers of netns/rtnl/rtnl.h, repeated: this is an outside client */
 #define NSEMU_MSG_HELLO 0x6e01
 #define NSEMU_MSG_BIND 0x6e02
 #define NSEMU_MSG_SETSOCKOPT 0x6e03

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# Control socket tests (cli/ctl_server.c, nsemuctl, nsemu --daemon). Each
+# Control socket tests (ctl/ctl_server.c, nsemuctl, nsemu --daemon). Each
 # case drives a daemon started here with a socket in a temporary directory,
 # removed (and the daemons killed) on any exit. Usage: run.sh BUILD_DIR
 # (holding nsemu, nsemuctl and tests/ctl_client). Prints PASS/FAIL per case

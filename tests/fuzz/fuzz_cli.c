@@ -18,12 +18,12 @@
  */
 #include <string.h>
 
-#include "../../cli/cmd.h"
-#include "../../core/loop.h"
-#include "../../core/pkt.h"
-#include "../../netns/netns.h"
-#include "../../netns/rtnl.h"
-#include "fuzz.h"
+#include "cli/cmd.h"
+#include "core/loop.h"
+#include "core/pkt.h"
+#include "netns/core/netns.h"
+#include "netns/rtnl/rtnl.h"
+#include "tests/fuzz/fuzz.h"
 
 #define FUZZ_LINE_MAX 1024
 #define FUZZ_LINES_MAX 64

@@ -32,15 +32,15 @@
 
 #include <linux/netlink.h>
 
-#include "../../cli/cmd.h"
-#include "../../core/csum.h"
-#include "../../core/loop.h"
-#include "../../core/pkt.h"
-#include "../../netns/dev.h"
-#include "../../netns/netns.h"
-#include "../../netns/proto/ip.h"
-#include "../../netns/rtnl.h"
-#include "fuzz.h"
+#include "cli/cmd.h"
+#include "core/csum.h"
+#include "core/loop.h"
+#include "core/pkt.h"
+#include "netns/core/dev.h"
+#include "netns/core/netns.h"
+#include "netns/proto/ip.h"
+#include "netns/rtnl/rtnl.h"
+#include "tests/fuzz/fuzz.h"
 
 #define FUZZ_START_NS 1000000000ull
 #define FUZZ_SEC 1000000000ull

@@ -23,11 +23,11 @@
 
 #include <linux/netlink.h>
 
-#include "../../core/loop.h"
-#include "../../core/pkt.h"
-#include "../../netns/netns.h"
-#include "../../netns/rtnl.h"
-#include "fuzz.h"
+#include "core/loop.h"
+#include "core/pkt.h"
+#include "netns/core/netns.h"
+#include "netns/rtnl/rtnl.h"
+#include "tests/fuzz/fuzz.h"
 
 #define FUZZ_START_NS 1000000000ull
 #define FUZZ_NCONN 2

@@ -26,13 +26,13 @@
 
 #include <linux/netlink.h>
 
-#include "../../cli/cmd.h"
-#include "../../core/loop.h"
-#include "../../netns/netns.h"
-#include "../../netns/proto/eth.h"
-#include "../../netns/proto/ip.h"
-#include "../../netns/rtnl.h"
-#include "fuzz.h"
+#include "cli/cmd.h"
+#include "core/loop.h"
+#include "netns/core/netns.h"
+#include "netns/proto/eth.h"
+#include "netns/proto/ip.h"
+#include "netns/rtnl/rtnl.h"
+#include "tests/fuzz/fuzz.h"
 
 #define GEN_SEQ_MAX (1u << 20)
 

@@ -12,14 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/harness.h"
+#include "tests/unit/harness/harness.h"
 
-#include "../../cli/app.h"
-#include "../../cli/cmd.h"
-#include "../../core/csum.h"
-#include "../../netns/fib.h"
-#include "../../netns/neigh.h"
-#include "../../netns/proto/ip.h"
+#include "cli/app.h"
+#include "cli/cmd.h"
+#include "core/csum.h"
+#include "netns/ipv4/fib.h"
+#include "netns/core/neigh.h"
+#include "netns/proto/ip.h"
 
 #define GW_MAC "02:00:00:00:00:fe"
 

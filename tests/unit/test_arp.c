@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for netns/arp.c: replies to requests for our addresses under
+ * Unit tests for netns/ipv4/arp.c: replies to requests for our addresses under
  * arp_ignore 0/1/2/8, learning the sender, malformed and ignored packets
  * counted by reason, gratuitous ARP, arp_accept, RFC 5227 probes,
  * drop_gratuitous_arp, and the frames we send (replies, announcements).
@@ -13,14 +13,14 @@
 
 #include <linux/netlink.h>
 
-#include "../../devices/devices.h"
-#include "../../netns/fib.h"
-#include "../../netns/ip.h"
-#include "../../netns/neigh.h"
-#include "../../netns/proto/arp.h"
-#include "../../netns/proto/ip.h"
-#include "../../netns/sysctl.h"
-#include "harness/harness.h"
+#include "devices/devices.h"
+#include "netns/ipv4/fib.h"
+#include "netns/ipv4/ip.h"
+#include "netns/core/neigh.h"
+#include "netns/proto/arp.h"
+#include "netns/proto/ip.h"
+#include "netns/core/sysctl.h"
+#include "tests/unit/harness/harness.h"
 
 #define MAC0 "02:00:00:00:00:01"
 #define MAC1 "02:00:00:00:00:02"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for netns/capture.c (the device tap) and the tcpdump line
+ * Unit tests for netns/core/capture.c (the device tap) and the tcpdump line
  * printer (cli/tcpdump_print.c): a device without captures copies nothing;
  * a capture sees received and transmitted frames in order; a libpcap BPF
  * filter decides what is kept; stop and device deletion end the capture
@@ -12,10 +12,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../cli/tcpdump.h"
-#include "../../netns/capture.h"
-#include "../../netns/proto/ip.h"
-#include "harness/harness.h"
+#include "cli/tcpdump.h"
+#include "netns/core/capture.h"
+#include "netns/proto/ip.h"
+#include "tests/unit/harness/harness.h"
 
 #define MAC_H H_HOST_MAC
 #define MAC_P H_PEER_MAC

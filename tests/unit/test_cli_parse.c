@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/harness.h"
-#include "../../cli/cmd.h"
-#include "../../netns/rtnl.h"
+#include "tests/unit/harness/harness.h"
+#include "cli/cmd.h"
+#include "netns/rtnl/rtnl.h"
 
 static struct cli_ctx ctx;
 static char *out_buf, *err_buf;

@@ -14,7 +14,7 @@
 #include <arpa/inet.h>
 #include <cmocka.h>
 
-#include "../../core/csum.h"
+#include "core/csum.h"
 
 /* xorshift64*: a fixed seed makes every failure reproducible. */
 static uint64_t rng_state;

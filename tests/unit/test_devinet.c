@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for netns/devinet.c: adding and deleting IPv4 addresses, the
+ * Unit tests for netns/ipv4/devinet.c: adding and deleting IPv4 addresses, the
  * kernel routes they imply (local, connected, subnet broadcast), primary
  * and secondary addresses, loopback's 127.0.0.1/8, flushing, and source
  * address selection.
@@ -11,9 +11,9 @@
 
 #include <linux/if_addr.h>
 
-#include "harness/harness.h"
+#include "tests/unit/harness/harness.h"
 
-#include "../../netns/fib.h"
+#include "netns/ipv4/fib.h"
 
 static int setup(void **state)
 {

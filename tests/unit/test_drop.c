@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "harness/harness.h"
+#include "tests/unit/harness/harness.h"
 
 static int setup(void **state)
 {

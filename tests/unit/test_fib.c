@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for netns/fib.c: route insertion with fib_table_insert's
+ * Unit tests for netns/ipv4/fib.c: route insertion with fib_table_insert's
  * EXCL/REPLACE/APPEND rules and fib_check_nh's gateway validation, deletion
  * with wildcards, lookups (longest prefix, local before main, metrics,
  * route types, backtracking), dumps, and device down/up/unregister.
@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "harness/harness.h"
+#include "tests/unit/harness/harness.h"
 
-#include "../../netns/fib.h"
-#include "../../netns/sysctl.h"
+#include "netns/ipv4/fib.h"
+#include "netns/core/sysctl.h"
 
 static int setup(void **state)
 {

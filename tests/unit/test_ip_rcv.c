@@ -7,12 +7,12 @@
 #include <linux/neighbour.h>
 #include <linux/netlink.h>
 
-#include "harness/harness.h"
+#include "tests/unit/harness/harness.h"
 
-#include "../../core/csum.h"
-#include "../../netns/fib.h"
-#include "../../netns/ip.h"
-#include "../../netns/neigh.h"
+#include "core/csum.h"
+#include "netns/ipv4/fib.h"
+#include "netns/ipv4/ip.h"
+#include "netns/core/neigh.h"
 
 #define MAC_H H_HOST_MAC
 #define MAC_P H_PEER_MAC

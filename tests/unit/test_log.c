@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "../../core/log.h"
+#include "core/log.h"
 
 /* Run log_msg with stderr redirected to a file; return what it wrote. */
 static void capture(char *out, size_t cap, enum log_level lvl, const char *text)

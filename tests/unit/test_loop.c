@@ -12,9 +12,9 @@
 
 #include <cmocka.h>
 
-#include "../../core/compiler.h"
-#include "../../core/loop.h"
-#include "../../core/timer.h"
+#include "core/compiler.h"
+#include "core/loop.h"
+#include "core/timer.h"
 
 #define SEC NSEC_PER_SEC
 

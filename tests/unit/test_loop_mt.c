@@ -16,10 +16,10 @@
 #include <stdatomic.h>
 #include <cmocka.h>
 
-#include "../../core/compiler.h"
-#include "../../core/loop.h"
-#include "../../core/pkt.h"
-#include "../../core/timer.h"
+#include "core/compiler.h"
+#include "core/loop.h"
+#include "core/pkt.h"
+#include "core/timer.h"
 
 static int setup(void **state)
 {

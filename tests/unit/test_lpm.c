@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "../../core/compiler.h"
-#include "../../core/lpm.h"
+#include "core/compiler.h"
+#include "core/lpm.h"
 
 struct ref_rule {
 	uint32_t addr;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for netns/neigh.c: the NUD state machine driven by the fake
+ * Unit tests for netns/core/neigh.c: the NUD state machine driven by the fake
  * clock (INCOMPLETE probes and failure, REACHABLE/STALE/DELAY/PROBE aging,
  * permanent entries), the unresolved queue and its limit, direct output on
  * NOARP devices and to broadcasts, the control-path calls and their errors,
@@ -12,13 +12,13 @@
 
 #include <linux/netlink.h>
 
-#include "../../core/timer.h"
-#include "../../netns/fib.h"
-#include "../../netns/neigh.h"
-#include "../../netns/proto/arp.h"
-#include "../../netns/proto/ip.h"
-#include "../../netns/sysctl.h"
-#include "harness/harness.h"
+#include "core/timer.h"
+#include "netns/ipv4/fib.h"
+#include "netns/core/neigh.h"
+#include "netns/proto/arp.h"
+#include "netns/proto/ip.h"
+#include "netns/core/sysctl.h"
+#include "tests/unit/harness/harness.h"
 
 #define MAC0 "02:00:00:00:00:01"
 #define MAC1 "02:00:00:00:00:02"

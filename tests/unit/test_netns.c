@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "harness/harness.h"
+#include "tests/unit/harness/harness.h"
 
 #define ETH_P_TEST 0x88b5
 

@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../devices/devices.h"
-#include "harness/harness.h"
+#include "devices/devices.h"
+#include "tests/unit/harness/harness.h"
 
 #define NNS 3000
 

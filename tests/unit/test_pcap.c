@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "../../core/pcap.h"
+#include "core/pcap.h"
 
 static void test_pcap_file_header_bytes(void **state)
 {

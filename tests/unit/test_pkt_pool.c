@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "../../core/pkt.h"
-#include "../../core/pkt_pool.h"
+#include "core/pkt.h"
+#include "core/pkt_pool.h"
 
 static void test_pkt_alloc_sets_headroom_len_and_offsets(void **state)
 {

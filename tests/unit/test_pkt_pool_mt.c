@@ -16,9 +16,9 @@
 #include <sched.h>
 #include <cmocka.h>
 
-#include "../../core/pkt.h"
-#include "../../core/pkt_pool.h"
-#include "../../core/ring.h"
+#include "core/pkt.h"
+#include "core/pkt_pool.h"
+#include "core/ring.h"
 
 #define N 2000
 

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "../../core/ring.h"
+#include "core/ring.h"
 
 #define P(i) ((void *)(uintptr_t)(i))
 

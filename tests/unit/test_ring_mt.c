@@ -13,7 +13,7 @@
 #include <sched.h>
 #include <cmocka.h>
 
-#include "../../core/ring.h"
+#include "core/ring.h"
 
 #define NSEQ 1000000u
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for netns/route.c: ip_route_input's decisions (local,
+ * Unit tests for netns/ipv4/route.c: ip_route_input's decisions (local,
  * forward, broadcast, multicast), martian sources and destinations,
  * accept_local, rp_filter strict/loose with max(all, dev), forwarding
  * disabled, ip_error's ICMP codes and drop reasons for route types; and
@@ -12,11 +12,11 @@
 #include <errno.h>
 #include <string.h>
 
-#include "harness/harness.h"
+#include "tests/unit/harness/harness.h"
 
-#include "../../netns/fib.h"
-#include "../../netns/ip.h"
-#include "../../netns/route.h"
+#include "netns/ipv4/fib.h"
+#include "netns/ipv4/ip.h"
+#include "netns/ipv4/route.h"
 
 #define MAC0 "02:00:00:00:00:01"
 #define MAC1 "02:00:00:00:00:02"

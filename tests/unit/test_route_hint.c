@@ -11,13 +11,13 @@
 #include <linux/neighbour.h>
 #include <linux/netlink.h>
 
-#include "harness/harness.h"
+#include "tests/unit/harness/harness.h"
 
-#include "../../core/csum.h"
-#include "../../netns/fib.h"
-#include "../../netns/ip.h"
-#include "../../netns/neigh.h"
-#include "../../netns/sysctl.h"
+#include "core/csum.h"
+#include "netns/ipv4/fib.h"
+#include "netns/ipv4/ip.h"
+#include "netns/core/neigh.h"
+#include "netns/core/sysctl.h"
 
 #define MAC_R0 H_R0_MAC
 #define MAC_R1 H_R1_MAC

@@ -17,9 +17,9 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
-#include "harness/h_nl.h"
-#include "harness/harness.h"
-#include "../../netns/rtnl.h"
+#include "tests/unit/harness/h_nl.h"
+#include "tests/unit/harness/harness.h"
+#include "netns/rtnl/rtnl.h"
 
 static struct rtnl_conn conn;
 static struct rtnl_out out;

@@ -17,11 +17,11 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
-#include "../../devices/devices.h"
-#include "../../netns/dev.h"
-#include "../../netns/rtnl.h"
-#include "harness/h_nl.h"
-#include "harness/harness.h"
+#include "devices/devices.h"
+#include "netns/core/dev.h"
+#include "netns/rtnl/rtnl.h"
+#include "tests/unit/harness/h_nl.h"
+#include "tests/unit/harness/harness.h"
 
 static struct rtnl_conn conn;
 static struct rtnl_out out;

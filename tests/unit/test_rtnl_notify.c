@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * rtnetlink notifications (netns/rtnl_notify.c): what a request that
+ * rtnetlink notifications (netns/rtnl/rtnl_notify.c): what a request that
  * changes state hands to the sink set with rtnl_set_notify() — the
  * messages, their groups and namespace, stamped with the requester's
  * portid and the request's seq as rtnl_notify does — and that failed
@@ -17,9 +17,9 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
-#include "harness/h_nl.h"
-#include "harness/harness.h"
-#include "../../netns/rtnl.h"
+#include "tests/unit/harness/h_nl.h"
+#include "tests/unit/harness/harness.h"
+#include "netns/rtnl/rtnl.h"
 
 #define MAX_NOTES 64
 

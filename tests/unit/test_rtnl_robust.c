@@ -20,9 +20,9 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
-#include "harness/harness.h"
-#include "../../devices/devices.h"
-#include "../../netns/rtnl.h"
+#include "tests/unit/harness/harness.h"
+#include "devices/devices.h"
+#include "netns/rtnl/rtnl.h"
 
 #ifdef __SANITIZE_ADDRESS__
 /* from <sanitizer/allocator_interface.h>, which gcc does not ship */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests for netns/sysctl.c: Linux's defaults for a new namespace,
+ * Unit tests for netns/core/sysctl.c: Linux's defaults for a new namespace,
  * ip_forward propagation (inet_forward_change), conf.default reaching only
  * new or untouched devices, the effective values read as max/or of all and
  * the device, bounds and parse errors that change nothing, unknown keys,
@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/harness.h"
-#include "../../netns/sysctl.h"
+#include "tests/unit/harness/harness.h"
+#include "netns/core/sysctl.h"
 
 static int setup(void **state)
 {

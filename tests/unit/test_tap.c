@@ -16,11 +16,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../../devices/devices.h"
-#include "../../devices/tap.h"
-#include "../../netns/fib.h"
-#include "../../netns/rtnl.h"
-#include "harness/harness.h"
+#include "devices/devices.h"
+#include "devices/tap.h"
+#include "netns/ipv4/fib.h"
+#include "netns/rtnl/rtnl.h"
+#include "tests/unit/harness/harness.h"
 
 #define ETH_P_TEST 0x88b5
 

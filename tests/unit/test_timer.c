@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "../../core/compiler.h"
-#include "../../core/timer.h"
+#include "core/compiler.h"
+#include "core/timer.h"
 
 #define MS NSEC_PER_MSEC
 #define T0 (1000 * MS) /* the wheel starts at 1 s */

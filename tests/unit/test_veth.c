@@ -14,9 +14,9 @@
 #include <linux/veth.h>
 #include <netlink/msg.h>
 
-#include "../../devices/devices.h"
-#include "../../netns/rtnl.h"
-#include "harness/harness.h"
+#include "devices/devices.h"
+#include "netns/rtnl/rtnl.h"
+#include "tests/unit/harness/harness.h"
 
 #define ETH_P_TEST 0x88b5
 

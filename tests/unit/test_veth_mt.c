@@ -11,10 +11,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "../../devices/devices.h"
-#include "../../netns/ip.h"
-#include "../../netns/rtnl.h"
-#include "harness/harness.h"
+#include "devices/devices.h"
+#include "netns/ipv4/ip.h"
+#include "netns/rtnl/rtnl.h"
+#include "tests/unit/harness/harness.h"
 
 #define ETH_P_TEST 0x88b5
 #define NFRAMES 100000u

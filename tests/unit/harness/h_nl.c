@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "h_nl.h"
+#include "tests/unit/harness/h_nl.h"
 
 #include <string.h>
 

@@ -9,13 +9,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../../devices/devices.h"
-#include "../../../netns/fib.h"
-#include "../../../netns/ip.h"
-#include "../../../netns/neigh.h"
-#include "../../../netns/proto/arp.h"
-#include "../../../netns/sysctl.h"
-#include "harness.h"
+#include "devices/devices.h"
+#include "netns/ipv4/fib.h"
+#include "netns/ipv4/ip.h"
+#include "netns/core/neigh.h"
+#include "netns/proto/arp.h"
+#include "netns/core/sysctl.h"
+#include "tests/unit/harness/harness.h"
 
 #define H_MAX_NS 32
 

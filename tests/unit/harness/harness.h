@@ -20,10 +20,10 @@
 
 #include <cmocka.h>
 
-#include "../../../core/loop.h"
-#include "../../../core/pkt.h"
-#include "../../../netns/dev.h"
-#include "../../../netns/netns.h"
+#include "core/loop.h"
+#include "core/pkt.h"
+#include "netns/core/dev.h"
+#include "netns/core/netns.h"
 
 /* Fake clock at start: 1 s. */
 #define H_START_NS 1000000000ull

@@ -1,0 +1,759 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The neighbour table of a namespace (net/core/neighbour.c with arp_tbl's
+ * parameters): a hash of (device, IPv4 next hop) -> MAC entries that grows
+ * by doubling, so a namespace that never talked to anyone pays only the
+ * table header. Each entry runs Linux's NUD state machine on its own timer:
+ * INCOMPLETE (queue packets, broadcast a request every retrans_time, FAILED
+ * after mcast_solicit) -> REACHABLE (for a random 0.5..1.5 x
+ * base_reachable_time after the last confirmation) -> STALE (used as is)
+ * -> DELAY (first use of a stale entry; wait delay_first_probe_time for a
+ * confirmation) -> PROBE (ucast_solicit unicast requests) -> FAILED.
+ * The same timer garbage-collects STALE and FAILED entries after
+ * gc_stale_time, so an idle table has no timer at all. neigh_output() is
+ * the transmit end of ip_output: cached MAC in one lookup on the fast path.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/netlink.h>
+
+#include "core/log.h"
+#include "dev.h"
+#include "netns/ipv4/fib.h"
+#include "netns/ipv4/icmp.h"
+#include "neigh.h"
+#include "netns/proto/ip.h"
+
+#define NEIGH_HASH_MIN 8
+/* neigh.default.locktime: 1 s, arp_process's "use the FIRST reply" window */
+#define NEIGH_LOCKTIME_NS NSEC_PER_SEC
+/* neigh_periodic_work re-randomises reachable_time every 300 s */
+#define NEIGH_REACH_RERANDOM_NS (300 * NSEC_PER_SEC)
+
+struct neigh_table {
+	struct neighbour **buckets; /* NULL until the first entry */
+	unsigned nbuckets;	    /* power of two */
+	unsigned count;
+	uint64_t reachable_time;    /* ns, neigh_rand_reach_time(base) */
+	int32_t reach_base_ms;	    /* base it was drawn from */
+	uint64_t reach_stamp;	    /* when it was drawn */
+	uint64_t rnd;		    /* xorshift state */
+};
+
+static unsigned neigh_hash(uint32_t key, int ifindex, unsigned nbuckets)
+{
+	/* Fibonacci hashing of the address mixed with the device. Not keyed:
+	 * dumps come out in a stable order, which the scripts tests compare. */
+	uint32_t h = (key ^ ((uint32_t)ifindex * 0x85ebca6bu)) * 0x9e3779b1u;
+	return (h ^ (h >> 16)) & (nbuckets - 1);
+}
+
+static uint64_t ms_to_ns(int32_t ms)
+{
+	return ms > 0 ? (uint64_t)ms * NSEC_PER_MSEC : 0;
+}
+
+/* neigh_rand_reach_time(): uniform in [base/2, 3*base/2). */
+static uint64_t neigh_reachable_time(struct netns *ns)
+{
+	struct neigh_table *tbl = ns->arp;
+	int32_t base = ns->sysctl.neigh_base_reachable_time_ms;
+	uint64_t now = loop_now();
+
+	if (base != tbl->reach_base_ms || now - tbl->reach_stamp >= NEIGH_REACH_RERANDOM_NS ||
+	    !tbl->reach_stamp) {
+		uint64_t b = ms_to_ns(base);
+		tbl->rnd ^= tbl->rnd << 13;
+		tbl->rnd ^= tbl->rnd >> 7;
+		tbl->rnd ^= tbl->rnd << 17;
+		tbl->reachable_time = b ? b / 2 + tbl->rnd % b : 0;
+		tbl->reach_base_ms = base;
+		tbl->reach_stamp = now ? now : 1;
+	}
+	return tbl->reachable_time;
+}
+
+/* retrans_time, never below HZ/100 (__neigh_event_send, neigh_timer_handler) */
+static uint64_t neigh_retrans_time(const struct netns *ns)
+{
+	return MAX(ms_to_ns(ns->sysctl.neigh_retrans_time_ms), 10 * NSEC_PER_MSEC);
+}
+
+int neigh_init(struct netns *ns)
+{
+	struct neigh_table *tbl = calloc(1, sizeof(*tbl));
+
+	if (!tbl)
+		return -ENOMEM;
+	tbl->rnd = 0x9e3779b97f4a7c15ull ^ (uintptr_t)ns;
+	ns->arp = tbl;
+	return 0;
+}
+
+struct neighbour *neigh_lookup(struct netns *ns, const struct netdev *dev, uint32_t ip)
+{
+	struct neigh_table *tbl = ns->arp;
+
+	if (!tbl->count)
+		return NULL;
+	for (struct neighbour *n = tbl->buckets[neigh_hash(ip, dev->ifindex, tbl->nbuckets)]; n;
+	     n = n->next)
+		if (n->key == ip && n->dev == dev)
+			return n;
+	return NULL;
+}
+
+/* Double the bucket array (load factor above 1). Keeps the old one on ENOMEM. */
+static void neigh_hash_grow(struct neigh_table *tbl)
+{
+	unsigned nb = tbl->nbuckets ? tbl->nbuckets * 2 : NEIGH_HASH_MIN;
+	struct neighbour **b = calloc(nb, sizeof(*b));
+
+	if (!b)
+		return;
+	for (unsigned i = 0; i < tbl->nbuckets; i++) {
+		struct neighbour *n = tbl->buckets[i], *next;
+		for (; n; n = next) {
+			unsigned h = neigh_hash(n->key, n->dev->ifindex, nb);
+			next = n->next;
+			n->next = b[h];
+			b[h] = n;
+		}
+	}
+	free(tbl->buckets);
+	tbl->buckets = b;
+	tbl->nbuckets = nb;
+}
+
+static void neigh_timer_handler(struct timer *t);
+
+struct neighbour *neigh_create(struct netns *ns, struct netdev *dev, uint32_t ip)
+{
+	struct neigh_table *tbl = ns->arp;
+	struct neighbour *n = neigh_lookup(ns, dev, ip);
+
+	if (n)
+		return n;
+	if (tbl->count >= tbl->nbuckets)
+		neigh_hash_grow(tbl);
+	if (!tbl->nbuckets)
+		return NULL;
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return NULL;
+	n->dev = dev;
+	n->ns = ns;
+	n->key = ip;
+	n->state = NUD_NONE;
+	n->refcnt_dummy = 1;
+	n->updated = n->used = loop_now();
+	timer_init(&n->timer, neigh_timer_handler);
+	pkt_queue_init(&n->arp_queue);
+
+	unsigned h = neigh_hash(ip, dev->ifindex, tbl->nbuckets);
+	n->next = tbl->buckets[h];
+	tbl->buckets[h] = n;
+	tbl->count++;
+	return n;
+}
+
+/* Drop every queued packet with @reason (neigh_dev_down, neigh_exit). */
+static void neigh_purge_queue(struct neighbour *n, enum drop_reason reason)
+{
+	struct pkt *p;
+
+	while ((p = pkt_queue_pop(&n->arp_queue)))
+		pkt_drop(p, reason);
+}
+
+/* Unlink and free @n: its timer is cancelled, queued packets dropped. */
+static void neigh_destroy(struct neighbour *n, enum drop_reason reason)
+{
+	struct neigh_table *tbl = n->ns->arp;
+	struct neighbour **pp = &tbl->buckets[neigh_hash(n->key, n->dev->ifindex, tbl->nbuckets)];
+
+	for (; *pp; pp = &(*pp)->next)
+		if (*pp == n) {
+			*pp = n->next;
+			break;
+		}
+	tbl->count--;
+	timer_del(&n->timer);
+	neigh_purge_queue(n, reason);
+	free(n);
+}
+
+/* Put the Ethernet header on and hand the frame to the device. Consumes p. */
+static void neigh_xmit(struct pkt *p, const uint8_t *ha)
+{
+	struct netdev *dev = p->dev;
+
+	if (unlikely(pkt_headroom(p) < ETH_HLEN)) {
+		/* the allocating layer reserves link headroom (STYLE P5);
+		 * a packet without it cannot be framed */
+		pkt_drop(p, DROP_NOMEM);
+		return;
+	}
+	eth_header(p, ha, dev->addr, ETH_P_IP);
+	p->protocol = ETH_P_IP;
+	dev_queue_xmit(p);
+}
+
+/*
+ * neigh_invalidate(): resolution failed. Every queued packet gets ICMP host
+ * unreachable back to its source (arp_error_report -> dst_link_failure) and
+ * is dropped as NEIGH_FAILED. The queue is detached first: icmp_send may
+ * route through this very entry and restart its resolution (the "very thin
+ * place" the kernel's comment warns about).
+ */
+static void neigh_invalidate(struct neighbour *n)
+{
+	struct pkt_queue q = n->arp_queue;
+	struct pkt *p;
+
+	pkt_queue_init(&n->arp_queue);
+	while ((p = pkt_queue_pop(&q))) {
+		icmp_send(p, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+		pkt_drop(p, DROP_NEIGH_FAILED);
+	}
+}
+
+/* Arm the garbage-collection timer of a STALE or FAILED entry. */
+static void neigh_arm_gc(struct neighbour *n)
+{
+	uint64_t gc = (uint64_t)MAX(n->ns->sysctl.neigh_gc_stale_time, 0) * NSEC_PER_SEC;
+	uint64_t since = n->state == NUD_STALE ? MAX(n->used, n->updated) : n->updated;
+
+	timer_mod(&n->timer, since + gc);
+}
+
+/* Arm the timer for the state @n just entered (neigh_add_timer). */
+static void neigh_arm_timer(struct neighbour *n, uint64_t now)
+{
+	switch (n->state) {
+	case NUD_REACHABLE:
+		timer_mod(&n->timer, now + neigh_reachable_time(n->ns));
+		break;
+	case NUD_STALE:
+	case NUD_FAILED:
+		neigh_arm_gc(n);
+		break;
+	case NUD_DELAY:
+	case NUD_PROBE:
+	case NUD_INCOMPLETE:
+		/* the kernel arms jiffies + 0 for an admin DELAY/PROBE: the
+		 * handler decides at once */
+		timer_mod(&n->timer, now);
+		break;
+	default:
+		timer_del(&n->timer);
+	}
+}
+
+/* Send the queued packets once the entry has an address (__neigh_update). */
+static void neigh_flush_queue(struct neighbour *n)
+{
+	struct pkt *p;
+
+	while ((n->state & NUD_VALID) && (p = pkt_queue_pop(&n->arp_queue)))
+		neigh_xmit(p, n->ha);
+	neigh_purge_queue(n, DROP_NEIGH_DEAD);
+}
+
+int neigh_update(struct neighbour *n, const uint8_t *lladdr, uint16_t state, unsigned flags,
+		 struct extack *ext)
+{
+	uint16_t old = n->state;
+	uint64_t now = loop_now();
+	bool new_ha = false;
+
+	if (!(flags & NEIGH_UPDATE_F_ADMIN) && (old & (NUD_NOARP | NUD_PERMANENT)))
+		return -EPERM;
+
+	if (!(state & NUD_VALID)) {
+		n->state = state;
+		n->updated = now;
+		timer_del(&n->timer);
+		if (state == NUD_FAILED)
+			neigh_arm_gc(n);
+		if (state == NUD_INCOMPLETE) {
+			/* an admin INCOMPLETE resolves like a first packet would */
+			n->probes = 0;
+			timer_mod(&n->timer, now);
+		}
+		if ((old & (NUD_INCOMPLETE | NUD_PROBE)) && state == NUD_FAILED)
+			neigh_invalidate(n);
+		return 0;
+	}
+
+	if (!lladdr) {
+		if (!(old & NUD_VALID)) {
+			EXTACK_MSG(ext, "No link layer address given");
+			return -EINVAL;
+		}
+		lladdr = n->ha;
+	}
+	new_ha = !(old & NUD_VALID) || !eth_equal(lladdr, n->ha);
+
+	/* a confirmation refreshes the entry even when nothing else changes */
+	if (state & NUD_CONNECTED)
+		n->confirmed = now;
+
+	if (old & NUD_VALID) {
+		if (new_ha && !(flags & NEIGH_UPDATE_F_OVERRIDE))
+			return 0; /* first answer wins within locktime */
+		/* a valid entry with the same address is not demoted to STALE
+		 * by hearsay (a request, a broadcast reply) */
+		if (!new_ha && state == NUD_STALE && !(flags & NEIGH_UPDATE_F_ADMIN))
+			state = old;
+	}
+
+	if (state != old || new_ha)
+		n->updated = now;
+	if (new_ha) {
+		memcpy(n->ha, lladdr, ETH_ALEN);
+		/* not confirmed: make sure the next look is a probe */
+		if (!(state & NUD_CONNECTED))
+			n->confirmed = now - MIN(now, 2 * ms_to_ns(
+				n->ns->sysctl.neigh_base_reachable_time_ms));
+	}
+	if (state != old) {
+		n->state = state;
+		if (state == NUD_PROBE)
+			n->probes = 0;
+		neigh_arm_timer(n, now);
+	}
+	if (!(old & NUD_VALID))
+		neigh_flush_queue(n);
+	return 0;
+}
+
+struct neighbour *neigh_event_ns(struct netdev *dev, uint32_t ip, const uint8_t *lladdr)
+{
+	struct neighbour *n = neigh_create(dev->ns, dev, ip);
+
+	if (n)
+		neigh_update(n, lladdr, NUD_STALE, NEIGH_UPDATE_F_OVERRIDE, NULL);
+	return n;
+}
+
+/* Probes allowed in the current state (neigh_max_probes): broadcast
+ * requests while INCOMPLETE, unicast ones in PROBE. */
+static int neigh_max_probes(const struct neighbour *n)
+{
+	const struct sysctl_net *s = &n->ns->sysctl;
+	return n->state == NUD_PROBE ? s->neigh_ucast_solicit : s->neigh_mcast_solicit;
+}
+
+static void neigh_probe(struct neighbour *n)
+{
+	n->probes++;
+	arp_solicit(n, n->state == NUD_PROBE ? n->ha : NULL);
+}
+
+/* neigh_timer_handler(): every timed state transition, and GC. */
+static void neigh_timer_handler(struct timer *t)
+{
+	struct neighbour *n = container_of(t, struct neighbour, timer);
+	struct netns *ns = n->ns;
+	uint64_t now = loop_now();
+	uint64_t next = 0;
+
+	switch (n->state) {
+	case NUD_REACHABLE: {
+		uint64_t rt = neigh_reachable_time(ns);
+		uint64_t delay = (uint64_t)MAX(ns->sysctl.neigh_delay_first_probe_time, 0) *
+				 NSEC_PER_SEC;
+		if (now < n->confirmed + rt) {
+			next = n->confirmed + rt;
+		} else if (now < n->used + delay) {
+			/* used recently: go straight to DELAY, as the kernel does */
+			n->state = NUD_DELAY;
+			n->updated = now;
+			next = now + delay;
+		} else {
+			n->state = NUD_STALE;
+			n->updated = now;
+			neigh_arm_gc(n);
+			return;
+		}
+		break;
+	}
+	case NUD_DELAY: {
+		uint64_t delay = (uint64_t)MAX(ns->sysctl.neigh_delay_first_probe_time, 0) *
+				 NSEC_PER_SEC;
+		if (now < n->confirmed + delay) {
+			n->state = NUD_REACHABLE;
+			n->updated = now;
+			next = n->confirmed + neigh_reachable_time(ns);
+		} else {
+			n->state = NUD_PROBE;
+			n->updated = now;
+			n->probes = 0;
+			next = now + neigh_retrans_time(ns);
+		}
+		break;
+	}
+	case NUD_INCOMPLETE:
+	case NUD_PROBE:
+		next = now + neigh_retrans_time(ns);
+		break;
+	case NUD_STALE:
+		if (now < n->used + (uint64_t)MAX(ns->sysctl.neigh_gc_stale_time, 0) * NSEC_PER_SEC) {
+			neigh_arm_gc(n);
+			return;
+		}
+		neigh_destroy(n, DROP_NEIGH_DEAD);
+		return;
+	case NUD_FAILED:
+		neigh_destroy(n, DROP_NEIGH_DEAD);
+		return;
+	default:
+		return;
+	}
+
+	if ((n->state & (NUD_INCOMPLETE | NUD_PROBE)) && n->probes >= neigh_max_probes(n)) {
+		n->state = NUD_FAILED;
+		n->updated = now;
+		neigh_arm_gc(n);
+		neigh_invalidate(n); /* may re-enter and restart resolution */
+		return;
+	}
+	timer_mod(&n->timer, next);
+	if (n->state & (NUD_INCOMPLETE | NUD_PROBE))
+		neigh_probe(n);
+}
+
+/* Queue @p on an unresolved entry, keeping at most unres_qlen packets: the
+ * oldest makes room (__neigh_event_send). Consumes p. */
+static void neigh_queue(struct neighbour *n, struct pkt *p)
+{
+	unsigned qlen = (unsigned)MAX(n->ns->sysctl.neigh_unres_qlen, 0);
+
+	if (!qlen) {
+		pkt_drop(p, DROP_NEIGH_QUEUEFULL);
+		return;
+	}
+	while (n->arp_queue.len >= qlen)
+		pkt_drop(pkt_queue_pop(&n->arp_queue), DROP_NEIGH_QUEUEFULL);
+	pkt_queue_push(&n->arp_queue, p);
+}
+
+/* __neigh_event_send for an entry that is not CONNECTED. Consumes p. */
+static void neigh_event_send(struct neighbour *n, struct pkt *p)
+{
+	struct netns *ns = n->ns;
+	uint64_t now = loop_now();
+
+	n->used = now;
+	switch (n->state) {
+	case NUD_STALE:
+		/* first use of a stale entry: send, and give upper layers
+		 * delay_first_probe_time to confirm before probing */
+		n->state = NUD_DELAY;
+		n->updated = now;
+		timer_mod(&n->timer,
+			  now + (uint64_t)MAX(ns->sysctl.neigh_delay_first_probe_time, 0) *
+					NSEC_PER_SEC);
+		neigh_xmit(p, n->ha);
+		return;
+	case NUD_DELAY:
+	case NUD_PROBE:
+		neigh_xmit(p, n->ha);
+		return;
+	case NUD_INCOMPLETE:
+		neigh_queue(n, p);
+		return;
+	default: /* NONE, FAILED: (re)start resolution */
+		break;
+	}
+	if (ns->sysctl.neigh_mcast_solicit <= 0) {
+		/* no probes allowed: fail at once, no error report */
+		n->state = NUD_FAILED;
+		n->updated = now;
+		neigh_arm_gc(n);
+		pkt_drop(p, DROP_NEIGH_FAILED);
+		return;
+	}
+	n->state = NUD_INCOMPLETE;
+	n->updated = now;
+	n->probes = 0;
+	timer_mod(&n->timer, now + neigh_retrans_time(ns));
+	neigh_queue(n, p);
+	neigh_probe(n); /* immediate_probe */
+}
+
+/* Is @ip a broadcast for @dev: the limited broadcast or the broadcast of a
+ * subnet configured on it (an RTN_BROADCAST route, arp_constructor). */
+static bool neigh_is_broadcast(const struct netdev *dev, uint32_t ip)
+{
+	if (ipv4_is_lbcast(ip))
+		return true;
+	for (const struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next) {
+		if (ifa->broadcast && ifa->broadcast == ip)
+			return true;
+		if (ifa->prefixlen < 31 && (ifa->local | ~ifa->mask) == ip)
+			return true;
+	}
+	return false;
+}
+
+void neigh_output(struct pkt *p)
+{
+	struct netdev *dev = p->dev;
+	struct netns *ns = dev->ns;
+	uint32_t nh = p->nexthop;
+	struct neighbour *n;
+
+	NS_ASSERT_OWNER(ns);
+	p->ns = ns;
+	/* arp_constructor: no ARP on loopback/NOARP devices, the frame
+	 * carries the device's own address */
+	if (unlikely(dev->flags & (IFF_LOOPBACK | IFF_NOARP))) {
+		neigh_xmit(p, dev->addr);
+		return;
+	}
+	n = neigh_lookup(ns, dev, nh);
+	if (likely(n && (n->state & NUD_CONNECTED))) {
+		n->used = loop_now();
+		neigh_xmit(p, n->ha);
+		return;
+	}
+	if (!n) {
+		if (neigh_is_broadcast(dev, nh)) {
+			neigh_xmit(p, dev->broadcast);
+			return;
+		}
+		if (ipv4_is_multicast(nh)) {
+			/* arp_mc_map -> ip_eth_mc_map: 01:00:5e + low 23 bits */
+			uint8_t mc[ETH_ALEN] = { 0x01, 0x00, 0x5e };
+			uint32_t h = ntohl(nh);
+			mc[3] = (h >> 16) & 0x7f;
+			mc[4] = (h >> 8) & 0xff;
+			mc[5] = h & 0xff;
+			neigh_xmit(p, mc);
+			return;
+		}
+		n = neigh_create(ns, dev, nh);
+		if (!n) {
+			pkt_drop(p, DROP_NOMEM);
+			return;
+		}
+	}
+	neigh_event_send(n, p);
+}
+
+/*
+ * The Ethernet header of a run, written with two 8-byte stores: bytes 0-7
+ * (destination and the start of the source) and bytes 6-13 (source and
+ * ethertype), overlapping by two bytes that hold the same value.
+ */
+struct neigh_hh {
+	uint64_t lo, hi;
+};
+
+static void neigh_hh_init(struct neigh_hh *hh, const uint8_t *dst, const uint8_t *src)
+{
+	uint8_t h[ETH_HLEN];
+	uint16_t proto = htons(ETH_P_IP);
+
+	memcpy(h, dst, ETH_ALEN);
+	memcpy(h + ETH_ALEN, src, ETH_ALEN);
+	memcpy(h + 2 * ETH_ALEN, &proto, sizeof(proto));
+	memcpy(&hh->lo, h, 8);
+	memcpy(&hh->hi, h + 6, 8);
+}
+
+void neigh_output_batch(struct netdev *dev, uint32_t nh, struct pkt_batch *b)
+{
+	struct netns *ns = dev->ns;
+	struct neighbour *n = NULL;
+	struct pkt_batch out;
+	struct neigh_hh hh;
+	unsigned i, cnt = b->n, out_n = 0;
+
+	NS_ASSERT_OWNER(ns);
+	if (likely(!(dev->flags & (IFF_LOOPBACK | IFF_NOARP))))
+		n = neigh_lookup(ns, dev, nh);
+	if (unlikely(!n || !(n->state & NUD_CONNECTED))) {
+		for (i = 0; i < cnt; i++) {
+			b->p[i]->ns = ns;
+			neigh_output(b->p[i]);
+		}
+		b->n = 0;
+		return;
+	}
+	/* neigh_output's fast path, once for the run: the time is the
+	 * loop's, the same for every packet of it */
+	n->used = loop_now();
+	neigh_hh_init(&hh, n->ha, dev->addr);
+	for (i = 0; i < cnt; i++) {
+		struct pkt *p = b->p[i];
+		uint8_t *h;
+
+		p->ns = ns;
+		if (unlikely(pkt_headroom(p) < ETH_HLEN)) {
+			/* neigh_xmit's check; nothing is sent, so no order
+			 * to keep */
+			pkt_drop(p, DROP_NOMEM);
+			continue;
+		}
+		h = pkt_push(p, ETH_HLEN);
+		memcpy(h, &hh.lo, 8);
+		memcpy(h + 6, &hh.hi, 8);
+		pkt_set_l2(p);
+		p->protocol = ETH_P_IP;
+		out.p[out_n++] = p;
+	}
+	b->n = 0;
+	out.n = out_n;
+	if (out_n)
+		dev_queue_xmit_batch(dev, &out);
+}
+
+/* ---- control path ---- */
+
+static bool neigh_state_valid(uint16_t state)
+{
+	switch (state) {
+	case NUD_NONE:
+	case NUD_INCOMPLETE:
+	case NUD_REACHABLE:
+	case NUD_STALE:
+	case NUD_DELAY:
+	case NUD_PROBE:
+	case NUD_FAILED:
+	case NUD_NOARP:
+	case NUD_PERMANENT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int neigh_update_cfg(struct netdev *dev, uint32_t ip, const uint8_t *lladdr, uint16_t state,
+		     uint32_t nlflags, struct extack *ext)
+{
+	struct netns *ns = dev->ns;
+	unsigned flags = NEIGH_UPDATE_F_ADMIN | NEIGH_UPDATE_F_OVERRIDE;
+	bool created = false;
+
+	NS_ASSERT_OWNER(ns);
+	if (!neigh_state_valid(state)) {
+		EXTACK_MSG(ext, "Invalid neighbour state");
+		return -EINVAL;
+	}
+	if (ipv4_is_multicast(ip) || ipv4_is_lbcast(ip)) {
+		EXTACK_MSG(ext, "Invalid neighbour address");
+		return -EINVAL;
+	}
+	if ((state & NUD_VALID) && !lladdr && !neigh_lookup(ns, dev, ip)) {
+		EXTACK_MSG(ext, "No link layer address given");
+		return -EINVAL;
+	}
+	struct neighbour *n = neigh_lookup(ns, dev, ip);
+	if (!n) {
+		if (!(nlflags & NLM_F_CREATE)) {
+			EXTACK_MSG(ext, "No such neighbour entry");
+			return -ENOENT;
+		}
+		n = neigh_create(ns, dev, ip);
+		if (!n) {
+			EXTACK_MSG(ext, "Out of memory");
+			return -ENOMEM;
+		}
+		created = true;
+	} else {
+		if (nlflags & NLM_F_EXCL) {
+			EXTACK_MSG(ext, "Neighbour entry exists");
+			return -EEXIST;
+		}
+		/* neigh_add: without REPLACE a different address is refused */
+		if (!(nlflags & NLM_F_REPLACE))
+			flags &= ~NEIGH_UPDATE_F_OVERRIDE;
+	}
+	int err = neigh_update(n, lladdr, state, flags, ext);
+	if (err && created)
+		neigh_destroy(n, DROP_NEIGH_DEAD);
+	ns->dev_gen++;
+	return err;
+}
+
+int neigh_delete(struct netdev *dev, uint32_t ip, struct extack *ext)
+{
+	struct neighbour *n = neigh_lookup(dev->ns, dev, ip);
+
+	NS_ASSERT_OWNER(dev->ns);
+	if (!n) {
+		EXTACK_MSG(ext, "No such neighbour entry");
+		return -ENOENT;
+	}
+	/* neigh_delete: __neigh_update(FAILED, ADMIN) (queued packets get
+	 * their host unreachable), then neigh_remove_one */
+	neigh_update(n, NULL, NUD_FAILED, NEIGH_UPDATE_F_ADMIN | NEIGH_UPDATE_F_OVERRIDE, NULL);
+	neigh_destroy(n, DROP_NEIGH_DEAD);
+	dev->ns->dev_gen++;
+	return 0;
+}
+
+unsigned neigh_flush(struct netns *ns, struct netdev *dev, bool include_permanent)
+{
+	struct neigh_table *tbl = ns->arp;
+	unsigned count = 0;
+
+	NS_ASSERT_OWNER(ns);
+	for (unsigned i = 0; i < tbl->nbuckets; i++) {
+		struct neighbour *n = tbl->buckets[i], *next;
+		for (; n; n = next) {
+			next = n->next;
+			if (dev && n->dev != dev)
+				continue;
+			/* `ip neigh flush` skips PERMANENT and NOARP entries */
+			if (!include_permanent && (n->state & (NUD_PERMANENT | NUD_NOARP)))
+				continue;
+			neigh_destroy(n, DROP_NEIGH_DEAD);
+			count++;
+		}
+	}
+	if (count)
+		ns->dev_gen++;
+	return count;
+}
+
+int neigh_walk(struct netns *ns, neigh_walk_fn fn, void *arg)
+{
+	struct neigh_table *tbl = ns->arp;
+
+	NS_ASSERT_OWNER(ns);
+	for (unsigned i = 0; i < tbl->nbuckets; i++)
+		for (const struct neighbour *n = tbl->buckets[i]; n; n = n->next) {
+			int r = fn(n, arg);
+			if (r)
+				return r;
+		}
+	return 0;
+}
+
+void neigh_dev_down(struct netdev *dev)
+{
+	/* neigh_ifdown: every entry of the device goes, permanent ones too,
+	 * and packets waiting for them are dropped as NEIGH_DEAD */
+	neigh_flush(dev->ns, dev, true);
+}
+
+void neigh_exit(struct netns *ns)
+{
+	struct neigh_table *tbl = ns->arp;
+
+	NS_ASSERT_OWNER(ns);
+	if (!tbl)
+		return;
+	for (unsigned i = 0; i < tbl->nbuckets; i++)
+		while (tbl->buckets[i])
+			neigh_destroy(tbl->buckets[i], DROP_NEIGH_DEAD);
+	free(tbl->buckets);
+	free(tbl);
+	ns->arp = NULL;
+}

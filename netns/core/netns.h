@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * struct netns: one network namespace and everything in it. Owned by one
+ * worker (DESIGN §3); only that worker touches it, except the registry
+ * (name/id lookup), which the control path uses under the control lock.
+ * Memory grows with use: a namespace with only `lo` is a few KB.
+ */
+#ifndef NSEMU_NETNS_NETNS_H
+#define NSEMU_NETNS_NETNS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/compiler.h"
+#include "core/loop.h"
+#include "core/pkt.h"
+#include "drop_reason.h"
+#include "snmp.h"
+#include "sysctl.h"
+
+#define NETNS_NAMSIZ 64
+
+struct netdev;
+struct fib;
+struct neigh_table;
+struct ipfrag_state;
+struct sock_table;
+struct icmp_state;
+
+/* Extended ack for the control path: errno's companion text (NLMSGERR_ATTR_MSG). */
+struct extack {
+	const char *msg; /* static string, or points into buf */
+	char buf[128];
+};
+void extack_set(struct extack *e, const char *fmt, ...) __printf(2, 3);
+#define EXTACK_MSG(e, text)                                                                        \
+	do {                                                                                       \
+		if (e)                                                                             \
+			(e)->msg = (text);                                                         \
+	} while (0)
+
+struct netns {
+	/* hot: read by every packet */
+	struct worker *owner;
+	uint64_t mib[MIB_MAX];
+	uint64_t drop[DROP_MAX];
+	struct sysctl_net sysctl;
+
+	struct fib *fib;		 /* netns/ipv4/fib.c */
+	struct neigh_table *arp;	 /* netns/core/neigh.c */
+	struct ipfrag_state *ipfrag;	 /* netns/ipv4/ip_frag.c, created on first fragment */
+	struct sock_table *socks;	 /* netns/core/sock.c, created on first socket */
+	struct icmp_state *icmp;	 /* netns/ipv4/icmp.c rate limiter state, lazily */
+
+	struct netdev *dev_list;	 /* devices in ifindex order */
+	struct netdev *dev_tail;	 /* last of dev_list (new ifindexes append) */
+	struct netdev **dev_hash;	 /* dev.c: by name, then by ifindex; NULL while few */
+	unsigned dev_hsize;		 /* buckets in each half of dev_hash */
+	struct netdev *lo;
+	unsigned ndevs;
+	int ifindex_next;		 /* last ifindex given out */
+	uint16_t ip_id;			 /* IP ID generator for locally built datagrams */
+	uint32_t dev_gen;		 /* bumped by any device/addr/route change (dump INTR) */
+
+	uint32_t id;			 /* registry id, never reused while running */
+	bool dying;
+	char name[NETNS_NAMSIZ];
+	struct netns *reg_next;		 /* registry hash chain (control path) */
+};
+
+/* Owner assertion (STYLE O1): live in debug and sanitizer builds. */
+#ifdef NDEBUG
+#define NS_ASSERT_OWNER(ns) ((void)(ns))
+#else
+#define NS_ASSERT_OWNER(ns) assert(!(ns)->owner || (ns)->owner == loop_current())
+#endif
+
+static inline void mib_inc(struct netns *ns, enum mib_field f)
+{
+	ns->mib[f]++;
+}
+static inline void mib_add(struct netns *ns, enum mib_field f, uint64_t n)
+{
+	ns->mib[f] += n;
+}
+
+/*
+ * Lifecycle. netns_create() allocates a namespace with `lo` (ifindex 1,
+ * 127.0.0.1/8, down) and sysctl defaults; call it on the worker that will own
+ * it. netns_destroy() unregisters every device (deleting the far ends of its
+ * veth pairs through their owners), frees routes, neighbours, queued
+ * fragments and sockets, and asserts nothing is left. Owner thread.
+ */
+struct netns *netns_create(const char *name, struct worker *owner);
+void netns_destroy(struct netns *ns);
+/* Build namespace @name on this worker (@owner) ahead of the request that
+ * will ask netns_create() for it here, so that the workers of a datagram
+ * full of NEWNS build theirs at the same time (rtnl.c). Kept unregistered,
+ * seen by nobody; netns_ahead_drop() destroys what no request took. */
+void netns_create_ahead(const char *name, struct worker *owner);
+void netns_ahead_drop(void);
+/* The constructor of `lo` that netns_create() calls (netns/ cannot include
+ * devices/; devices_init() registers loopback_create here, as the kernel
+ * registers loopback_net_ops). NULL: namespaces get no lo. Call at start-up. */
+void netns_set_lo_create(struct netdev *(*fn)(struct netns *ns));
+
+/*
+ * Registry: control path only (any non-worker thread, under the control
+ * lock that the control dispatcher holds). Names are unique.
+ */
+int netns_register(struct netns *ns);	/* assigns ns->id; -EEXIST */
+void netns_unregister(struct netns *ns);
+struct netns *netns_lookup(const char *name);
+struct netns *netns_lookup_id(uint32_t id);
+/* Iterate in creation order: pass NULL to get the first. */
+struct netns *netns_next(struct netns *prev);
+unsigned netns_count(void);
+/* Test support (fuzz targets, tests/fuzz/): with no namespace registered,
+ * start ids from 1 again, so each input sees the same ids whatever ran
+ * before it. Breaks "never reused" for clients that outlive the registry:
+ * not for the running emulator. 0, or -EBUSY if any namespace exists. */
+int netns_test_reset_ids(void);
+
+/* Drop accounting: the one exit for packets dropped in error (STYLE §6).
+ * Bumps ns->drop[reason], the mapped MIB counter, the device's
+ * rx_dropped/tx_dropped where the reason is a device's, frees. Consumes p.
+ * p->ns must be set (or p->dev). */
+void pkt_drop(struct pkt *p, enum drop_reason reason);
+/* Drops of packets with neither ns nor dev, counted per calling thread. */
+uint64_t pkt_drop_orphans(void);
+/* A packet delivered as intended: free it, count nothing. Consumes p. */
+static inline void pkt_consume(struct pkt *p)
+{
+	pkt_free(p);
+}
+
+#endif

@@ -1,0 +1,958 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The IPv4 FIB (net/ipv4/fib_trie.c, fib_semantics.c, fib_frontend.c): per
+ * table, a control structure of prefix entries, each holding the routes of
+ * one prefix ordered as the kernel orders its fib_aliases (tos descending,
+ * then priority, then insertion), and a core/lpm trie mapping the prefix to
+ * its entry (STYLE H8: control table apart from the forwarding structure).
+ * Route insertion and deletion follow fib_table_insert/fib_table_delete and
+ * fib_create_info/fib_check_nh; lookup follows fib_table_lookup, including
+ * its backtracking to shorter prefixes when no route of the longest one is
+ * usable. Device events follow fib_netdev_event. The table's entries and
+ * exact-match index are fib_table.c's, the next-hop records and the
+ * indexes by device and source fib_nh.c's (fib_priv.h). Owner thread only.
+ */
+#include "fib_priv.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/compiler.h"
+#include "core/lpm.h"
+#include "netns/core/dev.h"
+#include "netns/proto/ip.h"
+
+/* fib_props[]: the minimum scope of each type and the error it means. */
+static const struct {
+	uint8_t scope;
+	int error;
+} fib_props[RTN_MAX + 1] = {
+	[RTN_UNSPEC] = { RT_SCOPE_NOWHERE, 0 },
+	[RTN_UNICAST] = { RT_SCOPE_UNIVERSE, 0 },
+	[RTN_LOCAL] = { RT_SCOPE_HOST, 0 },
+	[RTN_BROADCAST] = { RT_SCOPE_LINK, 0 },
+	[RTN_ANYCAST] = { RT_SCOPE_LINK, 0 },
+	[RTN_MULTICAST] = { RT_SCOPE_UNIVERSE, 0 },
+	[RTN_BLACKHOLE] = { RT_SCOPE_UNIVERSE, -EINVAL },
+	[RTN_UNREACHABLE] = { RT_SCOPE_UNIVERSE, -EHOSTUNREACH },
+	[RTN_PROHIBIT] = { RT_SCOPE_UNIVERSE, -EACCES },
+	[RTN_THROW] = { RT_SCOPE_UNIVERSE, -EAGAIN },
+	[RTN_NAT] = { RT_SCOPE_NOWHERE, -EINVAL },
+	[RTN_XRESOLVE] = { RT_SCOPE_NOWHERE, -EINVAL },
+};
+
+
+int fib_init(struct netns *ns)
+{
+	ns->fib = calloc(1, sizeof(*ns->fib));
+	return ns->fib ? 0 : -ENOMEM;
+}
+
+void fib_exit(struct netns *ns)
+{
+	struct fib *f = ns->fib;
+
+	if (!f)
+		return;
+	while (f->tables) {
+		struct fib_table *tb = f->tables;
+
+		f->tables = tb->next;
+		fib_table_free(tb);
+	}
+	fib_nh_exit(f);
+	free(f);
+	ns->fib = NULL;
+}
+
+/* ---- lookup ---- */
+
+/* netif_carrier_ok for a route's device. */
+static bool route_linkdown(const struct fib_route *r)
+{
+	return r->dev && r->cfg.scope != RT_SCOPE_HOST && !r->dev->carrier;
+}
+
+static bool nh_linkdown(const struct fib_nh *n)
+{
+	return n->dev && n->scope != RT_SCOPE_HOST && !n->dev->carrier;
+}
+
+/* ip_ignore_linkdown: conf.{all,DEV}.ignore_routes_with_linkdown. */
+static bool ignore_linkdown(const struct netdev *dev)
+{
+	return devconf_get(dev, DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN);
+}
+
+struct fib_flow {
+	int oif;
+	uint8_t scope;
+	bool ignore_linkstate;
+};
+
+/* The first route of a prefix usable for @fl, in fib_table_lookup's
+ * order: its place, or -1. */
+static int entry_match(const struct fib *f, const struct fib_table *tb, const struct fib_entry *e,
+		       const struct fib_flow *fl)
+{
+	struct fib_alias one;
+	unsigned n;
+	const struct fib_alias *a = fib_entry_aliases(tb, e, &one, &n);
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct fib_nh *nh = &f->nh[a[i].nh];
+
+		/* Lookups carry no TOS: only tos-0 routes match, as for a
+		 * flow with tos 0 in the kernel. */
+		if (a[i].tos)
+			continue;
+		if (nh->scope < fl->scope)
+			continue;
+		/* error types answer before any nexthop check */
+		if (fib_type_is_error(nh->type))
+			return (int)i;
+		if (!fl->ignore_linkstate && nh_linkdown(nh) && ignore_linkdown(nh->dev))
+			continue;
+		if (fl->oif && (!nh->dev || nh->dev->ifindex != fl->oif))
+			continue;
+		return (int)i;
+	}
+	return -1;
+}
+
+/* A table's answer for host-order @a whose longest prefix has leaf value
+ * @v and length @len: 1 found, 0 nothing here (try the next table),
+ * -EAGAIN throw. */
+static int table_finish(const struct fib *f, const struct fib_table *tb, uint32_t a, uint32_t v,
+			unsigned len, const struct fib_flow *fl, struct fib_result *res)
+{
+	uint32_t dst = htonl(len ? a & ~0u << (32 - len) : 0), idx = v;
+	const struct fib_entry *e;
+	const struct fib_nh *n;
+	struct fib_alias one;
+	unsigned cnt;
+	int i = 0;
+
+	if (likely(v & LEAF_NH)) {
+		/* entry_match's answer from the route's record: taken unless
+		 * the lookup is bound to a device, the record's scope is too
+		 * narrow or a down carrier hides it */
+		n = &f->nh[v & ~LEAF_NH];
+		if (!fl->oif && n->scope >= fl->scope &&
+		    (!n->linkcheck || n->dev->carrier || fl->ignore_linkstate ||
+		     !ignore_linkdown(n->dev)))
+			goto found;
+		idx = fib_pfx_find(tb, dst, len);
+	}
+	e = &tb->ent[idx];
+	while ((i = entry_match(f, tb, e, fl)) < 0) {
+		/* fib_table_lookup backtracks to the next shorter prefix when no
+		 * alias of this one fits the flow (rare: oif-bound or
+		 * scope-limited lookups, linkdown routes) */
+		idx = fib_entry_cover(tb, a, e->dst_len);
+		if (idx == UINT32_MAX)
+			return 0;
+		e = &tb->ent[idx];
+	}
+	n = &f->nh[fib_entry_aliases(tb, e, &one, &cnt)[i].nh];
+	dst = e->dst;
+	len = e->dst_len;
+found:
+	if (n->type == RTN_THROW)
+		return -EAGAIN;
+	*res = (struct fib_result){
+		.type = n->type,
+		.scope = n->scope,
+		.prefixlen = (uint8_t)len,
+		.alias = (uint16_t)i,
+		.table = tb->id,
+		.dev = n->dev,
+		.gw = n->gw,
+		.prefsrc = n->prefsrc,
+		.dst = dst,
+	};
+	return 1;
+}
+
+/* table_finish for the common answer, inline: a plain lookup (no oif,
+ * scope universe, carrier checks only if asked) of a prefix whose record
+ * is in its leaf. */
+static inline int table_finish_fast(const struct fib *f, const struct fib_table *tb, uint32_t a,
+				    uint32_t v, unsigned len, const struct fib_flow *fl,
+				    struct fib_result *res)
+{
+	const struct fib_nh *n = &f->nh[v & ~LEAF_NH];
+
+	if (!(v & LEAF_NH) || (n->linkcheck && !n->dev->carrier) || n->type == RTN_THROW)
+		return table_finish(f, tb, a, v, len, fl, res);
+	*res = (struct fib_result){
+		.type = n->type,
+		.scope = n->scope,
+		.prefixlen = (uint8_t)len,
+		.table = tb->id,
+		.dev = n->dev,
+		.gw = n->gw,
+		.prefsrc = n->prefsrc,
+		.dst = htonl(len ? a & ~0u << (32 - len) : 0),
+	};
+	return 1;
+}
+
+/* One table: 1 found, 0 nothing here (try the next table), -EAGAIN throw. */
+static int table_lookup(const struct fib *f, const struct fib_table *tb, uint32_t daddr,
+			const struct fib_flow *fl, struct fib_result *res)
+{
+	uint32_t a = ntohl(daddr), v;
+	unsigned len;
+
+	if (!lpm_lookup_len(tb->lpm, a, &v, &len)) {
+		/* out of memory took the trie: the index still knows */
+		if (likely(!lpm_broken(tb->lpm)) || (v = fib_entry_cover(tb, a, 33)) == UINT32_MAX)
+			return 0;
+		len = tb->ent[v].dst_len;
+	}
+	if (!fl->oif && fl->scope == RT_SCOPE_UNIVERSE && !fl->ignore_linkstate)
+		return table_finish_fast(f, tb, a, v, len, fl, res);
+	return table_finish(f, tb, a, v, len, fl, res);
+}
+
+int fib_lookup_flow(struct netns *ns, uint32_t daddr, int oif, uint8_t scope,
+		    bool ignore_linkstate, struct fib_result *res)
+{
+	const struct fib_flow fl = { oif, scope, ignore_linkstate };
+	const struct fib *f = ns->fib;
+	const struct fib_table *order[3];
+
+	NS_ASSERT_OWNER(ns);
+	/* the default rules: 0 lookup local, 32766 main, 32767 default */
+	order[0] = f->local;
+	order[1] = f->main;
+	order[2] = fib_get_table(f, RT_TABLE_DEFAULT);
+	for (unsigned i = 0; i < 3; i++)
+		if (order[i] && table_lookup(f, order[i], daddr, &fl, res) == 1)
+			return 0;
+	return -ENETUNREACH;
+}
+
+int fib_lookup(struct netns *ns, uint32_t daddr, struct fib_result *res)
+{
+	return fib_lookup_flow(ns, daddr, 0, RT_SCOPE_UNIVERSE, false, res);
+}
+
+static_assert(FIB_BATCH <= LPM_BATCH, "a FIB batch is one lpm batch per table");
+
+void fib_lookup_batch(struct netns *ns, const uint32_t *daddr, unsigned n,
+		      struct fib_result *res, int *ret)
+{
+	const struct fib_flow fl = { 0, RT_SCOPE_UNIVERSE, false };
+	const struct fib *f = ns->fib;
+	const struct fib_table *order[3], *tb;
+	uint32_t a[FIB_BATCH], v[3][FIB_BATCH];
+	uint8_t len[3][FIB_BATCH];
+	unsigned nt = 0;
+
+	NS_ASSERT_OWNER(ns);
+	/* the default rules, as fib_lookup_flow: the tables that exist */
+	if (f->local)
+		order[nt++] = f->local;
+	if (f->main)
+		order[nt++] = f->main;
+	if ((tb = fib_get_table(f, RT_TABLE_DEFAULT)))
+		order[nt++] = tb;
+	while (n) {
+		unsigned m = MIN(n, FIB_BATCH);
+
+		for (unsigned i = 0; i < m; i++)
+			a[i] = ntohl(daddr[i]);
+		/* each table's trie walks together; the entries that are
+		 * needed (prefixes without a record in their leaf) are asked
+		 * for together before any is read */
+		for (unsigned t = 0; t < nt; t++) {
+			bool broken;
+
+			tb = order[t];
+			lpm_lookup_batch(tb->lpm, a, m, v[t], len[t]);
+			broken = lpm_broken(tb->lpm);
+			for (unsigned i = 0; i < m; i++) {
+				if (unlikely(broken) &&
+				    (v[t][i] = fib_entry_cover(tb, a[i], 33)) != LPM_MISS)
+					len[t][i] = (uint8_t)tb->ent[v[t][i]].dst_len;
+				if (v[t][i] != LPM_MISS && !(v[t][i] & LEAF_NH))
+					prefetch(&tb->ent[v[t][i]]);
+			}
+		}
+		for (unsigned i = 0; i < m; i++) {
+			ret[i] = -ENETUNREACH;
+			for (unsigned t = 0; t < nt; t++) {
+				if (v[t][i] != LPM_MISS &&
+				    table_finish_fast(f, order[t], a[i], v[t][i], len[t][i], &fl,
+						      &res[i]) == 1) {
+					ret[i] = 0;
+					break;
+				}
+			}
+		}
+		daddr += m;
+		res += m;
+		ret += m;
+		n -= m;
+	}
+}
+
+int fib_table_lookup(struct netns *ns, uint32_t table, uint32_t daddr, struct fib_result *res)
+{
+	const struct fib_flow fl = { 0, RT_SCOPE_UNIVERSE, false };
+	const struct fib_table *tb;
+
+	NS_ASSERT_OWNER(ns);
+	tb = fib_get_table(ns->fib, table ? table : RT_TABLE_MAIN);
+	if (tb && table_lookup(ns->fib, tb, daddr, &fl, res) == 1)
+		return 0;
+	return -ENETUNREACH;
+}
+
+/* A route as callers see it. */
+static void route_view(const struct fib *f, const struct fib_table *tb, const struct fib_entry *e,
+		       const struct fib_alias *a, struct fib_route *out)
+{
+	const struct fib_nh *n = &f->nh[a->nh];
+
+	*out = (struct fib_route){
+		.cfg = {
+			.table = tb->id,
+			.dst = e->dst,
+			.dst_len = (uint8_t)e->dst_len,
+			.tos = a->tos,
+			.type = n->type,
+			.scope = n->scope,
+			.protocol = n->protocol,
+			.gw = n->gw,
+			.oif = n->dev ? n->dev->ifindex : 0,
+			.prefsrc = n->prefsrc,
+			.priority = n->priority,
+		},
+		.dev = n->dev,
+		.flags = nh_linkdown(n) ? RTNH_F_LINKDOWN : 0,
+	};
+}
+
+bool fib_result_route(struct netns *ns, const struct fib_result *res, struct fib_route *out)
+{
+	const struct fib *f = ns->fib;
+	const struct fib_table *tb;
+	const struct fib_alias *a;
+	struct fib_alias one;
+	uint32_t idx;
+	unsigned n;
+
+	NS_ASSERT_OWNER(ns);
+	tb = res->table ? fib_get_table(f, res->table) : NULL;
+	if (!tb || !fib_entry_get(tb, res->dst, res->prefixlen, &idx))
+		return false;
+	a = fib_entry_aliases(tb, &tb->ent[idx], &one, &n);
+	if (res->alias >= n)
+		return false;
+	route_view(f, tb, &tb->ent[idx], &a[res->alias], out);
+	return true;
+}
+
+bool fib_has_custom_local_routes(const struct netns *ns)
+{
+	return ns->fib->has_custom_local_routes;
+}
+
+/* ---- insert ---- */
+
+/*
+ * fib_check_nh for a gateway (fib_check_nh_v4_gw without onlink): the
+ * gateway must be reachable through a route of scope at least link (a
+ * connected route), via @cfg->oif if given, looked up in @cfg->table first
+ * and then in all tables. Fills r->dev.
+ */
+static int fib_check_nh_gw(struct netns *ns, struct fib_route *r, struct extack *ext)
+{
+	struct fib_config *cfg = &r->cfg;
+	struct fib_flow fl = { cfg->oif, (uint8_t)(cfg->scope + 1), true };
+	const struct fib_table *tb = NULL;
+	struct fib_result res;
+	bool found = false;
+
+	if (fl.scope < RT_SCOPE_LINK)
+		fl.scope = RT_SCOPE_LINK;
+	if (cfg->table != RT_TABLE_MAIN)
+		tb = fib_get_table(ns->fib, cfg->table);
+	if (tb)
+		found = table_lookup(ns->fib, tb, cfg->gw, &fl, &res) == 1;
+	if (!found)
+		found = fib_lookup_flow(ns, cfg->gw, fl.oif, fl.scope, true, &res) == 0;
+	if (!found) {
+		EXTACK_MSG(ext, "Nexthop has invalid gateway");
+		return -ENETUNREACH;
+	}
+	if (res.type != RTN_UNICAST && res.type != RTN_LOCAL) {
+		EXTACK_MSG(ext, "Nexthop has invalid gateway");
+		return -EINVAL;
+	}
+	if (!res.dev) {
+		EXTACK_MSG(ext, "No egress device for nexthop gateway");
+		return -EINVAL;
+	}
+	r->dev = res.dev;
+	return dev_is_up(r->dev) ? 0 : -ENETDOWN;
+}
+
+/* fib_create_info: validate @r->cfg and resolve its device. */
+static int fib_create_info(struct netns *ns, struct fib_route *r, struct extack *ext)
+{
+	struct fib_config *cfg = &r->cfg;
+	struct fib_result res;
+	int err;
+
+	if (cfg->type > RTN_MAX) {
+		EXTACK_MSG(ext, "Invalid route type");
+		return -EINVAL;
+	}
+	/* RT_SCOPE_NOWHERE on add: pick what iproute2 would have sent */
+	if (cfg->scope == RT_SCOPE_NOWHERE) {
+		if (cfg->type == RTN_LOCAL || cfg->type == RTN_NAT)
+			cfg->scope = RT_SCOPE_HOST;
+		else if (cfg->type == RTN_BROADCAST || cfg->type == RTN_ANYCAST ||
+			 cfg->type == RTN_MULTICAST)
+			cfg->scope = RT_SCOPE_LINK;
+		else if (cfg->type == RTN_UNICAST && !cfg->gw)
+			cfg->scope = RT_SCOPE_LINK;
+		else
+			cfg->scope = RT_SCOPE_UNIVERSE;
+	}
+	if (fib_props[cfg->type].scope > cfg->scope) {
+		EXTACK_MSG(ext, "Invalid scope");
+		return -EINVAL;
+	}
+	if (fib_type_is_error(cfg->type)) {
+		if (cfg->type == RTN_NAT || cfg->type == RTN_XRESOLVE) {
+			EXTACK_MSG(ext, "Invalid route type");
+			return -EINVAL;
+		}
+		if (cfg->gw || cfg->oif) {
+			EXTACK_MSG(ext, "Gateway, device and multipath can not be specified for "
+					"this route type");
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (cfg->type != RTN_UNICAST && cfg->type != RTN_LOCAL && cfg->type != RTN_BROADCAST &&
+	    cfg->type != RTN_ANYCAST && cfg->type != RTN_MULTICAST) {
+		EXTACK_MSG(ext, "Invalid route type");
+		return -EINVAL;
+	}
+	if (cfg->oif) {
+		r->dev = dev_get_by_index(ns, cfg->oif);
+		if (!r->dev) {
+			EXTACK_MSG(ext, "Cannot find device");
+			return -ENODEV;
+		}
+	}
+	if (cfg->scope == RT_SCOPE_HOST) {
+		/* a local address: a device, no gateway */
+		if (cfg->gw) {
+			EXTACK_MSG(ext, "Route with host scope can not have a gateway");
+			return -EINVAL;
+		}
+		if (!r->dev) {
+			EXTACK_MSG(ext, "Cannot find device");
+			return -ENODEV;
+		}
+	} else if (cfg->gw) {
+		err = fib_check_nh_gw(ns, r, ext);
+		if (err)
+			return err;
+	} else {
+		/* fib_check_nh_nongw: no gateway and no device is
+		 * inetdev_by_index(0) failing: "No such device", no text */
+		if (!r->dev)
+			return -ENODEV;
+		if (!dev_is_up(r->dev)) {
+			EXTACK_MSG(ext, "Device for nexthop is not up");
+			return -ENETDOWN;
+		}
+	}
+	cfg->oif = r->dev->ifindex;
+	if (route_linkdown(r))
+		r->flags |= RTNH_F_LINKDOWN;
+	/* fib_valid_prefsrc: the preferred source must be a local address
+	 * (a `local` route of its own prefix excepted) */
+	if (cfg->prefsrc && !(cfg->type == RTN_LOCAL && cfg->dst && cfg->prefsrc == cfg->dst)) {
+		const struct fib_table *lt = ns->fib->local;
+		const struct fib_flow fl = { 0, RT_SCOPE_UNIVERSE, true };
+
+		if (!lt || table_lookup(ns->fib, lt, cfg->prefsrc, &fl, &res) != 1 || res.type != RTN_LOCAL) {
+			EXTACK_MSG(ext, "Invalid prefsrc address");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* What a route resolves to, as a record's contents. */
+static struct fib_nh nh_key_of(const struct fib_route *r)
+{
+	return (struct fib_nh){ .dev = r->dev, .gw = r->cfg.gw, .prefsrc = r->cfg.prefsrc,
+				.priority = r->cfg.priority, .type = r->cfg.type,
+				.scope = r->cfg.scope, .protocol = r->cfg.protocol };
+}
+
+static inline bool same_key(const struct fib *f, const struct fib_alias *a, uint8_t tos,
+			    uint32_t prio)
+{
+	return a->tos == tos && f->nh[a->nh].priority == prio;
+}
+
+int fib_route_add(struct netns *ns, const struct fib_config *cfg_in, struct extack *ext)
+{
+	struct fib *f = ns->fib;
+	struct fib_route nr = { .cfg = *cfg_in };
+	const struct fib_config *c = &nr.cfg;
+	const struct fib_alias *a = NULL;
+	struct fib_alias one;
+	struct fib_nh key;
+	struct fib_table *tb;
+	struct fib_entry *e;
+	struct fib_alist *l;
+	unsigned n = 0, p, q, pos;
+	uint32_t idx = 0, nh, old_leaf;
+	bool fresh = false;
+	int err, match = -1;
+
+	NS_ASSERT_OWNER(ns);
+	if (cfg_in->dst_len > 32) {
+		EXTACK_MSG(ext, "Invalid prefix length");
+		return -EINVAL;
+	}
+	if (cfg_in->dst & ~inet_make_mask(cfg_in->dst_len)) {
+		EXTACK_MSG(ext, "Invalid prefix for given prefix length");
+		return -EINVAL;
+	}
+	if (!nr.cfg.table)
+		nr.cfg.table = RT_TABLE_MAIN;
+	err = fib_create_info(ns, &nr, ext);
+	if (err)
+		return err;
+	tb = fib_new_table(f, c->table);
+	if (!tb)
+		return -ENOMEM;
+	key = nh_key_of(&nr);
+	e = fib_entry_get(tb, c->dst, c->dst_len, &idx);
+	if (e)
+		a = fib_entry_aliases(tb, e, &one, &n);
+
+	/* fib_find_alias: the first route with the same (tos, priority) key,
+	 * or where a new key goes (tos descending, priority ascending) */
+	for (p = 0; p < n && (a[p].tos > c->tos ||
+			      (a[p].tos == c->tos && f->nh[a[p].nh].priority < c->priority));
+	     p++)
+		;
+	pos = p;
+	if (p < n && same_key(f, &a[p], c->tos, c->priority)) {
+		if (c->nlflags & NLM_F_EXCL)
+			return -EEXIST;
+		/* fib_info equality: protocol, source, gateway, device too */
+		for (q = p; q < n && same_key(f, &a[q], c->tos, c->priority); q++)
+			if (match < 0 && fib_nh_same(&f->nh[a[q].nh], &key))
+				match = (int)q;
+		if (c->nlflags & NLM_F_REPLACE) {
+			uint32_t old = a[p].nh;
+
+			old_leaf = fib_entry_leaf(tb, idx);
+
+			/* replacing a route by itself changes nothing */
+			if (match >= 0)
+				return match == (int)p ? 0 : -EEXIST;
+			nh = fib_nh_get(f, &key, tb->id, idx);
+			if (!nh)
+				return -ENOMEM;
+			if (e->kind == ENT_ONE)
+				e->ref = nh;
+			else
+				tb->lists[e->ref]->a[p].nh = nh;
+			fib_nh_put(f, old, tb->id, idx);
+			fib_entry_sync(tb, idx, old_leaf);
+			goto succeeded;
+		}
+		/* a perfect duplicate is refused even with APPEND */
+		if (match >= 0)
+			return -EEXIST;
+		/* APPEND goes after the routes of the same key, plain CREATE
+		 * (`ip route prepend`) before them */
+		pos = (c->nlflags & NLM_F_APPEND) ? q : p;
+	}
+	if (!(c->nlflags & NLM_F_CREATE))
+		return -ENOENT;
+	if (!e) {
+		if (fib_entry_new(tb, c->dst, c->dst_len, &idx))
+			return -ENOMEM;
+		e = &tb->ent[idx];
+		fresh = true;
+	}
+	old_leaf = fib_entry_leaf(tb, idx);
+	nh = fib_nh_get(f, &key, tb->id, idx);
+	if (!nh)
+		goto fail;
+	if (fresh && !c->tos) {
+		/* the common case: a prefix with one route */
+		e->kind = ENT_ONE;
+		e->ref = nh;
+	} else {
+		l = fib_entry_unfold(tb, e);
+		if (!l) {
+			fib_nh_put(f, nh, tb->id, idx);
+			goto fail;
+		}
+		memmove(&l->a[pos + 1], &l->a[pos], (l->n - pos) * sizeof(l->a[0]));
+		l->a[pos] = (struct fib_alias){ nh, c->tos };
+		l->n++;
+		fib_entry_fold(tb, e);
+	}
+	if (!fresh) {
+		fib_entry_sync(tb, idx, old_leaf);
+	} else if (fib_entry_publish(tb, idx)) {
+		if (e->kind == ENT_LIST) {
+			tb->lists[e->ref]->n = 0;
+			fib_entry_fold(tb, e); /* frees the list */
+		}
+		fib_nh_put(f, nh, tb->id, idx);
+		goto fail;
+	}
+	f->nroutes++;
+succeeded:
+	/* fib_table_insert: a user-made local route disables the address-list
+	 * shortcut of fib_validate_source */
+	if (c->type == RTN_LOCAL && c->protocol != RTPROT_KERNEL)
+		f->has_custom_local_routes = true;
+	ns->dev_gen++;
+	return 0;
+
+fail:
+	if (fresh)
+		fib_entry_drop(tb, idx);
+	return -ENOMEM;
+}
+
+/* ---- delete ---- */
+
+/* Remove route @pos of entry @idx, and the entry with its last route. */
+static void alias_unlink(struct netns *ns, struct fib_table *tb, uint32_t idx, unsigned pos)
+{
+	struct fib_entry *e = &tb->ent[idx];
+	uint32_t nh, old_leaf = fib_entry_leaf(tb, idx);
+	struct fib_alist *l;
+
+	if (e->kind == ENT_ONE) {
+		nh = e->ref;
+		e->kind = ENT_FREE;
+	} else {
+		l = tb->lists[e->ref];
+		nh = l->a[pos].nh;
+		memmove(&l->a[pos], &l->a[pos + 1], (l->n - pos - 1) * sizeof(l->a[0]));
+		l->n--;
+		fib_entry_fold(tb, e);
+	}
+	fib_nh_put(ns->fib, nh, tb->id, idx);
+	ns->fib->nroutes--;
+	ns->dev_gen++;
+	if (e->kind == ENT_FREE)
+		fib_entry_free(tb, idx);
+	else
+		fib_entry_sync(tb, idx, old_leaf);
+}
+
+int fib_route_del(struct netns *ns, const struct fib_config *cfg, struct extack *ext)
+{
+	uint32_t table = cfg->table ? cfg->table : RT_TABLE_MAIN, idx;
+	const struct fib_alias *a;
+	struct fib_alias one;
+	struct fib_table *tb;
+	struct fib_entry *e;
+	unsigned n;
+
+	NS_ASSERT_OWNER(ns);
+	if (cfg->dst_len > 32) {
+		EXTACK_MSG(ext, "Invalid prefix length");
+		return -EINVAL;
+	}
+	if (cfg->dst & ~inet_make_mask(cfg->dst_len)) {
+		EXTACK_MSG(ext, "Invalid prefix for given prefix length");
+		return -EINVAL;
+	}
+	tb = fib_get_table(ns->fib, table);
+	if (!tb) {
+		/* local, main and default exist from the start in Linux (here
+		 * they are made on first use): only other ids are unknown */
+		if (table != RT_TABLE_LOCAL && table != RT_TABLE_MAIN && table != RT_TABLE_DEFAULT)
+			EXTACK_MSG(ext, "FIB table does not exist");
+		return -ESRCH;
+	}
+	e = fib_entry_get(tb, cfg->dst, cfg->dst_len, &idx);
+	if (!e)
+		return -ESRCH;
+	a = fib_entry_aliases(tb, e, &one, &n);
+	/* fib_table_delete: zero fields (and scope NOWHERE) match anything */
+	for (unsigned i = 0; i < n; i++) {
+		const struct fib_nh *nh = &ns->fib->nh[a[i].nh];
+
+		if (a[i].tos != cfg->tos)
+			continue;
+		if (cfg->type && nh->type != cfg->type)
+			continue;
+		if (cfg->scope != RT_SCOPE_NOWHERE && nh->scope != cfg->scope)
+			continue;
+		if (cfg->prefsrc && nh->prefsrc != cfg->prefsrc)
+			continue;
+		if (cfg->protocol && nh->protocol != cfg->protocol)
+			continue;
+		/* fib_nh_match */
+		if ((cfg->has_priority || cfg->priority) && nh->priority != cfg->priority)
+			continue;
+		if (cfg->oif && (!nh->dev || nh->dev->ifindex != cfg->oif))
+			continue;
+		if (cfg->gw && nh->gw != cfg->gw)
+			continue;
+		alias_unlink(ns, tb, idx, i);
+		return 0;
+	}
+	return -ESRCH;
+}
+
+unsigned fib_flush_match(struct netns *ns, fib_match_fn match, void *arg)
+{
+	unsigned n = 0;
+
+	NS_ASSERT_OWNER(ns);
+	for (struct fib_table *tb = ns->fib->tables; tb; tb = tb->next) {
+		for (uint32_t i = 0; i < tb->ent_cap; i++) {
+			unsigned k = 0, cnt;
+
+			for (;;) {
+				const struct fib_entry *e = &tb->ent[i];
+				struct fib_alias one;
+				const struct fib_alias *a = fib_entry_aliases(tb, e, &one, &cnt);
+				struct fib_route v;
+
+				if (k >= cnt)
+					break;
+				route_view(ns->fib, tb, e, &a[k], &v);
+				if (!match(&v, arg)) {
+					k++;
+					continue;
+				}
+				alias_unlink(ns, tb, i, k);
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+/* The place of a route of @e that uses record @nh, or -1. */
+static int entry_find_nh(const struct fib_table *tb, const struct fib_entry *e, uint32_t nh)
+{
+	struct fib_alias one;
+	unsigned n;
+	const struct fib_alias *a = fib_entry_aliases(tb, e, &one, &n);
+
+	for (unsigned i = 0; i < n; i++)
+		if (a[i].nh == nh)
+			return (int)i;
+	return -1;
+}
+
+/* Delete every route that uses record @idx: through its list of routes,
+ * or (more than FIB_NH_TRACK of them) one pass over the tables. */
+static unsigned nh_flush(struct netns *ns, uint32_t idx)
+{
+	struct fib *f = ns->fib;
+	const struct fib_nh *nh = &f->nh[idx]; /* deletes never move f->nh */
+	unsigned n = 0;
+
+	while (nh->live && !nh->untracked) {
+		const struct fib_nhref *r = &nh->refs->v[nh->refs->n - 1];
+		struct fib_table *tb = fib_get_table(f, r->table);
+		uint32_t ei = r->ent;
+
+		alias_unlink(ns, tb, ei, (unsigned)entry_find_nh(tb, &tb->ent[ei], idx));
+		n++;
+	}
+	for (struct fib_table *tb = f->tables; tb && nh->live; tb = tb->next) {
+		for (uint32_t i = 0; i < tb->ent_cap && nh->live; i++) {
+			int k;
+
+			while ((k = entry_find_nh(tb, &tb->ent[i], idx)) >= 0) {
+				alias_unlink(ns, tb, i, (unsigned)k);
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+/* The routes through @dev, all or all but those of host scope: record by
+ * record (deleting a record's last route drops it from the array, the
+ * last one taking its place). */
+static unsigned fib_flush_dev(struct netns *ns, struct netdev *dev, bool keep_host)
+{
+	const struct fib *f = ns->fib;
+	unsigned n = 0;
+
+	NS_ASSERT_OWNER(ns);
+	for (uint32_t i = 0;;) {
+		const struct fib_hslot *hs = fib_hmap_find(&f->by_dev, fib_dev_key(dev));
+		uint32_t idx;
+
+		if (!hs || i >= hs->vec->n)
+			break;
+		idx = hs->vec->v[i];
+		if (keep_host && f->nh[idx].scope == RT_SCOPE_HOST) {
+			i++;
+			continue;
+		}
+		n += nh_flush(ns, idx);
+	}
+	return n;
+}
+
+unsigned fib_flush_prefsrc(struct netns *ns, uint32_t prefsrc)
+{
+	const struct fib_hslot *hs;
+	unsigned n = 0;
+
+	NS_ASSERT_OWNER(ns);
+	if (!prefsrc)
+		return 0;
+	/* the last record of the key takes its slot with it: look again */
+	while ((hs = fib_hmap_find(&ns->fib->by_src, prefsrc)))
+		n += nh_flush(ns, hs->vec->v[hs->vec->n - 1]);
+	return n;
+}
+
+/* ---- dumps ---- */
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The routes of entry @idx, in order, as views. */
+static int entry_walk(const struct fib *f, const struct fib_table *tb, uint32_t idx,
+		      fib_walk_fn fn, void *arg)
+{
+	const struct fib_entry *e = &tb->ent[idx];
+	struct fib_alias one;
+	unsigned n;
+	const struct fib_alias *a = fib_entry_aliases(tb, e, &one, &n);
+	int ret = 0;
+
+	for (unsigned i = 0; i < n && !ret; i++) {
+		struct fib_route v;
+
+		route_view(f, tb, e, &a[i], &v);
+		ret = fn(&v, arg);
+	}
+	return ret;
+}
+
+int fib_walk(struct netns *ns, fib_walk_fn fn, void *arg)
+{
+	NS_ASSERT_OWNER(ns);
+	for (struct fib_table *tb = ns->fib->tables; tb; tb = tb->next) {
+		uint64_t *v;
+		uint32_t n = 0;
+		int ret = 0;
+
+		v = malloc((tb->ent_cap ? tb->ent_cap : 1) * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		/* ascending address, then prefix length, as `ip route` reads;
+		 * entry indexes stay below 2^26 (the lpm's values) */
+		for (uint32_t i = 0; i < tb->ent_cap; i++)
+			if (tb->ent[i].kind != ENT_FREE)
+				v[n++] = (uint64_t)ntohl(tb->ent[i].dst) << 32 |
+					 (uint64_t)tb->ent[i].dst_len << 26 | i;
+		qsort(v, n, sizeof(*v), u64_cmp);
+		for (uint32_t i = 0; i < n && !ret; i++)
+			ret = entry_walk(ns->fib, tb, (uint32_t)(v[i] & ((1u << 26) - 1)), fn, arg);
+		free(v);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+int fib_prefix_walk(struct netns *ns, uint32_t table, uint32_t dst, uint8_t dst_len,
+		    fib_walk_fn fn, void *arg)
+{
+	const struct fib_table *tb;
+	uint32_t idx;
+
+	NS_ASSERT_OWNER(ns);
+	tb = fib_get_table(ns->fib, table ? table : RT_TABLE_MAIN);
+	if (!tb || dst_len > 32 || !fib_entry_get(tb, dst, dst_len, &idx))
+		return 0;
+	return entry_walk(ns->fib, tb, idx, fn, arg);
+}
+
+unsigned fib_route_count(struct netns *ns)
+{
+	return ns->fib->nroutes;
+}
+
+size_t fib_lpm_memory(struct netns *ns)
+{
+	size_t n = 0;
+
+	NS_ASSERT_OWNER(ns);
+	for (const struct fib_table *tb = ns->fib->tables; tb; tb = tb->next)
+		n += lpm_memory(tb->lpm);
+	return n;
+}
+
+size_t fib_memory(struct netns *ns)
+{
+	const struct fib *f = ns->fib;
+	size_t n = sizeof(*f) + fib_nh_memory(f);
+
+	NS_ASSERT_OWNER(ns);
+	for (const struct fib_table *tb = f->tables; tb; tb = tb->next)
+		n += fib_table_memory(tb);
+	return n;
+}
+
+/* ---- device events ---- */
+
+/* fib_sync_down_dev(NETDEV_DOWN): nexthops of scope host (the local
+ * routes of addresses) survive; everything else through the device dies. */
+void fib_dev_down(struct netdev *dev)
+{
+	fib_flush_dev(dev->ns, dev, true);
+}
+
+void fib_dev_up(struct netdev *dev)
+{
+	NS_ASSERT_OWNER(dev->ns);
+	/* inetdev_event(NETDEV_UP): loopback gets 127.0.0.1/8 when it has
+	 * no address yet */
+	if ((dev->flags & IFF_LOOPBACK) && !dev->ifa_list)
+		inet_addr_add(dev, htonl(INADDR_LOOPBACK), 8, 0, RT_SCOPE_HOST, "lo", NULL);
+	/* fib_netdev_event(NETDEV_UP): re-add the routes of every address */
+	for (struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next)
+		fib_add_ifaddr(ifa);
+}
+
+void fib_dev_unregister(struct netdev *dev)
+{
+	/* fib_disable_ip(force): every route through the device */
+	fib_flush_dev(dev->ns, dev, false);
+	inet_addr_flush(dev);
+}

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* ICMP (net/ipv4/icmp.c): echo, errors with rate limiting, error delivery
+ * to the socket that sent the offending datagram. */
+#ifndef NSEMU_NETNS_ICMP_H
+#define NSEMU_NETNS_ICMP_H
+
+#include <stdint.h>
+
+#include "netns/core/netns.h"
+
+/* Handler for IPPROTO_ICMP. Consumes pkt. */
+void icmp_rcv(struct pkt *p);
+/*
+ * Send an ICMP error about @orig (borrowed; l3_off at its IP header, dev
+ * its input device or NULL for local) as __icmp_send: never about ICMP
+ * errors, non-first fragments, broadcast/multicast, or with a martian
+ * source; rate limited per icmp_ratelimit/icmp_ratemask (token bucket per
+ * destination as inet_peer_xrlim_allow, plus the global icmp_msgs_*).
+ * @info: MTU for FRAG_NEEDED, pointer for PARAMETERPROB.
+ */
+void icmp_send(const struct pkt *orig, int type, int code, uint32_t info);
+void icmp_exit(struct netns *ns);
+
+#endif

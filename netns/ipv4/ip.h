@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * IPv4 input, forwarding, output and fragmentation (net/ipv4/ip_input.c,
+ * ip_forward.c, ip_output.c, ip_fragment.c), plus the L4 protocol table.
+ */
+#ifndef NSEMU_NETNS_IP_H
+#define NSEMU_NETNS_IP_H
+
+#include <stdint.h>
+
+#include "netns/core/netns.h"
+#include "netns/proto/ip.h"
+#include "route.h"
+
+/* Registered as the ETH_P_IP ptype by ip_init(). Consumes pkt (data at L3). */
+void ip_rcv(struct pkt *p);
+/* Validation shared by single and batch paths (ip_rcv_core): version, ihl,
+ * checksum, tot_len; trims padding. Returns pkt, or NULL after dropping it. */
+struct pkt *ip_rcv_core(struct pkt *p);
+void ip_local_deliver(struct pkt *p);
+void ip_forward(struct pkt *p, const struct rtable *rt);
+/* Batch forms (STYLE H1), registered as ETH_P_IP's batch entry. Each
+ * consumes every packet of @b and leaves b->n unspecified; owner thread.
+ * ip_rcv_batch: as ip_rcv per datagram, in order.
+ * ip_forward_batch: as ip_forward per datagram, for datagrams that share
+ * the borrowed route @rt (a run of one input device, source and
+ * destination); the run goes out through neigh_output_batch. */
+void ip_rcv_batch(struct pkt_batch *b);
+void ip_forward_batch(struct pkt_batch *b, const struct rtable *rt);
+
+/*
+ * Send a locally built datagram: pkt->data at a complete IP header (with
+ * saddr/daddr/ttl/protocol/tot_len set; id/check filled here), routed by
+ * *rt (from ip_route_output). Counts IpOutRequests, fragments if larger
+ * than the MTU and DF is clear. Consumes pkt.
+ */
+void ip_local_out(struct netns *ns, struct pkt *p, const struct rtable *rt);
+/* Output of routed datagram (forwarded or local): fragment if needed, then
+ * neigh_output toward rt->nexthop on rt->dev. Consumes pkt. */
+void ip_output(struct pkt *p, const struct rtable *rt);
+
+/* Build and send a datagram from a payload (ICMP, UDP, raw sockets).
+ * Returns 0 or a negative errno from routing (pkt freed in every case
+ * except when the caller keeps it: never). */
+struct ip_send_args {
+	uint32_t saddr, daddr;	/* saddr 0 = choose */
+	uint8_t protocol, tos, ttl; /* ttl 0 = ip_default_ttl */
+	bool df;
+	int oif;
+};
+int ip_send(struct netns *ns, struct pkt *payload, const struct ip_send_args *a);
+
+/* Fragment (ip_do_fragment) and reassemble (ip_defrag). */
+void ip_fragment(struct pkt *p, const struct rtable *rt, unsigned mtu);
+/* Queue a fragment; returns the reassembled datagram when complete, NULL
+ * otherwise (fragment kept or dropped with a reason). Consumes pkt. */
+struct pkt *ip_defrag(struct pkt *p);
+void ipfrag_exit(struct netns *ns);
+size_t ipfrag_mem(const struct netns *ns); /* bytes held by incomplete datagrams */
+
+/* L4 dispatch (inet_protos[]). handler consumes pkt (data at L4 header,
+ * l3_off valid). */
+typedef void (*inet_proto_fn)(struct pkt *p);
+void inet_add_protocol(uint8_t proto, inet_proto_fn fn);
+/* The handler registered for @proto, or NULL (ip_local_deliver's lookup). */
+inet_proto_fn inet_proto_get(uint8_t proto);
+
+/*
+ * The IP layer's view of pkt->cb (the kernel's IPCB(skb)), written by
+ * ip_rcv_finish and read up to L4 (icmp_rcv, udp_rcv): the type of the
+ * input route (RTN_LOCAL, RTN_BROADCAST, RTN_MULTICAST) and the input
+ * ifindex. Locally generated packets have rt_type 0 (RTN_UNSPEC).
+ */
+struct ip_cb {
+	uint8_t rt_type;
+	int iif;
+};
+#define IPCB(p) ((struct ip_cb *)(void *)(p)->cb)
+
+/* One-time registration of ptypes and protocols (ARP, IP, ICMP, UDP). */
+void inet_init(void);
+
+#endif

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Route decisions for packets (net/ipv4/route.c): ip_route_input decides
+ * local / forward / broadcast / drop for a received datagram, with martian
+ * checks and rp_filter (fib_validate_source); ip_route_output picks the
+ * output device, next hop and source address for a locally built one.
+ */
+#ifndef NSEMU_NETNS_ROUTE_H
+#define NSEMU_NETNS_ROUTE_H
+
+#include <stdint.h>
+
+#include "fib.h"
+#include "netns/core/netns.h"
+
+struct rtable {
+	uint8_t type;	    /* RTN_LOCAL, RTN_UNICAST (forward/output), RTN_BROADCAST, ... */
+	struct netdev *dev; /* output device (input device's ns `lo` for local) */
+	uint32_t nexthop;   /* gateway or the destination itself */
+	uint32_t src;	    /* chosen source (output); spec_dst for local input, 0 when forwarding */
+	uint32_t mtu;
+};
+
+/*
+ * Decide what to do with a received datagram. Borrows pkt (reads the IP
+ * header at pkt_l3, pkt->dev). Returns 0 and fills *rt, or a negative
+ * value and sets *reason to the drop reason; for forward routes failing
+ * only because of the route type (unreachable, prohibit, no route),
+ * *icmp_code tells which ICMP dest-unreach code to send (-1: none).
+ * Checks, in the kernel's order: martian source/dest, local source
+ * (accept_local), broadcast, fib lookup, forwarding on the input device,
+ * rp_filter (strict 1, loose 2; max of all and dev).
+ */
+int ip_route_input(const struct pkt *p, struct rtable *rt, enum drop_reason *reason,
+		   int *icmp_code);
+
+/* Route a locally generated datagram to @daddr. @saddr 0 = choose one.
+ * @oif 0 = any. 0, -ENETUNREACH, -EHOSTUNREACH (unreachable route),
+ * -EACCES (prohibit), -EINVAL (blackhole: kernel returns -EINVAL). */
+int ip_route_output(struct netns *ns, uint32_t daddr, uint32_t saddr, int oif, struct rtable *rt);
+
+#endif

@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals shared by the rtnetlink handlers (rtnl.c, rtnl_link.c,
+ * rtnl_addr.c, rtnl_route.c, rtnl_neigh.c, rtnl_netns.c): the request
+ * context, the reply builder over struct rtnl_out, the request parser with
+ * its policy rules, and the handler entry points the dispatcher calls.
+ * Nothing outside netns/rtnl*.c includes it.
+ */
+#ifndef NSEMU_NETNS_RTNL_PRIV_H
+#define NSEMU_NETNS_RTNL_PRIV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/netlink.h>
+#include <netlink/attr.h>
+
+#include "netns/ipv4/fib.h"
+#include "rtnl.h"
+
+/*
+ * One request being handled. The dispatcher fills c, nlh, out and ns (the
+ * connection's namespace, NULL if it was deleted); handlers fill ext.
+ */
+struct rtnl_req {
+	struct rtnl_conn *c;
+	const struct nlmsghdr *nlh; /* validated: nlmsg_len fits the datagram */
+	struct rtnl_out *out;
+	struct netns *ns;
+	struct extack ext;
+	void *priv; /* handler state carried into rtnl_on_owner() */
+	/* Notifications collected for the sink (rtnl_notify.c); NULL when no
+	 * sink is set. out_saved: r->out while one is being built. */
+	struct rtnl_out *notify;
+	struct rtnl_out *out_saved;
+};
+
+/* A handler returns 0 or -errno; RTNL_DUMPED tells the dispatcher that it
+ * produced a multipart answer, to be ended by NLMSG_DONE without an ACK. */
+#define RTNL_DUMPED 1
+typedef int (*rtnl_handler_fn)(struct rtnl_req *r);
+
+/* ---- reply building (rtnl.c). Offsets, not pointers: the buffer grows. ---- */
+
+/* Append an nlmsghdr stamped for @r (seq of the request, pid of the
+ * connection) and @hdr (@hdrlen bytes, padded). Returns its offset. */
+size_t rtnl_msg_start(struct rtnl_req *r, uint16_t type, uint16_t flags, const void *hdr,
+		      size_t hdrlen);
+/* Set nlmsg_len of the message started at @off. */
+void rtnl_msg_end(struct rtnl_out *o, size_t off);
+/* Forget everything appended since @off. */
+void rtnl_msg_cancel(struct rtnl_out *o, size_t off);
+void rtnl_put(struct rtnl_out *o, uint16_t type, const void *data, size_t len);
+void rtnl_put_u8(struct rtnl_out *o, uint16_t type, uint8_t v);
+void rtnl_put_u16(struct rtnl_out *o, uint16_t type, uint16_t v);
+void rtnl_put_u32(struct rtnl_out *o, uint16_t type, uint32_t v);
+void rtnl_put_u64(struct rtnl_out *o, uint16_t type, uint64_t v);
+void rtnl_put_str(struct rtnl_out *o, uint16_t type, const char *s);
+size_t rtnl_nest_start(struct rtnl_out *o, uint16_t type);
+void rtnl_nest_end(struct rtnl_out *o, size_t off);
+/* Flags of an object message: NLM_F_MULTI inside a dump, 0 for a doit. */
+static inline uint16_t rtnl_obj_flags(bool dump)
+{
+	return dump ? NLM_F_MULTI : 0;
+}
+
+/* ---- request parsing (rtnl.c) ---- */
+
+/*
+ * Check that the request carries a family header of @hdrlen bytes, then
+ * parse its attributes into tb[0..maxtype] under @policy. Policy rules (the
+ * kernel's validate_nla, with libnl's struct nla_policy fields):
+ *   NLA_U8/U16/U32/U64/S32: at least that many bytes, else -ERANGE;
+ *   NLA_STRING: at least 1 byte; maxlen = most characters not counting a
+ *     trailing NUL (the kernel's .len), else -ERANGE;
+ *   NLA_NUL_STRING: a NUL within maxlen + 1 bytes, else -EINVAL;
+ *   NLA_NESTED: empty or at least one attribute header, else -ERANGE;
+ *   NLA_BINARY: at most maxlen bytes; NLA_UNSPEC: at least minlen bytes.
+ * An attribute running past the message, or stray bytes after the last one,
+ * is -EINVAL. Types above maxtype are ignored, as the kernel does.
+ * Failures set the kernel's extack text.
+ */
+int rtnl_parse(struct rtnl_req *r, size_t hdrlen, struct nlattr **tb, int maxtype,
+	       const struct nla_policy *policy);
+/* The same for the payload of a nested attribute. */
+int rtnl_parse_nested(struct rtnl_req *r, const struct nlattr *nla, struct nlattr **tb,
+		      int maxtype, const struct nla_policy *policy);
+/* Copy a string attribute (validated NLA_STRING) into @buf, NUL-terminated. */
+void rtnl_nla_strlcpy(char *buf, const struct nlattr *nla, size_t size);
+
+/* ---- running on owners (rtnl.c) ---- */
+
+/* Run fn(r) on the owner of r->ns and wait; returns what fn returned.
+ * Control thread. */
+int rtnl_on_owner(struct rtnl_req *r, rtnl_handler_fn fn);
+/* The namespace a connection is bound to (0: the default one), or NULL. */
+struct netns *rtnl_conn_ns(const struct rtnl_conn *c);
+struct netns *rtnl_default_ns(void);
+/* The control lock, recursive: public entry points take it themselves. */
+void rtnl_lock(void);
+void rtnl_unlock(void);
+
+/* ---- handlers (one file each) ---- */
+int rtnl_newlink(struct rtnl_req *r);
+int rtnl_dellink(struct rtnl_req *r);
+int rtnl_getlink(struct rtnl_req *r);
+int rtnl_dumplink(struct rtnl_req *r);
+
+int rtnl_newaddr(struct rtnl_req *r);
+int rtnl_deladdr(struct rtnl_req *r);
+int rtnl_dumpaddr(struct rtnl_req *r);
+
+int rtnl_newroute(struct rtnl_req *r);
+int rtnl_delroute(struct rtnl_req *r);
+int rtnl_getroute(struct rtnl_req *r);
+int rtnl_dumproute(struct rtnl_req *r);
+
+int rtnl_newneigh(struct rtnl_req *r);
+int rtnl_delneigh(struct rtnl_req *r);
+int rtnl_getneigh(struct rtnl_req *r);
+int rtnl_dumpneigh(struct rtnl_req *r);
+
+int rtnl_hello(struct rtnl_req *r);
+int rtnl_newns(struct rtnl_req *r);
+int rtnl_delns(struct rtnl_req *r);
+int rtnl_getns(struct rtnl_req *r);
+int rtnl_dumpns(struct rtnl_req *r);
+int rtnl_sysctl_get(struct rtnl_req *r);
+int rtnl_sysctl_set(struct rtnl_req *r);
+int rtnl_sysctl_dump(struct rtnl_req *r);
+int rtnl_getdrops(struct rtnl_req *r);
+int rtnl_getmib(struct rtnl_req *r);
+int rtnl_getthreads(struct rtnl_req *r);
+
+/* ---- notifications (rtnl_notify.c); all on the owner of the object's ns ---- */
+
+struct netdev;
+struct in_ifaddr;
+struct fib_route;
+struct neighbour;
+
+/* Fill functions shared with the notifications: one message each. */
+void rtnl_link_fill(struct rtnl_req *r, const struct netdev *dev, uint16_t type, uint16_t flags,
+		    uint32_t ext_mask);
+void rtnl_addr_fill(struct rtnl_req *r, const struct in_ifaddr *ifa, uint16_t type,
+		    uint16_t flags);
+/* A route from its parts (a snapshot may outlive its device). */
+struct rtnl_route_ent {
+	struct fib_config cfg; /* zeroed padding: compared with memcmp */
+	int ifindex;	       /* 0: no device */
+	uint32_t rtflags;
+};
+void rtnl_route_fill(struct rtnl_req *r, const struct rtnl_route_ent *e, uint16_t type,
+		     uint16_t flags);
+void rtnl_route_ent_set(struct rtnl_route_ent *e, const struct fib_route *rt);
+void rtnl_neigh_fill(struct rtnl_req *r, const struct neighbour *n, uint16_t type,
+		     uint16_t flags);
+
+/* Is anyone collecting notifications for this request? */
+static inline bool rtnl_notifying(const struct rtnl_req *r)
+{
+	return r->notify != NULL;
+}
+void rtnl_notify_link(struct rtnl_req *r, const struct netdev *dev, uint16_t type);
+void rtnl_notify_addr(struct rtnl_req *r, const struct in_ifaddr *ifa, uint16_t type);
+void rtnl_notify_route(struct rtnl_req *r, struct netns *ns, const struct rtnl_route_ent *e,
+		       uint16_t type);
+void rtnl_notify_neigh(struct rtnl_req *r, const struct neighbour *n, uint16_t type);
+
+/* The routes through one device, to notify what an address or link change
+ * implied (fib_magic's notifications): take one before, one after, diff. */
+struct rtnl_route_snap {
+	struct rtnl_route_ent *v;
+	size_t n, cap;
+};
+void rtnl_route_snap_dev(struct netns *ns, const struct netdev *dev, struct rtnl_route_snap *s);
+/* Notify DELROUTE for entries only in @before and NEWROUTE for entries only
+ * in @after (each sorted by the snap functions), then free both. */
+void rtnl_route_snap_notify(struct rtnl_req *r, struct netns *ns, struct rtnl_route_snap *before,
+			    struct rtnl_route_snap *after);
+void rtnl_route_snap_free(struct rtnl_route_snap *s);
+/* Link up/down on the owner of a veth peer: notify the peer (its carrier
+ * followed). Control thread. */
+void rtnl_notify_peer_link(struct rtnl_req *r, uint32_t peer_ns_id, int peer_ifindex,
+			   uint16_t type);
+/* Build a notification to @group of @ns: between start and end, reply
+ * building through r->out goes into the notification buffer (rtnl.c). */
+size_t rtnl_notify_start(struct rtnl_req *r, const struct netns *ns, unsigned group);
+void rtnl_notify_end(struct rtnl_req *r, size_t rec);
+/* Deliver what was collected to the sink and reset (rtnl.c). */
+void rtnl_notify_flush(struct rtnl_out *notify);
+
+/* rtnl_netns.c: create a namespace on worker @w and register it. */
+int rtnl_netns_create(const char *name, struct worker *w, struct netns **nsp,
+		      struct extack *ext);
+/* Delete every namespace, newest first (rtnl_exit). */
+void rtnl_netns_delete_all(void);
+
+#endif

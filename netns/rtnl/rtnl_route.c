@@ -1,0 +1,407 @@
+// SPDX-License-Identifier: MIT
+/*
+ * RTM_NEWROUTE / DELROUTE / GETROUTE for IPv4 (net/ipv4/fib_frontend.c:
+ * rtm_to_fib_config, inet_rtm_newroute, inet_rtm_delroute, inet_dump_fib;
+ * fib_semantics.c: fib_dump_info; route.c: inet_rtm_getroute, rt_fill_info).
+ * The FIB itself is fib.c's; this file translates messages and, for
+ * `ip route get`, answers with the route a locally sent datagram would take.
+ * Every handler runs on the owner of the connection's namespace.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <linux/rtnetlink.h>
+
+#include "netns/core/dev.h"
+#include "netns/ipv4/fib.h"
+#include "netns/ipv4/route.h"
+#include "netns/core/sysctl.h"
+#include "rtnl_priv.h"
+
+/* rtm_ipv4_policy */
+static const struct nla_policy rtm_policy[RTA_MAX + 1] = {
+	[RTA_DST] = { .type = NLA_U32 },
+	[RTA_SRC] = { .type = NLA_U32 },
+	[RTA_IIF] = { .type = NLA_U32 },
+	[RTA_OIF] = { .type = NLA_U32 },
+	[RTA_GATEWAY] = { .type = NLA_U32 },
+	[RTA_PRIORITY] = { .type = NLA_U32 },
+	[RTA_PREFSRC] = { .type = NLA_U32 },
+	[RTA_METRICS] = { .type = NLA_NESTED },
+	[RTA_MULTIPATH] = { .type = NLA_UNSPEC, .minlen = sizeof(struct rtnexthop) },
+	[RTA_FLOW] = { .type = NLA_U32 },
+	[RTA_ENCAP_TYPE] = { .type = NLA_U16 },
+	[RTA_ENCAP] = { .type = NLA_NESTED },
+	[RTA_UID] = { .type = NLA_U32 },
+	[RTA_MARK] = { .type = NLA_U32 },
+	[RTA_TABLE] = { .type = NLA_U32 },
+	[RTA_IP_PROTO] = { .type = NLA_U8 },
+	[RTA_SPORT] = { .type = NLA_U16 },
+	[RTA_DPORT] = { .type = NLA_U16 },
+	[RTA_NH_ID] = { .type = NLA_U32 },
+};
+
+struct route_req {
+	const struct rtmsg *rtm;
+	struct nlattr *tb[RTA_MAX + 1];
+	struct fib_config cfg;
+};
+
+static uint32_t nla_get_in_addr(const struct nlattr *a)
+{
+	uint32_t v;
+	memcpy(&v, nla_data(a), sizeof(v));
+	return v;
+}
+
+static int route_parse(struct rtnl_req *r, struct route_req *rr)
+{
+	int err = rtnl_parse(r, sizeof(struct rtmsg), rr->tb, RTA_MAX, rtm_policy);
+	if (err)
+		return err;
+	rr->rtm = NLMSG_DATA(r->nlh);
+	if (rr->rtm->rtm_family != AF_INET) {
+		EXTACK_MSG(&r->ext, "Only IPv4 routes are supported");
+		return -EAFNOSUPPORT;
+	}
+	return 0;
+}
+
+/* rtm_to_fib_config */
+static int route_to_config(struct rtnl_req *r, struct route_req *rr)
+{
+	const struct rtmsg *rtm = rr->rtm;
+	struct nlattr **tb = rr->tb;
+	struct fib_config *cfg = &rr->cfg;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (rtm->rtm_type > RTN_MAX) {
+		EXTACK_MSG(&r->ext, "Invalid route type");
+		return -EINVAL;
+	}
+	if (rtm->rtm_dst_len > 32) {
+		EXTACK_MSG(&r->ext, "Invalid prefix length");
+		return -EINVAL;
+	}
+	if (tb[RTA_MULTIPATH] || tb[RTA_ENCAP] || tb[RTA_NH_ID]) {
+		EXTACK_MSG(&r->ext, "Multipath, encapsulation and nexthop objects are not supported");
+		return -EOPNOTSUPP;
+	}
+	if (tb[RTA_METRICS] && nla_len(tb[RTA_METRICS]) > 0) {
+		EXTACK_MSG(&r->ext, "Route metrics are not supported");
+		return -EOPNOTSUPP;
+	}
+	cfg->dst_len = rtm->rtm_dst_len;
+	cfg->tos = rtm->rtm_tos;
+	cfg->table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
+	/* fib_new_table / fib_get_table: table 0 means main */
+	if (cfg->table == RT_TABLE_UNSPEC)
+		cfg->table = RT_TABLE_MAIN;
+	cfg->protocol = rtm->rtm_protocol;
+	cfg->scope = rtm->rtm_scope;
+	cfg->type = rtm->rtm_type;
+	cfg->nlflags = r->nlh->nlmsg_flags;
+	if (tb[RTA_DST])
+		cfg->dst = nla_get_in_addr(tb[RTA_DST]);
+	if (tb[RTA_GATEWAY])
+		cfg->gw = nla_get_in_addr(tb[RTA_GATEWAY]);
+	if (tb[RTA_OIF])
+		cfg->oif = (int)nla_get_u32(tb[RTA_OIF]);
+	if (tb[RTA_PREFSRC])
+		cfg->prefsrc = nla_get_in_addr(tb[RTA_PREFSRC]);
+	if (tb[RTA_PRIORITY]) {
+		cfg->priority = nla_get_u32(tb[RTA_PRIORITY]);
+		cfg->has_priority = true;
+	}
+	return 0;
+}
+
+/*
+ * Finding the route a request added or will delete, for its notification
+ * (rtmsg_fib in fib_table_insert / fib_table_delete): the first of the
+ * prefix's routes, in their order, that the request describes.
+ */
+typedef bool (*route_pick_fn)(const struct fib_route *rt, const struct fib_config *cfg);
+
+struct route_find {
+	const struct fib_config *cfg;
+	route_pick_fn pick;
+	struct rtnl_route_ent found;
+	bool ok;
+};
+
+/* Same table and prefix. */
+static bool route_same_prefix(const struct fib_route *rt, const struct fib_config *cfg)
+{
+	uint32_t table = cfg->table ? cfg->table : RT_TABLE_MAIN;
+	return rt->cfg.table == table && rt->cfg.dst == cfg->dst &&
+	       rt->cfg.dst_len == cfg->dst_len;
+}
+
+/* The route fib_route_add just inserted. */
+static bool route_pick_added(const struct fib_route *rt, const struct fib_config *cfg)
+{
+	return route_same_prefix(rt, cfg) && rt->cfg.tos == cfg->tos &&
+	       rt->cfg.priority == cfg->priority && rt->cfg.type == cfg->type &&
+	       rt->cfg.gw == cfg->gw && (!cfg->oif || (rt->dev && rt->dev->ifindex == cfg->oif)) &&
+	       (!cfg->prefsrc || rt->cfg.prefsrc == cfg->prefsrc);
+}
+
+/* The route fib_route_del deletes: the same wildcard rules. */
+static bool route_pick_deleted(const struct fib_route *rt, const struct fib_config *cfg)
+{
+	if (!route_same_prefix(rt, cfg) || rt->cfg.tos != cfg->tos)
+		return false;
+	if (cfg->type && rt->cfg.type != cfg->type)
+		return false;
+	if (cfg->scope != RT_SCOPE_NOWHERE && rt->cfg.scope != cfg->scope)
+		return false;
+	if (cfg->prefsrc && rt->cfg.prefsrc != cfg->prefsrc)
+		return false;
+	if (cfg->protocol && rt->cfg.protocol != cfg->protocol)
+		return false;
+	if ((cfg->has_priority || cfg->priority) && rt->cfg.priority != cfg->priority)
+		return false;
+	if (cfg->oif && (!rt->dev || rt->dev->ifindex != cfg->oif))
+		return false;
+	if (cfg->gw && rt->cfg.gw != cfg->gw)
+		return false;
+	return true;
+}
+
+static int route_find_one(const struct fib_route *rt, void *arg)
+{
+	struct route_find *f = arg;
+	if (!f->pick(rt, f->cfg))
+		return 0;
+	rtnl_route_ent_set(&f->found, rt);
+	f->ok = true;
+	return 1;
+}
+
+static bool route_find(struct netns *ns, const struct fib_config *cfg, route_pick_fn pick,
+		       struct rtnl_route_ent *out)
+{
+	struct route_find f = { .cfg = cfg, .pick = pick };
+
+	fib_prefix_walk(ns, cfg->table, cfg->dst, cfg->dst_len, route_find_one, &f);
+	if (f.ok)
+		*out = f.found;
+	return f.ok;
+}
+
+static int route_new_owner(struct rtnl_req *r)
+{
+	struct route_req *rr = r->priv;
+	int err = fib_route_add(r->ns, &rr->cfg, &r->ext);
+	struct rtnl_route_ent e;
+	if (!err && rtnl_notifying(r) && route_find(r->ns, &rr->cfg, route_pick_added, &e))
+		rtnl_notify_route(r, r->ns, &e, RTM_NEWROUTE);
+	return err;
+}
+
+static int route_del_owner(struct rtnl_req *r)
+{
+	struct route_req *rr = r->priv;
+	struct rtnl_route_ent e;
+	bool found = rtnl_notifying(r) && route_find(r->ns, &rr->cfg, route_pick_deleted, &e);
+	int err = fib_route_del(r->ns, &rr->cfg, &r->ext);
+	if (!err && found)
+		rtnl_notify_route(r, r->ns, &e, RTM_DELROUTE);
+	return err;
+}
+
+int rtnl_newroute(struct rtnl_req *r)
+{
+	struct route_req rr;
+	int err = route_parse(r, &rr);
+	if (!err)
+		err = route_to_config(r, &rr);
+	if (err)
+		return err;
+	/* inet_rtm_newroute: a new route needs a type */
+	if (rr.cfg.type == RTN_UNSPEC) {
+		EXTACK_MSG(&r->ext, "Invalid route type");
+		return -EINVAL;
+	}
+	r->priv = &rr;
+	return rtnl_on_owner(r, route_new_owner);
+}
+
+int rtnl_delroute(struct rtnl_req *r)
+{
+	struct route_req rr;
+	int err = route_parse(r, &rr);
+	if (!err)
+		err = route_to_config(r, &rr);
+	if (err)
+		return err;
+	r->priv = &rr;
+	return rtnl_on_owner(r, route_del_owner);
+}
+
+void rtnl_route_ent_set(struct rtnl_route_ent *e, const struct fib_route *rt)
+{
+	memset(e, 0, sizeof(*e));
+	e->cfg = rt->cfg;
+	/* request-only fields are not part of the route's identity */
+	e->cfg.nlflags = 0;
+	e->cfg.has_priority = false;
+	e->ifindex = rt->dev ? rt->dev->ifindex : 0;
+	e->rtflags = rt->flags;
+}
+
+/* fib_dump_info: one route as `ip route show` reads it. */
+void rtnl_route_fill(struct rtnl_req *r, const struct rtnl_route_ent *e, uint16_t type,
+		     uint16_t flags)
+{
+	struct rtnl_out *o = r->out;
+	const struct fib_config *c = &e->cfg;
+	struct rtmsg rtm = {
+		.rtm_family = AF_INET,
+		.rtm_dst_len = c->dst_len,
+		.rtm_tos = c->tos,
+		.rtm_table = c->table < 256 ? (uint8_t)c->table : RT_TABLE_COMPAT,
+		.rtm_protocol = c->protocol,
+		.rtm_scope = c->scope,
+		.rtm_type = c->type,
+		/* a single nexthop's dead/linkdown flags go in rtm_flags */
+		.rtm_flags = e->rtflags,
+	};
+	size_t off = rtnl_msg_start(r, type, flags, &rtm, sizeof(rtm));
+
+	rtnl_put_u32(o, RTA_TABLE, c->table);
+	if (c->dst_len)
+		rtnl_put(o, RTA_DST, &c->dst, 4);
+	if (c->priority)
+		rtnl_put_u32(o, RTA_PRIORITY, c->priority);
+	if (c->prefsrc)
+		rtnl_put(o, RTA_PREFSRC, &c->prefsrc, 4);
+	if (c->gw)
+		rtnl_put(o, RTA_GATEWAY, &c->gw, 4);
+	if (e->ifindex)
+		rtnl_put_u32(o, RTA_OIF, (uint32_t)e->ifindex);
+	rtnl_msg_end(o, off);
+}
+
+static void route_fill(struct rtnl_req *r, const struct fib_route *rt, uint16_t flags)
+{
+	struct rtnl_route_ent e;
+	rtnl_route_ent_set(&e, rt);
+	rtnl_route_fill(r, &e, RTM_NEWROUTE, flags);
+}
+
+static int route_dump_one(const struct fib_route *rt, void *arg)
+{
+	route_fill(arg, rt, NLM_F_MULTI);
+	return 0;
+}
+
+static int route_dump_owner(struct rtnl_req *r)
+{
+	fib_walk(r->ns, route_dump_one, r);
+	return RTNL_DUMPED;
+}
+
+/* inet_dump_fib: every table (`ip` filters by table itself). Families
+ * other than IPv4 get an empty dump. */
+int rtnl_dumproute(struct rtnl_req *r)
+{
+	if (r->nlh->nlmsg_len >= NLMSG_LENGTH(1)) {
+		uint8_t family = *(const uint8_t *)NLMSG_DATA(r->nlh);
+		if (family != AF_UNSPEC && family != AF_INET)
+			return RTNL_DUMPED;
+	}
+	return rtnl_on_owner(r, route_dump_owner);
+}
+
+/*
+ * inet_rtm_getroute for an output lookup (`ip route get ADDR [from SRC]
+ * [oif DEV]`): the route a datagram sent from this namespace would take,
+ * as rt_fill_info describes a cached route (RTM_F_CLONED, RTA_UID,
+ * RTA_CACHEINFO), so `ip` prints "... uid 0 \n    cache". With
+ * RTM_F_FIB_MATCH the matching FIB entry is returned instead. Owner.
+ */
+static int route_get_owner(struct rtnl_req *r)
+{
+	struct route_req *rr = r->priv;
+	struct nlattr **tb = rr->tb;
+	uint32_t dst = nla_get_in_addr(tb[RTA_DST]);
+	uint32_t src = tb[RTA_SRC] ? nla_get_in_addr(tb[RTA_SRC]) : 0;
+	int oif = tb[RTA_OIF] ? (int)nla_get_u32(tb[RTA_OIF]) : 0;
+	struct fib_result res;
+	struct rtable rt;
+	int err;
+
+	if (oif && !dev_get_by_index(r->ns, oif))
+		return -ENODEV;
+	err = ip_route_output(r->ns, dst, src, oif, &rt);
+	if (err)
+		return err; /* -ENETUNREACH, -EHOSTUNREACH, -EACCES, -EINVAL: no extack, as Linux */
+	memset(&res, 0, sizeof(res));
+	res.table = RT_TABLE_MAIN;
+	err = fib_lookup(r->ns, dst, &res);
+	if (err)
+		res.table = RT_TABLE_MAIN;
+
+	if (rr->rtm->rtm_flags & RTM_F_FIB_MATCH) {
+		struct fib_route fr;
+
+		if (err || !fib_result_route(r->ns, &res, &fr))
+			return -ENETUNREACH;
+		route_fill(r, &fr, 0);
+		return 0;
+	}
+
+	uint32_t rtcf = 0;
+	if (rt.type == RTN_LOCAL)
+		rtcf = 0x80000000u; /* RTCF_LOCAL: `ip` prints "cache <local>" */
+	else if (rt.type == RTN_BROADCAST)
+		rtcf = 0x10000000u | 0x20000000u; /* RTCF_BROADCAST | RTCF_MULTICAST */
+	struct rtmsg rtm = {
+		.rtm_family = AF_INET,
+		.rtm_dst_len = 32,
+		.rtm_src_len = tb[RTA_SRC] ? 32 : 0,
+		.rtm_tos = rr->rtm->rtm_tos,
+		.rtm_table = res.table < 256 ? (uint8_t)res.table : RT_TABLE_COMPAT,
+		.rtm_protocol = RTPROT_UNSPEC,
+		.rtm_scope = RT_SCOPE_UNIVERSE,
+		.rtm_type = rt.type,
+		.rtm_flags = rtcf | RTM_F_CLONED,
+	};
+	struct rtnl_out *o = r->out;
+	size_t off = rtnl_msg_start(r, RTM_NEWROUTE, 0, &rtm, sizeof(rtm));
+	rtnl_put_u32(o, RTA_TABLE, res.table);
+	rtnl_put(o, RTA_DST, &dst, 4);
+	if (tb[RTA_SRC])
+		rtnl_put(o, RTA_SRC, &src, 4);
+	if (rt.dev)
+		rtnl_put_u32(o, RTA_OIF, (uint32_t)rt.dev->ifindex);
+	if (rt.src)
+		rtnl_put(o, RTA_PREFSRC, &rt.src, 4);
+	if (rt.nexthop && rt.nexthop != dst)
+		rtnl_put(o, RTA_GATEWAY, &rt.nexthop, 4);
+	rtnl_put_u32(o, RTA_UID, 0);
+	struct rta_cacheinfo ci = { 0 };
+	rtnl_put(o, RTA_CACHEINFO, &ci, sizeof(ci));
+	rtnl_msg_end(o, off);
+	return 0;
+}
+
+int rtnl_getroute(struct rtnl_req *r)
+{
+	struct route_req rr;
+	int err = route_parse(r, &rr);
+	if (err)
+		return err;
+	if (!rr.tb[RTA_DST]) {
+		EXTACK_MSG(&r->ext, "Destination address is required");
+		return -EINVAL;
+	}
+	if (rr.tb[RTA_IIF] && nla_get_u32(rr.tb[RTA_IIF])) {
+		EXTACK_MSG(&r->ext, "Input route lookups (iif) are not supported");
+		return -EOPNOTSUPP;
+	}
+	r->priv = &rr;
+	return rtnl_on_owner(r, route_get_owner);
+}
