@@ -117,7 +117,7 @@ test-integration: deps $(O)/nsemu test-ctl
 # `make test`: everything, then the same under ASan+UBSan, then the threaded
 # tests under TSan.
 test: deps test-deps
-	$(MAKE) test-unit test-integration test-interop test-fuzz
+	$(MAKE) test-layout test-unit test-integration test-interop test-fuzz
 	$(MAKE) SAN=asan test-unit test-integration test-fuzz test-interop INTEROP_CASES="badinput ping"
 	$(MAKE) SAN=tsan test-tsan
 

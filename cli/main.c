@@ -21,6 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "devices/devices.h"
 #include "core/loop.h"
 #include "netns/rtnl/rtnl.h"
 #include "cmd.h"
@@ -173,6 +174,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "nsemu: cannot start worker threads\n");
 		return 1;
 	}
+	devices_init();
 	if (rtnl_init()) {
 		fprintf(stderr, "nsemu: cannot initialise the control path\n");
 		loop_shutdown();

@@ -39,18 +39,4 @@ void veth_netns_detach(struct netns *ns);
  * the worker. */
 unsigned veth_pair_count(void);
 
-/* ---- batched far ends (engineer Y, issue 6; devices/veth.c) ---- */
-/* On a worker inside an rtnl run, nobody listening for notifications:
- * veth_pf_add() takes a coming RTM_NEWLINK creating a veth pair from
- * @cur (this worker's) to a namespace of one other worker when it cannot
- * fail before its far end is made (false: not taken, stop looking);
- * veth_pf_run() makes the taken far ends in one call; the requests then
- * run as usual; veth_pf_flush() links them (one call) before any other
- * message. */
-struct nlmsghdr;
-bool veth_pf_add(struct netns *cur, const struct nlmsghdr *nlh);
-void veth_pf_run(void);
-void veth_pf_flush(void);
-/* ---- end batched far ends ---- */
-
 #endif

@@ -708,7 +708,7 @@ static void veth_pair_create_local(void *arg)
 	veth_end_link(&req[1]);
 }
 
-/* ---- batched far ends (engineer Y, issue 6) ---- */
+/* ---- far ends made ahead of a run (rtnl_link_ops.ahead_*) ---- */
 /*
  * A run on a worker W that creates many veth pairs toward namespaces of
  * one other worker H (`ip -n nsI link add eth0 type veth peer name hI
@@ -769,7 +769,9 @@ static bool veth_pf_only(struct nlattr **tb, int max, int a, int b)
 	return true;
 }
 
-bool veth_pf_add(struct netns *cur, const struct nlmsghdr *nlh)
+static void veth_pf_flush(void);
+
+static bool veth_pf_add(struct netns *cur, const struct nlmsghdr *nlh)
 {
 	struct nlattr *tb[IFLA_MAX + 1], *li[IFLA_INFO_MAX + 1], *data[VETH_INFO_MAX + 1];
 	struct nlattr *ptb[IFLA_MAX + 1];
@@ -859,7 +861,7 @@ static void veth_pf_create_fn(void *arg)
 	}
 }
 
-void veth_pf_run(void)
+static void veth_pf_run(void)
 {
 	struct veth_pf_batch b = { .pf = veth_pf, .n = veth_pf_n };
 
@@ -935,7 +937,7 @@ static void veth_pf_flush_fn(void *arg)
 	}
 }
 
-void veth_pf_flush(void)
+static void veth_pf_flush(void)
 {
 	struct veth_pf_batch b = { .pf = veth_pf, .n = veth_pf_n };
 
@@ -1291,6 +1293,9 @@ static const struct rtnl_link_ops veth_link_ops = {
 	.run = true, /* veth_create_pair_attrs: rtnl_call_ns only */
 	.dellink_run = veth_dellink_run,
 	.run_wait = veth_run_wait,
+	.ahead_add = veth_pf_add,
+	.ahead_run = veth_pf_run,
+	.ahead_flush = veth_pf_flush,
 };
 
 void veth_init(void)

@@ -21,7 +21,6 @@
 #include <linux/veth.h>
 
 #include "core/log.h"
-#include "devices/devices.h"
 #include "netns/core/dev.h"
 #include "netns/ipv4/ip.h"
 #include "rtnl_priv.h"
@@ -634,7 +633,7 @@ struct rtnl_msgtype {
 	 * through rtnl_on_owner and takes no lock. Not DELLINK, nor walks
 	 * over every namespace; NEWNS only with a thread (rtnl_newns_where),
 	 * DELNS on the owner of its namespace (rtnl_delns_where), creating
-	 * NEWLINKs only of a kind marked .run (rtnl_newlink_runs). */
+	 * NEWLINKs only of a kind marked .run (rtnl_newlink_run_ops). */
 	bool run;
 };
 
@@ -850,22 +849,22 @@ static struct worker *rtnl_newns_where(const uint8_t *p, size_t len)
  * its newlink can (rtnl_link_ops.run: veth reaches both ends through
  * rtnl_call_ns); without IFLA_INFO_KIND, or of another kind, it stays on
  * the control thread. */
-static bool rtnl_newlink_runs(const uint8_t *p, size_t len)
+static const struct rtnl_link_ops *rtnl_newlink_run_ops(const uint8_t *p, size_t len)
 {
 	size_t hdr = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct ifinfomsg)), alen, klen;
 	const uint8_t *info, *kind;
 	char name[32];
 
 	if (len < hdr)
-		return false;
+		return NULL;
 	info = rtnl_raw_attr(p + hdr, len - hdr, IFLA_LINKINFO, &alen);
 	if (!info || !(kind = rtnl_raw_attr(info, alen, IFLA_INFO_KIND, &klen)) || !klen ||
 	    klen >= sizeof(name))
-		return false;
+		return NULL;
 	memcpy(name, kind, klen);
 	name[klen] = '\0';
 	const struct rtnl_link_ops *ops = rtnl_link_ops_get(name);
-	return ops && ops->run;
+	return ops && ops->run ? ops : NULL;
 }
 /*
  * DELNS runs on the owner of the namespace it names (A_NS, else A_NSID):
@@ -918,7 +917,7 @@ static struct worker *rtnl_run_where(const struct rtnl_conn *c, const struct nlm
 	/* NEWLINK that may create: the link kind decides (veth_newlink
 	 * touches two namespaces, through rtnl_call_ns). */
 	if (nlh->nlmsg_type == RTM_NEWLINK && (nlh->nlmsg_flags & NLM_F_CREATE) &&
-	    !rtnl_newlink_runs(p, nlh->nlmsg_len))
+	    !rtnl_newlink_run_ops(p, nlh->nlmsg_len))
 		return RTNL_RUN_CONTROL;
 	if (!mt->need_ns)
 		return RTNL_RUN_ANY;
@@ -998,14 +997,18 @@ static int rtnl_walk_one(struct rtnl_walk *wk, struct worker *only)
 	return RTNL_WALK_NEXT;
 }
 
-/* ---- batched veth far ends (engineer Y, issue 6) ---- */
+/* The link kind whose ahead_add took the messages of this worker's
+ * current look-ahead (NULL: none taken). */
+static _Thread_local const struct rtnl_link_ops *rtnl_ahead_ops;
+
 /*
- * Look ahead from the walk's position: HELLOs and veth-creating NEWLINKs
- * that veth_pf_add takes (each from this worker's namespace toward one
- * other worker's). Their far ends are made in one call; returns the end
- * of the last one taken (veth_pf_flush is due when the walk gets there),
- * or NULL. Nobody may listen for notifications (a peer's RTM_NEWLINK
- * would be built from the far end while the request runs).
+ * Look ahead from the walk's position: HELLOs and creating NEWLINKs that
+ * their kind's ahead_add takes, all of one kind (a veth pair from this
+ * worker's namespace toward one other worker's). What they need elsewhere
+ * is made in one call (ahead_run); returns the end of the last one taken
+ * (ahead_flush is due when the walk gets there), or NULL. Nobody may
+ * listen for notifications (a peer's RTM_NEWLINK would be built from the
+ * far end while the request runs).
  */
 static const uint8_t *rtnl_run_prefetch(const struct rtnl_walk *wk, const uint8_t **stop)
 {
@@ -1049,8 +1052,13 @@ static const uint8_t *rtnl_run_prefetch(const struct rtnl_walk *wk, const uint8_
 			if (!ns)
 				break;
 			cur = ns;
-		} else if (h->nlmsg_type == RTM_NEWLINK && (h->nlmsg_flags & NLM_F_CREATE) &&
-			   rtnl_newlink_runs(p, h->nlmsg_len) && veth_pf_add(cur, h)) {
+		} else if (h->nlmsg_type == RTM_NEWLINK && (h->nlmsg_flags & NLM_F_CREATE)) {
+			const struct rtnl_link_ops *ops = rtnl_newlink_run_ops(p, h->nlmsg_len);
+
+			if (!ops || !ops->ahead_add || (rtnl_ahead_ops && ops != rtnl_ahead_ops) ||
+			    !ops->ahead_add(cur, h))
+				break;
+			rtnl_ahead_ops = ops;
 			end = p + MIN(NLMSG_ALIGN(h->nlmsg_len), len);
 		} else {
 			break;
@@ -1060,15 +1068,23 @@ static const uint8_t *rtnl_run_prefetch(const struct rtnl_walk *wk, const uint8_
 		len -= step;
 	}
 	if (end)
-		veth_pf_run();
+		rtnl_ahead_ops->ahead_run();
 	*stop = end ? NULL : p;
 	return end;
 }
-/* ---- end batched veth far ends ---- */
+
+/* Finish the requests of the current look-ahead (ahead_flush). */
+static void rtnl_ahead_flush(void)
+{
+	const struct rtnl_link_ops *ops = rtnl_ahead_ops;
+
+	rtnl_ahead_ops = NULL;
+	ops->ahead_flush();
+}
 
 /*
  * Owner: handle messages of the walk while they may run here. A look-ahead
- * that took nothing stopped at a message veth_pf_add refused (or at the
+ * that took nothing stopped at a message ahead_add refused (or at the
  * end): until the walk is past it, looking again from a later message would
  * only go over the same HELLOs and refuse the same message (nothing but
  * HELLOs lies before it, and they change no state), so each message is
@@ -1083,7 +1099,7 @@ static void rtnl_run_fn(void *arg)
 	rtnl_in_run = true;
 	for (;;) {
 		if (pf_end && wk->p >= pf_end) {
-			veth_pf_flush();
+			rtnl_ahead_flush();
 			pf_end = NULL;
 		}
 		if (!pf_end && (!pf_stop || wk->p > pf_stop))
@@ -1092,7 +1108,7 @@ static void rtnl_run_fn(void *arg)
 			break;
 	}
 	if (pf_end)
-		veth_pf_flush();
+		rtnl_ahead_flush();
 	rtnl_held_send();
 	rtnl_in_run = false;
 }
@@ -1662,9 +1678,10 @@ int rtnl_init(void)
 		return -EBUSY;
 	}
 	if (!once) {
-		/* One-time tables: L3 handlers and link kinds. */
+		/* One-time tables: L3 handlers. Link kinds and lo's constructor
+		 * are registered by devices_init(), which the program calls
+		 * first (netns/ never names devices/). */
 		inet_init();
-		devices_init();
 		once = true;
 	}
 	struct extack ext = { 0 };

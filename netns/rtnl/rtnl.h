@@ -29,6 +29,8 @@
 
 #include "netns/core/netns.h"
 
+struct netdev;
+
 /* ---- private message types and attributes ---- */
 enum {
 	NSEMU_MSG_BASE = 0x6e00,
@@ -157,6 +159,18 @@ struct rtnl_link_ops {
 	 * flight (a veth pair's two-step teardown, O6). NULL: no runs. */
 	void (*dellink_run)(struct netdev *dev);
 	void (*run_wait)(void);
+	/*
+	 * Optional look-ahead of a run, nobody listening for notifications:
+	 * ahead_add() takes a coming creating RTM_NEWLINK of this kind from
+	 * @cur (this worker's namespace) when it cannot fail before the
+	 * devices it makes elsewhere exist (false: not taken, stop looking);
+	 * ahead_run() makes what the taken requests need on other workers in
+	 * one call; the requests then run as usual (newlink finds its part
+	 * made); ahead_flush() finishes them before any other message runs.
+	 */
+	bool (*ahead_add)(struct netns *cur, const struct nlmsghdr *nlh);
+	void (*ahead_run)(void);
+	void (*ahead_flush)(void);
 };
 void rtnl_link_register(const struct rtnl_link_ops *ops);
 const struct rtnl_link_ops *rtnl_link_ops_get(const char *kind);

@@ -18,6 +18,7 @@
  */
 #include <string.h>
 
+#include "devices/devices.h"
 #include "cli/cmd.h"
 #include "core/loop.h"
 #include "core/pkt.h"
@@ -85,6 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cli_ctx c;
 	size_t off = 0;
 	unsigned nlines = 0;
+
+	devices_init();
 
 	FUZZ_CHECK(rtnl_init() == 0);
 	cli_ctx_init(&c, fuzz_null, fuzz_null);

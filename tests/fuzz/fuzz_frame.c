@@ -32,6 +32,7 @@
 
 #include <linux/netlink.h>
 
+#include "devices/devices.h"
 #include "cli/cmd.h"
 #include "core/csum.h"
 #include "core/loop.h"
@@ -170,6 +171,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len;
 
 	loop_test_attach(FUZZ_START_NS);
+	devices_init();
 	FUZZ_CHECK(rtnl_init() == 0);
 	fuzz_build_topology(devs);
 

@@ -23,6 +23,7 @@
 
 #include <linux/netlink.h>
 
+#include "devices/devices.h"
 #include "core/loop.h"
 #include "core/pkt.h"
 #include "netns/core/netns.h"
@@ -68,6 +69,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t len;
 
 	loop_test_attach(FUZZ_START_NS); /* restart the fake clock */
+	devices_init();
 	FUZZ_CHECK(rtnl_init() == 0);
 	for (unsigned i = 0; i < FUZZ_NCONN; i++)
 		conn[i] = (struct rtnl_conn){ .portid = 100 + i, .ext_ack = i == 0 };

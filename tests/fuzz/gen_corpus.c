@@ -26,6 +26,7 @@
 
 #include <linux/netlink.h>
 
+#include "devices/devices.h"
 #include "cli/cmd.h"
 #include "core/loop.h"
 #include "netns/core/netns.h"
@@ -174,6 +175,7 @@ static void gen_run_script(const char *name, const char *text)
 		exit(1);
 	gen_write("cli", name, text, strlen(text));
 	loop_test_attach(1000000000ull);
+	devices_init();
 	if (rtnl_init())
 		exit(1);
 	cli_ctx_init(&c, null, null);

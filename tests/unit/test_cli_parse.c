@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "devices/devices.h"
 #include "tests/unit/harness/harness.h"
 #include "cli/cmd.h"
 #include "netns/rtnl/rtnl.h"
@@ -62,6 +63,7 @@ static int setup(void **state)
 {
 	(void)state;
 	h_setup();
+	devices_init();
 	assert_int_equal(rtnl_init(), 0);
 	cli_ctx_init(&ctx, NULL, NULL);
 	streams_open();

@@ -29,6 +29,7 @@ static struct rtnl_out out;
 static int group_setup(void **state)
 {
 	assert_int_equal(loop_init(2), 0);
+	devices_init();
 	assert_int_equal(rtnl_init(), 0);
 	rtnl_out_init(&out);
 	return 0;

@@ -17,6 +17,7 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
+#include "devices/devices.h"
 #include "tests/unit/harness/h_nl.h"
 #include "tests/unit/harness/harness.h"
 #include "netns/rtnl/rtnl.h"
@@ -53,6 +54,7 @@ static int setup(void **state)
 {
 	(void)state;
 	h_setup();
+	devices_init();
 	assert_int_equal(rtnl_init(), 0);
 	conn = (struct rtnl_conn){ .portid = 4242, .ext_ack = true };
 	rtnl_out_init(&out);

@@ -42,6 +42,7 @@ static int setup(void **state)
 {
 	(void)state;
 	h_setup();
+	devices_init();
 	assert_int_equal(rtnl_init(), 0);
 	rtnl_out_init(&out);
 	return 0;
