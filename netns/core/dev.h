@@ -168,6 +168,9 @@ unsigned dev_process_backlog(void);
 /* Drop (DROP_DEV_GONE) every frame of @ns still in this worker's backlog;
  * netns_destroy calls it so no frame outlives its namespace. Owner thread. */
 void dev_backlog_purge(struct netns *ns);
+/* Drop the frames in this worker's backlog that name @dev, which would
+ * dangle once it is freed. */
+void dev_backlog_purge_dev(struct netdev *dev);
 
 /* Transmit pkt (L2 header present) on pkt->dev: counts tx, drops if down
  * (DROP_DEV_DOWN), calls ops->xmit. Consumes pkt. */

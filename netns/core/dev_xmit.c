@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The transmit half of the device core: dev_queue_xmit and its batched
+ * form, where a frame is counted, shown to capture taps and handed to the
+ * driver.
+ */
+#include "capture.h"
+#include "dev.h"
+
+/* ---- transmit ---- */
+
+void dev_queue_xmit(struct pkt *p)
+{
+	struct netdev *dev = p->dev;
+
+	p->ns = dev->ns;
+	NS_ASSERT_OWNER(dev->ns);
+	/* __dev_queue_xmit on a device that is down or has no carrier. */
+	if (unlikely(!dev_is_running(dev))) {
+		pkt_drop(p, DROP_DEV_DOWN);
+		return;
+	}
+	/* A device without a link-layer header (ARPHRD_NONE: tun, which has
+	 * no header_ops) sends the bare IP packet. neigh_xmit frames every
+	 * IPv4 packet for Ethernet; take that header off again here, before
+	 * counting, since tun's tx_bytes count the IP packet only. */
+	if (unlikely(dev->type == ARPHRD_NONE) && p->protocol == ETH_P_IP &&
+	    p->len >= ETH_HLEN && p->data == pkt_l2(p))
+		pkt_pull(p, ETH_HLEN);
+	dev->stats.tx_packets++;
+	dev->stats.tx_bytes += p->len;
+	/* dev_queue_xmit_nit(): taps see the frame as it goes to the driver. */
+	if (unlikely(dev->capture))
+		capture_tap(dev, p, true);
+	dev->ops->xmit(dev, p);
+}
+
+void dev_queue_xmit_batch(struct netdev *dev, struct pkt_batch *b)
+{
+	struct netns *ns = dev->ns;
+	unsigned i, n = b->n;
+	uint64_t bytes = 0;
+
+	NS_ASSERT_OWNER(ns);
+	/* Devices that need per-frame work (down, tun's header removal,
+	 * capture taps) take dev_queue_xmit's path frame by frame. */
+	if (unlikely(!dev_is_running(dev) || dev->type == ARPHRD_NONE || dev->capture ||
+		     !dev->ops->xmit_batch)) {
+		for (i = 0; i < n; i++) {
+			b->p[i]->dev = dev;
+			dev_queue_xmit(b->p[i]);
+		}
+		b->n = 0;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		struct pkt *p = b->p[i];
+
+		p->dev = dev;
+		p->ns = ns;
+		bytes += p->len;
+	}
+	dev->stats.tx_packets += n;
+	dev->stats.tx_bytes += bytes;
+	dev->ops->xmit_batch(dev, b);
+	b->n = 0;
+}
+
