@@ -228,7 +228,7 @@ fuzz-corpus: deps $(O)/tests/fuzz/gen_corpus
 # callgrind; `make soak` runs the 30-minute mixed-traffic soak on the ASan
 # build (SOAK_SECONDS=120 for a short one). bench/ holds the kernel
 # comparison's UDP sender/receiver.
-.PHONY: bench bench-instr soak
+.PHONY: bench bench-compare bench-instr soak
 SOAK_O ?= build-asan
 SOAK_SECONDS ?= 1800
 BENCH_TOOLS := $(O)/bench/kudp
@@ -241,6 +241,11 @@ $(O)/bench/%: bench/%.c
 bench: all $(BENCH_TOOLS)
 	@./scripts/deps.sh bench
 	@./scripts/bench.sh $(O)
+
+# Two builds side by side: make bench-compare OLD=/path/to/old/build/nsemu
+bench-compare: all
+	@test -n "$(OLD)" || { echo "usage: make bench-compare OLD=/path/to/old/nsemu"; exit 2; }
+	@./scripts/bench-compare.sh $(OLD) $(O)/nsemu
 
 bench-instr: all
 	@./scripts/deps.sh bench
