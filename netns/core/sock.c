@@ -1,67 +1,154 @@
 // SPDX-License-Identifier: MIT
 /*
- * Datagram sockets for built-in applications: ping sockets (SOCK_DGRAM,
- * IPPROTO_ICMP, as net/ipv4/ping.c: the echo identifier is the socket's
- * "port") and UDP sockets (net/ipv4/udp.c), with IP_RECVERR-style error
- * delivery. Each namespace has its own table, created with its first
- * socket: one hash per protocol keyed by port. Ephemeral UDP ports come
- * from ip_local_port_range (32768-60999); ping identifiers from a rover
- * starting at 1, as ping_get_port. Owner thread only.
+ * The socket layer, as net/socket.c and net/core/sock.c: sock_create asks
+ * the registered address family (sock_register; AF_INET is af_inet.c) for
+ * a socket, and the application's calls go through the socket's proto_ops
+ * to its protocol (struct proto). This file names no protocol. It also
+ * keeps, per namespace and registered protocol, the port hash that ping
+ * and UDP use (created with the namespace's first socket of that
+ * protocol), and hands received data and errors to the application's
+ * callbacks. Registration is start-up only; everything else runs on the
+ * namespace's owner thread.
  */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "core/csum.h"
-#include "dev.h"
-#include "netns/ipv4/fib.h"
-#include "netns/ipv4/ip.h"
 #include "sock.h"
 
 #define SOCK_HASHSZ 64
-#define PORT_RANGE_LO 32768 /* net.ipv4.ip_local_port_range defaults */
-#define PORT_RANGE_HI 60999
+#define SOCK_PROTO_MAX 8
 
-struct sock {
-	struct sock *next;	/* hash chain */
-	struct netns *ns;
-	const struct sock_ops *ops;
-	void *ctx;
-	int proto;		/* IPPROTO_ICMP or IPPROTO_UDP */
-	uint16_t port;		/* host order: UDP port or echo id */
-	uint32_t addr;		/* bound address, 0 = any */
-	int ttl;		/* 0 = ip_default_ttl */
-	uint8_t tos;
-	bool df;
-	bool closing;		/* inside ops->gone: sock_close must not free */
+/* The port hash of one protocol in one namespace. */
+struct sock_hash {
+	struct sock *chain[SOCK_HASHSZ];
+	uint16_t rover;		/* last ephemeral port given out */
 };
 
 struct sock_table {
-	struct sock *icmp[SOCK_HASHSZ];
-	struct sock *udp[SOCK_HASHSZ];
-	uint16_t ping_rover;	/* last echo id given out */
-	uint16_t udp_rover;	/* last ephemeral port given out */
+	struct sock_hash *h[SOCK_PROTO_MAX]; /* by proto->slot */
 };
 
-static struct sock **sock_bucket(struct sock_table *t, int proto, uint16_t port)
+/* Process-wide, filled at start-up before packets flow (read-only after). */
+static const struct net_proto_family *net_families[AF_MAX];
+static struct proto *protos[SOCK_PROTO_MAX];
+static unsigned nprotos;
+
+/*
+ * sock_register - make @ops the creator of @ops->family's sockets.
+ * -EINVAL for a family out of range, -EEXIST if another holds it.
+ */
+int sock_register(const struct net_proto_family *ops)
 {
-	return proto == IPPROTO_ICMP ? &t->icmp[port % SOCK_HASHSZ] : &t->udp[port % SOCK_HASHSZ];
+	if (ops->family < 0 || ops->family >= AF_MAX)
+		return -EINVAL;
+	if (net_families[ops->family] && net_families[ops->family] != ops)
+		return -EEXIST;
+	net_families[ops->family] = ops;
+	return 0;
 }
 
-static struct sock *sock_lookup(struct sock_table *t, int proto, uint16_t port)
+static bool proto_registered(const struct proto *prot)
+{
+	return prot->slot >= 0 && (unsigned)prot->slot < nprotos && protos[prot->slot] == prot;
+}
+
+/*
+ * proto_register - give @prot its slot in every namespace's socket table
+ * (its port hash). Sockets exit in registration order. -ENOBUFS when
+ * SOCK_PROTO_MAX protocols are registered.
+ */
+int proto_register(struct proto *prot)
+{
+	if (proto_registered(prot))
+		return 0;
+	if (nprotos == SOCK_PROTO_MAX)
+		return -ENOBUFS;
+	prot->slot = (int)nprotos;
+	protos[nprotos++] = prot;
+	return 0;
+}
+
+/* The port hash of @prot in @ns, created if @create; NULL if absent or on
+ * no memory. */
+static struct sock_hash *sock_hash_get(struct netns *ns, const struct proto *prot, bool create)
+{
+	struct sock_table *t = ns->socks;
+
+	if (!t) {
+		if (!create)
+			return NULL;
+		t = calloc(1, sizeof(*t));
+		if (!t)
+			return NULL;
+		ns->socks = t;
+	}
+	if (!t->h[prot->slot] && create)
+		t->h[prot->slot] = calloc(1, sizeof(*t->h[prot->slot]));
+	return t->h[prot->slot];
+}
+
+/*
+ * sk_alloc - a zeroed socket of @prot->obj_size bytes in @ns, with the
+ * protocol's port hash ready if it registered one. NULL on no memory.
+ */
+struct sock *sk_alloc(struct netns *ns, struct proto *prot)
+{
+	size_t size = prot->obj_size > sizeof(struct sock) ? prot->obj_size : sizeof(struct sock);
+	struct sock *sk;
+
+	if (proto_registered(prot) && !sock_hash_get(ns, prot, true))
+		return NULL;
+	sk = calloc(1, size);
+	if (!sk)
+		return NULL;
+	sk->ns = ns;
+	sk->prot = prot;
+	return sk;
+}
+
+void sk_free(struct sock *sk)
+{
+	free(sk);
+}
+
+static struct sock *sock_hash_find(const struct sock_hash *h, uint16_t num)
 {
 	struct sock *sk;
 
-	for (sk = *sock_bucket(t, proto, port); sk; sk = sk->next)
-		if (sk->port == port)
+	for (sk = h->chain[num % SOCK_HASHSZ]; sk; sk = sk->next)
+		if (sk->num == num)
 			return sk;
 	return NULL;
 }
 
-static void sock_unhash(struct sock *sk)
+/* sock_lookup - the socket of @prot in @ns bound to @num, or NULL. */
+struct sock *sock_lookup(struct netns *ns, const struct proto *prot, uint16_t num)
 {
-	struct sock **pp = sock_bucket(sk->ns->socks, sk->proto, sk->port);
+	struct sock_table *t = ns->socks;
 
+	if (!t || !t->h[prot->slot])
+		return NULL;
+	return sock_hash_find(t->h[prot->slot], num);
+}
+
+/* sock_hash - add @sk to its protocol's hash under sk->num. */
+void sock_hash(struct sock *sk)
+{
+	struct sock **pp = &sk->ns->socks->h[sk->prot->slot]->chain[sk->num % SOCK_HASHSZ];
+
+	sk->next = *pp;
+	*pp = sk;
+}
+
+/* sock_unhash - remove @sk from its protocol's hash; harmless if absent. */
+void sock_unhash(struct sock *sk)
+{
+	struct sock_hash *h = sock_hash_get(sk->ns, sk->prot, false);
+	struct sock **pp;
+
+	if (!h)
+		return;
+	pp = &h->chain[sk->num % SOCK_HASHSZ];
 	while (*pp && *pp != sk)
 		pp = &(*pp)->next;
 	if (*pp)
@@ -69,112 +156,128 @@ static void sock_unhash(struct sock *sk)
 	sk->next = NULL;
 }
 
-static void sock_hash(struct sock *sk)
+/*
+ * sock_get_port - move @sk to @port in its protocol's hash, or with @port
+ * 0 to the next free one of [@lo, @hi] after the namespace's rover
+ * (wrapping to @lo). -EADDRINUSE if @port is held, -EAGAIN if every
+ * ephemeral port is.
+ */
+int sock_get_port(struct sock *sk, uint16_t port, uint16_t lo, uint16_t hi)
 {
-	struct sock **pp = sock_bucket(sk->ns->socks, sk->proto, sk->port);
-
-	sk->next = *pp;
-	*pp = sk;
-}
-
-/* A free ephemeral port / echo id, or 0 if every one is taken. */
-static uint16_t sock_pick_port(struct sock_table *t, int proto)
-{
+	struct sock_hash *h = sock_hash_get(sk->ns, sk->prot, false);
 	unsigned i;
 
-	if (proto == IPPROTO_ICMP) {
-		for (i = 0; i < 65535; i++) {
-			uint16_t id = (uint16_t)(t->ping_rover + 1);
+	if (!h)
+		return -ENOMEM;
+	if (port) {
+		if (sock_hash_find(h, port))
+			return -EADDRINUSE;
+	} else {
+		for (i = 0; i <= (unsigned)(hi - lo); i++) {
+			uint16_t next = (uint16_t)(h->rover + 1);
 
-			t->ping_rover = id ? id : 1;
-			if (!sock_lookup(t, proto, t->ping_rover))
-				return t->ping_rover;
+			if (next < lo || next > hi)
+				next = lo;
+			h->rover = next;
+			if (!sock_hash_find(h, next)) {
+				port = next;
+				break;
+			}
 		}
-		return 0;
+		if (!port)
+			return -EAGAIN;
 	}
-	for (i = 0; i <= PORT_RANGE_HI - PORT_RANGE_LO; i++) {
-		uint16_t port = (uint16_t)(t->udp_rover + 1);
+	if (sk->num)
+		sk->prot->unhash(sk);
+	sk->num = port;
+	sk->prot->hash(sk);
+	return 0;
+}
 
-		if (port < PORT_RANGE_LO || port > PORT_RANGE_HI)
-			port = PORT_RANGE_LO;
-		t->udp_rover = port;
-		if (!sock_lookup(t, proto, port))
-			return port;
-	}
+void sock_queue_err(struct sock *sk, const struct sock_err *e)
+{
+	if (sk->cb && sk->cb->err)
+		sk->cb->err(sk, e, sk->cb_ctx);
+}
+
+/*
+ * sock_create - see sock.h; the checks are __sock_create's, in its order.
+ * Owner thread.
+ */
+int sock_create(struct netns *ns, int family, int type, int protocol, const struct sock_ops *ops,
+		void *ctx, struct sock **res)
+{
+	const struct net_proto_family *pf;
+	struct sock *sk;
+	int err;
+
+	NS_ASSERT_OWNER(ns);
+	*res = NULL;
+	if (family < 0 || family >= AF_MAX)
+		return -EAFNOSUPPORT;
+	if (type < 0 || type >= SOCK_MAX)
+		return -EINVAL;
+	pf = net_families[family];
+	if (!pf)
+		return -EAFNOSUPPORT;
+	err = pf->create(ns, type, protocol, &sk);
+	if (err)
+		return err;
+	sk->cb = ops;
+	sk->cb_ctx = ctx;
+	*res = sk;
 	return 0;
 }
 
 /*
- * sock_open - a ping (IPPROTO_ICMP) or UDP socket in @ns with an
- * ephemeral id/port. NULL on no memory, an unknown protocol or no free
- * port. Owner thread.
+ * sock_open - a ping or UDP socket (see sock.h). @proto must name the
+ * protocol: 0, which sock_create reads as "the type's default", is
+ * refused. Owner thread.
  */
 struct sock *sock_open(struct netns *ns, int proto, const struct sock_ops *ops, void *ctx)
 {
 	struct sock *sk;
-	uint16_t port;
 
 	NS_ASSERT_OWNER(ns);
-	if (proto != IPPROTO_ICMP && proto != IPPROTO_UDP)
+	if (proto == 0)
 		return NULL;
-	if (!ns->socks) {
-		ns->socks = calloc(1, sizeof(*ns->socks));
-		if (!ns->socks)
-			return NULL;
-		ns->socks->udp_rover = PORT_RANGE_LO - 1;
-	}
-	port = sock_pick_port(ns->socks, proto);
-	if (!port)
+	if (sock_create(ns, AF_INET, SOCK_DGRAM, proto, ops, ctx, &sk) < 0)
 		return NULL;
-	sk = calloc(1, sizeof(*sk));
-	if (!sk)
-		return NULL;
-	sk->ns = ns;
-	sk->ops = ops;
-	sk->ctx = ctx;
-	sk->proto = proto;
-	sk->port = port;
-	sock_hash(sk);
 	return sk;
 }
 
-/* sock_close - unbind and free. NULL is ok. Owner thread. */
+/* sock_close - release and free. NULL is ok. Owner thread. */
 void sock_close(struct sock *sk)
 {
 	if (!sk || sk->closing)
 		return;
 	NS_ASSERT_OWNER(sk->ns);
-	sock_unhash(sk);
-	free(sk);
+	sk->ops->release(sk);
+	sk_free(sk);
 }
 
 /*
- * sock_bind - bind to @addr (0 = any; else an address of the namespace,
- * -EADDRNOTAVAIL) and @port (host order; 0 keeps the current one).
- * -EADDRINUSE when another socket of the protocol holds the port.
+ * sock_bind - bind to @addr (0 = any) and @port (host order; 0 keeps the
+ * current one): the family's bind (inet_bind: -EADDRNOTAVAIL,
+ * -EADDRINUSE). Owner thread.
  */
 int sock_bind(struct sock *sk, uint32_t addr, uint16_t port)
 {
-	struct sock *other;
-
 	NS_ASSERT_OWNER(sk->ns);
-	if (addr && !ipv4_is_loopback(addr) && !inet_addr_local_dev(sk->ns, addr))
-		return -EADDRNOTAVAIL;
-	if (port && port != sk->port) {
-		other = sock_lookup(sk->ns->socks, sk->proto, port);
-		if (other)
-			return -EADDRINUSE;
-		sock_unhash(sk);
-		sk->port = port;
-		sock_hash(sk);
-	}
-	sk->addr = addr;
-	return 0;
+	return sk->ops->bind(sk, addr, port);
+}
+
+int sock_connect(struct sock *sk, uint32_t daddr, uint16_t dport)
+{
+	NS_ASSERT_OWNER(sk->ns);
+	if (!sk->ops->connect)
+		return -EOPNOTSUPP;
+	return sk->ops->connect(sk, daddr, dport);
 }
 
 uint16_t sock_port(const struct sock *sk)
 {
-	return sk->port;
+	return sk->num;
 }
 
 void sock_set_ttl(struct sock *sk, int ttl)
@@ -192,199 +295,44 @@ void sock_set_df(struct sock *sk, bool df)
 	sk->df = df;
 }
 
-/*
- * sock_sendto - build and send one datagram (see sock.h). A broadcast
- * destination needs SO_BROADCAST, which nsemu sockets do not have:
- * -EACCES as in the kernel. Owner thread.
- */
+/* sock_sendto - the socket type's sendmsg (see sock.h). Owner thread. */
 int sock_sendto(struct sock *sk, uint32_t daddr, uint16_t dport, const void *data, unsigned len)
 {
-	struct netns *ns = sk->ns;
-	struct ip_send_args args = { 0 };
-	struct rtable rt;
-	unsigned hlen = sk->proto == IPPROTO_UDP ? sizeof(struct udphdr) : 0;
-	struct pkt *p;
-	int err;
-
-	NS_ASSERT_OWNER(ns);
-	if (sk->proto == IPPROTO_ICMP) {
-		const struct icmphdr *uh = data;
-
-		/* ping_common_sendmsg: only echo requests, code 0. */
-		if (len < sizeof(struct icmphdr) || uh->type != ICMP_ECHO || uh->code != 0)
-			return -EINVAL;
-	}
-	if (len + hlen > IP_MAXPACKET)
-		return -EMSGSIZE;
-	if (ipv4_is_lbcast(daddr))
-		return -EACCES;
-	/* Route first: the UDP checksum covers the source address. */
-	err = ip_route_output(ns, daddr, sk->addr, 0, &rt);
-	if (err < 0) {
-		if (err == -ENETUNREACH)
-			mib_inc(ns, MIB_IpOutNoRoutes);
-		return err;
-	}
-	if (rt.type == RTN_BROADCAST)
-		return -EACCES;
-
-	p = pkt_alloc(PKT_HR_TRANSPORT, hlen + len);
-	if (!p)
-		return -ENOBUFS;
-	p->ns = ns;
-	p->tstamp = loop_now();
-	memcpy(p->data + hlen, data, len);
-	args.saddr = sk->addr ? sk->addr : rt.src;
-	args.daddr = daddr;
-	args.protocol = (uint8_t)sk->proto;
-	args.tos = sk->tos;
-	args.ttl = (uint8_t)sk->ttl;
-	args.df = sk->df;
-	if (sk->proto == IPPROTO_ICMP) {
-		struct icmphdr *icmph = (struct icmphdr *)p->data;
-
-		icmph->un.echo.id = htons(sk->port);
-		icmph->checksum = 0;
-		icmph->checksum = ip_compute_csum(p->data, p->len);
-	} else {
-		struct udphdr *uh = (struct udphdr *)p->data;
-		uint16_t check;
-
-		uh->source = htons(sk->port);
-		uh->dest = htons(dport);
-		uh->len = htons((uint16_t)p->len);
-		uh->check = 0;
-		check = csum_fold(csum_tcpudp_nofold(args.saddr, daddr, (uint16_t)p->len,
-						     IPPROTO_UDP, csum_partial(p->data, p->len, 0)));
-		/* RFC 768: a computed zero is sent as all ones. */
-		uh->check = check ? check : 0xffff;
-	}
-	err = ip_send(ns, p, &args);
-	if (err < 0)
-		return err;
-	if (sk->proto == IPPROTO_ICMP) {
-		mib_inc(ns, MIB_IcmpOutMsgs);
-		mib_inc(ns, MIB_IcmpOutEchos);
-	} else {
-		mib_inc(ns, MIB_UdpOutDatagrams);
-	}
-	return (int)len;
+	NS_ASSERT_OWNER(sk->ns);
+	return sk->ops->sendmsg(sk, daddr, dport, data, len);
 }
 
 /*
- * sock_deliver_icmp_echo - an echo reply (data at the ICMP header) for the
- * ping socket whose id it carries. Consumes pkt and returns true if one
- * matched; false and pkt untouched otherwise. Owner thread.
- */
-bool sock_deliver_icmp_echo(struct netns *ns, struct pkt *p)
-{
-	const struct icmphdr *icmph = (const struct icmphdr *)p->data;
-	struct sock *sk;
-
-	if (!ns->socks || p->len < sizeof(*icmph))
-		return false;
-	sk = sock_lookup(ns->socks, IPPROTO_ICMP, ntohs(icmph->un.echo.id));
-	if (!sk || !sk->ops || !sk->ops->rcv)
-		return false;
-	sk->ops->rcv(sk, p, sk->ctx);
-	return true;
-}
-
-/*
- * sock_deliver_udp - a datagram (data at the UDP payload, l4_off at the
- * UDP header) for the socket bound to @dport. Consumes pkt and returns
- * true if one matched (and its bound address, if any, is the
- * destination); false and pkt untouched otherwise. Owner thread.
- */
-bool sock_deliver_udp(struct netns *ns, struct pkt *p, uint16_t dport)
-{
-	const struct iphdr *iph = (const struct iphdr *)pkt_l3(p);
-	struct sock *sk;
-
-	if (!ns->socks)
-		return false;
-	sk = sock_lookup(ns->socks, IPPROTO_UDP, dport);
-	if (!sk || !sk->ops || !sk->ops->rcv)
-		return false;
-	if (sk->addr && sk->addr != iph->daddr)
-		return false;
-	sk->ops->rcv(sk, p, sk->ctx);
-	return true;
-}
-
-/*
- * sock_deliver_err - an ICMP error (@icmp_pkt, l3/l4 at its IP and ICMP
- * headers; borrowed) quotes @inner, the IP header of a datagram we sent:
- * find the socket from the quoted echo id (ping) or source port (UDP), as
- * ping_err / __udp4_lib_err, and report it. Owner thread.
- */
-void sock_deliver_err(struct netns *ns, const struct pkt *icmp_pkt, const void *inner,
-		      unsigned inner_len)
-{
-	const struct iphdr *oiph = (const struct iphdr *)pkt_l3(icmp_pkt);
-	const struct icmphdr *icmph = (const struct icmphdr *)pkt_l4(icmp_pkt);
-	const struct iphdr *iph = inner;
-	const uint8_t *l4;
-	struct sock_err e = { 0 };
-	struct sock *sk;
-
-	NS_ASSERT_OWNER(ns);
-	if (!ns->socks || inner_len < sizeof(*iph) || inner_len < iph->ihl * 4u + 8)
-		return;
-	l4 = (const uint8_t *)inner + iph->ihl * 4u;
-	if (iph->protocol == IPPROTO_ICMP) {
-		const struct icmphdr *q = (const struct icmphdr *)l4;
-
-		if (q->type != ICMP_ECHO)
-			return;
-		sk = sock_lookup(ns->socks, IPPROTO_ICMP, ntohs(q->un.echo.id));
-		e.dport = ntohs(q->un.echo.sequence);
-	} else if (iph->protocol == IPPROTO_UDP) {
-		const struct udphdr *q = (const struct udphdr *)l4;
-
-		sk = sock_lookup(ns->socks, IPPROTO_UDP, ntohs(q->source));
-		e.dport = ntohs(q->dest);
-	} else {
-		return;
-	}
-	if (!sk || !sk->ops || !sk->ops->err)
-		return;
-	e.type = icmph->type;
-	e.code = icmph->code;
-	if (icmph->type == ICMP_DEST_UNREACH && icmph->code == ICMP_FRAG_NEEDED)
-		e.info = ntohs(icmph->un.frag.mtu);
-	else if (icmph->type == ICMP_PARAMETERPROB)
-		e.info = ntohl(icmph->un.gateway) >> 24;
-	e.offender = oiph->saddr;
-	e.daddr = iph->daddr;
-	e.ttl = oiph->ttl;
-	e.tstamp = icmp_pkt->tstamp ? icmp_pkt->tstamp : loop_now();
-	sk->ops->err(sk, &e, sk->ctx);
-}
-
-/*
- * sock_exit - the namespace is being destroyed: tell every socket's owner
- * (ops->gone), then free it. Owner thread.
+ * sock_exit - the namespace is being destroyed: for each protocol in
+ * registration order, tell every socket's owner (cb->gone), release the
+ * socket and free it. Owner thread.
  */
 void sock_exit(struct netns *ns)
 {
 	struct sock_table *t = ns->socks;
-	unsigned i;
+	unsigned slot, i;
 
 	if (!t)
 		return;
-	for (i = 0; i < SOCK_HASHSZ * 2; i++) {
-		struct sock **bucket = i < SOCK_HASHSZ ? &t->icmp[i] : &t->udp[i - SOCK_HASHSZ];
+	for (slot = 0; slot < SOCK_PROTO_MAX; slot++) {
+		struct sock_hash *h = t->h[slot];
 
-		while (*bucket) {
-			struct sock *sk = *bucket;
+		if (!h)
+			continue;
+		for (i = 0; i < SOCK_HASHSZ; i++) {
+			while (h->chain[i]) {
+				struct sock *sk = h->chain[i];
 
-			*bucket = sk->next;
-			sk->closing = true;
-			if (sk->ops && sk->ops->gone)
-				sk->ops->gone(sk, sk->ctx);
-			free(sk);
+				sk->closing = true;
+				if (sk->cb && sk->cb->gone)
+					sk->cb->gone(sk, sk->cb_ctx);
+				sk->ops->release(sk);
+				if (h->chain[i] == sk) /* a release that left it hashed */
+					h->chain[i] = sk->next;
+				sk_free(sk);
+			}
 		}
+		free(h);
 	}
 	free(t);
 	ns->socks = NULL;

@@ -1,18 +1,35 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Datagram sockets inside a namespace, for built-in applications (ping,
- * traceroute, echo servers). Like Linux's ping sockets (SOCK_DGRAM,
- * IPPROTO_ICMP: the echo id is the local "port") and UDP sockets, with
- * IP_RECVERR-style error delivery: ICMP errors quoting a datagram a socket
- * sent are handed to that socket. Owner thread only; callbacks run there.
+ * Sockets inside a namespace, for built-in applications (ping, traceroute,
+ * echo servers), shaped as Linux's net/sock.h:
+ *
+ *   struct net_proto_family  one per address family (AF_INET: af_inet.c),
+ *                            registered with sock_register; its create
+ *                            picks the protocol for (type, protocol).
+ *   struct proto_ops         socket-level operations of a socket type
+ *                            (inet_dgram_ops): bind, connect, sendmsg,
+ *                            release. sock_bind, sock_sendto... call them.
+ *   struct proto             the transport protocol (udp_prot, ping_prot):
+ *                            object size, port allocation, hashing, send.
+ *                            Registered with proto_register.
+ *
+ * Received data is pushed, not pulled: a protocol's receive handler finds
+ * the socket and hands it the packet with sock_queue_rcv, which calls the
+ * application's sock_ops.rcv; ICMP errors quoting what the socket sent
+ * arrive through sock_queue_err (IP_RECVERR-style, always on). There is no
+ * receive queue and so no recvmsg. Owner thread only; callbacks run there.
  */
 #ifndef NSEMU_NETNS_SOCKET_H
 #define NSEMU_NETNS_SOCKET_H
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "netns.h"
+
+/* Socket types are 0..SOCK_PACKET, as the kernel's SOCK_MAX. */
+#define SOCK_MAX (SOCK_PACKET + 1)
 
 struct sock;
 
@@ -27,6 +44,7 @@ struct sock_err {
 	uint64_t tstamp;	/* loop time received */
 };
 
+/* The application's callbacks. */
 struct sock_ops {
 	/* A datagram arrived: payload at p->data (ICMP: from the ICMP header;
 	 * UDP: the UDP payload), l3_off valid. Consumes pkt. */
@@ -37,11 +55,27 @@ struct sock_ops {
 	void (*gone)(struct sock *sk, void *ctx);
 };
 
-/* proto: IPPROTO_ICMP (ping socket) or IPPROTO_UDP. Binds an ephemeral
- * id/port. NULL on failure (-ENOMEM, no ports). */
+/* ---- the application's API ---- */
+
+/*
+ * sock_create - a socket of @family/@type/@protocol in @ns, as
+ * sock_create_kern: 0 and *res, or a negative errno: -EAFNOSUPPORT (no
+ * such family), -EINVAL (type or protocol out of range),
+ * -ESOCKTNOSUPPORT (no protocol of that type), -EPROTONOSUPPORT (the type
+ * exists but not with that protocol), -ENOMEM, -EAGAIN (no free port).
+ * @protocol 0 takes the type's first protocol (SOCK_DGRAM: UDP). The
+ * socket is bound to an ephemeral port / echo id at once.
+ */
+int sock_create(struct netns *ns, int family, int type, int protocol, const struct sock_ops *ops,
+		void *ctx, struct sock **res);
+/* sock_open - sock_create(AF_INET, SOCK_DGRAM, @proto) for @proto
+ * IPPROTO_ICMP (ping socket) or IPPROTO_UDP; NULL on any failure. */
 struct sock *sock_open(struct netns *ns, int proto, const struct sock_ops *ops, void *ctx);
 void sock_close(struct sock *sk);
 int sock_bind(struct sock *sk, uint32_t addr, uint16_t port); /* port host order */
+/* Connect to @daddr/@dport (daddr 0: disconnect); -EOPNOTSUPP where the
+ * protocol has no connect (ping and UDP sockets today). */
+int sock_connect(struct sock *sk, uint32_t daddr, uint16_t dport);
 uint16_t sock_port(const struct sock *sk);			 /* host order */
 void sock_set_ttl(struct sock *sk, int ttl);			 /* 0 = default */
 void sock_set_tos(struct sock *sk, uint8_t tos);
@@ -51,17 +85,99 @@ void sock_set_df(struct sock *sk, bool df);			 /* default: pmtudisc DONT */
  * Returns bytes sent or a negative errno (-ENETUNREACH, -EHOSTUNREACH,
  * -EACCES, -EMSGSIZE...). */
 int sock_sendto(struct sock *sk, uint32_t daddr, uint16_t dport, const void *data, unsigned len);
-
-/* Protocol side: deliver to a socket. Consumes pkt; returns false (pkt not
- * consumed) if no socket matched. */
-bool sock_deliver_icmp_echo(struct netns *ns, struct pkt *p); /* echo reply for a ping socket */
-bool sock_deliver_udp(struct netns *ns, struct pkt *p, uint16_t dport);
-/* An ICMP error arrived quoting @inner (IP header of what we sent). Borrows. */
-void sock_deliver_err(struct netns *ns, const struct pkt *icmp_pkt, const void *inner,
-		      unsigned inner_len);
+/* The namespace is being destroyed: every socket's gone(), then freed. */
 void sock_exit(struct netns *ns);
 
-/* UDP (udp.c): handler for IPPROTO_UDP. Consumes pkt. */
-void udp_rcv(struct pkt *p);
+/* ---- the protocol side ---- */
+
+/* The socket. Fields from `type` on are the inet_sock part (one family). */
+struct sock {
+	struct sock *next;		/* chain in the protocol's port hash */
+	struct netns *ns;
+	struct proto *prot;
+	const struct proto_ops *ops;
+	const struct sock_ops *cb;	/* the application's callbacks */
+	void *cb_ctx;
+	int family, type, protocol;
+	uint16_t num;			/* host order: local port or echo id (inet_num) */
+	uint32_t rcv_saddr;		/* bound address, 0 = any (inet_rcv_saddr) */
+	int ttl;			/* 0 = ip_default_ttl */
+	uint8_t tos;
+	bool df;
+	bool closing;			/* inside cb->gone: sock_close must not free */
+};
+
+struct proto_ops {
+	int family;
+	int (*bind)(struct sock *sk, uint32_t addr, uint16_t port);
+	int (*connect)(struct sock *sk, uint32_t daddr, uint16_t dport);
+	int (*sendmsg)(struct sock *sk, uint32_t daddr, uint16_t dport, const void *data,
+		       unsigned len);
+	/* Undo everything but the memory (sock_close frees). */
+	void (*release)(struct sock *sk);
+};
+
+/*
+ * A transport protocol. Every op but close and get_port may be NULL.
+ * get_port(sk, port): move @sk to @port (0: a free ephemeral one) in the
+ * protocol's hash; 0, or -EADDRINUSE / -EAGAIN.
+ */
+struct proto {
+	const char *name;
+	unsigned obj_size;		/* bytes of the protocol's sock (>= struct sock) */
+	int (*init)(struct sock *sk);
+	void (*close)(struct sock *sk);
+	int (*bind)(struct sock *sk, uint32_t addr, uint16_t port); /* NULL: inet_bind's */
+	int (*connect)(struct sock *sk, uint32_t daddr, uint16_t dport);
+	int (*disconnect)(struct sock *sk); /* connect to daddr 0 */
+	int (*sendmsg)(struct sock *sk, uint32_t daddr, uint16_t dport, const void *data,
+		       unsigned len);
+	int (*get_port)(struct sock *sk, uint16_t port);
+	void (*hash)(struct sock *sk);
+	void (*unhash)(struct sock *sk);
+	int slot;			/* proto_register's: index of its per-netns hash */
+};
+
+/* An address family (net_proto_family): create allocates *res for
+ * (type, protocol) or returns a negative errno (sock_create's list). */
+struct net_proto_family {
+	int family;
+	int (*create)(struct netns *ns, int type, int protocol, struct sock **res);
+};
+
+/* Start-up only, before packets flow; idempotent. -ENOBUFS if full. */
+int sock_register(const struct net_proto_family *ops);
+int proto_register(struct proto *prot);
+
+/* sk_alloc - a zeroed prot->obj_size socket in @ns (not hashed); NULL on
+ * no memory. sk_free releases it. */
+struct sock *sk_alloc(struct netns *ns, struct proto *prot);
+void sk_free(struct sock *sk);
+
+/*
+ * Per-namespace port hash of each registered protocol (the kernel's
+ * udp_table / ping_table), keyed by sk->num; only a protocol that
+ * proto_register'ed may use it. sock_hash / sock_unhash are
+ * the hash / unhash ops of a protocol that uses it; sock_lookup finds the
+ * socket of @prot holding @num (NULL if none); sock_get_port is a get_port
+ * whose ephemeral ports come from a rover over [@lo, @hi].
+ */
+void sock_hash(struct sock *sk);
+void sock_unhash(struct sock *sk);
+struct sock *sock_lookup(struct netns *ns, const struct proto *prot, uint16_t num);
+int sock_get_port(struct sock *sk, uint16_t port, uint16_t lo, uint16_t hi);
+
+/* Hand @p to the application (Linux's sock_queue_rcv_skb). Consumes pkt
+ * and returns true, or false (pkt untouched) when the socket takes none.
+ * Inline: UDP's receive path. */
+static inline bool sock_queue_rcv(struct sock *sk, struct pkt *p)
+{
+	if (!sk->cb || !sk->cb->rcv)
+		return false;
+	sk->cb->rcv(sk, p, sk->cb_ctx);
+	return true;
+}
+/* Report an error to the application (sock_queue_err_skb). */
+void sock_queue_err(struct sock *sk, const struct sock_err *e);
 
 #endif

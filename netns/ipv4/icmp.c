@@ -25,7 +25,7 @@
 #include "fib.h"
 #include "icmp.h"
 #include "ip.h"
-#include "netns/core/sock.h"
+#include "ping.h"
 
 #define ICMP_ADDRESS 17
 #define ICMP_ADDRESSREPLY 18
@@ -378,16 +378,32 @@ static void icmp_echo(struct pkt *p)
 }
 
 /*
+ * icmp_socket_deliver - hand the error to the err_handler of the protocol
+ * of the datagram it quotes (data at the quoted IP header, whole and
+ * followed by 8 bytes, checked by icmp_unreach). Borrows pkt.
+ */
+static void icmp_socket_deliver(struct pkt *p, uint32_t info)
+{
+	const struct iphdr *iph = (const struct iphdr *)p->data;
+	const struct net_protocol *ipprot = inet_proto_get(iph->protocol);
+
+	if (ipprot && ipprot->err_handler)
+		ipprot->err_handler(p, info);
+}
+
+/*
  * icmp_unreach - destination unreachable, time exceeded, parameter
  * problem (and source quench): check the quoted header and hand the error
- * to the socket that sent the datagram (IP_RECVERR). Frag-needed changes
- * no route MTU (no PMTU cache yet). Consumes pkt.
+ * to the protocol that sent the datagram, which tells its socket
+ * (IP_RECVERR). Frag-needed changes no route MTU (no PMTU cache yet).
+ * Consumes pkt.
  */
 static void icmp_unreach(struct pkt *p)
 {
-	const uint8_t *inner = p->data + sizeof(struct icmphdr);
-	unsigned inner_len = p->len - (unsigned)sizeof(struct icmphdr);
-	const struct iphdr *iph = (const struct iphdr *)inner;
+	const struct icmphdr *icmph = (const struct icmphdr *)p->data;
+	const struct iphdr *iph = (const struct iphdr *)(p->data + sizeof(*icmph));
+	unsigned inner_len = p->len - (unsigned)sizeof(*icmph);
+	uint32_t info = 0;
 
 	/* The quoted header must be whole and followed by the 8 bytes of
 	 * transport header that name the socket (RFC 792, RFC 1122 3.2.2). */
@@ -396,8 +412,27 @@ static void icmp_unreach(struct pkt *p)
 		pkt_drop(p, DROP_ICMP_INVALID);
 		return;
 	}
-	sock_deliver_err(p->ns, p, inner, inner_len);
+	if (icmph->type == ICMP_DEST_UNREACH && icmph->code == ICMP_FRAG_NEEDED)
+		info = ntohs(icmph->un.frag.mtu);
+	else if (icmph->type == ICMP_PARAMETERPROB)
+		info = ntohl(icmph->un.gateway) >> 24;
+	pkt_pull(p, sizeof(*icmph));
+	icmp_socket_deliver(p, info);
 	pkt_consume(p);
+}
+
+/*
+ * icmp_err - IPPROTO_ICMP's err_handler: errors about an ICMP message we
+ * sent. Every one but an echo reply (sent by icmp_echo, not a socket)
+ * goes to the ping sockets. Borrows pkt.
+ */
+void icmp_err(struct pkt *p, uint32_t info)
+{
+	const struct iphdr *iph = (const struct iphdr *)p->data;
+	const struct icmphdr *q = (const struct icmphdr *)(p->data + iph->ihl * 4u);
+
+	if (q->type != ICMP_ECHOREPLY)
+		ping_err(p, info);
 }
 
 /*
@@ -450,8 +485,7 @@ void icmp_rcv(struct pkt *p)
 		icmp_echo(p);
 		break;
 	case ICMP_ECHOREPLY:
-		if (!sock_deliver_icmp_echo(ns, p))
-			pkt_consume(p);
+		ping_rcv(p);
 		break;
 	case ICMP_DEST_UNREACH:
 	case ICMP_SOURCE_QUENCH:

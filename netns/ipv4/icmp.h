@@ -10,6 +10,9 @@
 
 /* Handler for IPPROTO_ICMP. Consumes pkt. */
 void icmp_rcv(struct pkt *p);
+/* IPPROTO_ICMP err_handler (net_protocol): an error quoting an ICMP
+ * message we sent goes to ping_err unless it quotes an echo reply. */
+void icmp_err(struct pkt *p, uint32_t info);
 /*
  * Send an ICMP error about @orig (borrowed; l3_off at its IP header, dev
  * its input device or NULL for local) as __icmp_send: never about ICMP

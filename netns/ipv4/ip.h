@@ -58,12 +58,25 @@ struct pkt *ip_defrag(struct pkt *p);
 void ipfrag_exit(struct netns *ns);
 size_t ipfrag_mem(const struct netns *ns); /* bytes held by incomplete datagrams */
 
-/* L4 dispatch (inet_protos[]). handler consumes pkt (data at L4 header,
- * l3_off valid). */
-typedef void (*inet_proto_fn)(struct pkt *p);
-void inet_add_protocol(uint8_t proto, inet_proto_fn fn);
-/* The handler registered for @proto, or NULL (ip_local_deliver's lookup). */
-inet_proto_fn inet_proto_get(uint8_t proto);
+/*
+ * L4 dispatch (inet_protos[], protocol.c), as include/net/protocol.h.
+ * handler: a datagram of the protocol for us; consumes pkt (data at the L4
+ * header, l3_off and l4_off valid). err_handler: an ICMP error quoting a
+ * datagram of the protocol (icmp_socket_deliver); borrows pkt: data at
+ * the quoted IP header, followed by at least 8 bytes of its L4 header;
+ * l3_off/l4_off at the ICMP message's own IP and ICMP headers. @info: the
+ * MTU for frag-needed, the pointer for parameter problem, else 0.
+ */
+struct net_protocol {
+	void (*handler)(struct pkt *p);
+	void (*err_handler)(struct pkt *p, uint32_t info);
+};
+/* Start-up only. 0, or -EEXIST if another protocol holds @protocol. */
+int inet_add_protocol(const struct net_protocol *prot, uint8_t protocol);
+/* 0, or -ENOENT if @prot does not hold @protocol. */
+int inet_del_protocol(const struct net_protocol *prot, uint8_t protocol);
+/* The protocol registered for @protocol, or NULL (ip_local_deliver's lookup). */
+const struct net_protocol *inet_proto_get(uint8_t protocol);
 
 /*
  * The IP layer's view of pkt->cb (the kernel's IPCB(skb)), written by

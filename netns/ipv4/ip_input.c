@@ -292,16 +292,16 @@ static void ip_local_deliver_finish(struct pkt *p)
 {
 	const struct iphdr *iph = (const struct iphdr *)pkt_l3(p);
 	uint8_t proto = iph->protocol;
-	inet_proto_fn fn;
+	const struct net_protocol *ipprot;
 
 	pkt_pull(p, iph->ihl * 4u);
 	pkt_set_l4(p);
-	fn = inet_proto_get(proto);
-	if (likely(fn != NULL)) {
+	ipprot = inet_proto_get(proto);
+	if (likely(ipprot != NULL)) {
 		/* The kernel counts InDelivers for every datagram a protocol
 		 * handler accepted, whatever the handler does next. */
 		mib_inc(p->ns, MIB_IpInDelivers);
-		fn(p);
+		ipprot->handler(p);
 		return;
 	}
 	icmp_send(p, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH, 0);

@@ -1,61 +1,49 @@
 // SPDX-License-Identifier: MIT
 /*
- * The IPv4 protocol tables, as net/ipv4/af_inet.c and protocol.c: the
- * ethertype handlers for IPv4 and ARP go into the device layer's ptype
- * table, and the L4 receive handlers (ICMP, UDP; TCP later) into
- * inet_protos[256], which ip_local_deliver indexes by iph->protocol. The
- * tables are process-wide and filled once at start-up, before any worker
- * receives a packet, so the data path reads them without synchronisation
- * (the kernel uses RCU because modules may register late; nsemu has no
- * late registration).
+ * The IPv4 protocol table, as net/ipv4/protocol.c: inet_protos[256] holds
+ * each L4 protocol's net_protocol {handler, err_handler}. ip_local_deliver
+ * calls handler by iph->protocol; icmp_socket_deliver calls err_handler by
+ * the protocol of the datagram an ICMP error quotes. af_inet.c's
+ * inet_init registers ICMP and UDP. The table is process-wide and filled
+ * at start-up, before any worker receives a packet, so the data path
+ * reads it without synchronisation (the kernel uses RCU because modules
+ * may register late; nsemu has no late registration).
  */
-#include <stdbool.h>
+#include <errno.h>
 
-#include "netns/core/dev.h"
-#include "icmp.h"
 #include "ip.h"
-#include "netns/core/neigh.h"
-#include "netns/core/sock.h"
 
 /* Indexed by the IP protocol number; NULL means "no handler": the datagram
  * gets ICMP protocol unreachable (ip_local_deliver). */
-static inet_proto_fn inet_protos[256];
+static const struct net_protocol *inet_protos[256];
 
 /*
- * inet_add_protocol - register @fn as the receive handler of IP protocol
- * @proto, replacing any previous one. Start-up only (before workers run
- * packets); any thread.
+ * inet_add_protocol - register @prot for IP protocol @protocol. 0, or
+ * -EEXIST if another protocol holds it (adding the same one twice is
+ * fine). Start-up only (before workers run packets); any thread.
  */
-void inet_add_protocol(uint8_t proto, inet_proto_fn fn)
+int inet_add_protocol(const struct net_protocol *prot, uint8_t protocol)
 {
-	inet_protos[proto] = fn;
+	if (inet_protos[protocol] && inet_protos[protocol] != prot)
+		return -EEXIST;
+	inet_protos[protocol] = prot;
+	return 0;
+}
+
+/* inet_del_protocol - undo inet_add_protocol. 0, or -ENOENT. */
+int inet_del_protocol(const struct net_protocol *prot, uint8_t protocol)
+{
+	if (inet_protos[protocol] != prot)
+		return -ENOENT;
+	inet_protos[protocol] = NULL;
+	return 0;
 }
 
 /*
- * inet_proto_get - the handler for @proto or NULL. Data path, any thread
- * (the table is read-only once packets flow).
+ * inet_proto_get - the protocol registered for @protocol or NULL. Data
+ * path, any thread (the table is read-only once packets flow).
  */
-inet_proto_fn inet_proto_get(uint8_t proto)
+const struct net_protocol *inet_proto_get(uint8_t protocol)
 {
-	return inet_protos[proto];
-}
-
-/*
- * inet_init - register the IPv4 and ARP packet types and the ICMP and UDP
- * protocol handlers, as inet_init() does at boot. Idempotent: tests and
- * the emulator may both call it; the second call changes nothing.
- * Control thread, before packets flow.
- */
-void inet_init(void)
-{
-	static bool done;
-
-	if (done)
-		return;
-	done = true;
-	dev_add_pack(ETH_P_IP, ip_rcv);
-	dev_add_pack_batch(ETH_P_IP, ip_rcv_batch); /* Q: batch data path */
-	dev_add_pack(ETH_P_ARP, arp_rcv);
-	inet_add_protocol(IPPROTO_ICMP, icmp_rcv);
-	inet_add_protocol(IPPROTO_UDP, udp_rcv);
+	return inet_protos[protocol];
 }

@@ -4,13 +4,20 @@
  * the IP payload, the checksum over the pseudo-header (a zero checksum
  * means "none", RFC 768), delivery to the socket bound to the destination
  * port (sock.c), and for a unicast datagram nobody listens to, ICMP port
- * unreachable (RFC 1122 4.1.3.1) with UdpNoPorts. Datagrams sent by
- * sockets are built in sock.c.
+ * unreachable (RFC 1122 4.1.3.1) with UdpNoPorts; ICMP errors about
+ * what a socket sent (udp_err); and udp_prot, the socket protocol:
+ * ephemeral ports from ip_local_port_range (32768-60999), udp_sendmsg.
  */
+#include <errno.h>
+
 #include "core/csum.h"
+#include "af_inet.h"
 #include "icmp.h"
 #include "ip.h"
-#include "netns/core/sock.h"
+#include "udp.h"
+
+#define PORT_RANGE_LO 32768 /* net.ipv4.ip_local_port_range defaults */
+#define PORT_RANGE_HI 60999
 
 /* udp4_csum_ok - true if the checksum is absent or verifies. */
 static bool udp4_csum_ok(const struct pkt *p, const struct udphdr *uh, unsigned ulen)
@@ -26,6 +33,19 @@ static bool udp4_csum_ok(const struct pkt *p, const struct udphdr *uh, unsigned 
 }
 
 /*
+ * udp4_lib_lookup - the socket bound to @dport that takes datagrams to
+ * @daddr (bound to it or to any address), or NULL.
+ */
+static struct sock *udp4_lib_lookup(struct netns *ns, uint32_t daddr, uint16_t dport)
+{
+	struct sock *sk = sock_lookup(ns, &udp_prot, dport);
+
+	if (sk && sk->rcv_saddr && sk->rcv_saddr != daddr)
+		return NULL;
+	return sk;
+}
+
+/*
  * udp_rcv - IPPROTO_UDP handler (data at the UDP header, l3_off valid).
  * Consumes pkt. Owner thread.
  */
@@ -33,6 +53,7 @@ void udp_rcv(struct pkt *p)
 {
 	struct netns *ns = p->ns;
 	const struct udphdr *uh;
+	struct sock *sk;
 	unsigned ulen;
 	uint8_t rt_type;
 
@@ -52,7 +73,8 @@ void udp_rcv(struct pkt *p)
 	pkt_set_l4(p);
 	rt_type = IPCB(p)->rt_type;
 	pkt_pull(p, sizeof(*uh));
-	if (sock_deliver_udp(ns, p, ntohs(uh->dest))) {
+	sk = udp4_lib_lookup(ns, ((const struct iphdr *)pkt_l3(p))->daddr, ntohs(uh->dest));
+	if (sk && sock_queue_rcv(sk, p)) {
 		mib_inc(ns, MIB_UdpInDatagrams);
 		return;
 	}
@@ -75,3 +97,72 @@ csum_error:
 	mib_inc(ns, MIB_UdpInErrors);
 	pkt_drop(p, DROP_UDP_CSUM);
 }
+
+/*
+ * udp_err - an ICMP error quoting a datagram we sent (see udp.h), as
+ * __udp4_lib_err: the socket bound to its source port. Owner thread.
+ */
+void udp_err(struct pkt *p, uint32_t info)
+{
+	const struct iphdr *iph = (const struct iphdr *)p->data;
+	const struct udphdr *q = (const struct udphdr *)(p->data + iph->ihl * 4u);
+	struct sock *sk = sock_lookup(p->ns, &udp_prot, ntohs(q->source));
+
+	if (sk)
+		ip_icmp_error(sk, p, info, ntohs(q->dest));
+}
+
+static int udp_v4_get_port(struct sock *sk, uint16_t port)
+{
+	return sock_get_port(sk, port, PORT_RANGE_LO, PORT_RANGE_HI);
+}
+
+/* udp_lib_close - sk_common_release's part: leave the hash. */
+static void udp_lib_close(struct sock *sk)
+{
+	sk->prot->unhash(sk);
+}
+
+/*
+ * udp_sendmsg - send @data as one datagram from the socket's port to
+ * @daddr:@dport, checksummed over the pseudo-header. Counts
+ * UdpOutDatagrams. Bytes sent or a negative errno (inet_dgram_alloc's,
+ * ip_send's).
+ */
+static int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, const void *data,
+		       unsigned len)
+{
+	struct ip_send_args args;
+	struct udphdr *uh;
+	uint16_t check;
+	struct pkt *p;
+	int err;
+
+	err = inet_dgram_alloc(sk, daddr, sizeof(*uh), data, len, &args, &p);
+	if (err < 0)
+		return err;
+	uh = (struct udphdr *)p->data;
+	uh->source = htons(sk->num);
+	uh->dest = htons(dport);
+	uh->len = htons((uint16_t)p->len);
+	uh->check = 0;
+	check = csum_fold(csum_tcpudp_nofold(args.saddr, daddr, (uint16_t)p->len, IPPROTO_UDP,
+					     csum_partial(p->data, p->len, 0)));
+	/* RFC 768: a computed zero is sent as all ones. */
+	uh->check = check ? check : 0xffff;
+	err = ip_send(sk->ns, p, &args);
+	if (err < 0)
+		return err;
+	mib_inc(sk->ns, MIB_UdpOutDatagrams);
+	return (int)len;
+}
+
+struct proto udp_prot = {
+	.name = "UDP",
+	.obj_size = sizeof(struct sock),
+	.close = udp_lib_close,
+	.sendmsg = udp_sendmsg,
+	.get_port = udp_v4_get_port,
+	.hash = sock_hash,
+	.unhash = sock_unhash,
+};
