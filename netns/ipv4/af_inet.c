@@ -258,8 +258,10 @@ static const struct net_protocol udp_protocol = {
 
 /* UDP first: it is SOCK_DGRAM's default (protocol 0). */
 static struct inet_protosw inetsw_array[] = {
-	{ .type = SOCK_DGRAM, .protocol = IPPROTO_UDP, .prot = &udp_prot, .ops = &inet_dgram_ops },
-	{ .type = SOCK_DGRAM, .protocol = IPPROTO_ICMP, .prot = &ping_prot, .ops = &inet_dgram_ops },
+	{ .type = SOCK_DGRAM, .protocol = IPPROTO_UDP, .prot = &udp_prot,
+	  .ops = &inet_dgram_ops },
+	{ .type = SOCK_DGRAM, .protocol = IPPROTO_ICMP, .prot = &ping_prot,
+	  .ops = &inet_dgram_ops },
 };
 
 /*

@@ -3,10 +3,11 @@
  * UDP receive, as net/ipv4/udp.c (__udp4_lib_rcv): length checks against
  * the IP payload, the checksum over the pseudo-header (a zero checksum
  * means "none", RFC 768), delivery to the socket bound to the destination
- * port (sock.c), and for a unicast datagram nobody listens to, ICMP port
- * unreachable (RFC 1122 4.1.3.1) with UdpNoPorts; ICMP errors about
- * what a socket sent (udp_err); and udp_prot, the socket protocol:
- * ephemeral ports from ip_local_port_range (32768-60999), udp_sendmsg.
+ * port (the UDP port hash, sock_lookup), and for a unicast datagram
+ * nobody listens to, ICMP port unreachable (RFC 1122 4.1.3.1) with
+ * UdpNoPorts; ICMP errors about what a socket sent (udp_err); and
+ * udp_prot, the socket protocol: ephemeral ports from
+ * ip_local_port_range (32768-60999), udp_sendmsg.
  */
 #include <errno.h>
 
