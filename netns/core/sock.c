@@ -68,12 +68,14 @@ int proto_register(struct proto *prot)
 	return 0;
 }
 
-/* The port hash of @prot in @ns, created if @create; NULL if absent or on
- * no memory. */
+/* The port hash of @prot in @ns, created if @create; NULL if absent, on
+ * no memory, or for a protocol that did not register one. */
 static struct sock_hash *sock_hash_get(struct netns *ns, const struct proto *prot, bool create)
 {
 	struct sock_table *t = ns->socks;
 
+	if (!proto_registered(prot))
+		return NULL;
 	if (!t) {
 		if (!create)
 			return NULL;
@@ -160,7 +162,7 @@ void sock_unhash(struct sock *sk)
  * sock_get_port - move @sk to @port in its protocol's hash, or with @port
  * 0 to the next free one of [@lo, @hi] after the namespace's rover
  * (wrapping to @lo). -EADDRINUSE if @port is held, -EAGAIN if every
- * ephemeral port is.
+ * ephemeral port is, -EINVAL for a protocol that did not proto_register.
  */
 int sock_get_port(struct sock *sk, uint16_t port, uint16_t lo, uint16_t hi)
 {
@@ -168,7 +170,7 @@ int sock_get_port(struct sock *sk, uint16_t port, uint16_t lo, uint16_t hi)
 	unsigned i;
 
 	if (!h)
-		return -ENOMEM;
+		return -EINVAL;
 	if (port) {
 		if (sock_hash_find(h, port))
 			return -EADDRINUSE;
