@@ -386,6 +386,24 @@ static void test_sock_exit_releases_every_protocol(void **state)
 	assert_null(ns->socks);
 }
 
+/* A row whose proto never called proto_register has no port hash: its
+ * get_port fails rather than use another protocol's. */
+static void test_port_hash_needs_proto_register(void **state)
+{
+	static struct proto lone_prot = {
+		.name = "LONE", .close = fake_close, .get_port = fake_get_port,
+		.hash = sock_hash, .unhash = sock_unhash,
+	};
+	static struct inet_protosw lone_sw = {
+		.type = SOCK_DGRAM, .protocol = 252, .prot = &lone_prot, .ops = &inet_dgram_ops,
+	};
+	struct sock *sk;
+
+	assert_int_equal(inet_register_protosw(&lone_sw), 0);
+	assert_int_equal(create(AF_INET, SOCK_DGRAM, 252, &sk), -EINVAL);
+	inet_unregister_protosw(&lone_sw);
+}
+
 static void test_unregistered_protocol_is_unknown_again(void **state)
 {
 	struct sock *sk;
@@ -417,6 +435,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fake_protocol_connect_goes_to_proto,
 						setup_fake, teardown),
 		cmocka_unit_test_setup_teardown(test_sock_exit_releases_every_protocol, setup_fake,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_port_hash_needs_proto_register, setup_fake,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_unregistered_protocol_is_unknown_again,
 						setup_fake, teardown),
