@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * The CLI's transport to the control path. Today it is in-process: a request
- * is serialised with libnl into one datagram and handed to rtnl_process(),
- * exactly what the control socket will carry later. Before each request the
+ * The CLI's transport to the control path, in-process: a request is
+ * serialised with libnl into one datagram and handed to rtnl_process(), the
+ * same datagram the control socket (ctl/ctl_server.c) hands it for nsemuctl
+ * and the shim. A CLI line that arrives over the control socket
+ * (NSEMU_MSG_CLI) runs here too, on a thread of its connection, with its own
+ * struct cli_ctx and struct rtnl_conn. Before each request the
  * connection is bound to the command's namespace with NSEMU_MSG_HELLO (the
  * per-connection binding of notes/rtnetlink.md §4). Replies are walked as
  * iproute2's libnetlink does: NLMSG_ERROR with errno 0 is an ACK, a non-zero

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * `ip link`: add (with link-kind plug-ins, link_veth.c), set, delete, show;
+ * `ip link`: add (with link-kind plug-ins, link_veth.c; a kind without
+ * options, such as dummy, needs none), set, delete, show;
  * and print_linkinfo(), the link header that `ip addr` shares, written
  * after iproute2 6.1 ip/ipaddress.c (print_linkinfo, print_link_flags,
  * print_link_stats64) so that the text and `-j` output are the same bytes.
@@ -39,7 +40,7 @@ static int iplink_usage(struct cli_ctx *c, FILE *f)
 		   "                   [ name NEWNAME ] [ address LLADDR ] [ txqlen N ]\n"
 		   "       ip link show [ [dev] DEVICE ] [ up ] [ type TYPE ]\n"
 		   "       ip link help [ TYPE ]\n"
-		   "TYPE := { veth | tap | tun }\n");
+		   "TYPE := { veth | tap | tun | dummy }\n");
 	return f == c->out ? 0 : -EINVAL;
 }
 

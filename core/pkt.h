@@ -8,6 +8,25 @@
  *
  * Ownership (DESIGN.md §4): a function taking a struct pkt * consumes it.
  * core/ never counts drops; netns/core/drop.c's pkt_drop() does, then frees.
+ *
+ * Sharing (skb_clone): pkt_clone() gives a second struct pkt, with its own
+ * metadata (offsets, window, dev, ns, cb, next), over the same data buffer.
+ * The buffer carries a reference count (struct pkt_shinfo, at head + size,
+ * as skb_shared_info at skb->end) and goes back to the pool when its last
+ * packet is freed, on whatever thread that happens. Every packet over a
+ * shared buffer has PKT_F_SHARED; the others, nearly all, pay nothing:
+ * pkt_free() and pkt_make_writable() test it in the one flag test they
+ * already make.
+ *
+ * The writer's rule: the bytes of a packet that may be shared (PKT_F_SHARED:
+ * headroom, data and tailroom) are read-only. A layer that writes them — a
+ * header changed in place (TTL, checksum, MAC), pkt_push() followed by a
+ * new header, pkt_put() — calls pkt_make_writable() first and goes on with
+ * the packet it returns. Metadata (data/len through pull/trim, offsets,
+ * dev, cb) is the packet's own and never needs it. Nothing makes clones
+ * yet, so no path calls it; the first user of pkt_clone (bridge flooding,
+ * capture, netem duplication) adds the call on the write paths its clones
+ * reach (neigh_xmit's Ethernet header, ip_forward's TTL decrement).
  */
 #ifndef NSEMU_CORE_PKT_H
 #define NSEMU_CORE_PKT_H
@@ -40,7 +59,9 @@ enum pkt_flags {
 	PKT_F_FORWARDED = 1 << 2,  /* went through ip_forward */
 	PKT_F_FRAG_DONE = 1 << 3,  /* reassembled datagram */
 	PKT_F_CSUM_VALID = 1 << 4, /* L3 checksum verified */
+	PKT_F_SHARED = 1 << 5,	   /* data buffer reference-counted (pkt_clone) */
 };
+
 
 #define PKT_CB_SIZE 48
 
@@ -75,10 +96,45 @@ struct pkt *pkt_alloc(unsigned headroom, unsigned len);
  * pkt. Not a drop: callers use netns's pkt_drop()/pkt_consume(). NULL is ok. */
 void pkt_free(struct pkt *p);
 
-/* pkt_copy - a fresh private copy (data, offsets, metadata). NULL if no memory. */
+/* pkt_copy - a fresh private copy (data, offsets, metadata), as skb_copy. Never
+ * shared. NULL if no memory. */
 struct pkt *pkt_copy(const struct pkt *p);
 
-/* Number of packets currently allocated by all pools (leak checks in tests). */
+/*
+ * pkt_clone - a second packet over @p's data, as skb_clone: same bytes (not
+ * copied), its own metadata, a copy of @p's (next is NULL). Both are then
+ * PKT_F_SHARED: read-only until pkt_make_writable(). Freeing either, in
+ * either order and on any thread, keeps the data for the other. When @p's
+ * buffer has no tailroom for the reference count (a full buffer), the
+ * clone is a private copy instead (pkt_copy). NULL if no memory; @p is
+ * left as it was.
+ */
+struct pkt *pkt_clone(struct pkt *p);
+
+/* Whether another packet may see @p's bytes (skb_cloned). */
+bool pkt_cloned(const struct pkt *p);
+
+/* pkt_make_writable's shared case (pkt.c). */
+struct pkt *pkt_unshare_slow(struct pkt *p);
+
+/*
+ * pkt_make_writable - the packet to write through, as skb_unshare: @p
+ * itself when nothing else references its data (one predictable branch
+ * when it was never cloned); otherwise @p with a private copy of the data
+ * in its own buffer (a clone whose bytes fit there), or a private copy that
+ * replaces @p (@p is then freed). NULL when memory is short: @p is left
+ * untouched and the caller drops it (DROP_NOMEM).
+ */
+static inline struct pkt *pkt_make_writable(struct pkt *p)
+{
+	if (likely(!(p->flags & PKT_F_SHARED)))
+		return p;
+	return pkt_unshare_slow(p);
+}
+
+/* Number of packet buffers currently allocated by all pools (leak checks in
+ * tests): a clone counts as one, and a shared data buffer stays counted
+ * until its last packet is freed. */
 long pkt_in_use(void);
 
 static inline unsigned pkt_headroom(const struct pkt *p)

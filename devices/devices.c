@@ -21,4 +21,5 @@ void devices_init(void)
 	netns_set_lo_create(loopback_create);
 	veth_init();
 	tap_init();
+	dummy_init();
 }

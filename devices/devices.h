@@ -26,6 +26,8 @@ bool dev_is_veth(const struct netdev *dev);
 void devices_init(void); /* registers the "veth" rtnl_link_ops */
 /* Registers the "veth" rtnl_link_ops (devices_init's part for veth.c). */
 void veth_init(void);
+/* Registers the "dummy" rtnl_link_ops (dummy.c). */
+void dummy_init(void);
 /*
  * Delete every veth end in @ns whose peer lives on another worker, each
  * with veth_delete (the far end is gone when this returns). Control

@@ -312,7 +312,7 @@ static void test_rtnl_newlink_unknown_kind_returns_eopnotsupp(void **state)
 	struct nl_msg *m = h_link_msg(RTM_NEWLINK, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0);
 	nla_put_string(m, IFLA_IFNAME, "d1");
 	struct nlattr *li = nla_nest_start(m, IFLA_LINKINFO);
-	nla_put_string(m, IFLA_INFO_KIND, "dummy");
+	nla_put_string(m, IFLA_INFO_KIND, "nosuchkind");
 	nla_nest_end(m, li);
 	send_msg(m);
 	assert_int_equal(reply_err(), -EOPNOTSUPP);
