@@ -185,18 +185,22 @@ static void neigh_destroy(struct neighbour *n, enum drop_reason reason)
 	free(n);
 }
 
-/* Put the Ethernet header on and hand the frame to the device. Consumes p. */
+/* Put the device's link header on (none without header_ops) and hand the
+ * frame to it (neigh_resolve_output's dev_hard_header). Consumes p. */
 static void neigh_xmit(struct pkt *p, const uint8_t *ha)
 {
 	struct netdev *dev = p->dev;
 
-	if (unlikely(pkt_headroom(p) < ETH_HLEN)) {
+	if (unlikely(pkt_headroom(p) < dev->hard_header_len)) {
 		/* the allocating layer reserves link headroom (STYLE P5);
 		 * a packet without it cannot be framed */
 		pkt_drop(p, DROP_NOMEM);
 		return;
 	}
-	eth_header(p, ha, dev->addr, ETH_P_IP);
+	if (unlikely(dev_hard_header(p, dev, ETH_P_IP, ha, NULL, p->len) < 0)) {
+		pkt_drop(p, DROP_NOT_SPECIFIED);
+		return;
+	}
 	p->protocol = ETH_P_IP;
 	dev_queue_xmit(p);
 }
@@ -546,38 +550,28 @@ void neigh_output(struct pkt *p)
 }
 
 /*
- * The Ethernet header of a run, written with two 8-byte stores: bytes 0-7
- * (destination and the start of the source) and bytes 6-13 (source and
- * ethertype), overlapping by two bytes that hold the same value.
+ * neigh_output for a run: the link header comes from header_ops->cache
+ * once, and is written into each frame with two 8-byte stores, bytes
+ * 0-7 and the last 8 (for Ethernet 6-13), which overlap by bytes that
+ * hold the same value. A header shorter than 8 or longer than 16 bytes, or
+ * a device without a cache op, takes neigh_output per packet.
  */
-struct neigh_hh {
-	uint64_t lo, hi;
-};
-
-static void neigh_hh_init(struct neigh_hh *hh, const uint8_t *dst, const uint8_t *src)
-{
-	uint8_t h[ETH_HLEN];
-	uint16_t proto = htons(ETH_P_IP);
-
-	memcpy(h, dst, ETH_ALEN);
-	memcpy(h + ETH_ALEN, src, ETH_ALEN);
-	memcpy(h + 2 * ETH_ALEN, &proto, sizeof(proto));
-	memcpy(&hh->lo, h, 8);
-	memcpy(&hh->hi, h + 6, 8);
-}
-
 void neigh_output_batch(struct netdev *dev, uint32_t nh, struct pkt_batch *b)
 {
 	struct netns *ns = dev->ns;
+	const struct header_ops *hops = dev->header_ops;
 	struct neighbour *n = NULL;
 	struct pkt_batch out;
-	struct neigh_hh hh;
-	unsigned i, cnt = b->n, out_n = 0;
+	struct hh_cache hh;
+	uint64_t lo, hi;
+	unsigned i, cnt = b->n, out_n = 0, hlen, hi_off;
 
 	NS_ASSERT_OWNER(ns);
 	if (likely(!(dev->flags & (IFF_LOOPBACK | IFF_NOARP))))
 		n = neigh_lookup(ns, dev, nh);
-	if (unlikely(!n || !(n->state & NUD_CONNECTED))) {
+	if (unlikely(!n || !(n->state & NUD_CONNECTED) || !hops || !hops->cache ||
+		     hops->cache(n, &hh, ETH_P_IP) < 0 || hh.hh_len < 8 ||
+		     hh.hh_len > HH_DATA_MAX)) {
 		for (i = 0; i < cnt; i++) {
 			b->p[i]->ns = ns;
 			neigh_output(b->p[i]);
@@ -588,21 +582,25 @@ void neigh_output_batch(struct netdev *dev, uint32_t nh, struct pkt_batch *b)
 	/* neigh_output's fast path, once for the run: the time is the
 	 * loop's, the same for every packet of it */
 	n->used = loop_now();
-	neigh_hh_init(&hh, n->ha, dev->addr);
+	hlen = hh.hh_len;
+	hi_off = hlen - 8;
+	memcpy(&lo, hh.hh_data, 8);
+	memcpy(&hi, hh.hh_data + hi_off, 8);
 	for (i = 0; i < cnt; i++) {
 		struct pkt *p = b->p[i];
 		uint8_t *h;
 
-		p->ns = ns;
-		if (unlikely(pkt_headroom(p) < ETH_HLEN)) {
+		/* p->ns: dev_queue_xmit_batch sets it for what is sent */
+		if (unlikely(pkt_headroom(p) < hlen)) {
 			/* neigh_xmit's check; nothing is sent, so no order
 			 * to keep */
+			p->ns = ns;
 			pkt_drop(p, DROP_NOMEM);
 			continue;
 		}
-		h = pkt_push(p, ETH_HLEN);
-		memcpy(h, &hh.lo, 8);
-		memcpy(h + 6, &hh.hi, 8);
+		h = pkt_push(p, hlen);
+		memcpy(h, &lo, 8);
+		memcpy(h + hi_off, &hi, 8);
 		pkt_set_l2(p);
 		p->protocol = ETH_P_IP;
 		out.p[out_n++] = p;

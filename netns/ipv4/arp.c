@@ -57,7 +57,11 @@ static void arp_send(struct netdev *dev, int op, uint32_t dest_ip, uint32_t src_
 	p->ns = dev->ns;
 	p->flags |= PKT_F_LOCAL_OUT;
 	pkt_set_l3(p);
-	eth_header(p, dest_hw ? dest_hw : dev->broadcast, dev->addr, ETH_P_ARP);
+	if (dev_hard_header(p, dev, ETH_P_ARP, dest_hw ? dest_hw : dev->broadcast, dev->addr,
+			    p->len) < 0) {
+		pkt_free(p); /* arp_create's "goto out": no frame was made */
+		return;
+	}
 	p->protocol = ETH_P_ARP;
 	dev_queue_xmit(p);
 }
