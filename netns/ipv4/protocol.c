@@ -55,7 +55,7 @@ void inet_init(void)
 	done = true;
 	dev_add_pack(ETH_P_IP, ip_rcv);
 	dev_add_pack_batch(ETH_P_IP, ip_rcv_batch); /* Q: batch data path */
-	dev_add_pack(ETH_P_ARP, arp_rcv);
+	arp_init();
 	inet_add_protocol(IPPROTO_ICMP, icmp_rcv);
 	inet_add_protocol(IPPROTO_UDP, udp_rcv);
 }
