@@ -41,6 +41,7 @@ struct netdev *loopback_create(struct netns *ns)
 	if (!dev)
 		return NULL;
 	dev->type = ARPHRD_LOOPBACK;
+	dev->header_ops = &eth_header_ops; /* loopback_setup: frames carry a zero MAC header */
 	dev->mtu = 64 * 1024;
 	dev->min_mtu = 0;
 	dev->max_mtu = ETH_MAX_MTU + 1; /* the kernel allows lo up to 65536 */

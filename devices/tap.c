@@ -5,8 +5,8 @@
  * with TUNSETIFF to a host device: what the host sends on it arrives here
  * as rx, and what the namespace transmits is written to the host. A tap
  * carries Ethernet frames; a tun carries bare IPv4 packets (ARPHRD_NONE,
- * IFF_NOARP|IFF_POINTOPOINT, as the kernel's tun_net_init sets for
- * IFF_TUN), so netns/core/dev.c skips the L2 step for it.
+ * IFF_NOARP|IFF_POINTOPOINT, no header_ops, as the kernel's tun_net_init
+ * sets for IFF_TUN), so the device core adds and parses no L2 header.
  *
  * The fd is an ev_io on the namespace's owner worker. Each wake-up reads
  * up to TAP_RX_BATCH frames, one read() per frame: a tun fd returns exactly
@@ -455,6 +455,8 @@ static void tap_create_owner(void *arg)
 		/* tun_net_init(IFF_TUN): no header, no ARP, point-to-point,
 		 * txqueuelen 500 as the kernel's TUN_READQ_SIZE. */
 		dev->type = ARPHRD_NONE;
+		dev->header_ops = NULL;
+		dev->hard_header_len = 0;
 		dev->flags = IFF_POINTOPOINT | IFF_NOARP | IFF_MULTICAST;
 		memset(dev->addr, 0, ETH_ALEN);
 		memset(dev->broadcast, 0, ETH_ALEN);

@@ -41,6 +41,8 @@ struct netdev *dev_alloc(struct netns *ns, const char *name, const struct netdev
 		snprintf(dev->name, sizeof(dev->name), "%s", name);
 	/* ether_setup() defaults */
 	dev->type = ARPHRD_ETHER;
+	dev->header_ops = &eth_header_ops;
+	dev->hard_header_len = ETH_HLEN;
 	dev->mtu = ETH_DATA_LEN;
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = ETH_MAX_MTU;

@@ -32,6 +32,31 @@ enum { OPER_UNKNOWN = 0, OPER_NOTPRESENT, OPER_DOWN, OPER_LOWERLAYERDOWN, OPER_T
 struct netdev;
 struct in_ifaddr;
 struct capture;
+struct neighbour;
+
+/* A link header built once for a run of frames to one neighbour
+ * (header_ops->cache): hh_len bytes at the start of hh_data. */
+#define HH_DATA_MAX 16
+struct hh_cache {
+	unsigned hh_len;
+	uint8_t hh_data[HH_DATA_MAX];
+};
+
+/*
+ * The link layer's framing (Linux's struct header_ops). A device without
+ * header_ops (tun) has no link-layer header: its frames are the L3 packet.
+ * create: push the header for ethertype @type to @daddr from @saddr (NULL:
+ * the device's address) in front of pkt->data; the header length, or its
+ * negative when @daddr was missing. parse: copy the frame's source address
+ * (from the L2 header) to @haddr; its length. cache (optional): fill @hh
+ * with the header to @n's address; 0, or -1 when it cannot be cached.
+ */
+struct header_ops {
+	int (*create)(struct pkt *p, const struct netdev *dev, uint16_t type, const uint8_t *daddr,
+		      const uint8_t *saddr, unsigned len);
+	int (*parse)(const struct pkt *p, uint8_t *haddr);
+	int (*cache)(const struct neighbour *n, struct hh_cache *hh, uint16_t type);
+};
 
 /*
  * ip_route_input's last answer for datagrams received on a device
@@ -86,6 +111,7 @@ struct netdev {
 	struct netdev *index_next;
 	struct netns *ns;
 	const struct netdev_ops *ops;
+	const struct header_ops *header_ops; /* NULL: no link-layer header (tun) */
 	struct capture *capture;	/* capture.c: taps on this device; NULL = none */
 	struct netdev_stats stats;
 	int ifindex;
@@ -94,6 +120,7 @@ struct netdev {
 	uint32_t txqlen;
 	uint32_t carrier_changes;
 	uint16_t type;			/* ARPHRD_* */
+	uint16_t hard_header_len;	/* link header header_ops->create pushes */
 	uint8_t operstate;		/* OPER_* */
 	bool carrier;			/* driver's carrier; RUNNING|LOWER_UP = UP && carrier */
 	uint8_t addr[ETH_ALEN];
@@ -192,6 +219,18 @@ void dev_add_pack_batch(uint16_t ethertype, ptype_batch_fn fn);
 
 /* Build an Ethernet header in front of pkt->data. */
 void eth_header(struct pkt *p, const uint8_t *dst, const uint8_t *src, uint16_t proto);
+/* Ethernet framing (eth.c), what ether_setup gives every device. */
+extern const struct header_ops eth_header_ops;
+
+/* dev_hard_header(): put @dev's link header for ethertype @type in front
+ * of pkt->data; 0 for a device without one. Negative: @daddr missing. */
+static inline int dev_hard_header(struct pkt *p, const struct netdev *dev, uint16_t type,
+				  const uint8_t *daddr, const uint8_t *saddr, unsigned len)
+{
+	if (!dev->header_ops || !dev->header_ops->create)
+		return 0;
+	return dev->header_ops->create(p, dev, type, daddr, saddr, len);
+}
 
 /* Fill a random locally administered unicast MAC. */
 void eth_random_addr(uint8_t *addr);

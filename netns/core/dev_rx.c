@@ -111,7 +111,7 @@ static inline bool dev_rx_admit(struct pkt *p, unsigned hlen)
 }
 
 /*
- * Receive on a device without a link-layer header (ARPHRD_NONE: tun). The
+ * Receive on a device without a link-layer header (no header_ops: tun). The
  * frame is a bare IP packet and the driver has set p->protocol from it, as
  * tun_get_user does from the IP version nibble for IFF_TUN without
  * IFF_NO_PI. There is no destination MAC: every packet is for this host.
@@ -150,7 +150,7 @@ static void dev_rx_one(struct pkt *p)
 	 * before any protocol check; one branch when nobody captures. */
 	if (unlikely(dev->capture))
 		capture_tap(dev, p, false);
-	if (unlikely(dev->type == ARPHRD_NONE)) {
+	if (unlikely(!dev->header_ops)) {
 		dev_rx_nohdr(p);
 		return;
 	}

@@ -20,13 +20,6 @@ void dev_queue_xmit(struct pkt *p)
 		pkt_drop(p, DROP_DEV_DOWN);
 		return;
 	}
-	/* A device without a link-layer header (ARPHRD_NONE: tun, which has
-	 * no header_ops) sends the bare IP packet. neigh_xmit frames every
-	 * IPv4 packet for Ethernet; take that header off again here, before
-	 * counting, since tun's tx_bytes count the IP packet only. */
-	if (unlikely(dev->type == ARPHRD_NONE) && p->protocol == ETH_P_IP &&
-	    p->len >= ETH_HLEN && p->data == pkt_l2(p))
-		pkt_pull(p, ETH_HLEN);
 	dev->stats.tx_packets++;
 	dev->stats.tx_bytes += p->len;
 	/* dev_queue_xmit_nit(): taps see the frame as it goes to the driver. */
@@ -42,9 +35,9 @@ void dev_queue_xmit_batch(struct netdev *dev, struct pkt_batch *b)
 	uint64_t bytes = 0;
 
 	NS_ASSERT_OWNER(ns);
-	/* Devices that need per-frame work (down, tun's header removal,
-	 * capture taps) take dev_queue_xmit's path frame by frame. */
-	if (unlikely(!dev_is_running(dev) || dev->type == ARPHRD_NONE || dev->capture ||
+	/* Devices that need per-frame work (down, capture taps) take
+	 * dev_queue_xmit's path frame by frame. */
+	if (unlikely(!dev_is_running(dev) || dev->capture ||
 		     !dev->ops->xmit_batch)) {
 		for (i = 0; i < n; i++) {
 			b->p[i]->dev = dev;

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * The neighbour table of a namespace (net/core/neighbour.c with arp_tbl's
- * parameters): a hash of (device, IPv4 next hop) -> MAC entries that grows
- * by doubling, so a namespace that never talked to anyone pays only the
- * table header. Each entry runs Linux's NUD state machine on its own timer:
+ * Neighbour tables (net/core/neighbour.c). A protocol registers a struct
+ * neigh_table (ARP: arp_tbl, key an IPv4 address); each namespace keeps a
+ * cache of each table: a hash of (device, key) -> link address entries
+ * that grows by doubling, so a namespace that never talked to anyone pays
+ * only the cache header. Each entry runs Linux's NUD state machine on its own timer:
  * INCOMPLETE (queue packets, broadcast a request every retrans_time, FAILED
  * after mcast_solicit) -> REACHABLE (for a random 0.5..1.5 x
  * base_reachable_time after the last confirmation) -> STALE (used as is)
@@ -11,7 +12,10 @@
  * confirmation) -> PROBE (ucast_solicit unicast requests) -> FAILED.
  * The same timer garbage-collects STALE and FAILED entries after
  * gc_stale_time, so an idle table has no timer at all. neigh_output() is
- * the transmit end of ip_output: cached MAC in one lookup on the fast path.
+ * the transmit end of ip_output: cached MAC in one lookup on the fast path;
+ * the lookup is inlined with the key length a constant, so arp_tbl's key
+ * compare is one 4-byte compare. Frames get their link header from the
+ * device's header_ops (dev_hard_header).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -21,10 +25,7 @@
 
 #include "core/log.h"
 #include "dev.h"
-#include "netns/ipv4/fib.h"
-#include "netns/ipv4/icmp.h"
 #include "neigh.h"
-#include "netns/proto/ip.h"
 
 #define NEIGH_HASH_MIN 8
 /* neigh.default.locktime: 1 s, arp_process's "use the FIRST reply" window */
@@ -32,7 +33,9 @@
 /* neigh_periodic_work re-randomises reachable_time every 300 s */
 #define NEIGH_REACH_RERANDOM_NS (300 * NSEC_PER_SEC)
 
-struct neigh_table {
+/* A namespace's cache of one neigh_table. */
+struct neigh_cache {
+	const struct neigh_table *tbl;
 	struct neighbour **buckets; /* NULL until the first entry */
 	unsigned nbuckets;	    /* power of two */
 	unsigned count;
@@ -42,11 +45,36 @@ struct neigh_table {
 	uint64_t rnd;		    /* xorshift state */
 };
 
-static unsigned neigh_hash(uint32_t key, int ifindex, unsigned nbuckets)
+static const struct neigh_table *neigh_tables[NEIGH_NR_TABLES];
+
+void neigh_table_init(int index, const struct neigh_table *tbl)
 {
-	/* Fibonacci hashing of the address mixed with the device. Not keyed:
-	 * dumps come out in a stable order, which the scripts tests compare. */
-	uint32_t h = (key ^ ((uint32_t)ifindex * 0x85ebca6bu)) * 0x9e3779b1u;
+	assert(index >= 0 && index < NEIGH_NR_TABLES);
+	assert(tbl->key_len && tbl->key_len % 4 == 0 && tbl->key_len <= NEIGH_MAX_KEY_LEN);
+	neigh_tables[index] = tbl;
+}
+
+void neigh_table_clear(int index, const struct neigh_table *tbl)
+{
+	if (neigh_tables[index] == tbl)
+		neigh_tables[index] = NULL;
+}
+
+/*
+ * The key's 32-bit words xor-folded, then Fibonacci hashing mixed with the
+ * device; for a 4-byte key the fold is the key itself. Not keyed: dumps
+ * come out in a stable order, which the scripts tests compare.
+ */
+static inline unsigned neigh_hash(const void *pkey, unsigned key_len, int ifindex,
+				  unsigned nbuckets)
+{
+	uint32_t key = 0, w, h;
+
+	for (unsigned i = 0; i < key_len; i += 4) {
+		memcpy(&w, (const uint8_t *)pkey + i, 4);
+		key ^= w;
+	}
+	h = (key ^ ((uint32_t)ifindex * 0x85ebca6bu)) * 0x9e3779b1u;
 	return (h ^ (h >> 16)) & (nbuckets - 1);
 }
 
@@ -55,10 +83,10 @@ static uint64_t ms_to_ns(int32_t ms)
 	return ms > 0 ? (uint64_t)ms * NSEC_PER_MSEC : 0;
 }
 
-/* neigh_rand_reach_time(): uniform in [base/2, 3*base/2). */
-static uint64_t neigh_reachable_time(struct netns *ns)
+/* neigh_rand_reach_time(): uniform in [base/2, 3*base/2). Every table
+ * reads the namespace's neigh.default parameters. */
+static uint64_t neigh_reachable_time(struct neigh_cache *tbl, const struct netns *ns)
 {
-	struct neigh_table *tbl = ns->arp;
 	int32_t base = ns->sysctl.neigh_base_reachable_time_ms;
 	uint64_t now = loop_now();
 
@@ -83,30 +111,59 @@ static uint64_t neigh_retrans_time(const struct netns *ns)
 
 int neigh_init(struct netns *ns)
 {
-	struct neigh_table *tbl = calloc(1, sizeof(*tbl));
+	for (int i = 0; i < NEIGH_NR_TABLES; i++) {
+		struct neigh_cache *c;
 
-	if (!tbl)
-		return -ENOMEM;
-	tbl->rnd = 0x9e3779b97f4a7c15ull ^ (uintptr_t)ns;
-	ns->arp = tbl;
+		if (!neigh_tables[i])
+			continue;
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			neigh_exit(ns);
+			return -ENOMEM;
+		}
+		c->tbl = neigh_tables[i];
+		c->rnd = 0x9e3779b97f4a7c15ull ^ (uintptr_t)ns ^ (uint64_t)i << 56;
+		ns->neigh[i] = c;
+	}
 	return 0;
 }
 
-struct neighbour *neigh_lookup(struct netns *ns, const struct netdev *dev, uint32_t ip)
+static inline struct neighbour *__neigh_lookup(const struct neigh_cache *c,
+					       const struct netdev *dev, const void *pkey,
+					       unsigned key_len)
 {
-	struct neigh_table *tbl = ns->arp;
-
-	if (!tbl->count)
+	if (!c || !c->count)
 		return NULL;
-	for (struct neighbour *n = tbl->buckets[neigh_hash(ip, dev->ifindex, tbl->nbuckets)]; n;
-	     n = n->next)
-		if (n->key == ip && n->dev == dev)
+	for (struct neighbour *n = c->buckets[neigh_hash(pkey, key_len, dev->ifindex, c->nbuckets)];
+	     n; n = n->next)
+		if (!memcmp(n->primary_key, pkey, key_len) && n->dev == dev)
 			return n;
 	return NULL;
 }
 
+/* The generic lookup: arp_tbl's length gets its own compiled compare. */
+static struct neighbour *neigh_cache_lookup(const struct neigh_cache *c, const struct netdev *dev,
+					    const void *pkey)
+{
+	if (!c)
+		return NULL;
+	if (c->tbl->key_len == 4)
+		return __neigh_lookup(c, dev, pkey, 4);
+	return __neigh_lookup(c, dev, pkey, c->tbl->key_len);
+}
+
+struct neighbour *neigh_tbl_lookup(int index, const struct netdev *dev, const void *pkey)
+{
+	return neigh_cache_lookup(dev->ns->neigh[index], dev, pkey);
+}
+
+struct neighbour *neigh_lookup(struct netns *ns, const struct netdev *dev, uint32_t ip)
+{
+	return __neigh_lookup(ns->neigh[NEIGH_ARP_TABLE], dev, &ip, 4);
+}
+
 /* Double the bucket array (load factor above 1). Keeps the old one on ENOMEM. */
-static void neigh_hash_grow(struct neigh_table *tbl)
+static void neigh_hash_grow(struct neigh_cache *tbl)
 {
 	unsigned nb = tbl->nbuckets ? tbl->nbuckets * 2 : NEIGH_HASH_MIN;
 	struct neighbour **b = calloc(nb, sizeof(*b));
@@ -116,7 +173,8 @@ static void neigh_hash_grow(struct neigh_table *tbl)
 	for (unsigned i = 0; i < tbl->nbuckets; i++) {
 		struct neighbour *n = tbl->buckets[i], *next;
 		for (; n; n = next) {
-			unsigned h = neigh_hash(n->key, n->dev->ifindex, nb);
+			unsigned h = neigh_hash(n->primary_key, tbl->tbl->key_len, n->dev->ifindex,
+						nb);
 			next = n->next;
 			n->next = b[h];
 			b[h] = n;
@@ -129,12 +187,13 @@ static void neigh_hash_grow(struct neigh_table *tbl)
 
 static void neigh_timer_handler(struct timer *t);
 
-struct neighbour *neigh_create(struct netns *ns, struct netdev *dev, uint32_t ip)
+static struct neighbour *neigh_cache_create(struct neigh_cache *tbl, struct netdev *dev,
+					    const void *pkey)
 {
-	struct neigh_table *tbl = ns->arp;
-	struct neighbour *n = neigh_lookup(ns, dev, ip);
+	struct neighbour *n = neigh_cache_lookup(tbl, dev, pkey);
+	unsigned key_len;
 
-	if (n)
+	if (n || !tbl)
 		return n;
 	if (tbl->count >= tbl->nbuckets)
 		neigh_hash_grow(tbl);
@@ -143,20 +202,27 @@ struct neighbour *neigh_create(struct netns *ns, struct netdev *dev, uint32_t ip
 	n = calloc(1, sizeof(*n));
 	if (!n)
 		return NULL;
+	key_len = tbl->tbl->key_len;
 	n->dev = dev;
-	n->ns = ns;
-	n->key = ip;
+	n->ns = dev->ns;
+	n->cache = tbl;
+	memcpy(n->primary_key, pkey, key_len);
 	n->state = NUD_NONE;
 	n->refcnt_dummy = 1;
 	n->updated = n->used = loop_now();
 	timer_init(&n->timer, neigh_timer_handler);
 	pkt_queue_init(&n->arp_queue);
 
-	unsigned h = neigh_hash(ip, dev->ifindex, tbl->nbuckets);
+	unsigned h = neigh_hash(pkey, key_len, dev->ifindex, tbl->nbuckets);
 	n->next = tbl->buckets[h];
 	tbl->buckets[h] = n;
 	tbl->count++;
 	return n;
+}
+
+struct neighbour *neigh_create(int index, struct netdev *dev, const void *pkey)
+{
+	return neigh_cache_create(dev->ns->neigh[index], dev, pkey);
 }
 
 /* Drop every queued packet with @reason (neigh_dev_down, neigh_exit). */
@@ -171,8 +237,9 @@ static void neigh_purge_queue(struct neighbour *n, enum drop_reason reason)
 /* Unlink and free @n: its timer is cancelled, queued packets dropped. */
 static void neigh_destroy(struct neighbour *n, enum drop_reason reason)
 {
-	struct neigh_table *tbl = n->ns->arp;
-	struct neighbour **pp = &tbl->buckets[neigh_hash(n->key, n->dev->ifindex, tbl->nbuckets)];
+	struct neigh_cache *tbl = n->cache;
+	struct neighbour **pp = &tbl->buckets[neigh_hash(n->primary_key, tbl->tbl->key_len,
+							   n->dev->ifindex, tbl->nbuckets)];
 
 	for (; *pp; pp = &(*pp)->next)
 		if (*pp == n) {
@@ -185,26 +252,31 @@ static void neigh_destroy(struct neighbour *n, enum drop_reason reason)
 	free(n);
 }
 
-/* Put the Ethernet header on and hand the frame to the device. Consumes p. */
-static void neigh_xmit(struct pkt *p, const uint8_t *ha)
+/* Put the device's link header for ethertype @proto on (none without
+ * header_ops) and hand the frame to it (neigh_resolve_output's
+ * dev_hard_header). Consumes p. */
+static void neigh_link_xmit(struct pkt *p, const uint8_t *ha, uint16_t proto)
 {
 	struct netdev *dev = p->dev;
 
-	if (unlikely(pkt_headroom(p) < ETH_HLEN)) {
+	if (unlikely(pkt_headroom(p) < dev->hard_header_len)) {
 		/* the allocating layer reserves link headroom (STYLE P5);
 		 * a packet without it cannot be framed */
 		pkt_drop(p, DROP_NOMEM);
 		return;
 	}
-	eth_header(p, ha, dev->addr, ETH_P_IP);
-	p->protocol = ETH_P_IP;
+	if (unlikely(dev_hard_header(p, dev, proto, ha, NULL, p->len) < 0)) {
+		pkt_drop(p, DROP_NOT_SPECIFIED);
+		return;
+	}
+	p->protocol = proto;
 	dev_queue_xmit(p);
 }
 
 /*
- * neigh_invalidate(): resolution failed. Every queued packet gets ICMP host
- * unreachable back to its source (arp_error_report -> dst_link_failure) and
- * is dropped as NEIGH_FAILED. The queue is detached first: icmp_send may
+ * neigh_invalidate(): resolution failed. Every queued packet goes to the
+ * table's error_report (arp_error_report: ICMP host unreachable back to
+ * its source) and is dropped as NEIGH_FAILED. The queue is detached first: icmp_send may
  * route through this very entry and restart its resolution (the "very thin
  * place" the kernel's comment warns about).
  */
@@ -215,7 +287,8 @@ static void neigh_invalidate(struct neighbour *n)
 
 	pkt_queue_init(&n->arp_queue);
 	while ((p = pkt_queue_pop(&q))) {
-		icmp_send(p, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+		if (n->cache->tbl->ops->error_report)
+			n->cache->tbl->ops->error_report(n, p);
 		pkt_drop(p, DROP_NEIGH_FAILED);
 	}
 }
@@ -234,7 +307,7 @@ static void neigh_arm_timer(struct neighbour *n, uint64_t now)
 {
 	switch (n->state) {
 	case NUD_REACHABLE:
-		timer_mod(&n->timer, now + neigh_reachable_time(n->ns));
+		timer_mod(&n->timer, now + neigh_reachable_time(n->cache, n->ns));
 		break;
 	case NUD_STALE:
 	case NUD_FAILED:
@@ -258,7 +331,7 @@ static void neigh_flush_queue(struct neighbour *n)
 	struct pkt *p;
 
 	while ((n->state & NUD_VALID) && (p = pkt_queue_pop(&n->arp_queue)))
-		neigh_xmit(p, n->ha);
+		neigh_link_xmit(p, n->ha, n->cache->tbl->protocol);
 	neigh_purge_queue(n, DROP_NEIGH_DEAD);
 }
 
@@ -330,9 +403,10 @@ int neigh_update(struct neighbour *n, const uint8_t *lladdr, uint16_t state, uns
 	return 0;
 }
 
-struct neighbour *neigh_event_ns(struct netdev *dev, uint32_t ip, const uint8_t *lladdr)
+struct neighbour *neigh_event_ns(int index, struct netdev *dev, const void *pkey,
+				 const uint8_t *lladdr)
 {
-	struct neighbour *n = neigh_create(dev->ns, dev, ip);
+	struct neighbour *n = neigh_create(index, dev, pkey);
 
 	if (n)
 		neigh_update(n, lladdr, NUD_STALE, NEIGH_UPDATE_F_OVERRIDE, NULL);
@@ -350,7 +424,7 @@ static int neigh_max_probes(const struct neighbour *n)
 static void neigh_probe(struct neighbour *n)
 {
 	n->probes++;
-	arp_solicit(n, n->state == NUD_PROBE ? n->ha : NULL);
+	n->cache->tbl->ops->solicit(n, n->state == NUD_PROBE ? n->ha : NULL);
 }
 
 /* neigh_timer_handler(): every timed state transition, and GC. */
@@ -363,7 +437,7 @@ static void neigh_timer_handler(struct timer *t)
 
 	switch (n->state) {
 	case NUD_REACHABLE: {
-		uint64_t rt = neigh_reachable_time(ns);
+		uint64_t rt = neigh_reachable_time(n->cache, ns);
 		uint64_t delay = (uint64_t)MAX(ns->sysctl.neigh_delay_first_probe_time, 0) *
 				 NSEC_PER_SEC;
 		if (now < n->confirmed + rt) {
@@ -387,7 +461,7 @@ static void neigh_timer_handler(struct timer *t)
 		if (now < n->confirmed + delay) {
 			n->state = NUD_REACHABLE;
 			n->updated = now;
-			next = n->confirmed + neigh_reachable_time(ns);
+			next = n->confirmed + neigh_reachable_time(n->cache, ns);
 		} else {
 			n->state = NUD_PROBE;
 			n->updated = now;
@@ -457,11 +531,11 @@ static void neigh_event_send(struct neighbour *n, struct pkt *p)
 		timer_mod(&n->timer,
 			  now + (uint64_t)MAX(ns->sysctl.neigh_delay_first_probe_time, 0) *
 					NSEC_PER_SEC);
-		neigh_xmit(p, n->ha);
+		neigh_link_xmit(p, n->ha, n->cache->tbl->protocol);
 		return;
 	case NUD_DELAY:
 	case NUD_PROBE:
-		neigh_xmit(p, n->ha);
+		neigh_link_xmit(p, n->ha, n->cache->tbl->protocol);
 		return;
 	case NUD_INCOMPLETE:
 		neigh_queue(n, p);
@@ -485,58 +559,24 @@ static void neigh_event_send(struct neighbour *n, struct pkt *p)
 	neigh_probe(n); /* immediate_probe */
 }
 
-/* Is @ip a broadcast for @dev: the limited broadcast or the broadcast of a
- * subnet configured on it (an RTN_BROADCAST route, arp_constructor). */
-static bool neigh_is_broadcast(const struct netdev *dev, uint32_t ip)
+/* The part of __neigh_output after a miss or an entry that is not
+ * CONNECTED: the table's map (broadcast, multicast), else an entry that
+ * resolves. Consumes p. */
+static void neigh_output_slow(struct neigh_cache *c, struct pkt *p, const void *pkey,
+			      struct neighbour *n)
 {
-	if (ipv4_is_lbcast(ip))
-		return true;
-	for (const struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next) {
-		if (ifa->broadcast && ifa->broadcast == ip)
-			return true;
-		if (ifa->prefixlen < 31 && (ifa->local | ~ifa->mask) == ip)
-			return true;
-	}
-	return false;
-}
-
-void neigh_output(struct pkt *p)
-{
-	struct netdev *dev = p->dev;
-	struct netns *ns = dev->ns;
-	uint32_t nh = p->nexthop;
-	struct neighbour *n;
-
-	NS_ASSERT_OWNER(ns);
-	p->ns = ns;
-	/* arp_constructor: no ARP on loopback/NOARP devices, the frame
-	 * carries the device's own address */
-	if (unlikely(dev->flags & (IFF_LOOPBACK | IFF_NOARP))) {
-		neigh_xmit(p, dev->addr);
-		return;
-	}
-	n = neigh_lookup(ns, dev, nh);
-	if (likely(n && (n->state & NUD_CONNECTED))) {
-		n->used = loop_now();
-		neigh_xmit(p, n->ha);
-		return;
-	}
 	if (!n) {
-		if (neigh_is_broadcast(dev, nh)) {
-			neigh_xmit(p, dev->broadcast);
+		uint8_t ha[ETH_ALEN];
+
+		if (unlikely(!c)) {
+			pkt_drop(p, DROP_NOMEM); /* no such table registered */
 			return;
 		}
-		if (ipv4_is_multicast(nh)) {
-			/* arp_mc_map -> ip_eth_mc_map: 01:00:5e + low 23 bits */
-			uint8_t mc[ETH_ALEN] = { 0x01, 0x00, 0x5e };
-			uint32_t h = ntohl(nh);
-			mc[3] = (h >> 16) & 0x7f;
-			mc[4] = (h >> 8) & 0xff;
-			mc[5] = h & 0xff;
-			neigh_xmit(p, mc);
+		if (c->tbl->map && c->tbl->map(p->dev, pkey, ha)) {
+			neigh_link_xmit(p, ha, c->tbl->protocol);
 			return;
 		}
-		n = neigh_create(ns, dev, nh);
+		n = neigh_cache_create(c, p->dev, pkey);
 		if (!n) {
 			pkt_drop(p, DROP_NOMEM);
 			return;
@@ -545,39 +585,76 @@ void neigh_output(struct pkt *p)
 	neigh_event_send(n, p);
 }
 
-/*
- * The Ethernet header of a run, written with two 8-byte stores: bytes 0-7
- * (destination and the start of the source) and bytes 6-13 (source and
- * ethertype), overlapping by two bytes that hold the same value.
- */
-struct neigh_hh {
-	uint64_t lo, hi;
-};
-
-static void neigh_hh_init(struct neigh_hh *hh, const uint8_t *dst, const uint8_t *src)
+/* neigh_output in table cache @c for a key of @key_len bytes; @proto is
+ * the table's, given by the caller so arp_tbl's is a constant. */
+static inline void __neigh_output(struct neigh_cache *c, struct pkt *p, const void *pkey,
+				  unsigned key_len, uint16_t proto)
 {
-	uint8_t h[ETH_HLEN];
-	uint16_t proto = htons(ETH_P_IP);
+	struct netdev *dev = p->dev;
+	struct netns *ns = dev->ns;
+	struct neighbour *n;
 
-	memcpy(h, dst, ETH_ALEN);
-	memcpy(h + ETH_ALEN, src, ETH_ALEN);
-	memcpy(h + 2 * ETH_ALEN, &proto, sizeof(proto));
-	memcpy(&hh->lo, h, 8);
-	memcpy(&hh->hi, h + 6, 8);
+	NS_ASSERT_OWNER(ns);
+	p->ns = ns;
+	/* arp_constructor: no resolution on loopback/NOARP devices, the
+	 * frame carries the device's own address */
+	if (unlikely(dev->flags & (IFF_LOOPBACK | IFF_NOARP))) {
+		neigh_link_xmit(p, dev->addr, proto);
+		return;
+	}
+	n = __neigh_lookup(c, dev, pkey, key_len);
+	if (likely(n && (n->state & NUD_CONNECTED))) {
+		n->used = loop_now();
+		neigh_link_xmit(p, n->ha, proto);
+		return;
+	}
+	neigh_output_slow(c, p, pkey, n);
 }
 
+void neigh_output(struct pkt *p)
+{
+	__neigh_output(p->dev->ns->neigh[NEIGH_ARP_TABLE], p, &p->nexthop, 4, ETH_P_IP);
+}
+
+void neigh_xmit(int index, struct netdev *dev, const void *pkey, struct pkt *p)
+{
+	struct neigh_cache *c = dev->ns->neigh[index];
+
+	p->dev = dev;
+	if (unlikely(!c)) {
+		p->ns = dev->ns;
+		pkt_drop(p, DROP_NOMEM); /* no such table registered */
+		return;
+	}
+	if (c->tbl->key_len == 4)
+		__neigh_output(c, p, pkey, 4, c->tbl->protocol);
+	else
+		__neigh_output(c, p, pkey, c->tbl->key_len, c->tbl->protocol);
+}
+
+/*
+ * neigh_output for a run: the link header comes from header_ops->cache
+ * once, and is written into each frame with two 8-byte stores, bytes
+ * 0-7 and the last 8 (for Ethernet 6-13), which overlap by bytes that
+ * hold the same value. A header shorter than 8 or longer than 16 bytes, or
+ * a device without a cache op, takes neigh_output per packet.
+ */
 void neigh_output_batch(struct netdev *dev, uint32_t nh, struct pkt_batch *b)
 {
 	struct netns *ns = dev->ns;
+	const struct header_ops *hops = dev->header_ops;
 	struct neighbour *n = NULL;
 	struct pkt_batch out;
-	struct neigh_hh hh;
-	unsigned i, cnt = b->n, out_n = 0;
+	struct hh_cache hh;
+	uint64_t lo, hi;
+	unsigned i, cnt = b->n, out_n = 0, hlen, hi_off;
 
 	NS_ASSERT_OWNER(ns);
 	if (likely(!(dev->flags & (IFF_LOOPBACK | IFF_NOARP))))
-		n = neigh_lookup(ns, dev, nh);
-	if (unlikely(!n || !(n->state & NUD_CONNECTED))) {
+		n = __neigh_lookup(ns->neigh[NEIGH_ARP_TABLE], dev, &nh, 4);
+	if (unlikely(!n || !(n->state & NUD_CONNECTED) || !hops || !hops->cache ||
+		     hops->cache(n, &hh, ETH_P_IP) < 0 || hh.hh_len < 8 ||
+		     hh.hh_len > HH_DATA_MAX)) {
 		for (i = 0; i < cnt; i++) {
 			b->p[i]->ns = ns;
 			neigh_output(b->p[i]);
@@ -588,21 +665,25 @@ void neigh_output_batch(struct netdev *dev, uint32_t nh, struct pkt_batch *b)
 	/* neigh_output's fast path, once for the run: the time is the
 	 * loop's, the same for every packet of it */
 	n->used = loop_now();
-	neigh_hh_init(&hh, n->ha, dev->addr);
+	hlen = hh.hh_len;
+	hi_off = hlen - 8;
+	memcpy(&lo, hh.hh_data, 8);
+	memcpy(&hi, hh.hh_data + hi_off, 8);
 	for (i = 0; i < cnt; i++) {
 		struct pkt *p = b->p[i];
 		uint8_t *h;
 
-		p->ns = ns;
-		if (unlikely(pkt_headroom(p) < ETH_HLEN)) {
+		/* p->ns: dev_queue_xmit_batch sets it for what is sent */
+		if (unlikely(pkt_headroom(p) < hlen)) {
 			/* neigh_xmit's check; nothing is sent, so no order
 			 * to keep */
+			p->ns = ns;
 			pkt_drop(p, DROP_NOMEM);
 			continue;
 		}
-		h = pkt_push(p, ETH_HLEN);
-		memcpy(h, &hh.lo, 8);
-		memcpy(h + 6, &hh.hi, 8);
+		h = pkt_push(p, hlen);
+		memcpy(h, &lo, 8);
+		memcpy(h + hi_off, &hi, 8);
 		pkt_set_l2(p);
 		p->protocol = ETH_P_IP;
 		out.p[out_n++] = p;
@@ -633,33 +714,37 @@ static bool neigh_state_valid(uint16_t state)
 	}
 }
 
-int neigh_update_cfg(struct netdev *dev, uint32_t ip, const uint8_t *lladdr, uint16_t state,
-		     uint32_t nlflags, struct extack *ext)
+int neigh_tbl_update_cfg(int index, struct netdev *dev, const void *pkey, const uint8_t *lladdr,
+			 uint16_t state, uint32_t nlflags, struct extack *ext)
 {
 	struct netns *ns = dev->ns;
+	struct neigh_cache *c = ns->neigh[index];
 	unsigned flags = NEIGH_UPDATE_F_ADMIN | NEIGH_UPDATE_F_OVERRIDE;
 	bool created = false;
+	int err;
 
 	NS_ASSERT_OWNER(ns);
+	if (!c) {
+		EXTACK_MSG(ext, "No such neighbour table");
+		return -EAFNOSUPPORT;
+	}
 	if (!neigh_state_valid(state)) {
 		EXTACK_MSG(ext, "Invalid neighbour state");
 		return -EINVAL;
 	}
-	if (ipv4_is_multicast(ip) || ipv4_is_lbcast(ip)) {
-		EXTACK_MSG(ext, "Invalid neighbour address");
-		return -EINVAL;
-	}
-	if ((state & NUD_VALID) && !lladdr && !neigh_lookup(ns, dev, ip)) {
+	if (c->tbl->allow_add && (err = c->tbl->allow_add(dev, pkey, ext)) < 0)
+		return err;
+	struct neighbour *n = neigh_cache_lookup(c, dev, pkey);
+	if ((state & NUD_VALID) && !lladdr && !n) {
 		EXTACK_MSG(ext, "No link layer address given");
 		return -EINVAL;
 	}
-	struct neighbour *n = neigh_lookup(ns, dev, ip);
 	if (!n) {
 		if (!(nlflags & NLM_F_CREATE)) {
 			EXTACK_MSG(ext, "No such neighbour entry");
 			return -ENOENT;
 		}
-		n = neigh_create(ns, dev, ip);
+		n = neigh_cache_create(c, dev, pkey);
 		if (!n) {
 			EXTACK_MSG(ext, "Out of memory");
 			return -ENOMEM;
@@ -674,16 +759,22 @@ int neigh_update_cfg(struct netdev *dev, uint32_t ip, const uint8_t *lladdr, uin
 		if (!(nlflags & NLM_F_REPLACE))
 			flags &= ~NEIGH_UPDATE_F_OVERRIDE;
 	}
-	int err = neigh_update(n, lladdr, state, flags, ext);
+	err = neigh_update(n, lladdr, state, flags, ext);
 	if (err && created)
 		neigh_destroy(n, DROP_NEIGH_DEAD);
 	ns->dev_gen++;
 	return err;
 }
 
-int neigh_delete(struct netdev *dev, uint32_t ip, struct extack *ext)
+int neigh_update_cfg(struct netdev *dev, uint32_t ip, const uint8_t *lladdr, uint16_t state,
+		     uint32_t nlflags, struct extack *ext)
 {
-	struct neighbour *n = neigh_lookup(dev->ns, dev, ip);
+	return neigh_tbl_update_cfg(NEIGH_ARP_TABLE, dev, &ip, lladdr, state, nlflags, ext);
+}
+
+int neigh_tbl_delete(int index, struct netdev *dev, const void *pkey, struct extack *ext)
+{
+	struct neighbour *n = neigh_tbl_lookup(index, dev, pkey);
 
 	NS_ASSERT_OWNER(dev->ns);
 	if (!n) {
@@ -691,19 +782,26 @@ int neigh_delete(struct netdev *dev, uint32_t ip, struct extack *ext)
 		return -ENOENT;
 	}
 	/* neigh_delete: __neigh_update(FAILED, ADMIN) (queued packets get
-	 * their host unreachable), then neigh_remove_one */
+	 * their error report), then neigh_remove_one */
 	neigh_update(n, NULL, NUD_FAILED, NEIGH_UPDATE_F_ADMIN | NEIGH_UPDATE_F_OVERRIDE, NULL);
 	neigh_destroy(n, DROP_NEIGH_DEAD);
 	dev->ns->dev_gen++;
 	return 0;
 }
 
-unsigned neigh_flush(struct netns *ns, struct netdev *dev, bool include_permanent)
+int neigh_delete(struct netdev *dev, uint32_t ip, struct extack *ext)
 {
-	struct neigh_table *tbl = ns->arp;
+	return neigh_tbl_delete(NEIGH_ARP_TABLE, dev, &ip, ext);
+}
+
+unsigned neigh_tbl_flush(int index, struct netns *ns, struct netdev *dev, bool include_permanent)
+{
+	struct neigh_cache *tbl = ns->neigh[index];
 	unsigned count = 0;
 
 	NS_ASSERT_OWNER(ns);
+	if (!tbl)
+		return 0;
 	for (unsigned i = 0; i < tbl->nbuckets; i++) {
 		struct neighbour *n = tbl->buckets[i], *next;
 		for (; n; n = next) {
@@ -722,11 +820,18 @@ unsigned neigh_flush(struct netns *ns, struct netdev *dev, bool include_permanen
 	return count;
 }
 
-int neigh_walk(struct netns *ns, neigh_walk_fn fn, void *arg)
+unsigned neigh_flush(struct netns *ns, struct netdev *dev, bool include_permanent)
 {
-	struct neigh_table *tbl = ns->arp;
+	return neigh_tbl_flush(NEIGH_ARP_TABLE, ns, dev, include_permanent);
+}
+
+int neigh_tbl_walk(int index, struct netns *ns, neigh_walk_fn fn, void *arg)
+{
+	struct neigh_cache *tbl = ns->neigh[index];
 
 	NS_ASSERT_OWNER(ns);
+	if (!tbl)
+		return 0;
 	for (unsigned i = 0; i < tbl->nbuckets; i++)
 		for (const struct neighbour *n = tbl->buckets[i]; n; n = n->next) {
 			int r = fn(n, arg);
@@ -736,24 +841,33 @@ int neigh_walk(struct netns *ns, neigh_walk_fn fn, void *arg)
 	return 0;
 }
 
+int neigh_walk(struct netns *ns, neigh_walk_fn fn, void *arg)
+{
+	return neigh_tbl_walk(NEIGH_ARP_TABLE, ns, fn, arg);
+}
+
 void neigh_dev_down(struct netdev *dev)
 {
-	/* neigh_ifdown: every entry of the device goes, permanent ones too,
-	 * and packets waiting for them are dropped as NEIGH_DEAD */
-	neigh_flush(dev->ns, dev, true);
+	/* neigh_ifdown in every table: every entry of the device goes,
+	 * permanent ones too, and packets waiting for them are dropped as
+	 * NEIGH_DEAD */
+	for (int i = 0; i < NEIGH_NR_TABLES; i++)
+		neigh_tbl_flush(i, dev->ns, dev, true);
 }
 
 void neigh_exit(struct netns *ns)
 {
-	struct neigh_table *tbl = ns->arp;
-
 	NS_ASSERT_OWNER(ns);
-	if (!tbl)
-		return;
-	for (unsigned i = 0; i < tbl->nbuckets; i++)
-		while (tbl->buckets[i])
-			neigh_destroy(tbl->buckets[i], DROP_NEIGH_DEAD);
-	free(tbl->buckets);
-	free(tbl);
-	ns->arp = NULL;
+	for (int t = 0; t < NEIGH_NR_TABLES; t++) {
+		struct neigh_cache *tbl = ns->neigh[t];
+
+		if (!tbl)
+			continue;
+		for (unsigned i = 0; i < tbl->nbuckets; i++)
+			while (tbl->buckets[i])
+				neigh_destroy(tbl->buckets[i], DROP_NEIGH_DEAD);
+		free(tbl->buckets);
+		free(tbl);
+		ns->neigh[t] = NULL;
+	}
 }

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Neighbour table and ARP (net/core/neighbour.c, net/ipv4/arp.c). States as
+ * Neighbour tables (net/core/neighbour.c), ARP's among them. States as
  * Linux: INCOMPLETE -> REACHABLE -> STALE -> DELAY -> PROBE -> FAILED, plus
  * PERMANENT, NOARP. A few packets queue while INCOMPLETE (unres_qlen);
  * after ucast/mcast_solicit probes at retrans_time the entry is FAILED and
- * the queued packets get ICMP host unreachable back to their sender.
+ * the queued packets go to the table's error_report (ARP: ICMP host
+ * unreachable back to their sender).
  * REACHABLE ages to STALE after a randomised base_reachable_time.
  */
 #ifndef NSEMU_NETNS_NEIGH_H
@@ -28,10 +29,17 @@ struct netdev;
 #define NUD_CONNECTED (NUD_PERMANENT | NUD_NOARP | NUD_REACHABLE)
 #endif
 
+#define NEIGH_MAX_KEY_LEN 16
+
+struct neigh_cache;
+
 struct neighbour {
 	struct neighbour *next;	 /* hash chain */
 	struct netdev *dev;
-	uint32_t key;		 /* IPv4, network order */
+	union {
+		uint32_t key;	 /* arp_tbl: IPv4, network order */
+		uint8_t primary_key[NEIGH_MAX_KEY_LEN]; /* tbl->key_len bytes */
+	};
 	uint16_t state;		 /* NUD_* */
 	uint8_t flags;		 /* NTF_* */
 	uint8_t probes;
@@ -43,12 +51,69 @@ struct neighbour {
 	struct pkt_queue arp_queue;
 	uint32_t refcnt_dummy;	 /* kept for NDA_CACHEINFO */
 	struct netns *ns;
+	struct neigh_cache *cache; /* the namespace's cache of its table */
 };
+
+/* What a protocol does for its entries (Linux's struct neigh_ops). */
+struct neigh_ops {
+	/* Ask for the link address of n's key: to everyone, or unicast to
+	 * @dst_ha (a PROBE). The newest queued packet is n->arp_queue.tail. */
+	void (*solicit)(struct neighbour *n, const uint8_t *dst_ha);
+	/* Resolution failed for queued @p: tell its sender. Does not consume
+	 * p (the caller drops it as NEIGH_FAILED). NULL: silent. */
+	void (*error_report)(struct neighbour *n, struct pkt *p);
+};
+
+/*
+ * A neighbour protocol (Linux's struct neigh_table): ARP is one
+ * (netns/ipv4/arp.c, arp_tbl), ND will be another. Registered once at
+ * start-up with neigh_table_init(); every namespace built afterwards has a
+ * cache of it, ns->neigh[index]. Keys are key_len bytes (a multiple of 4,
+ * at most NEIGH_MAX_KEY_LEN); frames to a resolved entry get the device's
+ * header_ops header with ethertype @protocol.
+ */
+struct neigh_table {
+	int family;		/* AF_INET */
+	uint8_t key_len;	/* 4 for IPv4 */
+	uint16_t protocol;	/* ETH_P_IP: the ethertype of what it resolves for */
+	const char *id;		/* "arp_cache" */
+	const struct neigh_ops *ops;
+	/* Optional: the link address of @pkey on @dev when it needs no
+	 * resolution and no entry (broadcast, multicast mapping): true and
+	 * @ha filled in. */
+	bool (*map)(const struct netdev *dev, const void *pkey, uint8_t *ha);
+	/* Optional: may `ip neigh add` create an entry for @pkey? 0 or
+	 * -errno with the reason in @ext. */
+	int (*allow_add)(const struct netdev *dev, const void *pkey, struct extack *ext);
+};
+
+/* Registry (start-up, before namespaces are built). @index: NEIGH_*_TABLE. */
+void neigh_table_init(int index, const struct neigh_table *tbl);
+void neigh_table_clear(int index, const struct neigh_table *tbl);
 
 int neigh_init(struct netns *ns);
 void neigh_exit(struct netns *ns);
 
-/* Output: resolve pkt->nexthop on pkt->dev, add the Ethernet header and
+/*
+ * The table-generic calls take the table's index and a key of its
+ * key_len; the IPv4 forms below them are arp_tbl's (NEIGH_ARP_TABLE, the
+ * key an IPv4 address in network order).
+ *
+ * neigh_xmit() (Linux's neigh_xmit): send @p (p->data at L3) to @pkey on
+ * @dev: through the cached entry when CONNECTED, queued while
+ * INCOMPLETE, with no entry when tbl->map answers; NOARP and loopback
+ * devices frame it with their own address. Consumes p.
+ */
+void neigh_xmit(int index, struct netdev *dev, const void *pkey, struct pkt *p);
+struct neighbour *neigh_tbl_lookup(int index, const struct netdev *dev, const void *pkey);
+int neigh_tbl_update_cfg(int index, struct netdev *dev, const void *pkey, const uint8_t *lladdr,
+			 uint16_t state, uint32_t nlflags, struct extack *ext);
+int neigh_tbl_delete(int index, struct netdev *dev, const void *pkey, struct extack *ext);
+unsigned neigh_tbl_flush(int index, struct netns *ns, struct netdev *dev, bool include_permanent);
+typedef int (*neigh_walk_fn)(const struct neighbour *n, void *arg); /* non-zero stops */
+int neigh_tbl_walk(int index, struct netns *ns, neigh_walk_fn fn, void *arg);
+
+/* Output: resolve pkt->nexthop on pkt->dev, add the link header and
  * dev_queue_xmit; queue while INCOMPLETE; loopback/NOARP devices skip ARP.
  * Consumes pkt (pkt->data at the IP header). */
 void neigh_output(struct pkt *p);
@@ -69,33 +134,34 @@ int neigh_update_cfg(struct netdev *dev, uint32_t ip, const uint8_t *lladdr, uin
 int neigh_delete(struct netdev *dev, uint32_t ip, struct extack *ext);
 /* Flush non-permanent entries of @dev (NULL: all devices). Returns count. */
 unsigned neigh_flush(struct netns *ns, struct netdev *dev, bool include_permanent);
-typedef int (*neigh_walk_fn)(const struct neighbour *n, void *arg); /* non-zero stops */
 int neigh_walk(struct netns *ns, neigh_walk_fn fn, void *arg);
-/* Device going down or away: drop its entries and their queues. */
+/* Device going down or away: drop its entries in every table and their
+ * queues. */
 void neigh_dev_down(struct netdev *dev);
 
 /*
- * Between neigh.c and arp.c (owner thread). neigh_update() is the kernel's
- * __neigh_update(): move @n to @state with @lladdr (NULL: keep the cached
- * one), honouring NEIGH_UPDATE_F_* (ADMIN may touch PERMANENT/NOARP entries;
- * without OVERRIDE a different address of a valid entry is refused). When
- * the entry becomes valid its queue is sent; when INCOMPLETE/PROBE turn
- * FAILED, queued packets get ICMP host unreachable. 0 or -errno.
- * neigh_create() returns the entry for (dev, ip), creating it in NUD_NONE;
- * NULL without memory. neigh_event_ns() is neigh_create + update to STALE
- * with OVERRIDE (a request told us the sender's address).
+ * Between neigh.c and a protocol (owner thread). neigh_update() is the
+ * kernel's __neigh_update(): move @n to @state with @lladdr (NULL: keep the
+ * cached one), honouring NEIGH_UPDATE_F_* (ADMIN may touch PERMANENT/NOARP
+ * entries; without OVERRIDE a different address of a valid entry is
+ * refused). When the entry becomes valid its queue is sent; when
+ * INCOMPLETE/PROBE turn FAILED, queued packets get the table's
+ * error_report. 0 or -errno. neigh_create() returns the entry for (dev,
+ * pkey) in table @index, creating it in NUD_NONE; NULL without memory.
+ * neigh_event_ns() is neigh_create + update to STALE with OVERRIDE (a
+ * request told us the sender's address).
  */
 #define NEIGH_UPDATE_F_OVERRIDE 0x1
 #define NEIGH_UPDATE_F_ADMIN 0x2
 int neigh_update(struct neighbour *n, const uint8_t *lladdr, uint16_t state, unsigned flags,
 		 struct extack *ext);
-struct neighbour *neigh_create(struct netns *ns, struct netdev *dev, uint32_t ip);
-struct neighbour *neigh_event_ns(struct netdev *dev, uint32_t ip, const uint8_t *lladdr);
-/* Send an ARP request for n->key: broadcast, or unicast to @dst_ha (a
- * PROBE). Source address per arp_announce, from the newest queued packet. */
-void arp_solicit(struct neighbour *n, const uint8_t *dst_ha);
+struct neighbour *neigh_create(int index, struct netdev *dev, const void *pkey);
+struct neighbour *neigh_event_ns(int index, struct netdev *dev, const void *pkey,
+				 const uint8_t *lladdr);
 
-/* ARP receive (ptype handler), and announcements. */
+/* ARP (netns/ipv4/arp.c): arp_init registers arp_tbl and the ARP packet
+ * type (inet_init calls it); receive handler, and announcements. */
+void arp_init(void);
 void arp_rcv(struct pkt *p);
 void arp_send_gratuitous(struct netdev *dev, uint32_t ip);
 

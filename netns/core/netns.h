@@ -22,7 +22,10 @@
 
 struct netdev;
 struct fib;
-struct neigh_table;
+struct neigh_cache;
+
+/* Neighbour table slots (neigh_table_init): ARP, room for IPv6's ND. */
+enum { NEIGH_ARP_TABLE, NEIGH_ND_TABLE, NEIGH_NR_TABLES };
 struct ipfrag_state;
 struct sock_table;
 struct icmp_state;
@@ -47,7 +50,7 @@ struct netns {
 	struct sysctl_net sysctl;
 
 	struct fib *fib;		 /* netns/ipv4/fib.c */
-	struct neigh_table *arp;	 /* netns/core/neigh.c */
+	struct neigh_cache *neigh[NEIGH_NR_TABLES]; /* neigh.c: per registered neigh_table */
 	struct ipfrag_state *ipfrag;	 /* netns/ipv4/ip_frag.c, created on first fragment */
 	struct sock_table *socks;	 /* netns/core/sock.c, created on first socket */
 	struct icmp_state *icmp;	 /* netns/ipv4/icmp.c rate limiter state, lazily */

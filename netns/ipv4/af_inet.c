@@ -282,7 +282,7 @@ void inet_init(void)
 	dev_add_pack(ETH_P_IP, ip_rcv);
 	/* dev_rx_batch hands a run of IPv4 frames to ip_rcv_batch at once. */
 	dev_add_pack_batch(ETH_P_IP, ip_rcv_batch);
-	dev_add_pack(ETH_P_ARP, arp_rcv);
+	arp_init();
 	inet_add_protocol(&icmp_protocol, IPPROTO_ICMP);
 	inet_add_protocol(&udp_protocol, IPPROTO_UDP);
 	/* Sockets leave a dying namespace in this order: ping, then UDP. */

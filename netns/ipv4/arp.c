@@ -4,17 +4,20 @@
  * arp_process) that answers requests for our addresses under arp_ignore /
  * arp_filter and feeds the neighbour table, and the send side: requests for
  * neigh.c's resolution (arp_solicit, source chosen by arp_announce) and
- * gratuitous announcements (arp_send_gratuitous). Frames are 42 bytes,
+ * gratuitous announcements (arp_send_gratuitous). arp_tbl is the neighbour
+ * table of IPv4 (key: the next hop's address). Frames are 42 bytes,
  * unpadded, as arp_create builds them: padding to ETH_ZLEN is a NIC's job
  * and veth does not do it, so rx/tx byte counters match Linux's veth.
  * Owner thread of the namespace throughout.
  */
+#include <errno.h>
 #include <string.h>
 
 #include <linux/rtnetlink.h>
 
 #include "netns/core/dev.h"
 #include "fib.h"
+#include "icmp.h"
 #include "netns/core/neigh.h"
 #include "netns/proto/arp.h"
 #include "netns/proto/ip.h"
@@ -57,7 +60,11 @@ static void arp_send(struct netdev *dev, int op, uint32_t dest_ip, uint32_t src_
 	p->ns = dev->ns;
 	p->flags |= PKT_F_LOCAL_OUT;
 	pkt_set_l3(p);
-	eth_header(p, dest_hw ? dest_hw : dev->broadcast, dev->addr, ETH_P_ARP);
+	if (dev_hard_header(p, dev, ETH_P_ARP, dest_hw ? dest_hw : dev->broadcast, dev->addr,
+			    p->len) < 0) {
+		pkt_free(p); /* arp_create's "goto out": no frame was made */
+		return;
+	}
 	p->protocol = ETH_P_ARP;
 	dev_queue_xmit(p);
 }
@@ -273,7 +280,7 @@ static void arp_process(struct pkt *p)
 			if (dont_send)
 				goto ignored;
 			/* neigh_event_ns: the sender's address, STALE until confirmed */
-			neigh_event_ns(dev, sip, sha);
+			neigh_event_ns(NEIGH_ARP_TABLE, dev, &sip, sha);
 			arp_send(dev, ARPOP_REPLY, sip, tip, sha, sha);
 			pkt_consume(p);
 			return;
@@ -281,7 +288,7 @@ static void arp_process(struct pkt *p)
 		/* proxy ARP: a router answers for a host it routes to through
 		 * another device (arp_fwd_proxy) */
 		if (rt.type == RTN_UNICAST && devconf_forwarding(dev) && arp_fwd_proxy(dev, &rt)) {
-			neigh_event_ns(dev, sip, sha);
+			neigh_event_ns(NEIGH_ARP_TABLE, dev, &sip, sha);
 			arp_send(dev, ARPOP_REPLY, sip, tip, sha, sha);
 			pkt_consume(p);
 			return;
@@ -299,7 +306,7 @@ static void arp_process(struct pkt *p)
 	}
 	if (!n && arp_accept(dev, sip) &&
 	    (is_garp || (op == ARPOP_REPLY && arp_addr_unicast(ns, sip))))
-		n = neigh_create(ns, dev, sip);
+		n = neigh_create(NEIGH_ARP_TABLE, dev, &sip);
 	if (!n)
 		goto ignored;
 
@@ -355,7 +362,7 @@ invalid:
  * ours, 1 only if it is on the target's subnet of this device, 2 always
  * inet_select_addr(dev, target, scope link).
  */
-void arp_solicit(struct neighbour *n, const uint8_t *dst_ha)
+static void arp_solicit(struct neighbour *n, const uint8_t *dst_ha)
 {
 	struct netdev *dev = n->dev;
 	struct netns *ns = dev->ns;
@@ -393,4 +400,88 @@ void arp_send_gratuitous(struct netdev *dev, uint32_t ip)
 	if (!dev_is_up(dev) || (dev->flags & (IFF_NOARP | IFF_LOOPBACK)))
 		return;
 	arp_send(dev, ARPOP_REQUEST, ip, ip, NULL, NULL);
+}
+
+/* arp_error_report(): dst_link_failure, ICMP host unreachable to the
+ * sender of a packet that waited for a resolution that failed. */
+static void arp_error_report(struct neighbour *n, struct pkt *p)
+{
+	(void)n;
+	icmp_send(p, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+}
+
+/* Is @ip a broadcast for @dev: the limited broadcast or the broadcast of a
+ * subnet configured on it (an RTN_BROADCAST route, arp_constructor). */
+static bool arp_is_broadcast(const struct netdev *dev, uint32_t ip)
+{
+	if (ipv4_is_lbcast(ip))
+		return true;
+	for (const struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next) {
+		if (ifa->broadcast && ifa->broadcast == ip)
+			return true;
+		if (ifa->prefixlen < 31 && (ifa->local | ~ifa->mask) == ip)
+			return true;
+	}
+	return false;
+}
+
+/* arp_constructor's addresses that need no ARP: broadcasts go to the
+ * device's broadcast address, multicast to its arp_mc_map MAC. */
+static bool arp_map(const struct netdev *dev, const void *pkey, uint8_t *ha)
+{
+	uint32_t ip;
+
+	memcpy(&ip, pkey, 4);
+	if (arp_is_broadcast(dev, ip)) {
+		memcpy(ha, dev->broadcast, ETH_ALEN);
+		return true;
+	}
+	if (ipv4_is_multicast(ip)) {
+		/* arp_mc_map -> ip_eth_mc_map: 01:00:5e + low 23 bits */
+		uint32_t h = ntohl(ip);
+		ha[0] = 0x01;
+		ha[1] = 0x00;
+		ha[2] = 0x5e;
+		ha[3] = (h >> 16) & 0x7f;
+		ha[4] = (h >> 8) & 0xff;
+		ha[5] = h & 0xff;
+		return true;
+	}
+	return false;
+}
+
+/* `ip neigh add` of a multicast or broadcast address is refused. */
+static int arp_allow_add(const struct netdev *dev, const void *pkey, struct extack *ext)
+{
+	uint32_t ip;
+
+	(void)dev;
+	memcpy(&ip, pkey, 4);
+	if (ipv4_is_multicast(ip) || ipv4_is_lbcast(ip)) {
+		EXTACK_MSG(ext, "Invalid neighbour address");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static const struct neigh_ops arp_generic_ops = {
+	.solicit = arp_solicit,
+	.error_report = arp_error_report,
+};
+
+static const struct neigh_table arp_tbl = {
+	.family = AF_INET,
+	.key_len = 4,
+	.protocol = ETH_P_IP,
+	.id = "arp_cache",
+	.ops = &arp_generic_ops,
+	.map = arp_map,
+	.allow_add = arp_allow_add,
+};
+
+/* arp_init(): the IPv4 neighbour table and the ARP packet type. */
+void arp_init(void)
+{
+	neigh_table_init(NEIGH_ARP_TABLE, &arp_tbl);
+	dev_add_pack(ETH_P_ARP, arp_rcv);
 }
