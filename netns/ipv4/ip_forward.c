@@ -15,6 +15,7 @@
 #include "icmp.h"
 #include "ip.h"
 #include "netns/core/neigh.h"
+#include "netns/core/netfilter.h"
 
 /*
  * ip_decrease_ttl - decrement the TTL and patch the header checksum, as
@@ -44,15 +45,6 @@ static bool ip_exceeds_mtu(const struct pkt *p, unsigned mtu)
 	if (p->len <= mtu)
 		return false;
 	return (iph->frag_off & htons(IP_DF)) != 0;
-}
-
-/* The MTU of the route's output device, unless the route sets its own
- * (ip_dst_mtu_maybe_forward). */
-static unsigned ip_rt_mtu(const struct rtable *rt)
-{
-	if (rt->mtu)
-		return rt->mtu;
-	return rt->dev ? rt->dev->mtu : ETH_DATA_LEN;
 }
 
 /*
@@ -98,7 +90,7 @@ void ip_forward(struct pkt *p, const struct rtable *rt)
 	if (iph->ttl <= 1)
 		goto too_many_hops;
 
-	mtu = ip_rt_mtu(rt);
+	mtu = ip_dst_mtu_maybe_forward(p->ns, rt, true);
 	if (ip_exceeds_mtu(p, mtu)) {
 		/* RFC 1191: tell the sender the next-hop MTU. The drop table
 		 * maps IP_FRAG_NEEDED to IpFragFails, as the kernel counts. */
@@ -110,7 +102,8 @@ void ip_forward(struct pkt *p, const struct rtable *rt)
 	 * outright (it is never shared between namespaces), so the header is
 	 * written in place. */
 	ip_decrease_ttl(iph);
-	/* NF_INET_FORWARD would run here. */
+	if (!nf_hook(NF_INET_FORWARD, p->ns, p, p->dev, rt->dev))
+		return;
 	ip_forward_finish(p, rt);
 	return;
 
@@ -140,15 +133,18 @@ too_many_hops:
  */
 void ip_forward_batch(struct pkt_batch *b, const struct rtable *rt)
 {
-	unsigned mtu = ip_rt_mtu(rt), i, n = b->n, out_n = 0;
 	struct netns *ns = b->p[0]->ns;
+	unsigned mtu = ip_dst_mtu_maybe_forward(ns, rt, true), i, n = b->n, out_n = 0;
 	struct netdev *dev = rt->dev;
 	uint32_t nh = rt->nexthop;
 	struct pkt_batch out;
 
 	NS_ASSERT_OWNER(ns);
-	if (unlikely(!dev || !nh)) {
-		/* not a route ip_route_input gives: the general path */
+	/* Not a route ip_route_input gives, or hooks at FORWARD or
+	 * POST_ROUTING (one test of the slow word for the batch): every
+	 * datagram through ip_forward, which runs them. */
+	if (unlikely(!dev || !nh ||
+		     (ns->slow & (NS_SLOW_NF(NF_INET_FORWARD) | NS_SLOW_NF(NF_INET_POST_ROUTING))))) {
 		for (i = 0; i < n; i++)
 			ip_forward(b->p[i], rt);
 		b->n = 0;

@@ -13,6 +13,7 @@
 #include "netns/core/dev.h"
 #include "icmp.h"
 #include "ip.h"
+#include "netns/core/netfilter.h"
 #include "route.h"
 
 /*
@@ -195,7 +196,8 @@ void ip_rcv(struct pkt *p)
 	p = ip_rcv_core(p);
 	if (!p)
 		return;
-	/* NF_INET_PRE_ROUTING would run here (no netfilter yet). */
+	if (!nf_hook(NF_INET_PRE_ROUTING, p->ns, p, p->dev, NULL))
+		return;
 	ip_rcv_finish(p);
 }
 
@@ -252,6 +254,15 @@ void ip_rcv_batch(struct pkt_batch *b)
 			fwd_n = 0;
 		}
 		in = NULL;
+		/* Hooks at PRE_ROUTING: every datagram on its own, through
+		 * ip_rcv's path (tested where a run would start, so not per
+		 * datagram; registering a hook bumps dev_gen, which ends a
+		 * local run). */
+		if (unlikely(p->ns->slow & NS_SLOW_NF(NF_INET_PRE_ROUTING))) {
+			if (nf_hook_slow(p->ns, NF_INET_PRE_ROUTING, p, p->dev, NULL))
+				ip_rcv_finish(p);
+			continue;
+		}
 		if (unlikely(p->dev->flags & IFF_LOOPBACK)) {
 			ip_rcv_finish(p);
 			continue;
@@ -323,6 +334,7 @@ void ip_local_deliver(struct pkt *p)
 		if (!p)
 			return;
 	}
-	/* NF_INET_LOCAL_IN would run here. */
+	if (!nf_hook(NF_INET_LOCAL_IN, p->ns, p, p->dev, NULL))
+		return;
 	ip_local_deliver_finish(p);
 }

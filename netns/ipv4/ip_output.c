@@ -17,28 +17,11 @@
 #include "icmp.h"
 #include "ip.h"
 #include "netns/core/neigh.h"
+#include "netns/core/netfilter.h"
 
 #define IPOPT_END 0
 #define IPOPT_NOOP 1
 #define IPOPT_COPIED(o) ((o) & 0x80)
-
-/* The device a route sends on: local destinations loop through `lo`. */
-static struct netdev *ip_rt_dev(struct netns *ns, const struct rtable *rt)
-{
-	if (rt->type == RTN_LOCAL && ns->lo)
-		return ns->lo;
-	return rt->dev;
-}
-
-/* Path MTU of the route: its own if set, else the output device's. */
-static unsigned ip_rt_mtu(struct netns *ns, const struct rtable *rt)
-{
-	const struct netdev *dev = ip_rt_dev(ns, rt);
-
-	if (rt->mtu)
-		return rt->mtu;
-	return dev ? dev->mtu : ETH_DATA_LEN;
-}
 
 /*
  * ip_finish_output2 - one packet (a whole datagram or a fragment) to the
@@ -168,8 +151,9 @@ void ip_output(struct pkt *p, const struct rtable *rt)
 		return;
 	}
 	p->dev = dev;
-	mtu = ip_rt_mtu(p->ns, rt);
-	/* NF_INET_POST_ROUTING would run here. */
+	if (!nf_hook(NF_INET_POST_ROUTING, p->ns, p, NULL, dev))
+		return;
+	mtu = ip_dst_mtu_maybe_forward(p->ns, rt, false);
 	if (p->len > mtu) {
 		ip_fragment(p, rt, mtu);
 		return;
@@ -195,7 +179,8 @@ void ip_local_out(struct netns *ns, struct pkt *p, const struct rtable *rt)
 	iph->check = 0;
 	iph->check = ip_fast_csum(iph, iph->ihl);
 	mib_inc(ns, MIB_IpOutRequests);
-	/* NF_INET_LOCAL_OUT would run here. */
+	if (!nf_hook(NF_INET_LOCAL_OUT, ns, p, NULL, ip_rt_dev(ns, rt)))
+		return;
 	ip_output(p, rt);
 }
 
@@ -247,7 +232,7 @@ int ip_send(struct netns *ns, struct pkt *payload, const struct ip_send_args *a)
 		pkt_drop(p, DROP_IP_FRAG_FAILS);
 		return -EMSGSIZE;
 	}
-	if (a->df && tot > ip_rt_mtu(ns, &rt)) {
+	if (a->df && tot > ip_dst_mtu_maybe_forward(ns, &rt, false)) {
 		pkt_drop(p, DROP_IP_FRAG_NEEDED);
 		return -EMSGSIZE;
 	}
