@@ -191,6 +191,23 @@ void dev_rx(struct pkt *p)
 	dev_rx_one(p);
 }
 
+/* Hand the frames b->p[@start..@end) to @fn: the whole of @b as it is (the
+ * common case) or a copy of the part. */
+static void dev_rx_up(struct pkt_batch *b, ptype_batch_fn fn, unsigned start, unsigned end)
+{
+	struct pkt_batch part;
+
+	if (start == end)
+		return;
+	if (likely(start == 0 && end == b->n)) {
+		fn(b);
+		return;
+	}
+	part.n = end - start;
+	memcpy(part.p, b->p + start, part.n * sizeof(part.p[0]));
+	fn(&part);
+}
+
 /*
  * Batch receive (STYLE H1-H3, like netif_receive_skb_list). A frame takes
  * the fast path when its device is a plain Ethernet device that is up and
@@ -200,14 +217,15 @@ void dev_rx(struct pkt *p)
  * PACKET_HOST with no counter but rx_packets/rx_bytes. Anything else goes
  * through dev_rx_one, whose checks and counts are dev_rx's. Frames of a
  * type with a batch handler (IPv4) are gathered into runs and handed over
- * together; before any frame is handled on its own the pending run is
- * handed over, so frames reach the protocols in arrival order.
+ * together (a run is a stretch of @b itself: b->p[up_start..i)); before
+ * any frame is handled on its own the pending run is handed over, so
+ * frames reach the protocols in arrival order.
  */
 void dev_rx_batch(struct pkt_batch *b)
 {
 	struct worker *w = loop_current();
-	struct pkt_batch up;		/* a run of one ethertype for its batch handler */
-	ptype_batch_fn up_fn = NULL;	/* NULL: no run open */
+	ptype_batch_fn up_fn = NULL;	/* NULL: no run open; else b->p[up_start..i) */
+	unsigned up_start = 0;
 	uint16_t up_proto = 0;
 	struct netdev *dev = NULL;	/* device of the current run of frames */
 	struct netns *ns = NULL;
@@ -219,7 +237,6 @@ void dev_rx_batch(struct pkt_batch *b)
 	uint64_t bytes = 0;
 	unsigned i, n = b->n;
 
-	up.n = 0;
 	if (w)
 		loop_stats(w)->pkts += n;
 	for (i = 0; i < n; i++) {
@@ -251,9 +268,9 @@ void dev_rx_batch(struct pkt_batch *b)
 		if (unlikely(!fast || len - ETH_HLEN > span ||
 			     (memcpy(&d4, d, 4), memcpy(&d2, d + 4, 2), d4 != a4 || d2 != a2))) {
 			/* every other case, with dev_rx's checks and counts */
-			if (up.n) {
-				up_fn(&up);
-				up.n = 0;
+			if (up_fn) {
+				dev_rx_up(b, up_fn, up_start, i);
+				up_start = i + 1;
 			}
 			dev_rx_one(p);
 			continue;
@@ -268,19 +285,15 @@ void dev_rx_batch(struct pkt_batch *b)
 		p->data = (uint8_t *)d + ETH_HLEN;
 		p->len = len - ETH_HLEN;
 		pkt_set_l3(p);
-		if (likely(proto == up_proto && up_fn)) {
-			up.p[up.n++] = p;
+		if (likely(proto == up_proto && up_fn))
 			continue;
-		}
-		if (up.n) {
-			up_fn(&up);
-			up.n = 0;
-		}
+		if (up_fn)
+			dev_rx_up(b, up_fn, up_start, i);
 		pt = ptype_find_entry(proto);
 		if (pt && pt->batch_fn) {
 			up_fn = pt->batch_fn;
 			up_proto = proto;
-			up.p[up.n++] = p;
+			up_start = i;
 			continue;
 		}
 		up_fn = NULL;
@@ -290,8 +303,8 @@ void dev_rx_batch(struct pkt_batch *b)
 		}
 		pt->fn(p);
 	}
-	if (up.n)
-		up_fn(&up);
+	if (up_fn)
+		dev_rx_up(b, up_fn, up_start, n);
 	if (dev) {
 		dev->stats.rx_packets += pkts;
 		dev->stats.rx_bytes += bytes;
@@ -373,10 +386,12 @@ unsigned dev_process_backlog(void)
 	/* Batches of up to PKT_BATCH frames in arrival order (H1). */
 	while (n < BACKLOG_BUDGET && backlog_len()) {
 		struct pkt_batch b;
-		unsigned i, k = MIN(backlog_len(), (unsigned)PKT_BATCH);
+		unsigned k = MIN(backlog_len(), (unsigned)PKT_BATCH);
+		unsigned h = backlog.head & (BACKLOG_SLOTS - 1);
+		unsigned first = MIN(k, BACKLOG_SLOTS - h); /* up to the ring's end */
 
-		for (i = 0; i < k; i++)
-			b.p[i] = backlog.slot[(backlog.head + i) & (BACKLOG_SLOTS - 1)];
+		memcpy(b.p, &backlog.slot[h], first * sizeof(b.p[0]));
+		memcpy(b.p + first, &backlog.slot[0], (k - first) * sizeof(b.p[0]));
 		backlog.head += k;
 		b.n = k;
 		n += k;
@@ -396,28 +411,39 @@ unsigned dev_process_backlog(void)
 void netif_rx_batch(struct pkt_batch *b)
 {
 	struct worker *w = loop_current();
-	unsigned i, n = b->n, tail = backlog.tail, room;
+	unsigned i, n = b->n, tail = backlog.tail, room, t, first;
 	struct netdev *dev = NULL;
+	struct netns *ns = NULL;
 
 	/* Not on a worker (never in normal operation): receive inline. */
 	if (unlikely(!w)) {
 		dev_rx_batch(b);
 		return;
 	}
-	room = NETDEV_MAX_BACKLOG - backlog_len();
-	for (i = 0; i < n; i++) {
+	room = MIN(n, NETDEV_MAX_BACKLOG - backlog_len());
+	for (i = 0; i < room; i++) {
 		struct pkt *p = b->p[i];
 
 		if (unlikely(p->dev != dev)) {
 			dev = p->dev;
-			NS_ASSERT_OWNER(dev->ns);
+			ns = dev->ns;
+			NS_ASSERT_OWNER(ns);
 		}
-		p->ns = dev->ns;
-		if (unlikely(i >= room)) {
-			pkt_drop(p, DROP_BACKLOG_FULL);
-			continue;
-		}
-		backlog.slot[tail++ & (BACKLOG_SLOTS - 1)] = p;
+		p->ns = ns;
+	}
+	/* into the ring in two copies at most: up to its end, then from 0 */
+	t = tail & (BACKLOG_SLOTS - 1);
+	first = MIN(room, BACKLOG_SLOTS - t);
+	memcpy(&backlog.slot[t], b->p, first * sizeof(b->p[0]));
+	memcpy(&backlog.slot[0], b->p + first, (room - first) * sizeof(b->p[0]));
+	tail += room;
+	/* what does not fit, in order */
+	for (; i < n; i++) {
+		struct pkt *p = b->p[i];
+
+		NS_ASSERT_OWNER(p->dev->ns);
+		p->ns = p->dev->ns;
+		pkt_drop(p, DROP_BACKLOG_FULL);
 	}
 	b->n = 0;
 	/* one wake-up for the batch (H6), as netif_rx's first frame */

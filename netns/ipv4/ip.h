@@ -25,9 +25,12 @@ void ip_forward(struct pkt *p, const struct rtable *rt);
  * ip_rcv_batch: as ip_rcv per datagram, in order.
  * ip_forward_batch: as ip_forward per datagram, for datagrams that share
  * the borrowed route @rt (a run of one input device, source and
- * destination); the run goes out through neigh_output_batch. */
+ * destination); the run goes on through ip_output_batch.
+ * ip_output_batch: as ip_output per datagram, for datagrams of one
+ * namespace routed by @rt; the run goes out through neigh_output_batch. */
 void ip_rcv_batch(struct pkt_batch *b);
 void ip_forward_batch(struct pkt_batch *b, const struct rtable *rt);
+void ip_output_batch(struct pkt_batch *b, const struct rtable *rt);
 
 /*
  * Send a locally built datagram: pkt->data at a complete IP header (with

@@ -221,6 +221,7 @@ void ip_rcv_batch(struct pkt_batch *b)
 	struct rtable rt;	/* the run's route */
 	struct netdev *in = NULL; /* the run's key: input device, saddr, daddr */
 	uint32_t saddr = 0, daddr = 0, gen = 0;
+	int iif = 0;		/* in->ifindex */
 	bool local = false;	/* a local run (RTN_LOCAL), else forwarded */
 	unsigned i, n = b->n, fwd_n = 0;
 
@@ -239,7 +240,7 @@ void ip_rcv_batch(struct pkt_batch *b)
 		if (likely(p->dev == in && iph->daddr == daddr && iph->saddr == saddr)) {
 			if (likely(!local)) {
 				IPCB(p)->rt_type = RTN_UNICAST;
-				IPCB(p)->iif = in->ifindex;
+				IPCB(p)->iif = iif;
 				fwd.p[fwd_n++] = p;
 				continue;
 			}
@@ -274,6 +275,7 @@ void ip_rcv_batch(struct pkt_batch *b)
 		}
 		/* a run starts */
 		in = p->dev;
+		iif = in->ifindex;
 		saddr = iph->saddr;
 		daddr = iph->daddr;
 		local = rt.type == RTN_LOCAL;
