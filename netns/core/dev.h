@@ -180,15 +180,25 @@ void dev_queue_xmit(struct pkt *p);
  * frame). Consumes every packet of @b and leaves b->n = 0. Owner thread. */
 void dev_queue_xmit_batch(struct netdev *dev, struct pkt_batch *b);
 
-/* Ethertype handlers (ARP, IPv4). Consumes pkt; pkt->data at L3. */
+/*
+ * An ethertype's handler, as Linux's struct packet_type: @func takes one
+ * frame (pkt->data at L3; consumes it); @list_func, if not NULL, takes the
+ * runs of frames of that type that dev_rx_batch gathers, in order, data at
+ * L3 (as ip_list_rcv; consumes every packet of @b, b->n left unspecified).
+ * dev_add_pack registers it (one handler per type: a second registration
+ * of a type replaces the first), dev_remove_pack removes it; both at
+ * start-up or with no packet in flight. The struct is the caller's and must
+ * stay alive while registered.
+ */
 typedef void (*ptype_fn)(struct pkt *p);
-void dev_add_pack(uint16_t ethertype, ptype_fn fn);
-/* The batch entry of an ethertype (Linux's packet_type.list_func, e.g.
- * ip_list_rcv): dev_rx_batch hands it runs of frames of that type, in
- * order, data at L3. Consumes every packet of @b; b->n is left
- * unspecified. Registered after dev_add_pack, at start-up. */
 typedef void (*ptype_batch_fn)(struct pkt_batch *b);
-void dev_add_pack_batch(uint16_t ethertype, ptype_batch_fn fn);
+struct packet_type {
+	uint16_t type;		/* ETH_P_*, host order */
+	ptype_fn func;
+	ptype_batch_fn list_func;
+};
+void dev_add_pack(struct packet_type *pt);
+void dev_remove_pack(struct packet_type *pt);
 
 /* Build an Ethernet header in front of pkt->data. */
 void eth_header(struct pkt *p, const uint8_t *dst, const uint8_t *src, uint16_t proto);

@@ -15,54 +15,55 @@
 
 #define PTYPE_MAX 16
 
-static struct ptype {
-	uint16_t type;
-	ptype_fn fn;
-	ptype_batch_fn batch_fn; /* NULL: frames go to fn one by one */
-} ptypes[PTYPE_MAX];
+static struct packet_type *ptypes[PTYPE_MAX];
 static unsigned nptypes;
 
-static struct ptype *ptype_find_entry(uint16_t type)
+static struct packet_type **ptype_slot(uint16_t type)
 {
 	unsigned i;
 
 	for (i = 0; i < nptypes; i++)
-		if (ptypes[i].type == type)
+		if (ptypes[i]->type == type)
 			return &ptypes[i];
 	return NULL;
 }
 
-/* Registration happens once at start-up, before workers run. */
-void dev_add_pack(uint16_t ethertype, ptype_fn fn)
+static const struct packet_type *ptype_find_entry(uint16_t type)
 {
-	struct ptype *pt = ptype_find_entry(ethertype);
+	struct packet_type **slot = ptype_slot(type);
 
-	if (pt) {
-		pt->fn = fn;
+	return slot ? *slot : NULL;
+}
+
+/* Registration happens at start-up, before workers run. */
+void dev_add_pack(struct packet_type *pt)
+{
+	struct packet_type **slot = ptype_slot(pt->type);
+
+	if (slot) {
+		*slot = pt;
 		return;
 	}
 	assert(nptypes < PTYPE_MAX);
-	if (nptypes < PTYPE_MAX) {
-		ptypes[nptypes].type = ethertype;
-		ptypes[nptypes].fn = fn;
-		nptypes++;
-	}
+	if (nptypes < PTYPE_MAX)
+		ptypes[nptypes++] = pt;
 }
 
-void dev_add_pack_batch(uint16_t ethertype, ptype_batch_fn fn)
+void dev_remove_pack(struct packet_type *pt)
 {
-	struct ptype *pt = ptype_find_entry(ethertype);
+	struct packet_type **slot = ptype_slot(pt->type);
 
-	assert(pt);
-	if (pt)
-		pt->batch_fn = fn;
+	if (!slot || *slot != pt)
+		return;
+	*slot = ptypes[--nptypes];
+	ptypes[nptypes] = NULL;
 }
 
 static ptype_fn ptype_find(uint16_t type)
 {
-	const struct ptype *pt = ptype_find_entry(type);
+	const struct packet_type *pt = ptype_find_entry(type);
 
-	return pt ? pt->fn : NULL;
+	return pt ? pt->func : NULL;
 }
 
 /* ---- receive ---- */
@@ -243,7 +244,7 @@ void dev_rx_batch(struct pkt_batch *b)
 		struct pkt *p = b->p[i];
 		const uint8_t *d = p->data;
 		uint32_t len = p->len, d4;
-		const struct ptype *pt;
+		const struct packet_type *pt;
 		uint16_t d2, proto;
 
 
@@ -290,18 +291,18 @@ void dev_rx_batch(struct pkt_batch *b)
 		if (up_fn)
 			dev_rx_up(b, up_fn, up_start, i);
 		pt = ptype_find_entry(proto);
-		if (pt && pt->batch_fn) {
-			up_fn = pt->batch_fn;
+		if (pt && pt->list_func) {
+			up_fn = pt->list_func;
 			up_proto = proto;
 			up_start = i;
 			continue;
 		}
 		up_fn = NULL;
-		if (unlikely(!pt || !pt->fn)) {
+		if (unlikely(!pt || !pt->func)) {
 			pkt_drop(p, DROP_UNHANDLED_PROTO);
 			continue;
 		}
-		pt->fn(p);
+		pt->func(p);
 	}
 	if (up_fn)
 		dev_rx_up(b, up_fn, up_start, n);

@@ -40,6 +40,13 @@ inet_proto_fn inet_proto_get(uint8_t proto)
 	return inet_protos[proto];
 }
 
+/* The IPv4 and ARP packet types (af_inet.c's ip_packet_type, arp.c's
+ * arp_packet_type); IPv4 has a batch entry. */
+static struct packet_type ip_packet_type = {
+	.type = ETH_P_IP, .func = ip_rcv, .list_func = ip_rcv_batch,
+};
+static struct packet_type arp_packet_type = { .type = ETH_P_ARP, .func = arp_rcv };
+
 /*
  * inet_init - register the IPv4 and ARP packet types and the ICMP and UDP
  * protocol handlers, as inet_init() does at boot. Idempotent: tests and
@@ -53,9 +60,8 @@ void inet_init(void)
 	if (done)
 		return;
 	done = true;
-	dev_add_pack(ETH_P_IP, ip_rcv);
-	dev_add_pack_batch(ETH_P_IP, ip_rcv_batch); /* Q: batch data path */
-	dev_add_pack(ETH_P_ARP, arp_rcv);
+	dev_add_pack(&ip_packet_type);
+	dev_add_pack(&arp_packet_type);
 	inet_add_protocol(IPPROTO_ICMP, icmp_rcv);
 	inet_add_protocol(IPPROTO_UDP, udp_rcv);
 }
