@@ -32,6 +32,23 @@ enum { OPER_UNKNOWN = 0, OPER_NOTPRESENT, OPER_DOWN, OPER_LOWERLAYERDOWN, OPER_T
 struct netdev;
 struct in_ifaddr;
 struct capture;
+struct Qdisc;
+
+/*
+ * The receive hook of a device (Linux's rx_handler): a bridge port, a
+ * macvlan lower device. dev_rx calls it with every frame the device takes
+ * in (after the capture taps and the Ethernet header's classification,
+ * pkt->data at L3, l2 offset set) before the ptype dispatch. CONSUMED: the
+ * handler took *pp; ANOTHER: it set (*pp)->dev to another device and the
+ * frame is received there again (that device's handler, then the ptypes);
+ * PASS: on to the ptypes as if there were no handler.
+ */
+typedef enum rx_handler_result {
+	RX_HANDLER_CONSUMED,
+	RX_HANDLER_ANOTHER,
+	RX_HANDLER_PASS,
+} rx_handler_result_t;
+typedef rx_handler_result_t rx_handler_func_t(struct pkt **pp);
 
 /*
  * ip_route_input's last answer for datagrams received on a device
@@ -87,6 +104,10 @@ struct netdev {
 	struct netns *ns;
 	const struct netdev_ops *ops;
 	struct capture *capture;	/* capture.c: taps on this device; NULL = none */
+	rx_handler_func_t *rx_handler;	/* dev_rx.c: receive hook; NULL = none */
+	void *rx_handler_data;		/* the handler's, e.g. its bridge port */
+	struct netdev *master;		/* the upper device this one is enslaved to, or NULL */
+	struct Qdisc *qdisc;		/* sch_generic.c: egress queue; NULL = noqueue */
 	struct netdev_stats stats;
 	int ifindex;
 	uint32_t flags;			/* IFF_* */
@@ -179,6 +200,16 @@ void dev_queue_xmit(struct pkt *p);
  * of dev_queue_xmit per frame, then ops->xmit_batch once (or ops->xmit per
  * frame). Consumes every packet of @b and leaves b->n = 0. Owner thread. */
 void dev_queue_xmit_batch(struct netdev *dev, struct pkt_batch *b);
+
+/* Attach @fn (with @data in dev->rx_handler_data) as @dev's receive hook:
+ * 0, or -EBUSY if it has one. Unregister removes it. Owner thread. */
+int netdev_rx_handler_register(struct netdev *dev, rx_handler_func_t *fn, void *data);
+void netdev_rx_handler_unregister(struct netdev *dev);
+
+/* Count a frame as sent, show it to the capture taps and hand it to the
+ * driver: the end of dev_queue_xmit, and what a qdisc's dequeued frames
+ * go through (sch_generic.c). Consumes pkt. Owner thread. */
+void dev_hard_start_xmit(struct pkt *p, struct netdev *dev);
 
 /*
  * An ethertype's handler, as Linux's struct packet_type: @func takes one

@@ -6,6 +6,7 @@
  * defers into, so a chain of veth hops or lo never recurses.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <string.h>
 
 #include "capture.h"
@@ -67,6 +68,23 @@ static ptype_fn ptype_find(uint16_t type)
 }
 
 /* ---- receive ---- */
+
+int netdev_rx_handler_register(struct netdev *dev, rx_handler_func_t *fn, void *data)
+{
+	NS_ASSERT_OWNER(dev->ns);
+	if (dev->rx_handler)
+		return -EBUSY;
+	dev->rx_handler_data = data;
+	dev->rx_handler = fn;
+	return 0;
+}
+
+void netdev_rx_handler_unregister(struct netdev *dev)
+{
+	NS_ASSERT_OWNER(dev->ns);
+	dev->rx_handler = NULL;
+	dev->rx_handler_data = NULL;
+}
 
 /* eth_type_trans()'s classification of the destination MAC. */
 static uint8_t eth_pkt_type(const struct netdev *dev, const struct ethhdr *eth)
@@ -163,6 +181,23 @@ static void dev_rx_one(struct pkt *p)
 	p->pkt_type = eth_pkt_type(dev, eth);
 	if (p->pkt_type == PACKET_MULTICAST)
 		dev->stats.multicast++;
+	pkt_set_l2(p);
+	p->protocol = ntohs(eth->h_proto);
+	pkt_pull(p, ETH_HLEN);
+	pkt_set_l3(p);
+	/* __netif_receive_skb_core: the device's rx_handler sees every frame
+	 * (a bridge port's for other hosts too) before the ptypes. */
+	while (unlikely(dev->rx_handler)) {
+		rx_handler_result_t res = dev->rx_handler(&p);
+
+		if (res == RX_HANDLER_CONSUMED)
+			return;
+		if (res != RX_HANDLER_ANOTHER)
+			break;
+		dev = p->dev;
+		p->ns = dev->ns;
+		NS_ASSERT_OWNER(dev->ns);
+	}
 	/* ip_rcv_core drops PACKET_OTHERHOST (SKB_DROP_REASON_OTHERHOST);
 	 * without promiscuity no such frame gets that far, so we drop it
 	 * here. With IFF_PROMISC the L3 handler sees and drops it. */
@@ -170,10 +205,6 @@ static void dev_rx_one(struct pkt *p)
 		pkt_drop(p, DROP_OTHERHOST);
 		return;
 	}
-	pkt_set_l2(p);
-	p->protocol = ntohs(eth->h_proto);
-	pkt_pull(p, ETH_HLEN);
-	pkt_set_l3(p);
 
 	fn = ptype_find(p->protocol);
 	if (unlikely(!fn)) {
@@ -211,10 +242,10 @@ static void dev_rx_up(struct pkt_batch *b, ptype_batch_fn fn, unsigned start, un
 
 /*
  * Batch receive (STYLE H1-H3, like netif_receive_skb_list). A frame takes
- * the fast path when its device is a plain Ethernet device that is up and
- * not captured (checked once per run of one device) and the frame is
- * long enough, short enough and addressed to the device's own MAC (one
- * test): that is exactly the case where dev_rx would pass it up as
+ * the fast path when its device is a plain Ethernet device that is up,
+ * not captured and without an rx_handler (checked once per run of one
+ * device) and the frame is long enough, short enough and addressed to the
+ * device's own MAC (one test): that is exactly the case where dev_rx would pass it up as
  * PACKET_HOST with no counter but rx_packets/rx_bytes. Anything else goes
  * through dev_rx_one, whose checks and counts are dev_rx's. Frames of a
  * type with a batch handler (IPv4) are gathered into runs and handed over
@@ -259,7 +290,7 @@ void dev_rx_batch(struct pkt_batch *b)
 			ns = dev->ns;
 			NS_ASSERT_OWNER(ns);
 			span = dev->mtu + 4;
-			fast = dev->type == ARPHRD_ETHER && !dev->capture &&
+			fast = dev->type == ARPHRD_ETHER && !dev->capture && !dev->rx_handler &&
 			       (dev->flags & (IFF_UP | IFF_LOOPBACK)) == IFF_UP;
 			memcpy(&a4, dev->addr, 4);
 			memcpy(&a2, dev->addr + 4, 2);
