@@ -4,8 +4,9 @@
  *   A 10.0.1.2 --- eth0 10.0.1.1 [r] eth1 10.0.2.1 --- B 10.0.2.2
  * A FORWARD hook that drops stops forwarded datagrams on the single and
  * the batch path, counted as DROP_NETFILTER_DROP; LOCAL_IN, PRE_ROUTING and
- * POST_ROUTING hooks see what passes their point; priorities order the
- * hooks; NF_STOLEN takes the packet; unregistering clears the slow word.
+ * POST_ROUTING hooks see what passes their point, LOCAL_OUT what is sent
+ * locally; priorities order the hooks; NF_STOLEN takes the packet;
+ * unregistering clears the slow word.
  */
 #include <errno.h>
 
@@ -247,6 +248,36 @@ static void test_nf_priority_order_and_stolen(void **state)
 	h_tx_flush(eth1);
 }
 
+static void test_nf_local_out_sees_local_datagrams(void **state)
+{
+	struct hook_rec r = { .verdict = NF_ACCEPT };
+	struct nf_hook_ops o = hook_ops(&r, NF_INET_LOCAL_OUT, 0);
+	struct ip_send_args a = { .daddr = h_ip("10.0.2.2"), .protocol = IPPROTO_UDP };
+	struct pkt *p;
+
+	(void)state;
+	assert_int_equal(nf_register_net_hook(ns, &o), 0);
+	p = pkt_alloc(PKT_HR_NET, 8);
+	assert_non_null(p);
+	memset(p->data, 0, 8);
+	assert_int_equal(ip_send(ns, p, &a), 0);
+	assert_int_equal(r.calls, 1);
+	assert_null(r.in);
+	assert_ptr_equal(r.out, eth1);
+	assert_int_equal(h_tx_count(eth1), 1);
+
+	r.verdict = NF_DROP;
+	p = pkt_alloc(PKT_HR_NET, 8);
+	assert_non_null(p);
+	memset(p->data, 0, 8);
+	assert_int_equal(ip_send(ns, p, &a), 0);
+	assert_int_equal(h_tx_count(eth1), 1);
+	assert_drop(ns, NETFILTER_DROP, 1);
+	nf_unregister_net_hook(ns, &o);
+	assert_int_equal(ns->slow, 0);
+	h_tx_flush(eth1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +288,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_nf_local_in_and_pre_routing_count, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_nf_priority_order_and_stolen, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_nf_local_out_sees_local_datagrams, setup,
 						teardown),
 	};
 
