@@ -57,6 +57,23 @@ struct header_ops {
 	int (*parse)(const struct pkt *p, uint8_t *haddr);
 	int (*cache)(const struct neighbour *n, struct hh_cache *hh, uint16_t type);
 };
+struct Qdisc;
+
+/*
+ * The receive hook of a device (Linux's rx_handler): a bridge port, a
+ * macvlan lower device. dev_rx calls it with every frame the device takes
+ * in (after the capture taps and the Ethernet header's classification,
+ * pkt->data at L3, l2 offset set) before the ptype dispatch. CONSUMED: the
+ * handler took *pp; ANOTHER: it set (*pp)->dev to another device and the
+ * frame is received there again (that device's handler, then the ptypes);
+ * PASS: on to the ptypes as if there were no handler.
+ */
+typedef enum rx_handler_result {
+	RX_HANDLER_CONSUMED,
+	RX_HANDLER_ANOTHER,
+	RX_HANDLER_PASS,
+} rx_handler_result_t;
+typedef rx_handler_result_t rx_handler_func_t(struct pkt **pp);
 
 /*
  * ip_route_input's last answer for datagrams received on a device
@@ -113,6 +130,10 @@ struct netdev {
 	const struct netdev_ops *ops;
 	const struct header_ops *header_ops; /* NULL: no link-layer header (tun) */
 	struct capture *capture;	/* capture.c: taps on this device; NULL = none */
+	rx_handler_func_t *rx_handler;	/* dev_rx.c: receive hook; NULL = none */
+	void *rx_handler_data;		/* the handler's, e.g. its bridge port */
+	struct netdev *master;		/* the upper device this one is enslaved to, or NULL */
+	struct Qdisc *qdisc;		/* sch_generic.c: egress queue; NULL = noqueue */
 	struct netdev_stats stats;
 	int ifindex;
 	uint32_t flags;			/* IFF_* */
@@ -207,15 +228,35 @@ void dev_queue_xmit(struct pkt *p);
  * frame). Consumes every packet of @b and leaves b->n = 0. Owner thread. */
 void dev_queue_xmit_batch(struct netdev *dev, struct pkt_batch *b);
 
-/* Ethertype handlers (ARP, IPv4). Consumes pkt; pkt->data at L3. */
+/* Attach @fn (with @data in dev->rx_handler_data) as @dev's receive hook:
+ * 0, or -EBUSY if it has one. Unregister removes it. Owner thread. */
+int netdev_rx_handler_register(struct netdev *dev, rx_handler_func_t *fn, void *data);
+void netdev_rx_handler_unregister(struct netdev *dev);
+
+/* Count a frame as sent, show it to the capture taps and hand it to the
+ * driver: the end of dev_queue_xmit, and what a qdisc's dequeued frames
+ * go through (sch_generic.c). Consumes pkt. Owner thread. */
+void dev_hard_start_xmit(struct pkt *p, struct netdev *dev);
+
+/*
+ * An ethertype's handler, as Linux's struct packet_type: @func takes one
+ * frame (pkt->data at L3; consumes it); @list_func, if not NULL, takes the
+ * runs of frames of that type that dev_rx_batch gathers, in order, data at
+ * L3 (as ip_list_rcv; consumes every packet of @b, b->n left unspecified).
+ * dev_add_pack registers it (one handler per type: a second registration
+ * of a type replaces the first), dev_remove_pack removes it; both at
+ * start-up or with no packet in flight. The struct is the caller's and must
+ * stay alive while registered.
+ */
 typedef void (*ptype_fn)(struct pkt *p);
-void dev_add_pack(uint16_t ethertype, ptype_fn fn);
-/* The batch entry of an ethertype (Linux's packet_type.list_func, e.g.
- * ip_list_rcv): dev_rx_batch hands it runs of frames of that type, in
- * order, data at L3. Consumes every packet of @b; b->n is left
- * unspecified. Registered after dev_add_pack, at start-up. */
 typedef void (*ptype_batch_fn)(struct pkt_batch *b);
-void dev_add_pack_batch(uint16_t ethertype, ptype_batch_fn fn);
+struct packet_type {
+	uint16_t type;		/* ETH_P_*, host order */
+	ptype_fn func;
+	ptype_batch_fn list_func;
+};
+void dev_add_pack(struct packet_type *pt);
+void dev_remove_pack(struct packet_type *pt);
 
 /* Build an Ethernet header in front of pkt->data. */
 void eth_header(struct pkt *p, const uint8_t *dst, const uint8_t *src, uint16_t proto);

@@ -6,6 +6,7 @@
  * defers into, so a chain of veth hops or lo never recurses.
  */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <string.h>
 
 #include "capture.h"
@@ -15,57 +16,75 @@
 
 #define PTYPE_MAX 16
 
-static struct ptype {
-	uint16_t type;
-	ptype_fn fn;
-	ptype_batch_fn batch_fn; /* NULL: frames go to fn one by one */
-} ptypes[PTYPE_MAX];
+static struct packet_type *ptypes[PTYPE_MAX];
 static unsigned nptypes;
 
-static struct ptype *ptype_find_entry(uint16_t type)
+static struct packet_type **ptype_slot(uint16_t type)
 {
 	unsigned i;
 
 	for (i = 0; i < nptypes; i++)
-		if (ptypes[i].type == type)
+		if (ptypes[i]->type == type)
 			return &ptypes[i];
 	return NULL;
 }
 
-/* Registration happens once at start-up, before workers run. */
-void dev_add_pack(uint16_t ethertype, ptype_fn fn)
+static const struct packet_type *ptype_find_entry(uint16_t type)
 {
-	struct ptype *pt = ptype_find_entry(ethertype);
+	struct packet_type **slot = ptype_slot(type);
 
-	if (pt) {
-		pt->fn = fn;
+	return slot ? *slot : NULL;
+}
+
+/* Registration happens at start-up, before workers run. */
+void dev_add_pack(struct packet_type *pt)
+{
+	struct packet_type **slot = ptype_slot(pt->type);
+
+	if (slot) {
+		*slot = pt;
 		return;
 	}
 	assert(nptypes < PTYPE_MAX);
-	if (nptypes < PTYPE_MAX) {
-		ptypes[nptypes].type = ethertype;
-		ptypes[nptypes].fn = fn;
-		nptypes++;
-	}
+	if (nptypes < PTYPE_MAX)
+		ptypes[nptypes++] = pt;
 }
 
-void dev_add_pack_batch(uint16_t ethertype, ptype_batch_fn fn)
+void dev_remove_pack(struct packet_type *pt)
 {
-	struct ptype *pt = ptype_find_entry(ethertype);
+	struct packet_type **slot = ptype_slot(pt->type);
 
-	assert(pt);
-	if (pt)
-		pt->batch_fn = fn;
+	if (!slot || *slot != pt)
+		return;
+	*slot = ptypes[--nptypes];
+	ptypes[nptypes] = NULL;
 }
 
 static ptype_fn ptype_find(uint16_t type)
 {
-	const struct ptype *pt = ptype_find_entry(type);
+	const struct packet_type *pt = ptype_find_entry(type);
 
-	return pt ? pt->fn : NULL;
+	return pt ? pt->func : NULL;
 }
 
 /* ---- receive ---- */
+
+int netdev_rx_handler_register(struct netdev *dev, rx_handler_func_t *fn, void *data)
+{
+	NS_ASSERT_OWNER(dev->ns);
+	if (dev->rx_handler)
+		return -EBUSY;
+	dev->rx_handler_data = data;
+	dev->rx_handler = fn;
+	return 0;
+}
+
+void netdev_rx_handler_unregister(struct netdev *dev)
+{
+	NS_ASSERT_OWNER(dev->ns);
+	dev->rx_handler = NULL;
+	dev->rx_handler_data = NULL;
+}
 
 /* eth_type_trans()'s classification of the destination MAC. */
 static uint8_t eth_pkt_type(const struct netdev *dev, const struct ethhdr *eth)
@@ -162,6 +181,23 @@ static void dev_rx_one(struct pkt *p)
 	p->pkt_type = eth_pkt_type(dev, eth);
 	if (p->pkt_type == PACKET_MULTICAST)
 		dev->stats.multicast++;
+	pkt_set_l2(p);
+	p->protocol = ntohs(eth->h_proto);
+	pkt_pull(p, ETH_HLEN);
+	pkt_set_l3(p);
+	/* __netif_receive_skb_core: the device's rx_handler sees every frame
+	 * (a bridge port's for other hosts too) before the ptypes. */
+	while (unlikely(dev->rx_handler)) {
+		rx_handler_result_t res = dev->rx_handler(&p);
+
+		if (res == RX_HANDLER_CONSUMED)
+			return;
+		if (res != RX_HANDLER_ANOTHER)
+			break;
+		dev = p->dev;
+		p->ns = dev->ns;
+		NS_ASSERT_OWNER(dev->ns);
+	}
 	/* ip_rcv_core drops PACKET_OTHERHOST (SKB_DROP_REASON_OTHERHOST);
 	 * without promiscuity no such frame gets that far, so we drop it
 	 * here. With IFF_PROMISC the L3 handler sees and drops it. */
@@ -169,10 +205,6 @@ static void dev_rx_one(struct pkt *p)
 		pkt_drop(p, DROP_OTHERHOST);
 		return;
 	}
-	pkt_set_l2(p);
-	p->protocol = ntohs(eth->h_proto);
-	pkt_pull(p, ETH_HLEN);
-	pkt_set_l3(p);
 
 	fn = ptype_find(p->protocol);
 	if (unlikely(!fn)) {
@@ -191,23 +223,41 @@ void dev_rx(struct pkt *p)
 	dev_rx_one(p);
 }
 
+/* Hand the frames b->p[@start..@end) to @fn: the whole of @b as it is (the
+ * common case) or a copy of the part. */
+static void dev_rx_up(struct pkt_batch *b, ptype_batch_fn fn, unsigned start, unsigned end)
+{
+	struct pkt_batch part;
+
+	if (start == end)
+		return;
+	if (likely(start == 0 && end == b->n)) {
+		fn(b);
+		return;
+	}
+	part.n = end - start;
+	memcpy(part.p, b->p + start, part.n * sizeof(part.p[0]));
+	fn(&part);
+}
+
 /*
  * Batch receive (STYLE H1-H3, like netif_receive_skb_list). A frame takes
- * the fast path when its device is a plain Ethernet device that is up and
- * not captured (checked once per run of one device) and the frame is
- * long enough, short enough and addressed to the device's own MAC (one
- * test): that is exactly the case where dev_rx would pass it up as
+ * the fast path when its device is a plain Ethernet device that is up,
+ * not captured and without an rx_handler (checked once per run of one
+ * device) and the frame is long enough, short enough and addressed to the
+ * device's own MAC (one test): that is exactly the case where dev_rx would pass it up as
  * PACKET_HOST with no counter but rx_packets/rx_bytes. Anything else goes
  * through dev_rx_one, whose checks and counts are dev_rx's. Frames of a
  * type with a batch handler (IPv4) are gathered into runs and handed over
- * together; before any frame is handled on its own the pending run is
- * handed over, so frames reach the protocols in arrival order.
+ * together (a run is a stretch of @b itself: b->p[up_start..i)); before
+ * any frame is handled on its own the pending run is handed over, so
+ * frames reach the protocols in arrival order.
  */
 void dev_rx_batch(struct pkt_batch *b)
 {
 	struct worker *w = loop_current();
-	struct pkt_batch up;		/* a run of one ethertype for its batch handler */
-	ptype_batch_fn up_fn = NULL;	/* NULL: no run open */
+	ptype_batch_fn up_fn = NULL;	/* NULL: no run open; else b->p[up_start..i) */
+	unsigned up_start = 0;
 	uint16_t up_proto = 0;
 	struct netdev *dev = NULL;	/* device of the current run of frames */
 	struct netns *ns = NULL;
@@ -219,14 +269,13 @@ void dev_rx_batch(struct pkt_batch *b)
 	uint64_t bytes = 0;
 	unsigned i, n = b->n;
 
-	up.n = 0;
 	if (w)
 		loop_stats(w)->pkts += n;
 	for (i = 0; i < n; i++) {
 		struct pkt *p = b->p[i];
 		const uint8_t *d = p->data;
 		uint32_t len = p->len, d4;
-		const struct ptype *pt;
+		const struct packet_type *pt;
 		uint16_t d2, proto;
 
 
@@ -241,7 +290,7 @@ void dev_rx_batch(struct pkt_batch *b)
 			ns = dev->ns;
 			NS_ASSERT_OWNER(ns);
 			span = dev->mtu + 4;
-			fast = dev->type == ARPHRD_ETHER && !dev->capture &&
+			fast = dev->type == ARPHRD_ETHER && !dev->capture && !dev->rx_handler &&
 			       (dev->flags & (IFF_UP | IFF_LOOPBACK)) == IFF_UP;
 			memcpy(&a4, dev->addr, 4);
 			memcpy(&a2, dev->addr + 4, 2);
@@ -251,9 +300,9 @@ void dev_rx_batch(struct pkt_batch *b)
 		if (unlikely(!fast || len - ETH_HLEN > span ||
 			     (memcpy(&d4, d, 4), memcpy(&d2, d + 4, 2), d4 != a4 || d2 != a2))) {
 			/* every other case, with dev_rx's checks and counts */
-			if (up.n) {
-				up_fn(&up);
-				up.n = 0;
+			if (up_fn) {
+				dev_rx_up(b, up_fn, up_start, i);
+				up_start = i + 1;
 			}
 			dev_rx_one(p);
 			continue;
@@ -268,30 +317,26 @@ void dev_rx_batch(struct pkt_batch *b)
 		p->data = (uint8_t *)d + ETH_HLEN;
 		p->len = len - ETH_HLEN;
 		pkt_set_l3(p);
-		if (likely(proto == up_proto && up_fn)) {
-			up.p[up.n++] = p;
+		if (likely(proto == up_proto && up_fn))
 			continue;
-		}
-		if (up.n) {
-			up_fn(&up);
-			up.n = 0;
-		}
+		if (up_fn)
+			dev_rx_up(b, up_fn, up_start, i);
 		pt = ptype_find_entry(proto);
-		if (pt && pt->batch_fn) {
-			up_fn = pt->batch_fn;
+		if (pt && pt->list_func) {
+			up_fn = pt->list_func;
 			up_proto = proto;
-			up.p[up.n++] = p;
+			up_start = i;
 			continue;
 		}
 		up_fn = NULL;
-		if (unlikely(!pt || !pt->fn)) {
+		if (unlikely(!pt || !pt->func)) {
 			pkt_drop(p, DROP_UNHANDLED_PROTO);
 			continue;
 		}
-		pt->fn(p);
+		pt->func(p);
 	}
-	if (up.n)
-		up_fn(&up);
+	if (up_fn)
+		dev_rx_up(b, up_fn, up_start, n);
 	if (dev) {
 		dev->stats.rx_packets += pkts;
 		dev->stats.rx_bytes += bytes;
@@ -373,10 +418,12 @@ unsigned dev_process_backlog(void)
 	/* Batches of up to PKT_BATCH frames in arrival order (H1). */
 	while (n < BACKLOG_BUDGET && backlog_len()) {
 		struct pkt_batch b;
-		unsigned i, k = MIN(backlog_len(), (unsigned)PKT_BATCH);
+		unsigned k = MIN(backlog_len(), (unsigned)PKT_BATCH);
+		unsigned h = backlog.head & (BACKLOG_SLOTS - 1);
+		unsigned first = MIN(k, BACKLOG_SLOTS - h); /* up to the ring's end */
 
-		for (i = 0; i < k; i++)
-			b.p[i] = backlog.slot[(backlog.head + i) & (BACKLOG_SLOTS - 1)];
+		memcpy(b.p, &backlog.slot[h], first * sizeof(b.p[0]));
+		memcpy(b.p + first, &backlog.slot[0], (k - first) * sizeof(b.p[0]));
 		backlog.head += k;
 		b.n = k;
 		n += k;
@@ -396,28 +443,39 @@ unsigned dev_process_backlog(void)
 void netif_rx_batch(struct pkt_batch *b)
 {
 	struct worker *w = loop_current();
-	unsigned i, n = b->n, tail = backlog.tail, room;
+	unsigned i, n = b->n, tail = backlog.tail, room, t, first;
 	struct netdev *dev = NULL;
+	struct netns *ns = NULL;
 
 	/* Not on a worker (never in normal operation): receive inline. */
 	if (unlikely(!w)) {
 		dev_rx_batch(b);
 		return;
 	}
-	room = NETDEV_MAX_BACKLOG - backlog_len();
-	for (i = 0; i < n; i++) {
+	room = MIN(n, NETDEV_MAX_BACKLOG - backlog_len());
+	for (i = 0; i < room; i++) {
 		struct pkt *p = b->p[i];
 
 		if (unlikely(p->dev != dev)) {
 			dev = p->dev;
-			NS_ASSERT_OWNER(dev->ns);
+			ns = dev->ns;
+			NS_ASSERT_OWNER(ns);
 		}
-		p->ns = dev->ns;
-		if (unlikely(i >= room)) {
-			pkt_drop(p, DROP_BACKLOG_FULL);
-			continue;
-		}
-		backlog.slot[tail++ & (BACKLOG_SLOTS - 1)] = p;
+		p->ns = ns;
+	}
+	/* into the ring in two copies at most: up to its end, then from 0 */
+	t = tail & (BACKLOG_SLOTS - 1);
+	first = MIN(room, BACKLOG_SLOTS - t);
+	memcpy(&backlog.slot[t], b->p, first * sizeof(b->p[0]));
+	memcpy(&backlog.slot[0], b->p + first, (room - first) * sizeof(b->p[0]));
+	tail += room;
+	/* what does not fit, in order */
+	for (; i < n; i++) {
+		struct pkt *p = b->p[i];
+
+		NS_ASSERT_OWNER(p->dev->ns);
+		p->ns = p->dev->ns;
+		pkt_drop(p, DROP_BACKLOG_FULL);
 	}
 	b->n = 0;
 	/* one wake-up for the batch (H6), as netif_rx's first frame */

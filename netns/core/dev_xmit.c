@@ -6,8 +6,19 @@
  */
 #include "capture.h"
 #include "dev.h"
+#include "sch_generic.h"
 
 /* ---- transmit ---- */
+
+void dev_hard_start_xmit(struct pkt *p, struct netdev *dev)
+{
+	dev->stats.tx_packets++;
+	dev->stats.tx_bytes += p->len;
+	/* dev_queue_xmit_nit(): taps see the frame as it goes to the driver. */
+	if (unlikely(dev->capture))
+		capture_tap(dev, p, true);
+	dev->ops->xmit(dev, p);
+}
 
 void dev_queue_xmit(struct pkt *p)
 {
@@ -20,12 +31,13 @@ void dev_queue_xmit(struct pkt *p)
 		pkt_drop(p, DROP_DEV_DOWN);
 		return;
 	}
-	dev->stats.tx_packets++;
-	dev->stats.tx_bytes += p->len;
-	/* dev_queue_xmit_nit(): taps see the frame as it goes to the driver. */
-	if (unlikely(dev->capture))
-		capture_tap(dev, p, true);
-	dev->ops->xmit(dev, p);
+	/* A queueing discipline takes the frame and sends what it releases
+	 * (__dev_xmit_skb); without one (noqueue) it goes straight out. */
+	if (unlikely(dev->qdisc)) {
+		qdisc_xmit(dev->qdisc, p);
+		return;
+	}
+	dev_hard_start_xmit(p, dev);
 }
 
 void dev_queue_xmit_batch(struct netdev *dev, struct pkt_batch *b)
@@ -35,9 +47,9 @@ void dev_queue_xmit_batch(struct netdev *dev, struct pkt_batch *b)
 	uint64_t bytes = 0;
 
 	NS_ASSERT_OWNER(ns);
-	/* Devices that need per-frame work (down, capture taps) take
-	 * dev_queue_xmit's path frame by frame. */
-	if (unlikely(!dev_is_running(dev) || dev->capture ||
+	/* Devices that need per-frame work (down, capture taps, a qdisc)
+	 * take dev_queue_xmit's path frame by frame. */
+	if (unlikely(!dev_is_running(dev) || dev->capture || dev->qdisc ||
 		     !dev->ops->xmit_batch)) {
 		for (i = 0; i < n; i++) {
 			b->p[i]->dev = dev;

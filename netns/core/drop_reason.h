@@ -57,7 +57,9 @@
 	X(UDP_INVALID, UdpInErrors, "malformed UDP datagram")                                      \
 	X(NO_SOCKET, NONE, "no socket for the datagram (port unreachable sent)")                   \
 	X(SOCKET_RCVBUFF, NONE, "socket receive queue full")                                     \
-	X(FRAG_DUP, NONE, "duplicate fragment (data already received)")
+	X(FRAG_DUP, NONE, "duplicate fragment (data already received)")                           \
+	X(NETFILTER_DROP, NONE, "dropped by a netfilter hook (NF_DROP)")                           \
+	X(QDISC_DROP, NONE, "dropped by the device's queueing discipline")
 
 enum drop_reason {
 #define DROP_ENUM(r, mib, text) DROP_##r,

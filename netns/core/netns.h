@@ -29,6 +29,7 @@ enum { NEIGH_ARP_TABLE, NEIGH_ND_TABLE, NEIGH_NR_TABLES };
 struct ipfrag_state;
 struct sock_table;
 struct icmp_state;
+struct nf_hook_ops;
 
 /* Extended ack for the control path: errno's companion text (NLMSGERR_ATTR_MSG). */
 struct extack {
@@ -45,6 +46,7 @@ void extack_set(struct extack *e, const char *fmt, ...) __printf(2, 3);
 struct netns {
 	/* hot: read by every packet */
 	struct worker *owner;
+	uint32_t slow;			 /* NS_SLOW_*: something is attached to the data path */
 	uint64_t mib[MIB_MAX];
 	uint64_t drop[DROP_MAX];
 	struct sysctl_net sysctl;
@@ -54,6 +56,7 @@ struct netns {
 	struct ipfrag_state *ipfrag;	 /* netns/ipv4/ip_frag.c, created on first fragment */
 	struct sock_table *socks;	 /* netns/core/sock.c, created on first socket */
 	struct icmp_state *icmp;	 /* netns/ipv4/icmp.c rate limiter state, lazily */
+	struct nf_hook_ops *nf_hooks_ipv4[5]; /* netfilter.c: per NF_INET_* hook, by priority */
 
 	struct netdev *dev_list;	 /* devices in ifindex order */
 	struct netdev *dev_tail;	 /* last of dev_list (new ifindexes append) */
@@ -70,6 +73,15 @@ struct netns {
 	char name[NETNS_NAMSIZ];
 	struct netns *reg_next;		 /* registry hash chain (control path) */
 };
+
+/*
+ * ns->slow: one bit per thing attached to the namespace's data path. The
+ * fast path tests the word (once per packet on the single path, once per
+ * batch on the batch path) and takes the general path when a bit is set;
+ * with nothing attached it costs one predictable branch. Bits 0-4 are the
+ * netfilter hook points (NF_INET_PRE_ROUTING .. NF_INET_POST_ROUTING).
+ */
+#define NS_SLOW_NF(hook) (1u << (hook))
 
 /* Owner assertion (STYLE O1): live in debug and sanitizer builds. */
 #ifdef NDEBUG

@@ -271,6 +271,12 @@ static struct inet_protosw inetsw_array[] = {
  * both call it; the second call changes nothing. Control thread, before
  * packets flow.
  */
+/* IPv4's packet type: dev_rx_batch hands a run of IPv4 frames to
+ * ip_rcv_batch at once. */
+static struct packet_type ip_packet_type = {
+	.type = ETH_P_IP, .func = ip_rcv, .list_func = ip_rcv_batch,
+};
+
 void inet_init(void)
 {
 	static bool done;
@@ -279,9 +285,7 @@ void inet_init(void)
 	if (done)
 		return;
 	done = true;
-	dev_add_pack(ETH_P_IP, ip_rcv);
-	/* dev_rx_batch hands a run of IPv4 frames to ip_rcv_batch at once. */
-	dev_add_pack_batch(ETH_P_IP, ip_rcv_batch);
+	dev_add_pack(&ip_packet_type);
 	arp_init();
 	inet_add_protocol(&icmp_protocol, IPPROTO_ICMP);
 	inet_add_protocol(&udp_protocol, IPPROTO_UDP);

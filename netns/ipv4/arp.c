@@ -479,9 +479,11 @@ static const struct neigh_table arp_tbl = {
 	.allow_add = arp_allow_add,
 };
 
+static struct packet_type arp_packet_type = { .type = ETH_P_ARP, .func = arp_rcv };
+
 /* arp_init(): the IPv4 neighbour table and the ARP packet type. */
 void arp_init(void)
 {
 	neigh_table_init(NEIGH_ARP_TABLE, &arp_tbl);
-	dev_add_pack(ETH_P_ARP, arp_rcv);
+	dev_add_pack(&arp_packet_type);
 }

@@ -8,11 +8,12 @@
 
 #include <stdint.h>
 
+#include "netns/core/dev.h"
 #include "netns/core/netns.h"
 #include "netns/proto/ip.h"
 #include "route.h"
 
-/* Registered as the ETH_P_IP ptype by ip_init(). Consumes pkt (data at L3). */
+/* Registered as the ETH_P_IP ptype by inet_init(). Consumes pkt (data at L3). */
 void ip_rcv(struct pkt *p);
 /* Validation shared by single and batch paths (ip_rcv_core): version, ihl,
  * checksum, tot_len; trims padding. Returns pkt, or NULL after dropping it. */
@@ -24,9 +25,12 @@ void ip_forward(struct pkt *p, const struct rtable *rt);
  * ip_rcv_batch: as ip_rcv per datagram, in order.
  * ip_forward_batch: as ip_forward per datagram, for datagrams that share
  * the borrowed route @rt (a run of one input device, source and
- * destination); the run goes out through neigh_output_batch. */
+ * destination); the run goes on through ip_output_batch.
+ * ip_output_batch: as ip_output per datagram, for datagrams of one
+ * namespace routed by @rt; the run goes out through neigh_output_batch. */
 void ip_rcv_batch(struct pkt_batch *b);
 void ip_forward_batch(struct pkt_batch *b, const struct rtable *rt);
+void ip_output_batch(struct pkt_batch *b, const struct rtable *rt);
 
 /*
  * Send a locally built datagram: pkt->data at a complete IP header (with
@@ -38,6 +42,32 @@ void ip_local_out(struct netns *ns, struct pkt *p, const struct rtable *rt);
 /* Output of routed datagram (forwarded or local): fragment if needed, then
  * neigh_output toward rt->nexthop on rt->dev. Consumes pkt. */
 void ip_output(struct pkt *p, const struct rtable *rt);
+
+/* The device a route sends on: local destinations loop through `lo`. */
+static inline struct netdev *ip_rt_dev(struct netns *ns, const struct rtable *rt)
+{
+	if (rt->type == RTN_LOCAL && ns->lo)
+		return ns->lo;
+	return rt->dev;
+}
+
+/*
+ * ip_dst_mtu_maybe_forward - the MTU a datagram routed by @rt must fit:
+ * the route's own MTU if it sets one, else the output device's. A
+ * forwarded datagram (@forwarding, ip_forward's check) is measured against
+ * the route's device as it is, since it only takes unicast routes; a
+ * datagram sent by ip_output (the kernel's ip_skb_dst_mtu) against the
+ * device it really leaves on, which is `lo` for a local route.
+ */
+static inline unsigned ip_dst_mtu_maybe_forward(struct netns *ns, const struct rtable *rt,
+						bool forwarding)
+{
+	const struct netdev *dev = forwarding ? rt->dev : ip_rt_dev(ns, rt);
+
+	if (rt->mtu)
+		return rt->mtu;
+	return dev ? dev->mtu : ETH_DATA_LEN;
+}
 
 /* Build and send a datagram from a payload (ICMP, UDP, raw sockets).
  * Returns 0 or a negative errno from routing (pkt freed in every case

@@ -10,11 +10,14 @@
  * update (RFC 1624). nsemu sends no ICMP redirects (send_redirects is not
  * acted upon): a host that routes through the wrong gateway keeps doing so.
  */
+#include <string.h>
+
 #include "core/csum.h"
 #include "netns/core/dev.h"
 #include "icmp.h"
 #include "ip.h"
 #include "netns/core/neigh.h"
+#include "netns/core/netfilter.h"
 
 /*
  * ip_decrease_ttl - decrement the TTL and patch the header checksum, as
@@ -46,15 +49,6 @@ static bool ip_exceeds_mtu(const struct pkt *p, unsigned mtu)
 	return (iph->frag_off & htons(IP_DF)) != 0;
 }
 
-/* The MTU of the route's output device, unless the route sets its own
- * (ip_dst_mtu_maybe_forward). */
-static unsigned ip_rt_mtu(const struct rtable *rt)
-{
-	if (rt->mtu)
-		return rt->mtu;
-	return rt->dev ? rt->dev->mtu : ETH_DATA_LEN;
-}
-
 /*
  * ip_forward_finish - count and send. Consumes pkt.
  */
@@ -64,16 +58,25 @@ static void ip_forward_finish(struct pkt *p, const struct rtable *rt)
 	ip_output(p, rt);
 }
 
-/* Count a run of forwarded datagrams (IpForwDatagrams in
- * ip_forward_finish, IpOutTransmits in ip_finish_output2) and hand it to
- * the neighbour layer. Consumes the @n packets of @b. */
-static void ip_forward_xmit(struct netns *ns, struct netdev *dev, uint32_t nh,
-			    struct pkt_batch *b, unsigned n)
+/* ip_forward_finish for the packets b->p[@start..@end): IpForwDatagrams
+ * once for the run, which goes through ip_output's stages together (the
+ * whole of @b as it is, the common case, or a copy of the part). Consumes
+ * them. */
+static void ip_forward_finish_batch(struct netns *ns, struct pkt_batch *b, unsigned start,
+				    unsigned end, const struct rtable *rt)
 {
-	mib_add(ns, MIB_IpForwDatagrams, n);
-	mib_add(ns, MIB_IpOutTransmits, n);
-	b->n = n;
-	neigh_output_batch(dev, nh, b);
+	struct pkt_batch part;
+
+	if (start == end)
+		return;
+	mib_add(ns, MIB_IpForwDatagrams, end - start);
+	if (likely(start == 0 && end == b->n)) {
+		ip_output_batch(b, rt);
+		return;
+	}
+	part.n = end - start;
+	memcpy(part.p, b->p + start, part.n * sizeof(part.p[0]));
+	ip_output_batch(&part, rt);
 }
 
 /*
@@ -98,7 +101,7 @@ void ip_forward(struct pkt *p, const struct rtable *rt)
 	if (iph->ttl <= 1)
 		goto too_many_hops;
 
-	mtu = ip_rt_mtu(rt);
+	mtu = ip_dst_mtu_maybe_forward(p->ns, rt, true);
 	if (ip_exceeds_mtu(p, mtu)) {
 		/* RFC 1191: tell the sender the next-hop MTU. The drop table
 		 * maps IP_FRAG_NEEDED to IpFragFails, as the kernel counts. */
@@ -110,7 +113,8 @@ void ip_forward(struct pkt *p, const struct rtable *rt)
 	 * outright (it is never shared between namespaces), so the header is
 	 * written in place. */
 	ip_decrease_ttl(iph);
-	/* NF_INET_FORWARD would run here. */
+	if (!nf_hook(NF_INET_FORWARD, p->ns, p, p->dev, rt->dev))
+		return;
 	ip_forward_finish(p, rt);
 	return;
 
@@ -125,30 +129,24 @@ too_many_hops:
 
 /*
  * ip_forward_batch - ip_forward for a run of datagrams sharing @rt
- * (borrowed; a unicast route with its device and next hop, as
- * ip_route_input makes them). A datagram sent to the input device's own
- * MAC whose TTL does not expire and that fits the route's MTU (the common
- * case, one test) has its TTL decremented, gets the marks of
- * ip_finish_output2 (output device, next hop; its l3 offset and protocol
- * are already those) and joins the output run, which goes to the
- * neighbour layer together: ip_forward_finish, ip_output and
- * ip_finish_output2 for the run, with IpForwDatagrams and IpOutTransmits
- * counted once. Any other datagram goes through ip_forward on its own,
- * once the datagrams before it have been sent, so the order on the wire
- * and every counter are ip_forward's. Consumes every packet of @b. Owner
- * thread.
+ * (borrowed; a unicast route, as ip_route_input makes them). A datagram
+ * sent to the input device's own MAC whose TTL does not expire and that
+ * fits the route's MTU (the common case, one test) has its TTL decremented
+ * and joins the forwarded run, which then goes through ip_forward_finish
+ * and ip_output's stages together (ip_forward_finish_batch,
+ * ip_output_batch). Any other datagram goes through ip_forward on its own,
+ * once the datagrams before it have been handed on, so the order on the
+ * wire and every counter are ip_forward's. With hooks at FORWARD (one test
+ * of the slow word for the run) every datagram takes ip_forward. Consumes
+ * every packet of @b. Owner thread.
  */
 void ip_forward_batch(struct pkt_batch *b, const struct rtable *rt)
 {
-	unsigned mtu = ip_rt_mtu(rt), i, n = b->n, out_n = 0;
 	struct netns *ns = b->p[0]->ns;
-	struct netdev *dev = rt->dev;
-	uint32_t nh = rt->nexthop;
-	struct pkt_batch out;
+	unsigned mtu = ip_dst_mtu_maybe_forward(ns, rt, true), i, n = b->n, start = 0;
 
 	NS_ASSERT_OWNER(ns);
-	if (unlikely(!dev || !nh)) {
-		/* not a route ip_route_input gives: the general path */
+	if (unlikely(ns->slow & NS_SLOW_NF(NF_INET_FORWARD))) {
 		for (i = 0; i < n; i++)
 			ip_forward(b->p[i], rt);
 		b->n = 0;
@@ -159,20 +157,14 @@ void ip_forward_batch(struct pkt_batch *b, const struct rtable *rt)
 		struct iphdr *iph = (struct iphdr *)p->data;
 
 		if (unlikely(p->pkt_type != PACKET_HOST || iph->ttl <= 1 || p->len > mtu)) {
-			if (out_n) {
-				ip_forward_xmit(ns, dev, nh, &out, out_n);
-				out_n = 0;
-			}
+			ip_forward_finish_batch(ns, b, start, i, rt);
+			start = i + 1;
 			ip_forward(p, rt);
 			continue;
 		}
 		p->flags |= PKT_F_FORWARDED;
 		ip_decrease_ttl(iph);
-		p->dev = dev;
-		p->nexthop = nh;
-		out.p[out_n++] = p;
 	}
-	if (out_n)
-		ip_forward_xmit(ns, dev, nh, &out, out_n);
+	ip_forward_finish_batch(ns, b, start, n, rt);
 	b->n = 0;
 }

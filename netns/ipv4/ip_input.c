@@ -13,6 +13,7 @@
 #include "netns/core/dev.h"
 #include "icmp.h"
 #include "ip.h"
+#include "netns/core/netfilter.h"
 #include "route.h"
 
 /*
@@ -195,7 +196,8 @@ void ip_rcv(struct pkt *p)
 	p = ip_rcv_core(p);
 	if (!p)
 		return;
-	/* NF_INET_PRE_ROUTING would run here (no netfilter yet). */
+	if (!nf_hook(NF_INET_PRE_ROUTING, p->ns, p, p->dev, NULL))
+		return;
 	ip_rcv_finish(p);
 }
 
@@ -219,6 +221,7 @@ void ip_rcv_batch(struct pkt_batch *b)
 	struct rtable rt;	/* the run's route */
 	struct netdev *in = NULL; /* the run's key: input device, saddr, daddr */
 	uint32_t saddr = 0, daddr = 0, gen = 0;
+	int iif = 0;		/* in->ifindex */
 	bool local = false;	/* a local run (RTN_LOCAL), else forwarded */
 	unsigned i, n = b->n, fwd_n = 0;
 
@@ -237,7 +240,7 @@ void ip_rcv_batch(struct pkt_batch *b)
 		if (likely(p->dev == in && iph->daddr == daddr && iph->saddr == saddr)) {
 			if (likely(!local)) {
 				IPCB(p)->rt_type = RTN_UNICAST;
-				IPCB(p)->iif = in->ifindex;
+				IPCB(p)->iif = iif;
 				fwd.p[fwd_n++] = p;
 				continue;
 			}
@@ -252,6 +255,15 @@ void ip_rcv_batch(struct pkt_batch *b)
 			fwd_n = 0;
 		}
 		in = NULL;
+		/* Hooks at PRE_ROUTING: every datagram on its own, through
+		 * ip_rcv's path (tested where a run would start, so not per
+		 * datagram; registering a hook bumps dev_gen, which ends a
+		 * local run). */
+		if (unlikely(p->ns->slow & NS_SLOW_NF(NF_INET_PRE_ROUTING))) {
+			if (nf_hook_slow(p->ns, NF_INET_PRE_ROUTING, p, p->dev, NULL))
+				ip_rcv_finish(p);
+			continue;
+		}
 		if (unlikely(p->dev->flags & IFF_LOOPBACK)) {
 			ip_rcv_finish(p);
 			continue;
@@ -263,6 +275,7 @@ void ip_rcv_batch(struct pkt_batch *b)
 		}
 		/* a run starts */
 		in = p->dev;
+		iif = in->ifindex;
 		saddr = iph->saddr;
 		daddr = iph->daddr;
 		local = rt.type == RTN_LOCAL;
@@ -323,6 +336,7 @@ void ip_local_deliver(struct pkt *p)
 		if (!p)
 			return;
 	}
-	/* NF_INET_LOCAL_IN would run here. */
+	if (!nf_hook(NF_INET_LOCAL_IN, p->ns, p, p->dev, NULL))
+		return;
 	ip_local_deliver_finish(p);
 }

@@ -17,43 +17,54 @@
 #include "icmp.h"
 #include "ip.h"
 #include "netns/core/neigh.h"
+#include "netns/core/netfilter.h"
 
 #define IPOPT_END 0
 #define IPOPT_NOOP 1
 #define IPOPT_COPIED(o) ((o) & 0x80)
-
-/* The device a route sends on: local destinations loop through `lo`. */
-static struct netdev *ip_rt_dev(struct netns *ns, const struct rtable *rt)
-{
-	if (rt->type == RTN_LOCAL && ns->lo)
-		return ns->lo;
-	return rt->dev;
-}
-
-/* Path MTU of the route: its own if set, else the output device's. */
-static unsigned ip_rt_mtu(struct netns *ns, const struct rtable *rt)
-{
-	const struct netdev *dev = ip_rt_dev(ns, rt);
-
-	if (rt->mtu)
-		return rt->mtu;
-	return dev ? dev->mtu : ETH_DATA_LEN;
-}
 
 /*
  * ip_finish_output2 - one packet (a whole datagram or a fragment) to the
  * neighbour layer: next hop from the route, IpOutTransmits counted for
  * every packet handed to the link (Linux >= 6.3 OutTransmits). Consumes pkt.
  */
-static void ip_finish_output2(struct pkt *p, const struct rtable *rt)
+static inline void ip_finish_output2_mark(struct pkt *p, uint32_t nh)
 {
 	pkt_set_l3(p);
 	p->protocol = ETH_P_IP;
+	p->nexthop = nh;
+}
+
+static void ip_finish_output2(struct pkt *p, const struct rtable *rt)
+{
 	/* On-link routes carry the destination itself as next hop; local
 	 * ones too (lo needs no resolution, but keep it meaningful). */
-	p->nexthop = rt->nexthop ? rt->nexthop : ((const struct iphdr *)p->data)->daddr;
+	ip_finish_output2_mark(p, rt->nexthop ? rt->nexthop
+					      : ((const struct iphdr *)p->data)->daddr);
 	mib_inc(p->ns, MIB_IpOutTransmits);
 	neigh_output(p);
+}
+
+/* ip_finish_output2 for the packets b->p[@start..@end), all marked for
+ * next hop @nh on @dev: IpOutTransmits once for the run, which goes to the
+ * neighbour layer together (the whole of @b as it is, the common case, or
+ * a copy of the part). Consumes them; b->n is left 0 when the run was the
+ * whole batch. */
+static void ip_finish_output2_batch(struct netns *ns, struct netdev *dev, uint32_t nh,
+				    struct pkt_batch *b, unsigned start, unsigned end)
+{
+	struct pkt_batch part;
+
+	if (start == end)
+		return;
+	mib_add(ns, MIB_IpOutTransmits, end - start);
+	if (likely(start == 0 && end == b->n)) {
+		neigh_output_batch(dev, nh, b);
+		return;
+	}
+	part.n = end - start;
+	memcpy(part.p, b->p + start, part.n * sizeof(part.p[0]));
+	neigh_output_batch(dev, nh, &part);
 }
 
 /*
@@ -168,13 +179,57 @@ void ip_output(struct pkt *p, const struct rtable *rt)
 		return;
 	}
 	p->dev = dev;
-	mtu = ip_rt_mtu(p->ns, rt);
-	/* NF_INET_POST_ROUTING would run here. */
+	if (!nf_hook(NF_INET_POST_ROUTING, p->ns, p, NULL, dev))
+		return;
+	mtu = ip_dst_mtu_maybe_forward(p->ns, rt, false);
 	if (p->len > mtu) {
 		ip_fragment(p, rt, mtu);
 		return;
 	}
 	ip_finish_output2(p, rt);
+}
+
+/*
+ * ip_output_batch - ip_output for a run of datagrams routed by @rt, stage
+ * by stage: POST_ROUTING, ip_finish_output's MTU check and
+ * ip_finish_output2's marks for each datagram in order. The datagrams that
+ * go out whole share the route's next hop and go to the neighbour layer
+ * together; one that must be fragmented is fragmented on its own once the
+ * datagrams before it have been handed on, so the order on the wire and
+ * every counter are ip_output's. With hooks at POST_ROUTING (one test of
+ * the slow word for the run), no device or an on-link route (a next hop
+ * per datagram) every datagram takes ip_output. Consumes every packet of
+ * @b. Owner thread.
+ */
+void ip_output_batch(struct pkt_batch *b, const struct rtable *rt)
+{
+	struct netns *ns = b->p[0]->ns;
+	struct netdev *dev = ip_rt_dev(ns, rt);
+	unsigned mtu, i, n = b->n, start = 0;
+	uint32_t nh = rt->nexthop;
+
+	NS_ASSERT_OWNER(ns);
+	if (unlikely(!dev || !nh || (ns->slow & NS_SLOW_NF(NF_INET_POST_ROUTING)))) {
+		for (i = 0; i < n; i++)
+			ip_output(b->p[i], rt);
+		b->n = 0;
+		return;
+	}
+	mtu = ip_dst_mtu_maybe_forward(ns, rt, false);
+	for (i = 0; i < n; i++) {
+		struct pkt *p = b->p[i];
+
+		p->dev = dev;
+		if (unlikely(p->len > mtu)) {
+			ip_finish_output2_batch(ns, dev, nh, b, start, i);
+			start = i + 1;
+			ip_fragment(p, rt, mtu);
+			continue;
+		}
+		ip_finish_output2_mark(p, nh);
+	}
+	ip_finish_output2_batch(ns, dev, nh, b, start, n);
+	b->n = 0;
 }
 
 /*
@@ -195,7 +250,8 @@ void ip_local_out(struct netns *ns, struct pkt *p, const struct rtable *rt)
 	iph->check = 0;
 	iph->check = ip_fast_csum(iph, iph->ihl);
 	mib_inc(ns, MIB_IpOutRequests);
-	/* NF_INET_LOCAL_OUT would run here. */
+	if (!nf_hook(NF_INET_LOCAL_OUT, ns, p, NULL, ip_rt_dev(ns, rt)))
+		return;
 	ip_output(p, rt);
 }
 
@@ -247,7 +303,7 @@ int ip_send(struct netns *ns, struct pkt *payload, const struct ip_send_args *a)
 		pkt_drop(p, DROP_IP_FRAG_FAILS);
 		return -EMSGSIZE;
 	}
-	if (a->df && tot > ip_rt_mtu(ns, &rt)) {
+	if (a->df && tot > ip_dst_mtu_maybe_forward(ns, &rt, false)) {
 		pkt_drop(p, DROP_IP_FRAG_NEEDED);
 		return -EMSGSIZE;
 	}

@@ -34,10 +34,12 @@ static void test_ptype_rcv(struct pkt *p)
 	pkt_consume(p);
 }
 
+static struct packet_type test_ptype = { .type = ETH_P_TEST, .func = test_ptype_rcv };
+
 static int setup(void **state)
 {
 	h_setup();
-	dev_add_pack(ETH_P_TEST, test_ptype_rcv);
+	dev_add_pack(&test_ptype);
 	test_rcv_count = 0;
 	test_rcv_dev = NULL;
 	return 0;

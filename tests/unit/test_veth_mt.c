@@ -29,6 +29,8 @@ static void test_ptype_rcv(struct pkt *p)
 	pkt_consume(p);
 }
 
+static struct packet_type test_ptype = { .type = ETH_P_TEST, .func = test_ptype_rcv };
+
 static void sleep_us(long us)
 {
 	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
@@ -204,7 +206,7 @@ static int group_setup(void **state)
 	assert_int_equal(loop_init(2), 0);
 	inet_init();
 	devices_init();
-	dev_add_pack(ETH_P_TEST, test_ptype_rcv);
+	dev_add_pack(&test_ptype);
 	return 0;
 }
 
