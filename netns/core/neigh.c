@@ -757,3 +757,21 @@ void neigh_exit(struct netns *ns)
 	free(tbl);
 	ns->arp = NULL;
 }
+
+/* A device going down or away takes its neighbours along (arp_ifdown
+ * from fib_disable_ip and inetdev_destroy). */
+static int neigh_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	if (event == NETDEV_DOWN || event == NETDEV_UNREGISTER)
+		neigh_dev_down(ptr);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block neigh_netdev_notifier = {
+	.notifier_call = neigh_netdev_event,
+};
+
+void neigh_subsys_init(void)
+{
+	register_netdevice_notifier(&neigh_netdev_notifier);
+}

@@ -47,6 +47,8 @@ struct neighbour {
 
 int neigh_init(struct netns *ns);
 void neigh_exit(struct netns *ns);
+/* Start-up: subscribe to device events (down and unregister flush). */
+void neigh_subsys_init(void);
 
 /* Output: resolve pkt->nexthop on pkt->dev, add the Ethernet header and
  * dev_queue_xmit; queue while INCOMPLETE; loopback/NOARP devices skip ARP.
@@ -98,5 +100,8 @@ void arp_solicit(struct neighbour *n, const uint8_t *dst_ha);
 /* ARP receive (ptype handler), and announcements. */
 void arp_rcv(struct pkt *p);
 void arp_send_gratuitous(struct netdev *dev, uint32_t ip);
+/* Start-up: subscribe to device events (arp_notify on up, eviction on
+ * carrier loss). netns/ipv4/arp.c. */
+void arp_init(void);
 
 #endif

@@ -394,3 +394,43 @@ void arp_send_gratuitous(struct netdev *dev, uint32_t ip)
 		return;
 	arp_send(dev, ARPOP_REQUEST, ip, ip, NULL, NULL);
 }
+
+/* IN_DEV_ARP_NOTIFY: max(all, dev). */
+static int arp_notify_on(const struct netdev *dev)
+{
+	return MAX(dev->ns->sysctl.all.data[DEVCONF_ARP_NOTIFY], dev->cnf.data[DEVCONF_ARP_NOTIFY]);
+}
+
+/*
+ * UP: inetdev_event falls through to a gratuitous ARP per address only
+ * when arp_notify is set (default 0); a device without carrier would only
+ * drop it. CHANGE: arp_netdev_event, with arp_evict_nocarrier (default 1)
+ * losing carrier flushes the device's neighbours.
+ */
+static int arp_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	struct netdev *dev = ptr;
+
+	switch (event) {
+	case NETDEV_UP:
+		if (!(dev->flags & IFF_NOARP) && dev_is_running(dev) && arp_notify_on(dev))
+			for (struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next)
+				arp_send_gratuitous(dev, ifa->local);
+		break;
+	case NETDEV_CHANGE:
+		if (!dev->carrier && (dev->flags & IFF_UP) &&
+		    dev->cnf.data[DEVCONF_ARP_EVICT_NOCARRIER])
+			neigh_dev_down(dev);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block arp_netdev_notifier = {
+	.notifier_call = arp_netdev_event,
+};
+
+void arp_init(void)
+{
+	register_netdevice_notifier(&arp_netdev_notifier);
+}

@@ -344,3 +344,21 @@ uint32_t inet_select_addr(const struct netdev *dev, uint32_t dst, int scope)
 	}
 	return 0;
 }
+
+/* inetdev_event(NETDEV_UNREGISTER): inetdev_destroy deletes the device's
+ * addresses and the routes they imply. */
+static int inetdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	if (event == NETDEV_UNREGISTER)
+		inet_addr_flush(ptr);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block ip_netdev_notifier = {
+	.notifier_call = inetdev_event,
+};
+
+void devinet_init(void)
+{
+	register_netdevice_notifier(&ip_netdev_notifier);
+}

@@ -956,3 +956,31 @@ void fib_dev_unregister(struct netdev *dev)
 	fib_flush_dev(dev->ns, dev, false);
 	inet_addr_flush(dev);
 }
+
+/* fib_netdev_event. */
+static int fib_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	struct netdev *dev = ptr;
+
+	switch (event) {
+	case NETDEV_UP:
+		fib_dev_up(dev);
+		break;
+	case NETDEV_DOWN:
+		fib_dev_down(dev);
+		break;
+	case NETDEV_UNREGISTER:
+		fib_dev_unregister(dev);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block fib_netdev_notifier = {
+	.notifier_call = fib_netdev_event,
+};
+
+void ip_fib_init(void)
+{
+	register_netdevice_notifier(&fib_netdev_notifier);
+}

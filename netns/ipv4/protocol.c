@@ -11,8 +11,10 @@
  */
 #include <stdbool.h>
 
+#include "netns/core/capture.h"
 #include "netns/core/dev.h"
 #include "icmp.h"
+#include "fib.h"
 #include "ip.h"
 #include "netns/core/neigh.h"
 #include "netns/core/sock.h"
@@ -58,4 +60,11 @@ void inet_init(void)
 	dev_add_pack(ETH_P_ARP, arp_rcv);
 	inet_add_protocol(IPPROTO_ICMP, icmp_rcv);
 	inet_add_protocol(IPPROTO_UDP, udp_rcv);
+	/* Device events, in the order their subscribers act on one event:
+	 * captures end first; then addresses, routes, neighbours, ARP. */
+	capture_init();
+	devinet_init();
+	ip_fib_init();
+	neigh_subsys_init();
+	arp_init();
 }
