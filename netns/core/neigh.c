@@ -771,7 +771,14 @@ static struct notifier_block neigh_netdev_notifier = {
 	.notifier_call = neigh_netdev_event,
 };
 
+static const struct pernet_operations neigh_net_ops = {
+	.name = "neigh",
+	.init = neigh_init,
+	.exit = neigh_exit,
+};
+
 void neigh_subsys_init(void)
 {
+	register_pernet_subsys(&neigh_net_ops);
 	register_netdevice_notifier(&neigh_netdev_notifier);
 }

@@ -47,7 +47,8 @@ struct neighbour {
 
 int neigh_init(struct netns *ns);
 void neigh_exit(struct netns *ns);
-/* Start-up: subscribe to device events (down and unregister flush). */
+/* Start-up: register neigh_init/neigh_exit per namespace and subscribe to
+ * device events (down and unregister flush). */
 void neigh_subsys_init(void);
 
 /* Output: resolve pkt->nexthop on pkt->dev, add the Ethernet header and

@@ -60,6 +60,8 @@ bool sock_deliver_udp(struct netns *ns, struct pkt *p, uint16_t dport);
 void sock_deliver_err(struct netns *ns, const struct pkt *icmp_pkt, const void *inner,
 		      unsigned inner_len);
 void sock_exit(struct netns *ns);
+/* Start-up: register sock_exit per namespace (the table is made lazily). */
+void sock_init(void);
 
 /* UDP (udp.c): handler for IPPROTO_UDP. Consumes pkt. */
 void udp_rcv(struct pkt *p);

@@ -598,3 +598,21 @@ void sysctl_walk(struct netns *ns, sysctl_walk_fn fn, void *arg)
 	}
 	free(w.e);
 }
+
+static int sysctl_net_ops_init(struct netns *ns)
+{
+	sysctl_net_init(&ns->sysctl);
+	return 0;
+}
+
+/* First of the subsystems: every other one, and each new device's
+ * devconf, reads the namespace's sysctls. */
+static const struct pernet_operations sysctl_net_ops = {
+	.name = "sysctl",
+	.init = sysctl_net_ops_init,
+};
+
+void sysctl_init(void)
+{
+	register_pernet_subsys(&sysctl_net_ops);
+}

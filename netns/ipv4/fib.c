@@ -980,7 +980,14 @@ static struct notifier_block fib_netdev_notifier = {
 	.notifier_call = fib_netdev_event,
 };
 
+static const struct pernet_operations fib_net_ops = {
+	.name = "fib",
+	.init = fib_init,
+	.exit = fib_exit,
+};
+
 void ip_fib_init(void)
 {
+	register_pernet_subsys(&fib_net_ops);
 	register_netdevice_notifier(&fib_netdev_notifier);
 }

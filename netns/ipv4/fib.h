@@ -164,7 +164,8 @@ void fib_add_ifaddr(struct in_ifaddr *ifa);
 void fib_dev_down(struct netdev *dev);
 void fib_dev_up(struct netdev *dev);
 void fib_dev_unregister(struct netdev *dev);
-/* Start-up: subscribe to device events (the three above). */
+/* Start-up: register fib_init/fib_exit per namespace and subscribe to
+ * device events (the three above). */
 void ip_fib_init(void);
 
 /*

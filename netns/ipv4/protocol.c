@@ -60,11 +60,17 @@ void inet_init(void)
 	dev_add_pack(ETH_P_ARP, arp_rcv);
 	inet_add_protocol(IPPROTO_ICMP, icmp_rcv);
 	inet_add_protocol(IPPROTO_UDP, udp_rcv);
-	/* Device events, in the order their subscribers act on one event:
-	 * captures end first; then addresses, routes, neighbours, ARP. */
+	/* Per-namespace state (pernet, init in this order, exit in reverse:
+	 * sysctl, fib, neigh, sock, icmp, ipfrag) and device events (in the
+	 * order their subscribers act on one event: captures end first;
+	 * then addresses, routes, neighbours, ARP). */
+	sysctl_init();
 	capture_init();
 	devinet_init();
 	ip_fib_init();
 	neigh_subsys_init();
 	arp_init();
+	sock_init();
+	icmp_init();
+	ipfrag_init();
 }
