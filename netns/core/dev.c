@@ -49,7 +49,6 @@ struct netdev *dev_alloc(struct netns *ns, const char *name, const struct netdev
 	dev->carrier = true;
 	eth_random_addr(dev->addr);
 	memset(dev->broadcast, 0xff, ETH_ALEN);
-	sysctl_dev_init(ns, &dev->cnf);
 	return dev;
 }
 

@@ -31,6 +31,7 @@ enum { OPER_UNKNOWN = 0, OPER_NOTPRESENT, OPER_DOWN, OPER_LOWERLAYERDOWN, OPER_T
 
 struct netdev;
 struct in_ifaddr;
+struct in_device;
 struct capture;
 
 /*
@@ -99,15 +100,15 @@ struct netdev {
 	uint8_t addr[ETH_ALEN];
 	uint8_t broadcast[ETH_ALEN];
 	char name[IFNAMSIZ];
-	struct in_ifaddr *ifa_list;	/* IPv4 addresses, primary first (devinet.c) */
-	struct ipv4_devconf cnf;	/* net.ipv4.conf.DEV.* */
+	struct in_device *ip_ptr;	/* IPv4 state (netns/ipv4/inetdevice.h) */
+	void *ip6_ptr;			/* IPv6 state: none yet */
 	void *priv;			/* driver data, allocated with the device */
 	struct rt_input_hint rt_hint;	/* route.c: last input route on this device */
 };
 
 /* Allocate a device in @ns with @priv_size bytes of driver data (dev->priv),
- * defaults of an Ethernet device (random MAC, MTU 1500, BROADCAST|MULTICAST),
- * devconf from conf.default. Not yet visible. Owner thread. */
+ * defaults of an Ethernet device (random MAC, MTU 1500, BROADCAST|MULTICAST).
+ * Not yet visible; per-family state comes with dev_register. Owner thread. */
 struct netdev *dev_alloc(struct netns *ns, const char *name, const struct netdev_ops *ops,
 			 size_t priv_size);
 /* Free a device that was never registered. */

@@ -491,7 +491,7 @@ static bool neigh_is_broadcast(const struct netdev *dev, uint32_t ip)
 {
 	if (ipv4_is_lbcast(ip))
 		return true;
-	for (const struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next) {
+	for (const struct in_ifaddr *ifa = __in_dev_get(dev)->ifa_list; ifa; ifa = ifa->next) {
 		if (ifa->broadcast && ifa->broadcast == ip)
 			return true;
 		if (ifa->prefixlen < 31 && (ifa->local | ~ifa->mask) == ip)

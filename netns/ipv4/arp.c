@@ -75,7 +75,7 @@ static uint32_t confirm_addr_indev(const struct netdev *dev, uint32_t dst, uint3
 	uint32_t addr = 0;
 	bool same = false;
 
-	for (const struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next) {
+	for (const struct in_ifaddr *ifa = __in_dev_get(dev)->ifa_list; ifa; ifa = ifa->next) {
 		if (!addr && (local == ifa->local || !local) && ifa->scope <= scope) {
 			addr = ifa->local;
 			if (same)
@@ -398,7 +398,7 @@ void arp_send_gratuitous(struct netdev *dev, uint32_t ip)
 /* IN_DEV_ARP_NOTIFY: max(all, dev). */
 static int arp_notify_on(const struct netdev *dev)
 {
-	return MAX(dev->ns->sysctl.all.data[DEVCONF_ARP_NOTIFY], dev->cnf.data[DEVCONF_ARP_NOTIFY]);
+	return MAX(dev->ns->sysctl.all.data[DEVCONF_ARP_NOTIFY], __in_dev_get(dev)->cnf.data[DEVCONF_ARP_NOTIFY]);
 }
 
 /*
@@ -414,12 +414,12 @@ static int arp_netdev_event(struct notifier_block *nb, unsigned long event, void
 	switch (event) {
 	case NETDEV_UP:
 		if (!(dev->flags & IFF_NOARP) && dev_is_running(dev) && arp_notify_on(dev))
-			for (struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next)
+			for (struct in_ifaddr *ifa = __in_dev_get(dev)->ifa_list; ifa; ifa = ifa->next)
 				arp_send_gratuitous(dev, ifa->local);
 		break;
 	case NETDEV_CHANGE:
 		if (!dev->carrier && (dev->flags & IFF_UP) &&
-		    dev->cnf.data[DEVCONF_ARP_EVICT_NOCARRIER])
+		    __in_dev_get(dev)->cnf.data[DEVCONF_ARP_EVICT_NOCARRIER])
 			neigh_dev_down(dev);
 		break;
 	}

@@ -943,10 +943,10 @@ void fib_dev_up(struct netdev *dev)
 	NS_ASSERT_OWNER(dev->ns);
 	/* inetdev_event(NETDEV_UP): loopback gets 127.0.0.1/8 when it has
 	 * no address yet */
-	if ((dev->flags & IFF_LOOPBACK) && !dev->ifa_list)
+	if ((dev->flags & IFF_LOOPBACK) && !__in_dev_get(dev)->ifa_list)
 		inet_addr_add(dev, htonl(INADDR_LOOPBACK), 8, 0, RT_SCOPE_HOST, "lo", NULL);
 	/* fib_netdev_event(NETDEV_UP): re-add the routes of every address */
-	for (struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next)
+	for (struct in_ifaddr *ifa = __in_dev_get(dev)->ifa_list; ifa; ifa = ifa->next)
 		fib_add_ifaddr(ifa);
 }
 

@@ -16,6 +16,7 @@
 
 #include <linux/rtnetlink.h> /* RTN_*, RT_SCOPE_*, RT_TABLE_*, RTPROT_* */
 
+#include "inetdevice.h"
 #include "netns/core/netns.h"
 
 struct netdev;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "netns/core/neigh.h"
+#include "netns/core/sysctl.h"
 #include "netns/ipv4/fib.h"
 #include "tests/unit/harness/harness.h"
 
@@ -220,6 +221,29 @@ static void test_subsystems_follow_device_events(void **state)
 			     1);
 }
 
+/* The IPv4 state comes with registration, devconf from conf.default then. */
+static void test_in_device_from_register_to_unregister(void **state)
+{
+	struct netns *ns = h_ns("t");
+	struct netdev *dev = dev_alloc(ns, "eth0", NULL, 0);
+
+	assert_null(__in_dev_get(dev));
+	assert_int_equal(sysctl_set(ns, "net.ipv4.conf.default.rp_filter", "2", NULL), 0);
+	assert_int_equal(dev_register(dev, 0, NULL), 0);
+	assert_non_null(__in_dev_get(dev));
+	assert_null(__in_dev_get(dev)->ifa_list);
+	assert_int_equal(__in_dev_get(dev)->cnf.data[DEVCONF_RP_FILTER], 2);
+	assert_int_equal(devconf_rp_filter(dev), 2);
+	assert_non_null(__in_dev_get(ns->lo));
+	/* refused registration: the in_device made is freed again (ASan) */
+	assert_int_equal(register_netdevice_notifier(&nb_a), 0);
+	refuse_register = 1;
+	dev = dev_alloc(ns, "eth1", NULL, 0);
+	assert_int_equal(dev_register(dev, 0, NULL), -ENOMEM);
+	assert_null(__in_dev_get(dev));
+	dev_free(dev);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -230,6 +254,7 @@ int main(void)
 		T(test_register_refused_fails_cleanly),
 		T(test_pre_up_veto_keeps_device_down),
 		T(test_subsystems_follow_device_events),
+		T(test_in_device_from_register_to_unregister),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
