@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Start-up registration of the device drivers: the loopback constructor
- * that every new namespace calls (netns/ may not include devices/, so the
- * hook is handed over here, as the kernel registers loopback_net_ops as a
- * pernet subsystem) and the link kinds `ip link add ... type KIND` knows.
+ * Start-up registration of the device drivers: loopback as a pernet
+ * device (every new namespace gets `lo`, as the kernel's loopback_net_ops)
+ * and the link kinds `ip link add ... type KIND` knows.
  */
 #include <stdbool.h>
 
@@ -18,7 +17,7 @@ void devices_init(void)
 	if (done)
 		return;
 	done = true;
-	netns_set_lo_create(loopback_create);
+	loopback_init();
 	veth_init();
 	tap_init();
 	dummy_init();

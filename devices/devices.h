@@ -8,6 +8,8 @@
 /* Create and register `lo` in @ns (ifindex 1, 127.0.0.1/8 is added by the
  * caller). Owner thread. */
 struct netdev *loopback_create(struct netns *ns);
+/* Registers loopback as a pernet device: every namespace gets `lo`. */
+void loopback_init(void);
 
 /*
  * Create a veth pair: @name_a in @ns_a and @name_b in @ns_b (which may be

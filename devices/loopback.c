@@ -6,6 +6,7 @@
  * traffic takes the same lo round trip it takes in Linux (and shows up in
  * lo's counters) without recursing into the stack.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "netns/core/netns.h"
@@ -56,4 +57,30 @@ struct netdev *loopback_create(struct netns *ns)
 		return NULL;
 	}
 	return dev;
+}
+
+/* loopback_net_init / loopback_net_exit. */
+static int loopback_net_init(struct netns *ns)
+{
+	ns->lo = loopback_create(ns);
+	return ns->lo ? 0 : -ENOMEM;
+}
+
+static void loopback_net_exit(struct netns *ns)
+{
+	if (ns->lo)
+		dev_unregister(ns->lo); /* clears ns->lo */
+}
+
+/* A pernet device: lo comes after every subsystem and goes after every
+ * other device (netns_destroy unregisters those first). */
+static const struct pernet_operations loopback_net_ops = {
+	.name = "loopback",
+	.init = loopback_net_init,
+	.exit = loopback_net_exit,
+};
+
+void loopback_init(void)
+{
+	register_pernet_device(&loopback_net_ops);
 }

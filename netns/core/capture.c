@@ -434,3 +434,24 @@ void capture_destroy(struct capture *cap)
 	pthread_mutex_destroy(&cap->lock);
 	free(cap);
 }
+
+/* packet_notifier(NETDEV_UNREGISTER): the captures of a device that goes
+ * end. First of the chain, so a capture ends before the device's state. */
+static int capture_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	struct netdev *dev = ptr;
+
+	if (event == NETDEV_UNREGISTER && unlikely(dev->capture))
+		capture_dev_gone(dev);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block capture_netdev_notifier = {
+	.notifier_call = capture_netdev_event,
+	.priority = 100,
+};
+
+void capture_init(void)
+{
+	register_netdevice_notifier(&capture_netdev_notifier);
+}

@@ -106,6 +106,8 @@ void capture_destroy(struct capture *cap);
 void capture_tap(struct netdev *dev, const struct pkt *p, bool outgoing);
 /* @dev is being unregistered: end its captures with CAPTURE_END_GONE. */
 void capture_dev_gone(struct netdev *dev);
+/* Start-up: subscribe to device events (captures end with their device). */
+void capture_init(void);
 
 /* --- test support --- */
 /* Frames the taps of the calling (worker) thread have copied so far: a

@@ -13,10 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture.h"
 #include "dev.h"
-#include "netns/ipv4/fib.h"
-#include "neigh.h"
 
 /* ---- allocation and registration ---- */
 
@@ -54,7 +51,6 @@ struct netdev *dev_alloc(struct netns *ns, const char *name, const struct netdev
 	dev->carrier = true;
 	eth_random_addr(dev->addr);
 	memset(dev->broadcast, 0xff, ETH_ALEN);
-	sysctl_dev_init(ns, &dev->cnf);
 	return dev;
 }
 
@@ -244,6 +240,8 @@ static int dev_get_valid_name(struct netdev *dev, const char *name, char *out)
 	return 0;
 }
 
+static void dev_unlist(struct netdev *dev);
+
 int dev_register(struct netdev *dev, int ifindex, struct extack *ext)
 {
 	struct netns *ns = dev->ns;
@@ -304,27 +302,23 @@ int dev_register(struct netdev *dev, int ifindex, struct extack *ext)
 		dev_hash_insert(dev);
 	if (ns->ndevs > (ns->dev_hash ? 2 * ns->dev_hsize : DEV_HASH_MIN))
 		dev_hash_resize(ns, ns->ndevs);
+	/* register_netdevice: a subscriber that cannot take the device
+	 * (no memory for its state) fails the registration; every
+	 * subscriber is told UNREGISTER to drop what it set up. */
+	err = notifier_to_errno(call_netdevice_notifiers(NETDEV_REGISTER, dev));
+	if (err) {
+		call_netdevice_notifiers(NETDEV_UNREGISTER, dev);
+		dev_unlist(dev);
+		dev->ifindex = 0;
+		return err;
+	}
 	return 0;
 }
 
-void dev_unregister(struct netdev *dev)
+/* Take @dev out of its namespace's list and lookup table. */
+static void dev_unlist(struct netdev *dev)
 {
 	struct netns *ns = dev->ns;
-
-	NS_ASSERT_OWNER(ns);
-	/* unregister_netdevice_many: close, NETDEV_UNREGISTER notifiers
-	 * (neighbours, addresses, routes), ndo_uninit, unlink. */
-	/* Packet sockets bound to the device see it go (NETDEV_UNREGISTER in
-	 * packet_notifier): the captures on it end. */
-	if (unlikely(dev->capture))
-		capture_dev_gone(dev);
-	dev_close(dev);
-	neigh_dev_down(dev);
-	inet_addr_flush(dev);
-	fib_dev_unregister(dev);
-	if (dev->ops && dev->ops->uninit)
-		dev->ops->uninit(dev);
-	dev_backlog_purge_dev(dev);
 
 	if (ns->dev_hash)
 		dev_hash_remove(dev);
@@ -336,10 +330,28 @@ void dev_unregister(struct netdev *dev)
 		dev->next->prev = dev->prev;
 	else
 		ns->dev_tail = dev->prev;
+	dev->next = dev->prev = NULL;
 	ns->ndevs--;
+	ns->dev_gen++;
+}
+
+void dev_unregister(struct netdev *dev)
+{
+	struct netns *ns = dev->ns;
+
+	NS_ASSERT_OWNER(ns);
+	/* unregister_netdevice_many: close (NETDEV_DOWN), NETDEV_UNREGISTER
+	 * (captures end, routes, addresses and neighbours go), ndo_uninit,
+	 * unlink. */
+	dev_close(dev);
+	call_netdevice_notifiers(NETDEV_UNREGISTER, dev);
+	if (dev->ops && dev->ops->uninit)
+		dev->ops->uninit(dev);
+	dev_backlog_purge_dev(dev);
+
+	dev_unlist(dev);
 	if (ns->lo == dev)
 		ns->lo = NULL;
-	ns->dev_gen++;
 	dev_free(dev);
 }
 
@@ -367,20 +379,22 @@ static void dev_update_operstate(struct netdev *dev)
 	}
 }
 
-/* IN_DEV_ARP_NOTIFY: max(all, dev). */
-static int dev_arp_notify(const struct netdev *dev)
+/* Only registered devices (an ifindex given) have subscribers' state. */
+static int dev_notify(struct netdev *dev, unsigned long event)
 {
-	return MAX(dev->ns->sysctl.all.data[DEVCONF_ARP_NOTIFY], dev->cnf.data[DEVCONF_ARP_NOTIFY]);
+	return dev->ifindex ? call_netdevice_notifiers(event, dev) : NOTIFY_DONE;
 }
 
 int dev_open(struct netdev *dev)
 {
-	struct in_ifaddr *ifa;
 	int err;
 
 	NS_ASSERT_OWNER(dev->ns);
 	if (dev->flags & IFF_UP)
 		return 0;
+	err = notifier_to_errno(dev_notify(dev, NETDEV_PRE_UP));
+	if (err)
+		return err;
 	dev->flags |= IFF_UP;
 	if (dev->ops && dev->ops->open) {
 		err = dev->ops->open(dev);
@@ -393,16 +407,8 @@ int dev_open(struct netdev *dev)
 	dev_update_operstate(dev);
 	dev->ns->dev_gen++;
 	/* NETDEV_UP: fib_netdev_event re-adds the address routes (and, for
-	 * loopback, inetdev_event adds 127.0.0.1/8). */
-	fib_dev_up(dev);
-	/*
-	 * inetdev_event(NETDEV_UP) falls through to a gratuitous ARP per
-	 * address only when arp_notify is set (default 0), as Linux does.
-	 * A device without carrier would only drop it.
-	 */
-	if (!(dev->flags & IFF_NOARP) && dev_is_running(dev) && dev_arp_notify(dev))
-		for (ifa = dev->ifa_list; ifa; ifa = ifa->next)
-			arp_send_gratuitous(dev, ifa->local);
+	 * loopback, 127.0.0.1/8), then arp_notify's gratuitous ARP. */
+	dev_notify(dev, NETDEV_UP);
 	return 0;
 }
 
@@ -411,14 +417,15 @@ int dev_close(struct netdev *dev)
 	NS_ASSERT_OWNER(dev->ns);
 	if (!(dev->flags & IFF_UP))
 		return 0;
-	/* __dev_close_many: ndo_stop, clear IFF_UP, then NETDEV_DOWN. */
+	/* __dev_close_many: GOING_DOWN, ndo_stop, clear IFF_UP, then
+	 * NETDEV_DOWN (routes, then neighbours). */
+	dev_notify(dev, NETDEV_GOING_DOWN);
 	if (dev->ops && dev->ops->stop)
 		dev->ops->stop(dev);
 	dev->flags &= ~IFF_UP;
 	dev_update_operstate(dev);
 	dev->ns->dev_gen++;
-	fib_dev_down(dev);
-	neigh_dev_down(dev);
+	dev_notify(dev, NETDEV_DOWN);
 	return 0;
 }
 
@@ -432,10 +439,9 @@ void dev_set_carrier(struct netdev *dev, bool on)
 	dev->carrier_changes++;
 	dev_update_operstate(dev);
 	dev->ns->dev_gen++;
-	/* arp_netdev_event(NETDEV_CHANGE): with arp_evict_nocarrier (default
-	 * 1) losing carrier flushes the device's neighbours. */
-	if (!on && (dev->flags & IFF_UP) && dev->cnf.data[DEVCONF_ARP_EVICT_NOCARRIER])
-		neigh_dev_down(dev);
+	/* linkwatch's NETDEV_CHANGE (arp_netdev_event evicts neighbours on
+	 * carrier loss) */
+	dev_notify(dev, NETDEV_CHANGE);
 }
 
 /* ---- attribute changes ---- */
@@ -463,6 +469,7 @@ int dev_set_mtu(struct netdev *dev, int mtu, struct extack *ext)
 	}
 	dev->mtu = (uint32_t)mtu;
 	dev->ns->dev_gen++;
+	dev_notify(dev, NETDEV_CHANGEMTU);
 	return 0;
 }
 
@@ -479,6 +486,7 @@ int dev_set_mac(struct netdev *dev, const uint8_t *mac, struct extack *ext)
 		return -EADDRNOTAVAIL;
 	memcpy(dev->addr, mac, ETH_ALEN);
 	dev->ns->dev_gen++;
+	dev_notify(dev, NETDEV_CHANGEADDR);
 	return 0;
 }
 
@@ -503,6 +511,7 @@ int dev_change_name(struct netdev *dev, const char *name, struct extack *ext)
 	if (dev->ifindex && dev->ns->dev_hash)
 		dev_hash_insert(dev);
 	dev->ns->dev_gen++;
+	dev_notify(dev, NETDEV_CHANGENAME);
 	return 0;
 }
 

@@ -31,6 +31,7 @@ enum { OPER_UNKNOWN = 0, OPER_NOTPRESENT, OPER_DOWN, OPER_LOWERLAYERDOWN, OPER_T
 
 struct netdev;
 struct in_ifaddr;
+struct in_device;
 struct capture;
 struct neighbour;
 
@@ -147,15 +148,15 @@ struct netdev {
 	uint8_t addr[ETH_ALEN];
 	uint8_t broadcast[ETH_ALEN];
 	char name[IFNAMSIZ];
-	struct in_ifaddr *ifa_list;	/* IPv4 addresses, primary first (devinet.c) */
-	struct ipv4_devconf cnf;	/* net.ipv4.conf.DEV.* */
+	struct in_device *ip_ptr;	/* IPv4 state (netns/ipv4/inetdevice.h) */
+	void *ip6_ptr;			/* IPv6 state: none yet */
 	void *priv;			/* driver data, allocated with the device */
 	struct rt_input_hint rt_hint;	/* route.c: last input route on this device */
 };
 
 /* Allocate a device in @ns with @priv_size bytes of driver data (dev->priv),
- * defaults of an Ethernet device (random MAC, MTU 1500, BROADCAST|MULTICAST),
- * devconf from conf.default. Not yet visible. Owner thread. */
+ * defaults of an Ethernet device (random MAC, MTU 1500, BROADCAST|MULTICAST).
+ * Not yet visible; per-family state comes with dev_register. Owner thread. */
 struct netdev *dev_alloc(struct netns *ns, const char *name, const struct netdev_ops *ops,
 			 size_t priv_size);
 /* Free a device that was never registered. */
@@ -170,6 +171,74 @@ void dev_unregister(struct netdev *dev);
 /* Free the lookup table of @ns's devices; netns_destroy calls it once
  * every device is unregistered. Owner thread. */
 void dev_hash_free(struct netns *ns);
+
+/*
+ * Device events (Linux's netdevice notifier chain, net/core/dev_notify.c):
+ * the subsystems that keep state per device (addresses, routes,
+ * neighbours, captures) subscribe once at start-up and the device core
+ * tells them what happened, naming none of them. Events of a device that
+ * is not registered (dev_alloc'ed, attributes being set) are not sent.
+ *  REGISTER	dev_register, once the device is listed; a handler may
+ *		refuse (notifier_from_errno), the registration is then
+ *		undone (UNREGISTER to every handler) and fails
+ *  PRE_UP	dev_open before ops->open; a handler may veto
+ *  UP		dev_open, once up
+ *  GOING_DOWN	dev_close before ops->stop
+ *  DOWN	dev_close, once down
+ *  CHANGE	carrier changed (dev_set_carrier)
+ *  CHANGEMTU / CHANGEADDR / CHANGENAME	after the change
+ *  UNREGISTER	dev_unregister, after the close, before ops->uninit
+ * Handlers run on the owner worker of the device's namespace, in priority
+ * order (higher first; equal: registration order).
+ */
+enum netdev_cmd {
+	NETDEV_UP = 1,
+	NETDEV_DOWN,
+	NETDEV_REBOOT,
+	NETDEV_CHANGE,
+	NETDEV_REGISTER,
+	NETDEV_UNREGISTER,
+	NETDEV_CHANGEMTU,
+	NETDEV_CHANGEADDR,
+	NETDEV_PRE_CHANGEADDR,
+	NETDEV_GOING_DOWN,
+	NETDEV_CHANGENAME,
+	NETDEV_PRE_UP = 13,
+};
+
+/* Handler results, as include/linux/notifier.h. */
+#define NOTIFY_DONE 0x0000
+#define NOTIFY_OK 0x0001
+#define NOTIFY_STOP_MASK 0x8000
+#define NOTIFY_BAD (NOTIFY_STOP_MASK | 0x0002)
+#define NOTIFY_STOP (NOTIFY_OK | NOTIFY_STOP_MASK)
+
+static inline int notifier_from_errno(int err)
+{
+	return err ? NOTIFY_STOP_MASK | (NOTIFY_OK - err) : NOTIFY_OK;
+}
+
+static inline int notifier_to_errno(int ret)
+{
+	ret &= ~NOTIFY_STOP_MASK;
+	return ret > NOTIFY_OK ? NOTIFY_OK - ret : 0;
+}
+
+struct notifier_block {
+	/* @ptr is the struct netdev. NOTIFY_DONE/OK; a STOP_MASK result
+	 * ends the walk (only REGISTER and PRE_UP look at it). */
+	int (*notifier_call)(struct notifier_block *nb, unsigned long event, void *ptr);
+	struct notifier_block *next; /* dev_notify.c's chain */
+	int priority;
+};
+
+/* Subscribe / unsubscribe. Start-up (or a test's setup and teardown):
+ * the chain is read without a lock by every worker. 0. */
+int register_netdevice_notifier(struct notifier_block *nb);
+int unregister_netdevice_notifier(struct notifier_block *nb);
+/* Run the chain for @event of @dev; the last handler's result (stopping
+ * at the first with NOTIFY_STOP_MASK). Owner thread. */
+int call_netdevice_notifiers(unsigned long event, struct netdev *dev);
 
 struct netdev *dev_get_by_index(struct netns *ns, int ifindex);
 struct netdev *dev_get_by_name(struct netns *ns, const char *name);

@@ -871,3 +871,28 @@ void neigh_exit(struct netns *ns)
 		ns->neigh[t] = NULL;
 	}
 }
+
+/* A device going down or away takes its neighbours along (arp_ifdown
+ * from fib_disable_ip and inetdev_destroy). */
+static int neigh_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	if (event == NETDEV_DOWN || event == NETDEV_UNREGISTER)
+		neigh_dev_down(ptr);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block neigh_netdev_notifier = {
+	.notifier_call = neigh_netdev_event,
+};
+
+static const struct pernet_operations neigh_net_ops = {
+	.name = "neigh",
+	.init = neigh_init,
+	.exit = neigh_exit,
+};
+
+void neigh_subsys_init(void)
+{
+	register_pernet_subsys(&neigh_net_ops);
+	register_netdevice_notifier(&neigh_netdev_notifier);
+}

@@ -93,6 +93,9 @@ void neigh_table_clear(int index, const struct neigh_table *tbl);
 
 int neigh_init(struct netns *ns);
 void neigh_exit(struct netns *ns);
+/* Start-up: register neigh_init/neigh_exit per namespace and subscribe to
+ * device events (down and unregister flush). */
+void neigh_subsys_init(void);
 
 /*
  * The table-generic calls take the table's index and a key of its
@@ -164,5 +167,8 @@ struct neighbour *neigh_event_ns(int index, struct netdev *dev, const void *pkey
 void arp_init(void);
 void arp_rcv(struct pkt *p);
 void arp_send_gratuitous(struct netdev *dev, uint32_t ip);
+/* Start-up: subscribe to device events (arp_notify on up, eviction on
+ * carrier loss). netns/ipv4/arp.c. */
+void arp_init(void);
 
 #endif

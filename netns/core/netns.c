@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * Namespace lifecycle and the namespace registry. netns_create() builds a
- * namespace on its owner worker in the order the kernel's pernet
- * subsystems come up (sysctls, FIB, neighbours, then the loopback device,
- * as loopback_net_init runs for every new net); netns_destroy() tears it
- * down in reverse. The registry maps names and ids to namespaces for the
+ * namespace on its owner worker by running the registered pernet
+ * subsystems' init in order (sysctls, FIB, neighbours, ..., then the
+ * loopback device, as loopback_net_init runs for every new net);
+ * netns_destroy() tears it down in reverse. The registry maps names and ids to namespaces for the
  * control path only; a mutex private to this file keeps it consistent even
  * if two control threads race (data-path code never touches it, O2).
  */
@@ -18,12 +18,7 @@
 #include "core/log.h"
 #include "core/timer.h"
 #include "dev.h"
-#include "netns/ipv4/fib.h"
-#include "netns/ipv4/icmp.h"
-#include "netns/ipv4/ip.h"
-#include "neigh.h"
 #include "netns.h"
-#include "sock.h"
 
 /* ---- extended ack ---- */
 
@@ -39,18 +34,69 @@ void extack_set(struct extack *e, const char *fmt, ...)
 	e->msg = e->buf;
 }
 
-/* ---- loopback hook ---- */
+/* ---- per-namespace subsystems ---- */
 
-/*
- * netns/ must not include devices/ (arrows point down, DESIGN §2), yet
- * every namespace needs `lo`: devices_init() hands us its constructor, as
- * the kernel registers loopback_net_ops as a pernet subsystem.
- */
-static struct netdev *(*lo_create_fn)(struct netns *ns);
+/* Subsystems first, then devices (first_device on): init walks up, exit
+ * down. Written at start-up only. */
+#define PERNET_MAX 32
+static const struct pernet_operations *pernet_list[PERNET_MAX];
+static unsigned pernet_n, pernet_first_device;
+static _Atomic unsigned netns_nalive;
 
-void netns_set_lo_create(struct netdev *(*fn)(struct netns *ns))
+unsigned netns_alive(void)
 {
-	lo_create_fn = fn;
+	return netns_nalive;
+}
+
+static int pernet_insert(const struct pernet_operations *ops, unsigned at)
+{
+	if (netns_nalive)
+		return -EBUSY;
+	if (pernet_n == PERNET_MAX)
+		return -ENOSPC;
+	memmove(&pernet_list[at + 1], &pernet_list[at], (pernet_n - at) * sizeof(pernet_list[0]));
+	pernet_list[at] = ops;
+	pernet_n++;
+	return 0;
+}
+
+int register_pernet_subsys(const struct pernet_operations *ops)
+{
+	int err = pernet_insert(ops, pernet_first_device);
+
+	if (!err)
+		pernet_first_device++;
+	return err;
+}
+
+int register_pernet_device(const struct pernet_operations *ops)
+{
+	return pernet_insert(ops, pernet_n);
+}
+
+int unregister_pernet_operations(const struct pernet_operations *ops)
+{
+	if (netns_nalive)
+		return -EBUSY;
+	for (unsigned i = 0; i < pernet_n; i++) {
+		if (pernet_list[i] != ops)
+			continue;
+		memmove(&pernet_list[i], &pernet_list[i + 1],
+			(pernet_n - i - 1) * sizeof(pernet_list[0]));
+		pernet_n--;
+		if (i < pernet_first_device)
+			pernet_first_device--;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* Run the exits of pernet_list[from..to) in reverse. */
+static void pernet_exit_range(struct netns *ns, unsigned from, unsigned to)
+{
+	while (to-- > from)
+		if (pernet_list[to]->exit)
+			pernet_list[to]->exit(ns);
 }
 
 /* ---- lifecycle ---- */
@@ -66,6 +112,7 @@ static struct netns *netns_build(const char *name, struct worker *owner, bool ah
 	ns = calloc(1, sizeof(*ns));
 	if (!ns)
 		return NULL;
+	netns_nalive++;
 	ns->owner = owner;
 	memcpy(ns->name, name, len + 1);
 	/* Linux starts ip_id from a random value per destination; a per-net
@@ -75,25 +122,21 @@ static struct netns *netns_build(const char *name, struct worker *owner, bool ah
 		ns->ip_id = (uint16_t)(random() & 0xffff);
 	NS_ASSERT_OWNER(ns);
 
-	sysctl_net_init(&ns->sysctl);
-	if (fib_init(ns) < 0)
-		goto out_free;
-	if (neigh_init(ns) < 0)
-		goto out_fib;
-	if (lo_create_fn) {
-		ns->lo = lo_create_fn(ns);
-		if (!ns->lo)
-			goto out_neigh;
+	/* the subsystems in registration order (sysctls, FIB, neighbours,
+	 * ...), then the devices every namespace has (loopback) */
+	for (unsigned i = 0; i < pernet_n; i++) {
+		const struct pernet_operations *ops = pernet_list[i];
+
+		if (ops->init && ops->init(ns) < 0) {
+			pernet_exit_range(ns, 0, i);
+			dev_backlog_purge(ns);
+			dev_hash_free(ns);
+			free(ns);
+			netns_nalive--;
+			return NULL;
+		}
 	}
 	return ns;
-
-out_neigh:
-	neigh_exit(ns);
-out_fib:
-	fib_exit(ns);
-out_free:
-	free(ns);
-	return NULL;
 }
 
 /*
@@ -170,22 +213,15 @@ void netns_destroy(struct netns *ns)
 			break;
 		dev_unregister(dev);
 	}
-	if (ns->lo) {
-		dev_unregister(ns->lo);
-		ns->lo = NULL;
-	}
+	pernet_exit_range(ns, pernet_first_device, pernet_n);
 	/* Frames of this namespace still waiting in the worker's backlog
 	 * would otherwise outlive it (O6). */
 	dev_backlog_purge(ns);
-
-	ipfrag_exit(ns);
-	icmp_exit(ns);
-	sock_exit(ns);
-	neigh_exit(ns);
-	fib_exit(ns);
+	pernet_exit_range(ns, 0, pernet_first_device);
 	assert(ns->dev_list == NULL && ns->ndevs == 0);
 	dev_hash_free(ns);
 	free(ns);
+	netns_nalive--;
 }
 
 /* ---- registry ---- */

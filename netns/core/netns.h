@@ -114,10 +114,31 @@ void netns_destroy(struct netns *ns);
  * seen by nobody; netns_ahead_drop() destroys what no request took. */
 void netns_create_ahead(const char *name, struct worker *owner);
 void netns_ahead_drop(void);
-/* The constructor of `lo` that netns_create() calls (netns/ cannot include
- * devices/; devices_init() registers loopback_create here, as the kernel
- * registers loopback_net_ops). NULL: namespaces get no lo. Call at start-up. */
-void netns_set_lo_create(struct netdev *(*fn)(struct netns *ns));
+/* Namespaces built and not yet destroyed (registered or not). */
+unsigned netns_alive(void);
+
+/*
+ * Per-namespace subsystems (Linux's pernet_operations): netns_create runs
+ * every registered ->init in registration order, subsystems before
+ * devices; netns_destroy unregisters the namespace's ordinary devices,
+ * then runs every ->exit in reverse (devices' first: lo goes last of the
+ * devices, then the subsystems' state). If an ->init fails, the ->exit of
+ * those that succeeded run in reverse and netns_create returns NULL.
+ * Either hook may be NULL. Register at start-up, before any namespace
+ * exists (-EBUSY otherwise, -ENOSPC when the table is full); the table is
+ * read without a lock by every worker.
+ */
+struct pernet_operations {
+	const char *name;
+	int (*init)(struct netns *ns);	/* 0 or -errno */
+	void (*exit)(struct netns *ns);
+};
+int register_pernet_subsys(const struct pernet_operations *ops);
+/* A subsystem that owns devices of every namespace (loopback): after
+ * every subsystem on init, before them on exit. */
+int register_pernet_device(const struct pernet_operations *ops);
+/* Remove @ops (test teardown); no namespace may exist. 0, -EBUSY, -ENOENT. */
+int unregister_pernet_operations(const struct pernet_operations *ops);
 
 /*
  * Registry: control path only (any non-worker thread, under the control

@@ -339,3 +339,13 @@ void sock_exit(struct netns *ns)
 	free(t);
 	ns->socks = NULL;
 }
+
+static const struct pernet_operations sock_net_ops = {
+	.name = "sock",
+	.exit = sock_exit,
+};
+
+void sock_init(void)
+{
+	register_pernet_subsys(&sock_net_ops);
+}

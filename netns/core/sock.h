@@ -87,6 +87,8 @@ void sock_set_df(struct sock *sk, bool df);			 /* default: pmtudisc DONT */
 int sock_sendto(struct sock *sk, uint32_t daddr, uint16_t dport, const void *data, unsigned len);
 /* The namespace is being destroyed: every socket's gone(), then freed. */
 void sock_exit(struct netns *ns);
+/* Start-up: register sock_exit per namespace (the table is made lazily). */
+void sock_init(void);
 
 /* ---- the protocol side ---- */
 

@@ -21,6 +21,7 @@
 
 #include "dev.h"
 #include "netns.h"
+#include "netns/ipv4/inetdevice.h"
 #include "sysctl.h"
 
 /* How a devconf value is read for a device: the kernel's IN_DEV_* macros. */
@@ -186,7 +187,7 @@ static const struct devconf_var *devconf_var_by_idx(enum devconf i)
 static int devconf_combine(const struct netdev *dev, enum devconf i, int comb)
 {
 	int all = dev->ns->sysctl.all.data[i];
-	int own = dev->cnf.data[i];
+	int own = __in_dev_get(dev)->cnf.data[i];
 
 	switch (comb) {
 	case COMB_OR:
@@ -197,7 +198,7 @@ static int devconf_combine(const struct netdev *dev, enum devconf i, int comb)
 		return MAX(all, own);
 	case COMB_RX_REDIRECTS:
 		/* IN_DEV_RX_REDIRECTS: a router needs both, a host either */
-		if (dev->cnf.data[DEVCONF_FORWARDING])
+		if (__in_dev_get(dev)->cnf.data[DEVCONF_FORWARDING])
 			return all && own;
 		return all || own;
 	default:
@@ -217,7 +218,7 @@ int devconf_forwarding(const struct netdev *dev)
 {
 	/* IN_DEV_FORWARD: the device's own value; ip_forward reaches it by
 	 * being copied into every device (inet_forward_change) */
-	return dev->cnf.data[DEVCONF_FORWARDING];
+	return __in_dev_get(dev)->cnf.data[DEVCONF_FORWARDING];
 }
 
 int devconf_rp_filter(const struct netdev *dev)
@@ -247,8 +248,8 @@ static void inet_forward_change(struct netns *ns)
 	ns->sysctl.dflt.data[DEVCONF_FORWARDING] = on;
 	for (struct netdev *d = ns->dev_list; d; d = d->next) {
 		/* IN_DEV_CONF_SET marks the value as set on the device */
-		d->cnf.data[DEVCONF_FORWARDING] = on;
-		d->cnf.state |= 1ull << DEVCONF_FORWARDING;
+		__in_dev_get(d)->cnf.data[DEVCONF_FORWARDING] = on;
+		__in_dev_get(d)->cnf.state |= 1ull << DEVCONF_FORWARDING;
 	}
 	ns->dev_gen++;
 }
@@ -257,8 +258,8 @@ static void inet_forward_change(struct netns *ns)
 static void devinet_copy_dflt_conf(struct netns *ns, enum devconf i)
 {
 	for (struct netdev *d = ns->dev_list; d; d = d->next)
-		if (!(d->cnf.state & (1ull << i)))
-			d->cnf.data[i] = ns->sysctl.dflt.data[i];
+		if (!(__in_dev_get(d)->cnf.state & (1ull << i)))
+			__in_dev_get(d)->cnf.data[i] = ns->sysctl.dflt.data[i];
 }
 
 static int devconf_check(const struct devconf_var *v, int64_t val, struct extack *ext)
@@ -312,7 +313,7 @@ int sysctl_devconf_set(struct netns *ns, struct netdev *dev, enum devconf i, int
 	int err = devconf_check(var, v, ext);
 	if (err)
 		return err;
-	devconf_store(ns, dev ? &dev->cnf : &ns->sysctl.all, i, v);
+	devconf_store(ns, dev ? &__in_dev_get(dev)->cnf : &ns->sysctl.all, i, v);
 	return 0;
 }
 
@@ -388,7 +389,7 @@ static int key_resolve(struct netns *ns, const char *key, struct key_ref *r)
 			struct netdev *dev = dev_get_by_name(ns, kp.c[3]);
 			if (!dev)
 				return -ENOENT;
-			r->cnf = &dev->cnf;
+			r->cnf = &__in_dev_get(dev)->cnf;
 		}
 		for (size_t k = 0; k < ARRAY_SIZE(devconf_vars); k++)
 			if (!strcmp(devconf_vars[k].name, kp.c[4])) {
@@ -590,11 +591,29 @@ void sysctl_walk(struct netns *ns, sysctl_walk_fn fn, void *arg)
 	walk_conf(&w, "all", &ns->sysctl.all);
 	walk_conf(&w, "default", &ns->sysctl.dflt);
 	for (struct netdev *d = ns->dev_list; d; d = d->next)
-		walk_conf(&w, d->name, &d->cnf);
+		walk_conf(&w, d->name, &__in_dev_get(d)->cnf);
 	qsort(w.e, w.n, sizeof(*w.e), walk_cmp);
 	for (size_t i = 0; i < w.n; i++) {
 		snprintf(val, sizeof(val), "%d", w.e[i].val);
 		fn(w.e[i].key, val, arg);
 	}
 	free(w.e);
+}
+
+static int sysctl_net_ops_init(struct netns *ns)
+{
+	sysctl_net_init(&ns->sysctl);
+	return 0;
+}
+
+/* First of the subsystems: every other one, and each new device's
+ * devconf, reads the namespace's sysctls. */
+static const struct pernet_operations sysctl_net_ops = {
+	.name = "sysctl",
+	.init = sysctl_net_ops_init,
+};
+
+void sysctl_init(void)
+{
+	register_pernet_subsys(&sysctl_net_ops);
 }

@@ -93,6 +93,8 @@ struct sysctl_net {
 
 /* Set every value to Linux's default for a new namespace. */
 void sysctl_net_init(struct sysctl_net *s);
+/* Start-up: register sysctl_net_init as a pernet subsystem. */
+void sysctl_init(void);
 /* Apply conf.default to a new device's devconf. */
 void sysctl_dev_init(struct netns *ns, struct ipv4_devconf *cnf);
 

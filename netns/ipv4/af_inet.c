@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "netns/core/capture.h"
 #include "netns/core/dev.h"
 #include "netns/core/neigh.h"
 #include "netns/core/sock.h"
@@ -264,6 +265,12 @@ static struct inet_protosw inetsw_array[] = {
 	  .ops = &inet_dgram_ops },
 };
 
+/* IPv4's packet type: dev_rx_batch hands a run of IPv4 frames to
+ * ip_rcv_batch at once. */
+static struct packet_type ip_packet_type = {
+	.type = ETH_P_IP, .func = ip_rcv, .list_func = ip_rcv_batch,
+};
+
 /*
  * inet_init - register the IPv4 and ARP packet types, the ICMP and UDP
  * protocols, the ping and UDP socket protocols and the AF_INET family,
@@ -271,12 +278,6 @@ static struct inet_protosw inetsw_array[] = {
  * both call it; the second call changes nothing. Control thread, before
  * packets flow.
  */
-/* IPv4's packet type: dev_rx_batch hands a run of IPv4 frames to
- * ip_rcv_batch at once. */
-static struct packet_type ip_packet_type = {
-	.type = ETH_P_IP, .func = ip_rcv, .list_func = ip_rcv_batch,
-};
-
 void inet_init(void)
 {
 	static bool done;
@@ -286,7 +287,19 @@ void inet_init(void)
 		return;
 	done = true;
 	dev_add_pack(&ip_packet_type);
+	/* Per-namespace state (pernet, init in this order, exit in reverse:
+	 * sysctl, fib, neigh, sock, icmp, ipfrag) and device events (in the
+	 * order their subscribers act on one event: captures end first;
+	 * then addresses, routes, neighbours, ARP). */
+	sysctl_init();
+	capture_init();
+	devinet_init();
+	ip_fib_init();
+	neigh_subsys_init();
 	arp_init();
+	sock_init();
+	icmp_init();
+	ipfrag_init();
 	inet_add_protocol(&icmp_protocol, IPPROTO_ICMP);
 	inet_add_protocol(&udp_protocol, IPPROTO_UDP);
 	/* Sockets leave a dying namespace in this order: ping, then UDP. */

@@ -82,7 +82,7 @@ static uint32_t confirm_addr_indev(const struct netdev *dev, uint32_t dst, uint3
 	uint32_t addr = 0;
 	bool same = false;
 
-	for (const struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next) {
+	for (const struct in_ifaddr *ifa = __in_dev_get(dev)->ifa_list; ifa; ifa = ifa->next) {
 		if (!addr && (local == ifa->local || !local) && ifa->scope <= scope) {
 			addr = ifa->local;
 			if (same)
@@ -416,7 +416,7 @@ static bool arp_is_broadcast(const struct netdev *dev, uint32_t ip)
 {
 	if (ipv4_is_lbcast(ip))
 		return true;
-	for (const struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next) {
+	for (const struct in_ifaddr *ifa = __in_dev_get(dev)->ifa_list; ifa; ifa = ifa->next) {
 		if (ifa->broadcast && ifa->broadcast == ip)
 			return true;
 		if (ifa->prefixlen < 31 && (ifa->local | ~ifa->mask) == ip)
@@ -479,6 +479,42 @@ static const struct neigh_table arp_tbl = {
 	.allow_add = arp_allow_add,
 };
 
+/* IN_DEV_ARP_NOTIFY: max(all, dev). */
+static int arp_notify_on(const struct netdev *dev)
+{
+	return MAX(dev->ns->sysctl.all.data[DEVCONF_ARP_NOTIFY], __in_dev_get(dev)->cnf.data[DEVCONF_ARP_NOTIFY]);
+}
+
+/*
+ * UP: inetdev_event falls through to a gratuitous ARP per address only
+ * when arp_notify is set (default 0); a device without carrier would only
+ * drop it. CHANGE: arp_netdev_event, with arp_evict_nocarrier (default 1)
+ * losing carrier flushes the device's neighbours.
+ */
+static int arp_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	struct netdev *dev = ptr;
+
+	switch (event) {
+	case NETDEV_UP:
+		if (!(dev->flags & IFF_NOARP) && dev_is_running(dev) && arp_notify_on(dev))
+			for (struct in_ifaddr *ifa = __in_dev_get(dev)->ifa_list; ifa; ifa = ifa->next)
+				arp_send_gratuitous(dev, ifa->local);
+		break;
+	case NETDEV_CHANGE:
+		if (!dev->carrier && (dev->flags & IFF_UP) &&
+		    __in_dev_get(dev)->cnf.data[DEVCONF_ARP_EVICT_NOCARRIER])
+			neigh_dev_down(dev);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block arp_netdev_notifier = {
+	.notifier_call = arp_netdev_event,
+};
+
+
 static struct packet_type arp_packet_type = { .type = ETH_P_ARP, .func = arp_rcv };
 
 /* arp_init(): the IPv4 neighbour table and the ARP packet type. */
@@ -486,4 +522,5 @@ void arp_init(void)
 {
 	neigh_table_init(NEIGH_ARP_TABLE, &arp_tbl);
 	dev_add_pack(&arp_packet_type);
+	register_netdevice_notifier(&arp_netdev_notifier);
 }

@@ -42,7 +42,7 @@ static bool inet_ifa_match(uint32_t addr, const struct in_ifaddr *ifa)
 static struct in_ifaddr *inet_ifa_byprefix(const struct netdev *dev, uint32_t prefix,
 					   uint32_t mask)
 {
-	for (struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next)
+	for (struct in_ifaddr *ifa = __in_dev_get(dev)->ifa_list; ifa; ifa = ifa->next)
 		if (ifa->mask == mask && inet_ifa_match(prefix, ifa))
 			return ifa;
 	return NULL;
@@ -146,7 +146,7 @@ static void fib_del_ifaddr(struct in_ifaddr *ifa, const struct ifa_route *gone, 
 		bool needed = false;
 		struct fib_config cfg;
 
-		for (struct in_ifaddr *o = dev->ifa_list; o && !needed; o = o->next) {
+		for (struct in_ifaddr *o = __in_dev_get(dev)->ifa_list; o && !needed; o = o->next) {
 			struct ifa_route keep[4];
 			unsigned nk = ifa_routes(o, true, keep);
 
@@ -170,7 +170,7 @@ static void inet_del_one(struct in_ifaddr *ifa)
 	struct ifa_route gone[4];
 	unsigned n = ifa_routes(ifa, true, gone);
 
-	for (struct in_ifaddr **pp = &dev->ifa_list; *pp; pp = &(*pp)->next) {
+	for (struct in_ifaddr **pp = &__in_dev_get(dev)->ifa_list; *pp; pp = &(*pp)->next) {
 		if (*pp == ifa) {
 			*pp = ifa->next;
 			break;
@@ -189,7 +189,7 @@ static void inet_del_ifa(struct in_ifaddr *ifa)
 	struct netdev *dev = ifa->dev;
 
 	if (!(ifa->flags & IFA_F_SECONDARY)) {
-		struct in_ifaddr *s = dev->ifa_list, *next;
+		struct in_ifaddr *s = __in_dev_get(dev)->ifa_list, *next;
 
 		for (; s; s = next) {
 			next = s->next;
@@ -204,7 +204,7 @@ static void inet_del_ifa(struct in_ifaddr *ifa)
 int inet_addr_add(struct netdev *dev, uint32_t local, uint8_t prefixlen, uint32_t broadcast,
 		  uint8_t scope, const char *label, struct extack *ext)
 {
-	struct in_ifaddr *ifa, **last_primary = &dev->ifa_list, **pp;
+	struct in_ifaddr *ifa, **last_primary = &__in_dev_get(dev)->ifa_list, **pp;
 	uint32_t mask;
 	bool secondary = false;
 
@@ -221,7 +221,7 @@ int inet_addr_add(struct netdev *dev, uint32_t local, uint8_t prefixlen, uint32_
 	/* __inet_insert_ifa: duplicates, scope consistency within a subnet,
 	 * primary or secondary, and where a primary goes (after the last
 	 * primary of the same or wider scope) */
-	for (ifa = dev->ifa_list; ifa; ifa = ifa->next) {
+	for (ifa = __in_dev_get(dev)->ifa_list; ifa; ifa = ifa->next) {
 		if (!(ifa->flags & IFA_F_SECONDARY) && scope <= ifa->scope)
 			last_primary = &ifa->next;
 		if (ifa->mask == mask && !((ifa->address ^ local) & mask)) {
@@ -251,7 +251,7 @@ int inet_addr_add(struct netdev *dev, uint32_t local, uint8_t prefixlen, uint32_
 		return -ENOMEM;
 	}
 	if (secondary) {
-		for (pp = &dev->ifa_list; *pp; pp = &(*pp)->next)
+		for (pp = &__in_dev_get(dev)->ifa_list; *pp; pp = &(*pp)->next)
 			;
 	} else {
 		pp = last_primary;
@@ -271,7 +271,7 @@ int inet_addr_add(struct netdev *dev, uint32_t local, uint8_t prefixlen, uint32_
 int inet_addr_del(struct netdev *dev, uint32_t local, uint8_t prefixlen, struct extack *ext)
 {
 	NS_ASSERT_OWNER(dev->ns);
-	for (struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next) {
+	for (struct in_ifaddr *ifa = __in_dev_get(dev)->ifa_list; ifa; ifa = ifa->next) {
 		if (ifa->local == local && ifa->prefixlen == prefixlen) {
 			inet_del_ifa(ifa);
 			return 0;
@@ -283,10 +283,15 @@ int inet_addr_del(struct netdev *dev, uint32_t local, uint8_t prefixlen, struct 
 
 void inet_addr_flush(struct netdev *dev)
 {
+	struct in_device *in_dev = __in_dev_get(dev);
+
 	NS_ASSERT_OWNER(dev->ns);
+	/* a registration undone before the in_device was made */
+	if (!in_dev)
+		return;
 	/* inetdev_destroy: delete from the head until none is left */
-	while (dev->ifa_list)
-		inet_del_ifa(dev->ifa_list);
+	while (in_dev->ifa_list)
+		inet_del_ifa(in_dev->ifa_list);
 }
 
 struct netdev *inet_addr_local_dev(struct netns *ns, uint32_t addr)
@@ -306,7 +311,7 @@ struct netdev *inet_addr_local_dev(struct netns *ns, uint32_t addr)
 /* in_dev_select_addr: a primary address of scope <= @scope, not link. */
 static uint32_t in_dev_select_addr(const struct netdev *dev, int scope)
 {
-	for (const struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next) {
+	for (const struct in_ifaddr *ifa = __in_dev_get(dev)->ifa_list; ifa; ifa = ifa->next) {
 		if (ifa->flags & IFA_F_SECONDARY)
 			continue;
 		if (ifa->scope != RT_SCOPE_LINK && ifa->scope <= scope)
@@ -323,7 +328,7 @@ uint32_t inet_select_addr(const struct netdev *dev, uint32_t dst, int scope)
 	/* with route_localnet, 127/8 addresses count as link scope */
 	if (devconf_get(dev, DEVCONF_ROUTE_LOCALNET))
 		localnet_scope = RT_SCOPE_LINK;
-	for (const struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next) {
+	for (const struct in_ifaddr *ifa = __in_dev_get(dev)->ifa_list; ifa; ifa = ifa->next) {
 		if (ifa->flags & IFA_F_SECONDARY)
 			continue;
 		if (MIN(ifa->scope, localnet_scope) > scope)
@@ -343,4 +348,62 @@ uint32_t inet_select_addr(const struct netdev *dev, uint32_t dst, int scope)
 			return addr;
 	}
 	return 0;
+}
+
+/* inetdev_init: the device's IPv4 state, devconf from conf.default now. */
+static int inetdev_init(struct netdev *dev)
+{
+	struct in_device *in_dev = calloc(1, sizeof(*in_dev));
+
+	if (!in_dev)
+		return -ENOMEM;
+	sysctl_dev_init(dev->ns, &in_dev->cnf);
+	dev->ip_ptr = in_dev;
+	return 0;
+}
+
+/*
+ * inetdev_event: REGISTER gives the device its in_device; UNREGISTER
+ * (inetdev_destroy) deletes its addresses and the routes they imply. The
+ * in_device itself goes in inetdev_release, last of the chain, because
+ * the handlers after this one still read addresses and devconf.
+ */
+static int inetdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	struct netdev *dev = ptr;
+
+	switch (event) {
+	case NETDEV_REGISTER:
+		return notifier_from_errno(inetdev_init(dev));
+	case NETDEV_UNREGISTER:
+		inet_addr_flush(dev);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static int inetdev_release(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	struct netdev *dev = ptr;
+
+	if (event == NETDEV_UNREGISTER) {
+		free(dev->ip_ptr);
+		dev->ip_ptr = NULL;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block ip_netdev_notifier = {
+	.notifier_call = inetdev_event,
+};
+
+static struct notifier_block ip_netdev_release_notifier = {
+	.notifier_call = inetdev_release,
+	.priority = -100,
+};
+
+void devinet_init(void)
+{
+	register_netdevice_notifier(&ip_netdev_notifier);
+	register_netdevice_notifier(&ip_netdev_release_notifier);
 }

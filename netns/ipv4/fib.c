@@ -943,10 +943,10 @@ void fib_dev_up(struct netdev *dev)
 	NS_ASSERT_OWNER(dev->ns);
 	/* inetdev_event(NETDEV_UP): loopback gets 127.0.0.1/8 when it has
 	 * no address yet */
-	if ((dev->flags & IFF_LOOPBACK) && !dev->ifa_list)
+	if ((dev->flags & IFF_LOOPBACK) && !__in_dev_get(dev)->ifa_list)
 		inet_addr_add(dev, htonl(INADDR_LOOPBACK), 8, 0, RT_SCOPE_HOST, "lo", NULL);
 	/* fib_netdev_event(NETDEV_UP): re-add the routes of every address */
-	for (struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next)
+	for (struct in_ifaddr *ifa = __in_dev_get(dev)->ifa_list; ifa; ifa = ifa->next)
 		fib_add_ifaddr(ifa);
 }
 
@@ -955,4 +955,39 @@ void fib_dev_unregister(struct netdev *dev)
 	/* fib_disable_ip(force): every route through the device */
 	fib_flush_dev(dev->ns, dev, false);
 	inet_addr_flush(dev);
+}
+
+/* fib_netdev_event. */
+static int fib_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	struct netdev *dev = ptr;
+
+	switch (event) {
+	case NETDEV_UP:
+		fib_dev_up(dev);
+		break;
+	case NETDEV_DOWN:
+		fib_dev_down(dev);
+		break;
+	case NETDEV_UNREGISTER:
+		fib_dev_unregister(dev);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block fib_netdev_notifier = {
+	.notifier_call = fib_netdev_event,
+};
+
+static const struct pernet_operations fib_net_ops = {
+	.name = "fib",
+	.init = fib_init,
+	.exit = fib_exit,
+};
+
+void ip_fib_init(void)
+{
+	register_pernet_subsys(&fib_net_ops);
+	register_netdevice_notifier(&fib_netdev_notifier);
 }

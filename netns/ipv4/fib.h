@@ -16,6 +16,7 @@
 
 #include <linux/rtnetlink.h> /* RTN_*, RT_SCOPE_*, RT_TABLE_*, RTPROT_* */
 
+#include "inetdevice.h"
 #include "netns/core/netns.h"
 
 struct netdev;
@@ -164,6 +165,9 @@ void fib_add_ifaddr(struct in_ifaddr *ifa);
 void fib_dev_down(struct netdev *dev);
 void fib_dev_up(struct netdev *dev);
 void fib_dev_unregister(struct netdev *dev);
+/* Start-up: register fib_init/fib_exit per namespace and subscribe to
+ * device events (the three above). */
+void ip_fib_init(void);
 
 /*
  * Addresses (devinet.c). inet_addr_add adds the connected route in main
@@ -175,6 +179,8 @@ int inet_addr_add(struct netdev *dev, uint32_t local, uint8_t prefixlen, uint32_
 		  uint8_t scope, const char *label, struct extack *ext);
 int inet_addr_del(struct netdev *dev, uint32_t local, uint8_t prefixlen, struct extack *ext);
 void inet_addr_flush(struct netdev *dev);
+/* Start-up: subscribe to device events (unregister flushes addresses). */
+void devinet_init(void);
 /* Is @addr configured on any device of @ns? Returns the device (the one
  * with the lowest ifindex if several) or NULL. A hash lookup. */
 struct netdev *inet_addr_local_dev(struct netns *ns, uint32_t addr);

@@ -507,3 +507,13 @@ void icmp_exit(struct netns *ns)
 	free(ns->icmp);
 	ns->icmp = NULL;
 }
+
+static const struct pernet_operations icmp_net_ops = {
+	.name = "icmp",
+	.exit = icmp_exit,
+};
+
+void icmp_init(void)
+{
+	register_pernet_subsys(&icmp_net_ops);
+}

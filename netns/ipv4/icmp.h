@@ -23,5 +23,7 @@ void icmp_err(struct pkt *p, uint32_t info);
  */
 void icmp_send(const struct pkt *orig, int type, int code, uint32_t info);
 void icmp_exit(struct netns *ns);
+/* Start-up: register icmp_exit per namespace (state is made lazily). */
+void icmp_init(void);
 
 #endif

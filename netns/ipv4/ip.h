@@ -86,6 +86,8 @@ void ip_fragment(struct pkt *p, const struct rtable *rt, unsigned mtu);
  * otherwise (fragment kept or dropped with a reason). Consumes pkt. */
 struct pkt *ip_defrag(struct pkt *p);
 void ipfrag_exit(struct netns *ns);
+/* Start-up: register ipfrag_exit per namespace (state is made lazily). */
+void ipfrag_init(void);
 size_t ipfrag_mem(const struct netns *ns); /* bytes held by incomplete datagrams */
 
 /*

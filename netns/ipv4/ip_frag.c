@@ -430,3 +430,13 @@ size_t ipfrag_mem(const struct netns *ns)
 {
 	return ns->ipfrag ? ns->ipfrag->mem : 0;
 }
+
+static const struct pernet_operations ipfrag_net_ops = {
+	.name = "ipfrag",
+	.exit = ipfrag_exit,
+};
+
+void ipfrag_init(void)
+{
+	register_pernet_subsys(&ipfrag_net_ops);
+}

@@ -123,7 +123,7 @@ static enum drop_reason fib_validate_source(struct netns *ns, uint32_t src, int 
 	if (res.dev == dev || (res.type == RTN_LOCAL && dev == ns->lo))
 		return 0;
 	/* a device without addresses cannot be checked: last resort */
-	if (!dev->ifa_list)
+	if (!__in_dev_get(dev)->ifa_list)
 		goto last_resort;
 	/* strict (1): the reverse path must be this device; loose (2): any
 	 * route back to the source will do */

@@ -75,7 +75,7 @@ void rtnl_addr_fill(struct rtnl_req *r, const struct in_ifaddr *ifa, uint16_t ty
 
 static struct in_ifaddr *addr_find(struct netdev *dev, uint32_t local, uint8_t prefixlen)
 {
-	for (struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next)
+	for (struct in_ifaddr *ifa = __in_dev_get(dev)->ifa_list; ifa; ifa = ifa->next)
 		if (ifa->local == local && ifa->prefixlen == prefixlen)
 			return ifa;
 	return NULL;
@@ -206,7 +206,7 @@ static int addr_del_owner(struct rtnl_req *r)
 		return -ENODEV;
 	if (tb[IFA_LABEL])
 		rtnl_nla_strlcpy(label, tb[IFA_LABEL], sizeof(label));
-	for (struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next) {
+	for (struct in_ifaddr *ifa = __in_dev_get(dev)->ifa_list; ifa; ifa = ifa->next) {
 		if (tb[IFA_LOCAL] && ifa->local != nla_get_in_addr(tb[IFA_LOCAL]))
 			continue;
 		if (tb[IFA_LABEL] && strcmp(ifa->label, label))
@@ -240,7 +240,7 @@ static int addr_dump_owner(struct rtnl_req *r)
 	for (struct netdev *dev = r->ns->dev_list; dev; dev = dev->next) {
 		if (ifindex && dev->ifindex != ifindex)
 			continue;
-		for (struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next)
+		for (struct in_ifaddr *ifa = __in_dev_get(dev)->ifa_list; ifa; ifa = ifa->next)
 			rtnl_addr_fill(r, ifa, RTM_NEWADDR, NLM_F_MULTI);
 	}
 	return RTNL_DUMPED;

@@ -204,7 +204,7 @@ void rtnl_link_fill(struct rtnl_req *r, const struct netdev *dev, uint16_t type,
 	size_t inet = rtnl_nest_start(o, AF_INET);
 	uint32_t conf[RTNL_INET_CONF_N];
 	for (int i = 1; i < DEVCONF_MAX; i++)
-		conf[i - 1] = (uint32_t)dev->cnf.data[i];
+		conf[i - 1] = (uint32_t)__in_dev_get(dev)->cnf.data[i];
 	rtnl_put(o, IFLA_INET_CONF, conf, sizeof(conf));
 	rtnl_nest_end(o, inet);
 	rtnl_nest_end(o, af);
@@ -586,7 +586,7 @@ static int link_del_owner(struct rtnl_req *r)
 	 * each address, then RTM_DELLINK (rtnl_delete_link). The routes
 	 * through it go silently (fib_disable_ip), as in Linux. */
 	if (rtnl_notifying(r)) {
-		for (const struct in_ifaddr *ifa = lr->dev->ifa_list; ifa; ifa = ifa->next)
+		for (const struct in_ifaddr *ifa = __in_dev_get(lr->dev)->ifa_list; ifa; ifa = ifa->next)
 			rtnl_notify_addr(r, ifa, RTM_DELADDR);
 		rtnl_notify_link(r, lr->dev, RTM_DELLINK);
 		link_peer(lr->dev, lr);

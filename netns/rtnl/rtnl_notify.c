@@ -159,7 +159,7 @@ static int notify_peer_owner(struct rtnl_req *r)
 		return 0;
 	/* inetdev_destroy: each address goes with RTM_DELADDR first */
 	if (pn->type == RTM_DELLINK)
-		for (const struct in_ifaddr *ifa = dev->ifa_list; ifa; ifa = ifa->next)
+		for (const struct in_ifaddr *ifa = __in_dev_get(dev)->ifa_list; ifa; ifa = ifa->next)
 			rtnl_notify_addr(r, ifa, RTM_DELADDR);
 	rtnl_notify_link(r, dev, pn->type);
 	return 0;

@@ -94,9 +94,9 @@ static void test_inet_addr_add_creates_kernel_routes(void **state)
 	assert_null(find_route(ns, RT_TABLE_LOCAL, "10.0.0.0", 32, RTN_BROADCAST));
 	assert_int_equal(fib_route_count(ns), 3);
 	/* no broadcast address unless one is given */
-	assert_int_equal(eth->ifa_list->broadcast, 0);
-	assert_true(eth->ifa_list->flags & IFA_F_PERMANENT);
-	assert_string_equal(eth->ifa_list->label, "eth0");
+	assert_int_equal(__in_dev_get(eth)->ifa_list->broadcast, 0);
+	assert_true(__in_dev_get(eth)->ifa_list->flags & IFA_F_PERMANENT);
+	assert_string_equal(__in_dev_get(eth)->ifa_list->label, "eth0");
 }
 
 static void test_inet_addr_add_explicit_broadcast_adds_route(void **state)
@@ -107,7 +107,7 @@ static void test_inet_addr_add_explicit_broadcast_adds_route(void **state)
 	assert_int_equal(inet_addr_add(eth, h_ip("10.0.0.1"), 16, h_ip("10.0.255.255"),
 				       RT_SCOPE_UNIVERSE, NULL, NULL),
 			 0);
-	assert_int_equal(eth->ifa_list->broadcast, h_ip("10.0.255.255"));
+	assert_int_equal(__in_dev_get(eth)->ifa_list->broadcast, h_ip("10.0.255.255"));
 	assert_non_null(find_route(ns, RT_TABLE_LOCAL, "10.0.255.255", 32, RTN_BROADCAST));
 	assert_int_equal(inet_addr_del(eth, h_ip("10.0.0.1"), 16, NULL), 0);
 	assert_int_equal(fib_route_count(ns), 0);
@@ -123,7 +123,7 @@ static void test_inet_addr_add_duplicate_is_eexist(void **state)
 	n = fib_route_count(ns);
 	assert_int_equal(add(eth, "10.0.0.1", 24), -EEXIST);
 	assert_int_equal(fib_route_count(ns), n);
-	assert_null(eth->ifa_list->next);
+	assert_null(__in_dev_get(eth)->ifa_list->next);
 }
 
 static void test_inet_addr_add_same_address_other_prefix_is_allowed(void **state)
@@ -146,7 +146,7 @@ static void test_inet_addr_add_rejects_bad_input(void **state)
 	assert_int_equal(inet_addr_add(eth, h_ip("10.0.0.1"), 33, 0, 0, NULL, &ext), -EINVAL);
 	assert_non_null(ext.msg);
 	assert_int_equal(inet_addr_add(eth, 0, 24, 0, 0, NULL, NULL), -EINVAL);
-	assert_null(eth->ifa_list);
+	assert_null(__in_dev_get(eth)->ifa_list);
 	assert_int_equal(fib_route_count(ns), 0);
 }
 
@@ -158,8 +158,8 @@ static void test_inet_addr_second_in_subnet_is_secondary(void **state)
 
 	assert_int_equal(add(eth, "10.0.0.1", 24), 0);
 	assert_int_equal(add(eth, "10.0.0.2", 24), 0);
-	assert_false(eth->ifa_list->flags & IFA_F_SECONDARY);
-	assert_true(eth->ifa_list->next->flags & IFA_F_SECONDARY);
+	assert_false(__in_dev_get(eth)->ifa_list->flags & IFA_F_SECONDARY);
+	assert_true(__in_dev_get(eth)->ifa_list->next->flags & IFA_F_SECONDARY);
 	/* a secondary adds only its local route, with the primary as source */
 	r = find_route(ns, RT_TABLE_LOCAL, "10.0.0.2", 32, RTN_LOCAL);
 	assert_non_null(r);
@@ -191,9 +191,9 @@ static void test_inet_addr_del_primary_deletes_secondaries(void **state)
 	assert_int_equal(add(eth, "10.0.0.2", 24), 0);
 	assert_int_equal(add(eth, "192.168.1.1", 24), 0);
 	assert_int_equal(inet_addr_del(eth, h_ip("10.0.0.1"), 24, NULL), 0);
-	assert_non_null(eth->ifa_list);
-	assert_int_equal(eth->ifa_list->local, h_ip("192.168.1.1"));
-	assert_null(eth->ifa_list->next);
+	assert_non_null(__in_dev_get(eth)->ifa_list);
+	assert_int_equal(__in_dev_get(eth)->ifa_list->local, h_ip("192.168.1.1"));
+	assert_null(__in_dev_get(eth)->ifa_list->next);
 	assert_null(inet_addr_local_dev(ns, h_ip("10.0.0.2")));
 	assert_null(find_route(ns, RT_TABLE_MAIN, "10.0.0.0", 24, RTN_UNICAST));
 	assert_int_equal(fib_route_count(ns), 3);
@@ -207,7 +207,7 @@ static void test_inet_addr_del_removes_its_routes(void **state)
 
 	assert_int_equal(add(eth, "10.0.0.1", 24), 0);
 	assert_int_equal(inet_addr_del(eth, h_ip("10.0.0.1"), 24, NULL), 0);
-	assert_null(eth->ifa_list);
+	assert_null(__in_dev_get(eth)->ifa_list);
 	assert_int_equal(fib_route_count(ns), 0);
 	assert_int_equal(fib_lookup(ns, h_ip("10.0.0.1"), &res), -ENETUNREACH);
 }
@@ -295,11 +295,11 @@ static void test_lo_up_gets_127_0_0_1(void **state)
 
 	assert_non_null(lo);
 	assert_int_equal(dev_open(lo), 0);
-	assert_non_null(lo->ifa_list);
-	assert_int_equal(lo->ifa_list->local, htonl(INADDR_LOOPBACK));
-	assert_int_equal(lo->ifa_list->prefixlen, 8);
-	assert_int_equal(lo->ifa_list->scope, RT_SCOPE_HOST);
-	assert_string_equal(lo->ifa_list->label, "lo");
+	assert_non_null(__in_dev_get(lo)->ifa_list);
+	assert_int_equal(__in_dev_get(lo)->ifa_list->local, htonl(INADDR_LOOPBACK));
+	assert_int_equal(__in_dev_get(lo)->ifa_list->prefixlen, 8);
+	assert_int_equal(__in_dev_get(lo)->ifa_list->scope, RT_SCOPE_HOST);
+	assert_string_equal(__in_dev_get(lo)->ifa_list->label, "lo");
 	/* local 127.0.0.0/8, local 127.0.0.1, broadcast 127.255.255.255 */
 	r = find_route(ns, RT_TABLE_LOCAL, "127.0.0.0", 8, RTN_LOCAL);
 	assert_non_null(r);
@@ -311,7 +311,7 @@ static void test_lo_up_gets_127_0_0_1(void **state)
 	/* down and up again: still one address */
 	assert_int_equal(dev_close(lo), 0);
 	assert_int_equal(dev_open(lo), 0);
-	assert_null(lo->ifa_list->next);
+	assert_null(__in_dev_get(lo)->ifa_list->next);
 	assert_int_equal(fib_route_count(ns), 3);
 }
 
@@ -324,7 +324,7 @@ static void test_inet_addr_flush_removes_addresses_and_routes(void **state)
 	assert_int_equal(add(eth, "10.0.0.2", 24), 0);
 	assert_int_equal(add(eth, "10.5.0.1", 16), 0);
 	inet_addr_flush(eth);
-	assert_null(eth->ifa_list);
+	assert_null(__in_dev_get(eth)->ifa_list);
 	assert_int_equal(fib_route_count(ns), 0);
 }
 
