@@ -377,8 +377,8 @@ static void veth_tell_peer(struct veth_side *s, bool up)
 		return; /* control path; the peer keeps its previous view */
 	m->to = peer;
 	m->up = up;
-	/* inside an rtnl run, held and sent in batches (rtnl_post) */
-	rtnl_post(peer->w, veth_peer_state, m);
+	/* inside an rtnl run, held and sent in batches (loop_post) */
+	loop_post(peer->w, veth_peer_state, m);
 }
 
 static int veth_open(struct netdev *dev)
@@ -538,9 +538,9 @@ static void veth_uninit(struct netdev *dev)
 	veth_ring_drop_all(s, dev->ns);
 	/* Tell the peer's owner (O6 step 1). Until it has handled this, the
 	 * peer keeps producing into our ring; our task drops what arrives.
-	 * Inside an rtnl run (DELNS) it leaves when the run ends, before
-	 * anything else reaches the peer's worker (rtnl_post). */
-	rtnl_post(peer->w, veth_peer_gone, peer);
+	 * Inside an rtnl run (DELNS) it is held and leaves when the run ends,
+	 * before anything else reaches the peer's worker (loop_post). */
+	loop_post(peer->w, veth_peer_gone, peer);
 	if (s->peer_gone)
 		veth_side_start_finish(s);
 }

@@ -10,11 +10,9 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -329,168 +327,19 @@ static void rtnl_owner_tramp(void *arg)
  */
 static _Thread_local bool rtnl_in_run;
 
-struct rtnl_xcall {
-	loop_call_fn fn;
-	void *arg;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	atomic_bool done;
-};
-
-static void rtnl_xcall_tramp(void *arg)
-{
-	struct rtnl_xcall *x = arg;
-	x->fn(x->arg);
-	pthread_mutex_lock(&x->lock);
-	atomic_store_explicit(&x->done, true, memory_order_release);
-	pthread_cond_signal(&x->cond);
-	pthread_mutex_unlock(&x->lock);
-}
-
 /*
  * loop_call_sync() for the control path. From a worker inside a run, a
  * namespace of another worker (a veth peer's notification) is reached by
- * loop_call and a wait: loop_call_sync refuses worker-to-worker calls in
+ * loop_call_wait: loop_call_sync refuses worker-to-worker calls in
  * general, but here no cycle can form, since only the holder of the
  * control lock starts runs and only a run waits on another worker.
  */
-/* How long a run waits for another worker's answer before sleeping: a
- * few wake-ups' worth. */
-#define RTNL_XCALL_SPIN_NS 50000L
-
-static inline void rtnl_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield");
-#endif
-}
-
-/*
- * Messages a run posts to other workers (rtnl_post), held until the run
- * ends or waits on another worker, or RTNL_HELD_BATCH of them are held.
- * Sent one by one they would wake the other worker once each (an eventfd
- * write and, with the control thread and two workers on two cores, often a
- * context switch on this core: one or two per namespace in `bench netns`),
- * yet nothing can observe them before those points: the run reaches
- * another worker only through rtnl_call_sync, and the control thread only
- * once the run is over. Each worker's queue is FIFO and every held message
- * goes out before either, so every worker still sees them in the order
- * they were made, ahead of anything the run or the control thread asks of
- * it later. The cap keeps a worker with real work per message (PEER_GONE:
- * a veth end to unregister, its routes to drop) busy while the run goes
- * on, instead of only after it, at one wake-up per batch.
- */
-#define RTNL_HELD_BATCH 16
-
-struct rtnl_held {
-	struct worker *w; /* NULL once sent */
-	loop_call_fn fn;
-	void *arg;
-};
-
-static _Thread_local struct rtnl_held rtnl_held[RTNL_HELD_BATCH];
-static _Thread_local unsigned rtnl_held_n;
-
-struct rtnl_held_batch {
-	unsigned n;
-	struct {
-		loop_call_fn fn;
-		void *arg;
-	} m[];
-};
-
-static void rtnl_held_batch_fn(void *arg)
-{
-	struct rtnl_held_batch *b = arg;
-
-	for (unsigned i = 0; i < b->n; i++)
-		b->m[i].fn(b->m[i].arg);
-	free(b);
-}
-
-/* Send what the run held: one closure per worker, messages in order. */
-static void rtnl_held_send(void)
-{
-	for (unsigned i = 0; i < rtnl_held_n; i++) {
-		struct worker *w = rtnl_held[i].w;
-		struct rtnl_held_batch *b;
-		unsigned n = 0;
-
-		if (!w)
-			continue;
-		for (unsigned j = i; j < rtnl_held_n; j++)
-			n += rtnl_held[j].w == w;
-		b = n > 1 ? malloc(sizeof(*b) + n * sizeof(b->m[0])) : NULL;
-		if (b)
-			b->n = 0;
-		for (unsigned j = i; j < rtnl_held_n; j++) {
-			if (rtnl_held[j].w != w)
-				continue;
-			if (b) {
-				b->m[b->n].fn = rtnl_held[j].fn;
-				b->m[b->n++].arg = rtnl_held[j].arg;
-			} else {
-				/* one message, or no memory for the batch:
-				 * one closure each, still in order */
-				loop_call(w, rtnl_held[j].fn, rtnl_held[j].arg);
-			}
-			rtnl_held[j].w = NULL;
-		}
-		if (b)
-			loop_call(w, rtnl_held_batch_fn, b);
-	}
-	rtnl_held_n = 0;
-}
-
-void rtnl_post(struct worker *w, loop_call_fn fn, void *arg)
-{
-	if (!rtnl_in_run || w == loop_current()) {
-		loop_call(w, fn, arg);
-		return;
-	}
-	rtnl_held[rtnl_held_n++] = (struct rtnl_held){ w, fn, arg };
-	if (rtnl_held_n == RTNL_HELD_BATCH)
-		rtnl_held_send();
-}
-
 static void rtnl_call_sync(struct worker *w, loop_call_fn fn, void *arg)
 {
-	struct worker *cur = loop_current();
-
-	if (!rtnl_in_run || cur == w) {
+	if (!rtnl_in_run)
 		loop_call_sync(w, fn, arg);
-		return;
-	}
-	/* what the run held for other workers goes first (rtnl_post) */
-	rtnl_held_send();
-	struct rtnl_xcall x = { .fn = fn, .arg = arg, .done = false };
-	pthread_mutex_init(&x.lock, NULL);
-	pthread_cond_init(&x.cond, NULL);
-	loop_call(w, rtnl_xcall_tramp, &x);
-	/* The other worker answers within microseconds: a short spin
-	 * before sleeping saves this thread's futex sleep and wake-up. The
-	 * lock below is still taken, so the tramp is out of it before the
-	 * mutex goes. */
-	struct timespec t0, t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (unsigned spin = 1; !atomic_load_explicit(&x.done, memory_order_acquire); spin++) {
-		rtnl_cpu_relax();
-		if (spin % 64)
-			continue;
-		clock_gettime(CLOCK_MONOTONIC, &t); /* vDSO: no system call */
-		if ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) >
-		    RTNL_XCALL_SPIN_NS)
-			break;
-	}
-	pthread_mutex_lock(&x.lock);
-	while (!atomic_load_explicit(&x.done, memory_order_acquire))
-		pthread_cond_wait(&x.cond, &x.lock);
-	pthread_mutex_unlock(&x.lock);
-	pthread_cond_destroy(&x.cond);
-	pthread_mutex_destroy(&x.lock);
+	else
+		loop_call_wait(w, fn, arg);
 }
 
 int rtnl_on_owner(struct rtnl_req *r, rtnl_handler_fn fn)
@@ -1096,7 +945,11 @@ static void rtnl_run_fn(void *arg)
 	struct worker *self = loop_current();
 	const uint8_t *pf_end = NULL, *pf_stop = NULL;
 
+	/* Messages to other workers (a veth end's PEER_GONE) are held until
+	 * the run ends or waits on another worker: nothing can see them
+	 * earlier (loop_post). */
 	rtnl_in_run = true;
+	loop_post_hold();
 	for (;;) {
 		if (pf_end && wk->p >= pf_end) {
 			rtnl_ahead_flush();
@@ -1109,7 +962,7 @@ static void rtnl_run_fn(void *arg)
 	}
 	if (pf_end)
 		rtnl_ahead_flush();
-	rtnl_held_send();
+	loop_post_release();
 	rtnl_in_run = false;
 }
 

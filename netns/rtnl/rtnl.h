@@ -177,13 +177,6 @@ const struct rtnl_link_ops *rtnl_link_ops_get(const char *kind);
 
 /* Run fn(arg) on the owner of @ns and wait (control thread helper). */
 void rtnl_call_ns(struct netns *ns, loop_call_fn fn, void *arg);
-/* loop_call(w, fn, arg) for a message a namespace's owner sends to another
- * worker (a veth end telling its peer's owner). Inside a run the message
- * is held and sent, with the others for the same worker in one closure and
- * in order, when the run ends, calls another worker or holds 16: nothing
- * can tell the difference, and it costs one wake-up per batch instead of
- * one per message. */
-void rtnl_post(struct worker *w, loop_call_fn fn, void *arg);
 /* DELNS on the namespace's owner, in a run: unlist and destroy @ns and
  * its devices (a cross-worker veth peer follows asynchronously, O6). */
 void rtnl_netns_destroy_here(struct netns *ns);
