@@ -470,22 +470,6 @@ const struct rtnl_link_ops *rtnl_link_ops_get(const char *kind)
 
 /* --------------------------------------------------------- dispatcher */
 
-struct rtnl_msgtype {
-	uint16_t type;
-	rtnl_handler_fn doit;
-	rtnl_handler_fn dumpit; /* used when NLM_F_DUMP is set */
-	bool need_ns;		/* needs the connection's namespace */
-	bool always_ack;	/* ACK even without NLM_F_ACK (HELLO: the shim waits for it) */
-	bool never_ack;		/* no answer at all (BIND, SETSOCKOPT) */
-	/* May run inside a run on the owner of the connection's namespace
-	 * (any worker if !need_ns): the handler reaches namespaces only
-	 * through rtnl_on_owner and takes no lock. Not DELLINK, nor walks
-	 * over every namespace; NEWNS only with a thread (rtnl_newns_where),
-	 * DELNS on the owner of its namespace (rtnl_delns_where), creating
-	 * NEWLINKs only of a kind marked .run (rtnl_newlink_run_ops). */
-	bool run;
-};
-
 /* NSEMU_MSG_BIND / SETSOCKOPT, when a transport passes them on: what the
  * dispatcher itself needs of them (portid for stamping, NETLINK_EXT_ACK).
  * Never answered, not even with NLM_F_ACK: the shim does not wait. */
@@ -515,36 +499,76 @@ static int rtnl_setsockopt(struct rtnl_req *r)
 	return err;
 }
 
-static const struct rtnl_msgtype rtnl_msgtypes[] = {
-	{ .type = RTM_NEWLINK, .doit = rtnl_newlink, .need_ns = true, .run = true },
-	{ .type = RTM_DELLINK, .doit = rtnl_dellink, .need_ns = true },
-	{ .type = RTM_GETLINK, .doit = rtnl_getlink, .dumpit = rtnl_dumplink, .need_ns = true, .run = true },
-	/* RTM_SETLINK is NEWLINK without create (rtnl_setlink) */
-	{ .type = RTM_SETLINK, .doit = rtnl_newlink, .need_ns = true, .run = true },
-	{ .type = RTM_NEWADDR, .doit = rtnl_newaddr, .need_ns = true, .run = true },
-	{ .type = RTM_DELADDR, .doit = rtnl_deladdr, .need_ns = true, .run = true },
-	{ .type = RTM_GETADDR, .dumpit = rtnl_dumpaddr, .need_ns = true, .run = true },
-	{ .type = RTM_NEWROUTE, .doit = rtnl_newroute, .need_ns = true, .run = true },
-	{ .type = RTM_DELROUTE, .doit = rtnl_delroute, .need_ns = true, .run = true },
-	{ .type = RTM_GETROUTE, .doit = rtnl_getroute, .dumpit = rtnl_dumproute, .need_ns = true, .run = true },
-	{ .type = RTM_NEWNEIGH, .doit = rtnl_newneigh, .need_ns = true, .run = true },
-	{ .type = RTM_DELNEIGH, .doit = rtnl_delneigh, .need_ns = true, .run = true },
-	{ .type = RTM_GETNEIGH, .doit = rtnl_getneigh, .dumpit = rtnl_dumpneigh, .need_ns = true, .run = true },
-	{ .type = NSEMU_MSG_HELLO, .doit = rtnl_hello, .always_ack = true, .run = true },
-	{ .type = NSEMU_MSG_BIND, .doit = rtnl_bind, .never_ack = true, .run = true },
-	{ .type = NSEMU_MSG_SETSOCKOPT, .doit = rtnl_setsockopt, .never_ack = true, .run = true },
-	{ .type = NSEMU_MSG_NEWNS, .doit = rtnl_newns },
-	{ .type = NSEMU_MSG_DELNS, .doit = rtnl_delns },
-	{ .type = NSEMU_MSG_GETNS, .doit = rtnl_getns, .dumpit = rtnl_dumpns },
-	{ .type = NSEMU_MSG_SYSCTL_GET, .doit = rtnl_sysctl_get, .dumpit = rtnl_sysctl_dump,
-	  .need_ns = true, .run = true },
-	{ .type = NSEMU_MSG_SYSCTL_SET, .doit = rtnl_sysctl_set, .need_ns = true, .run = true },
-	{ .type = NSEMU_MSG_SYSCTL_DUMP, .doit = rtnl_sysctl_dump, .dumpit = rtnl_sysctl_dump,
-	  .need_ns = true, .run = true },
-	{ .type = NSEMU_MSG_GETDROPS, .doit = rtnl_getdrops, .need_ns = true },
-	{ .type = NSEMU_MSG_GETMIB, .doit = rtnl_getmib, .need_ns = true, .run = true },
-	{ .type = NSEMU_MSG_GETTHREADS, .doit = rtnl_getthreads, .dumpit = rtnl_getthreads },
-};
+/*
+ * The handler table (rtnetlink's rtnl_msg_handlers[family][type]): RTM_*
+ * types and nsemu's private ones, per address family. Filled at start-up
+ * by each handler file's init, constant afterwards, so lookups take no
+ * lock.
+ */
+#define RTNL_NR_RTM (RTM_MAX + 1 - RTM_BASE)
+#define RTNL_NR_TYPES (RTNL_NR_RTM + NSEMU_MSG_MAX + 1 - NSEMU_MSG_BASE)
+static struct rtnl_msgtype *rtnl_msg_handlers[RTNL_NFAMILY];
+
+static int rtnl_msgindex(uint16_t type)
+{
+	if (type >= RTM_BASE && type <= RTM_MAX)
+		return type - RTM_BASE;
+	if (type >= NSEMU_MSG_BASE && type <= NSEMU_MSG_MAX)
+		return RTNL_NR_RTM + (type - NSEMU_MSG_BASE);
+	return -1;
+}
+
+void rtnl_register(int family, uint16_t msgtype, rtnl_handler_fn doit, rtnl_handler_fn dumpit,
+		   unsigned flags)
+{
+	int i = rtnl_msgindex(msgtype);
+
+	assert(family >= 0 && family < RTNL_NFAMILY && i >= 0);
+	if (!rtnl_msg_handlers[family]) {
+		rtnl_msg_handlers[family] = calloc(RTNL_NR_TYPES, sizeof(struct rtnl_msgtype));
+		if (!rtnl_msg_handlers[family]) {
+			log_msg(LOG_ERR, "rtnl: out of memory registering handlers");
+			abort();
+		}
+	}
+	rtnl_msg_handlers[family][i] = (struct rtnl_msgtype){
+		.type = msgtype, .doit = doit, .dumpit = dumpit, .flags = flags,
+	};
+}
+
+void rtnl_unregister(int family, uint16_t msgtype)
+{
+	int i = rtnl_msgindex(msgtype);
+
+	if (family >= 0 && family < RTNL_NFAMILY && i >= 0 && rtnl_msg_handlers[family])
+		memset(&rtnl_msg_handlers[family][i], 0, sizeof(struct rtnl_msgtype));
+}
+
+/* The family of a message: the first byte after the header (rtgen_family,
+ * which every RTM_* family header starts with); AF_UNSPEC if there is none.
+ * nsemu's private messages register under AF_UNSPEC, so whatever byte
+ * they carry there selects the same handler. */
+uint8_t rtnl_msg_family(const void *msg, uint32_t len)
+{
+	return len > NLMSG_HDRLEN ? ((const uint8_t *)msg)[NLMSG_HDRLEN] : AF_UNSPEC;
+}
+
+/* rtnetlink_rcv_msg's lookup: (family, type), else (AF_UNSPEC, type). */
+const struct rtnl_msgtype *rtnl_find_type(uint8_t family, uint16_t type)
+{
+	int i = rtnl_msgindex(type);
+	const struct rtnl_msgtype *mt;
+
+	if (i < 0)
+		return NULL;
+	if (family < RTNL_NFAMILY && rtnl_msg_handlers[family]) {
+		mt = &rtnl_msg_handlers[family][i];
+		if (mt->doit || mt->dumpit)
+			return mt;
+	}
+	mt = rtnl_msg_handlers[AF_UNSPEC] ? &rtnl_msg_handlers[AF_UNSPEC][i] : NULL;
+	return mt && (mt->doit || mt->dumpit) ? mt : NULL;
+}
 
 /* netlink_ack(): NLMSG_ERROR with @err and the request's header only
  * (NLM_F_CAPPED), plus the extack text as NLMSGERR_ATTR_MSG when the
@@ -568,20 +592,6 @@ static void rtnl_done(struct rtnl_req *r)
 	rtnl_msg_end(r->out, off);
 }
 
-static const struct rtnl_msgtype *rtnl_find_type(uint16_t type)
-{
-	/* Each message is looked up a few times in a row (where it runs,
-	 * then its handler): the last hit first. The table is constant. */
-	static _Thread_local const struct rtnl_msgtype *last;
-
-	if (last && last->type == type)
-		return last;
-	for (size_t i = 0; i < ARRAY_SIZE(rtnl_msgtypes); i++)
-		if (rtnl_msgtypes[i].type == type)
-			return last = &rtnl_msgtypes[i];
-	return NULL;
-}
-
 /* rtnetlink_rcv_msg + the ack part of netlink_rcv_skb for one message. */
 static int rtnl_rcv_msg(struct rtnl_conn *c, const struct nlmsghdr *nlh, struct rtnl_out *out,
 			struct rtnl_out *notify)
@@ -598,12 +608,12 @@ static int rtnl_rcv_msg(struct rtnl_conn *c, const struct nlmsghdr *nlh, struct 
 	if (!(nlh->nlmsg_flags & NLM_F_REQUEST) || nlh->nlmsg_type < NLMSG_MIN_TYPE)
 		goto ack;
 
-	mt = rtnl_find_type(nlh->nlmsg_type);
+	mt = rtnl_find_type(rtnl_msg_family(nlh, nlh->nlmsg_len), nlh->nlmsg_type);
 	if (!mt) {
 		err = -EOPNOTSUPP;
 		goto ack;
 	}
-	if (mt->need_ns) {
+	if (mt->flags & RTNL_FLAG_NEED_NS) {
 		r.ns = rtnl_conn_ns(c);
 		if (!r.ns) {
 			EXTACK_MSG(&r.ext, "No such namespace");
@@ -633,12 +643,12 @@ static int rtnl_rcv_msg(struct rtnl_conn *c, const struct nlmsghdr *nlh, struct 
 		return 0;
 	}
 ack:
-	if (mt && mt->never_ack)
+	if (mt && (mt->flags & RTNL_FLAG_NEVER_ACK))
 		return err;
 	if (err) {
 		rtnl_msg_cancel(out, start); /* drop any half-built answer */
 		rtnl_ack(&r, err);
-	} else if ((nlh->nlmsg_flags & NLM_F_ACK) || (mt && mt->always_ack)) {
+	} else if ((nlh->nlmsg_flags & NLM_F_ACK) || (mt && (mt->flags & RTNL_FLAG_ALWAYS_ACK))) {
 		rtnl_ack(&r, 0);
 	}
 	return err;
@@ -754,21 +764,22 @@ static struct worker *rtnl_run_where(const struct rtnl_conn *c, const struct nlm
 {
 	if (!(nlh->nlmsg_flags & NLM_F_REQUEST) || nlh->nlmsg_type < NLMSG_MIN_TYPE)
 		return RTNL_RUN_ANY;
-	const struct rtnl_msgtype *mt = rtnl_find_type(nlh->nlmsg_type);
+	const struct rtnl_msgtype *mt =
+		rtnl_find_type(rtnl_msg_family(p, nlh->nlmsg_len), nlh->nlmsg_type);
 	if (!mt)
 		return RTNL_RUN_ANY;
 	if (nlh->nlmsg_type == NSEMU_MSG_NEWNS)
 		return rtnl_newns_where(p, nlh->nlmsg_len);
 	if (nlh->nlmsg_type == NSEMU_MSG_DELNS)
 		return rtnl_delns_where(p, nlh->nlmsg_len);
-	if (!mt->run)
+	if (!(mt->flags & RTNL_FLAG_RUN))
 		return RTNL_RUN_CONTROL;
 	/* NEWLINK that may create: the link kind decides (veth_newlink
 	 * touches two namespaces, through rtnl_call_ns). */
 	if (nlh->nlmsg_type == RTM_NEWLINK && (nlh->nlmsg_flags & NLM_F_CREATE) &&
 	    !rtnl_newlink_run_ops(p, nlh->nlmsg_len))
 		return RTNL_RUN_CONTROL;
-	if (!mt->need_ns)
+	if (!(mt->flags & RTNL_FLAG_NEED_NS))
 		return RTNL_RUN_ANY;
 	struct netns *ns = rtnl_conn_ns(c);
 	return ns ? ns->owner : RTNL_RUN_ANY;
@@ -1535,6 +1546,15 @@ int rtnl_init(void)
 		 * are registered by devices_init(), which the program calls
 		 * first (netns/ never names devices/). */
 		inet_init();
+		rtnl_register(AF_UNSPEC, NSEMU_MSG_BIND, rtnl_bind, NULL,
+			      RTNL_FLAG_NEVER_ACK | RTNL_FLAG_RUN);
+		rtnl_register(AF_UNSPEC, NSEMU_MSG_SETSOCKOPT, rtnl_setsockopt, NULL,
+			      RTNL_FLAG_NEVER_ACK | RTNL_FLAG_RUN);
+		rtnl_link_init();
+		rtnl_addr_init();
+		rtnl_route_init();
+		rtnl_neigh_init();
+		rtnl_netns_init();
 		once = true;
 	}
 	struct extack ext = { 0 };

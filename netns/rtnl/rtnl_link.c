@@ -667,3 +667,15 @@ int rtnl_dumplink(struct rtnl_req *r)
 	r->priv = &mask;
 	return rtnl_on_owner(r, link_dump_owner);
 }
+
+void rtnl_link_init(void)
+{
+	rtnl_register(AF_UNSPEC, RTM_NEWLINK, rtnl_newlink, NULL,
+		      RTNL_FLAG_NEED_NS | RTNL_FLAG_RUN);
+	rtnl_register(AF_UNSPEC, RTM_DELLINK, rtnl_dellink, NULL, RTNL_FLAG_NEED_NS);
+	rtnl_register(AF_UNSPEC, RTM_GETLINK, rtnl_getlink, rtnl_dumplink,
+		      RTNL_FLAG_NEED_NS | RTNL_FLAG_RUN);
+	/* RTM_SETLINK is NEWLINK without create (rtnl_setlink) */
+	rtnl_register(AF_UNSPEC, RTM_SETLINK, rtnl_newlink, NULL,
+		      RTNL_FLAG_NEED_NS | RTNL_FLAG_RUN);
+}

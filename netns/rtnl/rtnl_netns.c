@@ -759,3 +759,21 @@ int rtnl_getthreads(struct rtnl_req *r)
 	}
 	return RTNL_DUMPED;
 }
+
+/* nsemu's private messages carry no family header: AF_UNSPEC. */
+void rtnl_netns_init(void)
+{
+	const unsigned ns_run = RTNL_FLAG_NEED_NS | RTNL_FLAG_RUN;
+
+	rtnl_register(AF_UNSPEC, NSEMU_MSG_HELLO, rtnl_hello, NULL,
+		      RTNL_FLAG_ALWAYS_ACK | RTNL_FLAG_RUN);
+	rtnl_register(AF_UNSPEC, NSEMU_MSG_NEWNS, rtnl_newns, NULL, 0);
+	rtnl_register(AF_UNSPEC, NSEMU_MSG_DELNS, rtnl_delns, NULL, 0);
+	rtnl_register(AF_UNSPEC, NSEMU_MSG_GETNS, rtnl_getns, rtnl_dumpns, 0);
+	rtnl_register(AF_UNSPEC, NSEMU_MSG_SYSCTL_GET, rtnl_sysctl_get, rtnl_sysctl_dump, ns_run);
+	rtnl_register(AF_UNSPEC, NSEMU_MSG_SYSCTL_SET, rtnl_sysctl_set, NULL, ns_run);
+	rtnl_register(AF_UNSPEC, NSEMU_MSG_SYSCTL_DUMP, rtnl_sysctl_dump, rtnl_sysctl_dump, ns_run);
+	rtnl_register(AF_UNSPEC, NSEMU_MSG_GETDROPS, rtnl_getdrops, NULL, RTNL_FLAG_NEED_NS);
+	rtnl_register(AF_UNSPEC, NSEMU_MSG_GETMIB, rtnl_getmib, NULL, ns_run);
+	rtnl_register(AF_UNSPEC, NSEMU_MSG_GETTHREADS, rtnl_getthreads, rtnl_getthreads, 0);
+}

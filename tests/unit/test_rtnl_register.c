@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: MIT
+/*
+ * rtnl_register: the dispatcher picks a handler by (family, type) and falls
+ * back to the AF_UNSPEC one, as rtnetlink_rcv_msg does; a type nobody
+ * registered answers -EOPNOTSUPP; registration flags decide the ACK.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/if_addr.h>
+#include <linux/rtnetlink.h>
+
+#include "devices/devices.h"
+#include "tests/unit/harness/harness.h"
+#include "netns/rtnl/rtnl_priv.h"
+
+static struct rtnl_conn conn;
+static struct rtnl_out out;
+static unsigned calls;
+static uint8_t seen_family;
+
+static int setup(void **state)
+{
+	(void)state;
+	h_setup();
+	devices_init();
+	assert_int_equal(rtnl_init(), 0);
+	conn = (struct rtnl_conn){ .portid = 7, .ext_ack = true };
+	rtnl_out_init(&out);
+	calls = 0;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	rtnl_exit();
+	rtnl_out_free(&out);
+	h_teardown();
+	return 0;
+}
+
+/* An RTM_NEWADDR of @family with an empty ifaddrmsg; the reply's error
+ * (1: no NLMSG_ERROR). */
+static int send_addr(uint8_t family, uint16_t type, uint16_t flags)
+{
+	struct {
+		struct nlmsghdr h;
+		struct ifaddrmsg ifa;
+	} m = { .h = { .nlmsg_len = sizeof(m), .nlmsg_type = type,
+		       .nlmsg_flags = NLM_F_REQUEST | flags, .nlmsg_seq = 1 },
+		.ifa = { .ifa_family = family } };
+	int err = 1;
+
+	rtnl_out_reset(&out);
+	rtnl_process(&conn, &m, sizeof(m), &out);
+	for (size_t off = 0; off + NLMSG_HDRLEN <= out.len;) {
+		struct nlmsghdr *h = (struct nlmsghdr *)(out.buf + off);
+
+		if (h->nlmsg_type == NLMSG_ERROR)
+			err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+		off += NLMSG_ALIGN(h->nlmsg_len);
+	}
+	return err;
+}
+
+static int test_doit(struct rtnl_req *r)
+{
+	calls++;
+	seen_family = *(const uint8_t *)NLMSG_DATA(r->nlh);
+	return -EPERM;
+}
+
+static int test_doit_ok(struct rtnl_req *r)
+{
+	calls++;
+	return 0;
+}
+
+static void test_rtnl_register_family_handler_then_unspec_fallback(void **state)
+{
+	(void)state;
+	/* AF_INET6 today: the AF_UNSPEC handler, which refuses the family */
+	int before = send_addr(AF_INET6, RTM_NEWADDR, NLM_F_ACK);
+	assert_int_not_equal(before, -EPERM);
+	assert_int_equal(calls, 0);
+
+	rtnl_register(AF_INET6, RTM_NEWADDR, test_doit, NULL, RTNL_FLAG_NEED_NS);
+	assert_int_equal(send_addr(AF_INET6, RTM_NEWADDR, NLM_F_ACK), -EPERM);
+	assert_int_equal(calls, 1);
+	assert_int_equal(seen_family, AF_INET6);
+	/* other families still reach the inet handler */
+	assert_int_not_equal(send_addr(AF_INET, RTM_NEWADDR, NLM_F_ACK), -EPERM);
+	assert_int_equal(calls, 1);
+
+	rtnl_unregister(AF_INET6, RTM_NEWADDR);
+	assert_int_equal(send_addr(AF_INET6, RTM_NEWADDR, NLM_F_ACK), before);
+	assert_int_equal(calls, 1);
+}
+
+static void test_rtnl_register_new_type_and_ack_flags(void **state)
+{
+	(void)state;
+	/* RTM_NEWQDISC: no handler yet */
+	assert_int_equal(send_addr(AF_UNSPEC, RTM_NEWQDISC, 0), -EOPNOTSUPP);
+	rtnl_register(AF_UNSPEC, RTM_NEWQDISC, test_doit_ok, NULL, 0);
+	/* success without NLM_F_ACK: no answer */
+	assert_int_equal(send_addr(AF_UNSPEC, RTM_NEWQDISC, 0), 1);
+	assert_int_equal(send_addr(AF_UNSPEC, RTM_NEWQDISC, NLM_F_ACK), 0);
+	rtnl_register(AF_UNSPEC, RTM_NEWQDISC, test_doit_ok, NULL, RTNL_FLAG_ALWAYS_ACK);
+	assert_int_equal(send_addr(AF_UNSPEC, RTM_NEWQDISC, 0), 0);
+	rtnl_register(AF_UNSPEC, RTM_NEWQDISC, test_doit, NULL, RTNL_FLAG_NEVER_ACK);
+	assert_int_equal(send_addr(AF_UNSPEC, RTM_NEWQDISC, NLM_F_ACK), 1);
+	assert_int_equal(calls, 4);
+	rtnl_unregister(AF_UNSPEC, RTM_NEWQDISC);
+	assert_int_equal(send_addr(AF_UNSPEC, RTM_NEWQDISC, 0), -EOPNOTSUPP);
+	/* and the lookup the scheduler uses */
+	assert_non_null(rtnl_find_type(AF_BRIDGE, RTM_GETLINK));
+	assert_null(rtnl_find_type(AF_UNSPEC, RTM_GETQDISC));
+	assert_null(rtnl_find_type(AF_UNSPEC, 0x5000));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+			test_rtnl_register_family_handler_then_unspec_fallback, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtnl_register_new_type_and_ack_flags, setup,
+						teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
