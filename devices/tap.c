@@ -513,12 +513,9 @@ static int tap_newlink_kind(struct netns *ns, const char *ifname, struct nlattr 
 		snprintf(host, sizeof(host), "%s", ifname);
 	}
 	/* IFLA_NET_NS_PID: create it in that nsemu namespace. */
-	if (tb && tb[IFLA_NET_NS_PID]) {
-		dest = netns_lookup_id(nla_get_u32(tb[IFLA_NET_NS_PID]));
-		if (!dest) {
-			EXTACK_MSG(ext, "No such namespace");
-			return -ESRCH;
-		}
+	if (tb && rtnl_link_get_net(ns, tb[IFLA_NET_NS_PID], &dest)) {
+		EXTACK_MSG(ext, "No such namespace");
+		return -ESRCH;
 	}
 	fd = tap_opener(host, tun, false, actual, &step);
 	if (fd < 0) {

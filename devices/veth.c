@@ -1218,18 +1218,13 @@ static struct nla_policy veth_policy[VETH_INFO_MAX + 1] = {
 static struct netns *veth_resolve_ns(struct netns *dflt, struct nlattr *a, struct extack *ext)
 {
 	struct netns *ns;
+	int err = rtnl_link_get_net(dflt, a, &ns);
 
-	if (!a)
-		return dflt;
-	if (nla_len(a) < (int)sizeof(uint32_t)) {
+	if (err == -EINVAL)
 		EXTACK_MSG(ext, "Invalid network namespace attribute");
-		return NULL;
-	}
-	/* IFLA_NET_NS_PID carries the nsemu namespace id. */
-	ns = netns_lookup_id(nla_get_u32(a));
-	if (!ns)
+	else if (err)
 		EXTACK_MSG(ext, "Peer netns reference is invalid");
-	return ns;
+	return err ? NULL : ns;
 }
 
 /*

@@ -173,6 +173,13 @@ struct rtnl_link_ops {
 	void (*ahead_flush)(void);
 };
 void rtnl_link_register(const struct rtnl_link_ops *ops);
+/*
+ * rtnl_link_get_net: the namespace an IFLA_NET_NS_PID attribute @a names
+ * (it carries an nsemu namespace id), or @src when @a is NULL. 0 and *nsp,
+ * -EINVAL (shorter than a u32) or -ESRCH (no such namespace); the caller
+ * sets the extack text its kind answers with. Any thread.
+ */
+int rtnl_link_get_net(struct netns *src, const struct nlattr *a, struct netns **nsp);
 const struct rtnl_link_ops *rtnl_link_ops_get(const char *kind);
 
 /* Run fn(arg) on the owner of @ns and wait (control thread helper). */

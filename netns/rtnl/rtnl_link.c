@@ -499,13 +499,12 @@ static int link_create(struct rtnl_req *r, struct link_req *lr)
 		return -EOPNOTSUPP;
 	}
 	/* IFLA_NET_NS_PID: create the device in that namespace (its id). */
-	if (lr->tb[IFLA_NET_NS_PID]) {
-		uint32_t id = nla_get_u32(lr->tb[IFLA_NET_NS_PID]);
-		dest = id ? netns_lookup_id(id) : rtnl_default_ns();
-		if (!dest) {
-			EXTACK_MSG(&r->ext, "No such namespace");
-			return -ESRCH;
-		}
+	/* (id 0, which names no namespace, is the default one here) */
+	if (lr->tb[IFLA_NET_NS_PID] && !nla_get_u32(lr->tb[IFLA_NET_NS_PID])) {
+		dest = rtnl_default_ns();
+	} else if (rtnl_link_get_net(r->ns, lr->tb[IFLA_NET_NS_PID], &dest)) {
+		EXTACK_MSG(&r->ext, "No such namespace");
+		return -ESRCH;
 	}
 	struct netns *self = r->ns;
 	r->ns = dest;

@@ -53,18 +53,10 @@ static bool netns_valid_name(const char *name)
 /* The namespace named by A_NS or A_NSID (A_NS "" or A_NSID 0: default). */
 static struct netns *nsemu_attr_ns(struct nlattr **tb, bool *given)
 {
-	*given = true;
-	if (tb[NSEMU_A_NS]) {
-		char name[NETNS_NAMSIZ];
-		rtnl_nla_strlcpy(name, tb[NSEMU_A_NS], sizeof(name));
-		return name[0] ? netns_lookup(name) : rtnl_default_ns();
-	}
-	if (tb[NSEMU_A_NSID]) {
-		uint32_t id = nla_get_u32(tb[NSEMU_A_NSID]);
-		return id ? netns_lookup_id(id) : rtnl_default_ns();
-	}
-	*given = false;
-	return NULL;
+	const struct nlattr *name = tb[NSEMU_A_NS], *id = tb[NSEMU_A_NSID];
+
+	return rtnl_nsemu_ns(name ? nla_data(name) : NULL, name ? (size_t)nla_len(name) : 0,
+			     id ? nla_data(id) : NULL, id ? (size_t)nla_len(id) : 0, given);
 }
 
 /* --------------------------------------------------------- lifecycle */

@@ -138,6 +138,36 @@ int rtnl_parse_nested(struct rtnl_req *r, const struct nlattr *nla, struct nlatt
 /* Copy a string attribute (validated NLA_STRING) into @buf, NUL-terminated. */
 void rtnl_nla_strlcpy(char *buf, const struct nlattr *nla, size_t size);
 
+/* ---- dispatch (rtnl.c), used by the scheduler (rtnl_sched.c) ---- */
+
+/* rtnetlink_rcv_msg + the ack part of netlink_rcv_skb for one message
+ * (aligned, length checked): replies into @out, notifications into
+ * @notify. Returns the request's error. */
+int rtnl_rcv_msg(struct rtnl_conn *c, const struct nlmsghdr *nlh, struct rtnl_out *out,
+		 struct rtnl_out *notify);
+/* netlink_ack(): NLMSG_ERROR for @r with @err. */
+void rtnl_ack(struct rtnl_req *r, int err);
+/* Room for @n more bytes at the end of @o, not zeroed. */
+void *rtnl_out_reserve_raw(struct rtnl_out *o, size_t n);
+/* The notification sink (rtnl_set_notify), under the control lock. */
+extern rtnl_notify_fn rtnl_notify_sink;
+/* Set on a worker while it runs messages for the control thread (a run,
+ * rtnl_sched.c): the control thread holds the lock and waits, so the
+ * worker acts under it, and notifications wait for the control thread. */
+extern _Thread_local bool rtnl_in_run;
+/* Every link kind's run_wait (rtnl_link_ops). */
+void rtnl_link_kinds_run_wait(void);
+
+/*
+ * The namespace a private message names: NSEMU_A_NS (@name, a name of
+ * @name_len bytes; "" is the default namespace) before NSEMU_A_NSID (@id,
+ * @id_len bytes; 0 is the default namespace). Payloads may be unaligned;
+ * NULL where the attribute is absent. *given is false when neither is
+ * (and NULL is returned); otherwise NULL means no such namespace.
+ */
+struct netns *rtnl_nsemu_ns(const void *name, size_t name_len, const void *id, size_t id_len,
+			    bool *given);
+
 /* ---- running on owners (rtnl.c) ---- */
 
 /* Run fn(r) on the owner of r->ns and wait; returns what fn returned.

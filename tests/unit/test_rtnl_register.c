@@ -2,13 +2,15 @@
 /*
  * rtnl_register: the dispatcher picks a handler by (family, type) and falls
  * back to the AF_UNSPEC one, as rtnetlink_rcv_msg does; a type nobody
- * registered answers -EOPNOTSUPP; registration flags decide the ACK.
+ * registered answers -EOPNOTSUPP; registration flags decide the ACK. And
+ * the namespace resolvers the handlers and link kinds share.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <linux/if_addr.h>
+#include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
 #include "devices/devices.h"
@@ -121,6 +123,40 @@ static void test_rtnl_register_new_type_and_ack_flags(void **state)
 	assert_null(rtnl_find_type(AF_UNSPEC, 0x5000));
 }
 
+/* The resolvers: private messages' A_NS / A_NSID, link kinds' IFLA_NET_NS_PID. */
+static void test_rtnl_namespace_resolvers(void **state)
+{
+	(void)state;
+	struct netns *def = rtnl_default_ns(), *ns;
+	uint32_t id = def->id, bad = 0x7fffffff, zero = 0;
+	bool given;
+	struct {
+		struct nlattr a;
+		uint32_t v;
+	} pid = { { NLA_HDRLEN + 4, IFLA_NET_NS_PID }, def->id };
+
+	assert_null(rtnl_nsemu_ns(NULL, 0, NULL, 0, &given));
+	assert_false(given);
+	assert_ptr_equal(rtnl_nsemu_ns("", 0, NULL, 0, &given), def);
+	assert_true(given);
+	assert_ptr_equal(rtnl_nsemu_ns(def->name, strlen(def->name), &bad, 4, &given), def);
+	assert_null(rtnl_nsemu_ns("nope", 4, NULL, 0, &given));
+	assert_true(given);
+	assert_ptr_equal(rtnl_nsemu_ns(NULL, 0, &id, 4, &given), def);
+	assert_ptr_equal(rtnl_nsemu_ns(NULL, 0, &zero, 4, &given), def);
+	assert_null(rtnl_nsemu_ns(NULL, 0, &id, 2, &given));
+	assert_null(rtnl_nsemu_ns(NULL, 0, &bad, 4, &given));
+
+	assert_int_equal(rtnl_link_get_net(def, NULL, &ns), 0);
+	assert_ptr_equal(ns, def);
+	assert_int_equal(rtnl_link_get_net(NULL, &pid.a, &ns), 0);
+	assert_ptr_equal(ns, def);
+	pid.v = bad;
+	assert_int_equal(rtnl_link_get_net(def, &pid.a, &ns), -ESRCH);
+	pid.a.nla_len = NLA_HDRLEN + 2;
+	assert_int_equal(rtnl_link_get_net(def, &pid.a, &ns), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -128,6 +164,7 @@ int main(void)
 			test_rtnl_register_family_handler_then_unspec_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtnl_register_new_type_and_ack_flags, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_rtnl_namespace_resolvers, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
