@@ -68,6 +68,7 @@ struct tap_priv {
 static const struct netdev_ops tap_ops;
 static const struct netdev_ops tun_ops;
 static tap_open_fn tap_opener = tap_open_host;
+static const struct rtnl_link_ops tap_link_ops, tun_link_ops;
 
 static struct tap_priv *tap_priv(const struct netdev *dev)
 {
@@ -437,6 +438,7 @@ static void tap_create_owner(void *arg)
 		r->err = -ENOMEM;
 		return;
 	}
+	dev->rtnl_link_ops = r->tun ? &tun_link_ops : &tap_link_ops;
 	t = dev->priv;
 	t->dev = dev;
 	t->fd = -1;

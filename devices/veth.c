@@ -99,6 +99,7 @@ struct veth_priv {
 };
 
 static const struct netdev_ops veth_ops;
+static const struct rtnl_link_ops veth_link_ops;
 static void veth_side_finish(struct veth_side *s);
 
 static struct veth_side *veth_side_of(const struct netdev *dev)
@@ -626,6 +627,7 @@ static void veth_end_create(void *arg)
 		r->err = -ENOMEM;
 		return;
 	}
+	dev->rtnl_link_ops = &veth_link_ops;
 	priv = dev->priv;
 	priv->side = r->side;
 	r->err = veth_end_attrs(dev, r->tb, r->ext);

@@ -31,6 +31,7 @@ enum { OPER_UNKNOWN = 0, OPER_NOTPRESENT, OPER_DOWN, OPER_LOWERLAYERDOWN, OPER_T
 
 struct netdev;
 struct in_ifaddr;
+struct rtnl_link_ops;
 struct capture;
 
 /*
@@ -86,6 +87,10 @@ struct netdev {
 	struct netdev *index_next;
 	struct netns *ns;
 	const struct netdev_ops *ops;
+	/* The link kind that made it (veth, tap), which deletes it and names
+	 * it in IFLA_INFO_KIND; NULL for lo. Set by the kind before
+	 * registration, as rtnl_create_link does. */
+	const struct rtnl_link_ops *rtnl_link_ops;
 	struct capture *capture;	/* capture.c: taps on this device; NULL = none */
 	struct netdev_stats stats;
 	int ifindex;

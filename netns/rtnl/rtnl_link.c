@@ -189,9 +189,9 @@ void rtnl_link_fill(struct rtnl_req *r, const struct netdev *dev, uint16_t type,
 	}
 	if (!(ext_mask & RTEXT_FILTER_SKIP_STATS))
 		link_fill_stats(o, &dev->stats);
-	if (dev->ops && dev->ops->kind) {
+	if (dev->rtnl_link_ops) {
 		size_t li = rtnl_nest_start(o, IFLA_LINKINFO);
-		rtnl_put_str(o, IFLA_INFO_KIND, dev->ops->kind);
+		rtnl_put_str(o, IFLA_INFO_KIND, dev->rtnl_link_ops->kind);
 		rtnl_nest_end(o, li);
 	}
 	/* rtnl_fill_link_netnsid: the peer's namespace, as the id nsemu
@@ -578,8 +578,7 @@ static int link_del_owner(struct rtnl_req *r)
 		return -ENODEV;
 	/* rtnl_delete_link: only devices of a registered kind can go (lo
 	 * has no rtnl_link_ops: -EOPNOTSUPP) */
-	if (!lr->dev->ops || !lr->dev->ops->kind ||
-	    !(lr->ops = rtnl_link_ops_get(lr->dev->ops->kind)))
+	if (!(lr->ops = lr->dev->rtnl_link_ops))
 		return -EOPNOTSUPP;
 	/* Built while the device exists: inetdev_destroy's RTM_DELADDR for
 	 * each address, then RTM_DELLINK (rtnl_delete_link). The routes

@@ -132,9 +132,9 @@ static void ns_next_kind_dev(void *arg)
 	struct ns_kind_dev *k = arg;
 	k->dev = NULL;
 	for (struct netdev *dev = k->ns->dev_list; dev; dev = dev->next) {
-		if (dev->ifindex < k->from || !dev->ops || !dev->ops->kind)
+		if (dev->ifindex < k->from)
 			continue;
-		const struct rtnl_link_ops *ops = rtnl_link_ops_get(dev->ops->kind);
+		const struct rtnl_link_ops *ops = dev->rtnl_link_ops;
 		if (ops && ops->dellink) {
 			k->dev = dev;
 			k->ops = ops;
@@ -323,8 +323,7 @@ void rtnl_netns_destroy_here(struct netns *ns)
 		struct netdev *dev;
 
 		for (dev = ns->dev_list; dev; dev = dev->next)
-			if (dev->ops && dev->ops->kind &&
-			    (ops = rtnl_link_ops_get(dev->ops->kind)) && ops->dellink_run)
+			if ((ops = dev->rtnl_link_ops) && ops->dellink_run)
 				break;
 		if (!dev)
 			break;

@@ -14,7 +14,9 @@
 #include <linux/rtnetlink.h>
 
 #include "devices/devices.h"
+#include "tests/unit/harness/h_nl.h"
 #include "tests/unit/harness/harness.h"
+#include <netlink/msg.h>
 #include "netns/rtnl/rtnl_priv.h"
 
 static struct rtnl_conn conn;
@@ -157,6 +159,24 @@ static void test_rtnl_namespace_resolvers(void **state)
 	assert_int_equal(rtnl_link_get_net(def, &pid.a, &ns), -EINVAL);
 }
 
+/* A device made by a link kind points at the kind's ops; lo at none. */
+static void test_rtnl_dev_points_at_its_link_ops(void **state)
+{
+	(void)state;
+	struct nl_msg *m = h_veth_msg(NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, "va", "vb", 0);
+	struct nlmsghdr *h = nlmsg_hdr(m);
+	struct netns *def = rtnl_default_ns();
+
+	h->nlmsg_flags |= NLM_F_REQUEST;
+	rtnl_out_reset(&out);
+	assert_int_equal(rtnl_process(&conn, h, h->nlmsg_len, &out), 0);
+	nlmsg_free(m);
+	assert_non_null(dev_get_by_name(def, "va"));
+	assert_ptr_equal(dev_get_by_name(def, "va")->rtnl_link_ops, rtnl_link_ops_get("veth"));
+	assert_ptr_equal(dev_get_by_name(def, "vb")->rtnl_link_ops, rtnl_link_ops_get("veth"));
+	assert_null(dev_get_by_name(def, "lo")->rtnl_link_ops);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +185,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rtnl_register_new_type_and_ack_flags, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rtnl_namespace_resolvers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rtnl_dev_points_at_its_link_ops, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
