@@ -53,7 +53,7 @@ static const uint8_t *rtnl_raw_attr(const uint8_t *p, size_t len, uint16_t type,
 	return NULL;
 }
 
-/* ---- grouped namespace creation (engineer V, issue 6) ---- */
+/* ---- where NEWNS, creating NEWLINKs and DELNS run ---- */
 /*
  * NEWNS with NSEMU_A_THREAD: the namespace is built on that worker anyway
  * (netns_create runs on its owner; the registry has its own mutex), so it
@@ -110,7 +110,6 @@ static struct worker *rtnl_delns_where(const uint8_t *p, size_t len)
 
 	return ns && ns != rtnl_default_ns() ? ns->owner : RTNL_RUN_CONTROL;
 }
-/* ---- end grouped namespace creation ---- */
 
 /* @p: the whole message (nlh is its header, copied), maybe unaligned. */
 static struct worker *rtnl_run_where(const struct rtnl_conn *c, const struct nlmsghdr *nlh,
@@ -811,7 +810,6 @@ static const uint8_t *rtnl_ahead_try(const struct rtnl_walk *wk, uint64_t *used)
 	free(a);
 	return p;
 }
-/* ---- end parallel runs ---- */
 
 /*
  * Consecutive messages that may run on the same worker (the owner of the
