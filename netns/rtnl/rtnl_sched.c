@@ -102,9 +102,10 @@ static const struct rtnl_link_ops *rtnl_newlink_run_ops(const uint8_t *p, size_t
  */
 static struct worker *rtnl_delns_where(const uint8_t *p, size_t len)
 {
-	size_t nlen = 0, ilen = 0;
-	const uint8_t *name = rtnl_raw_attr(p + NLMSG_HDRLEN, len - NLMSG_HDRLEN, NSEMU_A_NS, &nlen);
-	const uint8_t *id = rtnl_raw_attr(p + NLMSG_HDRLEN, len - NLMSG_HDRLEN, NSEMU_A_NSID, &ilen);
+	const uint8_t *body = p + NLMSG_HDRLEN;
+	size_t blen = len - NLMSG_HDRLEN, nlen = 0, ilen = 0;
+	const uint8_t *name = rtnl_raw_attr(body, blen, NSEMU_A_NS, &nlen);
+	const uint8_t *id = rtnl_raw_attr(body, blen, NSEMU_A_NSID, &ilen);
 	bool given;
 	struct netns *ns = rtnl_nsemu_ns(name, nlen, id, ilen, &given);
 
@@ -523,7 +524,8 @@ static bool rtnl_par_msg(const struct nlmsghdr *h, const uint8_t *p, struct netn
 			return false;
 		bool given;
 
-		*hello_ns = rtnl_nsemu_ns(NULL, 0, p + NLMSG_HDRLEN + NLA_HDRLEN, sizeof(id), &given);
+		*hello_ns = rtnl_nsemu_ns(NULL, 0, p + NLMSG_HDRLEN + NLA_HDRLEN, sizeof(id),
+					  &given);
 		return *hello_ns != NULL;
 	}
 	default:
