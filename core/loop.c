@@ -84,7 +84,7 @@ struct loop_closure {
 struct loop_sync {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	bool done;
+	atomic_bool done; /* set under lock; loop_call_wait spins on it first */
 };
 
 struct worker {
@@ -213,7 +213,7 @@ static void loop_run_closure(struct worker *w, struct mpsc_node *n)
 	}
 	/* c lives on the waiter's stack: not touched after the signal. */
 	pthread_mutex_lock(&s->lock);
-	s->done = true;
+	atomic_store_explicit(&s->done, true, memory_order_release);
 	pthread_cond_signal(&s->cond);
 	pthread_mutex_unlock(&s->lock);
 }
@@ -664,6 +664,130 @@ void loop_call_sync(struct worker *w, loop_call_fn fn, void *arg)
 	pthread_mutex_unlock(&s.lock);
 	pthread_cond_destroy(&s.cond);
 	pthread_mutex_destroy(&s.lock);
+}
+
+/* How long loop_call_wait spins before it sleeps: a few wake-ups' worth. */
+#define LOOP_WAIT_SPIN_NS 50000L
+
+void loop_call_wait(struct worker *w, loop_call_fn fn, void *arg)
+{
+	struct loop_sync s = { .done = false };
+	struct loop_closure c = { .fn = fn, .arg = arg, .sync = &s };
+	struct timespec t0, t;
+
+	if (loop_tl_current == w) {
+		fn(arg);
+		return;
+	}
+	loop_post_flush();
+	pthread_mutex_init(&s.lock, NULL);
+	pthread_cond_init(&s.cond, NULL);
+	mpsc_push(&w->calls, &c.node);
+	loop_kick(w);
+	/* A short spin saves this thread's futex sleep and wake-up. The lock
+	 * is still taken below, so the closure's runner is out of it before
+	 * the mutex goes. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (unsigned spin = 1; !atomic_load_explicit(&s.done, memory_order_acquire); spin++) {
+		cpu_relax();
+		if (spin % 64)
+			continue;
+		clock_gettime(CLOCK_MONOTONIC, &t); /* vDSO: no system call */
+		if ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) >
+		    LOOP_WAIT_SPIN_NS)
+			break;
+	}
+	pthread_mutex_lock(&s.lock);
+	while (!atomic_load_explicit(&s.done, memory_order_acquire))
+		pthread_cond_wait(&s.cond, &s.lock);
+	pthread_mutex_unlock(&s.lock);
+	pthread_cond_destroy(&s.cond);
+	pthread_mutex_destroy(&s.lock);
+}
+
+/* ---------------- held messages (loop_post) ---------------- */
+
+struct loop_held {
+	struct worker *w; /* NULL once sent */
+	loop_call_fn fn;
+	void *arg;
+};
+
+static _Thread_local struct loop_held loop_held[LOOP_POST_BATCH];
+static _Thread_local unsigned loop_held_n;
+static _Thread_local bool loop_holding;
+
+struct loop_held_batch {
+	unsigned n;
+	struct {
+		loop_call_fn fn;
+		void *arg;
+	} m[];
+};
+
+static void loop_held_batch_fn(void *arg)
+{
+	struct loop_held_batch *b = arg;
+
+	for (unsigned i = 0; i < b->n; i++)
+		b->m[i].fn(b->m[i].arg);
+	free(b);
+}
+
+void loop_post_hold(void)
+{
+	loop_holding = true;
+}
+
+/* Send what is held: one closure per worker, messages in order. */
+void loop_post_flush(void)
+{
+	for (unsigned i = 0; i < loop_held_n; i++) {
+		struct worker *w = loop_held[i].w;
+		struct loop_held_batch *b;
+		unsigned n = 0;
+
+		if (!w)
+			continue;
+		for (unsigned j = i; j < loop_held_n; j++)
+			n += loop_held[j].w == w;
+		b = n > 1 ? malloc(sizeof(*b) + n * sizeof(b->m[0])) : NULL;
+		if (b)
+			b->n = 0;
+		for (unsigned j = i; j < loop_held_n; j++) {
+			if (loop_held[j].w != w)
+				continue;
+			if (b) {
+				b->m[b->n].fn = loop_held[j].fn;
+				b->m[b->n++].arg = loop_held[j].arg;
+			} else {
+				/* one message, or no memory for the batch:
+				 * one closure each, still in order */
+				loop_call(w, loop_held[j].fn, loop_held[j].arg);
+			}
+			loop_held[j].w = NULL;
+		}
+		if (b)
+			loop_call(w, loop_held_batch_fn, b);
+	}
+	loop_held_n = 0;
+}
+
+void loop_post_release(void)
+{
+	loop_post_flush();
+	loop_holding = false;
+}
+
+void loop_post(struct worker *w, loop_call_fn fn, void *arg)
+{
+	if (!loop_holding || w == loop_tl_current) {
+		loop_call(w, fn, arg);
+		return;
+	}
+	loop_held[loop_held_n++] = (struct loop_held){ w, fn, arg };
+	if (loop_held_n == LOOP_POST_BATCH)
+		loop_post_flush();
 }
 
 void loop_task_init(struct loop_task *t, loop_call_fn fn, void *arg)

@@ -62,6 +62,33 @@ void loop_call(struct worker *w, loop_call_fn fn, void *arg);
 /* Run fn(arg) on @w and wait until it returned. From a non-worker thread, or
  * from @w itself (runs inline). Never from another worker (deadlock risk). */
 void loop_call_sync(struct worker *w, loop_call_fn fn, void *arg);
+/*
+ * Run fn(arg) on @w and wait, from any thread, another worker included: the
+ * caller guarantees that no cycle of such waits can form (rtnl: only the
+ * holder of the control lock starts the runs that wait, and a run waits only
+ * on workers whose queued work cannot wait on it). On @w itself fn runs
+ * inline. Anything this thread holds (loop_post) for other workers is sent
+ * first. The answer usually comes within microseconds, so the caller spins
+ * for a few wake-ups' worth before it sleeps on a condition variable.
+ */
+void loop_call_wait(struct worker *w, loop_call_fn fn, void *arg);
+
+/*
+ * Held messages. Between loop_post_hold() and loop_post_release(),
+ * loop_post() on this thread keeps messages for other workers and sends
+ * them, one closure per worker carrying that worker's messages in order,
+ * at loop_post_flush(), loop_post_release(), loop_call_wait(), or when
+ * LOOP_POST_BATCH are held. Each worker's queue is FIFO and every held
+ * message goes out before this thread next waits on anyone, so no worker
+ * can tell the difference: it costs one wake-up per batch instead of one per
+ * message. Outside a hold, or toward the calling worker itself, loop_post
+ * is loop_call. Ownership of arg passes as with loop_call.
+ */
+#define LOOP_POST_BATCH 16
+void loop_post_hold(void);
+void loop_post(struct worker *w, loop_call_fn fn, void *arg);
+void loop_post_flush(void);
+void loop_post_release(void);
 
 void loop_task_init(struct loop_task *t, loop_call_fn fn, void *arg);
 /* Ask @w to run @t soon. Any thread; cheap when already queued (one atomic). */

@@ -82,6 +82,8 @@ static int dummy_attrs(struct netdev *dev, struct nlattr **tb, struct extack *ex
 	return 0;
 }
 
+static const struct rtnl_link_ops dummy_link_ops;
+
 /* dummy_setup() + register_netdevice() on the owner of the namespace. */
 static void dummy_create_owner(void *arg)
 {
@@ -93,6 +95,7 @@ static void dummy_create_owner(void *arg)
 		r->err = -ENOMEM;
 		return;
 	}
+	dev->rtnl_link_ops = &dummy_link_ops;
 	dev->flags = IFF_BROADCAST | IFF_NOARP;
 	dev->min_mtu = 0;
 	/* Linux's max_mtu 0 means "no limit"; the rtnl core compares
@@ -112,12 +115,9 @@ static int dummy_newlink(struct netns *ns, const char *ifname, struct nlattr **t
 {
 	struct dummy_create_req r = { .ns = ns, .name = ifname, .tb = tb, .ext = ext };
 
-	if (tb && tb[IFLA_NET_NS_PID]) {
-		r.ns = netns_lookup_id(nla_get_u32(tb[IFLA_NET_NS_PID]));
-		if (!r.ns) {
-			EXTACK_MSG(ext, "No such namespace");
-			return -ESRCH;
-		}
+	if (tb && rtnl_link_get_net(ns, tb[IFLA_NET_NS_PID], &r.ns)) {
+		EXTACK_MSG(ext, "No such namespace");
+		return -ESRCH;
 	}
 	rtnl_call_ns(r.ns, dummy_create_owner, &r);
 	return r.err;

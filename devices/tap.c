@@ -68,6 +68,7 @@ struct tap_priv {
 static const struct netdev_ops tap_ops;
 static const struct netdev_ops tun_ops;
 static tap_open_fn tap_opener = tap_open_host;
+static const struct rtnl_link_ops tap_link_ops, tun_link_ops;
 
 static struct tap_priv *tap_priv(const struct netdev *dev)
 {
@@ -437,6 +438,7 @@ static void tap_create_owner(void *arg)
 		r->err = -ENOMEM;
 		return;
 	}
+	dev->rtnl_link_ops = r->tun ? &tun_link_ops : &tap_link_ops;
 	t = dev->priv;
 	t->dev = dev;
 	t->fd = -1;
@@ -515,12 +517,9 @@ static int tap_newlink_kind(struct netns *ns, const char *ifname, struct nlattr 
 		snprintf(host, sizeof(host), "%s", ifname);
 	}
 	/* IFLA_NET_NS_PID: create it in that nsemu namespace. */
-	if (tb && tb[IFLA_NET_NS_PID]) {
-		dest = netns_lookup_id(nla_get_u32(tb[IFLA_NET_NS_PID]));
-		if (!dest) {
-			EXTACK_MSG(ext, "No such namespace");
-			return -ESRCH;
-		}
+	if (tb && rtnl_link_get_net(ns, tb[IFLA_NET_NS_PID], &dest)) {
+		EXTACK_MSG(ext, "No such namespace");
+		return -ESRCH;
 	}
 	fd = tap_opener(host, tun, false, actual, &step);
 	if (fd < 0) {

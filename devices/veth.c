@@ -99,6 +99,7 @@ struct veth_priv {
 };
 
 static const struct netdev_ops veth_ops;
+static const struct rtnl_link_ops veth_link_ops;
 static void veth_side_finish(struct veth_side *s);
 
 static struct veth_side *veth_side_of(const struct netdev *dev)
@@ -377,8 +378,8 @@ static void veth_tell_peer(struct veth_side *s, bool up)
 		return; /* control path; the peer keeps its previous view */
 	m->to = peer;
 	m->up = up;
-	/* inside an rtnl run, held and sent in batches (rtnl_post) */
-	rtnl_post(peer->w, veth_peer_state, m);
+	/* inside an rtnl run, held and sent in batches (loop_post) */
+	loop_post(peer->w, veth_peer_state, m);
 }
 
 static int veth_open(struct netdev *dev)
@@ -538,9 +539,9 @@ static void veth_uninit(struct netdev *dev)
 	veth_ring_drop_all(s, dev->ns);
 	/* Tell the peer's owner (O6 step 1). Until it has handled this, the
 	 * peer keeps producing into our ring; our task drops what arrives.
-	 * Inside an rtnl run (DELNS) it leaves when the run ends, before
-	 * anything else reaches the peer's worker (rtnl_post). */
-	rtnl_post(peer->w, veth_peer_gone, peer);
+	 * Inside an rtnl run (DELNS) it is held and leaves when the run ends,
+	 * before anything else reaches the peer's worker (loop_post). */
+	loop_post(peer->w, veth_peer_gone, peer);
 	if (s->peer_gone)
 		veth_side_start_finish(s);
 }
@@ -626,6 +627,7 @@ static void veth_end_create(void *arg)
 		r->err = -ENOMEM;
 		return;
 	}
+	dev->rtnl_link_ops = &veth_link_ops;
 	priv = dev->priv;
 	priv->side = r->side;
 	r->err = veth_end_attrs(dev, r->tb, r->ext);
@@ -951,7 +953,6 @@ static void veth_pf_flush(void)
 	free(veth_pf);
 	veth_pf = NULL;
 }
-/* ---- end batched far ends ---- */
 
 static int veth_create_pair_attrs(struct netns *ns_a, const char *name_a, struct nlattr **tb_a,
 				  struct netns *ns_b, const char *name_b, struct nlattr **tb_b,
@@ -961,11 +962,10 @@ static int veth_create_pair_attrs(struct netns *ns_a, const char *name_a, struct
 	struct veth_pair *pair;
 	unsigned i;
 
-	/* ---- batched far ends (engineer Y, issue 6) ---- */
+	/* the far end made ahead of the run (veth_pf_*): the near end here */
 	struct veth_pf *pf = veth_pf_take(ns_a, name_a, ns_b, name_b);
 	if (pf)
 		return veth_pf_finish(pf, tb_a, ext);
-	/* ---- end batched far ends ---- */
 
 	pair = veth_pair_alloc(ns_a, ns_b);
 	if (!pair)
@@ -1041,7 +1041,29 @@ static void veth_del_start(void *arg)
 	dev_unregister(r->dev);
 }
 
+/*
+ * Ask done(arg) until it says yes, with a short sleep between asks: each
+ * ask is a call to a worker or a few, and the teardown chains they wait
+ * for are a few messages long, so this ends within microseconds. False
+ * after VETH_POLL_MAX asks. Control thread.
+ */
+#define VETH_POLL_MAX 100000
+#define VETH_POLL_NS 20000
+
+static bool veth_poll(bool (*done)(void *arg), void *arg)
+{
+	for (unsigned i = 0; i < VETH_POLL_MAX; i++) {
+		struct timespec ts = { 0, VETH_POLL_NS };
+
+		if (done(arg))
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	return false;
+}
+
 struct veth_poll_req {
+	struct worker *w0;
 	bool *freed;
 	bool seen;
 };
@@ -1053,14 +1075,21 @@ static void veth_del_poll(void *arg)
 	r->seen = *r->freed;
 }
 
+/* `freed` is written and read only on end 0's worker. */
+static bool veth_del_freed(void *arg)
+{
+	struct veth_poll_req *r = arg;
+
+	loop_call_sync(r->w0, veth_del_poll, r);
+	return r->seen;
+}
+
 void veth_delete(struct netdev *dev)
 {
 	struct veth_side *s = veth_side_of(dev);
-	struct worker *w0 = s->pair->side[0].w;
 	bool freed = false;
 	struct veth_del_req req = { .dev = dev, .freed = &freed };
-	struct veth_poll_req poll = { .freed = &freed, .seen = false };
-	unsigned i;
+	struct veth_poll_req poll = { .w0 = s->pair->side[0].w, .freed = &freed };
 
 	/* Unregistering one end takes the peer with it: synchronously on a
 	 * shared worker (the pair is freed before this returns), or through
@@ -1070,21 +1099,10 @@ void veth_delete(struct netdev *dev)
 		return;
 	}
 	loop_call_sync(s->w, veth_del_start, &req);
-	/*
-	 * Wait until end 0's worker has freed the pair, so the peer is gone
-	 * when `ip link del` returns. `freed` is written and read only on
-	 * that worker; each poll is one call, and the chain is a few
-	 * messages long, so this ends within microseconds.
-	 */
-	for (i = 0; i < 100000; i++) {
-		struct timespec ts = { 0, 20000 };
-
-		loop_call_sync(w0, veth_del_poll, &poll);
-		if (poll.seen)
-			return;
-		nanosleep(&ts, NULL);
-	}
-	log_msg(LOG_WARN, "veth: peer teardown did not finish");
+	/* Wait until end 0's worker has freed the pair, so the peer is gone
+	 * when `ip link del` returns. */
+	if (!veth_poll(veth_del_freed, &poll))
+		log_msg(LOG_WARN, "veth: peer teardown did not finish");
 }
 
 /*
@@ -1135,28 +1153,24 @@ static void veth_wait_poll_fn(void *arg)
 			p->pending++;
 }
 
-/* rtnl_link_ops.run_wait: control thread, after a datagram's runs. One
- * poll per worker and round, not per pair; the chain of messages is a few
- * hops long, so this ends within microseconds. */
+/* Every waited-for pair freed? One poll per worker, not per pair. */
+static bool veth_waits_done(void *arg)
+{
+	unsigned pending = 0;
+
+	for (unsigned i = 0; i < loop_nworkers(); i++) {
+		struct veth_wait_poll p = { .w = loop_worker(i) };
+
+		loop_call_sync(p.w, veth_wait_poll_fn, &p);
+		pending += p.pending;
+	}
+	return !pending;
+}
+
+/* rtnl_link_ops.run_wait: control thread, after a datagram's runs. */
 static void veth_run_wait(void)
 {
-	unsigned i, round, pending = 1;
-
-	for (round = 0; veth_waits && pending && round < 100000; round++) {
-		if (round) {
-			struct timespec ts = { 0, 20000 };
-
-			nanosleep(&ts, NULL);
-		}
-		pending = 0;
-		for (i = 0; i < loop_nworkers(); i++) {
-			struct veth_wait_poll p = { .w = loop_worker(i) };
-
-			loop_call_sync(p.w, veth_wait_poll_fn, &p);
-			pending += p.pending;
-		}
-	}
-	if (pending && veth_waits) {
+	if (veth_waits && !veth_poll(veth_waits_done, NULL)) {
 		/* Leak the records rather than let a late release write into
 		 * freed memory. */
 		log_msg(LOG_WARN, "veth: peer teardown did not finish");
@@ -1218,18 +1232,13 @@ static struct nla_policy veth_policy[VETH_INFO_MAX + 1] = {
 static struct netns *veth_resolve_ns(struct netns *dflt, struct nlattr *a, struct extack *ext)
 {
 	struct netns *ns;
+	int err = rtnl_link_get_net(dflt, a, &ns);
 
-	if (!a)
-		return dflt;
-	if (nla_len(a) < (int)sizeof(uint32_t)) {
+	if (err == -EINVAL)
 		EXTACK_MSG(ext, "Invalid network namespace attribute");
-		return NULL;
-	}
-	/* IFLA_NET_NS_PID carries the nsemu namespace id. */
-	ns = netns_lookup_id(nla_get_u32(a));
-	if (!ns)
+	else if (err)
 		EXTACK_MSG(ext, "Peer netns reference is invalid");
-	return ns;
+	return err ? NULL : ns;
 }
 
 /*

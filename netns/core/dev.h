@@ -32,6 +32,7 @@ enum { OPER_UNKNOWN = 0, OPER_NOTPRESENT, OPER_DOWN, OPER_LOWERLAYERDOWN, OPER_T
 struct netdev;
 struct in_ifaddr;
 struct in_device;
+struct rtnl_link_ops;
 struct capture;
 struct neighbour;
 
@@ -130,6 +131,10 @@ struct netdev {
 	struct netns *ns;
 	const struct netdev_ops *ops;
 	const struct header_ops *header_ops; /* NULL: no link-layer header (tun) */
+	/* The link kind that made it (veth, tap), which deletes it and names
+	 * it in IFLA_INFO_KIND; NULL for lo. Set by the kind before
+	 * registration, as rtnl_create_link does. */
+	const struct rtnl_link_ops *rtnl_link_ops;
 	struct capture *capture;	/* capture.c: taps on this device; NULL = none */
 	rx_handler_func_t *rx_handler;	/* dev_rx.c: receive hook; NULL = none */
 	void *rx_handler_data;		/* the handler's, e.g. its bridge port */

@@ -5,16 +5,16 @@
  * nlmsgs of a datagram, routes each to its handler under the control lock,
  * and frames the answers as the kernel does — NLMSG_ERROR with the request
  * header and extended-ack text, ACKs only when asked, dumps as NLM_F_MULTI
- * parts ended by NLMSG_DONE. It also holds the reply builder, the request
- * parser with the policy rules, the link-kind registry and start-up.
+ * parts ended by NLMSG_DONE. It also holds the handler table
+ * (rtnl_register), the reply builder, the request parser with the policy
+ * rules, the namespace resolvers, the link-kind registry and start-up.
+ * Where each message of a datagram runs is rtnl_sched.c's business.
  */
 #include <errno.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -29,7 +29,7 @@
  * both from a client thread and from inside a handler. */
 static pthread_mutex_t rtnl_mutex = PTHREAD_RECURSIVE_MUTEX_INITIALIZER_NP;
 static struct netns *rtnl_def_ns;
-static rtnl_notify_fn rtnl_notify_sink; /* under rtnl_mutex */
+rtnl_notify_fn rtnl_notify_sink; /* under rtnl_mutex */
 
 void rtnl_lock(void)
 {
@@ -64,7 +64,6 @@ void rtnl_out_free(struct rtnl_out *o)
  * (a dump of thousands of routes is a few hundred KB); running out of
  * memory here leaves no way to answer, so it is fatal like the kernel's
  * GFP_KERNEL failure would be for a client waiting on its reply. */
-static void *rtnl_out_reserve_raw(struct rtnl_out *o, size_t n);
 
 static void *rtnl_out_reserve(struct rtnl_out *o, size_t n)
 {
@@ -75,7 +74,7 @@ static void *rtnl_out_reserve(struct rtnl_out *o, size_t n)
 }
 
 /* The same, not zeroed: the caller fills all of it. */
-static void *rtnl_out_reserve_raw(struct rtnl_out *o, size_t n)
+void *rtnl_out_reserve_raw(struct rtnl_out *o, size_t n)
 {
 	if (o->len + n > o->cap) {
 		size_t cap = o->cap ? o->cap : 4096;
@@ -310,6 +309,30 @@ struct netns *rtnl_conn_ns(const struct rtnl_conn *c)
 	return netns_lookup_id(c->ns_id);
 }
 
+struct netns *rtnl_nsemu_ns(const void *name, size_t name_len, const void *id, size_t id_len,
+			    bool *given)
+{
+	*given = true;
+	if (name) {
+		char buf[NETNS_NAMSIZ];
+		size_t n = MIN(name_len, sizeof(buf) - 1);
+
+		memcpy(buf, name, n);
+		buf[n] = '\0';
+		return buf[0] ? netns_lookup(buf) : rtnl_def_ns;
+	}
+	if (id) {
+		uint32_t v;
+
+		if (id_len < sizeof(v))
+			return NULL;
+		memcpy(&v, id, sizeof(v));
+		return v ? netns_lookup_id(v) : rtnl_def_ns;
+	}
+	*given = false;
+	return NULL;
+}
+
 struct rtnl_owner_call {
 	struct rtnl_req *r;
 	rtnl_handler_fn fn;
@@ -327,170 +350,21 @@ static void rtnl_owner_tramp(void *arg)
  * (rtnl_run_fn): the control thread holds the lock and waits, so the
  * worker acts under it, and notifications wait for the control thread.
  */
-static _Thread_local bool rtnl_in_run;
-
-struct rtnl_xcall {
-	loop_call_fn fn;
-	void *arg;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	atomic_bool done;
-};
-
-static void rtnl_xcall_tramp(void *arg)
-{
-	struct rtnl_xcall *x = arg;
-	x->fn(x->arg);
-	pthread_mutex_lock(&x->lock);
-	atomic_store_explicit(&x->done, true, memory_order_release);
-	pthread_cond_signal(&x->cond);
-	pthread_mutex_unlock(&x->lock);
-}
+_Thread_local bool rtnl_in_run;
 
 /*
  * loop_call_sync() for the control path. From a worker inside a run, a
  * namespace of another worker (a veth peer's notification) is reached by
- * loop_call and a wait: loop_call_sync refuses worker-to-worker calls in
+ * loop_call_wait: loop_call_sync refuses worker-to-worker calls in
  * general, but here no cycle can form, since only the holder of the
  * control lock starts runs and only a run waits on another worker.
  */
-/* How long a run waits for another worker's answer before sleeping: a
- * few wake-ups' worth. */
-#define RTNL_XCALL_SPIN_NS 50000L
-
-static inline void rtnl_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield");
-#endif
-}
-
-/*
- * Messages a run posts to other workers (rtnl_post), held until the run
- * ends or waits on another worker, or RTNL_HELD_BATCH of them are held.
- * Sent one by one they would wake the other worker once each (an eventfd
- * write and, with the control thread and two workers on two cores, often a
- * context switch on this core: one or two per namespace in `bench netns`),
- * yet nothing can observe them before those points: the run reaches
- * another worker only through rtnl_call_sync, and the control thread only
- * once the run is over. Each worker's queue is FIFO and every held message
- * goes out before either, so every worker still sees them in the order
- * they were made, ahead of anything the run or the control thread asks of
- * it later. The cap keeps a worker with real work per message (PEER_GONE:
- * a veth end to unregister, its routes to drop) busy while the run goes
- * on, instead of only after it, at one wake-up per batch.
- */
-#define RTNL_HELD_BATCH 16
-
-struct rtnl_held {
-	struct worker *w; /* NULL once sent */
-	loop_call_fn fn;
-	void *arg;
-};
-
-static _Thread_local struct rtnl_held rtnl_held[RTNL_HELD_BATCH];
-static _Thread_local unsigned rtnl_held_n;
-
-struct rtnl_held_batch {
-	unsigned n;
-	struct {
-		loop_call_fn fn;
-		void *arg;
-	} m[];
-};
-
-static void rtnl_held_batch_fn(void *arg)
-{
-	struct rtnl_held_batch *b = arg;
-
-	for (unsigned i = 0; i < b->n; i++)
-		b->m[i].fn(b->m[i].arg);
-	free(b);
-}
-
-/* Send what the run held: one closure per worker, messages in order. */
-static void rtnl_held_send(void)
-{
-	for (unsigned i = 0; i < rtnl_held_n; i++) {
-		struct worker *w = rtnl_held[i].w;
-		struct rtnl_held_batch *b;
-		unsigned n = 0;
-
-		if (!w)
-			continue;
-		for (unsigned j = i; j < rtnl_held_n; j++)
-			n += rtnl_held[j].w == w;
-		b = n > 1 ? malloc(sizeof(*b) + n * sizeof(b->m[0])) : NULL;
-		if (b)
-			b->n = 0;
-		for (unsigned j = i; j < rtnl_held_n; j++) {
-			if (rtnl_held[j].w != w)
-				continue;
-			if (b) {
-				b->m[b->n].fn = rtnl_held[j].fn;
-				b->m[b->n++].arg = rtnl_held[j].arg;
-			} else {
-				/* one message, or no memory for the batch:
-				 * one closure each, still in order */
-				loop_call(w, rtnl_held[j].fn, rtnl_held[j].arg);
-			}
-			rtnl_held[j].w = NULL;
-		}
-		if (b)
-			loop_call(w, rtnl_held_batch_fn, b);
-	}
-	rtnl_held_n = 0;
-}
-
-void rtnl_post(struct worker *w, loop_call_fn fn, void *arg)
-{
-	if (!rtnl_in_run || w == loop_current()) {
-		loop_call(w, fn, arg);
-		return;
-	}
-	rtnl_held[rtnl_held_n++] = (struct rtnl_held){ w, fn, arg };
-	if (rtnl_held_n == RTNL_HELD_BATCH)
-		rtnl_held_send();
-}
-
 static void rtnl_call_sync(struct worker *w, loop_call_fn fn, void *arg)
 {
-	struct worker *cur = loop_current();
-
-	if (!rtnl_in_run || cur == w) {
+	if (!rtnl_in_run)
 		loop_call_sync(w, fn, arg);
-		return;
-	}
-	/* what the run held for other workers goes first (rtnl_post) */
-	rtnl_held_send();
-	struct rtnl_xcall x = { .fn = fn, .arg = arg, .done = false };
-	pthread_mutex_init(&x.lock, NULL);
-	pthread_cond_init(&x.cond, NULL);
-	loop_call(w, rtnl_xcall_tramp, &x);
-	/* The other worker answers within microseconds: a short spin
-	 * before sleeping saves this thread's futex sleep and wake-up. The
-	 * lock below is still taken, so the tramp is out of it before the
-	 * mutex goes. */
-	struct timespec t0, t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (unsigned spin = 1; !atomic_load_explicit(&x.done, memory_order_acquire); spin++) {
-		rtnl_cpu_relax();
-		if (spin % 64)
-			continue;
-		clock_gettime(CLOCK_MONOTONIC, &t); /* vDSO: no system call */
-		if ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) >
-		    RTNL_XCALL_SPIN_NS)
-			break;
-	}
-	pthread_mutex_lock(&x.lock);
-	while (!atomic_load_explicit(&x.done, memory_order_acquire))
-		pthread_cond_wait(&x.cond, &x.lock);
-	pthread_mutex_unlock(&x.lock);
-	pthread_cond_destroy(&x.cond);
-	pthread_mutex_destroy(&x.lock);
+	else
+		loop_call_wait(w, fn, arg);
 }
 
 int rtnl_on_owner(struct rtnl_req *r, rtnl_handler_fn fn)
@@ -619,23 +493,30 @@ const struct rtnl_link_ops *rtnl_link_ops_get(const char *kind)
 	return NULL;
 }
 
-/* --------------------------------------------------------- dispatcher */
+int rtnl_link_get_net(struct netns *src, const struct nlattr *a, struct netns **nsp)
+{
+	uint32_t id;
 
-struct rtnl_msgtype {
-	uint16_t type;
-	rtnl_handler_fn doit;
-	rtnl_handler_fn dumpit; /* used when NLM_F_DUMP is set */
-	bool need_ns;		/* needs the connection's namespace */
-	bool always_ack;	/* ACK even without NLM_F_ACK (HELLO: the shim waits for it) */
-	bool never_ack;		/* no answer at all (BIND, SETSOCKOPT) */
-	/* May run inside a run on the owner of the connection's namespace
-	 * (any worker if !need_ns): the handler reaches namespaces only
-	 * through rtnl_on_owner and takes no lock. Not DELLINK, nor walks
-	 * over every namespace; NEWNS only with a thread (rtnl_newns_where),
-	 * DELNS on the owner of its namespace (rtnl_delns_where), creating
-	 * NEWLINKs only of a kind marked .run (rtnl_newlink_run_ops). */
-	bool run;
-};
+	if (!a) {
+		*nsp = src;
+		return 0;
+	}
+	if (nla_len(a) < (int)sizeof(id))
+		return -EINVAL;
+	memcpy(&id, nla_data(a), sizeof(id));
+	*nsp = netns_lookup_id(id);
+	return *nsp ? 0 : -ESRCH;
+}
+
+/* What deletions in runs left in flight, for every kind (run_wait). */
+void rtnl_link_kinds_run_wait(void)
+{
+	for (unsigned i = 0; i < RTNL_MAX_KINDS && rtnl_kinds[i]; i++)
+		if (rtnl_kinds[i]->run_wait)
+			rtnl_kinds[i]->run_wait();
+}
+
+/* --------------------------------------------------------- dispatcher */
 
 /* NSEMU_MSG_BIND / SETSOCKOPT, when a transport passes them on: what the
  * dispatcher itself needs of them (portid for stamping, NETLINK_EXT_ACK).
@@ -666,41 +547,81 @@ static int rtnl_setsockopt(struct rtnl_req *r)
 	return err;
 }
 
-static const struct rtnl_msgtype rtnl_msgtypes[] = {
-	{ .type = RTM_NEWLINK, .doit = rtnl_newlink, .need_ns = true, .run = true },
-	{ .type = RTM_DELLINK, .doit = rtnl_dellink, .need_ns = true },
-	{ .type = RTM_GETLINK, .doit = rtnl_getlink, .dumpit = rtnl_dumplink, .need_ns = true, .run = true },
-	/* RTM_SETLINK is NEWLINK without create (rtnl_setlink) */
-	{ .type = RTM_SETLINK, .doit = rtnl_newlink, .need_ns = true, .run = true },
-	{ .type = RTM_NEWADDR, .doit = rtnl_newaddr, .need_ns = true, .run = true },
-	{ .type = RTM_DELADDR, .doit = rtnl_deladdr, .need_ns = true, .run = true },
-	{ .type = RTM_GETADDR, .dumpit = rtnl_dumpaddr, .need_ns = true, .run = true },
-	{ .type = RTM_NEWROUTE, .doit = rtnl_newroute, .need_ns = true, .run = true },
-	{ .type = RTM_DELROUTE, .doit = rtnl_delroute, .need_ns = true, .run = true },
-	{ .type = RTM_GETROUTE, .doit = rtnl_getroute, .dumpit = rtnl_dumproute, .need_ns = true, .run = true },
-	{ .type = RTM_NEWNEIGH, .doit = rtnl_newneigh, .need_ns = true, .run = true },
-	{ .type = RTM_DELNEIGH, .doit = rtnl_delneigh, .need_ns = true, .run = true },
-	{ .type = RTM_GETNEIGH, .doit = rtnl_getneigh, .dumpit = rtnl_dumpneigh, .need_ns = true, .run = true },
-	{ .type = NSEMU_MSG_HELLO, .doit = rtnl_hello, .always_ack = true, .run = true },
-	{ .type = NSEMU_MSG_BIND, .doit = rtnl_bind, .never_ack = true, .run = true },
-	{ .type = NSEMU_MSG_SETSOCKOPT, .doit = rtnl_setsockopt, .never_ack = true, .run = true },
-	{ .type = NSEMU_MSG_NEWNS, .doit = rtnl_newns },
-	{ .type = NSEMU_MSG_DELNS, .doit = rtnl_delns },
-	{ .type = NSEMU_MSG_GETNS, .doit = rtnl_getns, .dumpit = rtnl_dumpns },
-	{ .type = NSEMU_MSG_SYSCTL_GET, .doit = rtnl_sysctl_get, .dumpit = rtnl_sysctl_dump,
-	  .need_ns = true, .run = true },
-	{ .type = NSEMU_MSG_SYSCTL_SET, .doit = rtnl_sysctl_set, .need_ns = true, .run = true },
-	{ .type = NSEMU_MSG_SYSCTL_DUMP, .doit = rtnl_sysctl_dump, .dumpit = rtnl_sysctl_dump,
-	  .need_ns = true, .run = true },
-	{ .type = NSEMU_MSG_GETDROPS, .doit = rtnl_getdrops, .need_ns = true },
-	{ .type = NSEMU_MSG_GETMIB, .doit = rtnl_getmib, .need_ns = true, .run = true },
-	{ .type = NSEMU_MSG_GETTHREADS, .doit = rtnl_getthreads, .dumpit = rtnl_getthreads },
-};
+/*
+ * The handler table (rtnetlink's rtnl_msg_handlers[family][type]): RTM_*
+ * types and nsemu's private ones, per address family. Filled at start-up
+ * by each handler file's init, constant afterwards, so lookups take no
+ * lock.
+ */
+#define RTNL_NR_RTM (RTM_MAX + 1 - RTM_BASE)
+#define RTNL_NR_TYPES (RTNL_NR_RTM + NSEMU_MSG_MAX + 1 - NSEMU_MSG_BASE)
+static struct rtnl_msgtype *rtnl_msg_handlers[RTNL_NFAMILY];
+
+static int rtnl_msgindex(uint16_t type)
+{
+	if (type >= RTM_BASE && type <= RTM_MAX)
+		return type - RTM_BASE;
+	if (type >= NSEMU_MSG_BASE && type <= NSEMU_MSG_MAX)
+		return RTNL_NR_RTM + (type - NSEMU_MSG_BASE);
+	return -1;
+}
+
+void rtnl_register(int family, uint16_t msgtype, rtnl_handler_fn doit, rtnl_handler_fn dumpit,
+		   unsigned flags)
+{
+	int i = rtnl_msgindex(msgtype);
+
+	assert(family >= 0 && family < RTNL_NFAMILY && i >= 0);
+	if (!rtnl_msg_handlers[family]) {
+		rtnl_msg_handlers[family] = calloc(RTNL_NR_TYPES, sizeof(struct rtnl_msgtype));
+		if (!rtnl_msg_handlers[family]) {
+			log_msg(LOG_ERR, "rtnl: out of memory registering handlers");
+			abort();
+		}
+	}
+	rtnl_msg_handlers[family][i] = (struct rtnl_msgtype){
+		.type = msgtype, .doit = doit, .dumpit = dumpit, .flags = flags,
+	};
+}
+
+void rtnl_unregister(int family, uint16_t msgtype)
+{
+	int i = rtnl_msgindex(msgtype);
+
+	if (family >= 0 && family < RTNL_NFAMILY && i >= 0 && rtnl_msg_handlers[family])
+		memset(&rtnl_msg_handlers[family][i], 0, sizeof(struct rtnl_msgtype));
+}
+
+/* The family of a message: the first byte after the header (rtgen_family,
+ * which every RTM_* family header starts with); AF_UNSPEC if there is none.
+ * nsemu's private messages register under AF_UNSPEC, so whatever byte
+ * they carry there selects the same handler. */
+uint8_t rtnl_msg_family(const void *msg, uint32_t len)
+{
+	return len > NLMSG_HDRLEN ? ((const uint8_t *)msg)[NLMSG_HDRLEN] : AF_UNSPEC;
+}
+
+/* rtnetlink_rcv_msg's lookup: (family, type), else (AF_UNSPEC, type). */
+const struct rtnl_msgtype *rtnl_find_type(uint8_t family, uint16_t type)
+{
+	int i = rtnl_msgindex(type);
+	const struct rtnl_msgtype *mt;
+
+	if (i < 0)
+		return NULL;
+	if (family < RTNL_NFAMILY && rtnl_msg_handlers[family]) {
+		mt = &rtnl_msg_handlers[family][i];
+		if (mt->doit || mt->dumpit)
+			return mt;
+	}
+	mt = rtnl_msg_handlers[AF_UNSPEC] ? &rtnl_msg_handlers[AF_UNSPEC][i] : NULL;
+	return mt && (mt->doit || mt->dumpit) ? mt : NULL;
+}
 
 /* netlink_ack(): NLMSG_ERROR with @err and the request's header only
  * (NLM_F_CAPPED), plus the extack text as NLMSGERR_ATTR_MSG when the
  * connection asked for it (NETLINK_EXT_ACK). */
-static void rtnl_ack(struct rtnl_req *r, int err)
+void rtnl_ack(struct rtnl_req *r, int err)
 {
 	const char *msg = r->c->ext_ack ? r->ext.msg : NULL;
 	uint16_t flags = NLM_F_CAPPED | (msg ? NLM_F_ACK_TLVS : 0);
@@ -719,23 +640,9 @@ static void rtnl_done(struct rtnl_req *r)
 	rtnl_msg_end(r->out, off);
 }
 
-static const struct rtnl_msgtype *rtnl_find_type(uint16_t type)
-{
-	/* Each message is looked up a few times in a row (where it runs,
-	 * then its handler): the last hit first. The table is constant. */
-	static _Thread_local const struct rtnl_msgtype *last;
-
-	if (last && last->type == type)
-		return last;
-	for (size_t i = 0; i < ARRAY_SIZE(rtnl_msgtypes); i++)
-		if (rtnl_msgtypes[i].type == type)
-			return last = &rtnl_msgtypes[i];
-	return NULL;
-}
-
 /* rtnetlink_rcv_msg + the ack part of netlink_rcv_skb for one message. */
-static int rtnl_rcv_msg(struct rtnl_conn *c, const struct nlmsghdr *nlh, struct rtnl_out *out,
-			struct rtnl_out *notify)
+int rtnl_rcv_msg(struct rtnl_conn *c, const struct nlmsghdr *nlh, struct rtnl_out *out,
+		 struct rtnl_out *notify)
 {
 	struct rtnl_req r = { .c = c, .nlh = nlh, .out = out,
 			      .notify = rtnl_notify_sink ? notify : NULL };
@@ -749,12 +656,12 @@ static int rtnl_rcv_msg(struct rtnl_conn *c, const struct nlmsghdr *nlh, struct 
 	if (!(nlh->nlmsg_flags & NLM_F_REQUEST) || nlh->nlmsg_type < NLMSG_MIN_TYPE)
 		goto ack;
 
-	mt = rtnl_find_type(nlh->nlmsg_type);
+	mt = rtnl_find_type(rtnl_msg_family(nlh, nlh->nlmsg_len), nlh->nlmsg_type);
 	if (!mt) {
 		err = -EOPNOTSUPP;
 		goto ack;
 	}
-	if (mt->need_ns) {
+	if (mt->flags & RTNL_FLAG_NEED_NS) {
 		r.ns = rtnl_conn_ns(c);
 		if (!r.ns) {
 			EXTACK_MSG(&r.ext, "No such namespace");
@@ -784,885 +691,15 @@ static int rtnl_rcv_msg(struct rtnl_conn *c, const struct nlmsghdr *nlh, struct 
 		return 0;
 	}
 ack:
-	if (mt && mt->never_ack)
+	if (mt && (mt->flags & RTNL_FLAG_NEVER_ACK))
 		return err;
 	if (err) {
 		rtnl_msg_cancel(out, start); /* drop any half-built answer */
 		rtnl_ack(&r, err);
-	} else if ((nlh->nlmsg_flags & NLM_F_ACK) || (mt && mt->always_ack)) {
+	} else if ((nlh->nlmsg_flags & NLM_F_ACK) || (mt && (mt->flags & RTNL_FLAG_ALWAYS_ACK))) {
 		rtnl_ack(&r, 0);
 	}
 	return err;
-}
-
-/* Where a message may be handled (rtnl_run_where): on the control thread
- * only, anywhere (no namespace state, or an error without a handler), or
- * on one worker, the owner of the connection's namespace. */
-#define RTNL_RUN_CONTROL ((struct worker *)NULL)
-#define RTNL_RUN_ANY ((struct worker *)1)
-
-/* The payload of the first attribute of @type in the attribute stream
- * [p, p + len), which need not be aligned (headers are copied out), and
- * its length; NULL if absent. */
-static const uint8_t *rtnl_raw_attr(const uint8_t *p, size_t len, uint16_t type, size_t *alen)
-{
-	while (len >= NLA_HDRLEN) {
-		struct nlattr a;
-
-		memcpy(&a, p, sizeof(a));
-		if (a.nla_len < NLA_HDRLEN || a.nla_len > len)
-			return NULL;
-		if ((a.nla_type & NLA_TYPE_MASK) == type) {
-			*alen = a.nla_len - NLA_HDRLEN;
-			return p + NLA_HDRLEN;
-		}
-		size_t step = NLA_ALIGN(a.nla_len);
-		if (step >= len)
-			break;
-		p += step;
-		len -= step;
-	}
-	return NULL;
-}
-
-/* ---- grouped namespace creation (engineer V, issue 6) ---- */
-/*
- * NEWNS with NSEMU_A_THREAD: the namespace is built on that worker anyway
- * (netns_create runs on its owner; the registry has its own mutex), so it
- * may run in a run there, and a datagram of NEWNS grouped by worker costs
- * one hand-off per group. Without the attribute (round robin) or with a
- * bad one (the handler answers the error) it stays on the control thread.
- */
-static struct worker *rtnl_newns_where(const uint8_t *p, size_t len)
-{
-	size_t alen;
-	const uint8_t *a = rtnl_raw_attr(p + NLMSG_HDRLEN, len - NLMSG_HDRLEN, NSEMU_A_THREAD, &alen);
-	uint32_t t;
-
-	if (!a || alen < sizeof(t))
-		return RTNL_RUN_CONTROL;
-	memcpy(&t, a, sizeof(t));
-	return t < loop_nworkers() ? loop_worker(t) : RTNL_RUN_CONTROL;
-}
-
-/* A creating NEWLINK may run on the requester's owner when its kind says
- * its newlink can (rtnl_link_ops.run: veth reaches both ends through
- * rtnl_call_ns); without IFLA_INFO_KIND, or of another kind, it stays on
- * the control thread. */
-static const struct rtnl_link_ops *rtnl_newlink_run_ops(const uint8_t *p, size_t len)
-{
-	size_t hdr = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct ifinfomsg)), alen, klen;
-	const uint8_t *info, *kind;
-	char name[32];
-
-	if (len < hdr)
-		return NULL;
-	info = rtnl_raw_attr(p + hdr, len - hdr, IFLA_LINKINFO, &alen);
-	if (!info || !(kind = rtnl_raw_attr(info, alen, IFLA_INFO_KIND, &klen)) || !klen ||
-	    klen >= sizeof(name))
-		return NULL;
-	memcpy(name, kind, klen);
-	name[klen] = '\0';
-	const struct rtnl_link_ops *ops = rtnl_link_ops_get(name);
-	return ops && ops->run ? ops : NULL;
-}
-/*
- * DELNS runs on the owner of the namespace it names (A_NS, else A_NSID):
- * rtnl_delns then tears it down there in one go. Unknown names and the
- * default namespace stay on the control thread, whose handler answers
- * the error.
- */
-static struct worker *rtnl_delns_where(const uint8_t *p, size_t len)
-{
-	size_t alen;
-	const uint8_t *a;
-	struct netns *ns = NULL;
-
-	if ((a = rtnl_raw_attr(p + NLMSG_HDRLEN, len - NLMSG_HDRLEN, NSEMU_A_NS, &alen))) {
-		char name[NETNS_NAMSIZ];
-		size_t n = MIN(alen, sizeof(name) - 1);
-
-		memcpy(name, a, n);
-		name[n] = '\0';
-		if (name[0])
-			ns = netns_lookup(name);
-	} else if ((a = rtnl_raw_attr(p + NLMSG_HDRLEN, len - NLMSG_HDRLEN, NSEMU_A_NSID,
-				      &alen)) &&
-		   alen >= sizeof(uint32_t)) {
-		uint32_t id;
-
-		memcpy(&id, a, sizeof(id));
-		if (id)
-			ns = netns_lookup_id(id);
-	}
-	return ns && ns != rtnl_def_ns ? ns->owner : RTNL_RUN_CONTROL;
-}
-/* ---- end grouped namespace creation ---- */
-
-/* @p: the whole message (nlh is its header, copied), maybe unaligned. */
-static struct worker *rtnl_run_where(const struct rtnl_conn *c, const struct nlmsghdr *nlh,
-				     const uint8_t *p)
-{
-	if (!(nlh->nlmsg_flags & NLM_F_REQUEST) || nlh->nlmsg_type < NLMSG_MIN_TYPE)
-		return RTNL_RUN_ANY;
-	const struct rtnl_msgtype *mt = rtnl_find_type(nlh->nlmsg_type);
-	if (!mt)
-		return RTNL_RUN_ANY;
-	if (nlh->nlmsg_type == NSEMU_MSG_NEWNS)
-		return rtnl_newns_where(p, nlh->nlmsg_len);
-	if (nlh->nlmsg_type == NSEMU_MSG_DELNS)
-		return rtnl_delns_where(p, nlh->nlmsg_len);
-	if (!mt->run)
-		return RTNL_RUN_CONTROL;
-	/* NEWLINK that may create: the link kind decides (veth_newlink
-	 * touches two namespaces, through rtnl_call_ns). */
-	if (nlh->nlmsg_type == RTM_NEWLINK && (nlh->nlmsg_flags & NLM_F_CREATE) &&
-	    !rtnl_newlink_run_ops(p, nlh->nlmsg_len))
-		return RTNL_RUN_CONTROL;
-	if (!mt->need_ns)
-		return RTNL_RUN_ANY;
-	struct netns *ns = rtnl_conn_ns(c);
-	return ns ? ns->owner : RTNL_RUN_ANY;
-}
-
-/* A datagram being walked: the rest of it, and what the walk found. */
-struct rtnl_walk {
-	struct rtnl_conn *c;
-	const uint8_t *p;
-	size_t len;
-	struct rtnl_out *out, *notify;
-	int ret;
-	bool first;
-	bool fixed; /* a parallel run's share: every message runs here */
-};
-
-enum { RTNL_WALK_NEXT, RTNL_WALK_END, RTNL_WALK_STOP };
-
-/*
- * Handle the next message of @wk if @only is NULL or it may run on @only
- * (which is then the current worker); RTNL_WALK_STOP leaves it for the
- * control thread. netlink_rcv_skb's checks: a header that lies about its
- * length ends the walk, answered only if it is the first.
- */
-static int rtnl_walk_one(struct rtnl_walk *wk, struct worker *only)
-{
-	struct nlmsghdr h;
-
-	if (wk->len < NLMSG_HDRLEN)
-		return RTNL_WALK_END;
-	memcpy(&h, wk->p, sizeof(h)); /* the datagram need not be aligned */
-	if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > wk->len) {
-		/* Trailing bytes after real messages are padding (`ip` sends
-		 * zeroed tails); a first header that lies is answered. */
-		if (only)
-			return RTNL_WALK_STOP;
-		if (wk->first) {
-			struct rtnl_req r = { .c = wk->c, .nlh = &h, .out = wk->out };
-			EXTACK_MSG(&r.ext, "Invalid message length");
-			rtnl_ack(&r, -EINVAL);
-			wk->ret = -EINVAL;
-		}
-		return RTNL_WALK_END;
-	}
-	if (only && !wk->fixed) {
-		struct worker *w = rtnl_run_where(wk->c, &h, wk->p);
-		if (w != RTNL_RUN_ANY && w != only)
-			return RTNL_WALK_STOP;
-	}
-	/* Handlers read the message in place; copy it when it is not
-	 * 4-byte aligned so nla accessors stay well defined. */
-	const struct nlmsghdr *nlh = (const struct nlmsghdr *)wk->p;
-	void *copy = NULL;
-	if ((uintptr_t)wk->p & 3) {
-		copy = malloc(h.nlmsg_len);
-		if (!copy) {
-			if (only)
-				return RTNL_WALK_STOP; /* the control thread ends it */
-			wk->ret = -ENOMEM;
-			return RTNL_WALK_END;
-		}
-		memcpy(copy, wk->p, h.nlmsg_len);
-		nlh = copy;
-	}
-	int err = rtnl_rcv_msg(wk->c, nlh, wk->out, wk->notify);
-	free(copy);
-	if (err)
-		wk->ret = err;
-	wk->first = false;
-	size_t step = NLMSG_ALIGN(h.nlmsg_len);
-	if (step > wk->len)
-		step = wk->len;
-	wk->p += step;
-	wk->len -= step;
-	return RTNL_WALK_NEXT;
-}
-
-/* The link kind whose ahead_add took the messages of this worker's
- * current look-ahead (NULL: none taken). */
-static _Thread_local const struct rtnl_link_ops *rtnl_ahead_ops;
-
-/*
- * Look ahead from the walk's position: HELLOs and creating NEWLINKs that
- * their kind's ahead_add takes, all of one kind (a veth pair from this
- * worker's namespace toward one other worker's). What they need elsewhere
- * is made in one call (ahead_run); returns the end of the last one taken
- * (ahead_flush is due when the walk gets there), or NULL. Nobody may
- * listen for notifications (a peer's RTM_NEWLINK would be built from the
- * far end while the request runs).
- */
-static const uint8_t *rtnl_run_prefetch(const struct rtnl_walk *wk, const uint8_t **stop)
-{
-	const uint8_t *p = wk->p, *end = NULL;
-	size_t len = wk->len;
-	struct netns *cur = rtnl_conn_ns(wk->c);
-
-	if (rtnl_notify_sink)
-		return NULL;
-	while (len >= NLMSG_HDRLEN && !((uintptr_t)p & 3)) {
-		const struct nlmsghdr *h = (const struct nlmsghdr *)p;
-
-		if (h->nlmsg_len < NLMSG_HDRLEN || h->nlmsg_len > len ||
-		    !(h->nlmsg_flags & NLM_F_REQUEST))
-			break;
-		if (h->nlmsg_type == NSEMU_MSG_HELLO) {
-			size_t alen;
-			const uint8_t *a;
-			struct netns *ns = NULL;
-
-			/* rtnl_hello's choice (nsemu_attr_ns) */
-			if ((a = rtnl_raw_attr(p + NLMSG_HDRLEN, h->nlmsg_len - NLMSG_HDRLEN,
-					       NSEMU_A_NS, &alen))) {
-				char name[NETNS_NAMSIZ];
-				size_t n = MIN(alen, sizeof(name) - 1);
-
-				memcpy(name, a, n);
-				name[n] = '\0';
-				ns = name[0] ? netns_lookup(name) : rtnl_def_ns;
-			} else if ((a = rtnl_raw_attr(p + NLMSG_HDRLEN, h->nlmsg_len - NLMSG_HDRLEN,
-						      NSEMU_A_NSID, &alen))) {
-				uint32_t id;
-
-				if (alen < sizeof(id))
-					break;
-				memcpy(&id, a, sizeof(id));
-				ns = id ? netns_lookup_id(id) : rtnl_def_ns;
-			} else {
-				ns = rtnl_def_ns;
-			}
-			if (!ns)
-				break;
-			cur = ns;
-		} else if (h->nlmsg_type == RTM_NEWLINK && (h->nlmsg_flags & NLM_F_CREATE)) {
-			const struct rtnl_link_ops *ops = rtnl_newlink_run_ops(p, h->nlmsg_len);
-
-			if (!ops || !ops->ahead_add || (rtnl_ahead_ops && ops != rtnl_ahead_ops) ||
-			    !ops->ahead_add(cur, h))
-				break;
-			rtnl_ahead_ops = ops;
-			end = p + MIN(NLMSG_ALIGN(h->nlmsg_len), len);
-		} else {
-			break;
-		}
-		size_t step = MIN(NLMSG_ALIGN(h->nlmsg_len), len);
-		p += step;
-		len -= step;
-	}
-	if (end)
-		rtnl_ahead_ops->ahead_run();
-	*stop = end ? NULL : p;
-	return end;
-}
-
-/* Finish the requests of the current look-ahead (ahead_flush). */
-static void rtnl_ahead_flush(void)
-{
-	const struct rtnl_link_ops *ops = rtnl_ahead_ops;
-
-	rtnl_ahead_ops = NULL;
-	ops->ahead_flush();
-}
-
-/*
- * Owner: handle messages of the walk while they may run here. A look-ahead
- * that took nothing stopped at a message ahead_add refused (or at the
- * end): until the walk is past it, looking again from a later message would
- * only go over the same HELLOs and refuse the same message (nothing but
- * HELLOs lies before it, and they change no state), so each message is
- * looked at once, not once per message before it.
- */
-static void rtnl_run_fn(void *arg)
-{
-	struct rtnl_walk *wk = arg;
-	struct worker *self = loop_current();
-	const uint8_t *pf_end = NULL, *pf_stop = NULL;
-
-	rtnl_in_run = true;
-	for (;;) {
-		if (pf_end && wk->p >= pf_end) {
-			rtnl_ahead_flush();
-			pf_end = NULL;
-		}
-		if (!pf_end && (!pf_stop || wk->p > pf_stop))
-			pf_end = rtnl_run_prefetch(wk, &pf_stop);
-		if (rtnl_walk_one(wk, self) != RTNL_WALK_NEXT)
-			break;
-	}
-	if (pf_end)
-		rtnl_ahead_flush();
-	rtnl_held_send();
-	rtnl_in_run = false;
-}
-
-/* ---- parallel runs ---- */
-/*
- * A datagram that configures namespaces of several workers (`bench netns`:
- * each worker's namespaces, then the hub; a topology script's addresses
- * and routes) would keep one worker busy at a time, the others idle while
- * the control thread waits. When every message of a stretch only changes
- * the namespace it is sent to, the order between messages of different
- * workers cannot be seen, so the stretch is cut into runs by worker and
- * they all start at once, each worker's in order (its queue is FIFO);
- * the replies are put together in message order afterwards, exactly as the
- * runs one after the other would have left them.
- *
- * Such a message (rtnl_par_msg): RTM_NEWADDR/DELADDR, RTM_NEWROUTE/
- * DELROUTE, RTM_NEWLINK/SETLINK that cannot create and changes only the
- * device's flags, name, MTU, address or queue length (no namespace move,
- * no kind data), and a HELLO naming a namespace by id. They read no other
- * namespace and wait on no other worker; a veth end going up tells its
- * peer's owner asynchronously, as it always did (the peer's carrier
- * follows when the message arrives: the same end state in either order).
- * Nothing that reads state (GET*, dumps), creates or deletes namespaces,
- * deletes links or sets sysctls, and nothing at all while a listener
- * waits for notifications (they would interleave across workers). The
- * registry cannot change meanwhile: only the holder of the control lock
- * changes it, and it is waiting.
- *
- * One kind of request does reach another worker: a veth pair whose ends
- * (IFLA_NET_NS_PID, the peer's) live elsewhere, made through calls to
- * their owners (rtnl_call_sync). Such a call joins the other worker's
- * queue behind every run of the stretch posted to it, so it is allowed
- * only toward a worker whose runs all come earlier in the stretch: it then
- * runs after them, as in order, and nothing later on that worker can see
- * it early. A run on a worker that an earlier run calls ends the stretch.
- * Calls thus only ever wait on earlier runs, never in a cycle. (`bench
- * netns`: each worker's veths to the hub, the hub's worker first.)
- */
-#define RTNL_PAR_MAX 256	  /* runs in one stretch */
-#define RTNL_PAR_WORKERS 256 /* workers it tracks (loop.c allows 254) */
-
-struct rtnl_par {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	unsigned pending;
-};
-
-struct rtnl_par_run {
-	struct rtnl_walk wk;
-	struct rtnl_conn conn; /* the connection as the run starts, then as it ends */
-	struct rtnl_out out;
-	struct worker *w;
-	struct rtnl_par *par;
-};
-
-/* Walk the attributes of [p, p + len), using up @len: whatever is left
- * after the loop did not parse (an attribute running past the end). */
-#define RTNL_PAR_FOR_EACH_ATTR(a, p, len)                                             \
-	for (const struct nlattr *a = (const struct nlattr *)(p);                     \
-	     (len) >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= (len);  \
-	     (len) -= MIN((size_t)NLA_ALIGN(a->nla_len), (len)),                      \
-	     a = (const struct nlattr *)((const uint8_t *)a + NLA_ALIGN(a->nla_len)))
-
-/* An attribute of one end of a veth pair that a parallel stretch can
- * take: its name, MTU, address, txqlen, or IFLA_NET_NS_PID (a non-zero
- * namespace id into *ns). False for anything else. */
-static bool rtnl_par_end_attr(const struct nlattr *a, uint32_t *ns)
-{
-	switch (a->nla_type & NLA_TYPE_MASK) {
-	case IFLA_IFNAME:
-	case IFLA_MTU:
-	case IFLA_ADDRESS:
-	case IFLA_TXQLEN:
-		return true;
-	case IFLA_NET_NS_PID:
-		if (a->nla_len < NLA_HDRLEN + sizeof(*ns))
-			return false;
-		memcpy(ns, (const uint8_t *)a + NLA_HDRLEN, sizeof(*ns));
-		return *ns != 0;
-	default:
-		return false;
-	}
-}
-
-/*
- * A creating RTM_NEWLINK of kind veth, as veth_newlink reads it: *dest is
- * the first end's IFLA_NET_NS_PID (0: none), *peer the peer's. False for
- * anything else (other kinds, other ways to name a namespace, malformed
- * attributes: the ordinary path answers those).
- */
-static bool rtnl_par_veth(const uint8_t *p, size_t len, uint32_t *dest, uint32_t *peer)
-{
-	size_t hdr = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct ifinfomsg));
-	const uint8_t *data = NULL;
-	size_t dlen = 0;
-	bool veth = false, info = false;
-
-	*dest = *peer = 0;
-	if (len < hdr)
-		return false;
-	len -= hdr;
-	RTNL_PAR_FOR_EACH_ATTR(a, p + hdr, len)
-	{
-		size_t l2 = a->nla_len - NLA_HDRLEN;
-
-		switch (a->nla_type & NLA_TYPE_MASK) {
-		case IFLA_LINKINFO:
-			if (info)
-				return false; /* the parser keeps the last one */
-			info = true;
-			RTNL_PAR_FOR_EACH_ATTR(b, (const uint8_t *)a + NLA_HDRLEN, l2)
-			{
-				size_t bl = b->nla_len - NLA_HDRLEN;
-
-				const uint8_t *kind = (const uint8_t *)b + NLA_HDRLEN;
-
-				if ((b->nla_type & NLA_TYPE_MASK) == IFLA_INFO_KIND)
-					veth = bl >= 4 && !memcmp(kind, "veth", 4) &&
-					       (bl == 4 || kind[4] == 0);
-				else if ((b->nla_type & NLA_TYPE_MASK) == IFLA_INFO_DATA)
-					data = (const uint8_t *)b + NLA_HDRLEN, dlen = bl;
-				else
-					return false;
-			}
-			if (l2)
-				return false;
-			break;
-		default:
-			if (!rtnl_par_end_attr(a, dest))
-				return false;
-		}
-	}
-	if (len || !veth)
-		return false;
-	/* VETH_INFO_PEER: an ifinfomsg, then the peer's attributes */
-	RTNL_PAR_FOR_EACH_ATTR(a, data, dlen)
-	{
-		size_t l2 = a->nla_len - NLA_HDRLEN;
-		size_t ph = NLMSG_ALIGN(sizeof(struct ifinfomsg));
-
-		if ((a->nla_type & NLA_TYPE_MASK) != VETH_INFO_PEER || l2 < ph)
-			return false;
-		l2 -= ph;
-		RTNL_PAR_FOR_EACH_ATTR(b, (const uint8_t *)a + NLA_HDRLEN + ph, l2)
-		{
-			if (!rtnl_par_end_attr(b, peer))
-				return false;
-		}
-		if (l2)
-			return false;
-	}
-	return !dlen;
-}
-
-/* May @h (whole message at @p, aligned) be part of a parallel stretch?
- * For a HELLO, *hello_ns is the namespace it selects; for a veth pair,
- * dest/peer its ends' IFLA_NET_NS_PID (0: the requester's namespace). */
-static bool rtnl_par_msg(const struct nlmsghdr *h, const uint8_t *p, struct netns **hello_ns,
-			 uint32_t *dest, uint32_t *peer, bool *create)
-{
-	size_t len = h->nlmsg_len, hdr, alen;
-
-	*create = false;
-	if (!(h->nlmsg_flags & NLM_F_REQUEST))
-		return false;
-	switch (h->nlmsg_type) {
-	case RTM_NEWADDR:
-	case RTM_DELADDR:
-	case RTM_NEWROUTE:
-	case RTM_DELROUTE:
-		return true;
-	case RTM_NEWLINK:
-	case RTM_SETLINK:
-		if (h->nlmsg_flags & NLM_F_CREATE) {
-			*create = true;
-			return h->nlmsg_type == RTM_NEWLINK && rtnl_par_veth(p, len, dest, peer);
-		}
-		hdr = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct ifinfomsg));
-		if (len < hdr)
-			return true; /* answered -EINVAL by its own worker */
-		for (p += hdr, len -= hdr; len >= NLA_HDRLEN;) {
-			const struct nlattr *a = (const struct nlattr *)p;
-
-			if (a->nla_len < NLA_HDRLEN || a->nla_len > len)
-				return false;
-			switch (a->nla_type & NLA_TYPE_MASK) {
-			case IFLA_IFNAME:
-			case IFLA_MTU:
-			case IFLA_ADDRESS:
-			case IFLA_TXQLEN:
-				break;
-			default:
-				return false;
-			}
-			alen = MIN((size_t)NLA_ALIGN(a->nla_len), len);
-			p += alen;
-			len -= alen;
-		}
-		return true;
-	case NSEMU_MSG_HELLO: {
-		/* exactly one attribute, A_NSID of a live namespace */
-		const struct nlattr *a = (const struct nlattr *)(p + NLMSG_HDRLEN);
-		uint32_t id;
-
-		if (len != NLMSG_HDRLEN + NLA_HDRLEN + sizeof(id) ||
-		    a->nla_len != NLA_HDRLEN + sizeof(id) ||
-		    (a->nla_type & NLA_TYPE_MASK) != NSEMU_A_NSID)
-			return false;
-		memcpy(&id, p + NLMSG_HDRLEN + NLA_HDRLEN, sizeof(id));
-		*hello_ns = id ? netns_lookup_id(id) : rtnl_def_ns;
-		return *hello_ns != NULL;
-	}
-	default:
-		return false;
-	}
-}
-
-static void rtnl_run_fn(void *arg);
-
-static void rtnl_par_run_fn(void *arg)
-{
-	struct rtnl_par_run *pr = arg;
-	struct rtnl_par *par = pr->par;
-
-	rtnl_run_fn(&pr->wk);
-	pthread_mutex_lock(&par->lock);
-	if (!--par->pending)
-		pthread_cond_signal(&par->cond);
-	pthread_mutex_unlock(&par->lock);
-}
-
-/*
- * From @wk's position: a stretch of messages for at least two workers?
- * Then run it in parallel, append its replies to wk->out and move past it;
- * false leaves everything to the ordinary path. Control thread, lock held.
- */
-static bool rtnl_par_try(struct rtnl_walk *wk)
-{
-	struct rtnl_par_run *runs = NULL, *cur = NULL;
-	struct rtnl_conn conn = *wk->c;
-	struct netns *conn_ns = NULL; /* rtnl_conn_ns(&conn), looked up once */
-	struct rtnl_par par;
-	const uint8_t *p = wk->p;
-	size_t len = wk->len;
-	unsigned n = 0, cap = 0;
-	bool multi = false;
-	/* workers that a run of the stretch calls (veth ends made there) */
-	uint64_t called[RTNL_PAR_WORKERS / 64] = { 0 };
-
-	if (rtnl_notify_sink || loop_nworkers() < 2 || loop_nworkers() > RTNL_PAR_WORKERS)
-		return false;
-	while (len >= NLMSG_HDRLEN && !((uintptr_t)p & 3) && n < RTNL_PAR_MAX) {
-		const struct nlmsghdr *h = (const struct nlmsghdr *)p;
-		struct netns *ns = NULL, *hello = NULL, *ends[2] = { NULL, NULL };
-		uint32_t dest, peer;
-		bool create;
-
-		if (h->nlmsg_len < NLMSG_HDRLEN || h->nlmsg_len > len ||
-		    !rtnl_par_msg(h, p, &hello, &dest, &peer, &create))
-			break;
-		if (!hello) {
-			/* a request: on its namespace's owner */
-			if (!conn_ns)
-				conn_ns = rtnl_conn_ns(&conn);
-			ns = conn_ns;
-			if (!ns)
-				break; /* the ordinary path answers ENOENT */
-		} else if (!cur) {
-			ns = hello; /* a stretch starting with a HELLO: its target */
-		}
-		if (create) {
-			/* where the veth's ends go: each must be this run's
-			 * worker or one with no later run (see above) */
-			ends[0] = dest ? netns_lookup_id(dest) : ns;
-			ends[1] = peer ? netns_lookup_id(peer) : ns;
-			if (!ends[0] || !ends[1])
-				break;
-		}
-		if (ns && (!cur || cur->w != ns->owner)) {
-			unsigned wi = loop_worker_id(ns->owner);
-
-			if (called[wi / 64] & (1ull << (wi % 64)))
-				break; /* an earlier run calls this worker */
-			if (n == cap) {
-				unsigned c2 = cap ? 2 * cap : 8;
-				struct rtnl_par_run *r2 = realloc(runs, c2 * sizeof(*r2));
-
-				if (!r2)
-					break;
-				runs = r2;
-				cap = c2;
-			}
-			cur = &runs[n++];
-			memset(cur, 0, sizeof(*cur));
-			cur->w = ns->owner;
-			cur->conn = conn;
-			cur->wk.p = p;
-			multi |= cur->w != runs[0].w;
-		}
-		for (unsigned e = 0; e < 2; e++) {
-			if (ends[e] && ends[e]->owner != cur->w) {
-				unsigned wi = loop_worker_id(ends[e]->owner);
-
-				called[wi / 64] |= 1ull << (wi % 64);
-			}
-		}
-		if (hello) {
-			conn.ns_id = hello == rtnl_def_ns ? 0 : hello->id;
-			conn_ns = hello;
-		}
-		size_t step = MIN(NLMSG_ALIGN(h->nlmsg_len), len);
-		p += step;
-		len -= step;
-		cur->wk.len = (size_t)(p - cur->wk.p);
-	}
-	if (!multi) {
-		free(runs);
-		return false;
-	}
-
-	pthread_mutex_init(&par.lock, NULL);
-	pthread_cond_init(&par.cond, NULL);
-	par.pending = n;
-	for (unsigned i = 0; i < n; i++) {
-		struct rtnl_par_run *pr = &runs[i];
-
-		pr->wk.c = &pr->conn;
-		pr->wk.out = &pr->out;
-		pr->wk.notify = wk->notify; /* unused: nobody listens */
-		pr->wk.fixed = true;
-		rtnl_out_init(&pr->out);
-		pr->par = &par;
-	}
-	/* all posted before any wait: every worker starts at once */
-	for (unsigned i = 0; i < n; i++)
-		loop_call(runs[i].w, rtnl_par_run_fn, &runs[i]);
-	pthread_mutex_lock(&par.lock);
-	while (par.pending)
-		pthread_cond_wait(&par.cond, &par.lock);
-	pthread_mutex_unlock(&par.lock);
-	pthread_cond_destroy(&par.cond);
-	pthread_mutex_destroy(&par.lock);
-
-	for (unsigned i = 0; i < n; i++) {
-		struct rtnl_par_run *pr = &runs[i];
-
-		/* every message ran (fixed runs do not stop early) */
-		assert(pr->wk.len == 0);
-		if (pr->out.len)
-			memcpy(rtnl_out_reserve_raw(wk->out, pr->out.len), pr->out.buf,
-			       pr->out.len);
-		if (pr->wk.ret)
-			wk->ret = pr->wk.ret;
-		rtnl_out_free(&pr->out);
-	}
-	*wk->c = runs[n - 1].conn;
-	wk->p = p;
-	wk->len = len;
-	wk->first = false;
-	free(runs);
-	return true;
-}
-
-/*
- * NEWNS for several workers (`bench netns` sends each worker's together):
- * the runs register the namespaces and answer one worker after the other,
- * in message order, so ids and errors stay what that order gives; but the
- * building (netns_create: tables, lo, the memory they touch first) is most
- * of the work and is seen by nobody until registration. So the control
- * thread first hands each worker the names of its stretch to build ahead
- * (netns_create_ahead, posted before the runs, so it comes first on each
- * worker), and the workers build them at the same time; each request's
- * netns_create then takes its namespace ready-made. What no request took
- * (a name already used, a request that failed) is destroyed at the end of
- * the datagram (netns_ahead_drop, before any later request on the worker).
- */
-#define RTNL_AHEAD_MAX 1024 /* NEWNS looked at in one stretch */
-
-struct rtnl_ahead {
-	struct worker *w;
-	unsigned n;
-	char name[][NETNS_NAMSIZ];
-};
-
-static void rtnl_ahead_fn(void *arg)
-{
-	struct rtnl_ahead *a = arg;
-
-	for (unsigned i = 0; i < a->n; i++)
-		netns_create_ahead(a->name[i], a->w);
-	free(a);
-}
-
-static void rtnl_ahead_drop_fn(void *arg)
-{
-	netns_ahead_drop();
-}
-
-/* A NEWNS with a valid NSEMU_A_THREAD and a name that fits: its worker
- * index and name; false for anything else. */
-static bool rtnl_ahead_msg(const struct nlmsghdr *h, const uint8_t *p, unsigned *t, char *name)
-{
-	size_t alen;
-	const uint8_t *a;
-	uint32_t th;
-
-	if (h->nlmsg_type != NSEMU_MSG_NEWNS || !(h->nlmsg_flags & NLM_F_REQUEST))
-		return false;
-	a = rtnl_raw_attr(p + NLMSG_HDRLEN, h->nlmsg_len - NLMSG_HDRLEN, NSEMU_A_THREAD, &alen);
-	if (!a || alen < sizeof(th))
-		return false;
-	memcpy(&th, a, sizeof(th));
-	if (th >= loop_nworkers())
-		return false;
-	a = rtnl_raw_attr(p + NLMSG_HDRLEN, h->nlmsg_len - NLMSG_HDRLEN, NSEMU_A_NS, &alen);
-	if (!a || !alen || !memchr(a, '\0', MIN(alen, (size_t)NETNS_NAMSIZ)))
-		return false;
-	memcpy(name, a, strnlen((const char *)a, NETNS_NAMSIZ - 1) + 1);
-	*t = th;
-	return name[0] != '\0';
-}
-
-/*
- * From @wk's position: a stretch of NEWNS for at least two workers? Hand
- * each worker its names to build ahead, mark it in @used (its leftovers
- * are dropped at the end) and return the end of the stretch, before which
- * nothing is looked at again. Control thread, lock held.
- */
-/* Is @name new in @seen (2 * RTNL_AHEAD_MAX slots)? Then it is added.
- * A hash match counts as a repeat: at worst the stretch ends early. */
-static bool rtnl_ahead_first(uint32_t *seen, const char *name)
-{
-	uint32_t h = 2166136261u, i;
-
-	for (const char *c = name; *c; c++)
-		h = (h ^ (uint8_t)*c) * 16777619u;
-	h |= 1;
-	for (i = h & (2 * RTNL_AHEAD_MAX - 1); seen[i]; i = (i + 1) & (2 * RTNL_AHEAD_MAX - 1))
-		if (seen[i] == h)
-			return false;
-	seen[i] = h;
-	return true;
-}
-
-static const uint8_t *rtnl_ahead_try(const struct rtnl_walk *wk, uint64_t *used)
-{
-	const uint8_t *p = wk->p;
-	size_t len = wk->len;
-	unsigned nw = loop_nworkers(), k = 0, workers = 0;
-	struct rtnl_ahead **a;
-	char name[NETNS_NAMSIZ];
-	/* hashes of the names taken (0: free): a name twice ends the stretch,
-	 * so a namespace built ahead is never one a later request reuses */
-	uint32_t seen[2 * RTNL_AHEAD_MAX] = { 0 };
-
-	if (nw < 2 || nw > RTNL_PAR_WORKERS || len < NLMSG_HDRLEN || ((uintptr_t)p & 3) ||
-	    ((const struct nlmsghdr *)p)->nlmsg_type != NSEMU_MSG_NEWNS ||
-	    !(a = calloc(nw, sizeof(*a))))
-		return p;
-	while (len >= NLMSG_HDRLEN && !((uintptr_t)p & 3) && k < RTNL_AHEAD_MAX) {
-		const struct nlmsghdr *h = (const struct nlmsghdr *)p;
-		unsigned t;
-
-		if (h->nlmsg_len < NLMSG_HDRLEN || h->nlmsg_len > len || !rtnl_ahead_msg(h, p, &t, name) ||
-		    !rtnl_ahead_first(seen, name))
-			break;
-		k++;
-		/* a name already used is answered EEXIST: nothing to build */
-		if (!netns_lookup(name)) {
-			if (!a[t]) {
-				a[t] = malloc(sizeof(**a) + RTNL_AHEAD_MAX * sizeof(a[t]->name[0]));
-				if (!a[t])
-					break;
-				a[t]->w = loop_worker(t);
-				a[t]->n = 0;
-				workers++;
-			}
-			memcpy(a[t]->name[a[t]->n++], name, sizeof(name));
-		}
-		size_t step = MIN(NLMSG_ALIGN(h->nlmsg_len), len);
-		p += step;
-		len -= step;
-	}
-	for (unsigned t = 0; t < nw; t++) {
-		if (!a[t])
-			continue;
-		if (workers < 2) {
-			free(a[t]); /* one worker: its run builds them as fast */
-			continue;
-		}
-		used[t / 64] |= 1ull << (t % 64);
-		loop_call(a[t]->w, rtnl_ahead_fn, a[t]);
-	}
-	free(a);
-	return p;
-}
-/* ---- end parallel runs ---- */
-
-/*
- * Consecutive messages that may run on the same worker (the owner of the
- * connection's namespace, which a HELLO in the run may change) go there
- * in one loop_call_sync instead of one or more per message: a datagram of
- * a thousand requests to a few namespaces costs a few thread hand-offs.
- * Replies and errors come per message in order, as before; the rest runs
- * on the control thread as it always did.
- */
-int rtnl_process(struct rtnl_conn *c, const void *buf, size_t len, struct rtnl_out *out)
-{
-	struct rtnl_out notify;
-	struct rtnl_walk wk = { .c = c, .p = buf, .len = len, .out = out, .notify = &notify,
-				.first = true };
-	const uint8_t *ahead_end = NULL;
-	uint64_t ahead_used[RTNL_PAR_WORKERS / 64] = { 0 };
-
-	if (len < NLMSG_HDRLEN)
-		return -EINVAL; /* no header to answer to: the kernel ignores it too */
-
-	rtnl_out_init(&notify);
-	rtnl_lock();
-	for (;;) {
-		struct nlmsghdr h;
-		struct worker *w = RTNL_RUN_CONTROL;
-
-		if (wk.p >= ahead_end)
-			ahead_end = rtnl_ahead_try(&wk, ahead_used);
-		if (rtnl_par_try(&wk))
-			continue;
-		if (wk.len >= NLMSG_HDRLEN) {
-			memcpy(&h, wk.p, sizeof(h));
-			if (h.nlmsg_len >= NLMSG_HDRLEN && h.nlmsg_len <= wk.len)
-				w = rtnl_run_where(c, &h, wk.p);
-		}
-		if (w != RTNL_RUN_CONTROL && w != RTNL_RUN_ANY) {
-			loop_call_sync(w, rtnl_run_fn, &wk);
-			if (notify.len)
-				rtnl_notify_flush(&notify);
-			continue;
-		}
-		if (rtnl_walk_one(&wk, NULL) != RTNL_WALK_NEXT)
-			break;
-	}
-	/* What deletions in runs left in flight (DELNS: a veth pair across
-	 * workers) is finished before the replies leave, as if each had
-	 * waited on the control thread. */
-	for (unsigned i = 0; i < RTNL_MAX_KINDS && rtnl_kinds[i]; i++)
-		if (rtnl_kinds[i]->run_wait)
-			rtnl_kinds[i]->run_wait();
-	for (unsigned t = 0; t < loop_nworkers() && t < RTNL_PAR_WORKERS; t++)
-		if (ahead_used[t / 64] & (1ull << (t % 64)))
-			loop_call(loop_worker(t), rtnl_ahead_drop_fn, NULL);
-	rtnl_unlock();
-	rtnl_out_free(&notify);
-	return wk.ret;
 }
 
 /* ---------------------------------------------------------- start-up */
@@ -1682,6 +719,15 @@ int rtnl_init(void)
 		 * are registered by devices_init(), which the program calls
 		 * first (netns/ never names devices/). */
 		inet_init();
+		rtnl_register(AF_UNSPEC, NSEMU_MSG_BIND, rtnl_bind, NULL,
+			      RTNL_FLAG_NEVER_ACK | RTNL_FLAG_RUN);
+		rtnl_register(AF_UNSPEC, NSEMU_MSG_SETSOCKOPT, rtnl_setsockopt, NULL,
+			      RTNL_FLAG_NEVER_ACK | RTNL_FLAG_RUN);
+		rtnl_link_init();
+		rtnl_addr_init();
+		rtnl_route_init();
+		rtnl_neigh_init();
+		rtnl_netns_init();
 		once = true;
 	}
 	struct extack ext = { 0 };

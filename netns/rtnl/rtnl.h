@@ -173,17 +173,17 @@ struct rtnl_link_ops {
 	void (*ahead_flush)(void);
 };
 void rtnl_link_register(const struct rtnl_link_ops *ops);
+/*
+ * rtnl_link_get_net: the namespace an IFLA_NET_NS_PID attribute @a names
+ * (it carries an nsemu namespace id), or @src when @a is NULL. 0 and *nsp,
+ * -EINVAL (shorter than a u32) or -ESRCH (no such namespace); the caller
+ * sets the extack text its kind answers with. Any thread.
+ */
+int rtnl_link_get_net(struct netns *src, const struct nlattr *a, struct netns **nsp);
 const struct rtnl_link_ops *rtnl_link_ops_get(const char *kind);
 
 /* Run fn(arg) on the owner of @ns and wait (control thread helper). */
 void rtnl_call_ns(struct netns *ns, loop_call_fn fn, void *arg);
-/* loop_call(w, fn, arg) for a message a namespace's owner sends to another
- * worker (a veth end telling its peer's owner). Inside a run the message
- * is held and sent, with the others for the same worker in one closure and
- * in order, when the run ends, calls another worker or holds 16: nothing
- * can tell the difference, and it costs one wake-up per batch instead of
- * one per message. */
-void rtnl_post(struct worker *w, loop_call_fn fn, void *arg);
 /* DELNS on the namespace's owner, in a run: unlist and destroy @ns and
  * its devices (a cross-worker veth peer follows asynchronously, O6). */
 void rtnl_netns_destroy_here(struct netns *ns);

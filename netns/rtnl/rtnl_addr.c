@@ -264,3 +264,19 @@ int rtnl_dumpaddr(struct rtnl_req *r)
 	r->priv = &ifindex;
 	return rtnl_on_owner(r, addr_dump_owner);
 }
+
+/* Registered for AF_INET and, for the other families' requests (which the
+ * handlers answer as the kernel does), for AF_UNSPEC. */
+void rtnl_addr_init(void)
+{
+	static const int fams[] = { AF_INET, AF_UNSPEC };
+
+	for (unsigned i = 0; i < ARRAY_SIZE(fams); i++) {
+		rtnl_register(fams[i], RTM_NEWADDR, rtnl_newaddr, NULL,
+			      RTNL_FLAG_NEED_NS | RTNL_FLAG_RUN);
+		rtnl_register(fams[i], RTM_DELADDR, rtnl_deladdr, NULL,
+			      RTNL_FLAG_NEED_NS | RTNL_FLAG_RUN);
+		rtnl_register(fams[i], RTM_GETADDR, NULL, rtnl_dumpaddr,
+			      RTNL_FLAG_NEED_NS | RTNL_FLAG_RUN);
+	}
+}

@@ -189,9 +189,9 @@ void rtnl_link_fill(struct rtnl_req *r, const struct netdev *dev, uint16_t type,
 	}
 	if (!(ext_mask & RTEXT_FILTER_SKIP_STATS))
 		link_fill_stats(o, &dev->stats);
-	if (dev->ops && dev->ops->kind) {
+	if (dev->rtnl_link_ops) {
 		size_t li = rtnl_nest_start(o, IFLA_LINKINFO);
-		rtnl_put_str(o, IFLA_INFO_KIND, dev->ops->kind);
+		rtnl_put_str(o, IFLA_INFO_KIND, dev->rtnl_link_ops->kind);
 		rtnl_nest_end(o, li);
 	}
 	/* rtnl_fill_link_netnsid: the peer's namespace, as the id nsemu
@@ -499,13 +499,12 @@ static int link_create(struct rtnl_req *r, struct link_req *lr)
 		return -EOPNOTSUPP;
 	}
 	/* IFLA_NET_NS_PID: create the device in that namespace (its id). */
-	if (lr->tb[IFLA_NET_NS_PID]) {
-		uint32_t id = nla_get_u32(lr->tb[IFLA_NET_NS_PID]);
-		dest = id ? netns_lookup_id(id) : rtnl_default_ns();
-		if (!dest) {
-			EXTACK_MSG(&r->ext, "No such namespace");
-			return -ESRCH;
-		}
+	/* (id 0, which names no namespace, is the default one here) */
+	if (lr->tb[IFLA_NET_NS_PID] && !nla_get_u32(lr->tb[IFLA_NET_NS_PID])) {
+		dest = rtnl_default_ns();
+	} else if (rtnl_link_get_net(r->ns, lr->tb[IFLA_NET_NS_PID], &dest)) {
+		EXTACK_MSG(&r->ext, "No such namespace");
+		return -ESRCH;
 	}
 	struct netns *self = r->ns;
 	r->ns = dest;
@@ -579,8 +578,7 @@ static int link_del_owner(struct rtnl_req *r)
 		return -ENODEV;
 	/* rtnl_delete_link: only devices of a registered kind can go (lo
 	 * has no rtnl_link_ops: -EOPNOTSUPP) */
-	if (!lr->dev->ops || !lr->dev->ops->kind ||
-	    !(lr->ops = rtnl_link_ops_get(lr->dev->ops->kind)))
+	if (!(lr->ops = lr->dev->rtnl_link_ops))
 		return -EOPNOTSUPP;
 	/* Built while the device exists: inetdev_destroy's RTM_DELADDR for
 	 * each address, then RTM_DELLINK (rtnl_delete_link). The routes
@@ -666,4 +664,16 @@ int rtnl_dumplink(struct rtnl_req *r)
 	}
 	r->priv = &mask;
 	return rtnl_on_owner(r, link_dump_owner);
+}
+
+void rtnl_link_init(void)
+{
+	rtnl_register(AF_UNSPEC, RTM_NEWLINK, rtnl_newlink, NULL,
+		      RTNL_FLAG_NEED_NS | RTNL_FLAG_RUN);
+	rtnl_register(AF_UNSPEC, RTM_DELLINK, rtnl_dellink, NULL, RTNL_FLAG_NEED_NS);
+	rtnl_register(AF_UNSPEC, RTM_GETLINK, rtnl_getlink, rtnl_dumplink,
+		      RTNL_FLAG_NEED_NS | RTNL_FLAG_RUN);
+	/* RTM_SETLINK is NEWLINK without create (rtnl_setlink) */
+	rtnl_register(AF_UNSPEC, RTM_SETLINK, rtnl_newlink, NULL,
+		      RTNL_FLAG_NEED_NS | RTNL_FLAG_RUN);
 }

@@ -255,3 +255,18 @@ int rtnl_dumpneigh(struct rtnl_req *r)
 	r->priv = &ifindex;
 	return rtnl_on_owner(r, neigh_dump_owner);
 }
+
+/* As rtnl_addr_init: AF_INET, and AF_UNSPEC for the other families. */
+void rtnl_neigh_init(void)
+{
+	static const int fams[] = { AF_INET, AF_UNSPEC };
+
+	for (unsigned i = 0; i < ARRAY_SIZE(fams); i++) {
+		rtnl_register(fams[i], RTM_NEWNEIGH, rtnl_newneigh, NULL,
+			      RTNL_FLAG_NEED_NS | RTNL_FLAG_RUN);
+		rtnl_register(fams[i], RTM_DELNEIGH, rtnl_delneigh, NULL,
+			      RTNL_FLAG_NEED_NS | RTNL_FLAG_RUN);
+		rtnl_register(fams[i], RTM_GETNEIGH, rtnl_getneigh, rtnl_dumpneigh,
+			      RTNL_FLAG_NEED_NS | RTNL_FLAG_RUN);
+	}
+}

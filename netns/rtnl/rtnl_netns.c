@@ -53,18 +53,10 @@ static bool netns_valid_name(const char *name)
 /* The namespace named by A_NS or A_NSID (A_NS "" or A_NSID 0: default). */
 static struct netns *nsemu_attr_ns(struct nlattr **tb, bool *given)
 {
-	*given = true;
-	if (tb[NSEMU_A_NS]) {
-		char name[NETNS_NAMSIZ];
-		rtnl_nla_strlcpy(name, tb[NSEMU_A_NS], sizeof(name));
-		return name[0] ? netns_lookup(name) : rtnl_default_ns();
-	}
-	if (tb[NSEMU_A_NSID]) {
-		uint32_t id = nla_get_u32(tb[NSEMU_A_NSID]);
-		return id ? netns_lookup_id(id) : rtnl_default_ns();
-	}
-	*given = false;
-	return NULL;
+	const struct nlattr *name = tb[NSEMU_A_NS], *id = tb[NSEMU_A_NSID];
+
+	return rtnl_nsemu_ns(name ? nla_data(name) : NULL, name ? (size_t)nla_len(name) : 0,
+			     id ? nla_data(id) : NULL, id ? (size_t)nla_len(id) : 0, given);
 }
 
 /* --------------------------------------------------------- lifecycle */
@@ -140,9 +132,9 @@ static void ns_next_kind_dev(void *arg)
 	struct ns_kind_dev *k = arg;
 	k->dev = NULL;
 	for (struct netdev *dev = k->ns->dev_list; dev; dev = dev->next) {
-		if (dev->ifindex < k->from || !dev->ops || !dev->ops->kind)
+		if (dev->ifindex < k->from)
 			continue;
-		const struct rtnl_link_ops *ops = rtnl_link_ops_get(dev->ops->kind);
+		const struct rtnl_link_ops *ops = dev->rtnl_link_ops;
 		if (ops && ops->dellink) {
 			k->dev = dev;
 			k->ops = ops;
@@ -331,8 +323,7 @@ void rtnl_netns_destroy_here(struct netns *ns)
 		struct netdev *dev;
 
 		for (dev = ns->dev_list; dev; dev = dev->next)
-			if (dev->ops && dev->ops->kind &&
-			    (ops = rtnl_link_ops_get(dev->ops->kind)) && ops->dellink_run)
+			if ((ops = dev->rtnl_link_ops) && ops->dellink_run)
 				break;
 		if (!dev)
 			break;
@@ -758,4 +749,22 @@ int rtnl_getthreads(struct rtnl_req *r)
 		rtnl_msg_end(o, off);
 	}
 	return RTNL_DUMPED;
+}
+
+/* nsemu's private messages carry no family header: AF_UNSPEC. */
+void rtnl_netns_init(void)
+{
+	const unsigned ns_run = RTNL_FLAG_NEED_NS | RTNL_FLAG_RUN;
+
+	rtnl_register(AF_UNSPEC, NSEMU_MSG_HELLO, rtnl_hello, NULL,
+		      RTNL_FLAG_ALWAYS_ACK | RTNL_FLAG_RUN);
+	rtnl_register(AF_UNSPEC, NSEMU_MSG_NEWNS, rtnl_newns, NULL, 0);
+	rtnl_register(AF_UNSPEC, NSEMU_MSG_DELNS, rtnl_delns, NULL, 0);
+	rtnl_register(AF_UNSPEC, NSEMU_MSG_GETNS, rtnl_getns, rtnl_dumpns, 0);
+	rtnl_register(AF_UNSPEC, NSEMU_MSG_SYSCTL_GET, rtnl_sysctl_get, rtnl_sysctl_dump, ns_run);
+	rtnl_register(AF_UNSPEC, NSEMU_MSG_SYSCTL_SET, rtnl_sysctl_set, NULL, ns_run);
+	rtnl_register(AF_UNSPEC, NSEMU_MSG_SYSCTL_DUMP, rtnl_sysctl_dump, rtnl_sysctl_dump, ns_run);
+	rtnl_register(AF_UNSPEC, NSEMU_MSG_GETDROPS, rtnl_getdrops, NULL, RTNL_FLAG_NEED_NS);
+	rtnl_register(AF_UNSPEC, NSEMU_MSG_GETMIB, rtnl_getmib, NULL, ns_run);
+	rtnl_register(AF_UNSPEC, NSEMU_MSG_GETTHREADS, rtnl_getthreads, rtnl_getthreads, 0);
 }

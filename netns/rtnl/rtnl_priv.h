@@ -41,6 +41,55 @@ struct rtnl_req {
 #define RTNL_DUMPED 1
 typedef int (*rtnl_handler_fn)(struct rtnl_req *r);
 
+/* ---- handler registration (rtnl.c; net/core/rtnetlink.c's rtnl_register) ---- */
+
+/* What the dispatcher and the scheduler need to know of a message type. */
+enum {
+	RTNL_FLAG_NEED_NS = 1 << 0,    /* needs the connection's namespace */
+	RTNL_FLAG_ALWAYS_ACK = 1 << 1, /* ACK even without NLM_F_ACK (HELLO: the shim waits) */
+	RTNL_FLAG_NEVER_ACK = 1 << 2,  /* no answer at all (BIND, SETSOCKOPT) */
+	/* May run inside a run on the owner of the connection's namespace
+	 * (any worker without NEED_NS): the handler reaches namespaces only
+	 * through rtnl_on_owner and takes no lock. Not DELLINK, nor walks
+	 * over every namespace. rtnl_sched.c adds its own rules for NEWNS
+	 * (with a thread), DELNS (on the owner of its namespace) and creating
+	 * NEWLINKs (of a kind whose newlink can). */
+	RTNL_FLAG_RUN = 1 << 3,
+};
+
+struct rtnl_msgtype {
+	uint16_t type;
+	rtnl_handler_fn doit;
+	rtnl_handler_fn dumpit; /* used when NLM_F_DUMP is set */
+	unsigned flags;		/* RTNL_FLAG_* */
+};
+
+/* Address families the table has room for (AF_UNSPEC, AF_INET, AF_BRIDGE,
+ * AF_INET6, ...). */
+#define RTNL_NFAMILY 46 /* NPROTO / AF_MAX of Linux 6.1 */
+
+/*
+ * Handle @msgtype (an RTM_* type or nsemu's NSEMU_MSG_*) of @family with
+ * doit, or dumpit when NLM_F_DUMP is set. A request of a family without a
+ * handler of its own falls back to the AF_UNSPEC one; none: -EOPNOTSUPP.
+ * Start-up only (each handler file's rtnl_*_init, from rtnl_init);
+ * registering again replaces.
+ */
+void rtnl_register(int family, uint16_t msgtype, rtnl_handler_fn doit, rtnl_handler_fn dumpit,
+		   unsigned flags);
+void rtnl_unregister(int family, uint16_t msgtype);
+/* The handler for a message of @family and @type, as the dispatcher picks
+ * it, or NULL. Lock-free. */
+const struct rtnl_msgtype *rtnl_find_type(uint8_t family, uint16_t type);
+/* The family byte of the message at @msg (@len bytes, maybe unaligned). */
+uint8_t rtnl_msg_family(const void *msg, uint32_t len);
+/* Each handler file registers its message types. */
+void rtnl_link_init(void);
+void rtnl_addr_init(void);
+void rtnl_route_init(void);
+void rtnl_neigh_init(void);
+void rtnl_netns_init(void);
+
 /* ---- reply building (rtnl.c). Offsets, not pointers: the buffer grows. ---- */
 
 /* Append an nlmsghdr stamped for @r (seq of the request, pid of the
@@ -88,6 +137,36 @@ int rtnl_parse_nested(struct rtnl_req *r, const struct nlattr *nla, struct nlatt
 		      int maxtype, const struct nla_policy *policy);
 /* Copy a string attribute (validated NLA_STRING) into @buf, NUL-terminated. */
 void rtnl_nla_strlcpy(char *buf, const struct nlattr *nla, size_t size);
+
+/* ---- dispatch (rtnl.c), used by the scheduler (rtnl_sched.c) ---- */
+
+/* rtnetlink_rcv_msg + the ack part of netlink_rcv_skb for one message
+ * (aligned, length checked): replies into @out, notifications into
+ * @notify. Returns the request's error. */
+int rtnl_rcv_msg(struct rtnl_conn *c, const struct nlmsghdr *nlh, struct rtnl_out *out,
+		 struct rtnl_out *notify);
+/* netlink_ack(): NLMSG_ERROR for @r with @err. */
+void rtnl_ack(struct rtnl_req *r, int err);
+/* Room for @n more bytes at the end of @o, not zeroed. */
+void *rtnl_out_reserve_raw(struct rtnl_out *o, size_t n);
+/* The notification sink (rtnl_set_notify), under the control lock. */
+extern rtnl_notify_fn rtnl_notify_sink;
+/* Set on a worker while it runs messages for the control thread (a run,
+ * rtnl_sched.c): the control thread holds the lock and waits, so the
+ * worker acts under it, and notifications wait for the control thread. */
+extern _Thread_local bool rtnl_in_run;
+/* Every link kind's run_wait (rtnl_link_ops). */
+void rtnl_link_kinds_run_wait(void);
+
+/*
+ * The namespace a private message names: NSEMU_A_NS (@name, a name of
+ * @name_len bytes; "" is the default namespace) before NSEMU_A_NSID (@id,
+ * @id_len bytes; 0 is the default namespace). Payloads may be unaligned;
+ * NULL where the attribute is absent. *given is false when neither is
+ * (and NULL is returned); otherwise NULL means no such namespace.
+ */
+struct netns *rtnl_nsemu_ns(const void *name, size_t name_len, const void *id, size_t id_len,
+			    bool *given);
 
 /* ---- running on owners (rtnl.c) ---- */
 

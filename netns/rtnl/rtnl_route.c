@@ -405,3 +405,18 @@ int rtnl_getroute(struct rtnl_req *r)
 	r->priv = &rr;
 	return rtnl_on_owner(r, route_get_owner);
 }
+
+/* As rtnl_addr_init: AF_INET, and AF_UNSPEC for the other families. */
+void rtnl_route_init(void)
+{
+	static const int fams[] = { AF_INET, AF_UNSPEC };
+
+	for (unsigned i = 0; i < ARRAY_SIZE(fams); i++) {
+		rtnl_register(fams[i], RTM_NEWROUTE, rtnl_newroute, NULL,
+			      RTNL_FLAG_NEED_NS | RTNL_FLAG_RUN);
+		rtnl_register(fams[i], RTM_DELROUTE, rtnl_delroute, NULL,
+			      RTNL_FLAG_NEED_NS | RTNL_FLAG_RUN);
+		rtnl_register(fams[i], RTM_GETROUTE, rtnl_getroute, rtnl_dumproute,
+			      RTNL_FLAG_NEED_NS | RTNL_FLAG_RUN);
+	}
+}

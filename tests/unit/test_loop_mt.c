@@ -4,7 +4,9 @@
  * worker asked for, loop_call keeps one producer's order, loop_task_wake
  * from other threads coalesces and never loses a wake-up, timers fire on
  * the worker that armed them, packets freed on another thread are
- * accounted, and loop_shutdown runs what is pending and joins.
+ * accounted, loop_shutdown runs what is pending and joins, loop_call_wait
+ * works worker to worker, and loop_post holds messages and sends them one
+ * closure per worker.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -328,6 +330,100 @@ static void test_loop_shutdown_runs_pending_calls_and_joins(void **state)
 	assert_int_equal(loop_nworkers(), 1);
 }
 
+/* On worker 0: wait on worker 1 (worker to worker), see where it ran. */
+static void wait_on_w1(void *arg)
+{
+	loop_call_wait(loop_worker(1), note_worker, arg);
+}
+
+static void test_loop_call_wait_from_worker_runs_on_target(void **state)
+{
+	struct where w = { NULL, 99 };
+
+	loop_call_sync(loop_worker(0), wait_on_w1, &w);
+	assert_ptr_equal(w.seen, loop_worker(1));
+	assert_int_equal(w.id, 1);
+	/* on the target itself it runs inline */
+	w.seen = NULL;
+	loop_call_sync(loop_worker(1), wait_on_w1, &w);
+	assert_ptr_equal(w.seen, loop_worker(1));
+}
+
+/* Held posts from worker 0 to worker 1. */
+static unsigned post_log[8], post_n;
+static uint64_t post_calls_before, post_calls_mid;
+
+static void post_record(void *arg)
+{
+	post_log[post_n++] = (unsigned)(uintptr_t)arg;
+}
+
+static void read_post_n(void *arg)
+{
+	*(unsigned *)arg = post_n;
+}
+
+static void post_from_w0(void *arg)
+{
+	unsigned seen = 99;
+
+	post_calls_before = loop_stats(loop_worker(1))->calls;
+	loop_post_hold();
+	for (uintptr_t i = 1; i <= 3; i++)
+		loop_post(loop_worker(1), post_record, (void *)i);
+	/* loop_call_wait sends what is held first: it runs after them */
+	loop_call_wait(loop_worker(1), read_post_n, &seen);
+	*(unsigned *)arg = seen;
+	post_calls_mid = loop_stats(loop_worker(1))->calls;
+	for (uintptr_t i = 4; i <= 5; i++)
+		loop_post(loop_worker(1), post_record, (void *)i);
+	loop_post_release();
+	/* released: loop_post is loop_call again */
+	loop_post(loop_worker(1), post_record, (void *)6);
+}
+
+static void test_loop_post_holds_and_sends_one_closure_per_worker(void **state)
+{
+	unsigned seen = 0, n = 0;
+
+	post_n = 0;
+	loop_call_sync(loop_worker(0), post_from_w0, &seen);
+	assert_int_equal(seen, 3);
+	/* three held messages went as one closure, then the waited call */
+	assert_int_equal(post_calls_mid - post_calls_before, 2);
+	for (int tries = 0; tries < 100000 && n < 6; tries++)
+		loop_call_sync(loop_worker(1), read_post_n, &n);
+	assert_int_equal(n, 6);
+	for (unsigned i = 0; i < 6; i++)
+		assert_int_equal(post_log[i], i + 1);
+}
+
+/* A full hold is sent at once, without waiting for a flush. */
+static void post_batch_from_w0(void *arg)
+{
+	loop_post_hold();
+	for (uintptr_t i = 0; i < LOOP_POST_BATCH; i++)
+		loop_post(loop_worker(1), noop, NULL);
+	loop_post_release(); /* nothing left to send */
+}
+
+/* On worker 1: the closures it finished before this one. */
+static void read_calls(void *arg)
+{
+	*(uint64_t *)arg = loop_stats(loop_current())->calls;
+}
+
+static void test_loop_post_sends_when_batch_is_full(void **state)
+{
+	uint64_t before, after;
+
+	loop_call_sync(loop_worker(1), read_calls, &before);
+	loop_call_sync(loop_worker(0), post_batch_from_w0, NULL);
+	loop_call_sync(loop_worker(1), read_calls, &after);
+	/* the first read, then one closure for the whole batch */
+	assert_int_equal(after - before, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -346,6 +442,12 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_loop_shutdown_runs_pending_calls_and_joins,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loop_call_wait_from_worker_runs_on_target,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_loop_post_holds_and_sends_one_closure_per_worker, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loop_post_sends_when_batch_is_full, setup,
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
