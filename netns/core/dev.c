@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "dev.h"
+#include "sch_generic.h"
 
 /* ---- allocation and registration ---- */
 
@@ -345,6 +346,8 @@ void dev_unregister(struct netdev *dev)
 	 * unlink. */
 	dev_close(dev);
 	call_netdevice_notifiers(NETDEV_UNREGISTER, dev);
+	/* dev_shutdown: the queueing discipline goes, with what it holds. */
+	dev_qdisc_detach(dev);
 	if (dev->ops && dev->ops->uninit)
 		dev->ops->uninit(dev);
 	dev_backlog_purge_dev(dev);

@@ -266,6 +266,29 @@ static void test_qdisc_holds_then_releases_in_order(void **state)
 	assert_int_equal(rcv_seq[3], 5);
 }
 
+/* dev_shutdown: a device that goes takes its qdisc and the frames it held
+ * (dropped as QDISC_DROP, nothing leaked). */
+static void test_qdisc_goes_with_its_device(void **state)
+{
+	struct netns *ns = h_ns("n");
+	struct netdev *a, *b;
+	struct Qdisc *q;
+
+	(void)state;
+	veth_pair(ns, &a, &b);
+	q = qdisc_create(a, &hold_ops);
+	assert_non_null(q);
+	((struct hold_fifo *)qdisc_priv(q))->hold = 8;
+	assert_int_equal(dev_qdisc_attach(a, q), 0);
+	send_frame(a, b, 1);
+	send_frame(a, b, 2);
+	assert_int_equal(q->q.len, 2);
+	dev_unregister(a);
+	h_run();
+	assert_drop(ns, QDISC_DROP, 2);
+	assert_int_equal(rcv_count, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +298,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rx_handler_pass_and_another, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_qdisc_holds_then_releases_in_order, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_qdisc_goes_with_its_device, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
