@@ -60,7 +60,7 @@ all: deps $(O)/nsemu $(O)/nsemuctl
 deps:
 	@./scripts/deps.sh
 
-$(O)/%.o: %.c
+$(O)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS) -c $< -o $@
