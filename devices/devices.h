@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Device drivers: loopback, veth. devices_init() registers link kinds. */
+/* Device drivers: loopback, veth, tap/tun, dummy. devices_init() registers
+ * their link kinds. */
 #ifndef NSEMU_DEVICES_DEVICES_H
 #define NSEMU_DEVICES_DEVICES_H
 
@@ -13,31 +14,23 @@ void loopback_init(void);
 
 /*
  * Create a veth pair: @name_a in @ns_a and @name_b in @ns_b (which may be
- * the same namespace, or live on different workers). Control thread, or
- * a worker inside an rtnl run (reaches each owner through rtnl_call_ns:
- * one call when both ends share a worker, one per end across workers).
- * 0 or -errno (-EEXIST name taken) with ext set; on failure nothing is
- * left behind.
+ * the same namespace, or live on different workers; NULL names or "%d"
+ * templates pick vethN), as RTM_NEWLINK does (rtnl_link_create). Control
+ * thread, or a worker inside an rtnl run. 0 or -errno (-EEXIST name
+ * taken) with ext set; on failure nothing is left behind.
  */
 int veth_create_pair(struct netns *ns_a, const char *name_a, struct netns *ns_b,
 		     const char *name_b, struct extack *ext);
-/* Delete a veth end and its peer (two-step across workers). Control thread. */
+/* Delete a veth end and its peer (two-step across workers); the peer is
+ * gone when it returns. Control thread. */
 void veth_delete(struct netdev *dev);
 bool dev_is_veth(const struct netdev *dev);
 
-void devices_init(void); /* registers the "veth" rtnl_link_ops */
+void devices_init(void); /* registers every link kind (devices.c) */
 /* Registers the "veth" rtnl_link_ops (devices_init's part for veth.c). */
 void veth_init(void);
 /* Registers the "dummy" rtnl_link_ops (dummy.c). */
 void dummy_init(void);
-/*
- * Delete every veth end in @ns whose peer lives on another worker, each
- * with veth_delete (the far end is gone when this returns). Control
- * thread; the namespace deletion path calls it before netns_destroy, which
- * handles same-worker pairs itself (a cross-worker end still present then
- * is torn down asynchronously, safely, but the far end lingers briefly).
- */
-void veth_netns_detach(struct netns *ns);
 /* Cross-worker pairs not yet freed whose end 0 the calling worker owns
  * (tests and `show` use it to see that teardown has finished). Call it on
  * the worker. */

@@ -45,6 +45,7 @@ struct netdev *loopback_create(struct netns *ns)
 	dev->header_ops = &eth_header_ops; /* loopback_setup: frames carry a zero MAC header */
 	dev->mtu = 64 * 1024;
 	dev->min_mtu = 0;
+	dev->linkwatch = false; /* never reports a carrier: `state UNKNOWN` */
 	dev->max_mtu = ETH_MAX_MTU + 1; /* the kernel allows lo up to 65536 */
 	dev->txqlen = 1000;
 	dev->flags = IFF_LOOPBACK;

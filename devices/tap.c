@@ -416,6 +416,72 @@ static const struct netdev_ops tun_ops = {
 
 /* ---- creation ---- */
 
+/* tun_net_init: what both kinds share (the rest is tap_register's). */
+static void tap_setup_priv(struct netdev *dev, bool tun)
+{
+	struct tap_priv *t = dev->priv;
+
+	t->dev = dev;
+	t->fd = -1;
+	t->ctl = -1;
+	t->tun = tun;
+	pkt_queue_init(&t->txq);
+	timer_init(&t->flush, tap_flush);
+	timer_init(&t->poll, tap_poll_timer);
+	dev->txqlen = 500; /* the kernel's TUN_READQ_SIZE */
+}
+
+/* IFF_TAP: an Ethernet device (ether_setup). */
+static void tap_setup(struct netdev *dev)
+{
+	dev->ops = &tap_ops;
+	tap_setup_priv(dev, false);
+}
+
+/* IFF_TUN: no header, no ARP, point-to-point. */
+static void tun_setup(struct netdev *dev)
+{
+	dev->ops = &tun_ops;
+	tap_setup_priv(dev, true);
+	dev->type = ARPHRD_NONE;
+	dev->header_ops = NULL;
+	dev->hard_header_len = 0;
+	dev->flags = IFF_POINTOPOINT | IFF_NOARP | IFF_MULTICAST;
+	memset(dev->addr, 0, ETH_ALEN);
+	memset(dev->broadcast, 0, ETH_ALEN);
+	dev->min_mtu = 68;
+}
+
+/*
+ * Register @dev (set up by tap_setup/tun_setup) and attach it to the host
+ * device open on @fd, named @host_name (NULL: an fd the caller opened,
+ * not a host device of nsemu's making). Takes @fd on success. Owner.
+ */
+static int tap_register(struct netdev *dev, int fd, const char *host_name, bool reattach,
+			struct extack *ext)
+{
+	struct tap_priv *t = tap_priv(dev);
+	int err;
+
+	t->reattach = reattach && host_name;
+	if (host_name) {
+		t->host = true;
+		snprintf(t->host_name, sizeof(t->host_name), "%s", host_name);
+		t->ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	}
+	err = dev_register(dev, 0, ext);
+	if (err) {
+		if (t->ctl >= 0)
+			close(t->ctl);
+		t->ctl = -1;
+		return err;
+	}
+	tap_attach(t, fd);
+	tap_check_host(t);
+	timer_mod(&t->poll, loop_now() + TAP_POLL_NS);
+	return 0;
+}
+
 struct tap_create_req {
 	struct netns *ns;
 	const char *name;
@@ -426,63 +492,27 @@ struct tap_create_req {
 	int err;
 };
 
-/* tun_net_init + register_netdevice on the owner. */
 static void tap_create_owner(void *arg)
 {
 	struct tap_create_req *r = arg;
-	struct netdev *dev;
-	struct tap_priv *t;
+	struct netdev *dev = rtnl_create_link(r->ns, r->name, r->tun ? &tun_link_ops : &tap_link_ops,
+					      NULL, r->ext, &r->err);
 
-	dev = dev_alloc(r->ns, r->name, r->tun ? &tun_ops : &tap_ops, sizeof(*t));
-	if (!dev) {
-		r->err = -ENOMEM;
+	if (!dev)
 		return;
-	}
-	dev->rtnl_link_ops = r->tun ? &tun_link_ops : &tap_link_ops;
-	t = dev->priv;
-	t->dev = dev;
-	t->fd = -1;
-	t->ctl = -1;
-	t->tun = r->tun;
-	t->reattach = r->reattach;
-	pkt_queue_init(&t->txq);
-	timer_init(&t->flush, tap_flush);
-	timer_init(&t->poll, tap_poll_timer);
-	if (r->host_name) {
-		t->host = true;
-		snprintf(t->host_name, sizeof(t->host_name), "%s", r->host_name);
-		t->ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	}
-	if (r->tun) {
-		/* tun_net_init(IFF_TUN): no header, no ARP, point-to-point,
-		 * txqueuelen 500 as the kernel's TUN_READQ_SIZE. */
-		dev->type = ARPHRD_NONE;
-		dev->header_ops = NULL;
-		dev->hard_header_len = 0;
-		dev->flags = IFF_POINTOPOINT | IFF_NOARP | IFF_MULTICAST;
-		memset(dev->addr, 0, ETH_ALEN);
-		memset(dev->broadcast, 0, ETH_ALEN);
-		dev->min_mtu = 68;
-	}
-	dev->txqlen = 500;
-	r->err = dev_register(dev, 0, r->ext);
+	r->err = tap_register(dev, r->fd, r->host_name, r->reattach, r->ext);
 	if (r->err) {
-		if (t->ctl >= 0)
-			close(t->ctl);
 		dev_free(dev);
 		return;
 	}
-	tap_attach(t, r->fd);
 	r->fd = -1; /* the device owns it */
-	tap_check_host(t);
-	timer_mod(&t->poll, loop_now() + TAP_POLL_NS);
 }
 
 int tap_create_fd(struct netns *ns, const char *name, int fd, bool tun, const char *host_name,
 		  bool reattach, struct extack *ext)
 {
 	struct tap_create_req r = {
-		.ns = ns, .name = name, .fd = fd, .tun = tun, .reattach = reattach && host_name,
+		.ns = ns, .name = name, .fd = fd, .tun = tun, .reattach = reattach,
 		.host_name = host_name, .ext = ext,
 	};
 
@@ -498,61 +528,67 @@ static struct nla_policy tap_policy[TAP_INFO_MAX + 1] = {
 	[TAP_INFO_HOST_NAME] = { .type = NLA_STRING, .maxlen = IFNAMSIZ },
 };
 
-static int tap_newlink_kind(struct netns *ns, const char *ifname, struct nlattr **tb,
-			    struct nlattr **data, struct extack *ext, bool tun)
+static int tap_validate(struct nlattr **tb, struct nlattr **data, struct extack *ext)
+{
+	char host[IFNAMSIZ];
+
+	if (data && data[TAP_INFO_HOST_NAME] &&
+	    (nla_strlcpy(host, data[TAP_INFO_HOST_NAME], sizeof(host)) >= sizeof(host) ||
+	     !dev_valid_name(host))) {
+		EXTACK_MSG(ext, "Invalid host-name");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* rtnl_link_ops.newlink, on the owner: open the host device (TAP_INFO_HOST_NAME,
+ * or the device's own name), then register and attach. */
+static int tap_newlink(struct netns *src, struct netdev *dev, struct netdev *peer,
+		       struct nlattr **tb, struct nlattr **data, struct extack *ext)
 {
 	char host[IFNAMSIZ], actual[IFNAMSIZ];
 	bool named = data && data[TAP_INFO_HOST_NAME];
-	struct netns *dest = ns;
+	bool tun = dev->ops == &tun_ops;
 	enum tap_step step;
-	int fd;
+	int fd, err;
 
-	if (named) {
-		if (nla_strlcpy(host, data[TAP_INFO_HOST_NAME], sizeof(host)) >= sizeof(host) ||
-		    !dev_valid_name(host)) {
-			EXTACK_MSG(ext, "Invalid host-name");
-			return -EINVAL;
-		}
-	} else {
-		snprintf(host, sizeof(host), "%s", ifname);
-	}
-	/* IFLA_NET_NS_PID: create it in that nsemu namespace. */
-	if (tb && rtnl_link_get_net(ns, tb[IFLA_NET_NS_PID], &dest)) {
-		EXTACK_MSG(ext, "No such namespace");
-		return -ESRCH;
-	}
+	/* the host device takes the name this one will have ("tap%d" resolved) */
+	err = dev_resolve_name(dev);
+	if (err)
+		return err;
+	if (named)
+		nla_strlcpy(host, data[TAP_INFO_HOST_NAME], sizeof(host));
+	else
+		snprintf(host, sizeof(host), "%s", dev->name);
 	fd = tap_opener(host, tun, false, actual, &step);
 	if (fd < 0) {
 		tap_open_error(ext, host, fd, step);
 		return fd;
 	}
-	return tap_create_fd(dest, ifname, fd, tun, actual, named, ext);
-}
-
-static int tap_newlink(struct netns *ns, const char *ifname, struct nlattr **tb,
-		       struct nlattr **data, struct extack *ext)
-{
-	return tap_newlink_kind(ns, ifname, tb, data, ext, false);
-}
-
-static int tun_newlink(struct netns *ns, const char *ifname, struct nlattr **tb,
-		       struct nlattr **data, struct extack *ext)
-{
-	return tap_newlink_kind(ns, ifname, tb, data, ext, true);
+	err = tap_register(dev, fd, actual, named, ext);
+	if (err)
+		close(fd);
+	return err;
 }
 
 static const struct rtnl_link_ops tap_link_ops = {
 	.kind = "tap",
+	.priv_size = sizeof(struct tap_priv),
+	.setup = tap_setup,
 	.maxtype = TAP_INFO_MAX,
 	.policy = tap_policy,
+	.validate = tap_validate,
 	.newlink = tap_newlink,
 };
 
 static const struct rtnl_link_ops tun_link_ops = {
 	.kind = "tun",
+	.priv_size = sizeof(struct tap_priv),
+	.setup = tun_setup,
 	.maxtype = TAP_INFO_MAX,
 	.policy = tap_policy,
-	.newlink = tun_newlink,
+	.validate = tap_validate,
+	.newlink = tap_newlink,
 };
 
 void tap_init(void)

@@ -35,7 +35,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -87,11 +86,14 @@ struct veth_side {
 
 struct veth_pair {
 	bool cross;  /* ends on different workers */
-	bool *freed; /* set on end 0's worker when freed (veth_delete waits) */
+	/* each end's ifindex and namespace id, fixed by veth_newlink */
+	int ifindex[2];
+	uint32_t ns_id[2];
 	struct veth_side side[2];
 };
 
-/* dev->priv of a veth end: fixed once the pair is linked. */
+/* dev->priv of a veth end: fixed once the pair is linked (side is NULL
+ * while the core has made the peer and veth_newlink has not run yet). */
 struct veth_priv {
 	struct veth_side *side;
 	int peer_ifindex;
@@ -442,10 +444,11 @@ static void veth_pair_release(struct veth_pair *pair)
 	 * finished); anything left would have no namespace to count in. */
 	veth_ring_drop_all(&pair->side[0], NULL);
 	veth_ring_drop_all(&pair->side[1], NULL);
-	if (pair->freed)
-		*pair->freed = true; /* read by veth_delete's poll on this worker */
 	veth_pairs_here--;
 	veth_pair_free(pair);
+	/* each end's teardown, counted from its veth_uninit */
+	dev_async_end();
+	dev_async_end();
 }
 
 /* On end 0's worker: end 1 has finished. */
@@ -509,9 +512,13 @@ static void veth_peer_gone(void *arg)
 static void veth_uninit(struct netdev *dev)
 {
 	struct veth_side *s = veth_side_of(dev);
-	struct veth_side *peer = veth_peer_side(s);
-	struct veth_pair *pair = s->pair;
+	struct veth_side *peer;
+	struct veth_pair *pair;
 
+	if (!s)
+		return; /* a peer the core made, unmade before veth_newlink ran */
+	peer = veth_peer_side(s);
+	pair = s->pair;
 	s->dead = true;
 	s->dev = NULL;
 	s->up = false;
@@ -522,11 +529,8 @@ static void veth_uninit(struct netdev *dev)
 	 * still run, and then finds nothing staged). */
 	veth_tx_drop_all(s, dev->ns);
 
-	if (!s->linked) {
-		/* Half-built pair being unwound by veth_create_pair: it owns
-		 * the pair memory. */
-		return;
-	}
+	if (!s->linked)
+		return; /* veth_newlink failed: it frees the pair */
 	if (!pair->cross) {
 		/* Same worker: unregister the peer now; the second end to go
 		 * frees the pair. Nothing touches the pair after that. */
@@ -537,6 +541,9 @@ static void veth_uninit(struct netdev *dev)
 		return;
 	}
 	veth_ring_drop_all(s, dev->ns);
+	/* Until the pair is freed (veth_pair_release), so that `ip link del`
+	 * and namespace deletion return with the peer gone. */
+	dev_async_begin();
 	/* Tell the peer's owner (O6 step 1). Until it has handled this, the
 	 * peer keeps producing into our ring; our task drops what arrives.
 	 * Inside an rtnl run (DELNS) it is held and leaves when the run ends,
@@ -558,188 +565,13 @@ static const struct netdev_ops veth_ops = {
 
 /* ---- creation ---- */
 
-struct veth_end_req {
-	struct veth_side *side;
-	struct netns *ns;
-	const char *name;
-	struct nlattr **tb;	/* the end's own IFLA_* (MTU, address, txqlen) or NULL */
-	struct extack *ext;
-	int err;
-	/* filled by the create step */
-	int ifindex;
-	uint32_t ns_id;
-	/* for the link step */
-	int peer_ifindex;
-	uint32_t peer_ns_id;
-};
-
-/*
- * The generic attributes of one end, as rtnl_create_link applies them
- * before register_netdevice, checked as veth_validate does: IFLA_MTU within
- * [68, 65535], IFLA_ADDRESS a 6-byte unicast MAC, IFLA_TXQLEN. The peer's
- * come unvalidated from VETH_INFO_PEER, so lengths are checked here.
- */
-static int veth_end_attrs(struct netdev *dev, struct nlattr **tb, struct extack *ext)
+/* veth_setup: ether_setup's defaults (MTU 68..65535, a random MAC), and
+ * no carrier until both ends are up (veth_newlink's netif_carrier_off). */
+static void veth_setup(struct netdev *dev)
 {
-	if (!tb)
-		return 0;
-	if (tb[IFLA_MTU]) {
-		uint32_t mtu;
-
-		if (nla_len(tb[IFLA_MTU]) < (int)sizeof(uint32_t))
-			return -EINVAL;
-		mtu = nla_get_u32(tb[IFLA_MTU]);
-		if (mtu < dev->min_mtu || mtu > dev->max_mtu) {
-			EXTACK_MSG(ext, mtu < dev->min_mtu ? "mtu less than device minimum"
-							    : "mtu greater than device maximum");
-			return -EINVAL;
-		}
-		dev->mtu = mtu;
-	}
-	if (tb[IFLA_ADDRESS]) {
-		const uint8_t *a = nla_data(tb[IFLA_ADDRESS]);
-		static const uint8_t zero[ETH_ALEN];
-
-		if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN)
-			return -EINVAL;
-		/* is_valid_ether_addr: not multicast, not all zeros */
-		if ((a[0] & 1) || !memcmp(a, zero, ETH_ALEN))
-			return -EADDRNOTAVAIL;
-		memcpy(dev->addr, a, ETH_ALEN);
-	}
-	if (tb[IFLA_TXQLEN]) {
-		if (nla_len(tb[IFLA_TXQLEN]) < (int)sizeof(uint32_t))
-			return -EINVAL;
-		dev->txqlen = nla_get_u32(tb[IFLA_TXQLEN]);
-	}
-	return 0;
-}
-
-/* veth_setup() + register_netdevice() on the end's owner. */
-static void veth_end_create(void *arg)
-{
-	struct veth_end_req *r = arg;
-	struct veth_priv *priv;
-	struct netdev *dev;
-
-	dev = dev_alloc(r->ns, r->name, &veth_ops, sizeof(struct veth_priv));
-	if (!dev) {
-		r->err = -ENOMEM;
-		return;
-	}
-	dev->rtnl_link_ops = &veth_link_ops;
-	priv = dev->priv;
-	priv->side = r->side;
-	r->err = veth_end_attrs(dev, r->tb, r->ext);
-	if (r->err) {
-		dev_free(dev);
-		return;
-	}
-	/* veth_newlink: netif_carrier_off() until both ends are up. */
+	dev->ops = &veth_ops;
 	dev_set_carrier(dev, false);
-	r->err = dev_register(dev, 0, r->ext);
-	if (r->err) {
-		dev_free(dev);
-		return;
-	}
-	r->side->dev = dev;
-	r->side->drop_ns = r->ns;
-	r->ifindex = dev->ifindex;
-	r->ns_id = r->ns->id;
 }
-
-/* Both ends exist: record the peer for IFLA_LINK, enable the data path. */
-static void veth_end_link(void *arg)
-{
-	struct veth_end_req *r = arg;
-	struct veth_priv *priv = r->side->dev->priv;
-
-	priv->peer_ifindex = r->peer_ifindex;
-	priv->peer_ns_id = r->peer_ns_id;
-	r->side->linked = true;
-	if (r->side->pair->cross && r->side->idx == 0)
-		veth_pairs_here++;
-}
-
-static void veth_end_unregister(void *arg)
-{
-	struct veth_side *s = arg;
-
-	dev_unregister(s->dev);
-}
-
-static void veth_dev_unregister(void *arg)
-{
-	dev_unregister(arg);
-}
-
-/* Far end of a cross-worker pair: create it and link it to the near end,
- * which already exists, in one call on its owner. */
-static void veth_end_create_link(void *arg)
-{
-	struct veth_end_req *r = arg;
-
-	veth_end_create(r);
-	if (!r->err)
-		veth_end_link(r);
-}
-
-/*
- * Both ends on this worker (one call instead of four): the peer first, as
- * veth_newlink does (so the peer gets the lower ifindex and, with default
- * names, veth0), then the first end, then link both; a failure unwinds in
- * reverse order and leaves the error in its request.
- */
-static void veth_pair_create_local(void *arg)
-{
-	struct veth_end_req *req = arg;
-
-	veth_end_create(&req[1]);
-	if (req[1].err)
-		return;
-	veth_end_create(&req[0]);
-	if (req[0].err) {
-		veth_end_unregister(req[1].side);
-		return;
-	}
-	req[0].peer_ifindex = req[1].ifindex;
-	req[0].peer_ns_id = req[1].ns_id;
-	req[1].peer_ifindex = req[0].ifindex;
-	req[1].peer_ns_id = req[0].ns_id;
-	veth_end_link(&req[0]);
-	veth_end_link(&req[1]);
-}
-
-/* ---- far ends made ahead of a run (rtnl_link_ops.ahead_*) ---- */
-/*
- * A run on a worker W that creates many veth pairs toward namespaces of
- * one other worker H (`ip -n nsI link add eth0 type veth peer name hI
- * netns hub` for each namespace of W) would wait on H once per pair. The
- * dispatcher (rtnl_run_fn) looks ahead first: veth_pf_add() takes each
- * simple such request of the coming messages (checked as rtnl_newlink and
- * veth_newlink would: nothing else can fail before the far end is made),
- * veth_pf_run() makes all their far ends (end 1, the peer, registered
- * first as veth_newlink does) in one call on H, in message order, so each
- * gets the ifindex and name it would have got. Then each request runs as
- * usual; veth_create_pair_attrs takes its prefetched far end and makes
- * and links the near end here. veth_pf_flush() links the far ends (and
- * unregisters any a request did not take) in one more call on H, before
- * the next message of the run. Replies stay per message, in order. Only
- * when nobody listens for notifications (a peer's RTM_NEWLINK would be
- * built on H from the far end, linked). All on W: thread-local.
- */
-struct veth_pf {
-	struct veth_pair *pair;
-	struct netns *ns_a, *ns_b;
-	char name_a[IFNAMSIZ], name_b[IFNAMSIZ];
-	struct veth_end_req far;	/* end 1, on ns_b's owner */
-	struct extack ext;		/* far's error message */
-	bool taken, linked;
-};
-
-#define VETH_PF_MAX 1024
-static _Thread_local struct veth_pf *veth_pf;
-static _Thread_local unsigned veth_pf_n, veth_pf_next;
 
 static struct veth_pair *veth_pair_alloc(struct netns *ns_a, struct netns *ns_b)
 {
@@ -762,465 +594,79 @@ static struct veth_pair *veth_pair_alloc(struct netns *ns_a, struct netns *ns_b)
 	return pair;
 }
 
-/* Only these attributes present in tb[0..max]. */
-static bool veth_pf_only(struct nlattr **tb, int max, int a, int b)
+/* End @s (its dev set) learns its peer and starts carrying frames. Owner
+ * of s. */
+static void veth_side_link(struct veth_side *s)
 {
-	for (int i = 0; i <= max; i++)
-		if (tb[i] && i != a && i != b)
-			return false;
-	return true;
+	struct veth_priv *priv = s->dev->priv;
+
+	priv->side = s;
+	priv->peer_ifindex = s->pair->ifindex[!s->idx];
+	priv->peer_ns_id = s->pair->ns_id[!s->idx];
+	s->drop_ns = s->dev->ns;
+	s->linked = true;
+	if (s->pair->cross && s->idx == 0)
+		veth_pairs_here++;
 }
 
-static void veth_pf_flush(void);
-
-static bool veth_pf_add(struct netns *cur, const struct nlmsghdr *nlh)
+static void veth_peer_link(void *arg)
 {
-	struct nlattr *tb[IFLA_MAX + 1], *li[IFLA_INFO_MAX + 1], *data[VETH_INFO_MAX + 1];
-	struct nlattr *ptb[IFLA_MAX + 1];
-	const struct ifinfomsg *ifm = NLMSG_DATA(nlh);
-	int hdr = NLMSG_ALIGN(sizeof(struct ifinfomsg)), plen;
-	char name_a[IFNAMSIZ], name_b[IFNAMSIZ];
-	struct veth_pf *pf;
-	struct netns *ns_b;
-
-	if (veth_pf_n == VETH_PF_MAX || !cur || cur->owner != loop_current() ||
-	    nlh->nlmsg_len < NLMSG_LENGTH((unsigned)hdr) || ifm->ifi_family != AF_UNSPEC ||
-	    ifm->ifi_index || ifm->ifi_type || ifm->ifi_flags || ifm->ifi_change)
-		return false;
-	if (nla_parse(tb, IFLA_MAX, (struct nlattr *)((char *)NLMSG_DATA(nlh) + hdr),
-		      (int)(nlh->nlmsg_len - NLMSG_LENGTH((unsigned)hdr)), NULL) < 0 ||
-	    !veth_pf_only(tb, IFLA_MAX, IFLA_IFNAME, IFLA_LINKINFO) || !tb[IFLA_IFNAME] ||
-	    !tb[IFLA_LINKINFO] || nla_len(tb[IFLA_IFNAME]) > IFNAMSIZ)
-		return false;
-	if (nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) < 0 ||
-	    !veth_pf_only(li, IFLA_INFO_MAX, IFLA_INFO_KIND, IFLA_INFO_DATA) ||
-	    !li[IFLA_INFO_KIND] || !li[IFLA_INFO_DATA] || nla_strcmp(li[IFLA_INFO_KIND], "veth"))
-		return false;
-	if (nla_parse_nested(data, VETH_INFO_MAX, li[IFLA_INFO_DATA], NULL) < 0 ||
-	    !veth_pf_only(data, VETH_INFO_MAX, VETH_INFO_PEER, VETH_INFO_PEER) ||
-	    !data[VETH_INFO_PEER] || nla_len(data[VETH_INFO_PEER]) <= hdr)
-		return false;
-	plen = nla_len(data[VETH_INFO_PEER]) - hdr;
-	if (nla_parse(ptb, IFLA_MAX, (struct nlattr *)((char *)nla_data(data[VETH_INFO_PEER]) + hdr),
-		      plen, NULL) < 0 ||
-	    !veth_pf_only(ptb, IFLA_MAX, IFLA_IFNAME, IFLA_NET_NS_PID) || !ptb[IFLA_IFNAME] ||
-	    !ptb[IFLA_NET_NS_PID] || nla_len(ptb[IFLA_IFNAME]) > IFNAMSIZ ||
-	    nla_len(ptb[IFLA_NET_NS_PID]) < (int)sizeof(uint32_t))
-		return false;
-	ns_b = netns_lookup_id(nla_get_u32(ptb[IFLA_NET_NS_PID]));
-	/* across workers, all toward one worker */
-	if (!ns_b || ns_b->owner == cur->owner ||
-	    (veth_pf_n && ns_b->owner != veth_pf[0].ns_b->owner))
-		return false;
-	if (nla_strlcpy(name_a, tb[IFLA_IFNAME], IFNAMSIZ) >= IFNAMSIZ ||
-	    nla_strlcpy(name_b, ptb[IFLA_IFNAME], IFNAMSIZ) >= IFNAMSIZ)
-		return false;
-	/* The near end must not fail: a valid, fixed name, free in its
-	 * namespace (this worker's) and not taken earlier in the batch. */
-	if (!dev_valid_name(name_a) || strchr(name_a, '%') || dev_get_by_name(cur, name_a))
-		return false;
-	for (unsigned i = 0; i < veth_pf_n; i++)
-		if (veth_pf[i].ns_a == cur && !strcmp(veth_pf[i].name_a, name_a))
-			return false;
-	/* freed by veth_pf_flush */
-	if (!veth_pf && !(veth_pf = calloc(VETH_PF_MAX, sizeof(*veth_pf))))
-		return false;
-	pf = &veth_pf[veth_pf_n];
-	memset(pf, 0, sizeof(*pf));
-	pf->pair = veth_pair_alloc(cur, ns_b);
-	if (!pf->pair) {
-		if (!veth_pf_n) {
-			free(veth_pf);
-			veth_pf = NULL;
-		}
-		return false;
-	}
-	memcpy(pf->name_a, name_a, IFNAMSIZ);
-	memcpy(pf->name_b, name_b, IFNAMSIZ);
-	pf->ns_a = cur;
-	pf->ns_b = ns_b;
-	pf->far.side = &pf->pair->side[1];
-	pf->far.ns = ns_b;
-	pf->far.ext = &pf->ext;
-	veth_pf_n++;
-	return true;
+	veth_side_link(arg);
 }
 
-struct veth_pf_batch {
-	struct veth_pf *pf;
-	unsigned n;
-};
-
-/* On H: the far ends, in message order. The name is copied at the call
- * (pf moves only on W, which waits). */
-static void veth_pf_create_fn(void *arg)
+/*
+ * rtnl_link_ops.newlink, on the owner of @dev: the core has made @peer
+ * (registered, in its own namespace, perhaps on another worker) and set
+ * up @dev; register dev and link the two ends (veth_newlink's
+ * register_netdevice and priv->peer). The peer's half runs on its owner
+ * (rtnl_peer_call). Failing, nothing of the pair is left (the core
+ * unregisters the peer).
+ */
+static int veth_newlink(struct netns *src, struct netdev *dev, struct netdev *peer,
+			struct nlattr **tb, struct nlattr **data, struct extack *ext)
 {
-	struct veth_pf_batch *b = arg;
+	struct veth_pair *pair = veth_pair_alloc(dev->ns, peer->ns);
+	int err;
 
-	for (unsigned i = 0; i < b->n; i++) {
-		b->pf[i].far.name = b->pf[i].name_b;
-		veth_end_create(&b->pf[i].far);
-	}
-}
-
-static void veth_pf_run(void)
-{
-	struct veth_pf_batch b = { .pf = veth_pf, .n = veth_pf_n };
-
-	if (veth_pf_n)
-		rtnl_call_ns(veth_pf[0].ns_b, veth_pf_create_fn, &b);
-}
-
-static struct veth_pf *veth_pf_take(struct netns *ns_a, const char *name_a,
-				    struct netns *ns_b, const char *name_b)
-{
-	struct veth_pf *pf;
-
-	if (veth_pf_next >= veth_pf_n)
-		return NULL;
-	pf = &veth_pf[veth_pf_next];
-	if (pf->ns_a != ns_a || pf->ns_b != ns_b || strcmp(pf->name_a, name_a) ||
-	    strcmp(pf->name_b, name_b)) {
-		/* Not what the look-ahead expected (a request failed before
-		 * its veth_newlink): link what was taken, drop the rest, and
-		 * go unbatched, so no prefetched name stands in the way. */
-		veth_pf_flush();
-		return NULL;
-	}
-	veth_pf_next++;
-	pf->taken = true;
-	return pf;
-}
-
-/* veth_create_pair_attrs with the far end already made (or failed): the
- * near end here, as the unbatched order would leave things. */
-static int veth_pf_finish(struct veth_pf *pf, struct nlattr **tb_a, struct extack *ext)
-{
-	struct veth_end_req rn = { .side = &pf->pair->side[0], .ns = pf->ns_a,
-				   .name = pf->name_a, .tb = tb_a, .ext = ext };
-
-	veth_end_create(&rn);
-	if (rn.err || pf->far.err) {
-		if (!rn.err) {
-			/* the far end failed: unwind the near one, its error */
-			veth_end_unregister(rn.side);
-			if (pf->ext.msg)
-				*ext = pf->ext, ext->msg = pf->ext.msg == pf->ext.buf ? ext->buf
-										   : pf->ext.msg;
-		} else if (!pf->far.err) {
-			rtnl_call_ns(pf->ns_b, veth_end_unregister, pf->far.side);
-		}
-		veth_pair_free(pf->pair);
-		pf->pair = NULL;
-		return rn.err ? rn.err : pf->far.err;
-	}
-	rn.peer_ifindex = pf->far.ifindex;
-	rn.peer_ns_id = pf->far.ns_id;
-	veth_end_link(&rn);
-	pf->far.peer_ifindex = rn.ifindex;
-	pf->far.peer_ns_id = rn.ns_id;
-	pf->linked = true;
-	return 0;
-}
-
-/* On H: link the far ends whose near end is made; unregister those no
- * request took. */
-static void veth_pf_flush_fn(void *arg)
-{
-	struct veth_pf_batch *b = arg;
-
-	for (unsigned i = 0; i < b->n; i++) {
-		struct veth_pf *pf = &b->pf[i];
-
-		if (pf->linked)
-			veth_end_link(&pf->far);
-		else if (!pf->taken && !pf->far.err)
-			veth_end_unregister(pf->far.side);
-	}
-}
-
-static void veth_pf_flush(void)
-{
-	struct veth_pf_batch b = { .pf = veth_pf, .n = veth_pf_n };
-
-	if (!veth_pf_n)
-		return;
-	rtnl_call_ns(veth_pf[0].ns_b, veth_pf_flush_fn, &b);
-	for (unsigned i = 0; i < veth_pf_n; i++)
-		if (!veth_pf[i].taken && veth_pf[i].pair)
-			veth_pair_free(veth_pf[i].pair);
-	veth_pf_n = veth_pf_next = 0;
-	free(veth_pf);
-	veth_pf = NULL;
-}
-
-static int veth_create_pair_attrs(struct netns *ns_a, const char *name_a, struct nlattr **tb_a,
-				  struct netns *ns_b, const char *name_b, struct nlattr **tb_b,
-				  struct extack *ext)
-{
-	struct veth_end_req req[2];
-	struct veth_pair *pair;
-	unsigned i;
-
-	/* the far end made ahead of the run (veth_pf_*): the near end here */
-	struct veth_pf *pf = veth_pf_take(ns_a, name_a, ns_b, name_b);
-	if (pf)
-		return veth_pf_finish(pf, tb_a, ext);
-
-	pair = veth_pair_alloc(ns_a, ns_b);
 	if (!pair)
 		return -ENOMEM;
-	memset(req, 0, sizeof(req));
-	for (i = 0; i < 2; i++) {
-		struct veth_side *s = &pair->side[i];
-
-		req[i].side = s;
-		req[i].ns = i ? ns_b : ns_a;
-		req[i].name = (i ? name_b : name_a) ? (i ? name_b : name_a) : "veth%d";
-		req[i].tb = i ? tb_b : tb_a;
-		req[i].ext = ext;
+	pair->side[0].dev = dev;
+	pair->side[1].dev = peer; /* set before the peer's owner sees the pair */
+	err = dev_register(dev, 0, ext);
+	if (err) {
+		veth_pair_free(pair);
+		return err;
 	}
-
-	/* Same worker: both ends in one call on it. */
-	if (!pair->cross) {
-		rtnl_call_ns(ns_a, veth_pair_create_local, req);
-		if (req[1].err || req[0].err)
-			goto out_err;
-		return 0;
-	}
-	/*
-	 * Across workers, one call per end: the near end (this worker's, in
-	 * a run on an owner; end 0 otherwise) is created first, then the far
-	 * end is created and linked in one call on its owner, then the near
-	 * end is linked. Each end's ifindex is its own namespace's, so the
-	 * order does not change what either gets. Unwind in reverse order.
-	 */
-	unsigned near = loop_current() == pair->side[1].w ? 1 : 0;
-	struct netns *ns_near = near ? ns_b : ns_a, *ns_far = near ? ns_a : ns_b;
-	struct veth_end_req *rn = &req[near], *rf = &req[!near];
-
-	rtnl_call_ns(ns_near, veth_end_create, rn);
-	if (rn->err)
-		goto out_err;
-	rf->peer_ifindex = rn->ifindex;
-	rf->peer_ns_id = rn->ns_id;
-	rtnl_call_ns(ns_far, veth_end_create_link, rf);
-	if (rf->err)
-		goto out_unregister_near;
-	rn->peer_ifindex = rf->ifindex;
-	rn->peer_ns_id = rf->ns_id;
-	rtnl_call_ns(ns_near, veth_end_link, rn);
+	/* the peer's ifindex and namespace are fixed once it is registered */
+	pair->ifindex[0] = dev->ifindex;
+	pair->ns_id[0] = dev->ns->id;
+	pair->ifindex[1] = peer->ifindex;
+	pair->ns_id[1] = peer->ns->id;
+	veth_side_link(&pair->side[0]);
+	rtnl_peer_call(peer, veth_peer_link, &pair->side[1]);
 	return 0;
-
-out_unregister_near:
-	rtnl_call_ns(ns_near, veth_end_unregister, rn->side);
-out_err:
-	veth_pair_free(pair);
-	return req[1].err ? req[1].err : req[0].err;
-
 }
 
 int veth_create_pair(struct netns *ns_a, const char *name_a, struct netns *ns_b,
 		     const char *name_b, struct extack *ext)
 {
-	return veth_create_pair_attrs(ns_a, name_a, NULL, ns_b, name_b, NULL, ext);
+	return rtnl_link_create(&veth_link_ops, ns_a, name_a, NULL, ns_b, name_b, ext);
 }
 
 /* ---- deletion ---- */
 
-struct veth_del_req {
-	struct netdev *dev;
-	bool *freed;
-};
-
-static void veth_del_start(void *arg)
+static void veth_dev_unregister(void *arg)
 {
-	struct veth_del_req *r = arg;
-
-	veth_side_of(r->dev)->pair->freed = r->freed;
-	dev_unregister(r->dev);
-}
-
-/*
- * Ask done(arg) until it says yes, with a short sleep between asks: each
- * ask is a call to a worker or a few, and the teardown chains they wait
- * for are a few messages long, so this ends within microseconds. False
- * after VETH_POLL_MAX asks. Control thread.
- */
-#define VETH_POLL_MAX 100000
-#define VETH_POLL_NS 20000
-
-static bool veth_poll(bool (*done)(void *arg), void *arg)
-{
-	for (unsigned i = 0; i < VETH_POLL_MAX; i++) {
-		struct timespec ts = { 0, VETH_POLL_NS };
-
-		if (done(arg))
-			return true;
-		nanosleep(&ts, NULL);
-	}
-	return false;
-}
-
-struct veth_poll_req {
-	struct worker *w0;
-	bool *freed;
-	bool seen;
-};
-
-static void veth_del_poll(void *arg)
-{
-	struct veth_poll_req *r = arg;
-
-	r->seen = *r->freed;
-}
-
-/* `freed` is written and read only on end 0's worker. */
-static bool veth_del_freed(void *arg)
-{
-	struct veth_poll_req *r = arg;
-
-	loop_call_sync(r->w0, veth_del_poll, r);
-	return r->seen;
+	dev_unregister(arg);
 }
 
 void veth_delete(struct netdev *dev)
 {
-	struct veth_side *s = veth_side_of(dev);
-	bool freed = false;
-	struct veth_del_req req = { .dev = dev, .freed = &freed };
-	struct veth_poll_req poll = { .w0 = s->pair->side[0].w, .freed = &freed };
-
-	/* Unregistering one end takes the peer with it: synchronously on a
-	 * shared worker (the pair is freed before this returns), or through
-	 * PEER_GONE messages across workers. */
-	if (!s->pair->cross) {
-		loop_call_sync(s->w, veth_dev_unregister, dev);
-		return;
-	}
-	loop_call_sync(s->w, veth_del_start, &req);
-	/* Wait until end 0's worker has freed the pair, so the peer is gone
-	 * when `ip link del` returns. */
-	if (!veth_poll(veth_del_freed, &poll))
-		log_msg(LOG_WARN, "veth: peer teardown did not finish");
-}
-
-/*
- * Cross-worker pairs whose teardown a DELNS run started (veth_dellink_run)
- * and that veth_run_wait waits for. The list is written by the worker in
- * the run and read by the control thread after it; only the holder of the
- * control lock starts runs, and its loop_call_sync orders the two. Each
- * `freed` is written and read on the pair's end 0 worker only.
- */
-struct veth_wait {
-	bool freed;
-	struct worker *w0;
-	struct veth_wait *next;
-};
-static struct veth_wait *veth_waits;
-
-/* rtnl_link_ops.dellink_run: on the owner of @dev inside a run. Same
- * worker: both ends go now. Across workers: the two-step teardown starts
- * (PEER_GONE is posted to the peer's worker ahead of any later request)
- * and veth_run_wait waits for the pair to be freed. */
-static void veth_dellink_run(struct netdev *dev)
-{
-	struct veth_side *s = veth_side_of(dev);
-	struct veth_wait *wt;
-
-	if (s->pair->cross && s->linked && !s->pair->freed && (wt = calloc(1, sizeof(*wt)))) {
-		wt->w0 = s->pair->side[0].w;
-		wt->next = veth_waits;
-		veth_waits = wt;
-		s->pair->freed = &wt->freed;
-	}
-	dev_unregister(dev);
-}
-
-struct veth_wait_poll {
-	struct worker *w;
-	unsigned pending;
-};
-
-/* On worker p->w: the waited-for pairs it frees that are not freed yet. */
-static void veth_wait_poll_fn(void *arg)
-{
-	struct veth_wait_poll *p = arg;
-
-	p->pending = 0;
-	for (struct veth_wait *wt = veth_waits; wt; wt = wt->next)
-		if (wt->w0 == p->w && !wt->freed)
-			p->pending++;
-}
-
-/* Every waited-for pair freed? One poll per worker, not per pair. */
-static bool veth_waits_done(void *arg)
-{
-	unsigned pending = 0;
-
-	for (unsigned i = 0; i < loop_nworkers(); i++) {
-		struct veth_wait_poll p = { .w = loop_worker(i) };
-
-		loop_call_sync(p.w, veth_wait_poll_fn, &p);
-		pending += p.pending;
-	}
-	return !pending;
-}
-
-/* rtnl_link_ops.run_wait: control thread, after a datagram's runs. */
-static void veth_run_wait(void)
-{
-	if (veth_waits && !veth_poll(veth_waits_done, NULL)) {
-		/* Leak the records rather than let a late release write into
-		 * freed memory. */
-		log_msg(LOG_WARN, "veth: peer teardown did not finish");
-		veth_waits = NULL;
-	}
-	while (veth_waits) {
-		struct veth_wait *wt = veth_waits;
-
-		veth_waits = wt->next;
-		free(wt);
-	}
-}
-
-struct veth_list_req {
-	struct netns *ns;
-	struct netdev **devs;
-	unsigned n, cap;
-};
-
-static void veth_list_cross(void *arg)
-{
-	struct veth_list_req *r = arg;
-	struct netdev *dev;
-
-	for (dev = r->ns->dev_list; dev; dev = dev->next) {
-		if (!dev_is_veth(dev) || !veth_side_of(dev)->pair->cross ||
-		    !veth_side_of(dev)->linked)
-			continue;
-		if (r->n == r->cap) {
-			unsigned cap = r->cap ? r->cap * 2 : 16;
-			struct netdev **d = realloc(r->devs, cap * sizeof(*d));
-
-			if (!d)
-				return;
-			r->devs = d;
-			r->cap = cap;
-		}
-		r->devs[r->n++] = dev;
-	}
-}
-
-void veth_netns_detach(struct netns *ns)
-{
-	struct veth_list_req r = { .ns = ns };
-	unsigned i;
-
-	loop_call_sync(ns->owner, veth_list_cross, &r);
-	for (i = 0; i < r.n; i++)
-		veth_delete(r.devs[i]);
-	free(r.devs);
+	/* Unregistering one end takes the peer with it: at once on a shared
+	 * worker, through PEER_GONE messages across workers, which
+	 * dev_async_wait sees finished. */
+	loop_call_sync(dev->ns->owner, veth_dev_unregister, dev);
+	dev_async_wait();
 }
 
 /* ---- rtnl_link_ops "veth" ---- */
@@ -1229,82 +675,14 @@ static struct nla_policy veth_policy[VETH_INFO_MAX + 1] = {
 	[VETH_INFO_PEER] = { .minlen = sizeof(struct ifinfomsg) },
 };
 
-static struct netns *veth_resolve_ns(struct netns *dflt, struct nlattr *a, struct extack *ext)
-{
-	struct netns *ns;
-	int err = rtnl_link_get_net(dflt, a, &ns);
-
-	if (err == -EINVAL)
-		EXTACK_MSG(ext, "Invalid network namespace attribute");
-	else if (err)
-		EXTACK_MSG(ext, "Peer netns reference is invalid");
-	return err ? NULL : ns;
-}
-
-/*
- * veth_newlink(): the request's own IFLA_* give the first end (name, and
- * IFLA_NET_NS_PID for its namespace), VETH_INFO_PEER carries a struct
- * ifinfomsg followed by the peer's IFLA_* (IFLA_IFNAME, IFLA_NET_NS_PID).
- * Missing names become "vethN", as the kernel's "veth%d".
- */
-static int veth_newlink(struct netns *ns, const char *ifname, struct nlattr **tb,
-			struct nlattr **data, struct extack *ext)
-{
-	struct nlattr *peer_tb[IFLA_MAX + 1];
-	char peer_name[IFNAMSIZ] = "veth%d";
-	struct netns *ns_a, *ns_b;
-	int err;
-
-	memset(peer_tb, 0, sizeof(peer_tb));
-	if (data && data[VETH_INFO_PEER]) {
-		struct nlattr *peer = data[VETH_INFO_PEER];
-		int hdr = NLMSG_ALIGN(sizeof(struct ifinfomsg));
-
-		if (nla_len(peer) < (int)sizeof(struct ifinfomsg)) {
-			EXTACK_MSG(ext, "Invalid peer attribute");
-			return -EINVAL;
-		}
-		if (nla_len(peer) > hdr) {
-			err = nla_parse(peer_tb, IFLA_MAX,
-					(struct nlattr *)((char *)nla_data(peer) + hdr),
-					nla_len(peer) - hdr, NULL);
-			if (err < 0) {
-				EXTACK_MSG(ext, "Invalid peer attributes");
-				return -EINVAL;
-			}
-		}
-	}
-	if (peer_tb[IFLA_IFNAME]) {
-		if (nla_len(peer_tb[IFLA_IFNAME]) > IFNAMSIZ ||
-		    nla_strlcpy(peer_name, peer_tb[IFLA_IFNAME], sizeof(peer_name)) >=
-			    sizeof(peer_name))
-			return -EINVAL;
-	}
-	ns_a = veth_resolve_ns(ns, tb ? tb[IFLA_NET_NS_PID] : NULL, ext);
-	if (!ns_a)
-		return -EINVAL;
-	/* Without IFLA_NET_NS_PID the peer stays in the namespace the request
-	 * came from (rtnl_link_get_net(src_net, tbp)), even when the first
-	 * end is created elsewhere. */
-	ns_b = veth_resolve_ns(ns, peer_tb[IFLA_NET_NS_PID], ext);
-	if (!ns_b)
-		return -EINVAL;
-	return veth_create_pair_attrs(ns_a, ifname && *ifname ? ifname : "veth%d", tb, ns_b,
-				      peer_name, peer_tb, ext);
-}
-
 static const struct rtnl_link_ops veth_link_ops = {
 	.kind = "veth",
+	.priv_size = sizeof(struct veth_priv),
+	.setup = veth_setup,
 	.maxtype = VETH_INFO_MAX,
 	.policy = veth_policy,
+	.peer_type = VETH_INFO_PEER,
 	.newlink = veth_newlink,
-	.dellink = veth_delete,
-	.run = true, /* veth_create_pair_attrs: rtnl_call_ns only */
-	.dellink_run = veth_dellink_run,
-	.run_wait = veth_run_wait,
-	.ahead_add = veth_pf_add,
-	.ahead_run = veth_pf_run,
-	.ahead_flush = veth_pf_flush,
 };
 
 void veth_init(void)

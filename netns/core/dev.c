@@ -9,10 +9,13 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "core/log.h"
 #include "dev.h"
 #include "sch_generic.h"
 
@@ -50,6 +53,7 @@ struct netdev *dev_alloc(struct netns *ns, const char *name, const struct netdev
 	/* No __LINK_STATE_NOCARRIER at allocation: carrier is on until the
 	 * driver says otherwise (veth turns it off at creation). */
 	dev->carrier = true;
+	dev->linkwatch = true;
 	eth_random_addr(dev->addr);
 	memset(dev->broadcast, 0xff, ETH_ALEN);
 	return dev;
@@ -241,6 +245,18 @@ static int dev_get_valid_name(struct netdev *dev, const char *name, char *out)
 	return 0;
 }
 
+int dev_resolve_name(struct netdev *dev)
+{
+	char name[IFNAMSIZ];
+	int err;
+
+	NS_ASSERT_OWNER(dev->ns);
+	err = dev_get_valid_name(dev, dev->name, name);
+	if (!err)
+		memcpy(dev->name, name, IFNAMSIZ);
+	return err;
+}
+
 static void dev_unlist(struct netdev *dev);
 
 int dev_register(struct netdev *dev, int ifindex, struct extack *ext)
@@ -358,13 +374,51 @@ void dev_unregister(struct netdev *dev)
 	dev_free(dev);
 }
 
+/* Teardowns in flight (dev_async_begin): written by workers, read by the
+ * control thread. */
+static atomic_uint dev_async_pending;
+
+void dev_async_begin(void)
+{
+	atomic_fetch_add_explicit(&dev_async_pending, 1, memory_order_relaxed);
+}
+
+void dev_async_end(void)
+{
+	/* release: what the teardown freed is freed before the count drops */
+	atomic_fetch_sub_explicit(&dev_async_pending, 1, memory_order_release);
+}
+
+/*
+ * Each teardown is a chain of a few messages between workers, so this
+ * ends within microseconds; a short sleep between looks leaves the cores
+ * to the workers.
+ */
+#define DEV_ASYNC_POLL_NS 20000
+#define DEV_ASYNC_POLL_MAX 250000 /* 5 s */
+
+bool dev_async_wait(void)
+{
+	for (unsigned i = 0; i < DEV_ASYNC_POLL_MAX; i++) {
+		struct timespec ts = { 0, DEV_ASYNC_POLL_NS };
+
+		if (!atomic_load_explicit(&dev_async_pending, memory_order_acquire))
+			return true;
+		nanosleep(&ts, NULL);
+	}
+	log_msg(LOG_WARN, "device teardown did not finish");
+	return false;
+}
+
 /* ---- state: up/down, carrier, operstate ---- */
 
 /*
- * RFC 2863 operstate as the kernel's default_operstate/rfc2863_policy:
- * DOWN when administratively down, LOWERLAYERDOWN without carrier, UP with
- * it. Loopback never goes through linkwatch, so it stays UNKNOWN when up
- * (`ip link` shows "state UNKNOWN" for lo).
+ * RFC 2863 operstate as `ip link` shows it: DOWN when administratively
+ * down (rtnl_fill_ifinfo reports IF_OPER_DOWN for a device not running);
+ * up, what linkwatch last set (default_operstate: LOWERLAYERDOWN without
+ * carrier, UP with it). A device whose driver never reports a carrier
+ * (lo, dummy: dev->linkwatch false) has none set and stays UNKNOWN, as in
+ * Linux, until its carrier first changes.
  */
 static void dev_update_operstate(struct netdev *dev)
 {
@@ -376,7 +430,7 @@ static void dev_update_operstate(struct netdev *dev)
 	if (dev->carrier) {
 		/* dev_get_flags() reports RUNNING/LOWER_UP only while up. */
 		dev->flags |= IFF_RUNNING | IFF_LOWER_UP;
-		dev->operstate = (dev->flags & IFF_LOOPBACK) ? OPER_UNKNOWN : OPER_UP;
+		dev->operstate = dev->linkwatch ? OPER_UP : OPER_UNKNOWN;
 	} else {
 		dev->operstate = OPER_LOWERLAYERDOWN;
 	}
@@ -438,6 +492,7 @@ void dev_set_carrier(struct netdev *dev, bool on)
 	if (dev->carrier == on)
 		return;
 	dev->carrier = on;
+	dev->linkwatch = true;
 	/* carrier_changes = carrier_up_count + carrier_down_count */
 	dev->carrier_changes++;
 	dev_update_operstate(dev);
@@ -449,12 +504,8 @@ void dev_set_carrier(struct netdev *dev, bool on)
 
 /* ---- attribute changes ---- */
 
-int dev_set_mtu(struct netdev *dev, int mtu, struct extack *ext)
+int dev_validate_mtu(const struct netdev *dev, int mtu, struct extack *ext)
 {
-	int err;
-
-	NS_ASSERT_OWNER(dev->ns);
-	/* dev_validate_mtu() */
 	if (mtu < 0 || (uint32_t)mtu < dev->min_mtu) {
 		EXTACK_MSG(ext, "mtu less than device minimum");
 		return -EINVAL;
@@ -463,6 +514,17 @@ int dev_set_mtu(struct netdev *dev, int mtu, struct extack *ext)
 		EXTACK_MSG(ext, "mtu greater than device maximum");
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int dev_set_mtu(struct netdev *dev, int mtu, struct extack *ext)
+{
+	int err;
+
+	NS_ASSERT_OWNER(dev->ns);
+	err = dev_validate_mtu(dev, mtu, ext);
+	if (err)
+		return err;
 	if ((uint32_t)mtu == dev->mtu)
 		return 0;
 	if (dev->ops && dev->ops->change_mtu) {

@@ -150,6 +150,11 @@ struct netdev {
 	uint16_t hard_header_len;	/* link header header_ops->create pushes */
 	uint8_t operstate;		/* OPER_* */
 	bool carrier;			/* driver's carrier; RUNNING|LOWER_UP = UP && carrier */
+	/* operstate follows carrier (linkwatch has run for it): true from
+	 * dev_alloc, as for a NIC whose driver reports its link; false for a
+	 * device that never reports one (lo, dummy) until its carrier first
+	 * changes, so that it shows UNKNOWN while up, as in Linux */
+	bool linkwatch;
 	uint8_t addr[ETH_ALEN];
 	uint8_t broadcast[ETH_ALEN];
 	char name[IFNAMSIZ];
@@ -169,9 +174,26 @@ void dev_free(struct netdev *dev);
 /* Give it an ifindex (@ifindex 0 = next free) and link it into ns. 0, -EEXIST
  * (name taken), -EINVAL (bad name). */
 int dev_register(struct netdev *dev, int ifindex, struct extack *ext);
+/* Before dev_register, for a driver that needs the final name early (tap
+ * names its host device after it): resolve a "%d" template in dev->name
+ * and check it as dev_register will. 0, -EEXIST, -EINVAL. Owner. */
+int dev_resolve_name(struct netdev *dev);
 /* Close, remove its addresses, routes and neighbours, call ops->uninit,
  * free. Owner thread. */
 void dev_unregister(struct netdev *dev);
+/*
+ * Teardown that outlives dev_unregister: a veth pair across workers
+ * finishes by messages between its two owners. dev_async_begin() when
+ * such a teardown starts and dev_async_end() when the last of it is done
+ * (any thread); dev_async_wait() returns once none is left, as
+ * netdev_run_todo waits for a device's last reference, so `ip link del`
+ * and a namespace's deletion return with the peer gone. dev_async_wait:
+ * not on a worker (the workers finish the teardown); false if it did not
+ * finish within a few seconds.
+ */
+void dev_async_begin(void);
+void dev_async_end(void);
+bool dev_async_wait(void);
 
 /* Free the lookup table of @ns's devices; netns_destroy calls it once
  * every device is unregistered. Owner thread. */
@@ -251,6 +273,10 @@ bool dev_valid_name(const char *name);
 
 int dev_open(struct netdev *dev);	/* IFF_UP; ops->open */
 int dev_close(struct netdev *dev);	/* clears UP; flushes routes via fib */
+/* dev_validate_mtu(): within [min_mtu, max_mtu] (max_mtu 0: no upper
+ * limit; a u32 above INT_MAX is negative here, as in Linux, and so "less
+ * than device minimum"); -EINVAL with the kernel's extack text. */
+int dev_validate_mtu(const struct netdev *dev, int mtu, struct extack *ext);
 int dev_set_mtu(struct netdev *dev, int mtu, struct extack *ext);
 int dev_set_mac(struct netdev *dev, const uint8_t *mac, struct extack *ext);
 int dev_change_name(struct netdev *dev, const char *name, struct extack *ext);

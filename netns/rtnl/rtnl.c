@@ -508,14 +508,6 @@ int rtnl_link_get_net(struct netns *src, const struct nlattr *a, struct netns **
 	return *nsp ? 0 : -ESRCH;
 }
 
-/* What deletions in runs left in flight, for every kind (run_wait). */
-void rtnl_link_kinds_run_wait(void)
-{
-	for (unsigned i = 0; i < RTNL_MAX_KINDS && rtnl_kinds[i]; i++)
-		if (rtnl_kinds[i]->run_wait)
-			rtnl_kinds[i]->run_wait();
-}
-
 /* --------------------------------------------------------- dispatcher */
 
 /* NSEMU_MSG_BIND / SETSOCKOPT, when a transport passes them on: what the

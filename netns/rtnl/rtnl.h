@@ -135,42 +135,45 @@ typedef void (*rtnl_notify_fn)(uint32_t ns_id, unsigned group, const void *nlmsg
 void rtnl_set_notify(rtnl_notify_fn fn);
 
 /* Link kinds (veth, later bridge, tap): devices/ register them at start. */
+/*
+ * A link kind, as rtnl_link_ops in Linux. The rtnl core does what every
+ * kind shares (rtnl_newlink/rtnl_create_link): it parses the request,
+ * resolves the namespaces, picks "<kind>N" for a request without a name,
+ * allocates the device on its namespace's owner (priv_size bytes of
+ * dev->priv), calls setup, applies the common IFLA attributes (MTU
+ * checked against the limits setup left, address, txqlen), then newlink
+ * (or registers the device itself), and frees what it made when a step
+ * fails. A pair kind (peer_type) gets its peer made and registered the
+ * same way first, in the namespace the peer's IFLA_NET_NS_PID names; the
+ * scheduler reads peer_type to know which namespaces a request touches.
+ */
 struct rtnl_link_ops {
 	const char *kind;
+	size_t priv_size;
+	/* Defaults of a new device before the request's attributes apply:
+	 * dev->ops, type, flags, MTU limits, carrier. Owner of dev->ns. */
+	void (*setup)(struct netdev *dev);
 	int maxtype;			/* IFLA_INFO_DATA attribute max */
-	struct nla_policy *policy;	/* for IFLA_INFO_DATA, may be NULL */
-	/* Create the device(s). Control thread (or, with .run, a run on the
-	 * requester's owner): use loop_call_sync (rtnl_call_ns with .run) to
-	 * touch a namespace. tb: parsed IFLA_* of the request; data: parsed
-	 * IFLA_INFO_DATA (NULL if absent). 0 or -errno with ext set. */
-	int (*newlink)(struct netns *ns, const char *ifname, struct nlattr **tb,
-		       struct nlattr **data, struct extack *ext);
-	/* Delete @dev (and what goes with it). Control thread. NULL: the core
-	 * unregisters it on the owner. */
-	void (*dellink)(struct netdev *dev);
-	/* newlink reaches namespaces only through rtnl_call_ns and takes no
-	 * lock, so a creating RTM_NEWLINK of this kind may run inside a run on
-	 * the requester's owner (rtnl.c's .run), not only on the control
-	 * thread. */
-	bool run;
-	/* Delete @dev from inside a run on its owner (DELNS, rtnl.c), without
-	 * waiting on another worker; run_wait, on the control thread once the
-	 * datagram's runs are over, waits for what such deletions left in
-	 * flight (a veth pair's two-step teardown, O6). NULL: no runs. */
-	void (*dellink_run)(struct netdev *dev);
-	void (*run_wait)(void);
+	const struct nla_policy *policy; /* for IFLA_INFO_DATA, may be NULL */
+	/* Check the request before anything is made (tb: its IFLA_*, data:
+	 * IFLA_INFO_DATA parsed with policy, or NULL). Any thread. NULL: ok. */
+	int (*validate)(struct nlattr **tb, struct nlattr **data, struct extack *ext);
+	/* The IFLA_INFO_DATA attribute that carries the peer of a pair (a
+	 * struct ifinfomsg and the peer's IFLA_*, as VETH_INFO_PEER); 0: the
+	 * kind makes one device. */
+	int peer_type;
 	/*
-	 * Optional look-ahead of a run, nobody listening for notifications:
-	 * ahead_add() takes a coming creating RTM_NEWLINK of this kind from
-	 * @cur (this worker's namespace) when it cannot fail before the
-	 * devices it makes elsewhere exist (false: not taken, stop looking);
-	 * ahead_run() makes what the taken requests need on other workers in
-	 * one call; the requests then run as usual (newlink finds its part
-	 * made); ahead_flush() finishes them before any other message runs.
+	 * Owner of dev->ns: finish @dev (set up, attributes applied) and
+	 * register it, or fail leaving it unregistered (the core frees it,
+	 * and unregisters @peer, which is registered, on its own owner; NULL
+	 * for a kind without peer_type). @src: the requester's namespace.
+	 * NULL: the core registers dev. 0 or -errno with ext set.
 	 */
-	bool (*ahead_add)(struct netns *cur, const struct nlmsghdr *nlh);
-	void (*ahead_run)(void);
-	void (*ahead_flush)(void);
+	int (*newlink)(struct netns *src, struct netdev *dev, struct netdev *peer,
+		       struct nlattr **tb, struct nlattr **data, struct extack *ext);
+	/* RTM_DELLINK on the owner of dev->ns. NULL: dev_unregister (a pair
+	 * kind's uninit takes the peer with it). */
+	void (*dellink)(struct netdev *dev);
 };
 void rtnl_link_register(const struct rtnl_link_ops *ops);
 /*
@@ -181,6 +184,33 @@ void rtnl_link_register(const struct rtnl_link_ops *ops);
  */
 int rtnl_link_get_net(struct netns *src, const struct nlattr *a, struct netns **nsp);
 const struct rtnl_link_ops *rtnl_link_ops_get(const char *kind);
+/*
+ * rtnl_create_link: a device of kind @ops named @name (a "%d" template is
+ * allowed) in @ns, set up and with the common attributes of @tb (MTU,
+ * address, txqlen; tb may be NULL), not registered. Owner of @ns. NULL
+ * with *errp and ext set.
+ */
+struct netdev *rtnl_create_link(struct netns *ns, const char *name,
+				const struct rtnl_link_ops *ops, struct nlattr **tb,
+				struct extack *ext, int *errp);
+/*
+ * What RTM_NEWLINK does for a request whose only attributes are the kind's
+ * @data (IFLA_INFO_DATA, parsed; NULL: none): a device of kind @ops named
+ * @name in @ns and, for a pair kind, its peer @peer_name in @peer_ns
+ * (names may be "%d" templates; NULL: "<kind>%d"). Control thread or an
+ * rtnl run. 0 or -errno with ext set; nothing is left behind on failure.
+ */
+int rtnl_link_create(const struct rtnl_link_ops *ops, struct netns *ns, const char *name,
+		     struct nlattr **data, struct netns *peer_ns, const char *peer_name,
+		     struct extack *ext);
+/*
+ * From a pair kind's newlink (once per request): have fn(arg) run on the
+ * owner of @peer, the peer the core made for this request, once newlink
+ * has returned 0: right after it, or, when the scheduler made the peers
+ * of several requests ahead, in one call with the others of the batch
+ * (before anything else can see the peer).
+ */
+void rtnl_peer_call(struct netdev *peer, loop_call_fn fn, void *arg);
 
 /* Run fn(arg) on the owner of @ns and wait (control thread helper). */
 void rtnl_call_ns(struct netns *ns, loop_call_fn fn, void *arg);

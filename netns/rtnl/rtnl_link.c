@@ -2,11 +2,14 @@
 /*
  * RTM_NEWLINK / DELLINK / GETLINK / SETLINK (net/core/rtnetlink.c:
  * rtnl_newlink, do_setlink, rtnl_dellink, rtnl_getlink, rtnl_dump_ifinfo,
- * rtnl_fill_ifinfo). Device lookups, changes and replies run on the owner of
- * the namespace; creating and deleting devices of a kind (veth) runs on the
- * control thread through the kind's rtnl_link_ops, because a pair may span
- * two workers. A change request is validated completely before anything is
- * applied, so a request with one bad value changes nothing.
+ * rtnl_fill_ifinfo, rtnl_create_link). Device lookups, changes and replies
+ * run on the owner of the namespace. Creating a device of a kind is the
+ * core's work, as rtnl_newlink_create does it: each device is allocated,
+ * set up and registered on the owner of its namespace (the peer of a pair
+ * first, perhaps on another worker), with the kind's rtnl_link_ops called
+ * at fixed points, and what was made is undone when a step fails. A change
+ * request is validated completely before anything is applied, so a
+ * request with one bad value changes nothing.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -73,7 +76,7 @@ struct link_req {
 	char name[RTNL_ALTIFNAMSIZ];
 	char kind[32];
 	bool found;		/* an existing device matched */
-	struct netdev *dev;	/* dellink: the device */
+	struct netdev *dev;	/* dellink: the device; create: the one made */
 	/* notifications: the veth peer that a change or delete also affects */
 	int peer_ifindex;
 	uint32_t peer_ns_id;
@@ -318,16 +321,11 @@ static int link_validate(struct rtnl_req *r, struct netdev *dev, struct link_req
 		ch->addr = true;
 	}
 	if (tb[IFLA_MTU]) {
+		int err;
+
 		ch->mtu_v = nla_get_u32(tb[IFLA_MTU]);
-		/* dev_validate_mtu */
-		if (ch->mtu_v < dev->min_mtu) {
-			EXTACK_MSG(&r->ext, "mtu less than device minimum");
-			return -EINVAL;
-		}
-		if (ch->mtu_v > dev->max_mtu) {
-			EXTACK_MSG(&r->ext, "mtu greater than device maximum");
-			return -EINVAL;
-		}
+		if ((err = dev_validate_mtu(dev, (int)ch->mtu_v, &r->ext)))
+			return err;
 		ch->mtu = true;
 	}
 	/* An index plus a name is a rename (do_setlink). */
@@ -441,31 +439,16 @@ static int link_newlink_owner(struct rtnl_req *r)
 	return err;
 }
 
-/* Owner of the new device's namespace: pick "<kind>N" (rtnl_create_link's
- * "%s%%d" for a request without a name). */
-static int link_pick_name(struct rtnl_req *r)
-{
-	struct link_req *lr = r->priv;
-	for (int n = 0; n < 100000; n++) {
-		snprintf(lr->name, sizeof(lr->name), "%.10s%d", lr->kind, n);
-		if (strlen(lr->name) < IFNAMSIZ && !dev_get_by_name(r->ns, lr->name))
-			return 0;
-	}
-	return -ENFILE;
-}
-
 /* Owner: NLM_F_ECHO and the RTM_NEWLINK notification of a created device
  * (register_netdevice -> rtmsg_ifinfo), and which peer came with it. */
 static int link_created_owner(struct rtnl_req *r)
 {
 	struct link_req *lr = r->priv;
-	struct netdev *dev = dev_get_by_name(r->ns, lr->name);
-	if (!dev)
-		return 0;
+
 	if (r->nlh->nlmsg_flags & NLM_F_ECHO)
-		rtnl_link_fill(r, dev, RTM_NEWLINK, 0, 0);
-	rtnl_notify_link(r, dev, RTM_NEWLINK);
-	link_peer(dev, lr);
+		rtnl_link_fill(r, lr->dev, RTM_NEWLINK, 0, 0);
+	rtnl_notify_link(r, lr->dev, RTM_NEWLINK);
+	link_peer(lr->dev, lr);
 	return 0;
 }
 
@@ -489,45 +472,246 @@ static int link_parse_linkinfo(struct rtnl_req *r, struct link_req *lr)
 	return err;
 }
 
+/* ------------------------------------------------------------ create */
+
+/*
+ * The attributes every new device takes before registration, as
+ * rtnl_create_link applies them: IFLA_MTU within the limits setup left
+ * (dev_validate_mtu), IFLA_ADDRESS (an Ethernet device's: 6 bytes, a
+ * valid unicast MAC, as veth_validate and dummy_validate check), IFLA_TXQLEN.
+ */
+static int link_create_attrs(struct netdev *dev, struct nlattr **tb, struct extack *ext)
+{
+	if (tb[IFLA_MTU]) {
+		int err = dev_validate_mtu(dev, (int)nla_get_u32(tb[IFLA_MTU]), ext);
+
+		if (err)
+			return err;
+		dev->mtu = nla_get_u32(tb[IFLA_MTU]);
+	}
+	if (tb[IFLA_ADDRESS] && dev->type == ARPHRD_ETHER) {
+		if (nla_len(tb[IFLA_ADDRESS]) != ETH_ALEN)
+			return -EINVAL;
+		if (!eth_is_valid_unicast(nla_data(tb[IFLA_ADDRESS])))
+			return -EADDRNOTAVAIL;
+		memcpy(dev->addr, nla_data(tb[IFLA_ADDRESS]), ETH_ALEN);
+	}
+	if (tb[IFLA_TXQLEN])
+		dev->txqlen = nla_get_u32(tb[IFLA_TXQLEN]);
+	return 0;
+}
+
+struct netdev *rtnl_create_link(struct netns *ns, const char *name,
+				const struct rtnl_link_ops *ops, struct nlattr **tb,
+				struct extack *ext, int *errp)
+{
+	struct netdev *dev = dev_alloc(ns, name, NULL, ops->priv_size);
+
+	if (!dev) {
+		*errp = -ENOMEM;
+		return NULL;
+	}
+	dev->rtnl_link_ops = ops;
+	if (ops->setup)
+		ops->setup(dev);
+	*errp = tb ? link_create_attrs(dev, tb, ext) : 0;
+	if (*errp) {
+		dev_free(dev);
+		return NULL;
+	}
+	return dev;
+}
+
+/* A device being made (rtnl_newlink_create), with the peer made first. */
+struct link_make {
+	const struct rtnl_link_ops *ops;
+	struct netns *src, *ns;
+	const char *name;
+	struct nlattr **tb, **data;
+	struct extack *ext;
+	struct netdev *peer;
+	loop_call_fn peer_fn; /* the kind's rtnl_peer_call */
+	void *peer_arg;
+	struct netdev *dev; /* out: registered */
+	int err;
+};
+
+/* The make whose newlink runs on this thread (for rtnl_peer_call). */
+static _Thread_local struct link_make *link_making;
+
+/* On the owner of m->ns: allocate, set up, apply, then the kind's newlink
+ * or register_netdevice. */
+static void link_make_owner(void *arg)
+{
+	struct link_make *m = arg;
+	struct netdev *dev = rtnl_create_link(m->ns, m->name, m->ops, m->tb, m->ext, &m->err);
+
+	if (!dev)
+		return;
+	if (m->ops->newlink) {
+		link_making = m;
+		m->err = m->ops->newlink(m->src, dev, m->peer, m->tb, m->data, m->ext);
+		link_making = NULL;
+	} else {
+		m->err = dev_register(dev, 0, m->ext);
+	}
+	if (m->err) {
+		dev_free(dev);
+		return;
+	}
+	m->dev = dev;
+}
+
+/* Make m's device, and first (so that it gets the lower ifindex in a
+ * shared namespace, as veth_newlink registers the peer first) its peer
+ * @peer_name in @peer_ns; on failure nothing is left behind. */
+static int link_make(struct link_make *m, struct netns *peer_ns, const char *peer_name,
+		     struct nlattr **peer_tb)
+{
+	if (m->ops->peer_type) {
+		m->peer = rtnl_peer_make(m->ops, m->ns, m->name, peer_ns, peer_name, peer_tb,
+					 m->ext, &m->err);
+		if (!m->peer)
+			return m->err;
+	}
+	rtnl_call_ns(m->ns, link_make_owner, m);
+	if (m->err && m->peer)
+		rtnl_peer_unmake(m->peer);
+	else if (m->peer_fn)
+		rtnl_peer_finish(m->peer, m->peer_fn, m->peer_arg);
+	return m->err;
+}
+
+/* newlink runs on its device's owner, which may not wait on the peer's
+ * (only a run may wait on another worker): the call is made from
+ * link_make's thread once newlink has returned. */
+void rtnl_peer_call(struct netdev *peer, loop_call_fn fn, void *arg)
+{
+	struct link_make *m = link_making;
+
+	assert(m && m->peer == peer && !m->peer_fn);
+	m->peer_fn = fn;
+	m->peer_arg = arg;
+}
+
+/* "<kind>%d": the name of a device nobody named (rtnl_newlink_create). */
+static void link_default_name(char *buf, size_t size, const struct rtnl_link_ops *ops)
+{
+	snprintf(buf, size, "%.*s%%d", (int)(IFNAMSIZ - 3), ops->kind);
+}
+
+int rtnl_link_create(const struct rtnl_link_ops *ops, struct netns *ns, const char *name,
+		     struct nlattr **data, struct netns *peer_ns, const char *peer_name,
+		     struct extack *ext)
+{
+	struct nlattr *tb[IFLA_MAX + 1] = { 0 };
+	char dflt[IFNAMSIZ];
+	struct link_make m = { .ops = ops, .src = ns, .ns = ns, .name = name, .data = data,
+			       .ext = ext };
+	int err;
+
+	if (ops->validate && (err = ops->validate(tb, data, ext)))
+		return err;
+	link_default_name(dflt, sizeof(dflt), ops);
+	if (!m.name)
+		m.name = dflt;
+	return link_make(&m, peer_ns ? peer_ns : ns, peer_name ? peer_name : dflt, NULL);
+}
+
+/* The namespace an end's IFLA_NET_NS_PID names (id 0, which names no
+ * namespace, is the default one here), or @src; NULL with ext set. */
+static struct netns *link_dest(struct netns *src, const struct nlattr *a, struct extack *ext)
+{
+	struct netns *ns;
+
+	if (a && nla_len(a) >= (int)sizeof(uint32_t) && !nla_get_u32((struct nlattr *)a))
+		return rtnl_default_ns();
+	if (rtnl_link_get_net(src, a, &ns)) {
+		EXTACK_MSG(ext, "No such namespace");
+		return NULL;
+	}
+	return ns;
+}
+
+/*
+ * The peer of a pair kind (rtnl_get_peer_net + veth_newlink's parsing):
+ * VETH_INFO_PEER or its like carries a struct ifinfomsg and the peer's
+ * IFLA_*, parsed with the same policy as the request's; its namespace is
+ * its own IFLA_NET_NS_PID or, without one, the requester's (even when the
+ * first end goes elsewhere). Its name: its IFLA_IFNAME, or "<kind>%d".
+ */
+static int link_parse_peer(struct rtnl_req *r, struct link_req *lr, struct nlattr **ptb,
+			   struct netns **peer_ns, char *peer_name)
+{
+	const struct nlattr *peer = lr->data ? lr->data[lr->ops->peer_type] : NULL;
+	int hdr = NLMSG_ALIGN(sizeof(struct ifinfomsg)), err;
+
+	memset(ptb, 0, (IFLA_MAX + 1) * sizeof(*ptb));
+	link_default_name(peer_name, IFNAMSIZ, lr->ops);
+	if (peer) {
+		if (nla_len(peer) < (int)sizeof(struct ifinfomsg)) {
+			EXTACK_MSG(&r->ext, "Invalid peer attribute");
+			return -EINVAL;
+		}
+		if (nla_len(peer) > hdr &&
+		    nla_parse(ptb, IFLA_MAX, (struct nlattr *)((char *)nla_data(peer) + hdr),
+			      nla_len(peer) - hdr, ifla_policy) < 0) {
+			EXTACK_MSG(&r->ext, "Invalid peer attributes");
+			return -EINVAL;
+		}
+	}
+	if (ptb[IFLA_IFNAME] &&
+	    (nla_len(ptb[IFLA_IFNAME]) > IFNAMSIZ ||
+	     nla_strlcpy(peer_name, ptb[IFLA_IFNAME], IFNAMSIZ) >= IFNAMSIZ))
+		return -EINVAL;
+	if (lr->ops->validate && (err = lr->ops->validate(ptb, NULL, &r->ext)))
+		return err;
+	err = rtnl_link_get_net(r->ns, ptb[IFLA_NET_NS_PID], peer_ns);
+	if (err) {
+		EXTACK_MSG(&r->ext, err == -EINVAL ? "Invalid network namespace attribute"
+						   : "Peer netns reference is invalid");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int link_create(struct rtnl_req *r, struct link_req *lr)
 {
-	struct netns *dest = r->ns;
+	struct nlattr *ptb[IFLA_MAX + 1];
+	char dflt[IFNAMSIZ], peer_name[IFNAMSIZ];
+	struct netns *peer_ns = NULL;
+	struct link_make m = { .ops = lr->ops, .src = r->ns, .name = lr->name, .tb = lr->tb,
+			       .data = lr->data, .ext = &r->ext };
 	int err;
 
 	if (!lr->ops) {
 		EXTACK_MSG(&r->ext, "Unknown device type");
 		return -EOPNOTSUPP;
 	}
-	/* IFLA_NET_NS_PID: create the device in that namespace (its id). */
-	/* (id 0, which names no namespace, is the default one here) */
-	if (lr->tb[IFLA_NET_NS_PID] && !nla_get_u32(lr->tb[IFLA_NET_NS_PID])) {
-		dest = rtnl_default_ns();
-	} else if (rtnl_link_get_net(r->ns, lr->tb[IFLA_NET_NS_PID], &dest)) {
-		EXTACK_MSG(&r->ext, "No such namespace");
+	if (lr->ops->validate && (err = lr->ops->validate(lr->tb, lr->data, &r->ext)))
+		return err;
+	m.ns = link_dest(r->ns, lr->tb[IFLA_NET_NS_PID], &r->ext);
+	if (!m.ns)
 		return -ESRCH;
-	}
-	struct netns *self = r->ns;
-	r->ns = dest;
 	if (!lr->name[0]) {
-		err = rtnl_on_owner(r, link_pick_name);
-		if (err)
-			goto out;
+		link_default_name(dflt, sizeof(dflt), lr->ops);
+		m.name = dflt;
+	} else if (!dev_valid_name(lr->name)) {
+		return -EINVAL;
 	}
-	if (!dev_valid_name(lr->name)) {
-		err = -EINVAL;
-		goto out;
-	}
-	/* The kind gets the request's namespace, as rtnl_newlink_create gives
-	 * veth_newlink src_net: it resolves IFLA_NET_NS_PID itself, and a
-	 * veth peer without its own stays in the requester's namespace. */
-	err = lr->ops->newlink(self, lr->name, lr->tb, lr->data, &r->ext);
+	if (lr->ops->peer_type && (err = link_parse_peer(r, lr, ptb, &peer_ns, peer_name)))
+		return err;
+	err = link_make(&m, peer_ns, peer_name, ptb);
 	if (!err && ((r->nlh->nlmsg_flags & NLM_F_ECHO) || rtnl_notifying(r))) {
+		struct netns *self = r->ns;
+
+		lr->dev = m.dev;
+		r->ns = m.ns;
 		rtnl_on_owner(r, link_created_owner);
-		/* a veth peer is a new device in its own namespace */
+		r->ns = self;
+		/* a peer is a new device in its own namespace */
 		rtnl_notify_peer_link(r, lr->peer_ns_id, lr->peer_ifindex, RTM_NEWLINK);
 	}
-out:
-	r->ns = self;
 	return err;
 }
 
@@ -589,8 +773,19 @@ static int link_del_owner(struct rtnl_req *r)
 		rtnl_notify_link(r, lr->dev, RTM_DELLINK);
 		link_peer(lr->dev, lr);
 	}
-	if (!lr->ops->dellink)
-		dev_unregister(lr->dev);
+	return 0;
+}
+
+/* Owner: the device goes (after the notifications of both it and its
+ * peer were built: the peer goes with it). */
+static int link_unregister_owner(struct rtnl_req *r)
+{
+	struct link_req *lr = r->priv;
+
+	if (lr->ops->dellink)
+		lr->ops->dellink(lr->dev);
+	else
+		dev_unregister(lr->dev); /* a pair's peer goes with it (its uninit) */
 	return 0;
 }
 
@@ -608,11 +803,15 @@ int rtnl_dellink(struct rtnl_req *r)
 	/* the peer of a pair goes with it (veth_dellink) */
 	if (!err && lr.peer_ifindex)
 		rtnl_notify_peer_link(r, lr.peer_ns_id, lr.peer_ifindex, RTM_DELLINK);
-	/* The device stays valid: only the control thread, which holds the
-	 * control lock, deletes devices. */
-	if (!err && lr.ops->dellink)
-		lr.ops->dellink(lr.dev); /* control thread: may span workers */
-	return err;
+	if (err)
+		return err;
+	/* The device stays valid: only the holder of the control lock
+	 * deletes devices. A peer on another worker goes by messages: `ip
+	 * link del` returns once it has (control thread: RTM_DELLINK never
+	 * runs in a run). */
+	rtnl_on_owner(r, link_unregister_owner);
+	dev_async_wait();
+	return 0;
 }
 
 /* --------------------------------------------------------------- get */

@@ -119,46 +119,14 @@ int rtnl_netns_create(const char *name, struct worker *w, struct netns **nsp,
 	return err;
 }
 
-/* Owner: the first device at or after @ifindex whose kind has a dellink. */
-struct ns_kind_dev {
-	struct netns *ns;
-	int from;
-	struct netdev *dev;
-	const struct rtnl_link_ops *ops;
-};
-
-static void ns_next_kind_dev(void *arg)
-{
-	struct ns_kind_dev *k = arg;
-	k->dev = NULL;
-	for (struct netdev *dev = k->ns->dev_list; dev; dev = dev->next) {
-		if (dev->ifindex < k->from)
-			continue;
-		const struct rtnl_link_ops *ops = dev->rtnl_link_ops;
-		if (ops && ops->dellink) {
-			k->dev = dev;
-			k->ops = ops;
-			return;
-		}
-	}
-}
-
+/* cleanup_net: unlisted first (nobody finds it any more), then destroyed
+ * on its owner with its devices; a veth peer on another worker goes by
+ * messages, and the namespace is gone for good once they are done. */
 static void netns_delete_locked(struct netns *ns)
 {
-	struct ns_kind_dev k = { .ns = ns, .from = 0 };
-
-	/* Devices of a kind first (veth): deleting an end removes its peer,
-	 * perhaps in another namespace on another worker, in steps (O6).
-	 * One at a time, since a peer may be the next device here. */
-	for (;;) {
-		loop_call_sync(ns->owner, ns_next_kind_dev, &k);
-		if (!k.dev)
-			break;
-		k.from = k.dev->ifindex + 1;
-		k.ops->dellink(k.dev);
-	}
 	netns_unregister(ns);
 	loop_call_sync(ns->owner, ns_destroy_fn, ns);
+	dev_async_wait();
 }
 
 int rtnl_netns_delete(struct netns *ns, struct extack *ext)
@@ -310,25 +278,10 @@ int rtnl_delns(struct rtnl_req *r)
  * peer on this worker goes with its end at once; one on another worker
  * gets its PEER_GONE posted (O6), ahead of any later request to that
  * worker, and the control thread waits for the pair to be freed once the
- * datagram's runs are over (rtnl_link_ops.run_wait), not this run. The
- * namespace is marked dying before its first device goes: a veth end's
- * task may still drop frames from its peer after this returns, and must
- * not count them into the freed namespace.
+ * datagram's runs are over (dev_async_wait in rtnl_process), not this run.
  */
 void rtnl_netns_destroy_here(struct netns *ns)
 {
-	ns->dying = true;
-	for (;;) {
-		const struct rtnl_link_ops *ops = NULL;
-		struct netdev *dev;
-
-		for (dev = ns->dev_list; dev; dev = dev->next)
-			if ((ops = dev->rtnl_link_ops) && ops->dellink_run)
-				break;
-		if (!dev)
-			break;
-		ops->dellink_run(dev);
-	}
 	netns_unregister(ns);
 	netns_destroy(ns);
 }

@@ -155,8 +155,48 @@ extern rtnl_notify_fn rtnl_notify_sink;
  * rtnl_sched.c): the control thread holds the lock and waits, so the
  * worker acts under it, and notifications wait for the control thread. */
 extern _Thread_local bool rtnl_in_run;
-/* Every link kind's run_wait (rtnl_link_ops). */
-void rtnl_link_kinds_run_wait(void);
+
+/* ---- pair kinds' peers (rtnl_peer.c) ---- */
+
+/* A creating RTM_NEWLINK of a pair kind, as the scheduler reads it. */
+struct rtnl_pair_req {
+	const struct rtnl_link_ops *ops;
+	char name[IFNAMSIZ], peer_name[IFNAMSIZ]; /* "" when absent */
+	uint32_t ns_id, peer_ns_id;		  /* IFLA_NET_NS_PID; 0 when absent */
+	/* a zero ifinfomsg and nothing but both names and the peer's
+	 * IFLA_NET_NS_PID: what the look-ahead takes */
+	bool bare;
+};
+/*
+ * Is @nlh (aligned, length checked) a creating RTM_NEWLINK of a pair kind
+ * whose device and peer carry only names, MTU, address, txqlen and
+ * non-zero IFLA_NET_NS_PIDs, and that the kind's validate accepts? Then
+ * *pr says what it makes where. False for anything else: the ordinary
+ * path handles it (and answers what is wrong with it). Any thread.
+ */
+bool rtnl_pair_req_read(const struct nlmsghdr *nlh, struct rtnl_pair_req *pr);
+/*
+ * The look-ahead of a run on this worker (rtnl_peer.c's comment): take
+ * the coming request @nlh, made from namespace @cur (false: not taken,
+ * stop looking); make the peers of what was taken in one call; finish
+ * them before any other message runs.
+ */
+bool rtnl_peer_ahead_add(struct netns *cur, const struct nlmsghdr *nlh);
+void rtnl_peer_ahead_run(void);
+void rtnl_peer_ahead_flush(void);
+/*
+ * For link_make: the peer of a request that makes @name in @ns, made and
+ * registered as @peer_name in @peer_ns with the attributes of @peer_tb
+ * (or taken from the look-ahead); NULL with *errp and ext set.
+ * rtnl_peer_unmake undoes it when the request fails later.
+ */
+struct netdev *rtnl_peer_make(const struct rtnl_link_ops *ops, struct netns *ns,
+			      const char *name, struct netns *peer_ns, const char *peer_name,
+			      struct nlattr **peer_tb, struct extack *ext, int *errp);
+void rtnl_peer_unmake(struct netdev *peer);
+/* The kind's rtnl_peer_call for @peer, from link_make's thread once
+ * newlink returned: at the look-ahead's flush, or now. */
+void rtnl_peer_finish(struct netdev *peer, loop_call_fn fn, void *arg);
 
 /*
  * The namespace a private message names: NSEMU_A_NS (@name, a name of

@@ -6,8 +6,9 @@
  * connection's namespace) to it in one call (a run), cuts stretches of
  * messages for several workers into runs that go at once (parallel
  * stretches), and builds ahead what a run will need elsewhere: the
- * namespaces of a stretch of NEWNS, and the far ends of veth pairs
- * (through the link kind's ahead_* ops). Replies and errors stay per
+ * namespaces of a stretch of NEWNS, and the peers of pairs (rtnl_peer.c).
+ * What it knows of a link kind is its rtnl_link_ops.peer_type: which
+ * namespaces a request that makes a pair touches (rtnl_pair_req_read). Replies and errors stay per
  * message and in message order, exactly as one message after the other
  * on the control thread would leave them.
  */
@@ -18,7 +19,6 @@
 
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
-#include <linux/veth.h>
 
 #include "netns/core/dev.h"
 #include "rtnl_priv.h"
@@ -73,27 +73,6 @@ static struct worker *rtnl_newns_where(const uint8_t *p, size_t len)
 	return t < loop_nworkers() ? loop_worker(t) : RTNL_RUN_CONTROL;
 }
 
-/* A creating NEWLINK may run on the requester's owner when its kind says
- * its newlink can (rtnl_link_ops.run: veth reaches both ends through
- * rtnl_call_ns); without IFLA_INFO_KIND, or of another kind, it stays on
- * the control thread. */
-static const struct rtnl_link_ops *rtnl_newlink_run_ops(const uint8_t *p, size_t len)
-{
-	size_t hdr = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct ifinfomsg)), alen, klen;
-	const uint8_t *info, *kind;
-	char name[32];
-
-	if (len < hdr)
-		return NULL;
-	info = rtnl_raw_attr(p + hdr, len - hdr, IFLA_LINKINFO, &alen);
-	if (!info || !(kind = rtnl_raw_attr(info, alen, IFLA_INFO_KIND, &klen)) || !klen ||
-	    klen >= sizeof(name))
-		return NULL;
-	memcpy(name, kind, klen);
-	name[klen] = '\0';
-	const struct rtnl_link_ops *ops = rtnl_link_ops_get(name);
-	return ops && ops->run ? ops : NULL;
-}
 /*
  * DELNS runs on the owner of the namespace it names (A_NS, else A_NSID):
  * rtnl_delns then tears it down there in one go. Unknown names and the
@@ -126,12 +105,9 @@ static struct worker *rtnl_run_where(const struct rtnl_conn *c, const struct nlm
 		return rtnl_newns_where(p, nlh->nlmsg_len);
 	if (nlh->nlmsg_type == NSEMU_MSG_DELNS)
 		return rtnl_delns_where(p, nlh->nlmsg_len);
+	/* A creating NEWLINK runs here too: the core makes each device on
+	 * its namespace's owner through rtnl_call_ns, whatever the kind. */
 	if (!(mt->flags & RTNL_FLAG_RUN))
-		return RTNL_RUN_CONTROL;
-	/* NEWLINK that may create: the link kind decides (veth_newlink
-	 * touches two namespaces, through rtnl_call_ns). */
-	if (nlh->nlmsg_type == RTM_NEWLINK && (nlh->nlmsg_flags & NLM_F_CREATE) &&
-	    !rtnl_newlink_run_ops(p, nlh->nlmsg_len))
 		return RTNL_RUN_CONTROL;
 	if (!(mt->flags & RTNL_FLAG_NEED_NS))
 		return RTNL_RUN_ANY;
@@ -211,18 +187,14 @@ static int rtnl_walk_one(struct rtnl_walk *wk, struct worker *only)
 	return RTNL_WALK_NEXT;
 }
 
-/* The link kind whose ahead_add took the messages of this worker's
- * current look-ahead (NULL: none taken). */
-static _Thread_local const struct rtnl_link_ops *rtnl_ahead_ops;
-
 /*
- * Look ahead from the walk's position: HELLOs and creating NEWLINKs that
- * their kind's ahead_add takes, all of one kind (a veth pair from this
- * worker's namespace toward one other worker's). What they need elsewhere
- * is made in one call (ahead_run); returns the end of the last one taken
- * (ahead_flush is due when the walk gets there), or NULL. Nobody may
- * listen for notifications (a peer's RTM_NEWLINK would be built from the
- * far end while the request runs).
+ * Look ahead from the walk's position: HELLOs and creating NEWLINKs of a
+ * pair kind that rtnl_peer_ahead_add takes (pairs from this worker's
+ * namespaces toward one other worker's). Their peers are made there in
+ * one call (rtnl_peer_ahead_run); returns the end of the last one taken
+ * (rtnl_peer_ahead_flush is due when the walk gets there), or NULL. Nobody
+ * may listen for notifications (a peer's RTM_NEWLINK would be built before
+ * its kind finished it).
  */
 static const uint8_t *rtnl_run_prefetch(const struct rtnl_walk *wk, const uint8_t **stop)
 {
@@ -252,13 +224,7 @@ static const uint8_t *rtnl_run_prefetch(const struct rtnl_walk *wk, const uint8_
 			if (!ns)
 				break;
 			cur = ns;
-		} else if (h->nlmsg_type == RTM_NEWLINK && (h->nlmsg_flags & NLM_F_CREATE)) {
-			const struct rtnl_link_ops *ops = rtnl_newlink_run_ops(p, h->nlmsg_len);
-
-			if (!ops || !ops->ahead_add || (rtnl_ahead_ops && ops != rtnl_ahead_ops) ||
-			    !ops->ahead_add(cur, h))
-				break;
-			rtnl_ahead_ops = ops;
+		} else if (rtnl_peer_ahead_add(cur, h)) {
 			end = p + MIN(NLMSG_ALIGN(h->nlmsg_len), len);
 		} else {
 			break;
@@ -268,23 +234,14 @@ static const uint8_t *rtnl_run_prefetch(const struct rtnl_walk *wk, const uint8_
 		len -= step;
 	}
 	if (end)
-		rtnl_ahead_ops->ahead_run();
+		rtnl_peer_ahead_run();
 	*stop = end ? NULL : p;
 	return end;
 }
 
-/* Finish the requests of the current look-ahead (ahead_flush). */
-static void rtnl_ahead_flush(void)
-{
-	const struct rtnl_link_ops *ops = rtnl_ahead_ops;
-
-	rtnl_ahead_ops = NULL;
-	ops->ahead_flush();
-}
-
 /*
  * Owner: handle messages of the walk while they may run here. A look-ahead
- * that took nothing stopped at a message ahead_add refused (or at the
+ * that took nothing stopped at a message rtnl_peer_ahead_add refused (or at the
  * end): until the walk is past it, looking again from a later message would
  * only go over the same HELLOs and refuse the same message (nothing but
  * HELLOs lies before it, and they change no state), so each message is
@@ -303,7 +260,7 @@ static void rtnl_run_fn(void *arg)
 	loop_post_hold();
 	for (;;) {
 		if (pf_end && wk->p >= pf_end) {
-			rtnl_ahead_flush();
+			rtnl_peer_ahead_flush();
 			pf_end = NULL;
 		}
 		if (!pf_end && (!pf_stop || wk->p > pf_stop))
@@ -312,7 +269,7 @@ static void rtnl_run_fn(void *arg)
 			break;
 	}
 	if (pf_end)
-		rtnl_ahead_flush();
+		rtnl_peer_ahead_flush();
 	loop_post_release();
 	rtnl_in_run = false;
 }
@@ -342,7 +299,7 @@ static void rtnl_run_fn(void *arg)
  * registry cannot change meanwhile: only the holder of the control lock
  * changes it, and it is waiting.
  *
- * One kind of request does reach another worker: a veth pair whose ends
+ * One kind of request does reach another worker: a pair (veth) whose ends
  * (IFLA_NET_NS_PID, the peer's) live elsewhere, made through calls to
  * their owners (rtnl_call_sync). Such a call joins the other worker's
  * queue behind every run of the stretch posted to it, so it is allowed
@@ -369,108 +326,11 @@ struct rtnl_par_run {
 	struct rtnl_par *par;
 };
 
-/* Walk the attributes of [p, p + len), using up @len: whatever is left
- * after the loop did not parse (an attribute running past the end). */
-#define RTNL_PAR_FOR_EACH_ATTR(a, p, len)                                             \
-	for (const struct nlattr *a = (const struct nlattr *)(p);                     \
-	     (len) >= NLA_HDRLEN && a->nla_len >= NLA_HDRLEN && a->nla_len <= (len);  \
-	     (len) -= MIN((size_t)NLA_ALIGN(a->nla_len), (len)),                      \
-	     a = (const struct nlattr *)((const uint8_t *)a + NLA_ALIGN(a->nla_len)))
-
-/* An attribute of one end of a veth pair that a parallel stretch can
- * take: its name, MTU, address, txqlen, or IFLA_NET_NS_PID (a non-zero
- * namespace id into *ns). False for anything else. */
-static bool rtnl_par_end_attr(const struct nlattr *a, uint32_t *ns)
-{
-	switch (a->nla_type & NLA_TYPE_MASK) {
-	case IFLA_IFNAME:
-	case IFLA_MTU:
-	case IFLA_ADDRESS:
-	case IFLA_TXQLEN:
-		return true;
-	case IFLA_NET_NS_PID:
-		if (a->nla_len < NLA_HDRLEN + sizeof(*ns))
-			return false;
-		memcpy(ns, (const uint8_t *)a + NLA_HDRLEN, sizeof(*ns));
-		return *ns != 0;
-	default:
-		return false;
-	}
-}
-
-/*
- * A creating RTM_NEWLINK of kind veth, as veth_newlink reads it: *dest is
- * the first end's IFLA_NET_NS_PID (0: none), *peer the peer's. False for
- * anything else (other kinds, other ways to name a namespace, malformed
- * attributes: the ordinary path answers those).
- */
-static bool rtnl_par_veth(const uint8_t *p, size_t len, uint32_t *dest, uint32_t *peer)
-{
-	size_t hdr = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct ifinfomsg));
-	const uint8_t *data = NULL;
-	size_t dlen = 0;
-	bool veth = false, info = false;
-
-	*dest = *peer = 0;
-	if (len < hdr)
-		return false;
-	len -= hdr;
-	RTNL_PAR_FOR_EACH_ATTR(a, p + hdr, len)
-	{
-		size_t l2 = a->nla_len - NLA_HDRLEN;
-
-		switch (a->nla_type & NLA_TYPE_MASK) {
-		case IFLA_LINKINFO:
-			if (info)
-				return false; /* the parser keeps the last one */
-			info = true;
-			RTNL_PAR_FOR_EACH_ATTR(b, (const uint8_t *)a + NLA_HDRLEN, l2)
-			{
-				size_t bl = b->nla_len - NLA_HDRLEN;
-
-				const uint8_t *kind = (const uint8_t *)b + NLA_HDRLEN;
-
-				if ((b->nla_type & NLA_TYPE_MASK) == IFLA_INFO_KIND)
-					veth = bl >= 4 && !memcmp(kind, "veth", 4) &&
-					       (bl == 4 || kind[4] == 0);
-				else if ((b->nla_type & NLA_TYPE_MASK) == IFLA_INFO_DATA)
-					data = (const uint8_t *)b + NLA_HDRLEN, dlen = bl;
-				else
-					return false;
-			}
-			if (l2)
-				return false;
-			break;
-		default:
-			if (!rtnl_par_end_attr(a, dest))
-				return false;
-		}
-	}
-	if (len || !veth)
-		return false;
-	/* VETH_INFO_PEER: an ifinfomsg, then the peer's attributes */
-	RTNL_PAR_FOR_EACH_ATTR(a, data, dlen)
-	{
-		size_t l2 = a->nla_len - NLA_HDRLEN;
-		size_t ph = NLMSG_ALIGN(sizeof(struct ifinfomsg));
-
-		if ((a->nla_type & NLA_TYPE_MASK) != VETH_INFO_PEER || l2 < ph)
-			return false;
-		l2 -= ph;
-		RTNL_PAR_FOR_EACH_ATTR(b, (const uint8_t *)a + NLA_HDRLEN + ph, l2)
-		{
-			if (!rtnl_par_end_attr(b, peer))
-				return false;
-		}
-		if (l2)
-			return false;
-	}
-	return !dlen;
-}
-
 /* May @h (whole message at @p, aligned) be part of a parallel stretch?
- * For a HELLO, *hello_ns is the namespace it selects; for a veth pair,
- * dest/peer its ends' IFLA_NET_NS_PID (0: the requester's namespace). */
+ * For a HELLO, *hello_ns is the namespace it selects; for a pair (the
+ * only creating request a stretch takes: it touches just the namespaces
+ * of its two ends), dest/peer its ends' IFLA_NET_NS_PID (0: the
+ * requester's namespace). */
 static bool rtnl_par_msg(const struct nlmsghdr *h, const uint8_t *p, struct netns **hello_ns,
 			 uint32_t *dest, uint32_t *peer, bool *create)
 {
@@ -488,8 +348,14 @@ static bool rtnl_par_msg(const struct nlmsghdr *h, const uint8_t *p, struct netn
 	case RTM_NEWLINK:
 	case RTM_SETLINK:
 		if (h->nlmsg_flags & NLM_F_CREATE) {
+			struct rtnl_pair_req pr;
+
 			*create = true;
-			return h->nlmsg_type == RTM_NEWLINK && rtnl_par_veth(p, len, dest, peer);
+			if (!rtnl_pair_req_read(h, &pr))
+				return false;
+			*dest = pr.ns_id;
+			*peer = pr.peer_ns_id;
+			return true;
 		}
 		hdr = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct ifinfomsg));
 		if (len < hdr)
@@ -859,7 +725,7 @@ int rtnl_process(struct rtnl_conn *c, const void *buf, size_t len, struct rtnl_o
 	/* What deletions in runs left in flight (DELNS: a veth pair across
 	 * workers) is finished before the replies leave, as if each had
 	 * waited on the control thread. */
-	rtnl_link_kinds_run_wait();
+	dev_async_wait();
 	for (unsigned t = 0; t < loop_nworkers() && t < RTNL_PAR_WORKERS; t++)
 		if (ahead_used[t / 64] & (1ull << (t % 64)))
 			loop_call(loop_worker(t), rtnl_ahead_drop_fn, NULL);

@@ -106,6 +106,15 @@ static int link_up(int ifindex)
 	return send_msg(h_link_msg(RTM_NEWLINK, 0, ifindex, IFF_UP, IFF_UP));
 }
 
+/* `ip link set dev IFINDEX mtu MTU` */
+static int link_mtu(int ifindex, uint32_t mtu)
+{
+	struct nl_msg *m = h_link_msg(RTM_NEWLINK, 0, ifindex, 0, 0);
+
+	nla_put_u32(m, IFLA_MTU, mtu);
+	return send_msg(m);
+}
+
 static int addr_add(int ifindex, const char *ip, int plen)
 {
 	struct nl_msg *m = nlmsg_alloc_simple(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
@@ -160,8 +169,10 @@ static void test_dummy_newlink_makes_a_noarp_ethernet_device(void **state)
 	assert_int_equal(dev->type, ARPHRD_ETHER);
 	assert_int_equal(dev->flags, IFF_BROADCAST | IFF_NOARP);
 	assert_int_equal(dev->mtu, 1500);
+	/* dummy_setup: min_mtu 0, max_mtu 0 ("no limit": `ip -d link` shows
+	 * "minmtu 0 maxmtu 0") */
 	assert_int_equal(dev->min_mtu, 0);
-	assert_int_equal(dev->max_mtu, INT_MAX);
+	assert_int_equal(dev->max_mtu, 0);
 	assert_int_equal(dev->txqlen, 1000);
 	assert_int_equal(dev->operstate, OPER_DOWN);
 	assert_true(eth_is_valid_unicast(dev->addr));
@@ -170,6 +181,8 @@ static void test_dummy_newlink_makes_a_noarp_ethernet_device(void **state)
 	assert_int_equal(link_up(dev->ifindex), 0);
 	assert_true(dev_is_running(dev));
 	assert_true(dev->flags & IFF_LOWER_UP);
+	/* no carrier reports: `state UNKNOWN`, as Linux shows a dummy */
+	assert_int_equal(dev->operstate, OPER_UNKNOWN);
 	/* a second one with the same name is refused */
 	assert_int_equal(add_dummy("d0", 0, NULL), -EEXIST);
 }
@@ -188,6 +201,11 @@ static void test_dummy_newlink_applies_generic_attributes(void **state)
 	/* no upper limit but int's; min_mtu 0 */
 	assert_int_equal(add_dummy("d2", 70000, NULL), 0);
 	assert_int_equal(dev_named("d2")->mtu, 70000);
+	/* and the same when changed later (do_setlink's dev_validate_mtu) */
+	assert_int_equal(link_mtu(dev_named("d2")->ifindex, 100000), 0);
+	assert_int_equal(dev_named("d2")->mtu, 100000);
+	assert_int_equal(link_mtu(dev_named("d2")->ifindex, 0x80000000u), -EINVAL);
+	assert_int_equal(dev_named("d2")->mtu, 100000);
 	assert_int_equal(add_dummy("d3", 0x80000000u, NULL), -EINVAL);
 	/* dummy_validate: a multicast address is not a device address */
 	assert_int_equal(add_dummy("d4", 0, mcast), -EADDRNOTAVAIL);

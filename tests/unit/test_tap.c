@@ -232,7 +232,7 @@ static void test_tap_host_name_device_reattaches(void **state)
 
 	tap_set_open_hook(hook_open);
 	data[TAP_INFO_HOST_NAME] = &host.a;
-	assert_int_equal(ops->newlink(ns, "tap0", NULL, data, NULL), 0);
+	assert_int_equal(rtnl_link_create(ops, ns, "tap0", data, NULL, NULL, NULL), 0);
 	dev = dev_get_by_name(ns, "tap0");
 	assert_non_null(dev);
 	addr_up(dev, "10.0.0.2");
@@ -326,7 +326,7 @@ static void test_tap_newlink_without_permission_says_what_is_missing(void **stat
 	tap_set_open_hook(hook_open);
 	hook_result = -EACCES;
 	hook_step = TAP_STEP_OPEN;
-	assert_int_equal(ops->newlink(ns, "tap0", NULL, NULL, &ext), -EACCES);
+	assert_int_equal(rtnl_link_create(ops, ns, "tap0", NULL, NULL, NULL, &ext), -EACCES);
 	assert_non_null(ext.msg);
 	assert_non_null(strstr(ext.msg, "cannot open /dev/net/tun: Permission denied"));
 	assert_non_null(strstr(ext.msg, "CAP_NET_ADMIN"));
@@ -335,7 +335,7 @@ static void test_tap_newlink_without_permission_says_what_is_missing(void **stat
 	memset(&ext, 0, sizeof(ext));
 	hook_result = -EPERM;
 	hook_step = TAP_STEP_SETIFF;
-	assert_int_equal(ops->newlink(ns, "tap0", NULL, NULL, &ext), -EPERM);
+	assert_int_equal(rtnl_link_create(ops, ns, "tap0", NULL, NULL, NULL, &ext), -EPERM);
 	assert_non_null(strstr(ext.msg, "cannot attach tap0: Operation not permitted"));
 	assert_non_null(strstr(ext.msg, "persistent TAP owned by you"));
 	/* nothing was created */
