@@ -162,13 +162,4 @@ struct neighbour *neigh_create(int index, struct netdev *dev, const void *pkey);
 struct neighbour *neigh_event_ns(int index, struct netdev *dev, const void *pkey,
 				 const uint8_t *lladdr);
 
-/* ARP (netns/ipv4/arp.c): arp_init registers arp_tbl and the ARP packet
- * type (inet_init calls it); receive handler, and announcements. */
-void arp_init(void);
-void arp_rcv(struct pkt *p);
-void arp_send_gratuitous(struct netdev *dev, uint32_t ip);
-/* Start-up: subscribe to device events (arp_notify on up, eviction on
- * carrier loss). netns/ipv4/arp.c. */
-void arp_init(void);
-
 #endif

@@ -20,6 +20,7 @@
 #include "netns/core/neigh.h"
 #include "netns/core/sock.h"
 #include "af_inet.h"
+#include "arp.h"
 #include "fib.h"
 #include "icmp.h"
 #include "ip.h"

@@ -16,6 +16,7 @@
 #include <linux/rtnetlink.h>
 
 #include "netns/core/dev.h"
+#include "arp.h"
 #include "fib.h"
 #include "icmp.h"
 #include "netns/core/neigh.h"

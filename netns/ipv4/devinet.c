@@ -18,6 +18,7 @@
 #include <linux/if_addr.h> /* IFA_F_* */
 
 #include "netns/core/dev.h"
+#include "arp.h"
 #include "fib.h"
 #include "netns/core/neigh.h"
 #include "netns/proto/ip.h"

@@ -14,6 +14,7 @@
 #include <linux/netlink.h>
 
 #include "devices/devices.h"
+#include "netns/ipv4/arp.h"
 #include "netns/ipv4/fib.h"
 #include "netns/ipv4/ip.h"
 #include "netns/core/neigh.h"
