@@ -210,6 +210,8 @@ int inet_addr_add(struct netdev *dev, uint32_t local, uint8_t prefixlen, uint32_
 	bool secondary = false;
 
 	NS_ASSERT_OWNER(dev->ns);
+	if (__in_dev_get(dev)->dead)
+		return -ENOBUFS; /* inet_rtm_newaddr: no in_device */
 	if (prefixlen > 32) {
 		EXTACK_MSG(ext, "Invalid prefix length");
 		return -EINVAL;
@@ -363,11 +365,33 @@ static int inetdev_init(struct netdev *dev)
 	return 0;
 }
 
+/* inetdev_valid_mtu: IPv4 needs 68 bytes (RFC 791's minimum). */
+#define IPV4_MIN_MTU 68
+
+/* inetdev_event's NETDEV_CHANGEMTU: below 68 IPv4 goes from the device as
+ * inetdev_destroy takes it (addresses and their routes deleted); back at
+ * 68 or more it returns as inetdev_init makes it, devconf from
+ * conf.default again, without addresses (lo gets 127.0.0.1 at its next
+ * up). */
+static void inetdev_changemtu(struct netdev *dev)
+{
+	struct in_device *in_dev = __in_dev_get(dev);
+
+	if (dev->mtu < IPV4_MIN_MTU && !in_dev->dead) {
+		inet_addr_flush(dev);
+		in_dev->dead = true;
+	} else if (dev->mtu >= IPV4_MIN_MTU && in_dev->dead) {
+		in_dev->dead = false;
+		sysctl_dev_init(dev->ns, &in_dev->cnf);
+	}
+}
+
 /*
  * inetdev_event: REGISTER gives the device its in_device; UNREGISTER
- * (inetdev_destroy) deletes its addresses and the routes they imply. The
- * in_device itself goes in inetdev_release, last of the chain, because
- * the handlers after this one still read addresses and devconf.
+ * (inetdev_destroy) deletes its addresses and the routes they imply;
+ * CHANGEMTU turns IPv4 off and on around 68 bytes. The in_device itself
+ * goes in inetdev_release, last of the chain, because the handlers after
+ * this one still read addresses and devconf.
  */
 static int inetdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
 {
@@ -376,6 +400,9 @@ static int inetdev_event(struct notifier_block *nb, unsigned long event, void *p
 	switch (event) {
 	case NETDEV_REGISTER:
 		return notifier_from_errno(inetdev_init(dev));
+	case NETDEV_CHANGEMTU:
+		inetdev_changemtu(dev);
+		break;
 	case NETDEV_UNREGISTER:
 		inet_addr_flush(dev);
 		break;

@@ -17,6 +17,10 @@ struct in_ifaddr;
 struct in_device {
 	struct in_ifaddr *ifa_list; /* IPv4 addresses, primary first (devinet.c) */
 	struct ipv4_devconf cnf;    /* net.ipv4.conf.DEV.* */
+	/* IPv4 is off on the device: its MTU fell below 68 (inetdev_valid_mtu);
+	 * Linux then destroys the in_device, so the device has no addresses
+	 * and takes none (-ENOBUFS) until its MTU is 68 or more again */
+	bool dead;
 };
 
 /* The IPv4 state of @dev: non-NULL from NETDEV_REGISTER to the end of

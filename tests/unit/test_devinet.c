@@ -287,6 +287,32 @@ static void test_inet_addr_add_sends_gratuitous_arp(void **state)
 	h_tx_flush(eth);
 }
 
+/* `ip link set lo mtu 10`: IPv4 leaves the device (Linux's
+ * inetdev_valid_mtu): 127.0.0.1 and its routes go, no address is taken
+ * (-ENOBUFS, "No buffer space available"); at 68 or more an address can
+ * be added again, and lo gets 127.0.0.1 back at its next up. */
+static void test_mtu_below_68_takes_ipv4_off_the_device(void **state)
+{
+	struct netns *ns = h_ns("a");
+	struct netdev *lo = ns->lo;
+
+	assert_int_equal(dev_open(lo), 0);
+	assert_non_null(__in_dev_get(lo)->ifa_list);
+	assert_int_equal(dev_set_mtu(lo, 10, NULL), 0);
+	assert_null(__in_dev_get(lo)->ifa_list);
+	assert_null(find_route(ns, RT_TABLE_LOCAL, "127.0.0.1", 32, RTN_LOCAL));
+	assert_int_equal(add(lo, "127.0.0.2", 8), -ENOBUFS);
+	assert_null(__in_dev_get(lo)->ifa_list);
+	/* a second change below 68 changes nothing */
+	assert_int_equal(dev_set_mtu(lo, 67, NULL), 0);
+	assert_int_equal(dev_set_mtu(lo, 68, NULL), 0);
+	assert_null(__in_dev_get(lo)->ifa_list);
+	assert_int_equal(dev_close(lo), 0);
+	assert_int_equal(dev_open(lo), 0);
+	assert_non_null(find_route(ns, RT_TABLE_LOCAL, "127.0.0.1", 32, RTN_LOCAL));
+	assert_int_equal(add(lo, "10.0.0.1", 8), 0);
+}
+
 static void test_lo_up_gets_127_0_0_1(void **state)
 {
 	struct netns *ns = h_ns("a");
@@ -389,6 +415,7 @@ int main(void)
 		T(test_inet_addr_slash32_has_no_connected_route),
 		T(test_inet_addr_add_sends_gratuitous_arp),
 		T(test_lo_up_gets_127_0_0_1),
+		T(test_mtu_below_68_takes_ipv4_off_the_device),
 		T(test_inet_addr_flush_removes_addresses_and_routes),
 		T(test_inet_select_addr_prefers_same_subnet),
 		T(test_inet_select_addr_honours_scope),
