@@ -113,6 +113,7 @@ test-unit: deps $(UNIT_BINS)
 test-integration: deps $(O)/nsemu test-ctl
 	@./tests/integration/run.sh $(O)/nsemu
 	@./tests/integration/capture/capture.sh $(O)/nsemu
+	@./tests/integration/seed.sh $(O)/nsemu
 
 # `make test`: everything, then the same under ASan+UBSan, then the threaded
 # tests under TSan.

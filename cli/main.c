@@ -23,6 +23,7 @@
 
 #include "devices/devices.h"
 #include "core/loop.h"
+#include "core/rand.h"
 #include "netns/rtnl/rtnl.h"
 #include "cmd.h"
 #include "ctl/ctl_server.h"
@@ -39,7 +40,7 @@ static void on_sigint(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: nsemu [ -t THREADS ] [ -s SOCKET ] [ -f SCRIPT ] [ -b SCRIPT ] [ -q ]\n"
+	fprintf(f, "Usage: nsemu [ -t THREADS ] [ -s SOCKET ] [ -f SCRIPT ] [ -b SCRIPT ] [ -q ] [ --seed N ]\n"
 		   "       nsemu --daemon [ -t THREADS ] [ -s SOCKET ] [ -f SCRIPT ]\n"
 		   "       nsemu [ -t THREADS ] bench fwd|netns|fib [ OPTIONS ]  (see `bench help`)\n"
 		   "       nsemu exec [ -s SOCKET ] NS -- PROGRAM [ ARGS... ]  (ip, sysctl, libnl\n"
@@ -51,7 +52,9 @@ static void usage(FILE *f)
 		   "  -f SCRIPT   run SCRIPT, then continue interactively\n"
 		   "  -b SCRIPT   run SCRIPT and exit (\"-\": standard input); stop at the\n"
 		   "              first failing line with \"Command failed SCRIPT:LINE\"\n"
-		   "  -q          no banner\n");
+		   "  -q          no banner\n"
+		   "  --seed N    reproducible run: the same MAC addresses (and IP IDs) for\n"
+		   "              the same N (default: different in every run)\n");
 }
 
 static void banner(void)
@@ -116,6 +119,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "daemon", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "seed", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sock = NULL;
@@ -151,6 +155,19 @@ int main(int argc, char **argv)
 		case 'q': quiet = true; break;
 		case 's': sock = optarg; break;
 		case 'D': daemon_mode = true; break;
+		case 'S': {
+			char *end;
+			unsigned long long v = strtoull(optarg, &end, 0);
+
+			if (*end || !*optarg || *optarg == '-') {
+				fprintf(stderr, "nsemu: invalid seed \"%s\"\n", optarg);
+				return 2;
+			}
+			/* MACs (rand_u64) and the IP ID starts (random()) */
+			rand_seed(v);
+			srandom((unsigned)v);
+			break;
+		}
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/rand.h"
 #include "dev.h"
 #include "neigh.h"
 
@@ -60,12 +61,10 @@ const struct header_ops eth_header_ops = {
 
 void eth_random_addr(uint8_t *addr)
 {
-	unsigned i;
+	uint64_t r = rand_u64(); /* control path only, never per packet */
 
-	/* random() is thread-safe in glibc; MACs are made on the control
-	 * path, never per packet. */
-	for (i = 0; i < ETH_ALEN; i++)
-		addr[i] = (uint8_t)(random() >> 7);
+	for (unsigned i = 0; i < ETH_ALEN; i++)
+		addr[i] = (uint8_t)(r >> (8 * i));
 	addr[0] &= 0xfe; /* unicast */
 	addr[0] |= 0x02; /* locally administered */
 }
