@@ -29,46 +29,11 @@
 #include <linux/veth.h>
 
 #include "core/loop.h"
+#include "core/mem.h"
 #include "bench.h"
 #include "cli/print.h"
 
 #define NETNS_BENCH_MAX 1000000 /* 100.64.0.0/10 holds 2^20 /30s */
-
-/* jemalloc's control interface, when the binary links jemalloc (weak: the
- * sanitizer builds use their own allocator and leave it NULL). */
-extern int mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t newlen)
-	__attribute__((weak));
-
-/* Bytes jemalloc has allocated and not freed; -1 without jemalloc. */
-static int64_t bench_allocated(void)
-{
-	uint64_t epoch = 1;
-	size_t allocated, len = sizeof(epoch);
-
-	if (!mallctl)
-		return -1;
-	/* Statistics are a snapshot taken at the last epoch: refresh it. */
-	if (mallctl("epoch", &epoch, &len, &epoch, sizeof(epoch)))
-		return -1;
-	len = sizeof(allocated);
-	if (mallctl("stats.allocated", &allocated, &len, NULL, 0))
-		return -1;
-	return (int64_t)allocated;
-}
-
-/* Resident set size of the process in bytes (/proc/self/statm). */
-static uint64_t bench_rss(void)
-{
-	unsigned long size = 0, resident = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (!f)
-		return 0;
-	if (fscanf(f, "%lu %lu", &size, &resident) != 2)
-		resident = 0;
-	fclose(f);
-	return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
-}
 
 /* ---- datagrams of requests, built by hand (one buffer, no libnl per message) ---- */
 
@@ -408,17 +373,20 @@ static int nb_delete_batch(struct nb_ctx *x, unsigned lo, unsigned hi)
 #define NB_BATCH 256 /* namespaces per datagram (about 150 KB of requests) */
 
 static void netns_bench_print_mem(const char *key, const char *label, int64_t before,
-				  int64_t after, unsigned n)
+				  int64_t after, int64_t deleted, unsigned n)
 {
 	open_json_object(key);
 	if (before < 0 || after < 0) {
 		print_text("%s: n/a (not the jemalloc build)\n", label);
 		print_null(PRINT_JSON, "bytes_per_netns", NULL, NULL);
 	} else {
-		print_text("%s: %.1f MiB before, %.1f MiB after, %.0f bytes/namespace\n", label,
-			   before / 1048576.0, after / 1048576.0, n ? (double)(after - before) / n : 0);
+		print_text("%s: %.1f MiB before, %.1f MiB after, %.0f bytes/namespace, "
+			   "%.1f MiB once deleted\n",
+			   label, before / 1048576.0, after / 1048576.0,
+			   n ? (double)(after - before) / n : 0, deleted / 1048576.0);
 		print_u64(PRINT_JSON, "before", NULL, (uint64_t)before);
 		print_u64(PRINT_JSON, "after", NULL, (uint64_t)after);
+		print_u64(PRINT_JSON, "deleted", NULL, (uint64_t)deleted);
 		print_float(PRINT_JSON, "bytes_per_netns", NULL,
 			    n ? (double)(after - before) / n : 0);
 	}
@@ -427,8 +395,8 @@ static void netns_bench_print_mem(const char *key, const char *label, int64_t be
 
 int bench_netns(struct cli_ctx *c, int argc, char **argv)
 {
-	uint64_t count = 1000, t0, t1, t2, rss0, rss1;
-	int64_t al0, al1;
+	uint64_t count = 1000, t0, t1, t2, rss0, rss1, rss2;
+	int64_t al0, al1, al2;
 	unsigned created = 0, i;
 	struct nb_ctx x = { .c = c, .conn = { .ext_ack = true } };
 	uint32_t hub = 0;
@@ -464,8 +432,8 @@ int bench_netns(struct cli_ctx *c, int argc, char **argv)
 		err = err ? err : -EEXIST;
 		goto out;
 	}
-	rss0 = bench_rss();
-	al0 = bench_allocated();
+	rss0 = mem_rss();
+	al0 = mem_allocated();
 	t0 = bench_now_ns();
 	for (i = 0; i < count; i += NB_BATCH) {
 		if (c->interrupt && *c->interrupt) {
@@ -478,13 +446,17 @@ int bench_netns(struct cli_ctx *c, int argc, char **argv)
 			goto out;
 	}
 	t1 = bench_now_ns();
-	rss1 = bench_rss();
-	al1 = bench_allocated();
+	rss1 = mem_rss();
+	al1 = mem_allocated();
 	/* Deleting a namespace deletes its veth, and the hub's end with it. */
 	for (i = 0; i < created; i += NB_BATCH)
 		nb_delete_batch(&x, i, MIN(i + NB_BATCH, created));
 	t2 = bench_now_ns();
 	created = 0;
+	/* what is left once they are gone: rtnl gives the pages of a large
+	 * deletion back (mem_release) */
+	rss2 = mem_rss();
+	al2 = mem_allocated();
 
 	new_json_obj(c->out, json, c->pretty);
 	open_json_object(NULL);
@@ -496,8 +468,9 @@ int bench_netns(struct cli_ctx *c, int argc, char **argv)
 	print_float(PRINT_ANY, "delete_seconds", "delete: %.3f s, ", (t2 - t1) / 1e9);
 	print_float(PRINT_ANY, "delete_per_second", "%.0f namespaces/s\n",
 		    (double)count / ((t2 - t1) / 1e9));
-	netns_bench_print_mem("rss", "RSS", (int64_t)rss0, (int64_t)rss1, (unsigned)count);
-	netns_bench_print_mem("allocated", "allocated (jemalloc stats.allocated)", al0, al1,
+	netns_bench_print_mem("rss", "RSS", (int64_t)rss0, (int64_t)rss1, (int64_t)rss2,
+			      (unsigned)count);
+	netns_bench_print_mem("allocated", "allocated (jemalloc stats.allocated)", al0, al1, al2,
 			      (unsigned)count);
 	close_json_object();
 	delete_json_obj();

@@ -20,6 +20,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
+#include "core/mem.h"
 #include "netns/core/dev.h"
 #include "rtnl_priv.h"
 
@@ -559,6 +560,7 @@ static bool rtnl_par_try(struct rtnl_walk *wk)
  * the datagram (netns_ahead_drop, before any later request on the worker).
  */
 #define RTNL_AHEAD_MAX 1024 /* NEWNS looked at in one stretch */
+#define RTNL_RELEASE_NETNS 64 /* namespaces one datagram deletes: mem_release */
 
 struct rtnl_ahead {
 	struct worker *w;
@@ -700,6 +702,7 @@ int rtnl_process(struct rtnl_conn *c, const void *buf, size_t len, struct rtnl_o
 
 	rtnl_out_init(&notify);
 	rtnl_lock();
+	unsigned nns = netns_count();
 	for (;;) {
 		struct nlmsghdr h;
 		struct worker *w = RTNL_RUN_CONTROL;
@@ -729,6 +732,10 @@ int rtnl_process(struct rtnl_conn *c, const void *buf, size_t len, struct rtnl_o
 	for (unsigned t = 0; t < loop_nworkers() && t < RTNL_PAR_WORKERS; t++)
 		if (ahead_used[t / 64] & (1ull << (t % 64)))
 			loop_call(loop_worker(t), rtnl_ahead_drop_fn, NULL);
+	/* A large deletion gives its pages back now (`ip -batch` of netns
+	 * del), not when the allocator's decay gets to them. */
+	if (netns_count() + RTNL_RELEASE_NETNS <= nns)
+		mem_release();
 	rtnl_unlock();
 	rtnl_out_free(&notify);
 	return wk.ret;
