@@ -474,9 +474,11 @@ int dev_close(struct netdev *dev)
 	NS_ASSERT_OWNER(dev->ns);
 	if (!(dev->flags & IFF_UP))
 		return 0;
-	/* __dev_close_many: GOING_DOWN, ndo_stop, clear IFF_UP, then
-	 * NETDEV_DOWN (routes, then neighbours). */
+	/* __dev_close_many: GOING_DOWN, dev_deactivate (what the qdisc
+	 * holds is dropped), ndo_stop, clear IFF_UP, then NETDEV_DOWN
+	 * (routes, then neighbours). */
 	dev_notify(dev, NETDEV_GOING_DOWN);
+	dev_qdisc_reset(dev);
 	if (dev->ops && dev->ops->stop)
 		dev->ops->stop(dev);
 	dev->flags &= ~IFF_UP;

@@ -197,6 +197,15 @@ static void dev_rx_one(struct pkt *p)
 		dev = p->dev;
 		p->ns = dev->ns;
 		NS_ASSERT_OWNER(dev->ns);
+		/* another_round: the new device's taps see the frame as well,
+		 * with its link header (tcpdump on a bridge or VLAN device) */
+		if (unlikely(dev->capture)) {
+			unsigned hlen = (unsigned)(p->data - pkt_l2(p));
+
+			pkt_push(p, hlen);
+			capture_tap(dev, p, false);
+			pkt_pull(p, hlen);
+		}
 	}
 	/* ip_rcv_core drops PACKET_OTHERHOST (SKB_DROP_REASON_OTHERHOST);
 	 * without promiscuity no such frame gets that far, so we drop it

@@ -42,6 +42,13 @@ static void qdisc_reset(struct Qdisc *q)
 		qdisc_drop(p, q);
 }
 
+void dev_qdisc_reset(struct netdev *dev)
+{
+	NS_ASSERT_OWNER(dev->ns);
+	if (dev->qdisc)
+		qdisc_reset(dev->qdisc);
+}
+
 void dev_qdisc_detach(struct netdev *dev)
 {
 	struct Qdisc *q = dev->qdisc;

@@ -51,6 +51,9 @@ static inline void *qdisc_priv(struct Qdisc *q)
 struct Qdisc *qdisc_create(struct netdev *dev, const struct Qdisc_ops *ops);
 /* Make @q @dev's egress queue: 0, or -EBUSY if it has one. */
 int dev_qdisc_attach(struct netdev *dev, struct Qdisc *q);
+/* dev_deactivate's qdisc_reset (dev_close): the queued frames are
+ * dropped (DROP_QDISC_DROP), the qdisc stays. */
+void dev_qdisc_reset(struct netdev *dev);
 /* Back to noqueue: the queued frames are dropped (reset), the qdisc freed. */
 void dev_qdisc_detach(struct netdev *dev);
 

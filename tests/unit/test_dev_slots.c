@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "devices/devices.h"
+#include "netns/core/capture.h"
 #include "netns/core/sch_generic.h"
 #include "tests/unit/harness/harness.h"
 
@@ -190,6 +191,49 @@ static void test_rx_handler_pass_and_another(void **state)
 	netdev_rx_handler_unregister(other);
 }
 
+/* RX_HANDLER_ANOTHER (__netif_receive_skb_core's another_round): a
+ * capture on the device the frame moves to sees it, link header included,
+ * as tcpdump on a bridge or VLAN device does. */
+static void test_rx_handler_another_device_is_captured(void **state)
+{
+	struct netns *ns = h_ns("n");
+	struct netdev *a, *b, *other = h_fake_dev(ns, "other", NULL);
+	struct capture_config cfg = { 0 };
+	struct capture *cap = capture_create(&cfg);
+	enum capture_end end = CAPTURE_RUNNING;
+	struct capture_batch *batch;
+	const struct capture_rec *r;
+	size_t off = 0;
+	uint16_t type;
+
+	(void)state;
+	veth_pair(ns, &a, &b);
+	assert_int_equal(dev_open(other), 0);
+	assert_non_null(cap);
+	assert_int_equal(capture_attach(ns, "other", cap, &type, NULL), 0);
+	another_dev = other;
+	assert_int_equal(netdev_rx_handler_register(b, another_handler, NULL), 0);
+	send_frame(a, b, 9);
+	h_run();
+	assert_int_equal(rcv_count, 1);
+	assert_ptr_equal(rcv_dev, other);
+	batch = capture_next(cap, 0, &end);
+	assert_non_null(batch);
+	r = capture_batch_rec(batch, &off);
+	assert_non_null(r);
+	assert_int_equal(r->len, ETH_HLEN + 46);
+	assert_memory_equal(r->data, b->addr, ETH_ALEN); /* the Ethernet header */
+	assert_int_equal(r->data[ETH_HLEN], 9);
+	assert_null(capture_batch_rec(batch, &off));
+	capture_batch_release(cap, batch);
+	netdev_rx_handler_unregister(b);
+	capture_request_stop(cap);
+	h_run();
+	while (capture_next(cap, 0, &end))
+		;
+	capture_destroy(cap);
+}
+
 /* A test FIFO that holds frames until it has `hold` of them, then lets
  * every queued frame go. */
 struct hold_fifo {
@@ -289,6 +333,35 @@ static void test_qdisc_goes_with_its_device(void **state)
 	assert_int_equal(rcv_count, 0);
 }
 
+/* dev_deactivate on `ip link set dev down`: what the qdisc holds is
+ * dropped as QDISC_DROP; the qdisc stays and carries frames once the
+ * device is up again. */
+static void test_qdisc_reset_when_its_device_goes_down(void **state)
+{
+	struct netns *ns = h_ns("n");
+	struct netdev *a, *b;
+	struct Qdisc *q;
+
+	(void)state;
+	veth_pair(ns, &a, &b);
+	q = qdisc_create(a, &hold_ops);
+	assert_non_null(q);
+	((struct hold_fifo *)qdisc_priv(q))->hold = 2;
+	assert_int_equal(dev_qdisc_attach(a, q), 0);
+	send_frame(a, b, 1);
+	assert_int_equal(q->q.len, 1);
+	assert_int_equal(dev_close(a), 0);
+	assert_int_equal(q->q.len, 0);
+	assert_drop(ns, QDISC_DROP, 1);
+	assert_ptr_equal(a->qdisc, q);
+	assert_int_equal(dev_open(a), 0);
+	send_frame(a, b, 2);
+	send_frame(a, b, 3);
+	h_run();
+	assert_int_equal(rcv_count, 2);
+	assert_int_equal(rcv_seq[0], 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -296,9 +369,13 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rx_handler_consumes_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rx_handler_pass_and_another, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rx_handler_another_device_is_captured, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_qdisc_holds_then_releases_in_order, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_qdisc_goes_with_its_device, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_qdisc_reset_when_its_device_goes_down, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
