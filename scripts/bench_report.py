@@ -104,7 +104,9 @@ w("  CPU 1; N = 1 and 4, per-hop cost = slope.")
 w("- **Namespaces** (`bench netns --count N`): each namespace gets lo up, a veth to a hub")
 w("  namespace, an address and a default route, each step one rtnetlink request, sent as")
 w("  a client would: 256 namespaces' requests per datagram to rtnl_process(), HELLO")
-w("  switching namespaces inside it; RSS and jemalloc's `stats.allocated` before and after.")
+w("  switching namespaces inside it; RSS and jemalloc's `stats.allocated` before, after,")
+w("  and once the namespaces are deleted (a datagram that deletes 64 or more namespaces")
+w("  gives the freed pages back: `mem_release`, core/mem.c).")
 w("- **FIB** (`bench fib --prefixes N`): a seeded BGP-like length mix (60% /24, 20%")
 w("  /22–/23, 15% /16–/21, 1% /8–/15, 4% /25–/32) added with fib_route_add on the")
 w("  namespace's owner; memory is jemalloc's allocated delta (control table + trie);")
@@ -176,6 +178,10 @@ if ns:
     w("| memory per namespace (RSS) | %s | %s |" % (mem(ns["rss"]),
       "%.0f bytes (MemAvailable)" % kernel["bytes_per_netns"] if "bytes_per_netns" in kernel else "n/a"))
     w("| memory per namespace (jemalloc allocated) | %s | |" % mem(ns["allocated"]))
+    if ns["rss"].get("deleted") is not None:
+        w("| RSS once deleted (the hub still alive) | %.1f MiB (%.1f MiB before, %.1f MiB with all) | |" % (
+            ns["rss"]["deleted"] / 1048576.0, ns["rss"]["before"] / 1048576.0,
+            ns["rss"]["after"] / 1048576.0))
 w("")
 w("## FIB")
 w("")
