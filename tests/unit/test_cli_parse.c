@@ -110,6 +110,54 @@ static void test_cli_unknown_top_command_error(void **state)
 	assert_string_equal(err_buf, "Unknown command \"frobnicate\", try \"help\".\n");
 }
 
+/* A host tool's full name is never an abbreviation: `tc` is not tcpdump,
+ * `sh` not show, even where it is a prefix of exactly one command. */
+static void test_cli_top_host_tool_not_prefix(void **state)
+{
+	assert_int_not_equal(run("tc qdisc show"), 0);
+	assert_string_equal(err_buf, "Unknown command \"tc\", try \"help\".\n");
+	assert_int_equal(out_len, 0);
+	assert_int_not_equal(run("sh drops"), 0);
+	assert_string_equal(err_buf, "Unknown command \"sh\", try \"help\".\n");
+	assert_int_equal(out_len, 0);
+}
+
+/* A prefix of several commands runs none of them and lists them. */
+static void test_cli_top_ambiguous_prefix(void **state)
+{
+	assert_int_not_equal(run("s"), 0);
+	assert_string_equal(err_buf,
+			    "Ambiguous command \"s\", could be: sysctl show source. Try \"help\".\n");
+	assert_int_not_equal(run("t 10.0.0.1"), 0);
+	assert_string_equal(err_buf,
+			    "Ambiguous command \"t\", could be: traceroute tcpdump. Try \"help\".\n");
+	assert_int_equal(out_len, 0);
+}
+
+/* Unambiguous prefixes of nsemu's commands still work. */
+static void test_cli_top_unique_prefix_runs(void **state)
+{
+	ok("sysctl -n net.ipv4.ip_forward");
+	assert_string_equal(out_buf, "0\n");
+	ok("sy -n net.ipv4.ip_forward");
+	assert_string_equal(out_buf, "0\n");
+	ok("he");
+	assert_non_null(strstr(out_buf, "Commands:"));
+}
+
+/* An unknown word names the nearest command when it is close. */
+static void test_cli_top_unknown_suggests(void **state)
+{
+	assert_int_not_equal(run("pnig 10.0.0.1"), 0);
+	assert_string_equal(err_buf,
+			    "Unknown command \"pnig\", did you mean \"ping\"? Try \"help\".\n");
+	assert_int_not_equal(run("sysclt -a"), 0);
+	assert_string_equal(err_buf,
+			    "Unknown command \"sysclt\", did you mean \"sysctl\"? Try \"help\".\n");
+	assert_int_not_equal(run("ss -tln"), 0);
+	assert_string_equal(err_buf, "Unknown command \"ss\", try \"help\".\n");
+}
+
 static void test_cli_link_show_lo_text(void **state)
 {
 	ok("ip link set lo up");
@@ -503,6 +551,10 @@ int main(void)
 		T(test_cli_unknown_object_error),
 		T(test_cli_unknown_link_command_error),
 		T(test_cli_unknown_top_command_error),
+		T(test_cli_top_host_tool_not_prefix),
+		T(test_cli_top_ambiguous_prefix),
+		T(test_cli_top_unique_prefix_runs),
+		T(test_cli_top_unknown_suggests),
 		T(test_cli_link_show_lo_text),
 		T(test_cli_prefix_matching_words),
 		T(test_cli_link_show_missing_device),
