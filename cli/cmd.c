@@ -309,7 +309,7 @@ const struct cmd cli_cmds[] = {
 	{ "sysctl", cmd_sysctl, "sysctl [--netns NS] [-n] [-w] [-a] NAME[=VALUE]..." },
 	{ "show", cmd_show, "show drops [NS|all] | show threads" },
 	{ "nstat", cmd_nstat, "nstat [-n NS] [-a] [-z] [-j] [PATTERN...]: MIB counters" },
-	{ "ping", cmd_ping, "ping [-c N] [-i S] [-s SIZE] [-t TTL] [-W S] ADDR (default namespace)" },
+	{ "ping", cmd_ping, "ping [-bf] [-c N] [-i S] [-s SIZE] [-t TTL] [-W S] ADDR (default netns)" },
 	{ "traceroute", cmd_traceroute, "traceroute [-m HOPS] [-q N] ADDR (default namespace)" },
 	{ "tcpdump", cmd_tcpdump, "tcpdump [-n NS] -i DEV [-w FILE] [-c N] [-e] [EXPR] [&]: capture" },
 	{ "wait", cmd_wait, "wait for background captures (tcpdump ... &); Ctrl-C stops them" },
