@@ -307,7 +307,7 @@ static int cmd_help(struct cli_ctx *c, int argc, char **argv)
 const struct cmd cli_cmds[] = {
 	{ "ip", cmd_ip, "ip [-n NS] [-j [-p]] [-s] [-d] link|addr|route|neigh|netns ..." },
 	{ "sysctl", cmd_sysctl, "sysctl [--netns NS] [-n] [-w] [-a] NAME[=VALUE]..." },
-	{ "show", cmd_show, "show drops [NS|all] | show threads" },
+	{ "show", cmd_show, "show [-j [-p]] [-v] drops [NS|all] | threads" },
 	{ "nstat", cmd_nstat, "nstat [-n NS] [-a] [-z] [-j] [PATTERN...]: MIB counters" },
 	{ "ping", cmd_ping, "ping [-bf] [-c N] [-i S] [-s SIZE] [-t TTL] [-W S] ADDR (default netns)" },
 	{ "traceroute", cmd_traceroute, "traceroute [-m HOPS] [-q N] ADDR (default namespace)" },

@@ -506,6 +506,55 @@ static void test_cli_show_drops_json(void **state)
 	assert_true(!strncmp(out_buf, head, strlen(head)));
 }
 
+/* -j goes anywhere on a show line, before or after the object and NS. */
+static void test_cli_show_json_anywhere(void **state)
+{
+	const char *head = "[{\"namespace\":\"default\",\"drops\":[";
+	char *first;
+
+	ok("show -j drops default");
+	first = strdup(out_buf);
+	ok("show drops default -j");
+	assert_string_equal(out_buf, first);
+	ok("show drops -j default");
+	assert_string_equal(out_buf, first);
+	assert_true(!strncmp(out_buf, head, strlen(head)));
+	free(first);
+	ok("show threads -j");
+	assert_true(!strncmp(out_buf, "[{\"thread\":0,", strlen("[{\"thread\":0,")));
+	assert_int_not_equal(run("show drops -x"), 0);
+	assert_string_equal(err_buf, "Option \"-x\" is unknown, try \"help\".\n");
+	assert_int_not_equal(run("show -j"), 0);
+	assert_non_null(strstr(err_buf, "Usage: show"));
+}
+
+/* show threads counts the namespaces of each worker; the names only with
+ * -v (text) or -j. */
+static void test_cli_show_threads_counts(void **state)
+{
+	const char *head = "THREAD      PACKETS      CALLS   BUSY  NAMESPACES\n", *row;
+
+	ok("ip netns add h1");
+	ok("ip netns add h2");
+	ok("show threads");
+	assert_true(!strncmp(out_buf, head, strlen(head)));
+	row = out_buf + strlen(head);
+	assert_true(!strncmp(row, "0 ", 2));
+	assert_non_null(strstr(row, "%           3\n"));
+	assert_null(strstr(out_buf, "h1"));
+	ok("show threads -v");
+	assert_non_null(strstr(out_buf, "NAMESPACES  NAMES\n"));
+	assert_non_null(strstr(out_buf, "%           3  "));
+	assert_non_null(strstr(out_buf, "h1"));
+	assert_non_null(strstr(out_buf, "h2"));
+	assert_non_null(strstr(out_buf, ","));
+	ok("show -j threads");
+	assert_non_null(strstr(out_buf, "\"namespace_count\":3,\"namespaces\":["));
+	assert_non_null(strstr(out_buf, "\"h1\""));
+	ok("ip netns delete h1");
+	ok("ip netns delete h2");
+}
+
 static void test_cli_unterminated_quote(void **state)
 {
 	assert_int_not_equal(run("ip link show \"lo"), 0);
@@ -605,6 +654,8 @@ int main(void)
 		T(test_cli_sysctl_out_of_range),
 		T(test_cli_nstat_header_and_zeros),
 		T(test_cli_show_drops_json),
+		T(test_cli_show_json_anywhere),
+		T(test_cli_show_threads_counts),
 		T(test_cli_unterminated_quote),
 		T(test_cli_comment_and_blank_lines),
 		T(test_cli_incomplete_command),
