@@ -213,6 +213,14 @@ static void ping_fmt_time(char *buf, size_t len, long us)
 		snprintf(buf, len, " time=%ld.%03ld ms", us / 1000, us % 1000);
 }
 
+/* Interval 0 (-f, -i 0): the next request goes as soon as an answer (a
+ * reply or an ICMP error) is in, as iputils' loop sends whenever it wakes. */
+static void ping_send_on_answer(struct ping *p)
+{
+	if (!p->interval && !p->exiting && (!p->npackets || p->ntransmitted < p->npackets))
+		timer_mod(&p->tx_timer, loop_now());
+}
+
 static void ping_rcv(struct sock *sk, struct pkt *pk, void *ctx)
 {
 	struct ping *p = ctx;
@@ -271,9 +279,7 @@ static void ping_rcv(struct sock *sk, struct pkt *pk, void *ctx)
 	}
 	pkt_consume(pk);
 	ping_check_done(p);
-	/* interval 0: the next request goes as soon as the reply is in */
-	if (!p->interval && !p->exiting && (!p->npackets || p->ntransmitted < p->npackets))
-		timer_mod(&p->tx_timer, loop_now());
+	ping_send_on_answer(p);
 }
 
 /* The text iputils' pr_icmph() prints for an ICMP error. */
@@ -346,6 +352,7 @@ static void ping_err(struct sock *sk, const struct sock_err *e, void *ctx)
 		app_printf(p->app, "From %s icmp_seq=%u %s\n", from, e->dport, text);
 	}
 	ping_check_done(p);
+	ping_send_on_answer(p);
 }
 
 /* The namespace is being deleted: sock.c frees the socket after this. */

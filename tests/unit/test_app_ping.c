@@ -436,6 +436,21 @@ static void test_ping_flood_resends_after_10ms(void **state)
 				    "2 packets transmitted, 0 received, 100% packet loss, time 10ms\n"));
 }
 
+/* -f and an ICMP error: "\bE" for it, and the next request at once. */
+static void test_ping_flood_error_marks_e(void **state)
+{
+	struct app *a = start(false, "ping -f -c 2 10.0.2.2");
+
+	reply_error("10.0.1.1", ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+	assert_int_equal(h_tx_count(eth0), 1);
+	h_advance(1000000);
+	reply_echo();
+	h_advance(1000000);
+	assert_int_equal(finish(a), 0);
+	assert_non_null(strstr(out, "bytes of data.\n.\bE.\b \b\n--- 10.0.2.2 ping statistics ---\n"
+				    "2 packets transmitted, 1 received, +1 errors, 50% packet loss"));
+}
+
 /* The CLI is root: intervals below iputils' 2 ms user minimum are taken,
  * in whole milliseconds. */
 static void test_ping_short_interval_for_root(void **state)
@@ -506,6 +521,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_ping_broadcast_with_b, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_ping_flood_sends_on_reply, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_ping_flood_resends_after_10ms, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_ping_flood_error_marks_e, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_ping_short_interval_for_root, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_traceroute_tcp_probes_refused, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_traceroute_prints_hops_until_port_unreachable, setup,
