@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * ping, as iputils' ping over a ping socket (SOCK_DGRAM, IPPROTO_ICMP):
- * same options (-c -s -t -i -W -w -q -M), same output lines, statistics
- * and exit status (0 if any reply, 1 if none, 2 on other errors). The state
+ * same options (-b -c -f -s -t -i -W -w -q -M), same output lines,
+ * statistics and exit status (0 if any reply, 1 if none, 2 on other
+ * errors). The CLI acts as root in its namespaces, so -f and intervals
+ * below iputils' 2 ms user minimum are allowed. The state
  * machine runs on the namespace's owner worker (cli/app.h): a timer sends
  * one echo request per interval, replies and ICMP errors arrive through the
  * socket's callbacks, and the summary is printed when the count is reached,
@@ -28,6 +30,7 @@
 #define PING_MAX_DUP_CHK 0x10000	     /* sequence numbers tracked for (DUP!) */
 #define PING_TSTAMP_LEN 16		     /* sizeof(struct timeval) on LP64 */
 #define PING_MAX_DATALEN (65535 - 20 - 8)
+#define PING_MININTERVAL_NS (10 * NSEC_PER_MSEC) /* iputils MININTERVAL: -f's resend */
 
 struct ping {
 	struct app *app;
@@ -45,12 +48,17 @@ struct ping {
 	int ttl;       /* -t, 0 = default */
 	int pmtudisc;  /* -1 default, 0 dont, 1 do */
 	bool quiet;
+	bool broadcast; /* -b */
+	bool flood;	/* -f */
+	bool opt_interval;
 	uint64_t interval, linger, deadline; /* ns */
 
 	/* statistics, as iputils' struct ping_rts (times in microseconds) */
 	long ntransmitted, nreceived, nrepeats, nerrors;
 	long tmin, tmax;
 	long long tsum, tsum2;
+	long rtt;     /* moving average RTT x 8 (iputils' ewma) */
+	int pipesize; /* most requests seen in flight */
 	uint64_t start_time, cur_time;
 	bool exiting; /* the exit condition is met: take no more replies */
 	bool finished;
@@ -124,8 +132,11 @@ static void ping_send(struct ping *p)
 	p->cur_time = now;
 	rc = sock_sendto(p->sk, p->daddr, 0, p->outpack, 8 + p->datalen);
 	p->ntransmitted++;
-	if (rc >= 0)
+	if (rc >= 0) {
+		if (p->flood && !p->quiet)
+			app_printf(p->app, ".");
 		return;
+	}
 	/*
 	 * A hard local error counts as transmitted, as iputils' pinger
 	 * ("Pretend we sent packet"). EMSGSIZE (DF and too big for the
@@ -139,10 +150,17 @@ static void ping_send(struct ping *p)
 		if (!ip_route_output(p->ns, p->daddr, 0, 0, &rt))
 			mtu = rt.mtu ? rt.mtu : (rt.dev ? rt.dev->mtu : 0);
 		p->nerrors++;
-		if (!p->quiet)
+		if (p->quiet)
+			return;
+		if (p->flood)
+			app_printf(p->app, "E");
+		else
 			app_eprintf(p->app, "ping: local error: message too long, mtu=%u\n", mtu);
 	} else if (!p->quiet) {
-		app_eprintf(p->app, "ping: sendmsg: %s\n", strerror(-rc));
+		if (p->flood)
+			app_printf(p->app, "E");
+		else
+			app_eprintf(p->app, "ping: sendmsg: %s\n", strerror(-rc));
 	}
 }
 
@@ -156,8 +174,20 @@ static void ping_tx_timer(struct timer *t)
 		return;
 	if (p->npackets && p->ntransmitted >= p->npackets)
 		ping_schedule_exit(p);
-	else
+	else if (p->interval)
 		timer_mod(&p->tx_timer, loop_now() + p->interval);
+	else /* as fast as replies come back, at least every MININTERVAL */
+		timer_mod(&p->tx_timer, loop_now() + PING_MININTERVAL_NS);
+}
+
+/* iputils' acknowledge(): the pipe is how far the reply trails the last
+ * request sent. */
+static void ping_acknowledge(struct ping *p, uint16_t seq)
+{
+	uint16_t diff = (uint16_t)((uint16_t)p->ntransmitted - seq);
+
+	if (diff <= 0x7fff && (int)diff + 1 > p->pipesize)
+		p->pipesize = (int)diff + 1;
 }
 
 static void ping_exit_timer(struct timer *t)
@@ -183,6 +213,14 @@ static void ping_fmt_time(char *buf, size_t len, long us)
 		snprintf(buf, len, " time=%ld.%03ld ms", us / 1000, us % 1000);
 }
 
+/* Interval 0 (-f, -i 0): the next request goes as soon as an answer (a
+ * reply or an ICMP error) is in, as iputils' loop sends whenever it wakes. */
+static void ping_send_on_answer(struct ping *p)
+{
+	if (!p->interval && !p->exiting && (!p->npackets || p->ntransmitted < p->npackets))
+		timer_mod(&p->tx_timer, loop_now());
+}
+
 static void ping_rcv(struct sock *sk, struct pkt *pk, void *ctx)
 {
 	struct ping *p = ctx;
@@ -201,6 +239,7 @@ static void ping_rcv(struct sock *sk, struct pkt *pk, void *ctx)
 	}
 	seq = ntohs(icmp->un.echo.sequence);
 	p->nreceived++;
+	ping_acknowledge(p, seq);
 	if (timing && cc >= 8 + PING_TSTAMP_LEN) {
 		uint64_t sent;
 
@@ -214,6 +253,10 @@ static void ping_rcv(struct sock *sk, struct pkt *pk, void *ctx)
 			p->tmin = triptime;
 		if (triptime > p->tmax)
 			p->tmax = triptime;
+		if (!p->rtt)
+			p->rtt = triptime * 8;
+		else
+			p->rtt += triptime - p->rtt / 8;
 	}
 	dup = ping_rcvd_test_and_set(p, seq);
 	if (dup) {
@@ -221,7 +264,9 @@ static void ping_rcv(struct sock *sk, struct pkt *pk, void *ctx)
 		p->nreceived--;
 	}
 	inet_ntop(AF_INET, &iph->saddr, from, sizeof(from));
-	if (!p->quiet) {
+	if (p->flood && !p->quiet) {
+		app_printf(p->app, "\b \b");
+	} else if (!p->quiet) {
 		if (cc < p->datalen + 8) {
 			app_printf(p->app, "%u bytes from %s: icmp_seq=%u ttl=%u (truncated)\n", cc,
 				   from, seq, iph->ttl);
@@ -234,6 +279,7 @@ static void ping_rcv(struct sock *sk, struct pkt *pk, void *ctx)
 	}
 	pkt_consume(pk);
 	ping_check_done(p);
+	ping_send_on_answer(p);
 }
 
 /* The text iputils' pr_icmph() prints for an ICMP error. */
@@ -298,12 +344,15 @@ static void ping_err(struct sock *sk, const struct sock_err *e, void *ctx)
 	if (p->exiting || e->daddr != p->daddr)
 		return;
 	p->nerrors++;
-	if (!p->quiet) {
+	if (p->flood && !p->quiet) {
+		app_printf(p->app, "\bE");
+	} else if (!p->quiet) {
 		inet_ntop(AF_INET, &e->offender, from, sizeof(from));
 		ping_icmp_text(text, sizeof(text), e->type, e->code, e->info);
 		app_printf(p->app, "From %s icmp_seq=%u %s\n", from, e->dport, text);
 	}
 	ping_check_done(p);
+	ping_send_on_answer(p);
 }
 
 /* The namespace is being deleted: sock.c frees the socket after this. */
@@ -355,12 +404,19 @@ static void ping_finish(struct ping *p, bool gone)
 		long long tmvar = (p->tsum2 - (p->tsum * p->tsum) / total) / total;
 		long tmdev = app_llsqrt(tmvar);
 
-		app_printf(p->app, "rtt min/avg/max/mdev = %ld.%03ld/%ld.%03ld/%ld.%03ld/%ld.%03ld ms\n",
+		app_printf(p->app, "rtt min/avg/max/mdev = %ld.%03ld/%ld.%03ld/%ld.%03ld/%ld.%03ld ms",
 			   p->tmin / 1000, p->tmin % 1000, tmavg / 1000, tmavg % 1000,
 			   p->tmax / 1000, p->tmax % 1000, tmdev / 1000, tmdev % 1000);
-	} else {
-		app_printf(p->app, "\n");
 	}
+	if (p->pipesize > 1)
+		app_printf(p->app, ", pipe %d", p->pipesize);
+	if (p->ntransmitted > 1 && p->nreceived && (!p->interval || p->flood)) {
+		long ipg = (long)((p->cur_time - p->start_time) / 1000 / (uint64_t)(p->ntransmitted - 1));
+
+		app_printf(p->app, ", ipg/ewma %ld.%03ld/%ld.%03ld ms", ipg / 1000, ipg % 1000,
+			   p->rtt / 8000, (p->rtt / 8) % 1000);
+	}
+	app_printf(p->app, "\n");
 	status = (!p->nreceived || (p->deadline && p->nreceived < p->npackets)) ? 1 : 0;
 	if (gone)
 		status = 2;
@@ -372,6 +428,7 @@ static void ping_start(struct app *a, struct netns *ns)
 	struct ping *p = app_priv(a);
 	struct rtable rt;
 	unsigned i;
+	bool bcast;
 	int err;
 
 	p->app = a;
@@ -393,6 +450,16 @@ static void ping_start(struct app *a, struct netns *ns)
 		app_exit(a, 2);
 		return;
 	}
+	/* connect() to a broadcast address without SO_BROADCAST: EACCES */
+	bcast = ipv4_is_lbcast(p->daddr) || rt.type == RTN_BROADCAST;
+	if (bcast && !p->broadcast) {
+		app_eprintf(a, "ping: Do you want to ping broadcast? Then -b. If not, check your "
+			       "local firewall rules\n");
+		app_exit(a, 2);
+		return;
+	}
+	if (bcast)
+		app_eprintf(a, "WARNING: pinging broadcast address\n");
 	p->sk = sock_open(ns, IPPROTO_ICMP, &ping_sock_ops, p);
 	if (!p->sk) {
 		app_eprintf(a, "ping: socket: %s\n", strerror(ENOMEM));
@@ -401,6 +468,7 @@ static void ping_start(struct app *a, struct netns *ns)
 	}
 	if (p->ttl)
 		sock_set_ttl(p->sk, p->ttl);
+	sock_set_broadcast(p->sk, p->broadcast);
 	if (p->pmtudisc >= 0)
 		sock_set_df(p->sk, p->pmtudisc == 1);
 	/* iputils' fill pattern: byte i of the data is i, the timestamp over
@@ -431,7 +499,9 @@ static void ping_usage(struct cli_ctx *c)
 {
 	fprintf(c->err, "\nUsage\n  ping [options] <destination>\n\nOptions:\n"
 			"  <destination>      ip address\n"
+			"  -b                 allow pinging broadcast\n"
 			"  -c <count>         stop after <count> replies\n"
+			"  -f                 flood ping\n"
 			"  -i <interval>      seconds between sending each packet\n"
 			"  -M <pmtud opt>     define mtu discovery, can be one of <do|dont|want>\n"
 			"  -q                 quiet output\n"
@@ -450,11 +520,17 @@ static int ping_parse(struct cli_ctx *c, struct ping *p, int argc, char **argv)
 	int opt;
 
 	app_opt_init(&o, "ping", APP_OPT_IPUTILS, c->err, argc, argv);
-	while ((opt = app_opt_next(&o, "qnc:s:t:i:W:w:M:")) != -1) {
+	while ((opt = app_opt_next(&o, "bfqnc:s:t:i:W:w:M:")) != -1) {
 		long long v;
 		double d;
 
 		switch (opt) {
+		case 'b':
+			p->broadcast = true;
+			break;
+		case 'f':
+			p->flood = true;
+			break;
 		case 'q':
 			p->quiet = true;
 			break;
@@ -481,16 +557,14 @@ static int ping_parse(struct cli_ctx *c, struct ping *p, int argc, char **argv)
 			p->ttl = (int)v;
 			break;
 		case 'i':
-			if (app_parse_seconds(o.arg, &d) || d < 0) {
+			/* whole milliseconds, as iputils keeps it; no 2 ms user
+			 * minimum: the CLI is root in its namespaces */
+			if (app_parse_seconds(o.arg, &d) || d < 0 || d > 2147483.0) {
 				fprintf(c->err, "ping: bad timing interval: %s\n", o.arg);
 				return 2;
 			}
-			if (d < 0.002) {
-				fprintf(c->err, "ping: cannot flood, minimal interval for user must be "
-						">= 2 ms, use -i 0.002 (or higher)\n");
-				return 2;
-			}
-			p->interval = (uint64_t)(d * 1e9 + 0.5);
+			p->interval = (uint64_t)(d * 1000) * NSEC_PER_MSEC;
+			p->opt_interval = true;
 			break;
 		case 'W':
 			if (app_parse_seconds(o.arg, &d) || d < 0 || d > 2147483.0) {
@@ -521,6 +595,9 @@ static int ping_parse(struct cli_ctx *c, struct ping *p, int argc, char **argv)
 			return 2;
 		}
 	}
+	/* iputils' setup(): -f without -i sends as fast as replies come */
+	if (p->flood && !p->opt_interval)
+		p->interval = 0;
 	if (!o.npos) {
 		fprintf(c->err, "ping: usage error: Destination address required\n");
 		return 1;

@@ -345,7 +345,7 @@ static int tr_parse(struct cli_ctx *c, struct traceroute *t, int argc, char **ar
 	int opt;
 
 	app_opt_init(&o, "traceroute", APP_OPT_TRACEROUTE, c->err, argc, argv);
-	while ((opt = app_opt_next(&o, "InN:m:q:w:p:")) != -1) {
+	while ((opt = app_opt_next(&o, "InTN:m:q:w:p:")) != -1) {
 		long long v;
 		double d;
 
@@ -356,6 +356,11 @@ static int tr_parse(struct cli_ctx *c, struct traceroute *t, int argc, char **ar
 		case 'n':
 			t->numeric = true;
 			break;
+		case 'T':
+			/* TCP SYN probes need TCP in the stack: refused, not
+			 * silently replaced by UDP probes. */
+			fprintf(c->err, "traceroute: -T (TCP SYN probes) is not supported yet\n");
+			return 2;
 		case 'N':
 			/* Probes in flight at once: the probes of one hop always
 			 * go together here, so only the value is checked. */

@@ -7,9 +7,11 @@
  * help, source, quit/exit.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/compiler.h"
 #include "cmd.h"
 
 #define CLI_MAX_ARGS 256
@@ -30,12 +32,120 @@ int cmd_dispatch(struct cli_ctx *c, const struct cmd *table, const char *what, i
 	for (const struct cmd *t = table; t->name; t++)
 		if (matches(argv[0], t->name))
 			return t->fn(c, argc, argv);
-	if (!what)
-		fprintf(c->err, "Unknown command \"%s\", try \"help\".\n", argv[0]);
-	else if (!strcmp(what, "ip"))
+	if (!strcmp(what, "ip"))
 		fprintf(c->err, "Object \"%s\" is unknown, try \"ip help\".\n", argv[0]);
 	else
 		fprintf(c->err, "Command \"%s\" is unknown, try \"%s help\".\n", argv[0], what);
+	return -EINVAL;
+}
+
+/*
+ * Full names of host programs a Linux user types expecting the real tool.
+ * At the top level they are never taken as an abbreviation of an nsemu
+ * command (`tc` is not tcpdump, `sh` not show, `tr` not traceroute).
+ */
+static const char *const host_tools[] = {
+	"arp",	   "arping",   "bridge",   "brctl", "curl",	    "devlink", "dig",	  "ebtables",
+	"ethtool", "ex",       "host",	   "hping3", "ifconfig", "ip6tables", "iperf", "iperf3",
+	"iptables", "iw",      "mtr",	   "nc",    "ncat",	    "netstat", "nft",	  "nmap",
+	"nping",   "nslookup", "ping6",	   "route", "sh",	    "socat",   "ss",	  "ssh",
+	"tc",	   "tcptraceroute", "telnet", "tr", "tracepath", "traceroute6", "tshark", "w",
+	"wget",
+};
+
+static bool is_host_tool(const char *word)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(host_tools); i++)
+		if (!strcmp(word, host_tools[i]))
+			return true;
+	return false;
+}
+
+/* Optimal string alignment distance (Levenshtein plus adjacent
+ * transpositions, so "pnig" is 1 from "ping"); words over 31 bytes are
+ * never close. */
+static unsigned edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	unsigned d[32][32];
+
+	if (la > 31 || lb > 31)
+		return UINT_MAX;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (unsigned)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (unsigned)j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			unsigned v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[la][lb];
+}
+
+/* The command nearest to @word, if it is close: at most 2 edits, and fewer
+ * edits than @word has letters (so "tc" is not "close" to "ip"). */
+static const char *cmd_nearest(const struct cmd *table, const char *word)
+{
+	const char *best = NULL;
+	unsigned best_d = 3;
+
+	for (const struct cmd *t = table; t->name; t++) {
+		unsigned d = edit_distance(word, t->name);
+
+		if (d < best_d && d < strlen(word)) {
+			best = t->name;
+			best_d = d;
+		}
+	}
+	return best;
+}
+
+/*
+ * The top-level lookup: an exact name, else a prefix of exactly one
+ * command that is not itself a host tool's name. An ambiguous prefix lists
+ * its candidates; an unknown word names the nearest command if one is
+ * close.
+ */
+static int cmd_dispatch_top(struct cli_ctx *c, int argc, char **argv)
+{
+	const struct cmd *hit = NULL;
+	const char *near;
+	unsigned n = 0;
+
+	for (const struct cmd *t = cli_cmds; t->name; t++)
+		if (!strcmp(argv[0], t->name))
+			return t->fn(c, argc, argv);
+	if (!is_host_tool(argv[0]))
+		for (const struct cmd *t = cli_cmds; t->name; t++)
+			if (matches(argv[0], t->name)) {
+				hit = t;
+				n++;
+			}
+	if (n == 1)
+		return hit->fn(c, argc, argv);
+	if (n > 1) {
+		fprintf(c->err, "Ambiguous command \"%s\", could be:", argv[0]);
+		for (const struct cmd *t = cli_cmds; t->name; t++)
+			if (matches(argv[0], t->name))
+				fprintf(c->err, " %s", t->name);
+		fprintf(c->err, ". Try \"help\".\n");
+		return -EINVAL;
+	}
+	near = cmd_nearest(cli_cmds, argv[0]);
+	if (near)
+		fprintf(c->err, "Unknown command \"%s\", did you mean \"%s\"? Try \"help\".\n",
+			argv[0], near);
+	else
+		fprintf(c->err, "Unknown command \"%s\", try \"help\".\n", argv[0]);
 	return -EINVAL;
 }
 
@@ -115,7 +225,7 @@ int cli_run_line(struct cli_ctx *c, const char *line)
 		return 0;
 	}
 	argv[argc] = NULL;
-	ret = cmd_dispatch(c, cli_cmds, NULL, argc, argv);
+	ret = cmd_dispatch_top(c, argc, argv);
 	fflush(c->out);
 	fflush(c->err);
 	/* options like -n NS / -j belong to one line only */
@@ -197,9 +307,9 @@ static int cmd_help(struct cli_ctx *c, int argc, char **argv)
 const struct cmd cli_cmds[] = {
 	{ "ip", cmd_ip, "ip [-n NS] [-j [-p]] [-s] [-d] link|addr|route|neigh|netns ..." },
 	{ "sysctl", cmd_sysctl, "sysctl [--netns NS] [-n] [-w] [-a] NAME[=VALUE]..." },
-	{ "show", cmd_show, "show drops [NS|all] | show threads" },
+	{ "show", cmd_show, "show [-j [-p]] [-v] drops [NS|all] | threads" },
 	{ "nstat", cmd_nstat, "nstat [-n NS] [-a] [-z] [-j] [PATTERN...]: MIB counters" },
-	{ "ping", cmd_ping, "ping [-c N] [-i S] [-s SIZE] [-t TTL] [-W S] ADDR (default namespace)" },
+	{ "ping", cmd_ping, "ping [-bf] [-c N] [-i S] [-s SIZE] [-t TTL] [-W S] ADDR (default netns)" },
 	{ "traceroute", cmd_traceroute, "traceroute [-m HOPS] [-q N] ADDR (default namespace)" },
 	{ "tcpdump", cmd_tcpdump, "tcpdump [-n NS] -i DEV [-w FILE] [-c N] [-e] [EXPR] [&]: capture" },
 	{ "wait", cmd_wait, "wait for background captures (tcpdump ... &); Ctrl-C stops them" },

@@ -46,8 +46,10 @@ struct cmd {
 
 /* iproute2's matches(): @prefix is a non-empty prefix of @word. */
 bool matches(const char *prefix, const char *word);
-/* Find argv[0] in a table (prefix match, first wins) and run it, or print
- * `Command "X" is unknown, try "ip help".`-style errors. */
+/* Find argv[0] in the table of object or command @what ("ip", "ip link",
+ * "show") (prefix match, first wins, as iproute2) and run it, or print
+ * `Command "X" is unknown, try "ip link help".`-style errors. The top level
+ * (cli_run_line) matches more strictly: see cli/cmd.c. */
 int cmd_dispatch(struct cli_ctx *c, const struct cmd *table, const char *what, int argc,
 		 char **argv);
 

@@ -140,6 +140,21 @@ static const struct cmd exec_cmds[] = {
 	{ NULL, NULL, NULL },
 };
 
+/* PROG is not one of exec_cmds: say what can run here, and how a host
+ * program runs in NS (`nsemu exec`, through the shim, from a shell). */
+static void netns_exec_refuse(struct cli_ctx *c, int argc, char **argv)
+{
+	fprintf(c->err, "exec of \"%s\" failed: ip netns exec runs nsemu's own commands only:",
+		argv[2]);
+	for (const struct cmd *t = exec_cmds; t->name; t++)
+		fprintf(c->err, " %s", t->name);
+	fprintf(c->err, "\nTo run a host program in %s, type in a shell: nsemu exec %s --", argv[1],
+		argv[1]);
+	for (int i = 2; i < argc; i++)
+		fprintf(c->err, " %s", argv[i]);
+	fprintf(c->err, "\n");
+}
+
 static int netns_exec(struct cli_ctx *c, int argc, char **argv)
 {
 	uint32_t id;
@@ -163,7 +178,7 @@ static int netns_exec(struct cli_ctx *c, int argc, char **argv)
 			c->ns = argv[1];
 			return t->fn(c, argc - 2, argv + 2);
 		}
-	fprintf(c->err, "exec of \"%s\" failed: No such file or directory\n", argv[2]);
+	netns_exec_refuse(c, argc, argv);
 	return -ENOENT;
 }
 

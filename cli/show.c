@@ -123,8 +123,7 @@ static int print_thread(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 {
 	uint64_t calls = 0, tasks = 0, pkts = 0, busy = 0, up = mono_ns() - start_ns;
 	struct nlattr *a, *cnt, *tb[NSEMU_A_MAX + 1];
-	char names[512] = "";
-	size_t off = 0;
+	unsigned nns = 0;
 	int rem, rem2;
 
 	if (nlh->nlmsg_type != NSEMU_MSG_GETTHREADS || nlmsg_parse(nlh, 0, tb, NSEMU_A_MAX, NULL) < 0)
@@ -157,18 +156,23 @@ static int print_thread(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	print_u64(PRINT_JSON, "busy_ns", NULL, busy);
 	/* busy share of the time since nsemu started */
 	print_text("%5.1f%%  ", up ? 100.0 * (double)busy / (double)up : 0.0);
-	open_json_array(PRINT_JSON, "namespaces");
 	/* one A_NS attribute per namespace the worker owns */
+	nla_for_each_attr(a, nlmsg_attrdata(nlh, 0), nlmsg_attrlen(nlh, 0), rem)
+		if (nla_type(a) == NSEMU_A_NS)
+			nns++;
+	print_uint(PRINT_ANY, "namespace_count", "%10u", nns);
+	/* the names (thousands of them on a large run) only when asked for */
+	open_json_array(PRINT_JSON, "namespaces");
+	nns = 0;
 	nla_for_each_attr(a, nlmsg_attrdata(nlh, 0), nlmsg_attrlen(nlh, 0), rem) {
 		if (nla_type(a) != NSEMU_A_NS)
 			continue;
 		print_string(PRINT_JSON, NULL, NULL, nla_get_string(a));
-		if (off < sizeof(names))
-			off += (size_t)snprintf(names + off, sizeof(names) - off, "%s%s",
-						off ? "," : "", nla_get_string(a));
+		if (c->details)
+			print_text("%s%s", nns++ ? "," : "  ", nla_get_string(a));
 	}
 	close_json_array(PRINT_JSON, NULL);
-	print_text("%s\n", off ? names : "-");
+	print_text("\n");
 	close_json_object();
 	return 0;
 }
@@ -182,7 +186,8 @@ static int show_threads(struct cli_ctx *c, int argc, char **argv)
 		return -ENOMEM;
 	c->ns = NULL;
 	new_json_obj(c->out, c->json, c->pretty);
-	print_text("%-6s %12s %10s %6s  %s\n", "THREAD", "PACKETS", "CALLS", "BUSY", "NAMESPACES");
+	print_text("%-6s %12s %10s %6s  %s%s\n", "THREAD", "PACKETS", "CALLS", "BUSY", "NAMESPACES",
+		   c->details ? "  NAMES" : "");
 	err = cli_request(c, m, print_thread, NULL, false);
 	delete_json_obj();
 	return err;
@@ -194,26 +199,50 @@ static const struct cmd show_cmds[] = {
 	{ NULL, NULL, NULL },
 };
 
-int cmd_show(struct cli_ctx *c, int argc, char **argv)
+/*
+ * The output options (-j[son], -p[retty], -v[erbose] or -d[etails]) go
+ * anywhere on a show line: `show -j drops r1` and `show drops r1 -j`
+ * alike. They are taken out of argv, which keeps the other words in
+ * order; returns the new argc, or -EINVAL after printing an unknown
+ * option. -v is kept in c->details, reset after the line as -d is.
+ */
+static int show_opts(struct cli_ctx *c, int argc, char **argv)
 {
-	int i = 1;
+	int n = 1;
 
-	/* `show -j drops`: the ip-style output options */
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (matches(argv[i] + 1, "json"))
+	for (int i = 1; i < argc; i++) {
+		const char *o = argv[i];
+
+		if (o[0] != '-' || !o[1]) {
+			argv[n++] = argv[i];
+			continue;
+		}
+		o += o[1] == '-' ? 2 : 1;
+		if (matches(o, "json"))
 			c->json = true;
-		else if (matches(argv[i] + 1, "pretty"))
+		else if (matches(o, "pretty"))
 			c->pretty = true;
+		else if (matches(o, "verbose") || matches(o, "details"))
+			c->details = true;
 		else {
 			fprintf(c->err, "Option \"%s\" is unknown, try \"help\".\n", argv[i]);
 			return -EINVAL;
 		}
 	}
-	if (i == argc) {
-		fprintf(c->err, "Usage: show [ -j ] { drops [ NS | all ] | threads }\n");
+	argv[n] = NULL;
+	return n;
+}
+
+int cmd_show(struct cli_ctx *c, int argc, char **argv)
+{
+	argc = show_opts(c, argc, argv);
+	if (argc < 0)
+		return argc;
+	if (argc < 2) {
+		fprintf(c->err, "Usage: show [ -j [ -p ] ] [ -v ] { drops [ NS | all ] | threads }\n");
 		return -EINVAL;
 	}
-	return cmd_dispatch(c, show_cmds, "show", argc - i, argv + i);
+	return cmd_dispatch(c, show_cmds, "show", argc - 1, argv + 1);
 }
 
 /* ---- nstat ---- */

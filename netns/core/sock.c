@@ -297,6 +297,11 @@ void sock_set_df(struct sock *sk, bool df)
 	sk->df = df;
 }
 
+void sock_set_broadcast(struct sock *sk, bool on)
+{
+	sk->broadcast = on;
+}
+
 /* sock_sendto - the socket type's sendmsg (see sock.h). Owner thread. */
 int sock_sendto(struct sock *sk, uint32_t daddr, uint16_t dport, const void *data, unsigned len)
 {

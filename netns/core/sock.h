@@ -80,6 +80,7 @@ uint16_t sock_port(const struct sock *sk);			 /* host order */
 void sock_set_ttl(struct sock *sk, int ttl);			 /* 0 = default */
 void sock_set_tos(struct sock *sk, uint8_t tos);
 void sock_set_df(struct sock *sk, bool df);			 /* default: pmtudisc DONT */
+void sock_set_broadcast(struct sock *sk, bool on);		 /* SO_BROADCAST, default off */
 /* Send a datagram. ICMP: @data is an ICMP header + payload (the id is
  * overwritten with the socket's, checksum filled). UDP: the payload.
  * Returns bytes sent or a negative errno (-ENETUNREACH, -EHOSTUNREACH,
@@ -106,6 +107,7 @@ struct sock {
 	int ttl;			/* 0 = ip_default_ttl */
 	uint8_t tos;
 	bool df;
+	bool broadcast;			/* SO_BROADCAST: may send to broadcast addresses */
 	bool closing;			/* inside cb->gone: sock_close must not free */
 };
 

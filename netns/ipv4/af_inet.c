@@ -198,7 +198,7 @@ int inet_dgram_alloc(struct sock *sk, uint32_t daddr, unsigned hlen, const void 
 
 	if (len + hlen > IP_MAXPACKET)
 		return -EMSGSIZE;
-	if (ipv4_is_lbcast(daddr))
+	if (ipv4_is_lbcast(daddr) && !sk->broadcast)
 		return -EACCES;
 	/* Route first: the UDP checksum covers the source address. */
 	err = ip_route_output(ns, daddr, sk->rcv_saddr, 0, &rt);
@@ -207,7 +207,7 @@ int inet_dgram_alloc(struct sock *sk, uint32_t daddr, unsigned hlen, const void 
 			mib_inc(ns, MIB_IpOutNoRoutes);
 		return err;
 	}
-	if (rt.type == RTN_BROADCAST)
+	if (rt.type == RTN_BROADCAST && !sk->broadcast)
 		return -EACCES;
 
 	p = pkt_alloc(PKT_HR_TRANSPORT, hlen + len);

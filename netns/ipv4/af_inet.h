@@ -39,7 +39,7 @@ extern const struct proto_ops inet_dgram_ops;
 /*
  * inet_dgram_alloc - the common start of a datagram protocol's sendmsg
  * (ip_make_skb's part): @hlen + @len must fit an IP datagram (-EMSGSIZE);
- * no broadcast (-EACCES: no SO_BROADCAST); route to @daddr (its errno;
+ * no broadcast unless sk->broadcast (-EACCES, as without SO_BROADCAST); route to @daddr (its errno;
  * IpOutNoRoutes for -ENETUNREACH). On 0, *pp holds @hlen bytes of room
  * for the transport header followed by a copy of @data, and *args the
  * socket's source, destination, protocol, tos, ttl and df for ip_send.

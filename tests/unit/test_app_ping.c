@@ -133,9 +133,8 @@ static void rx_ip(const char *src, uint8_t ttl, uint8_t proto, const void *l4, s
 	h_run();
 }
 
-/* Answer the oldest echo request as 10.0.2.2 would, 63 hops away,
- * @copies times (2: a duplicated reply). */
-static void reply_echo_n(unsigned copies)
+/* Answer the oldest echo request from @src, @ttl, @copies times. */
+static void reply_echo_from(const char *src, uint8_t ttl, unsigned copies)
 {
 	struct pkt *p;
 	struct iphdr *iph = pop_ip(&p);
@@ -150,7 +149,14 @@ static void reply_echo_n(unsigned copies)
 	h->checksum = ip_compute_csum(icmp, len);
 	pkt_free(p);
 	while (copies--)
-		rx_ip("10.0.2.2", 63, IPPROTO_ICMP, icmp, len);
+		rx_ip(src, ttl, IPPROTO_ICMP, icmp, len);
+}
+
+/* Answer the oldest echo request as 10.0.2.2 would, 63 hops away,
+ * @copies times (2: a duplicated reply). */
+static void reply_echo_n(unsigned copies)
+{
+	reply_echo_from("10.0.2.2", 63, copies);
 }
 
 static void reply_echo(void)
@@ -337,6 +343,145 @@ static void test_ping_bad_count_is_a_usage_error(void **state)
 	assert_string_equal(err, "ping: nohost: Name or service not known\n");
 }
 
+/* Without -b a broadcast destination is refused as iputils refuses it
+ * (connect: EACCES), before anything is sent. */
+static void test_ping_broadcast_needs_b(void **state)
+{
+	char err[64];
+	int status;
+	struct app *a = make_app(false, "ping -c 1 10.0.1.255", &status, err, sizeof(err));
+
+	assert_non_null(a);
+	app_start_here(a, ns);
+	h_run();
+	assert_int_equal(finish(a), 2);
+	assert_string_equal(out, "ping: Do you want to ping broadcast? Then -b. If not, check "
+				 "your local firewall rules\n");
+	assert_int_equal(h_tx_count(eth0), 0);
+}
+
+/* -b sends to the subnet broadcast (Ethernet broadcast) and takes the
+ * reply of any host. */
+static void test_ping_broadcast_with_b(void **state)
+{
+	struct app *a = start(false, "ping -b -c 1 10.0.1.255");
+	struct pkt *p = h_tx_pop(eth0);
+	struct iphdr *iph;
+	static const uint8_t bcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	assert_non_null(p);
+	iph = (struct iphdr *)(p->data + ETH_HLEN);
+	assert_memory_equal(p->data, bcast, ETH_ALEN);
+	assert_int_equal(iph->daddr, h_ip("10.0.1.255"));
+	/* put it back for the reply */
+	h_advance(2000000);
+	{
+		unsigned len = ntohs(iph->tot_len) - iph->ihl * 4u;
+		uint8_t icmp[128];
+		struct icmphdr *h = (struct icmphdr *)icmp;
+
+		memcpy(icmp, (uint8_t *)iph + iph->ihl * 4, len);
+		h->type = ICMP_ECHOREPLY;
+		h->checksum = 0;
+		h->checksum = ip_compute_csum(icmp, len);
+		pkt_free(p);
+		rx_ip("10.0.1.7", 64, IPPROTO_ICMP, icmp, len);
+	}
+	h_advance(1000000);
+	assert_int_equal(finish(a), 0);
+	assert_string_equal(out, "WARNING: pinging broadcast address\n"
+				 "PING 10.0.1.255 (10.0.1.255) 56(84) bytes of data.\n"
+				 "64 bytes from 10.0.1.7: icmp_seq=1 ttl=64 time=2.00 ms\n"
+				 "\n--- 10.0.1.255 ping statistics ---\n"
+				 "1 packets transmitted, 1 received, 0% packet loss, time 0ms\n"
+				 "rtt min/avg/max/mdev = 2.000/2.000/2.000/0.000 ms\n");
+}
+
+/* -f: a dot per request, a backspace per reply, the next request as soon
+ * as the reply is in, and iputils' ipg/ewma in the summary. */
+static void test_ping_flood_sends_on_reply(void **state)
+{
+	struct app *a = start(false, "ping -f -c 3 10.0.2.2");
+
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(h_tx_count(eth0), 1);
+		h_advance(1000000); /* 1 ms RTT */
+		reply_echo();
+	}
+	h_advance(1000000);
+	assert_int_equal(finish(a), 0);
+	assert_string_equal(out, "PING 10.0.2.2 (10.0.2.2) 56(84) bytes of data.\n"
+				 ".\b \b.\b \b.\b \b\n"
+				 "--- 10.0.2.2 ping statistics ---\n"
+				 "3 packets transmitted, 3 received, 0% packet loss, time 2ms\n"
+				 "rtt min/avg/max/mdev = 1.000/1.000/1.000/0.000 ms, "
+				 "ipg/ewma 1.000/1.000 ms\n");
+}
+
+/* -f without replies resends every 10 ms (iputils' MININTERVAL); a lost
+ * request leaves its dot. */
+static void test_ping_flood_resends_after_10ms(void **state)
+{
+	struct app *a = start(false, "ping -f -c 2 -W 1 10.0.2.2");
+
+	assert_int_equal(h_tx_count(eth0), 1);
+	h_advance(9000000);
+	assert_int_equal(h_tx_count(eth0), 1);
+	h_advance(1000000);
+	assert_int_equal(h_tx_count(eth0), 2);
+	h_tx_flush(eth0);
+	h_advance(1000000000);
+	assert_int_equal(finish(a), 1);
+	assert_non_null(strstr(out, "bytes of data.\n..\n--- 10.0.2.2 ping statistics ---\n"
+				    "2 packets transmitted, 0 received, 100% packet loss, time 10ms\n"));
+}
+
+/* -f and an ICMP error: "\bE" for it, and the next request at once. */
+static void test_ping_flood_error_marks_e(void **state)
+{
+	struct app *a = start(false, "ping -f -c 2 10.0.2.2");
+
+	reply_error("10.0.1.1", ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+	assert_int_equal(h_tx_count(eth0), 1);
+	h_advance(1000000);
+	reply_echo();
+	h_advance(1000000);
+	assert_int_equal(finish(a), 0);
+	assert_non_null(strstr(out, "bytes of data.\n.\bE.\b \b\n--- 10.0.2.2 ping statistics ---\n"
+				    "2 packets transmitted, 1 received, +1 errors, 50% packet loss"));
+}
+
+/* The CLI is root: intervals below iputils' 2 ms user minimum are taken,
+ * in whole milliseconds. */
+static void test_ping_short_interval_for_root(void **state)
+{
+	struct app *a = start(false, "ping -c 3 -i 0.001 10.0.2.2");
+
+	assert_int_equal(h_tx_count(eth0), 1);
+	h_advance(1000000);
+	assert_int_equal(h_tx_count(eth0), 2);
+	h_advance(1000000);
+	assert_int_equal(h_tx_count(eth0), 3);
+	h_tx_flush(eth0);
+	app_request_stop(a);
+	h_run();
+	assert_int_equal(finish(a), 1);
+}
+
+/* -T is refused before anything is sent, not run as a UDP traceroute. */
+static void test_traceroute_tcp_probes_refused(void **state)
+{
+	char err[256] = "";
+	int status;
+
+	assert_null(make_app(true, "traceroute -T 10.0.2.2", &status, err, sizeof(err)));
+	assert_int_equal(status, 2);
+	assert_string_equal(err, "traceroute: -T (TCP SYN probes) is not supported yet\n");
+	assert_null(make_app(true, "traceroute -nT 10.0.2.2", &status, err, sizeof(err)));
+	assert_int_equal(status, 2);
+	assert_null(h_tx_pop(eth0));
+}
+
 static void test_traceroute_prints_hops_until_port_unreachable(void **state)
 {
 	struct app *a = start(true, "traceroute -n -q 1 -w 1 10.0.2.2");
@@ -372,6 +517,13 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_ping_ctrl_c_prints_statistics, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_ping_namespace_deleted_mid_run, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_ping_bad_count_is_a_usage_error, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_ping_broadcast_needs_b, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_ping_broadcast_with_b, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_ping_flood_sends_on_reply, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_ping_flood_resends_after_10ms, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_ping_flood_error_marks_e, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_ping_short_interval_for_root, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_traceroute_tcp_probes_refused, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_traceroute_prints_hops_until_port_unreachable, setup,
 					teardown),
 };

@@ -110,6 +110,73 @@ static void test_cli_unknown_top_command_error(void **state)
 	assert_string_equal(err_buf, "Unknown command \"frobnicate\", try \"help\".\n");
 }
 
+/* A host tool's full name is never an abbreviation: `tc` is not tcpdump,
+ * `sh` not show, even where it is a prefix of exactly one command. */
+static void test_cli_top_host_tool_not_prefix(void **state)
+{
+	assert_int_not_equal(run("tc qdisc show"), 0);
+	assert_string_equal(err_buf, "Unknown command \"tc\", try \"help\".\n");
+	assert_int_equal(out_len, 0);
+	assert_int_not_equal(run("sh drops"), 0);
+	assert_string_equal(err_buf, "Unknown command \"sh\", try \"help\".\n");
+	assert_int_equal(out_len, 0);
+}
+
+/* A prefix of several commands runs none of them and lists them. */
+static void test_cli_top_ambiguous_prefix(void **state)
+{
+	assert_int_not_equal(run("s"), 0);
+	assert_string_equal(err_buf,
+			    "Ambiguous command \"s\", could be: sysctl show source. Try \"help\".\n");
+	assert_int_not_equal(run("t 10.0.0.1"), 0);
+	assert_string_equal(err_buf,
+			    "Ambiguous command \"t\", could be: traceroute tcpdump. Try \"help\".\n");
+	assert_int_equal(out_len, 0);
+}
+
+/* Unambiguous prefixes of nsemu's commands still work. */
+static void test_cli_top_unique_prefix_runs(void **state)
+{
+	ok("sysctl -n net.ipv4.ip_forward");
+	assert_string_equal(out_buf, "0\n");
+	ok("sy -n net.ipv4.ip_forward");
+	assert_string_equal(out_buf, "0\n");
+	ok("he");
+	assert_non_null(strstr(out_buf, "Commands:"));
+}
+
+/* An unknown word names the nearest command when it is close. */
+static void test_cli_top_unknown_suggests(void **state)
+{
+	assert_int_not_equal(run("pnig 10.0.0.1"), 0);
+	assert_string_equal(err_buf,
+			    "Unknown command \"pnig\", did you mean \"ping\"? Try \"help\".\n");
+	assert_int_not_equal(run("sysclt -a"), 0);
+	assert_string_equal(err_buf,
+			    "Unknown command \"sysclt\", did you mean \"sysctl\"? Try \"help\".\n");
+	assert_int_not_equal(run("ss -tln"), 0);
+	assert_string_equal(err_buf, "Unknown command \"ss\", try \"help\".\n");
+}
+
+/* A host program under `ip netns exec` is refused with what can run there
+ * and the `nsemu exec` line that runs it; nothing runs. */
+static void test_cli_netns_exec_host_program(void **state)
+{
+	ok("ip netns add h1");
+	assert_int_not_equal(run("ip netns exec h1 ss -tln"), 0);
+	assert_string_equal(err_buf,
+			    "exec of \"ss\" failed: ip netns exec runs nsemu's own commands only: "
+			    "ip sysctl ping traceroute tcpdump nstat\n"
+			    "To run a host program in h1, type in a shell: nsemu exec h1 -- ss -tln\n");
+	assert_int_equal(out_len, 0);
+	/* built-ins are named in full: a prefix is a program name too */
+	assert_int_not_equal(run("ip netns exec h1 sys -a"), 0);
+	assert_non_null(strstr(err_buf, "exec of \"sys\" failed"));
+	ok("ip netns exec h1 sysctl -n net.ipv4.ip_forward");
+	assert_string_equal(out_buf, "0\n");
+	ok("ip netns delete h1");
+}
+
 static void test_cli_link_show_lo_text(void **state)
 {
 	ok("ip link set lo up");
@@ -395,13 +462,6 @@ static void test_cli_sysctl_write_without_value(void **state)
 	assert_string_equal(err_buf, "sysctl: command line(0): invalid syntax, continuing...\n");
 }
 
-static void test_cli_exec_unknown_program(void **state)
-{
-	ok("ip netns add h1");
-	assert_int_not_equal(run("ip netns exec h1 bash"), 0);
-	assert_string_equal(err_buf, "exec of \"bash\" failed: No such file or directory\n");
-}
-
 static void test_cli_sysctl_write_and_read(void **state)
 {
 	ok("ip netns add r1");
@@ -444,6 +504,55 @@ static void test_cli_show_drops_json(void **state)
 	const char *head = "[{\"namespace\":\"default\",\"drops\":[";
 
 	assert_true(!strncmp(out_buf, head, strlen(head)));
+}
+
+/* -j goes anywhere on a show line, before or after the object and NS. */
+static void test_cli_show_json_anywhere(void **state)
+{
+	const char *head = "[{\"namespace\":\"default\",\"drops\":[";
+	char *first;
+
+	ok("show -j drops default");
+	first = strdup(out_buf);
+	ok("show drops default -j");
+	assert_string_equal(out_buf, first);
+	ok("show drops -j default");
+	assert_string_equal(out_buf, first);
+	assert_true(!strncmp(out_buf, head, strlen(head)));
+	free(first);
+	ok("show threads -j");
+	assert_true(!strncmp(out_buf, "[{\"thread\":0,", strlen("[{\"thread\":0,")));
+	assert_int_not_equal(run("show drops -x"), 0);
+	assert_string_equal(err_buf, "Option \"-x\" is unknown, try \"help\".\n");
+	assert_int_not_equal(run("show -j"), 0);
+	assert_non_null(strstr(err_buf, "Usage: show"));
+}
+
+/* show threads counts the namespaces of each worker; the names only with
+ * -v (text) or -j. */
+static void test_cli_show_threads_counts(void **state)
+{
+	const char *head = "THREAD      PACKETS      CALLS   BUSY  NAMESPACES\n", *row;
+
+	ok("ip netns add h1");
+	ok("ip netns add h2");
+	ok("show threads");
+	assert_true(!strncmp(out_buf, head, strlen(head)));
+	row = out_buf + strlen(head);
+	assert_true(!strncmp(row, "0 ", 2));
+	assert_non_null(strstr(row, "%           3\n"));
+	assert_null(strstr(out_buf, "h1"));
+	ok("show threads -v");
+	assert_non_null(strstr(out_buf, "NAMESPACES  NAMES\n"));
+	assert_non_null(strstr(out_buf, "%           3  "));
+	assert_non_null(strstr(out_buf, "h1"));
+	assert_non_null(strstr(out_buf, "h2"));
+	assert_non_null(strstr(out_buf, ","));
+	ok("show -j threads");
+	assert_non_null(strstr(out_buf, "\"namespace_count\":3,\"namespaces\":["));
+	assert_non_null(strstr(out_buf, "\"h1\""));
+	ok("ip netns delete h1");
+	ok("ip netns delete h2");
 }
 
 static void test_cli_unterminated_quote(void **state)
@@ -503,6 +612,11 @@ int main(void)
 		T(test_cli_unknown_object_error),
 		T(test_cli_unknown_link_command_error),
 		T(test_cli_unknown_top_command_error),
+		T(test_cli_top_host_tool_not_prefix),
+		T(test_cli_top_ambiguous_prefix),
+		T(test_cli_top_unique_prefix_runs),
+		T(test_cli_top_unknown_suggests),
+		T(test_cli_netns_exec_host_program),
 		T(test_cli_link_show_lo_text),
 		T(test_cli_prefix_matching_words),
 		T(test_cli_link_show_missing_device),
@@ -535,12 +649,13 @@ int main(void)
 		T(test_cli_n_option_missing_namespace),
 		T(test_cli_n_option_checks_namespace_first),
 		T(test_cli_sysctl_write_without_value),
-		T(test_cli_exec_unknown_program),
 		T(test_cli_sysctl_write_and_read),
 		T(test_cli_sysctl_unknown_key),
 		T(test_cli_sysctl_out_of_range),
 		T(test_cli_nstat_header_and_zeros),
 		T(test_cli_show_drops_json),
+		T(test_cli_show_json_anywhere),
+		T(test_cli_show_threads_counts),
 		T(test_cli_unterminated_quote),
 		T(test_cli_comment_and_blank_lines),
 		T(test_cli_incomplete_command),
