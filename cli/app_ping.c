@@ -10,8 +10,8 @@
  * socket's callbacks, and the summary is printed when the count is reached,
  * the wait after the last request ends, the deadline passes, or the user
  * presses Ctrl-C. As iputils carries a struct timeval in the payload, the
- * request carries its send time (loop_now()) and the RTT is computed from
- * the copy the reply brings back.
+ * request carries its send time (loop_clock(), read as it is sent) and the
+ * RTT is computed from the copy the reply brings back.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -117,7 +117,7 @@ static void ping_send(struct ping *p)
 {
 	struct icmphdr *icmp = (struct icmphdr *)p->outpack;
 	uint16_t seq = (uint16_t)(p->ntransmitted + 1);
-	uint64_t now = loop_now();
+	uint64_t now = loop_clock(); /* the request's time stamp */
 	int rc;
 
 	icmp->type = ICMP_ECHO;
@@ -244,7 +244,7 @@ static void ping_rcv(struct sock *sk, struct pkt *pk, void *ctx)
 		uint64_t sent;
 
 		memcpy(&sent, pk->data + 8, sizeof(sent));
-		triptime = (long)((loop_now() - sent) / 1000);
+		triptime = (long)((loop_clock() - sent) / 1000);
 		if (triptime < 0)
 			triptime = 0;
 		p->tsum += triptime;
@@ -478,7 +478,7 @@ static void ping_start(struct app *a, struct netns *ns)
 	p->tmin = __LONG_MAX__;
 	app_printf(a, "PING %s (%s) %u(%u) bytes of data.\n", p->dst, p->dst, p->datalen,
 		   p->datalen + 8 + 20);
-	p->start_time = p->cur_time = loop_now();
+	p->start_time = p->cur_time = loop_clock();
 	if (p->deadline)
 		timer_mod(&p->deadline_timer, p->start_time + p->deadline);
 	ping_tx_timer(&p->tx_timer);

@@ -144,7 +144,7 @@ static void tr_send_hop(struct traceroute *t)
 		int rc;
 
 		pb->key = (uint16_t)(t->port + idx);
-		pb->send_time = now;
+		pb->send_time = loop_clock(); /* each probe its own stamp */
 		if (t->icmp) {
 			struct icmphdr *icmp = (struct icmphdr *)t->data;
 
@@ -180,7 +180,7 @@ static void tr_probe_done(struct traceroute *t, struct tr_probe *pb, uint32_t fr
 {
 	pb->done = true;
 	pb->addr = from;
-	pb->recv_time = loop_now();
+	pb->recv_time = loop_clock();
 	if (pb->recv_time == pb->send_time)
 		pb->recv_time++; /* an answer within one tick still prints a time */
 	/* All in: finish the hop from the timer, not from inside the socket

@@ -605,6 +605,13 @@ uint64_t loop_now(void)
 	return w ? w->now : loop_mono_ns();
 }
 
+uint64_t loop_clock(void)
+{
+	struct worker *w = loop_tl_current;
+
+	return w && w->test ? w->now : loop_mono_ns();
+}
+
 struct ev_loop *loop_ev(struct worker *w)
 {
 	return w->loop;
