@@ -115,38 +115,52 @@ static const char *cmd_nearest(const struct cmd *table, const char *word)
  * its candidates; an unknown word names the nearest command if one is
  * close.
  */
-static int cmd_dispatch_top(struct cli_ctx *c, int argc, char **argv)
+static const struct cmd *cmd_lookup_top(struct cli_ctx *c, const char *word)
 {
 	const struct cmd *hit = NULL;
 	const char *near;
 	unsigned n = 0;
 
 	for (const struct cmd *t = cli_cmds; t->name; t++)
-		if (!strcmp(argv[0], t->name))
-			return t->fn(c, argc, argv);
-	if (!is_host_tool(argv[0]))
+		if (!strcmp(word, t->name))
+			return t;
+	if (!is_host_tool(word))
 		for (const struct cmd *t = cli_cmds; t->name; t++)
-			if (matches(argv[0], t->name)) {
+			if (matches(word, t->name)) {
 				hit = t;
 				n++;
 			}
 	if (n == 1)
-		return hit->fn(c, argc, argv);
+		return hit;
 	if (n > 1) {
-		fprintf(c->err, "Ambiguous command \"%s\", could be:", argv[0]);
+		fprintf(c->err, "Ambiguous command \"%s\", could be:", word);
 		for (const struct cmd *t = cli_cmds; t->name; t++)
-			if (matches(argv[0], t->name))
+			if (matches(word, t->name))
 				fprintf(c->err, " %s", t->name);
 		fprintf(c->err, ". Try \"help\".\n");
-		return -EINVAL;
+		return NULL;
 	}
-	near = cmd_nearest(cli_cmds, argv[0]);
+	near = cmd_nearest(cli_cmds, word);
 	if (near)
 		fprintf(c->err, "Unknown command \"%s\", did you mean \"%s\"? Try \"help\".\n",
-			argv[0], near);
+			word, near);
 	else
-		fprintf(c->err, "Unknown command \"%s\", try \"help\".\n", argv[0]);
-	return -EINVAL;
+		fprintf(c->err, "Unknown command \"%s\", try \"help\".\n", word);
+	return NULL;
+}
+
+static int cmd_dispatch_top(struct cli_ctx *c, int argc, char **argv)
+{
+	const struct cmd *t;
+
+	/* `ip route ?`: the grammar of what the words before it name */
+	if (!strcmp(argv[argc - 1], "?")) {
+		/* [w0 .. wn-2, ?] -> [help, w0 .. wn-2] */
+		memmove(argv + 1, argv, (size_t)(argc - 1) * sizeof(*argv));
+		argv[0] = "help";
+	}
+	t = cmd_lookup_top(c, argv[0]);
+	return t ? t->fn(c, argc, argv) : -EINVAL;
 }
 
 /*
@@ -294,13 +308,38 @@ static int cmd_quit(struct cli_ctx *c, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * `help`: every command with its grammar. `help CMD [WORDS...]` (or `CMD
+ * [WORDS...] ?`): what CMD's own help says, `ip route help` for `help ip
+ * route`, for the commands that have one (ip, bench); the grammar line
+ * for the others.
+ */
 static int cmd_help(struct cli_ctx *c, int argc, char **argv)
 {
+	const struct cmd *t;
+
+	if (argc > 1) {
+		char *v[CLI_MAX_ARGS + 1];
+		int n = 0;
+
+		if (!(t = cmd_lookup_top(c, argv[1])))
+			return -EINVAL;
+		if (t->fn != cmd_ip && t->fn != cmd_bench) {
+			fprintf(c->out, "Usage: %s\n", t->help);
+			return 0;
+		}
+		for (int i = 1; i < argc && n < CLI_MAX_ARGS; i++)
+			v[n++] = argv[i];
+		v[n++] = "help";
+		v[n] = NULL;
+		return t->fn(c, n, v);
+	}
 	fprintf(c->out, "nsemu: a user-space network namespace emulator. Commands:\n");
-	for (const struct cmd *t = cli_cmds; t->name; t++)
+	for (t = cli_cmds; t->name; t++)
 		fprintf(c->out, "  %-11s %s\n", t->name, t->help);
 	fprintf(c->out, "Words may be abbreviated (ip li sh). Lines starting with # are comments.\n"
-			"See docs/cli.md for the full reference.\n");
+			"`help CMD` or `CMD ... ?` shows one command's grammar; see docs/cli.md\n"
+			"for the full reference.\n");
 	return 0;
 }
 
@@ -314,7 +353,7 @@ const struct cmd cli_cmds[] = {
 	{ "tcpdump", cmd_tcpdump, "tcpdump [-n NS] -i DEV [-w FILE] [-c N] [-e] [EXPR] [&]: capture" },
 	{ "wait", cmd_wait, "wait for background captures (tcpdump ... &); Ctrl-C stops them" },
 	{ "bench", cmd_bench, "bench fwd|netns|fib [OPTIONS]: stress tests (bench help)" },
-	{ "help", cmd_help, "this list" },
+	{ "help", cmd_help, "help [CMD [WORDS...]]: this list, or one command's grammar (also CMD ... ?)" },
 	{ "source", cmd_source, "source FILE: run the commands in FILE" },
 	{ "quit", cmd_quit, "leave nsemu" },
 	{ "exit", cmd_quit, "leave nsemu" },

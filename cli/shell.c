@@ -2,11 +2,14 @@
 /*
  * Interactive line editing on libedit's native API (histedit.h): el_gets()
  * with a persistent history file, and a completion function bound to TAB.
- * Completion is deliberately cheap: the first word completes from the
- * top-level commands, the word after `-n`, `netns`, `exec`, `--netns` or
- * `show drops` from the namespace list (one GETNS dump), the word after
- * `dev` from the devices of the namespace named on the line (one GETLINK
- * dump), and any other word from a fixed vocabulary of iproute2 keywords.
+ * Completion follows the grammar where it knows it, cheaply: the first
+ * word completes from the top-level commands; after `ip` (and its options)
+ * the objects, after `ip OBJECT` that object's verbs, after `type` the
+ * link kinds, after `show` what it shows; the word after `-n`, `netns`,
+ * `exec`, `--netns` or `show drops` from the namespace list (one GETNS
+ * dump), after `dev` from the devices of the namespace named on the line
+ * (one GETLINK dump); any other word from a fixed vocabulary of iproute2
+ * keywords.
  */
 #include "shell.h"
 
@@ -76,6 +79,67 @@ static int dev_cand(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
+/* `ip` objects and the verbs of each, as iproute2's usage lists them. */
+static const struct {
+	const char *object;
+	const char *const *verbs;
+} ip_grammar[] = {
+	{ "address", (const char *const[]){ "add", "del", "show", "flush", "help", NULL } },
+	{ "link", (const char *const[]){ "add", "delete", "set", "show", "help", NULL } },
+	{ "route", (const char *const[]){ "add", "del", "change", "append", "replace", "show",
+					  "flush", "get", "help", NULL } },
+	{ "neighbour", (const char *const[]){ "add", "del", "change", "replace", "show", "flush",
+					      "help", NULL } },
+	{ "netns", (const char *const[]){ "add", "delete", "list", "exec", "help", NULL } },
+};
+
+static const char *const link_kinds[] = { "veth", "dummy", "tap", "tun" };
+static const char *const show_subjects[] = { "drops", "threads" };
+
+/* `ip` options that take a value (the next word is not the object). */
+static bool ip_opt_takes_value(const char *w)
+{
+	return !strcmp(w, "-n") || !strcmp(w, "-netns") || !strcmp(w, "--netns") ||
+	       !strcmp(w, "-b") || !strcmp(w, "-batch");
+}
+
+/*
+ * The grammar's candidates for word @nw of an `ip` line (w[0] is "ip"):
+ * the objects, or the verbs of the object, or the link kinds after
+ * `type`. False where the grammar has nothing to say (the caller falls
+ * back).
+ */
+static bool complete_ip(struct cands *k, char **w, int nw)
+{
+	int i = 1;
+
+	while (i < nw && w[i][0] == '-')
+		i += ip_opt_takes_value(w[i]) ? 2 : 1;
+	if (i > nw)
+		return false; /* typing an option's value */
+	if (i == nw) {
+		for (size_t j = 0; j < ARRAY_SIZE(ip_grammar); j++)
+			cand_add(k, ip_grammar[j].object);
+		return true;
+	}
+	for (size_t j = 0; j < ARRAY_SIZE(ip_grammar); j++) {
+		if (!matches(w[i], ip_grammar[j].object))
+			continue;
+		if (nw == i + 1) {
+			for (const char *const *v = ip_grammar[j].verbs; *v; v++)
+				cand_add(k, *v);
+			return true;
+		}
+		if (!strcmp(w[nw - 1], "type") && !strcmp(ip_grammar[j].object, "link")) {
+			for (size_t t = 0; t < ARRAY_SIZE(link_kinds); t++)
+				cand_add(k, link_kinds[t]);
+			return true;
+		}
+		return false;
+	}
+	return false;
+}
+
 /* Collect candidates for the word being typed, given the words before it. */
 static void complete_words(struct cands *k, char **w, int nw)
 {
@@ -90,6 +154,12 @@ static void complete_words(struct cands *k, char **w, int nw)
 	if (!nw) {
 		for (const struct cmd *t = cli_cmds; t->name; t++)
 			cand_add(k, t->name);
+	} else if (!strcmp(w[0], "ip") && strcmp(prev, "dev") && !ip_opt_takes_value(prev) &&
+		   strcmp(prev, "exec") && complete_ip(k, w, nw)) {
+		/* the grammar's words */
+	} else if (!strcmp(w[0], "show") && nw == 1) {
+		for (size_t j = 0; j < ARRAY_SIZE(show_subjects); j++)
+			cand_add(k, show_subjects[j]);
 	} else if (!strcmp(prev, "-n") || !strcmp(prev, "-netns") || !strcmp(prev, "--netns") ||
 		   !strcmp(prev, "exec") || !strcmp(prev, "del") || !strcmp(prev, "drops") ||
 		   (!strcmp(prev, "netns") && nw > 1 && strcmp(w[nw - 2], "ip"))) {
@@ -113,6 +183,34 @@ static void complete_words(struct cands *k, char **w, int nw)
 			cand_add(k, vocabulary[i]);
 	}
 	c->ns = NULL;
+}
+
+unsigned shell_complete_line(struct cli_ctx *c, const char *line, char **out, unsigned max)
+{
+	const char *start = line + strlen(line);
+	char *head, *words[64], *save = NULL, *tok;
+	struct cands k = { 0 };
+	int nw = 0;
+
+	while (start > line && start[-1] != ' ' && start[-1] != '\t')
+		start--;
+	head = strndup(line, (size_t)(start - line));
+	if (!head)
+		return 0;
+	for (tok = strtok_r(head, " \t", &save); tok && nw < 64; tok = strtok_r(NULL, " \t", &save))
+		words[nw++] = tok;
+	k.prefix = start;
+	k.plen = strlen(start);
+	shell_ctx = c;
+	complete_words(&k, words, nw);
+	free(head);
+	for (unsigned i = 0; i < k.n; i++) {
+		if (i < max)
+			out[i] = k.v[i];
+		else
+			free(k.v[i]);
+	}
+	return k.n < max ? k.n : max;
 }
 
 static unsigned char shell_complete(EditLine *el, int ch)

@@ -19,4 +19,9 @@
  */
 int shell_run(struct cli_ctx *c, volatile sig_atomic_t *intr);
 
+/* What TAB offers for the last word of @line (the text before the
+ * cursor): up to @max candidates into @out (each malloc'ed, the caller
+ * frees), their number. Namespaces and devices come from @c's emulator. */
+unsigned shell_complete_line(struct cli_ctx *c, const char *line, char **out, unsigned max);
+
 #endif

@@ -14,6 +14,7 @@
 #include "devices/devices.h"
 #include "tests/unit/harness/harness.h"
 #include "cli/cmd.h"
+#include "cli/shell.h"
 #include "netns/rtnl/rtnl.h"
 
 static struct cli_ctx ctx;
@@ -606,6 +607,57 @@ static void test_cli_quit_sets_flag(void **state)
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
+/* What TAB offers after @line, as one space-separated string. */
+static const char *complete(const char *line)
+{
+	static char buf[1024];
+	char *v[64];
+	unsigned n = shell_complete_line(&ctx, line, v, 64);
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned i = 0; i < n; i++) {
+		off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s", i ? " " : "", v[i]);
+		free(v[i]);
+	}
+	return buf;
+}
+
+/* TAB completes by context: the objects after `ip` and its options, the
+ * verbs of the object, link kinds after `type`, namespaces after `-n`,
+ * the namespace's devices after `dev`, what `show` shows. */
+static void test_cli_tab_completes_by_context(void **state)
+{
+	ok("ip netns add red");
+	ok("ip netns add blue");
+	ok("ip -n red link add r0 type dummy");
+	assert_string_equal(complete("ip "), "address link route neighbour netns");
+	assert_string_equal(complete("ip -j -n red "), "address link route neighbour netns");
+	assert_string_equal(complete("ip ro"), "route");
+	assert_string_equal(complete("ip route "), "add del change append replace show flush get help");
+	assert_string_equal(complete("ip r a"), "add append");
+	assert_string_equal(complete("ip link add x0 type "), "veth dummy tap tun");
+	assert_string_equal(complete("ip link add x0 type d"), "dummy");
+	assert_string_equal(complete("ip -n r"), "red");
+	assert_string_equal(complete("ip netns exec b"), "blue");
+	assert_string_equal(complete("ip -n red link set dev "), "lo r0");
+	assert_string_equal(complete("show "), "drops threads");
+	assert_string_equal(complete("tr"), "traceroute");
+}
+
+/* `help CMD [WORDS]` and `CMD ... ?` show the grammar of what they name. */
+static void test_cli_help_cmd_and_question_mark(void **state)
+{
+	ok("help ip route");
+	assert_non_null(strstr(out_buf, "Usage: ip route"));
+	ok("ip link ?");
+	assert_non_null(strstr(out_buf, "Usage: ip link add"));
+	ok("ping ?");
+	assert_non_null(strstr(out_buf, "Usage: ping [-bf]"));
+	assert_int_not_equal(run("help tc"), 0);
+	assert_non_null(strstr(err_buf, "Unknown command \"tc\""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -656,6 +708,8 @@ int main(void)
 		T(test_cli_show_drops_json),
 		T(test_cli_show_json_anywhere),
 		T(test_cli_show_threads_counts),
+		T(test_cli_tab_completes_by_context),
+		T(test_cli_help_cmd_and_question_mark),
 		T(test_cli_unterminated_quote),
 		T(test_cli_comment_and_blank_lines),
 		T(test_cli_incomplete_command),
