@@ -107,6 +107,29 @@ test-layout:
 run: all
 	$(O)/nsemu -f topo/default.nsemu
 
+# ---- make install / make uninstall ----
+# PREFIX (default /usr/local) and DESTDIR (a staging root for packages):
+# nsemu and nsemuctl in PREFIX/bin, the preload shim in PREFIX/lib/nsemu/,
+# where `nsemu exec` looks when the shim is not beside the binary.
+PREFIX ?= /usr/local
+BINDIR := $(PREFIX)/bin
+SHIMDIR := $(PREFIX)/lib/nsemu
+.PHONY: install uninstall test-install
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHIMDIR)
+	install -m 755 $(O)/nsemu $(O)/nsemuctl $(DESTDIR)$(BINDIR)/
+	install -m 644 $(O)/libnsemu-shim.so $(DESTDIR)$(SHIMDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/nsemu $(DESTDIR)$(BINDIR)/nsemuctl \
+		$(DESTDIR)$(SHIMDIR)/libnsemu-shim.so
+	rmdir $(DESTDIR)$(SHIMDIR) 2>/dev/null || true
+
+# Installs into a temporary DESTDIR and runs what it installed.
+test-install: all
+	+@MAKE="$(MAKE)" ./scripts/test-install.sh $(O)
+
 test-unit: deps $(UNIT_BINS)
 	@./scripts/run-unit.sh $(O) $(UNIT_BINS)
 
@@ -117,7 +140,7 @@ test-integration: deps $(O)/nsemu test-ctl
 # `make test`: everything, then the same under ASan+UBSan, then the threaded
 # tests under TSan.
 test: deps test-deps
-	$(MAKE) test-layout test-unit test-integration test-interop test-fuzz
+	$(MAKE) test-layout test-unit test-integration test-interop test-fuzz test-install
 	$(MAKE) SAN=asan test-unit test-integration test-fuzz test-interop INTEROP_CASES="badinput ping"
 	$(MAKE) SAN=tsan test-tsan
 

@@ -16,6 +16,7 @@
  * breaks; 2 for usage errors.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -249,8 +250,13 @@ int main(int argc, char **argv)
 	char def[108];
 	int opt, fd, ret;
 
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+
 	/* "+": options end at the first word of the command (ip -j ...) */
-	while ((opt = getopt(argc, argv, "+s:b:h")) != -1) {
+	while ((opt = getopt_long(argc, argv, "+s:b:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's': sock = optarg; break;
 		case 'b': batch = optarg; break;
