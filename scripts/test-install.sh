@@ -9,7 +9,8 @@ set -u
 build=${1:?usage: test-install.sh BUILD_DIR}
 root=$(cd "$(dirname "$0")/.." && pwd)
 case $build in /*) ;; *) build=$root/$build ;; esac
-make=${MAKE:-make}
+# a make of its own: not the caller's flags (-n, -j's jobserver)
+make="env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make"
 dest=$(mktemp -d)
 pid=
 cleanup() {
