@@ -115,20 +115,24 @@ run: all
 # ---- make install / make uninstall ----
 # PREFIX (default /usr/local) and DESTDIR (a staging root for packages):
 # nsemu and nsemuctl in PREFIX/bin, the preload shim in PREFIX/lib/nsemu/,
-# where `nsemu exec` looks when the shim is not beside the binary.
+# where `nsemu exec` looks when the shim is not beside the binary, and
+# their man pages (docs/man/) in PREFIX/share/man/man1.
 PREFIX ?= /usr/local
 BINDIR := $(PREFIX)/bin
 SHIMDIR := $(PREFIX)/lib/nsemu
+MAN1DIR := $(PREFIX)/share/man/man1
 .PHONY: install uninstall test-install
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHIMDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHIMDIR) $(DESTDIR)$(MAN1DIR)
 	install -m 755 $(O)/nsemu $(O)/nsemuctl $(DESTDIR)$(BINDIR)/
 	install -m 644 $(O)/libnsemu-shim.so $(DESTDIR)$(SHIMDIR)/
+	install -m 644 docs/man/nsemu.1 docs/man/nsemuctl.1 $(DESTDIR)$(MAN1DIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/nsemu $(DESTDIR)$(BINDIR)/nsemuctl \
-		$(DESTDIR)$(SHIMDIR)/libnsemu-shim.so
+		$(DESTDIR)$(SHIMDIR)/libnsemu-shim.so \
+		$(DESTDIR)$(MAN1DIR)/nsemu.1 $(DESTDIR)$(MAN1DIR)/nsemuctl.1
 	rmdir $(DESTDIR)$(SHIMDIR) 2>/dev/null || true
 
 # Installs into a temporary DESTDIR and runs what it installed.

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # `make install` / `make uninstall` into a temporary DESTDIR with
-# PREFIX=/usr, then the installed programs run from there: --help, a daemon
+# PREFIX=/usr, then the installed programs run from there: --help, the man
+# pages, a daemon
 # answering the installed nsemuctl, and `nsemu exec` preloading the shim
 # from PREFIX/lib/nsemu/. Usage: test-install.sh BUILD_DIR. Prints PASS/FAIL
 # per case and "install: N passed, M failed"; exits 1 if any failed.
@@ -33,7 +34,8 @@ else
 	cat "$dest/make.log"
 fi
 missing=
-for f in "$bin/nsemu" "$bin/nsemuctl" "$shim"; do
+man1=$dest/usr/share/man/man1
+for f in "$bin/nsemu" "$bin/nsemuctl" "$shim" "$man1/nsemu.1" "$man1/nsemuctl.1"; do
 	[ -f "$f" ] || missing="$missing $f"
 done
 [ -x "$bin/nsemu" ] && [ -x "$bin/nsemuctl" ] || missing="$missing (not executable)"
@@ -45,6 +47,13 @@ for p in nsemu nsemuctl; do
 	"Usage: $p "*) ok "$p-help" ;;
 	*) ko "$p-help" "got: $(printf %s "$out" | head -1)" ;;
 	esac
+	if command -v man >/dev/null; then
+		out=$(MANPATH="$dest/usr/share/man" MANWIDTH=80 man "$p" 2>&1 | head -5)
+		case $out in
+		*"$p \- "* | *"$p - "*) ok "$p-man" ;;
+		*) ko "$p-man" "man $p: $out" ;;
+		esac
+	fi
 done
 
 # the installed daemon, client and launcher together
@@ -69,7 +78,8 @@ kill -TERM "$pid" && wait "$pid"
 pid=
 
 if $make -s -C "$root" O="$build" uninstall DESTDIR="$dest" PREFIX=/usr >/dev/null 2>&1 &&
-	[ ! -e "$bin/nsemu" ] && [ ! -e "$bin/nsemuctl" ] && [ ! -e "$dest/usr/lib/nsemu" ]; then
+	[ ! -e "$bin/nsemu" ] && [ ! -e "$bin/nsemuctl" ] && [ ! -e "$dest/usr/lib/nsemu" ] &&
+	[ ! -e "$man1/nsemu.1" ] && [ ! -e "$man1/nsemuctl.1" ]; then
 	ok uninstall
 else
 	ko uninstall "left: $(cd "$dest" && find usr -type f | tr '\n' ' ')"
