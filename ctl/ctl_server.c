@@ -43,7 +43,7 @@
 #include "ctl_server_priv.h"
 
 /* the transport's attribute numbers are wire protocol: nothing may shift them */
-static_assert(NSEMU_A_FLAGS + 1 == NSEMU_A_GROUPS && NSEMU_A_STATUS == 21,
+static_assert(NSEMU_A_FLAGS + 1 == NSEMU_A_GROUPS && NSEMU_A_STATUS == 21 && NSEMU_A_CWD == 23,
 	      "NSEMU_A_* transport attributes moved");
 
 #define CTL_READ_BURST 16 /* datagrams read per wake-up, for fairness */

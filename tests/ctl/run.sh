@@ -135,7 +135,7 @@ done
 rc=0
 wait $cp || rc=$?
 if [ $rc -eq 0 ] && [ -s "$tmp/cl/$rel.pcap" ] && [ ! -e "$dcwd/$rel.pcap" ] &&
-	(cd "$tmp/cl" && "$ctl" -s "$S" tcpdump -r "$rel.pcap" 2>/dev/null) | grep -q 'ICMP echo'; then
+	[ "$(cd "$tmp/cl" && "$ctl" -s "$S" tcpdump -r "$rel.pcap" 2>/dev/null | wc -l)" -eq 2 ]; then
 	ok relative-pcap-client-cwd
 else
 	ko relative-pcap-client-cwd "rc $rc, in the daemon's directory: $(ls "$dcwd/$rel.pcap" 2>&1): $(cat "$tmp/relcap.err")"
