@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # nsemu build. `make` builds, `make run` starts the emulator with the default
-# topology, `make test` runs every test (plain, ASan+UBSan, TSan).
+# topology, `make test` runs every test (plain, ASan+UBSan, TSan) and ends with
+# their total, "total: N passed, M failed".
 # Variants: `make SAN=asan` / `make SAN=tsan` build into build-asan/ build-tsan/.
 
 CC ?= cc
@@ -52,7 +53,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 CLI_LIB_OBJS := $(filter-out $(O)/cli/main.o $(O)/ctl/nsemuctl.o,$(CLI_OBJS))
 
 .PHONY: all deps run test test-unit test-integration test-asan test-tsan clean
-.PHONY: test-deps test-interop test-ctl test-layout
+.PHONY: test-deps test-interop test-ctl test-layout test-all test-summary
 .DEFAULT_GOAL := all
 
 all: deps $(O)/nsemu $(O)/nsemuctl
@@ -104,8 +105,39 @@ $(O)/tests/%: tests/unit/%.c $(HARNESS_OBJS) $(O)/libnsemucli.a $(O)/libnsemu.a
 test-layout:
 	@./scripts/check-layout.sh
 
+# scripts/test-summary.sh, which prints `make test`'s total, on made-up output.
+test-summary:
+	@./scripts/check-test-summary.sh
+
 run: all
 	$(O)/nsemu -f topo/default.nsemu
+
+# ---- make install / make uninstall ----
+# PREFIX (default /usr/local) and DESTDIR (a staging root for packages):
+# nsemu and nsemuctl in PREFIX/bin, the preload shim in PREFIX/lib/nsemu/,
+# where `nsemu exec` looks when the shim is not beside the binary, and
+# their man pages (docs/man/) in PREFIX/share/man/man1.
+PREFIX ?= /usr/local
+BINDIR := $(PREFIX)/bin
+SHIMDIR := $(PREFIX)/lib/nsemu
+MAN1DIR := $(PREFIX)/share/man/man1
+.PHONY: install uninstall test-install
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHIMDIR) $(DESTDIR)$(MAN1DIR)
+	install -m 755 $(O)/nsemu $(O)/nsemuctl $(DESTDIR)$(BINDIR)/
+	install -m 644 $(O)/libnsemu-shim.so $(DESTDIR)$(SHIMDIR)/
+	install -m 644 docs/man/nsemu.1 docs/man/nsemuctl.1 $(DESTDIR)$(MAN1DIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/nsemu $(DESTDIR)$(BINDIR)/nsemuctl \
+		$(DESTDIR)$(SHIMDIR)/libnsemu-shim.so \
+		$(DESTDIR)$(MAN1DIR)/nsemu.1 $(DESTDIR)$(MAN1DIR)/nsemuctl.1
+	rmdir $(DESTDIR)$(SHIMDIR) 2>/dev/null || true
+
+# Installs into a temporary DESTDIR and runs what it installed.
+test-install: all
+	@./scripts/test-install.sh $(O)
 
 test-unit: deps $(UNIT_BINS)
 	@./scripts/run-unit.sh $(O) $(UNIT_BINS)
@@ -116,9 +148,14 @@ test-integration: deps $(O)/nsemu test-ctl
 	@./tests/integration/seed.sh $(O)/nsemu
 
 # `make test`: everything, then the same under ASan+UBSan, then the threaded
-# tests under TSan.
-test: deps test-deps
-	$(MAKE) test-layout test-unit test-integration test-interop test-fuzz
+# tests under TSan (test-all), ending with one line that adds up every
+# suite's summary: "total: N passed, M failed" (scripts/test-summary.sh).
+test:
+	+@./scripts/test-summary.sh $(MAKE) --no-print-directory test-all
+
+test-all: deps test-deps
+	$(MAKE) test-layout test-unit test-integration test-interop test-fuzz test-install \
+		test-summary
 	$(MAKE) SAN=asan test-unit test-integration test-fuzz test-interop INTEROP_CASES="badinput ping"
 	$(MAKE) SAN=tsan test-tsan
 

@@ -104,18 +104,33 @@ out:
 	return err;
 }
 
-/* The shim beside this binary, as `make` puts it. */
+/* The shim beside this binary (the build directory), else in
+ * ../lib/nsemu/ (where `make install` puts it under PREFIX). */
 static int exec_shim_path(char *buf, size_t len)
 {
-	char self[PATH_MAX];
+	static const char *const dirs[] = { "", "/../lib/nsemu" };
+	char self[PATH_MAX], found[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	int err = -ENOENT;
 
 	if (n < 0)
 		return -errno;
 	self[n] = '\0';
-	if ((size_t)snprintf(buf, len, "%s/%s", dirname(self), SHIM_NAME) >= len)
-		return -ENAMETOOLONG;
-	return access(buf, R_OK) ? -errno : 0;
+	const char *dir = dirname(self);
+
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		if ((size_t)snprintf(buf, len, "%s%s/%s", dir, dirs[i], SHIM_NAME) >= len)
+			return -ENAMETOOLONG;
+		if (access(buf, R_OK)) {
+			err = -errno;
+			continue;
+		}
+		if (!realpath(buf, found) || strlen(found) >= len)
+			return 0; /* readable as it is */
+		memcpy(buf, found, strlen(found) + 1);
+		return 0;
+	}
+	return err;
 }
 
 int cli_exec_main(int argc, char **argv)
@@ -166,7 +181,8 @@ int cli_exec_main(int argc, char **argv)
 	}
 	err = exec_shim_path(shim, sizeof(shim));
 	if (err) {
-		fprintf(stderr, "nsemu exec: cannot find %s beside the nsemu binary: %s\n",
+		fprintf(stderr,
+			"nsemu exec: cannot find %s beside the nsemu binary or in ../lib/nsemu: %s\n",
 			SHIM_NAME, strerror(-err));
 		return 1;
 	}

@@ -43,7 +43,7 @@
 #include "ctl_server_priv.h"
 
 /* the transport's attribute numbers are wire protocol: nothing may shift them */
-static_assert(NSEMU_A_FLAGS + 1 == NSEMU_A_GROUPS && NSEMU_A_STATUS == 21,
+static_assert(NSEMU_A_FLAGS + 1 == NSEMU_A_GROUPS && NSEMU_A_STATUS == 21 && NSEMU_A_CWD == 23,
 	      "NSEMU_A_* transport attributes moved");
 
 #define CTL_READ_BURST 16 /* datagrams read per wake-up, for fairness */
@@ -360,6 +360,11 @@ static bool nla_u32_ok(const struct nlattr *a)
 	return a && nla_len(a) >= 4;
 }
 
+static bool nla_string_ok(const struct nlattr *a)
+{
+	return a && nla_len(a) >= 1 && !((const char *)nla_data(a))[nla_len(a) - 1];
+}
+
 /* BIND / SETSOCKOPT / CLI / INTERRUPT. */
 static void conn_transport_msg(struct ctl_conn *cn, struct nlmsghdr *nlh)
 {
@@ -408,13 +413,20 @@ static void conn_transport_msg(struct ctl_conn *cn, struct nlmsghdr *nlh)
 		break;
 	}
 	case NSEMU_MSG_CLI:
-		if (!tb[NSEMU_A_LINE] || nla_len(tb[NSEMU_A_LINE]) < 1 ||
-		    ((char *)nla_data(tb[NSEMU_A_LINE]))[nla_len(tb[NSEMU_A_LINE]) - 1]) {
+		if (!nla_string_ok(tb[NSEMU_A_LINE])) {
 			err = -EINVAL;
 			why = "CLI needs NSEMU_A_LINE, a NUL-terminated string";
 			break;
 		}
-		err = ctl_cli_start_line(cn, nlh, nla_data(tb[NSEMU_A_LINE]));
+		if (tb[NSEMU_A_CWD] && (!nla_string_ok(tb[NSEMU_A_CWD]) ||
+					((char *)nla_data(tb[NSEMU_A_CWD]))[0] != '/')) {
+			err = -EINVAL;
+			why = "NSEMU_A_CWD must be an absolute path, NUL-terminated";
+			break;
+		}
+		err = ctl_cli_start_line(cn, nlh, nla_data(tb[NSEMU_A_LINE]),
+					 tb[NSEMU_A_CWD] ? nla_data(tb[NSEMU_A_CWD]) : NULL,
+					 nla_u32_ok(tb[NSEMU_A_FLAGS]) ? nla_get_u32(tb[NSEMU_A_FLAGS]) : 0);
 		if (!err)
 			return; /* answered by OUTPUT and DONE */
 		why = "Cannot start the command thread";
@@ -584,6 +596,8 @@ static void conn_close(struct ctl_conn *cn, const char *why)
 	cn->gone = true;
 	free(cn->line);
 	cn->line = NULL;
+	free(cn->cwd);
+	cn->cwd = NULL;
 	if (cn->in_line)
 		pthread_kill(cn->thread, CTL_SIGINTR); /* a ping stops */
 	pthread_mutex_unlock(&s->lock);

@@ -19,6 +19,7 @@
 #define CTL_MAX_DGRAM (1u << 20)	/* largest request datagram read */
 #define CTL_DGRAM_FILL (32u << 10)	/* dump replies are packed up to this */
 #define CTL_MAX_QUEUED (64ul << 20)	/* unread output before a client is dropped */
+#define CTL_CLI_JSON 1u			/* NSEMU_MSG_CLI's NSEMU_A_FLAGS: JSON output (-j) */
 
 struct ctl_server;
 

@@ -9,11 +9,18 @@
  * NSEMU_MSG_INTERRUPT is Ctrl-C: the server signals the line's thread
  * (CTL_SIGINTR), whose handler sets the thread's own interrupt flag.
  * app_run() polls that flag, the same path SIGINT takes at the shell.
+ * A line runs in the client's working directory (NSEMU_A_CWD), so that
+ * `nsemuctl tcpdump -w rel.pcap` and `source FILE` name the client's files:
+ * the thread unshares its filesystem attributes (CLONE_FS) from the rest
+ * of the daemon and chdir()s there.
  */
 #include <errno.h>
+#include <limits.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cmd.h"
 #include "ctl_server_priv.h"
@@ -115,6 +122,38 @@ static ssize_t cli_stream_write(void *cookie, const char *buf, size_t len)
 	return (ssize_t)len; /* a closed connection's output goes nowhere */
 }
 
+/* Whether this thread has its own working directory (CLONE_FS unshared). */
+static _Thread_local bool ctl_own_cwd;
+
+/* Move this thread to @cwd (NULL: stay). 0, or -errno after telling @err. */
+static int cli_enter_cwd(const char *cwd, FILE *err)
+{
+	char here[PATH_MAX];
+
+	if (!cwd)
+		return 0;
+	if (!ctl_own_cwd) {
+		if (getcwd(here, sizeof(here)) && !strcmp(here, cwd))
+			return 0; /* the daemon's own directory: nothing to change */
+		if (unshare(CLONE_FS)) {
+			int e = errno;
+
+			fprintf(err, "Error: cannot run in the client's directory \"%s\": "
+				     "unshare(CLONE_FS): %s.\n", cwd, strerror(e));
+			return -e;
+		}
+		ctl_own_cwd = true;
+	}
+	if (chdir(cwd)) {
+		int e = errno;
+
+		fprintf(err, "Error: cannot run in the client's directory \"%s\": %s.\n", cwd,
+			strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
 static void *cli_thread(void *arg)
 {
 	static const cookie_io_functions_t io = { .write = cli_stream_write };
@@ -138,8 +177,8 @@ static void *cli_thread(void *arg)
 
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
-		char *line;
-		uint32_t status, flags;
+		char *line, *cwd;
+		uint32_t status, flags, line_flags;
 		int ret;
 
 		while (!cn->line && !cn->thread_exit)
@@ -148,18 +187,27 @@ static void *cli_thread(void *arg)
 			break;
 		line = cn->line;
 		cn->line = NULL;
+		cwd = cn->cwd;
+		cn->cwd = NULL;
+		line_flags = cn->line_flags;
 		cn->in_line = true;
 		ctl_intr = cn->intr_pending;
 		cn->intr_pending = false;
 		pthread_mutex_unlock(&s->lock);
 
 		c.quit = false;
-		ret = (out && err) ? cli_run_line(&c, line) : -ENOMEM;
+		c.json = line_flags & CTL_CLI_JSON;
+		if (!out || !err)
+			ret = -ENOMEM;
+		else
+			ret = cli_enter_cwd(cwd, err) ?: cli_run_line(&c, line);
+		c.json = false;
 		if (out)
 			fflush(out);
 		if (err)
 			fflush(err);
 		free(line);
+		free(cwd);
 		/* nsemu's exit status: a command's own status (ping: 1 no
 		 * reply, 2 error), 1 for a -errno from the command layer */
 		status = ret < 0 ? 1 : ret > 255 ? 1 : (uint32_t)ret;
@@ -181,14 +229,18 @@ static void *cli_thread(void *arg)
 	return NULL;
 }
 
-int ctl_cli_start_line(struct ctl_conn *cn, const struct nlmsghdr *nlh, const char *line)
+int ctl_cli_start_line(struct ctl_conn *cn, const struct nlmsghdr *nlh, const char *line,
+		       const char *cwd, uint32_t flags)
 {
 	struct ctl_server *s = cn->s;
-	char *copy = strdup(line);
+	char *copy = strdup(line), *cwd_copy = cwd ? strdup(cwd) : NULL;
 	int err = 0;
 
-	if (!copy)
+	if (!copy || (cwd && !cwd_copy)) {
+		free(copy);
+		free(cwd_copy);
 		return -ENOMEM;
+	}
 	pthread_mutex_lock(&s->lock);
 	if (!cn->thread_started) {
 		sigset_t all, old;
@@ -202,11 +254,14 @@ int ctl_cli_start_line(struct ctl_conn *cn, const struct nlmsghdr *nlh, const ch
 	}
 	if (!err) {
 		cn->line = copy;
+		cn->cwd = cwd_copy;
+		cn->line_flags = flags;
 		cn->seq = nlh->nlmsg_seq;
 		cn->running = true;
 		pthread_cond_signal(&cn->cond);
 	} else {
 		free(copy);
+		free(cwd_copy);
 	}
 	pthread_mutex_unlock(&s->lock);
 	return err;

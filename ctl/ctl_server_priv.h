@@ -59,6 +59,8 @@ struct ctl_conn {
 	bool thread_started, thread_exit;
 	pthread_cond_t cond;
 	char *line;	   /* next line for the thread */
+	char *cwd;	   /* its NSEMU_A_CWD, or NULL */
+	uint32_t line_flags; /* its NSEMU_A_FLAGS: CTL_CLI_JSON */
 	bool in_line;	   /* the thread is running a line */
 	bool intr_pending; /* INTERRUPT before the thread took the line */
 	bool gone;	   /* connection closed: discard output */
@@ -90,9 +92,11 @@ struct ctl_dgram *ctl_dgram_new(size_t cap);
 /* Install the CTL_SIGINTR handler (process-wide, once, main thread). */
 void ctl_cli_signal_init(void);
 /* Hand @line (copied) to the connection's CLI thread, starting the thread
- * the first time; OUTPUT/DONE will carry @nlh's seq. Server thread.
- * 0 or -errno. */
-int ctl_cli_start_line(struct ctl_conn *cn, const struct nlmsghdr *nlh, const char *line);
+ * the first time; it runs in directory @cwd (the client's, copied; NULL:
+ * the daemon's) with @flags (CTL_CLI_JSON). OUTPUT/DONE will carry @nlh's
+ * seq. Server thread. 0 or -errno. */
+int ctl_cli_start_line(struct ctl_conn *cn, const struct nlmsghdr *nlh, const char *line,
+		       const char *cwd, uint32_t flags);
 /* NSEMU_MSG_INTERRUPT: interrupt the running (or next) line. Server thread. */
 void ctl_cli_interrupt(struct ctl_conn *cn);
 

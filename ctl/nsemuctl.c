@@ -11,11 +11,16 @@
  * the bytes written here are the bytes `nsemu` would have printed. Ctrl-C
  * sends NSEMU_MSG_INTERRUPT: a running ping stops and prints its summary.
  *
+ * Every line carries this process's working directory (the emulator runs it
+ * there, so `tcpdump -w rel.pcap` writes here) and -j (JSON output).
+ *
  * Exit status: the command's (0 success; ping: 1 no reply, 2 error; other
  * failures 1); 1 when the emulator cannot be reached or the connection
  * breaks; 2 for usage errors.
  */
 #include <errno.h>
+#include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -36,6 +41,10 @@
 #define CTL_LINE_MAX 65536 /* longer lines are refused here, not sent */
 
 static volatile sig_atomic_t interrupted;
+/* Sent with every line: relative paths in it (tcpdump -w FILE, source
+ * FILE) name files here, not in the daemon's directory; -j. */
+static char cwd[PATH_MAX];
+static uint32_t line_flags;
 
 static void on_sigint(int sig)
 {
@@ -44,10 +53,11 @@ static void on_sigint(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: nsemuctl [ -s SOCKET ] COMMAND...\n"
-		   "       nsemuctl [ -s SOCKET ] -b FILE\n"
+	fprintf(f, "Usage: nsemuctl [ -s SOCKET ] [ -j ] COMMAND...\n"
+		   "       nsemuctl [ -s SOCKET ] [ -j ] -b FILE\n"
 		   "  -s SOCKET  control socket (default: $XDG_RUNTIME_DIR/nsemu.sock,\n"
 		   "             else /tmp/nsemu-$UID.sock)\n"
+		   "  -j         JSON output, as each command's own -j\n"
 		   "  -b FILE    run the lines of FILE (\"-\": standard input); stop at the\n"
 		   "             first failing line with \"Command failed FILE:LINE\"\n");
 }
@@ -73,27 +83,41 @@ static int ctl_connect(const char *path)
 	return fd;
 }
 
-/* Send a private message with at most one attribute. 0 or -1. */
-static int send_msg(int fd, uint16_t type, uint32_t seq, uint16_t atype, const void *data,
-		    size_t len)
+struct ctl_attr {
+	uint16_t type;
+	const void *data; /* NULL: left out */
+	size_t len;
+};
+
+/* Send a private message with the attributes @a[0..n). 0 or -1. */
+static int send_msg(int fd, uint16_t type, uint32_t seq, const struct ctl_attr *a, size_t n_attr)
 {
-	size_t total = NLMSG_SPACE(0) + (data ? NLA_HDRLEN + NLA_ALIGN(len) : 0);
-	uint8_t *buf = calloc(1, total);
-	struct nlmsghdr *nlh = (struct nlmsghdr *)buf;
+	size_t total = NLMSG_SPACE(0);
+	uint8_t *buf, *p;
+	struct nlmsghdr *nlh;
 	ssize_t n;
 
+	for (size_t i = 0; i < n_attr; i++)
+		if (a[i].data)
+			total += NLA_HDRLEN + NLA_ALIGN(a[i].len);
+	buf = calloc(1, total);
 	if (!buf)
 		return -1;
+	nlh = (struct nlmsghdr *)buf;
 	nlh->nlmsg_len = (uint32_t)total;
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = NLM_F_REQUEST;
 	nlh->nlmsg_seq = seq;
-	if (data) {
-		struct nlattr *nla = (struct nlattr *)(buf + NLMSG_SPACE(0));
+	p = buf + NLMSG_SPACE(0);
+	for (size_t i = 0; i < n_attr; i++) {
+		struct nlattr *nla = (struct nlattr *)p;
 
-		nla->nla_type = atype;
-		nla->nla_len = (uint16_t)(NLA_HDRLEN + len);
-		memcpy((uint8_t *)nla + NLA_HDRLEN, data, len);
+		if (!a[i].data)
+			continue;
+		nla->nla_type = a[i].type;
+		nla->nla_len = (uint16_t)(NLA_HDRLEN + a[i].len);
+		memcpy(p + NLA_HDRLEN, a[i].data, a[i].len);
+		p += NLA_HDRLEN + NLA_ALIGN(a[i].len);
 	}
 	do
 		n = send(fd, buf, total, MSG_NOSIGNAL);
@@ -173,7 +197,13 @@ static int run_line(int fd, const char *line, uint32_t seq, bool *quit, bool *br
 		fprintf(stderr, "Error: line too long (%zu bytes, limit %u).\n", n, CTL_LINE_MAX);
 		return 1;
 	}
-	if (send_msg(fd, NSEMU_MSG_CLI, seq, NSEMU_A_LINE, line, n + 1)) {
+	const struct ctl_attr a[] = {
+		{ NSEMU_A_LINE, line, n + 1 },
+		{ NSEMU_A_CWD, cwd, strlen(cwd) + 1 },
+		{ NSEMU_A_FLAGS, &line_flags, sizeof(line_flags) },
+	};
+
+	if (send_msg(fd, NSEMU_MSG_CLI, seq, a, sizeof(a) / sizeof(a[0]))) {
 		fprintf(stderr, "nsemuctl: lost the connection to nsemu: %s\n", strerror(errno));
 		*broken = true;
 		return 1;
@@ -186,7 +216,7 @@ static int run_line(int fd, const char *line, uint32_t seq, bool *quit, bool *br
 		if (interrupted && !sent_intr) {
 			/* Ctrl-C: the command stops (ping prints its summary) */
 			sent_intr = true;
-			send_msg(fd, NSEMU_MSG_INTERRUPT, seq, 0, NULL, 0);
+			send_msg(fd, NSEMU_MSG_INTERRUPT, seq, NULL, 0);
 		}
 		if (poll(&p, 1, -1) < 0) {
 			if (errno == EINTR)
@@ -249,11 +279,17 @@ int main(int argc, char **argv)
 	char def[108];
 	int opt, fd, ret;
 
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+
 	/* "+": options end at the first word of the command (ip -j ...) */
-	while ((opt = getopt(argc, argv, "+s:b:h")) != -1) {
+	while ((opt = getopt_long(argc, argv, "+s:b:jh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's': sock = optarg; break;
 		case 'b': batch = optarg; break;
+		case 'j': line_flags |= CTL_CLI_JSON; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -261,6 +297,10 @@ int main(int argc, char **argv)
 	if ((batch && optind < argc) || (!batch && optind == argc)) {
 		usage(stderr);
 		return 2;
+	}
+	if (!getcwd(cwd, sizeof(cwd))) {
+		fprintf(stderr, "nsemuctl: cannot get the working directory: %s\n", strerror(errno));
+		return 1;
 	}
 	if (!sock) {
 		if (ctl_default_path(def, sizeof(def))) {

@@ -80,6 +80,8 @@ enum {
 	NSEMU_A_STATUS = 21,  /* u32: exit status of a CLI line (DONE) */
 	/* -- show drops -- */
 	NSEMU_A_FRAG_MEM,  /* u64: bytes held by incomplete datagrams (GETDROPS) */
+	/* -- CLI -- */
+	NSEMU_A_CWD,	   /* string: the client's working directory, absolute (CLI) */
 	__NSEMU_A_MAX
 };
 #define NSEMU_A_MAX (__NSEMU_A_MAX - 1)

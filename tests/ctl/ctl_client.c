@@ -46,6 +46,8 @@
 #define NSEMU_A_GROUPS 15
 #define NSEMU_A_OPTNAME 16
 #define NSEMU_A_OPTVAL 17
+#define NSEMU_A_LINE 18
+#define NSEMU_A_CWD 23
 
 static const char *sock_path;
 
@@ -321,6 +323,10 @@ static int errors(void)
 	bad |= expect_error(fd, &m, -EINVAL, "ADD_MEMBERSHIP group 0");
 	msg_init(&m, NSEMU_MSG_CLI, 0, 4, 0, NULL, 0);
 	bad |= expect_error(fd, &m, -EINVAL, "CLI without a line");
+	msg_init(&m, NSEMU_MSG_CLI, 0, 4, 0, NULL, 0);
+	msg_attr(&m, NSEMU_A_LINE, "ip netns list", sizeof("ip netns list"));
+	msg_attr(&m, NSEMU_A_CWD, "tmp", sizeof("tmp"));
+	bad |= expect_error(fd, &m, -EINVAL, "CLI with a relative directory");
 
 	/* 2 MiB: past the 1 MiB limit */
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &sz, sizeof(sz));

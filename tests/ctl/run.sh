@@ -116,6 +116,57 @@ fi
 echo "ip -n h1 addr show dev h1-eth0" | "$ctl" -s "$S" -b - >"$tmp/bs.out" 2>&1 &&
 	grep -q 'inet 10.0.1.2/24' "$tmp/bs.out" && ok batch-stdin || ko batch-stdin "$(cat "$tmp/bs.out")"
 
+# ---- relative paths name files in nsemuctl's directory, not the daemon's ----
+mkdir "$tmp/cl"
+dcwd=$(readlink "/proc/$d1/cwd")
+rel=nsemu-ctl-rel-$$
+echo "ip netns list" >"$tmp/cl/$rel.nsemu"
+(cd "$tmp/cl" && "$ctl" -s "$S" source "$rel.nsemu") >"$tmp/rel.out" 2>&1 &&
+	grep -q '^h1 ' "$tmp/rel.out" && ok relative-source-client-cwd ||
+	ko relative-source-client-cwd "$(cat "$tmp/rel.out")"
+(cd "$tmp/cl" && timeout 20 "$ctl" -s "$S" tcpdump -n r1 -i r1-eth0 -c 2 -w "$rel.pcap") \
+	>/dev/null 2>"$tmp/relcap.err" &
+cp=$!
+i=0
+while kill -0 $cp 2>/dev/null && [ $i -lt 50 ]; do
+	"$ctl" -s "$S" ip netns exec h1 ping -c 1 -W 1 10.0.2.2 >/dev/null 2>&1
+	i=$((i + 1))
+done
+rc=0
+wait $cp || rc=$?
+if [ $rc -eq 0 ] && [ -s "$tmp/cl/$rel.pcap" ] && [ ! -e "$dcwd/$rel.pcap" ] &&
+	[ "$(cd "$tmp/cl" && "$ctl" -s "$S" tcpdump -r "$rel.pcap" 2>/dev/null | wc -l)" -eq 2 ]; then
+	ok relative-pcap-client-cwd
+else
+	ko relative-pcap-client-cwd "rc $rc, in the daemon's directory: $(ls "$dcwd/$rel.pcap" 2>&1): $(cat "$tmp/relcap.err")"
+fi
+rm -f "$dcwd/$rel.pcap"
+# the daemon and other clients keep their directory
+"$ctl" -s "$S" source "$tmp/cl/$rel.nsemu" >/dev/null 2>&1 &&
+	[ "$(readlink "/proc/$d1/cwd")" = "$dcwd" ] && ok daemon-cwd-unchanged ||
+	ko daemon-cwd-unchanged "now $(readlink "/proc/$d1/cwd"), was $dcwd"
+
+# ---- -j: JSON output, as the command's own -j; the usage text ----
+"$ctl" -s "$S" -j ip -n h1 addr show dev h1-eth0 >"$tmp/j1.out" 2>&1
+"$ctl" -s "$S" ip -n h1 -j addr show dev h1-eth0 >"$tmp/j2.out" 2>&1
+grep -q '^\[{"ifindex"' "$tmp/j1.out" && cmp -s "$tmp/j1.out" "$tmp/j2.out" && ok ctl-j-ip ||
+	ko ctl-j-ip "$(head -c 200 "$tmp/j1.out")"
+"$ctl" -s "$S" -j nstat -n h1 >"$tmp/j3.out" 2>&1
+"$ctl" -s "$S" nstat -n h1 -j >"$tmp/j4.out" 2>&1
+grep -q '^{"kernel"' "$tmp/j3.out" && cmp -s "$tmp/j3.out" "$tmp/j4.out" && ok ctl-j-nstat ||
+	ko ctl-j-nstat "$(head -c 200 "$tmp/j3.out")"
+echo "ip -n h1 link show lo" | "$ctl" -s "$S" -j -b - >"$tmp/j5.out" 2>&1
+grep -q '^\[{"ifindex":1,"ifname":"lo"' "$tmp/j5.out" && ok ctl-j-batch ||
+	ko ctl-j-batch "$(head -c 200 "$tmp/j5.out")"
+"$ctl" -s "$S" ip -n h1 link show lo >"$tmp/j6.out" 2>&1
+grep -q '^1: lo:' "$tmp/j6.out" && ok ctl-j-per-run || ko ctl-j-per-run "$(head -c 200 "$tmp/j6.out")"
+"$ctl" >/dev/null 2>"$tmp/usage.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q '^Usage: nsemuctl ' "$tmp/usage.err" &&
+	[ "$(tail -c 1 "$tmp/usage.err" | od -An -c | tr -d ' ')" = '\n' ] &&
+	"$ctl" --help | cmp -s - "$tmp/usage.err" && ok usage-ends-with-newline ||
+	ko usage-ends-with-newline "rc $rc: $(tail -c 40 "$tmp/usage.err" | od -c | tail -2)"
+
 # ---- ping: streamed output, exit status, Ctrl-C ----
 timeout 20 "$ctl" -s "$S" ip netns exec h1 ping -c 3 -i 0.2 10.0.2.2 >"$tmp/ping.out" 2>&1
 rc=$?
