@@ -36,7 +36,7 @@ ko() { fail=$((fail + 1)); echo "FAIL ctl/$1: $2"; }
 # start_daemon NAME SOCKET SCRIPT: nsemu --daemon in the background; waits
 # until it answers (the socket accepts during the script, serves after).
 start_daemon() {
-	"$nsemu" --daemon -t 2 -s "$2" -f "$3" >"$tmp/$1.out" 2>"$tmp/$1.err" &
+	"$nsemu" --daemon --seed 1 -t 2 -s "$2" -f "$3" >"$tmp/$1.out" 2>"$tmp/$1.err" &
 	eval "$1=$!"
 	pids="$pids $!"
 	i=0
@@ -68,7 +68,7 @@ compare() {
 	shift
 	line="$*"
 	{ cat "$topo"; echo "$line"; } >"$tmp/ref.nsemu"
-	"$nsemu" -t 2 -b "$tmp/ref.nsemu" >"$tmp/ref.out" 2>"$tmp/ref.err"
+	"$nsemu" --seed 1 -t 2 -b "$tmp/ref.nsemu" >"$tmp/ref.out" 2>"$tmp/ref.err"
 	ref_rc=$?
 	grep -v '^Command failed ' "$tmp/ref.err" >"$tmp/ref.err2"
 	timeout 20 "$ctl" -s "$S" "$@" >"$tmp/got.out" 2>"$tmp/got.err"
