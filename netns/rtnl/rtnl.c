@@ -276,6 +276,12 @@ int rtnl_parse(struct rtnl_req *r, size_t hdrlen, struct nlattr **tb, int maxtyp
 	return rtnl_parse_attrs(r, (const uint8_t *)h + off, len, tb, maxtype, policy);
 }
 
+int rtnl_parse_buf(struct rtnl_req *r, const void *buf, int len, struct nlattr **tb, int maxtype,
+		   const struct nla_policy *policy)
+{
+	return rtnl_parse_attrs(r, buf, len, tb, maxtype, policy);
+}
+
 int rtnl_parse_nested(struct rtnl_req *r, const struct nlattr *nla, struct nlattr **tb,
 		      int maxtype, const struct nla_policy *policy)
 {

@@ -653,12 +653,11 @@ static int link_parse_peer(struct rtnl_req *r, struct link_req *lr, struct nlatt
 			EXTACK_MSG(&r->ext, "Invalid peer attribute");
 			return -EINVAL;
 		}
+		/* the kernel's policy rules (a 15-character name needs no NUL) */
 		if (nla_len(peer) > hdr &&
-		    nla_parse(ptb, IFLA_MAX, (struct nlattr *)((char *)nla_data(peer) + hdr),
-			      nla_len(peer) - hdr, ifla_policy) < 0) {
-			EXTACK_MSG(&r->ext, "Invalid peer attributes");
+		    rtnl_parse_buf(r, (const char *)nla_data(peer) + hdr, nla_len(peer) - hdr, ptb,
+				   IFLA_MAX, ifla_policy))
 			return -EINVAL;
-		}
 	}
 	if (ptb[IFLA_IFNAME] &&
 	    (nla_len(ptb[IFLA_IFNAME]) > IFNAMSIZ ||

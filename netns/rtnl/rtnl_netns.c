@@ -264,6 +264,11 @@ int rtnl_delns(struct rtnl_req *r)
 		EXTACK_MSG(&r->ext, "No such namespace");
 		return -ENOENT;
 	}
+	if (rtnl_in_run && loop_current() != ns->owner) {
+		/* a run was placed by another of its NSEMU_A_NS attributes */
+		EXTACK_MSG(&r->ext, "Namespace given twice");
+		return -EINVAL;
+	}
 	if (loop_current() == ns->owner && ns != rtnl_default_ns()) {
 		/* a run on the owner (rtnl.c's rtnl_delns_where) */
 		rtnl_netns_destroy_here(ns);

@@ -132,6 +132,10 @@ static inline uint16_t rtnl_obj_flags(bool dump)
  */
 int rtnl_parse(struct rtnl_req *r, size_t hdrlen, struct nlattr **tb, int maxtype,
 	       const struct nla_policy *policy);
+/* The same for the attributes in [buf, buf + len) (a veth peer's, after
+ * its ifinfomsg). */
+int rtnl_parse_buf(struct rtnl_req *r, const void *buf, int len, struct nlattr **tb, int maxtype,
+		   const struct nla_policy *policy);
 /* The same for the payload of a nested attribute. */
 int rtnl_parse_nested(struct rtnl_req *r, const struct nlattr *nla, struct nlattr **tb,
 		      int maxtype, const struct nla_policy *policy);
