@@ -93,7 +93,8 @@ struct veth_pair {
 };
 
 /* dev->priv of a veth end: fixed once the pair is linked (side is NULL
- * while the core has made the peer and veth_newlink has not run yet). */
+ * for a peer the core made until its half of veth_newlink, veth_peer_link,
+ * has run on its owner: at once, or at the look-ahead's flush). */
 struct veth_priv {
 	struct veth_side *side;
 	int peer_ifindex;
@@ -529,8 +530,6 @@ static void veth_uninit(struct netdev *dev)
 	 * still run, and then finds nothing staged). */
 	veth_tx_drop_all(s, dev->ns);
 
-	if (!s->linked)
-		return; /* veth_newlink failed: it frees the pair */
 	if (!pair->cross) {
 		/* Same worker: unregister the peer now; the second end to go
 		 * frees the pair. Nothing touches the pair after that. */
