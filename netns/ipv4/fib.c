@@ -218,10 +218,11 @@ static int table_lookup(const struct fib *f, const struct fib_table *tb, uint32_
 	return table_finish(f, tb, a, v, len, fl, res);
 }
 
-int fib_lookup_flow(struct netns *ns, uint32_t daddr, int oif, uint8_t scope,
-		    bool ignore_linkstate, struct fib_result *res)
+int fib_lookup_flow(struct netns *ns, const struct flowi4 *fl4, struct fib_result *res)
 {
-	const struct fib_flow fl = { oif, scope, ignore_linkstate };
+	const struct fib_flow fl = { fl4->oif, fl4->scope,
+				     !!(fl4->flags & FLOWI_FLAG_IGNORE_LINKSTATE) };
+	uint32_t daddr = fl4->daddr;
 	const struct fib *f = ns->fib;
 	const struct fib_table *order[3];
 
@@ -238,7 +239,9 @@ int fib_lookup_flow(struct netns *ns, uint32_t daddr, int oif, uint8_t scope,
 
 int fib_lookup(struct netns *ns, uint32_t daddr, struct fib_result *res)
 {
-	return fib_lookup_flow(ns, daddr, 0, RT_SCOPE_UNIVERSE, false, res);
+	const struct flowi4 fl4 = { .daddr = daddr };
+
+	return fib_lookup_flow(ns, &fl4, res);
 }
 
 static_assert(FIB_BATCH <= LPM_BATCH, "a FIB batch is one lpm batch per table");
@@ -386,7 +389,11 @@ static int fib_check_nh_gw(struct netns *ns, struct fib_route *r, struct extack 
 	if (tb)
 		found = table_lookup(ns->fib, tb, cfg->gw, &fl, &res) == 1;
 	if (!found)
-		found = fib_lookup_flow(ns, cfg->gw, fl.oif, fl.scope, true, &res) == 0;
+		found = fib_lookup_flow(ns,
+					&(struct flowi4){ .daddr = cfg->gw, .oif = fl.oif,
+							  .scope = fl.scope,
+							  .flags = FLOWI_FLAG_IGNORE_LINKSTATE },
+					&res) == 0;
 	if (!found) {
 		EXTACK_MSG(ext, "Nexthop has invalid gateway");
 		return -ENETUNREACH;

@@ -128,13 +128,31 @@ size_t fib_lpm_memory(struct netns *ns);
 size_t fib_memory(struct netns *ns);
 
 /*
- * Lookup with the kernel's flowi4 knobs (fib_lookup with flowi4_oif and
- * flowi4_scope): only routes of scope >= @scope and, when @oif is set,
- * through that device; @ignore_linkstate as FIB_LOOKUP_IGNORE_LINKSTATE.
- * 0 or -ENETUNREACH, as fib_lookup. Owner thread.
+ * What a lookup is asked about (the kernel's struct flowi4): the
+ * destination always; the rest narrows the choice. Rules (fib_rules)
+ * match on saddr, iif, oif, mark and tos; multipath hashes saddr, daddr
+ * and, for policy 1, proto and the ports. Addresses and ports network
+ * order; zero fields mean "any".
  */
-int fib_lookup_flow(struct netns *ns, uint32_t daddr, int oif, uint8_t scope,
-		    bool ignore_linkstate, struct fib_result *res);
+#define FLOWI_FLAG_IGNORE_LINKSTATE 0x01 /* FIB_LOOKUP_IGNORE_LINKSTATE */
+struct flowi4 {
+	uint32_t daddr, saddr;
+	int oif, iif;
+	uint32_t mark;
+	uint8_t tos;
+	uint8_t scope; /* only routes of scope >= this; RT_SCOPE_UNIVERSE = 0 */
+	uint8_t proto;
+	uint8_t flags; /* FLOWI_FLAG_* */
+	uint16_t sport, dport;
+};
+
+/*
+ * Lookup with the kernel's flowi4 knobs (fib_lookup with flowi4_oif and
+ * flowi4_scope): only routes of scope >= fl->scope and, when fl->oif is
+ * set, through that device. 0 or -ENETUNREACH, as fib_lookup. Owner
+ * thread.
+ */
+int fib_lookup_flow(struct netns *ns, const struct flowi4 *fl, struct fib_result *res);
 /* Delete every route for which @match returns true (fib_flush). Returns
  * the number deleted. Owner thread. */
 typedef bool (*fib_match_fn)(const struct fib_route *r, void *arg);

@@ -401,7 +401,8 @@ int ip_route_output(struct netns *ns, uint32_t daddr, uint32_t saddr, int oif, s
 		goto make_route;
 	}
 
-	err = fib_lookup_flow(ns, daddr, oif, RT_SCOPE_UNIVERSE, false, &res);
+	err = fib_lookup_flow(ns, &(struct flowi4){ .daddr = daddr, .saddr = saddr, .oif = oif },
+			      &res);
 	if (!err)
 		err = fib_type_error(res.type);
 	if (err) {

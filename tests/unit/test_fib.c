@@ -593,8 +593,9 @@ static void test_fib_lookup_flow_backtracks_for_oif(void **state)
 	c = rcfg("10.0.0.0", 8, NULL, b);
 	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
 	/* the /16 goes out eth0; bound to eth1 the /8 answers */
-	assert_int_equal(fib_lookup_flow(ns, h_ip("10.9.0.1"), b->ifindex, RT_SCOPE_UNIVERSE,
-					 false, &res),
+	assert_int_equal(fib_lookup_flow(ns, &(struct flowi4){ .daddr = h_ip("10.9.0.1"),
+							       .oif = b->ifindex },
+					 &res),
 			 0);
 	assert_ptr_equal(res.dev, b);
 	assert_int_equal(res.prefixlen, 8);
