@@ -529,6 +529,7 @@ struct link_make {
 	const char *name;
 	struct nlattr **tb, **data;
 	struct extack *ext;
+	bool up;	      /* the request's ifi_flags ask for IFF_UP */
 	struct netdev *peer;
 	loop_call_fn peer_fn; /* the kind's rtnl_peer_call */
 	void *peer_arg;
@@ -560,6 +561,14 @@ static void link_make_owner(void *arg)
 		return;
 	}
 	m->dev = dev;
+	/* rtnl_configure_link: the request's own flags (`ip link add X up`) */
+	if (m->up && (m->err = dev_open(dev))) {
+		/* rtnl_newlink_create's out_unregister: the device goes, and a
+		 * pair's peer with it (its uninit) */
+		dev_unregister(dev);
+		m->dev = NULL;
+		m->peer = NULL;
+	}
 }
 
 /* Make m's device, and first (so that it gets the lower ifindex in a
@@ -577,6 +586,8 @@ static int link_make(struct link_make *m, struct netns *peer_ns, const char *pee
 	rtnl_call_ns(m->ns, link_make_owner, m);
 	if (m->err && m->peer)
 		rtnl_peer_unmake(m->peer);
+	else if (m->err && m->ops->peer_type)
+		dev_async_wait(); /* a registered pair went: its far end too */
 	else if (m->peer_fn)
 		rtnl_peer_finish(m->peer, m->peer_fn, m->peer_arg);
 	return m->err;
@@ -679,8 +690,11 @@ static int link_create(struct rtnl_req *r, struct link_req *lr)
 	struct nlattr *ptb[IFLA_MAX + 1];
 	char dflt[IFNAMSIZ], peer_name[IFNAMSIZ];
 	struct netns *peer_ns = NULL;
+	/* rtnl_dev_combine_flags: ifi_change 0 means "all of ifi_flags" */
+	uint32_t change = lr->ifm->ifi_change ? lr->ifm->ifi_change : ~0u;
 	struct link_make m = { .ops = lr->ops, .src = r->ns, .name = lr->name, .tb = lr->tb,
-			       .data = lr->data, .ext = &r->ext };
+			       .data = lr->data, .ext = &r->ext,
+			       .up = lr->ifm->ifi_flags & change & IFF_UP };
 	int err;
 
 	if (!lr->ops) {
