@@ -593,8 +593,6 @@ static int link_make(struct link_make *m, struct netns *peer_ns, const char *pee
 	rtnl_call_ns(m->ns, link_make_owner, m);
 	if (m->err && m->peer)
 		rtnl_peer_unmake(m->peer);
-	else if (m->err && m->ops->peer_type)
-		dev_async_wait(); /* a registered pair went: its far end too */
 	else if (m->peer_fn)
 		rtnl_peer_finish(m->peer, m->peer_fn, m->peer_arg);
 	return m->err;
