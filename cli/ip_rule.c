@@ -23,14 +23,15 @@
 static int iprule_usage(struct cli_ctx *c, FILE *f)
 {
 	fprintf(f, "Usage: ip rule { add | del } SELECTOR ACTION\n"
-		   "       ip rule { flush | save | restore }\n"
+		   "       ip rule flush [ SELECTOR ]\n"
 		   "       ip rule [ list [ SELECTOR ]]\n"
 		   "SELECTOR := [ not ] [ from PREFIX ] [ to PREFIX ] [ tos TOS ]\n"
 		   "            [ fwmark FWMARK[/MASK] ]\n"
 		   "            [ iif STRING ] [ oif STRING ] [ pref NUMBER ]\n"
 		   "ACTION := [ table TABLE_ID ]\n"
 		   "          [ protocol PROTO ]\n"
-		   "          [ goto NUMBER ]\n"
+		   "          [ goto NUMBER ] [ nop ]\n"
+		   "          [ unreachable | prohibit | blackhole ]\n"
 		   "          SUPPRESSOR\n"
 		   "SUPPRESSOR := [ suppress_prefixlength NUMBER ]\n"
 		   "              [ suppress_ifgroup DEVGROUP ]\n"
