@@ -14,7 +14,9 @@
 
 #include "tests/unit/harness/harness.h"
 
+#include "core/pkt.h"
 #include "netns/core/dev.h"
+#include "netns/core/sysctl.h"
 #include "netns/ipv4/fib.h"
 #include "netns/ipv4/fib_rules.h"
 #include "netns/ipv4/route.h"
@@ -506,6 +508,58 @@ static void test_fib_rules_batch_lookup_walks_rules(void **state)
 	assert_int_equal(ret[2], -ENETUNREACH);
 }
 
+/* ip_route_input for a datagram src -> dst with @tos received on @dev. */
+static int route_in(struct netdev *dev, const char *src, const char *dst, uint8_t tos,
+		    struct rtable *rt, enum drop_reason *reason)
+{
+	uint8_t buf[64];
+	size_t n = h_ipv4(buf, src, dst, IPPROTO_UDP, 64, "x", 1);
+	struct pkt *p = pkt_alloc(PKT_HR_NET, (unsigned)n);
+	int code, ret;
+
+	assert_non_null(p);
+	buf[1] = tos;
+	memcpy(p->data, buf, n);
+	pkt_set_l3(p);
+	p->dev = dev;
+	p->ns = dev->ns;
+	ret = ip_route_input(p, rt, reason, &code);
+	pkt_free(p);
+	return ret;
+}
+
+static void test_fib_rules_forwarding_sees_iif_and_tos(void **state)
+{
+	struct netdev *e0, *e1;
+	struct netns *ns = two_tables(&e0, &e1);
+	struct fib_rule_config t = rule_pref(10, FR_ACT_PROHIBIT, 0), i = rule(100);
+	enum drop_reason reason;
+	struct rtable rt;
+
+	(void)state;
+	assert_int_equal(sysctl_set(ns, "net.ipv4.ip_forward", "1", NULL), 0);
+	t.tos = 0x10;
+	assert_int_equal(add(ns, t), 0);
+	/* (without a priority it would go one below the second rule, 10,
+	 * and so before the prohibit rule) */
+	i.pref = 20;
+	i.has_pref = true;
+	snprintf(i.iifname, sizeof(i.iifname), "eth0");
+	assert_int_equal(add(ns, i), 0);
+	/* from eth0: table 100's route, through eth1 */
+	assert_int_equal(route_in(e0, "10.0.1.7", "192.168.3.3", 0, &rt, &reason), 0);
+	assert_ptr_equal(rt.dev, e1);
+	assert_int_equal(rt.nexthop, h_ip("10.0.2.2"));
+	/* the same addresses with tos 0x10 (the answer above is not reused) */
+	assert_int_equal(table_of(ns, (struct flowi4){ .daddr = h_ip("192.168.3.3"), .saddr = h_ip("10.0.1.7"), .iif = e0->ifindex, .tos = 0x10 }), -EACCES);
+	assert_true(fib_rules_use_tos_mark(ns));
+	assert_int_equal(route_in(e0, "10.0.1.7", "192.168.3.3", 0x10, &rt, &reason), -EACCES);
+	assert_int_equal(reason, DROP_IP_NOROUTE_PROHIBIT);
+	/* from eth1: main's route, back out of eth0 */
+	assert_int_equal(route_in(e1, "10.0.2.7", "192.168.3.3", 0, &rt, &reason), 0);
+	assert_ptr_equal(rt.dev, e0);
+}
+
 static void test_fib_rules_namespace_teardown_frees_rules(void **state)
 {
 	struct netns *ns = two_tables(NULL, NULL);
@@ -539,6 +593,7 @@ int main(void)
 		T(test_fib_rules_bad_input_changes_nothing),
 		T(test_fib_rules_table_zero_makes_an_empty_table),
 		T(test_fib_rules_batch_lookup_walks_rules),
+		T(test_fib_rules_forwarding_sees_iif_and_tos),
 		T(test_fib_rules_namespace_teardown_frees_rules),
 #undef T
 	};
