@@ -376,10 +376,10 @@ int ip_route_output(struct netns *ns, uint32_t daddr, uint32_t saddr, int oif, s
 	return ip_route_output_key(ns, &fl, rt);
 }
 
-int ip_route_output_key(struct netns *ns, const struct flowi4 *fl4, struct rtable *rt)
+int ip_route_output_key(struct netns *ns, const struct flowi4 *flp, struct rtable *rt)
 {
-	uint32_t daddr = fl4->daddr, saddr = fl4->saddr;
-	int oif = fl4->oif;
+	uint32_t daddr = flp->daddr, saddr = flp->saddr;
+	int oif = flp->oif;
 	struct netdev *dev_out = NULL;
 	struct fib_result res;
 	uint8_t type = RTN_UNICAST;
@@ -434,8 +434,8 @@ int ip_route_output_key(struct netns *ns, const struct flowi4 *fl4, struct rtabl
 	 * through lo as far as rules (iif lo) are concerned */
 	err = fib_lookup_flow(ns,
 			      &(struct flowi4){ .daddr = daddr, .saddr = saddr, .oif = oif,
-						.iif = LOOPBACK_IFINDEX, .mark = fl4->mark,
-						.tos = fl4->tos & IPTOS_RT_MASK },
+						.iif = LOOPBACK_IFINDEX, .mark = flp->mark,
+						.tos = flp->tos & IPTOS_RT_MASK },
 			      &res);
 	if (!err)
 		err = fib_type_error(res.type);
