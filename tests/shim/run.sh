@@ -184,6 +184,9 @@ same route get 10.9.1.1
 same route get fibmatch 10.4.1.1 from 10.1.0.1
 same route get 10.4.1.1 mark 0x10
 same -j route get 10.4.1.1 from 10.1.0.1
+same route get 10.4.1.1 from 10.3.0.9 iif vc
+same route get 10.1.0.1 from 10.3.0.9 iif vc
+same route get 10.4.1.1 iif vc
 out=$(shim ip rule add pref 60 iif va fwmark 0x10/0xff goto 32766 2>&1); rc=$?
 [ $rc -eq 2 ] && [ "$out" = "RTNETLINK answers: File exists" ] && ok ||
 	bad "rule add of an existing rule: rc $rc, \"$out\""
