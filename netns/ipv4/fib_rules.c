@@ -9,6 +9,10 @@
  * only while the list differs from those three (fib->custom_rules).
  * Rules naming devices keep the name and follow the device's register,
  * rename and unregister, as the kernel's attach_rules/detach_rules.
+ * Lookups do not walk the list: every change rebuilds an array of the
+ * rules' match keys, in order and contiguous (gotos as indexes), which
+ * the walk reads front to back (the control list kept apart from what
+ * lookups read, as the FIB keeps its tables apart from the tries).
  * Owner thread only.
  */
 #include "fib_rules.h"
@@ -27,12 +31,29 @@ struct fib_rule {
 	uint32_t srcmask, dstmask; /* network order */
 	int iifindex, oifindex;	   /* 0 any, -1 detached (name not present) */
 	struct fib_rule *ctarget;  /* goto's resolved target, NULL unresolved */
+	unsigned idx;		   /* its place in the list (and in keys[]) */
 };
+
+#define RULE_NO_TARGET UINT32_MAX
+
+/* What a lookup reads of a rule: one cache line (STYLE H10). */
+struct fib_rule_key {
+	uint32_t src, srcmask, dst, dstmask; /* network order */
+	uint32_t mark, mark_mask;
+	int iifindex, oifindex;
+	uint32_t table;
+	int32_t suppress_prefixlen, suppress_ifgroup;
+	uint32_t target; /* goto: index of the target, RULE_NO_TARGET unresolved */
+	uint8_t tos, invert, action;
+};
+static_assert(sizeof(struct fib_rule_key) <= 64, "a rule's key is one cache line");
 
 struct fib_rules {
 	struct fib_rule *head;
 	unsigned n;
 	bool tos_mark; /* some rule selects on tos or fwmark */
+	struct fib_rule_key *keys; /* n of them, in lookup order */
+	unsigned keys_cap;
 };
 
 #define FIB_RULE_PREF_MAIN 32766
@@ -57,6 +78,31 @@ static struct fib_rule *rule_alloc(const struct fib_rule_config *cfg)
 	return r;
 }
 
+/* The lookup keys from the list, in order; keys_cap >= n (fib_rule_add
+ * grows it before inserting), so this never allocates. */
+static void rules_rebuild(struct fib_rules *rs)
+{
+	unsigned i = 0;
+
+	for (struct fib_rule *r = rs->head; r; r = r->next)
+		r->idx = i++;
+	i = 0;
+	for (const struct fib_rule *r = rs->head; r; r = r->next, i++) {
+		const struct fib_rule_config *c = &r->cfg;
+
+		rs->keys[i] = (struct fib_rule_key){
+			.src = c->src, .srcmask = r->srcmask, .dst = c->dst, .dstmask = r->dstmask,
+			.mark = c->mark, .mark_mask = c->mark_mask,
+			.iifindex = r->iifindex, .oifindex = r->oifindex, .table = c->table,
+			.suppress_prefixlen = c->suppress_prefixlen,
+			.suppress_ifgroup = c->suppress_ifgroup,
+			.target = r->ctarget ? r->ctarget->idx : RULE_NO_TARGET,
+			.tos = c->tos, .invert = !!(c->flags & FIB_RULE_INVERT),
+			.action = c->action,
+		};
+	}
+}
+
 /* fib_default_rules_init: local, main, default, proto kernel. */
 static struct fib_rules *rules_get(struct netns *ns)
 {
@@ -73,6 +119,13 @@ static struct fib_rules *rules_get(struct netns *ns)
 	f->rules = calloc(1, sizeof(*f->rules));
 	if (!f->rules)
 		return NULL;
+	f->rules->keys = calloc(4, sizeof(*f->rules->keys));
+	if (!f->rules->keys) {
+		free(f->rules);
+		f->rules = NULL;
+		return NULL;
+	}
+	f->rules->keys_cap = 4;
 	tail = &f->rules->head;
 	for (unsigned i = 0; i < 3; i++) {
 		struct fib_rule_config c = { .pref = def[i].pref, .table = def[i].table,
@@ -88,6 +141,7 @@ static struct fib_rules *rules_get(struct netns *ns)
 		tail = &r->next;
 		f->rules->n++;
 	}
+	rules_rebuild(f->rules);
 	return f->rules;
 }
 
@@ -120,6 +174,7 @@ static void rules_changed(struct netns *ns)
 		if (r->cfg.tos || r->cfg.mark_mask)
 			rs->tos_mark = true;
 	ns->fib->custom_rules = !dflt;
+	rules_rebuild(rs);
 	ns->dev_gen++;
 }
 
@@ -135,6 +190,7 @@ void fib_rules_free(struct netns *ns)
 		rs->head = r->next;
 		free(r);
 	}
+	free(rs->keys);
 	free(rs);
 	ns->fib->rules = NULL;
 	ns->fib->custom_rules = false;
@@ -269,6 +325,15 @@ int fib_rule_add(struct netns *ns, const struct fib_rule_config *cfg_in, bool ex
 			if (rule_same(r, &c))
 				return -EEXIST;
 	}
+	if (rs->n + 1 > rs->keys_cap) {
+		unsigned cap = rs->keys_cap * 2;
+		struct fib_rule_key *k = realloc(rs->keys, cap * sizeof(*k));
+
+		if (!k)
+			return -ENOMEM;
+		rs->keys = k;
+		rs->keys_cap = cap;
+	}
 	nr = rule_alloc(&c);
 	if (!nr)
 		return -ENOMEM;
@@ -391,53 +456,47 @@ bool fib_rules_use_tos_mark(const struct netns *ns)
 }
 
 /* fib_rule_match + fib4_rule_match. */
-static bool rule_match(const struct fib_rule *r, const struct flowi4 *fl)
+static inline bool rule_match(const struct fib_rule_key *k, const struct flowi4 *fl)
 {
-	const struct fib_rule_config *c = &r->cfg;
-	bool ret = false;
+	bool ret = (!k->iifindex || k->iifindex == fl->iif) &&
+		   (!k->oifindex || k->oifindex == fl->oif) &&
+		   !((k->mark ^ fl->mark) & k->mark_mask) &&
+		   !((fl->saddr ^ k->src) & k->srcmask) && !((fl->daddr ^ k->dst) & k->dstmask) &&
+		   (!k->tos || k->tos == (fl->tos & RULE_RT_MASK));
 
-	if (r->iifindex && r->iifindex != fl->iif)
-		goto out;
-	if (r->oifindex && r->oifindex != fl->oif)
-		goto out;
-	if ((c->mark ^ fl->mark) & c->mark_mask)
-		goto out;
-	if (((fl->saddr ^ c->src) & r->srcmask) || ((fl->daddr ^ c->dst) & r->dstmask))
-		goto out;
-	if (c->tos && c->tos != (fl->tos & RULE_RT_MASK))
-		goto out;
-	ret = true;
-out:
-	return (c->flags & FIB_RULE_INVERT) ? !ret : ret;
+	return ret != k->invert;
 }
 
 /* fib4_rule_suppress: a route found through a rule with a suppressor is
  * ignored when its prefix is no longer than suppress_prefixlength, or
  * its device is in the suppressed group (every device is in group 0). */
-static bool rule_suppress(const struct fib_rule *r, const struct fib_result *res)
+static bool rule_suppress(const struct fib_rule_key *k, const struct fib_result *res)
 {
-	if ((int)res->prefixlen <= r->cfg.suppress_prefixlen)
+	if ((int)res->prefixlen <= k->suppress_prefixlen)
 		return true;
-	return r->cfg.suppress_ifgroup == 0 && res->dev;
+	return k->suppress_ifgroup == 0 && res->dev;
 }
 
 int fib_rules_lookup(struct netns *ns, const struct flowi4 *fl, struct fib_result *res)
 {
 	const struct fib *f = ns->fib;
-	const struct fib_rule *r;
+	const struct fib_rules *rs = f->rules;
+	unsigned n = rs ? rs->n : 0;
 
 	NS_ASSERT_OWNER(ns);
-	for (r = f->rules ? f->rules->head : NULL; r; r = r->next) {
+	for (unsigned i = 0; i < n; i++) {
+		const struct fib_rule_key *k = &rs->keys[i];
 		const struct fib_table *tb;
 		struct fib_result tmp;
 	jumped:
-		if (!rule_match(r, fl))
+		if (!rule_match(k, fl))
 			continue;
-		switch (r->cfg.action) {
+		switch (k->action) {
 		case FR_ACT_GOTO:
-			if (!r->ctarget)
+			if (k->target == RULE_NO_TARGET)
 				continue;
-			r = r->ctarget;
+			i = k->target;
+			k = &rs->keys[i];
 			goto jumped;
 		case FR_ACT_NOP:
 			continue;
@@ -451,12 +510,12 @@ int fib_rules_lookup(struct netns *ns, const struct flowi4 *fl, struct fib_resul
 			/* blackhole and the actions fib4_rule_action does not know */
 			return -EINVAL;
 		}
-		tb = fib_get_table(f, r->cfg.table);
+		tb = fib_get_table(f, k->table);
 		/* no table, nothing found or a throw route: the next rule */
 		if (!tb || fib_table_lookup_fl(ns, tb, fl, &tmp) != 1)
 			continue;
 		/* an error route ends the walk before any suppressor looks */
-		if (!fib_type_is_error(tmp.type) && rule_suppress(r, &tmp))
+		if (!fib_type_is_error(tmp.type) && rule_suppress(k, &tmp))
 			continue;
 		*res = tmp;
 		return 0;
@@ -496,8 +555,10 @@ static int fib_rules_event(struct notifier_block *nb, unsigned long event, void 
 		}
 		changed |= iif != r->iifindex || oif != r->oifindex;
 	}
-	if (changed)
+	if (changed) {
+		rules_rebuild(rs);
 		ns->dev_gen++;
+	}
 	return NOTIFY_DONE;
 }
 
