@@ -261,19 +261,20 @@ static int rule_validate(const struct fib_rule_config *c, struct extack *ext)
 	return 0;
 }
 
-/* rule_exists: the same rule (every selector, action, table, priority). */
+/* rule_exists: the same selectors, action, table, priority, suppressors
+ * and protocol. Like the kernel's, it looks neither at `not` nor at a
+ * goto's target: `not from A` and `from A` at one priority are the same. */
 static bool rule_same(const struct fib_rule *r, const struct fib_rule_config *c)
 {
 	const struct fib_rule_config *o = &r->cfg;
 
 	return o->pref == c->pref && o->action == c->action && o->table == c->table &&
-	       o->flags == c->flags && o->tos == c->tos && o->src_len == c->src_len &&
+	       o->tos == c->tos && o->src_len == c->src_len &&
 	       o->dst_len == c->dst_len && o->src == c->src && o->dst == c->dst &&
 	       !strcmp(o->iifname, c->iifname) && !strcmp(o->oifname, c->oifname) &&
 	       o->mark == c->mark && o->mark_mask == c->mark_mask &&
 	       o->suppress_prefixlen == c->suppress_prefixlen &&
-	       o->suppress_ifgroup == c->suppress_ifgroup && o->target == c->target &&
-	       o->proto == c->proto;
+	       o->suppress_ifgroup == c->suppress_ifgroup && o->proto == c->proto;
 }
 
 int fib_rule_add(struct netns *ns, const struct fib_rule_config *cfg_in, bool excl,
