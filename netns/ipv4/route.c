@@ -74,7 +74,10 @@ static uint32_t fib_compute_spec_dst(struct netns *ns, const struct netdev *dev,
 	if (type == RTN_LOCAL)
 		return daddr;
 	if (saddr) {
-		if (fib_lookup(ns, saddr, &res) == 0 && !fib_type_error(res.type))
+		/* as a reply this namespace sends: in through lo for the rules */
+		if (fib_lookup_flow(ns, &(struct flowi4){ .daddr = saddr, .iif = LOOPBACK_IFINDEX },
+				    &res) == 0 &&
+		    !fib_type_error(res.type))
 			return fib_res_prefsrc(&res);
 	} else {
 		scope = RT_SCOPE_LINK;
