@@ -9,10 +9,12 @@
  * only while the list differs from those three (fib->custom_rules).
  * Rules naming devices keep the name and follow the device's register,
  * rename and unregister, as the kernel's attach_rules/detach_rules.
- * Lookups do not walk the list: every change rebuilds an array of the
- * rules' match keys, in order and contiguous (gotos as indexes), which
- * the walk reads front to back (the control list kept apart from what
- * lookups read, as the FIB keeps its tables apart from the tries).
+ * Lookups do not walk the list: they read an array of the rules' match
+ * keys, in order and contiguous (gotos as indexes), front to back (the
+ * control list kept apart from what lookups read, as the FIB keeps its
+ * tables apart from the tries). A change marks the array stale and the
+ * next lookup rebuilds it, so that loading many rules costs what the
+ * kernel's list insertion costs, not a rebuild per rule.
  * Owner thread only.
  */
 #include "fib_rules.h"
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/compiler.h"
 #include "fib_priv.h"
 #include "netns/core/dev.h"
 #include "netns/proto/ip.h"
@@ -54,6 +57,7 @@ struct fib_rules {
 	bool tos_mark; /* some rule selects on tos or fwmark */
 	struct fib_rule_key *keys; /* n of them, in lookup order */
 	unsigned keys_cap;
+	bool stale; /* keys[] no longer reflects the list */
 };
 
 #define FIB_RULE_PREF_MAIN 32766
@@ -84,6 +88,7 @@ static void rules_rebuild(struct fib_rules *rs)
 {
 	unsigned i = 0;
 
+	rs->stale = false;
 	for (struct fib_rule *r = rs->head; r; r = r->next)
 		r->idx = i++;
 	i = 0;
@@ -141,7 +146,7 @@ static struct fib_rules *rules_get(struct netns *ns)
 		tail = &r->next;
 		f->rules->n++;
 	}
-	rules_rebuild(f->rules);
+	f->rules->stale = true;
 	return f->rules;
 }
 
@@ -174,7 +179,7 @@ static void rules_changed(struct netns *ns)
 		if (r->cfg.tos || r->cfg.mark_mask)
 			rs->tos_mark = true;
 	ns->fib->custom_rules = !dflt;
-	rules_rebuild(rs);
+	rs->stale = true;
 	ns->dev_gen++;
 }
 
@@ -481,10 +486,12 @@ static bool rule_suppress(const struct fib_rule_key *k, const struct fib_result 
 int fib_rules_lookup(struct netns *ns, const struct flowi4 *fl, struct fib_result *res)
 {
 	const struct fib *f = ns->fib;
-	const struct fib_rules *rs = f->rules;
+	struct fib_rules *rs = f->rules;
 	unsigned n = rs ? rs->n : 0;
 
 	NS_ASSERT_OWNER(ns);
+	if (unlikely(rs && rs->stale))
+		rules_rebuild(rs);
 	for (unsigned i = 0; i < n; i++) {
 		const struct fib_rule_key *k = &rs->keys[i];
 		const struct fib_table *tb;
@@ -557,7 +564,7 @@ static int fib_rules_event(struct notifier_block *nb, unsigned long event, void 
 		changed |= iif != r->iifindex || oif != r->oifindex;
 	}
 	if (changed) {
-		rules_rebuild(rs);
+		rs->stale = true;
 		ns->dev_gen++;
 	}
 	return NOTIFY_DONE;
