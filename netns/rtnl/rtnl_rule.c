@@ -49,16 +49,24 @@ struct rule_req {
 static int rule_parse(struct rtnl_req *r, struct rule_req *rr, bool add)
 {
 	struct nlattr *tb[FRA_MAX + 1];
-	const struct fib_rule_hdr *frh;
+	const struct fib_rule_hdr *frh = NLMSG_DATA(r->nlh);
 	struct fib_rule_config *c = &rr->cfg;
-	int err = rtnl_parse(r, sizeof(*frh), tb, FRA_MAX, rule_policy);
+	int err;
 
-	if (err)
-		return err;
-	frh = NLMSG_DATA(r->nlh);
+	/* fib_nl_newrule/delrule's order: length, family, attributes */
+	if (r->nlh->nlmsg_len < NLMSG_LENGTH(sizeof(*frh))) {
+		EXTACK_MSG(&r->ext, "Invalid msg length");
+		return -EINVAL;
+	}
 	if (frh->family != AF_INET) {
 		EXTACK_MSG(&r->ext, "Rule family not supported");
 		return -EAFNOSUPPORT;
+	}
+	err = rtnl_parse(r, sizeof(*frh), tb, FRA_MAX, rule_policy);
+	if (err) {
+		/* the kernel replaces the policy's own text */
+		EXTACK_MSG(&r->ext, "Error parsing msg");
+		return err;
 	}
 	memset(rr, 0, sizeof(*rr));
 	rr->excl = r->nlh->nlmsg_flags & NLM_F_EXCL;
