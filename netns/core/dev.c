@@ -62,6 +62,7 @@ struct netdev *dev_alloc(struct netns *ns, const char *name, const struct netdev
 
 void dev_free(struct netdev *dev)
 {
+	free(dev->ifalias);
 	free(dev);
 }
 

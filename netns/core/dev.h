@@ -158,6 +158,7 @@ struct netdev {
 	uint8_t addr[ETH_ALEN];
 	uint8_t broadcast[ETH_ALEN];
 	char name[IFNAMSIZ];
+	char *ifalias;			/* IFLA_IFALIAS (malloc'd), NULL when unset */
 	struct in_device *ip_ptr;	/* IPv4 state (netns/ipv4/inetdevice.h) */
 	void *ip6_ptr;			/* IPv6 state: none yet */
 	void *priv;			/* driver data, allocated with the device */

@@ -44,7 +44,10 @@ static const struct nla_policy ifla_policy[IFLA_MAX + 1] = {
 	[IFLA_LINKINFO] = { .type = NLA_NESTED },
 	[IFLA_NET_NS_PID] = { .type = NLA_U32 },
 	[IFLA_NET_NS_FD] = { .type = NLA_U32 },
-	[IFLA_IFALIAS] = { .type = NLA_STRING, .maxlen = RTNL_IFALIASZ - 1 },
+	/* checked as a length, trailing NUL included: this machine's kernel
+	 * takes 0..255 bytes (an empty alias clears it) and answers 256 with
+	 * ERANGE "Attribute failed policy validation" */
+	[IFLA_IFALIAS] = { .type = NLA_BINARY, .maxlen = RTNL_IFALIASZ - 1 },
 	[IFLA_AF_SPEC] = { .type = NLA_NESTED },
 	[IFLA_EXT_MASK] = { .type = NLA_U32 },
 	[IFLA_PROMISCUITY] = { .type = NLA_U32 },
@@ -158,6 +161,9 @@ void rtnl_link_fill(struct rtnl_req *r, const struct netdev *dev, uint16_t type,
 	size_t off = rtnl_msg_start(r, type, flags, &ifm, sizeof(ifm));
 
 	rtnl_put_str(o, IFLA_IFNAME, dev->name);
+	/* nla_put_ifalias: only a non-empty alias */
+	if (dev->ifalias)
+		rtnl_put_str(o, IFLA_IFALIAS, dev->ifalias);
 	rtnl_put_u32(o, IFLA_TXQLEN, dev->txqlen);
 	rtnl_put_u8(o, IFLA_OPERSTATE, dev->operstate);
 	rtnl_put_u8(o, IFLA_LINKMODE, 0);
@@ -255,7 +261,7 @@ static struct netdev *link_lookup(struct netns *ns, const struct link_req *lr)
 /* ------------------------------------------------------------ changes */
 
 struct link_change {
-	bool mtu, addr, rename, txqlen, flags;
+	bool mtu, addr, rename, txqlen, flags, alias;
 	bool applied;  /* something changed: notify even if a later step failed */
 	bool notified; /* RTM_NEWLINK already built */
 	uint32_t mtu_v, txqlen_v;
@@ -355,6 +361,7 @@ static int link_validate(struct rtnl_req *r, struct netdev *dev, struct link_req
 		ch->txqlen_v = nla_get_u32(tb[IFLA_TXQLEN]);
 		ch->txqlen = true;
 	}
+	ch->alias = tb[IFLA_IFALIAS] != NULL;
 	if (tb[IFLA_AF_SPEC]) {
 		int err = link_parse_af_spec(r, tb[IFLA_AF_SPEC], ch);
 		if (err)
@@ -367,6 +374,25 @@ static int link_validate(struct rtnl_req *r, struct netdev *dev, struct link_req
 		ch->flags = true;
 		ch->up = nf & IFF_UP;
 	}
+	return 0;
+}
+
+/* dev_set_alias: the text up to its first NUL; empty clears it. Even an
+ * unchanged alias counts as a change (do_setlink notifies). 0 or -ENOMEM. */
+static int link_set_alias(struct netdev *dev, const struct nlattr *a)
+{
+	size_t len = strnlen(nla_data(a), (size_t)nla_len(a));
+	char *s = NULL;
+
+	if (len) {
+		s = malloc(len + 1);
+		if (!s)
+			return -ENOMEM;
+		memcpy(s, nla_data(a), len);
+		s[len] = '\0';
+	}
+	free(dev->ifalias);
+	dev->ifalias = s;
 	return 0;
 }
 
@@ -388,6 +414,9 @@ static int link_apply(struct rtnl_req *r, struct netdev *dev, struct link_change
 		dev->txqlen = ch->txqlen_v;
 		ch->applied = true;
 	}
+	if (ch->alias && (err = link_set_alias(dev, lr->tb[IFLA_IFALIAS])))
+		return err;
+	ch->applied |= ch->alias;
 	for (unsigned i = 0; i < ch->nconf; i++) {
 		err = sysctl_devconf_set(dev->ns, dev, (enum devconf)ch->conf[i].id,
 					 ch->conf[i].v, &r->ext);
