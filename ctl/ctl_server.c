@@ -303,9 +303,9 @@ static void conn_set_groups(struct ctl_conn *cn, uint64_t groups)
 	if (was == (groups != 0))
 		return;
 	if (groups && s->subscribers++ == 0)
-		rtnl_set_notify(ctl_notify);
+		rtnl_notify_add(ctl_notify);
 	else if (!groups && --s->subscribers == 0)
-		rtnl_set_notify(NULL);
+		rtnl_notify_del(ctl_notify);
 }
 
 /* Take what the CLI thread produced into the output queue; on DONE the
@@ -825,7 +825,7 @@ int ctl_server_start(struct ctl_server *s)
 		s->started = true;
 		return 0;
 	}
-	rtnl_set_notify(NULL);
+	rtnl_notify_del(ctl_notify);
 	pthread_mutex_lock(&ctl_note_lock);
 	ctl_active = NULL;
 	pthread_mutex_unlock(&ctl_note_lock);
@@ -845,7 +845,7 @@ void ctl_server_stop(struct ctl_server *s)
 		ev_async_send(s->loop, &s->wake);
 		pthread_join(s->thread, NULL);
 		/* the loop is stopped: its watchers are ours now */
-		rtnl_set_notify(NULL);
+		rtnl_notify_del(ctl_notify);
 	}
 	for (struct ctl_conn *cn = s->conns; cn; cn = cn->next)
 		conn_close(cn, NULL);

@@ -421,10 +421,60 @@ int rtnl_ns_call(const char *name, rtnl_ns_fn fn, void *arg)
 
 /* ------------------------------------------------------ notifications */
 
+/* The sinks listening (the control socket server, `ip monitor` commands);
+ * rtnl_notify_sink is rtnl_notify_fanout while any is set. */
+#define RTNL_NOTIFY_SINKS 4
+static rtnl_notify_fn rtnl_sinks[RTNL_NOTIFY_SINKS]; /* under rtnl_mutex */
+
+static void rtnl_notify_fanout(uint32_t ns_id, unsigned group, const void *nlmsg, size_t len)
+{
+	for (unsigned i = 0; i < RTNL_NOTIFY_SINKS; i++)
+		if (rtnl_sinks[i])
+			rtnl_sinks[i](ns_id, group, nlmsg, len);
+}
+
+static void rtnl_sinks_update(void)
+{
+	rtnl_notify_sink = NULL;
+	for (unsigned i = 0; i < RTNL_NOTIFY_SINKS; i++)
+		if (rtnl_sinks[i])
+			rtnl_notify_sink = rtnl_notify_fanout;
+}
+
+int rtnl_notify_add(rtnl_notify_fn fn)
+{
+	int err = -ENOSPC;
+
+	rtnl_lock();
+	for (unsigned i = 0; i < RTNL_NOTIFY_SINKS; i++)
+		if (rtnl_sinks[i] == fn)
+			err = 0;
+	for (unsigned i = 0; err && i < RTNL_NOTIFY_SINKS; i++)
+		if (!rtnl_sinks[i]) {
+			rtnl_sinks[i] = fn;
+			err = 0;
+		}
+	rtnl_sinks_update();
+	rtnl_unlock();
+	return err;
+}
+
+void rtnl_notify_del(rtnl_notify_fn fn)
+{
+	rtnl_lock();
+	for (unsigned i = 0; i < RTNL_NOTIFY_SINKS; i++)
+		if (rtnl_sinks[i] == fn)
+			rtnl_sinks[i] = NULL;
+	rtnl_sinks_update();
+	rtnl_unlock();
+}
+
 void rtnl_set_notify(rtnl_notify_fn fn)
 {
 	rtnl_lock();
-	rtnl_notify_sink = fn;
+	memset(rtnl_sinks, 0, sizeof(rtnl_sinks));
+	rtnl_sinks[0] = fn;
+	rtnl_sinks_update();
 	rtnl_unlock();
 }
 

@@ -135,6 +135,12 @@ int rtnl_process(struct rtnl_conn *c, const void *buf, size_t len, struct rtnl_o
  */
 typedef void (*rtnl_notify_fn)(uint32_t ns_id, unsigned group, const void *nlmsg, size_t len);
 void rtnl_set_notify(rtnl_notify_fn fn);
+/* Several listeners (the control socket server, each CLI `ip monitor`
+ * process-wide sink): add @fn to the sinks (once; 0, or -ENOSPC past four)
+ * and remove it. rtnl_set_notify(fn) replaces them all with @fn. Any
+ * thread but a sink. */
+int rtnl_notify_add(rtnl_notify_fn fn);
+void rtnl_notify_del(rtnl_notify_fn fn);
 
 /* Link kinds (veth, later bridge, tap): devices/ register them at start. */
 /*
