@@ -10,13 +10,14 @@
 #include <string.h>
 
 #include "ip_common.h"
+#include "print.h"
 
 static void ip_usage(struct cli_ctx *c, FILE *f)
 {
 	fprintf(f, "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		   "where  OBJECT := { address | link | neighbour | netns | route | rule }\n"
 		   "       OPTIONS := { -s[tatistics] | -d[etails] | -j[son] | -p[retty] |\n"
-		   "                    -n[etns] name | -4 }\n");
+		   "                    -o[neline] | -br[ief] | -c[olor] | -n[etns] name | -4 }\n");
 }
 
 static int ip_help(struct cli_ctx *c, int argc, char **argv)
@@ -33,12 +34,19 @@ static const struct cmd ip_objects[] = {
 	{ "neighbour", cmd_ip_neigh, "ARP entries" },
 	{ "link", cmd_ip_link, "network devices" },
 	{ "netns", cmd_ip_netns, "namespaces" },
+	{ "monitor", cmd_ip_monitor, "watch for netlink messages" },
 	{ "help", ip_help, "usage" },
 	{ NULL, NULL, NULL },
 };
 
+_Thread_local bool ip_brief, ip_oneline;
+
 int cmd_ip(struct cli_ctx *c, int argc, char **argv)
 {
+	int color = COLOR_OPT_NEVER;
+
+	/* -br, -o and -c belong to this command only */
+	ip_brief = ip_oneline = false;
 	argc--;
 	argv++;
 	while (argc > 0 && argv[0][0] == '-') {
@@ -63,6 +71,12 @@ int cmd_ip(struct cli_ctx *c, int argc, char **argv)
 			c->stats_level++;
 		} else if (matches(opt, "details")) {
 			c->details = true;
+		} else if (matches(opt, "oneline")) {
+			ip_oneline = true;
+		} else if (opt[0] == 'b' && opt[1] == 'r' && matches(opt, "brief")) {
+			ip_brief = true; /* "-b" alone is iproute2's -batch */
+		} else if (matches_color(opt - 1, &color)) {
+			/* -c, -color[=always|auto|never] */
 		} else if (!strcmp(opt, "4") || !strcmp(opt, "family=inet")) {
 			/* IPv4 is the only family: accepted for scripts */
 		} else if (matches(opt, "help")) {
@@ -75,6 +89,8 @@ int cmd_ip(struct cli_ctx *c, int argc, char **argv)
 		argc--;
 		argv++;
 	}
+	print_set_oneline(ip_oneline);
+	check_enable_color(color, c->json, c->out);
 	if (argc < 1) {
 		ip_usage(c, c->err);
 		return -EINVAL;

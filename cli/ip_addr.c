@@ -93,7 +93,24 @@ static void print_lft(const char *text, const char *key, uint32_t v)
 	}
 }
 
-static void print_addrinfo(struct nlmsghdr *nlh)
+/* `ip -br addr`: "ADDR/LEN " per address; JSON {"local", "prefixlen"}. */
+static void print_addrinfo_brief(struct nlmsghdr *nlh)
+{
+	struct ifaddrmsg *ifa = nlmsg_data(nlh);
+	struct nlattr *tb[IFA_MAX + 1];
+	char buf[INET_ADDRSTRLEN];
+
+	if (nlmsg_parse(nlh, sizeof(*ifa), tb, IFA_MAX, NULL) < 0 ||
+	    !(tb[IFA_LOCAL] || tb[IFA_ADDRESS]))
+		return;
+	open_json_object(NULL);
+	print_color_string(PRINT_ANY, COLOR_INET, "local", "%s",
+			   fmt_ip4(nla_get_u32(tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS]), buf));
+	print_uint(PRINT_ANY, "prefixlen", "/%u ", ifa->ifa_prefixlen);
+	close_json_object();
+}
+
+int print_addrinfo(struct cli_ctx *c, struct nlmsghdr *nlh, bool with_dev)
 {
 	struct ifaddrmsg *ifa = nlmsg_data(nlh);
 	struct nlattr *tb[IFA_MAX + 1];
@@ -101,7 +118,7 @@ static void print_addrinfo(struct nlmsghdr *nlh)
 	uint32_t local = 0, address = 0, flags;
 
 	if (nlmsg_parse(nlh, sizeof(*ifa), tb, IFA_MAX, NULL) < 0)
-		return;
+		return 0;
 	if (tb[IFA_LOCAL])
 		local = nla_get_u32(tb[IFA_LOCAL]);
 	if (tb[IFA_ADDRESS])
@@ -111,17 +128,22 @@ static void print_addrinfo(struct nlmsghdr *nlh)
 	flags = tb[IFA_FLAGS] ? nla_get_u32(tb[IFA_FLAGS]) : ifa->ifa_flags;
 
 	open_json_object(NULL);
+	/* -o and `ip monitor`: each address line says whose it is */
+	if (with_dev) {
+		print_uint(PRINT_FP, NULL, "%u: ", ifa->ifa_index);
+		print_string(PRINT_FP, NULL, "%s", ll_index_to_name((int)ifa->ifa_index));
+	}
 	print_string(PRINT_ANY, "family", "    %s ", "inet");
-	print_string(PRINT_ANY, "local", "%s", fmt_ip4(local, buf));
+	print_color_string(PRINT_ANY, COLOR_INET, "local", "%s", fmt_ip4(local, buf));
 	if (tb[IFA_ADDRESS] && tb[IFA_LOCAL] && address != local) {
 		print_string(PRINT_FP, NULL, " %s ", "peer");
-		print_string(PRINT_ANY, "address", "%s", fmt_ip4(address, buf));
+		print_color_string(PRINT_ANY, COLOR_INET, "address", "%s", fmt_ip4(address, buf));
 	}
 	print_uint(PRINT_ANY, "prefixlen", "/%u ", ifa->ifa_prefixlen);
 	if (tb[IFA_BROADCAST]) {
 		print_string(PRINT_FP, NULL, "%s ", "brd");
-		print_string(PRINT_ANY, "broadcast", "%s ",
-			     fmt_ip4(nla_get_u32(tb[IFA_BROADCAST]), buf));
+		print_color_string(PRINT_ANY, COLOR_INET, "broadcast", "%s ",
+				   fmt_ip4(nla_get_u32(tb[IFA_BROADCAST]), buf));
 	}
 	print_string(PRINT_ANY, "scope", "scope %s ", rt_scope_n2a(ifa->ifa_scope, sbuf, sizeof(sbuf)));
 	/* iproute2 print_ifa_flags(): "dynamic" means not permanent */
@@ -147,6 +169,7 @@ static void print_addrinfo(struct nlmsghdr *nlh)
 	}
 	print_string(PRINT_FP, NULL, "%s", "\n");
 	close_json_object();
+	return 0;
 }
 
 struct addr_show {
@@ -164,14 +187,35 @@ static int addr_link_cb(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 		return 0;
 	if ((s->ifindex && ifi->ifi_index != s->ifindex) || (s->up && !(ifi->ifi_flags & IFF_UP)))
 		return 0;
+	if (ip_oneline && !ip_brief && !is_json_context()) {
+		/* ip -o addr: the address lines alone, each naming its device */
+		for (size_t i = 0; i < s->addrs.n; i++)
+			if ((int)((struct ifaddrmsg *)nlmsg_data(s->addrs.msg[i]))->ifa_index ==
+			    ifi->ifi_index)
+				print_addrinfo(c, s->addrs.msg[i], true);
+		return 0;
+	}
 	open_json_object(NULL);
-	print_linkinfo(c, nlh, true);
+	if (ip_brief) {
+		if (print_linkinfo_brief(c, nlh, true) == 0) {
+			open_json_array(PRINT_JSON, "addr_info");
+			for (size_t i = 0; i < s->addrs.n; i++)
+				if ((int)((struct ifaddrmsg *)nlmsg_data(s->addrs.msg[i]))
+					    ->ifa_index == ifi->ifi_index)
+					print_addrinfo_brief(s->addrs.msg[i]);
+			close_json_array(PRINT_JSON, NULL);
+			print_string(PRINT_FP, NULL, "%s", "\n");
+		}
+		close_json_object();
+		return 0;
+	}
+	print_linkinfo(c, nlh, LI_ADDR);
 	open_json_array(PRINT_JSON, "addr_info");
 	for (size_t i = 0; i < s->addrs.n; i++) {
 		struct ifaddrmsg *ifa = nlmsg_data(s->addrs.msg[i]);
 
 		if ((int)ifa->ifa_index == ifi->ifi_index)
-			print_addrinfo(s->addrs.msg[i]);
+			print_addrinfo(c, s->addrs.msg[i], false);
 	}
 	close_json_array(PRINT_JSON, NULL);
 	close_json_object();

@@ -89,8 +89,26 @@ extern const struct link_util tap_link_util, tun_link_util; /* link_tap.c */
 int iplink_parse(struct cli_ctx *c, int argc, char **argv, struct nl_msg *m,
 		 struct ifinfomsg *ifi, const char **name, const char **kind);
 
-/* Print a link header as `ip link`/`ip addr` do (ip_link.c). @addr_mode:
- * omit "mode ..." as `ip addr` does. Returns 0 to continue. */
-int print_linkinfo(struct cli_ctx *c, struct nlmsghdr *nlh, bool addr_mode);
+/* `ip -br` and `ip -o` of the running command (iproute2's brief and
+ * oneline globals), set by cmd_ip; per thread. */
+extern _Thread_local bool ip_brief, ip_oneline;
+
+int cmd_ip_monitor(struct cli_ctx *c, int argc, char **argv); /* ip_monitor.c */
+
+/* Print a link header as `ip link`/`ip addr`/`ip monitor` do (ip_link.c):
+ * `ip addr` omits "mode ..." and the alias (unless -d), `ip monitor` also
+ * the queue length (iproute2's do_link and showqueue). Returns 0. */
+enum linkinfo_mode { LI_LINK, LI_ADDR, LI_MONITOR };
+int print_linkinfo(struct cli_ctx *c, struct nlmsghdr *nlh, enum linkinfo_mode mode);
+/* `ip -br`: "NAME  STATE  " and, unless @addr_mode, "MAC <FLAGS>\n".
+ * 0, or -1 for a message without a name (nothing printed). */
+int print_linkinfo_brief(struct cli_ctx *c, struct nlmsghdr *nlh, bool addr_mode);
+/* One RTM_NEWADDR as `ip addr` prints it under its link; @with_dev: led by
+ * "IFINDEX: NAME" as `ip -o addr` and `ip monitor` print it (ip_addr.c). */
+int print_addrinfo(struct cli_ctx *c, struct nlmsghdr *nlh, bool with_dev);
+/* One RTM_NEWROUTE as `ip route` prints it; @arg: its show filter or NULL
+ * (ip_route.c). One RTM_NEWNEIGH as `ip neigh` prints it (ip_neigh.c). */
+int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg);
+int print_neigh_msg(struct cli_ctx *c, struct nlmsghdr *nlh);
 
 #endif

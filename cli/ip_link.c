@@ -27,6 +27,9 @@
 #ifndef IFF_ECHO
 #define IFF_ECHO (1 << 18)
 #endif
+#ifndef IFALIASZ
+#define IFALIASZ 256 /* linux/if.h */
+#endif
 
 static const struct link_util *link_utils[] = { &veth_link_util, &tap_link_util,
 						&tun_link_util };
@@ -38,10 +41,23 @@ static int iplink_usage(struct cli_ctx *c, FILE *f)
 		   "       ip link delete { DEVICE | dev DEVICE }\n"
 		   "       ip link set { DEVICE | dev DEVICE } [ { up | down } ] [ mtu MTU ]\n"
 		   "                   [ name NEWNAME ] [ address LLADDR ] [ txqlen N ]\n"
+		   "                   [ alias NAME ]\n"
 		   "       ip link show [ [dev] DEVICE ] [ up ] [ type TYPE ]\n"
 		   "       ip link help [ TYPE ]\n"
 		   "TYPE := { veth | tap | tun | dummy }\n");
 	return f == c->out ? 0 : -EINVAL;
+}
+
+/* iplink_parse's alias: IFLA_IFALIAS without a NUL, as iproute2 sends it
+ * (the kernel's limit is IFALIASZ - 1 bytes; ip refuses longer itself). */
+static int iplink_put_alias(struct cli_ctx *c, struct nl_msg *m, const char *alias)
+{
+	size_t len = strlen(alias);
+
+	if (len >= IFALIASZ)
+		return invarg(c, "alias too long\n", alias);
+	nla_put(m, IFLA_IFALIAS, (int)len, alias);
+	return 0;
 }
 
 int iplink_parse(struct cli_ctx *c, int argc, char **argv, struct nl_msg *m,
@@ -87,6 +103,10 @@ int iplink_parse(struct cli_ctx *c, int argc, char **argv, struct nl_msg *m,
 			if (get_u32(&v, argv[0], 0))
 				return invarg(c, "Invalid \"txqueuelen\" value\n", argv[0]);
 			nla_put_u32(m, IFLA_TXQLEN, v);
+		} else if (!strcmp(argv[0], "alias")) {
+			NEXT_ARG();
+			if (iplink_put_alias(c, m, argv[0]))
+				return -EINVAL;
 		} else if (!strcmp(argv[0], "netns")) {
 			NEXT_ARG();
 			/* IFLA_NET_NS_PID carries the nsemu namespace id (notes §4) */
@@ -210,6 +230,12 @@ static int iplink_set(struct cli_ctx *c, int argc, char **argv)
 				goto out;
 			}
 			nla_put_u32(m, IFLA_TXQLEN, v);
+		} else if (!strcmp(argv[0], "alias")) {
+			if (argc < 2)
+				goto incomplete;
+			argc--, argv++;
+			if (iplink_put_alias(c, m, argv[0]))
+				goto out;
 		} else {
 			if (!strcmp(argv[0], "dev")) {
 				if (argc < 2)
@@ -376,37 +402,39 @@ static void print_link_stats(struct cli_ctx *c, const struct rtnl_link_stats64 *
 		size_col(&cols[3], s->tx_window_errors), size_col(&cols[4], s->tx_heartbeat_errors);
 		size_col(&cols[5], cc);
 	}
-	fprintf(f, "    RX: %*s %*s %*s %*s %*s %*s %*s%s\n", cols[0] - 4, "bytes", cols[1], "packets",
-		cols[2], "errors", cols[3], "dropped", cols[4], "missed", cols[5], "mcast", cols[6],
-		"", s->rx_nohandler ? " nohandler" : "");
+	/* lines inside the record end in print_sl() ("\\" under -o) */
+	fprintf(f, "    RX: %*s %*s %*s %*s %*s %*s %*s%s%s", cols[0] - 4, "bytes", cols[1],
+		"packets", cols[2], "errors", cols[3], "dropped", cols[4], "missed", cols[5],
+		"mcast", cols[6], "", s->rx_nohandler ? " nohandler" : "", print_sl());
 	fprintf(f, "    ");
 	print_num(f, cols[0], s->rx_bytes), print_num(f, cols[1], s->rx_packets);
 	print_num(f, cols[2], s->rx_errors), print_num(f, cols[3], s->rx_dropped);
 	print_num(f, cols[4], s->rx_missed_errors), print_num(f, cols[5], s->multicast);
 	if (s->rx_nohandler)
 		print_num(f, cols[7], s->rx_nohandler);
-	fprintf(f, "\n");
+	fputs(print_sl(), f);
 	if (c->stats_level > 1) {
-		fprintf(f, "    RX errors:%*s %*s %*s %*s %*s %*s\n", cols[0] - 10, "", cols[1],
-			"length", cols[2], "crc", cols[3], "frame", cols[4], "fifo", cols[5], "overrun");
+		fprintf(f, "    RX errors:%*s %*s %*s %*s %*s %*s%s", cols[0] - 10, "", cols[1],
+			"length", cols[2], "crc", cols[3], "frame", cols[4], "fifo", cols[5], "overrun",
+			print_sl());
 		fprintf(f, "    %*s ", cols[0], "");
 		print_num(f, cols[1], s->rx_length_errors), print_num(f, cols[2], s->rx_crc_errors);
 		print_num(f, cols[3], s->rx_frame_errors), print_num(f, cols[4], s->rx_fifo_errors);
 		print_num(f, cols[5], s->rx_over_errors);
-		fprintf(f, "\n");
+		fputs(print_sl(), f);
 	}
-	fprintf(f, "    TX: %*s %*s %*s %*s %*s %*s %*s\n", cols[0] - 4, "bytes", cols[1], "packets",
-		cols[2], "errors", cols[3], "dropped", cols[4], "carrier", cols[5], "collsns",
-		cols[6], "");
+	fprintf(f, "    TX: %*s %*s %*s %*s %*s %*s %*s%s", cols[0] - 4, "bytes", cols[1],
+		"packets", cols[2], "errors", cols[3], "dropped", cols[4], "carrier", cols[5],
+		"collsns", cols[6], "", print_sl());
 	fprintf(f, "    ");
 	print_num(f, cols[0], s->tx_bytes), print_num(f, cols[1], s->tx_packets);
 	print_num(f, cols[2], s->tx_errors), print_num(f, cols[3], s->tx_dropped);
 	print_num(f, cols[4], s->tx_carrier_errors), print_num(f, cols[5], s->collisions);
-	fprintf(f, "\n");
+	fputs(c->stats_level > 1 ? print_sl() : "\n", f);
 	if (c->stats_level > 1) {
-		fprintf(f, "    TX errors:%*s %*s %*s %*s %*s %*s\n", cols[0] - 10, "", cols[1],
+		fprintf(f, "    TX errors:%*s %*s %*s %*s %*s %*s%s", cols[0] - 10, "", cols[1],
 			"aborted", cols[2], "fifo", cols[3], "window", cols[4], "heartbt", cols[5],
-			"transns");
+			"transns", print_sl());
 		fprintf(f, "    %*s ", cols[0], "");
 		print_num(f, cols[1], s->tx_aborted_errors), print_num(f, cols[2], s->tx_fifo_errors);
 		print_num(f, cols[3], s->tx_window_errors);
@@ -415,53 +443,97 @@ static void print_link_stats(struct cli_ctx *c, const struct rtnl_link_stats64 *
 	}
 }
 
-int print_linkinfo(struct cli_ctx *c, struct nlmsghdr *nlh, bool addr_mode)
+/*
+ * print_name_and_link: "NAME", "NAME@PEER" or "NAME@ifN" (a peer in another
+ * namespace) printed with @fmt in the interface colour; JSON has "link" (or
+ * "link_index") before "ifname". Returns the M-DOWN flag: the peer is down.
+ */
+static bool print_name_and_link(const char *fmt, struct ifinfomsg *ifi, struct nlattr **tb)
 {
-	struct nlattr *tb[IFLA_MAX + 1], *li[IFLA_INFO_MAX + 1];
-	struct ifinfomsg *ifi = nlmsg_data(nlh);
-	char buf[64], nsname[64];
+	const char *name = nla_get_string(tb[IFLA_IFNAME]);
+	char buf[IFNAMSIZ * 2 + 16];
 	bool mdown = false;
 
-	if (nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 || !tb[IFLA_IFNAME])
-		return 0;
-	print_uint(PRINT_ANY, "ifindex", "%u: ", (unsigned)ifi->ifi_index);
-	if (tb[IFLA_LINK] && tb[IFLA_LINK_NETNSID])
-		print_string(PRINT_FP, NULL, "%s", nla_get_string(tb[IFLA_IFNAME]));
 	if (tb[IFLA_LINK]) {
 		int iflink = (int)nla_get_u32(tb[IFLA_LINK]);
 
 		if (tb[IFLA_LINK_NETNSID]) {
 			print_int(PRINT_JSON, "link_index", NULL, iflink);
-			print_string(PRINT_JSON, "ifname", NULL, nla_get_string(tb[IFLA_IFNAME]));
-			print_int(PRINT_FP, NULL, "@if%d", iflink);
-		} else {
-			bool peer = iflink && iflink != ifi->ifi_index;
-			/* print_name_and_link: JSON has "link" before "ifname" */
-			if (peer)
-				print_string(PRINT_JSON, "link", NULL, ll_index_to_name(iflink));
-			print_string(PRINT_ANY, "ifname", "%s", nla_get_string(tb[IFLA_IFNAME]));
-			if (peer) {
-				print_string(PRINT_FP, NULL, "@%s", ll_index_to_name(iflink));
-				mdown = !(ll_index_to_flags(iflink) & IFF_UP);
-			}
+			snprintf(buf, sizeof(buf), "%s@if%d", name, iflink);
+			name = is_json_context() ? name : buf;
+		} else if (iflink && iflink != ifi->ifi_index) {
+			print_string(PRINT_JSON, "link", NULL, ll_index_to_name(iflink));
+			snprintf(buf, sizeof(buf), "%s@%s", name, ll_index_to_name(iflink));
+			name = is_json_context() ? name : buf;
+			mdown = !(ll_index_to_flags(iflink) & IFF_UP);
 		}
-	} else {
-		print_string(PRINT_ANY, "ifname", "%s", nla_get_string(tb[IFLA_IFNAME]));
 	}
-	print_string(PRINT_FP, NULL, ": ", NULL);
+	print_color_string(PRINT_ANY, COLOR_IFNAME, "ifname", fmt, name);
+	return mdown;
+}
+
+/* print_operstate: "state UP " (or, brief, a 14-wide column), UP green
+ * and DOWN red under -c. */
+static void print_operstate(uint8_t st)
+{
+	enum color_attr col = st == 6 ? COLOR_OPERSTATE_UP : st == 2 ? COLOR_OPERSTATE_DOWN
+								    : COLOR_NONE;
+
+	if (st >= ARRAY_SIZE(oper_states)) {
+		print_uint(PRINT_ANY, "operstate", "state %#x ", st);
+	} else if (ip_brief) {
+		print_color_string(PRINT_ANY, col, "operstate", "%-14s ", oper_states[st]);
+	} else {
+		print_string(PRINT_FP, NULL, "state ", NULL);
+		print_color_string(PRINT_ANY, col, "operstate", "%s ", oper_states[st]);
+	}
+}
+
+/* `ip -br link` (and the start of an `ip -br addr` line): name, state,
+ * and for links the MAC and flags. */
+int print_linkinfo_brief(struct cli_ctx *c, struct nlmsghdr *nlh, bool addr_mode)
+{
+	struct nlattr *tb[IFLA_MAX + 1];
+	struct ifinfomsg *ifi = nlmsg_data(nlh);
+	char buf[64];
+	bool mdown;
+
+	if (nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 || !tb[IFLA_IFNAME])
+		return -1;
+	mdown = print_name_and_link("%-16s ", ifi, tb);
+	if (tb[IFLA_OPERSTATE])
+		print_operstate(nla_get_u8(tb[IFLA_OPERSTATE]));
+	if (addr_mode)
+		return 0;
+	if (tb[IFLA_ADDRESS])
+		print_color_string(PRINT_ANY, COLOR_MAC, "address", "%s ",
+				   fmt_mac(nla_data(tb[IFLA_ADDRESS]), nla_len(tb[IFLA_ADDRESS]), buf,
+					   sizeof(buf)));
+	print_link_flags(ifi->ifi_flags, mdown);
+	print_string(PRINT_FP, NULL, "%s", "\n");
+	return 0;
+}
+
+int print_linkinfo(struct cli_ctx *c, struct nlmsghdr *nlh, enum linkinfo_mode mode)
+{
+	bool addr_mode = mode != LI_LINK;
+
+	struct nlattr *tb[IFLA_MAX + 1], *li[IFLA_INFO_MAX + 1];
+	struct ifinfomsg *ifi = nlmsg_data(nlh);
+	char buf[64], nsname[64];
+	bool mdown;
+
+	if (nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 || !tb[IFLA_IFNAME])
+		return 0;
+	print_uint(PRINT_ANY, "ifindex", "%u: ", (unsigned)ifi->ifi_index);
+	mdown = print_name_and_link("%s: ", ifi, tb);
 	print_link_flags(ifi->ifi_flags, mdown);
 	if (tb[IFLA_MTU])
 		print_uint(PRINT_ANY, "mtu", "mtu %u ", nla_get_u32(tb[IFLA_MTU]));
 	if (tb[IFLA_QDISC])
 		print_string(PRINT_ANY, "qdisc", "qdisc %s ", nla_get_string(tb[IFLA_QDISC]));
-	if (tb[IFLA_OPERSTATE]) {
-		uint8_t st = nla_get_u8(tb[IFLA_OPERSTATE]);
-
-		if (st < ARRAY_SIZE(oper_states))
-			print_string(PRINT_ANY, "operstate", "state %s ", oper_states[st]);
-		else
-			print_uint(PRINT_ANY, "operstate", "state %#x ", st);
-	}
+	if (tb[IFLA_OPERSTATE])
+		print_operstate(nla_get_u8(tb[IFLA_OPERSTATE]));
 	if (!addr_mode && tb[IFLA_LINKMODE])
 		print_string(PRINT_ANY, "linkmode", "mode %s ",
 			     nla_get_u8(tb[IFLA_LINKMODE]) ? "DORMANT" : "DEFAULT");
@@ -473,20 +545,20 @@ int print_linkinfo(struct cli_ctx *c, struct nlmsghdr *nlh, bool addr_mode)
 		else
 			print_string(PRINT_ANY, "group", "group %s ", "default");
 	}
-	if (tb[IFLA_TXQLEN])
+	if (tb[IFLA_TXQLEN] && mode != LI_MONITOR)
 		print_uint(PRINT_ANY, "txqlen", "qlen %u", nla_get_u32(tb[IFLA_TXQLEN]));
 	print_nl();
 	print_string(PRINT_ANY, "link_type", "    link/%s ",
 		     ifi->ifi_type == 772 ? "loopback" : ifi->ifi_type == 1 ? "ether" : "none");
 	if (tb[IFLA_ADDRESS])
-		print_string(PRINT_ANY, "address", "%s",
-			     fmt_mac(nla_data(tb[IFLA_ADDRESS]), nla_len(tb[IFLA_ADDRESS]), buf,
-				     sizeof(buf)));
+		print_color_string(PRINT_ANY, COLOR_MAC, "address", "%s",
+				   fmt_mac(nla_data(tb[IFLA_ADDRESS]), nla_len(tb[IFLA_ADDRESS]),
+					   buf, sizeof(buf)));
 	if (tb[IFLA_BROADCAST]) {
 		print_string(PRINT_FP, NULL, " brd ", NULL);
-		print_string(PRINT_ANY, "broadcast", "%s",
-			     fmt_mac(nla_data(tb[IFLA_BROADCAST]), nla_len(tb[IFLA_BROADCAST]), buf,
-				     sizeof(buf)));
+		print_color_string(PRINT_ANY, COLOR_MAC, "broadcast", "%s",
+				   fmt_mac(nla_data(tb[IFLA_BROADCAST]),
+					   nla_len(tb[IFLA_BROADCAST]), buf, sizeof(buf)));
 	}
 	if (tb[IFLA_LINK_NETNSID]) {
 		uint32_t id = nla_get_u32(tb[IFLA_LINK_NETNSID]);
@@ -524,6 +596,11 @@ int print_linkinfo(struct cli_ctx *c, struct nlmsghdr *nlh, bool addr_mode)
 		if (tb[IFLA_NUM_RX_QUEUES])
 			print_uint(PRINT_ANY, "num_rx_queues", "numrxqueues %u ",
 				   nla_get_u32(tb[IFLA_NUM_RX_QUEUES]));
+	}
+	/* iproute2 prints the alias for `ip link` (do_link) or with -d */
+	if ((!addr_mode || c->details) && tb[IFLA_IFALIAS]) {
+		print_string(PRINT_FP, NULL, "%s    ", print_sl());
+		print_string(PRINT_ANY, "ifalias", "alias %s", nla_get_string(tb[IFLA_IFALIAS]));
 	}
 	if (!addr_mode && c->stats) {
 		struct rtnl_link_stats64 s = { 0 };
@@ -572,7 +649,10 @@ static int link_show_cb(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	if (!link_match(nlh, arg))
 		return 0;
 	open_json_object(NULL);
-	print_linkinfo(c, nlh, false);
+	if (ip_brief)
+		print_linkinfo_brief(c, nlh, false);
+	else
+		print_linkinfo(c, nlh, LI_LINK);
 	close_json_object();
 	return 0;
 }

@@ -102,14 +102,33 @@ static int print_neigh(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	if (!neigh_match(nlh, f, tb))
 		return 0;
 	open_json_object(NULL);
-	print_string(PRINT_ANY, "dst", "%s ", fmt_ip4(nla_get_u32(tb[NDA_DST]), buf));
-	if (!f->ifindex)
-		print_string(PRINT_ANY, "dev", "dev %s ", ll_index_to_name(ndm->ndm_ifindex));
+	if (ip_brief) {
+		/* -br: destination, device and address in columns, no state */
+		print_color_string(PRINT_ANY, COLOR_INET, "dst", "%-39s ",
+				   fmt_ip4(nla_get_u32(tb[NDA_DST]), buf));
+		if (!f->ifindex)
+			print_color_string(PRINT_ANY, COLOR_IFNAME, "dev", "%-16s ",
+					   ll_index_to_name(ndm->ndm_ifindex));
+		if (tb[NDA_LLADDR])
+			print_color_string(PRINT_ANY, COLOR_MAC, "lladdr", "%s",
+					   fmt_mac(nla_data(tb[NDA_LLADDR]),
+						   nla_len(tb[NDA_LLADDR]), buf, sizeof(buf)));
+		print_string(PRINT_FP, NULL, "\n", NULL);
+		close_json_object();
+		return 0;
+	}
+	print_color_string(PRINT_ANY, COLOR_INET, "dst", "%s ",
+			   fmt_ip4(nla_get_u32(tb[NDA_DST]), buf));
+	if (!f->ifindex) {
+		print_string(PRINT_FP, NULL, "dev ", NULL);
+		print_color_string(PRINT_ANY, COLOR_IFNAME, "dev", "%s ",
+				   ll_index_to_name(ndm->ndm_ifindex));
+	}
 	if (tb[NDA_LLADDR]) {
 		print_string(PRINT_FP, NULL, "lladdr ", NULL);
-		print_string(PRINT_ANY, "lladdr", "%s ",
-			     fmt_mac(nla_data(tb[NDA_LLADDR]), nla_len(tb[NDA_LLADDR]), buf,
-				     sizeof(buf)));
+		print_color_string(PRINT_ANY, COLOR_MAC, "lladdr", "%s ",
+				   fmt_mac(nla_data(tb[NDA_LLADDR]), nla_len(tb[NDA_LLADDR]), buf,
+					   sizeof(buf)));
 	}
 	if (ndm->ndm_flags & NTF_ROUTER)
 		print_null(PRINT_ANY, "router", " %s", "router");
@@ -140,6 +159,17 @@ static int print_neigh(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	print_string(PRINT_FP, NULL, "\n", NULL);
 	close_json_object();
 	return 0;
+}
+
+int print_neigh_msg(struct cli_ctx *c, struct nlmsghdr *nlh)
+{
+	struct neigh_filter all = { .state = 0xFFFF };
+
+	/* `ip monitor` shows every state, NONE included */
+	if (nlmsg_datalen(nlh) >= (int)sizeof(struct ndmsg) &&
+	    ((struct ndmsg *)nlmsg_data(nlh))->ndm_state == NUD_NONE)
+		all.state = NUD_NONE;
+	return print_neigh(c, nlh, &all);
 }
 
 static int collect_neigh(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)

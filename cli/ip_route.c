@@ -45,7 +45,7 @@ static uint32_t route_table(struct rtmsg *r, struct nlattr **tb)
 	return tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : r->rtm_table;
 }
 
-static int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
+int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 {
 	const struct route_filter *f = arg;
 	struct rtmsg *r = nlmsg_data(nlh);
@@ -82,7 +82,7 @@ static int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	} else {
 		snprintf(b1, sizeof(b1), "default");
 	}
-	print_string(PRINT_ANY, "dst", "%s ", b1);
+	print_color_string(PRINT_ANY, COLOR_INET, "dst", "%s ", b1);
 	if (tb[RTA_SRC]) {
 		fmt_ip4(nla_get_u32(tb[RTA_SRC]), b2);
 		if (r->rtm_src_len != 32)
@@ -96,11 +96,14 @@ static int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	}
 	if (tb[RTA_GATEWAY]) {
 		print_string(PRINT_FP, NULL, "via ", NULL);
-		print_string(PRINT_ANY, "gateway", "%s ", fmt_ip4(nla_get_u32(tb[RTA_GATEWAY]), b2));
+		print_color_string(PRINT_ANY, COLOR_INET, "gateway", "%s ",
+				   fmt_ip4(nla_get_u32(tb[RTA_GATEWAY]), b2));
 	}
-	if (tb[RTA_OIF])
-		print_string(PRINT_ANY, "dev", "dev %s ",
-			     ll_index_to_name((int)nla_get_u32(tb[RTA_OIF])));
+	if (tb[RTA_OIF]) {
+		print_string(PRINT_FP, NULL, "dev ", NULL);
+		print_color_string(PRINT_ANY, COLOR_IFNAME, "dev", "%s ",
+				   ll_index_to_name((int)nla_get_u32(tb[RTA_OIF])));
+	}
 	if (table && (table != RT_TABLE_MAIN || c->details) && (!f || !f->tb))
 		print_string(PRINT_ANY, "table", "table %s ", rt_table_n2a(table, b1, sizeof(b1)));
 	if (!cloned) {
@@ -113,7 +116,8 @@ static int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	}
 	if (tb[RTA_PREFSRC]) {
 		print_string(PRINT_FP, NULL, "src ", NULL);
-		print_string(PRINT_ANY, "prefsrc", "%s ", fmt_ip4(nla_get_u32(tb[RTA_PREFSRC]), b2));
+		print_color_string(PRINT_ANY, COLOR_INET, "prefsrc", "%s ",
+				   fmt_ip4(nla_get_u32(tb[RTA_PREFSRC]), b2));
 	}
 	if (tb[RTA_PRIORITY])
 		print_uint(PRINT_ANY, "metric", "metric %u ", nla_get_u32(tb[RTA_PRIORITY]));

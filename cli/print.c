@@ -10,6 +10,9 @@
 
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 /* iproute2 json_writer state: depth, pending separator, pretty flag.
  * Thread-local: the control socket server runs CLI lines of several
@@ -275,10 +278,23 @@ void print_null(enum output_type type, const char *key, const char *fmt, const c
 	}
 }
 
+/* per thread, as jw: set by each `ip` command (cli/ip.c) */
+static _Thread_local bool oneline, color_on, dark_bg;
+
+void print_set_oneline(bool on)
+{
+	oneline = on;
+}
+
+const char *print_sl(void)
+{
+	return oneline ? "\\" : "\n";
+}
+
 void print_nl(void)
 {
 	if (!jw.json)
-		putc('\n', out());
+		fputs(print_sl(), out());
 }
 
 void print_text(const char *fmt, ...)
@@ -290,4 +306,65 @@ void print_text(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(out(), fmt, ap);
 	va_end(ap);
+}
+
+/* ---- colours ---- */
+
+/* lib/color.c attr_colors[]: the light palette, then the dark one */
+static const char *const color_light[] = {
+	[COLOR_IFNAME] = "\033[36m",	   [COLOR_MAC] = "\033[33m",
+	[COLOR_INET] = "\033[35m",	   [COLOR_INET6] = "\033[34m",
+	[COLOR_OPERSTATE_UP] = "\033[32m", [COLOR_OPERSTATE_DOWN] = "\033[31m",
+};
+static const char *const color_dark[] = {
+	[COLOR_IFNAME] = "\033[1;36m",	     [COLOR_MAC] = "\033[1;33m",
+	[COLOR_INET] = "\033[1;35m",	     [COLOR_INET6] = "\033[1;34m",
+	[COLOR_OPERSTATE_UP] = "\033[1;32m", [COLOR_OPERSTATE_DOWN] = "\033[1;31m",
+};
+
+bool matches_color(const char *arg, int *val)
+{
+	const char *eq = strchr(arg, '=');
+	size_t n = eq ? (size_t)(eq - arg) : strlen(arg);
+	char opt[32];
+
+	if (n >= sizeof(opt))
+		return false;
+	memcpy(opt, arg, n);
+	opt[n] = '\0';
+	/* matches(opt, "-color"): "-c" .. "-color" */
+	if (n < 2 || strncmp(opt, "-color", n))
+		return false;
+	if (!eq || !strcmp(eq + 1, "always"))
+		*val = COLOR_OPT_ALWAYS;
+	else if (!strcmp(eq + 1, "auto"))
+		*val = COLOR_OPT_AUTO;
+	else if (!strcmp(eq + 1, "never"))
+		*val = COLOR_OPT_NEVER;
+	else
+		return false;
+	return true;
+}
+
+void check_enable_color(int val, bool json, FILE *f)
+{
+	const char *p = getenv("COLORFGBG");
+
+	color_on = !json && (val == COLOR_OPT_ALWAYS ||
+			     (val == COLOR_OPT_AUTO && f && isatty(fileno(f))));
+	/* set_color_palette(): "fg;bg" or "fg;x;bg", bg 0-6 or 8 is dark */
+	p = p ? strrchr(p, ';') : NULL;
+	dark_bg = p && ((p[1] >= '0' && p[1] <= '6') || p[1] == '8') && p[2] == '\0';
+}
+
+void print_color_string(enum output_type type, enum color_attr color, const char *key,
+			const char *fmt, const char *value)
+{
+	if (!color_on || color == COLOR_NONE || !is_fp(type)) {
+		print_string(type, key, fmt, value);
+		return;
+	}
+	fputs((dark_bg ? color_dark : color_light)[color], out());
+	fprintf(out(), fmt ? fmt : "%s", value ? value : "");
+	fputs("\033[0m", out());
 }

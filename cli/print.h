@@ -59,4 +59,38 @@ void print_nl(void);
 /* Free-form text, text mode only. */
 void print_text(const char *fmt, ...) __printf(1, 2);
 
+/*
+ * `ip -o`: print_nl() and print_sl() give "\\" instead of a newline inside
+ * a record (iproute2's _SL_). Set per command, like the colours.
+ */
+void print_set_oneline(bool oneline);
+const char *print_sl(void);
+
+/*
+ * Colours (iproute2 lib/color.c): what -c paints, and how. The text of a
+ * coloured value is wrapped in the palette's escape and "\e[0m"; COLOR_NONE
+ * and JSON output are never painted. COLORFGBG naming a dark background
+ * (last field 0-6 or 8) picks the bold palette, as iproute2 does.
+ */
+enum color_attr {
+	COLOR_IFNAME,
+	COLOR_MAC,
+	COLOR_INET,
+	COLOR_INET6,
+	COLOR_OPERSTATE_UP,
+	COLOR_OPERSTATE_DOWN,
+	COLOR_NONE,
+};
+/* -c[olor][=always|auto|never] as iproute2's matches_color(): @arg is the
+ * option with one leading '-' ("-c", "-color=auto"). True and *val set
+ * (COLOR_OPT_*), or false: not a colour option. */
+enum { COLOR_OPT_NEVER, COLOR_OPT_AUTO, COLOR_OPT_ALWAYS };
+bool matches_color(const char *arg, int *val);
+/* check_enable_color(): never with -j or "never"; "always"; "auto" when
+ * @out is a terminal. Turns colours on or off for this thread's commands. */
+void check_enable_color(int val, bool json, FILE *out);
+/* print_string() with @value painted in @color (text mode). */
+void print_color_string(enum output_type type, enum color_attr color, const char *key,
+			const char *fmt, const char *value);
+
 #endif
