@@ -18,6 +18,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -119,6 +120,43 @@ static void mon_unregister(struct monitor *m)
 
 /* ---- printing, as ipmonitor.c's accept_msg ---- */
 
+/* The device an address, route or neighbour message names, or 0. */
+static int mon_msg_ifindex(struct nlmsghdr *nlh)
+{
+	struct nlattr *tb[RTA_MAX + 1];
+
+	switch (nlh->nlmsg_type) {
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		if (nlmsg_datalen(nlh) >= (int)sizeof(struct ifaddrmsg))
+			return (int)((struct ifaddrmsg *)nlmsg_data(nlh))->ifa_index;
+		break;
+	case RTM_NEWNEIGH:
+	case RTM_DELNEIGH:
+		if (nlmsg_datalen(nlh) >= (int)sizeof(struct ndmsg))
+			return ((struct ndmsg *)nlmsg_data(nlh))->ndm_ifindex;
+		break;
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+		if (nlmsg_parse(nlh, sizeof(struct rtmsg), tb, RTA_MAX, NULL) >= 0 && tb[RTA_OIF])
+			return (int)nla_get_u32(tb[RTA_OIF]);
+		break;
+	}
+	return 0;
+}
+
+/* A device the map does not know yet (made since the monitor started, and
+ * no link event seen for it): dump the links again, as iproute2's
+ * ll_index_to_name asks the kernel on a miss. */
+static void mon_learn_ifindex(struct cli_ctx *c, int ifindex)
+{
+	char unknown[24];
+
+	snprintf(unknown, sizeof(unknown), "if%d", ifindex);
+	if (ifindex > 0 && !strcmp(ll_index_to_name(ifindex), unknown))
+		ll_init_map(c);
+}
+
 static void mon_print(struct cli_ctx *c, struct mon_msg *msg, bool label)
 {
 	struct nlmsghdr *nlh = (struct nlmsghdr *)msg->data;
@@ -157,6 +195,8 @@ static void mon_print(struct cli_ctx *c, struct mon_msg *msg, bool label)
 	default:
 		return;
 	}
+	if (lbl[1] != 'L')
+		mon_learn_ifindex(c, mon_msg_ifindex(nlh));
 	new_json_obj(c->out, false, false);
 	if (label)
 		print_string(PRINT_FP, NULL, "%s", lbl);

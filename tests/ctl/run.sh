@@ -220,6 +220,84 @@ wait $mp
 grep -q 'monitor: type 16$' "$tmp/mon.out" && grep -q 'monitor: type 20$' "$tmp/mon.out" &&
 	ok notifications-delivered || ko notifications-delivered "$(cat "$tmp/mon.out")"
 
+# ---- ip monitor in the CLI: another client's changes, as iproute2 prints
+# them, until Ctrl-C (nsemuctl sends INTERRUPT); a client that goes away
+# ends its monitor too. Bounded: every step has a timeout. ----
+"$ctl" -s "$S" ip netns add mon >/dev/null 2>&1
+timeout 20 "$ctl" -s "$S" ip -n mon monitor >"$tmp/climon.out" 2>&1 &
+cm1=$!
+timeout 20 "$ctl" -s "$S" ip -n mon monitor label route address >"$tmp/climon2.out" 2>&1 &
+cm2=$!
+timeout 20 "$ctl" -s "$S" ip -n mon monitor link >/dev/null 2>&1 &
+cm3=$!
+sleep 0.5
+for l in "link add mv0 address 02:00:00:00:00:01 type veth peer name mv1 address 02:00:00:00:00:02" \
+	"link set mv1 up" "link set mv0 up" "addr add 10.77.0.1/24 dev mv0" \
+	"route add 10.78.0.0/16 via 10.77.0.2" "neigh add 10.77.0.9 lladdr 02:00:00:00:00:09 dev mv0" \
+	"neigh del 10.77.0.9 dev mv0" "route del 10.78.0.0/16" "addr del 10.77.0.1/24 dev mv0" \
+	"link set mv0 alias up-link" "link set mv0 down"; do
+	timeout 10 "$ctl" -s "$S" ip -n mon $l >/dev/null 2>&1 || ko cli-monitor "ip -n mon $l failed"
+done
+# another namespace's change is not mon's
+timeout 10 "$ctl" -s "$S" ip link add mvx type veth peer name mvy >/dev/null 2>&1
+kill -9 $cm3 2>/dev/null
+sleep 0.5
+kill -INT $cm1 $cm2 2>/dev/null
+rc1=0 rc2=0
+wait $cm1 || rc1=$?
+wait $cm2 || rc2=$?
+wait $cm3 2>/dev/null
+missing=
+while IFS= read -r want; do
+	grep -qxF -- "$want" "$tmp/climon.out" || missing="$missing
+  $want"
+done <<'WANT'
+3: mv0@mv1: <BROADCAST,MULTICAST,M-DOWN> mtu 1500 qdisc noop state DOWN group default 
+2: mv1@mv0: <NO-CARRIER,BROADCAST,MULTICAST,UP,M-DOWN> mtu 1500 qdisc noqueue state LOWERLAYERDOWN group default 
+3: mv0@mv1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP group default 
+    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff
+3: mv0    inet 10.77.0.1/24 scope global mv0
+       valid_lft forever preferred_lft forever
+10.77.0.0/24 dev mv0 proto kernel scope link src 10.77.0.1 
+local 10.77.0.1 dev mv0 table local proto kernel scope host src 10.77.0.1 
+10.78.0.0/16 via 10.77.0.2 dev mv0 
+10.77.0.9 dev mv0 lladdr 02:00:00:00:00:09 PERMANENT 
+Deleted 10.77.0.9 dev mv0 lladdr 02:00:00:00:00:09 PERMANENT 
+Deleted 10.78.0.0/16 via 10.77.0.2 dev mv0 
+Deleted 3: mv0    inet 10.77.0.1/24 scope global mv0
+Deleted 10.77.0.0/24 dev mv0 proto kernel scope link src 10.77.0.1 
+Deleted local 10.77.0.1 dev mv0 table local proto kernel scope host src 10.77.0.1 
+3: mv0@mv1: <BROADCAST,MULTICAST> mtu 1500 qdisc noop state DOWN group default 
+WANT
+while IFS= read -r want; do
+	grep -qxF -- "$want" "$tmp/climon2.out" || missing="$missing
+  (label route address) $want"
+done <<'WANT'
+[ADDR]3: mv0    inet 10.77.0.1/24 scope global mv0
+[ROUTE]10.78.0.0/16 via 10.77.0.2 dev mv0 
+[ROUTE]Deleted 10.78.0.0/16 via 10.77.0.2 dev mv0 
+[ADDR]Deleted 3: mv0    inet 10.77.0.1/24 scope global mv0
+WANT
+# what label route address must leave out, and what mon's monitors never see
+if grep -q 'LINK\]\|NEIGH\]' "$tmp/climon2.out"; then missing="$missing
+  (label route address) printed a link or neighbour event"; fi
+if grep -q 'mvx\|mvy' "$tmp/climon.out"; then missing="$missing
+  a link of namespace default"; fi
+# the alias is not shown by ip monitor (iproute2 prints it for ip link only)
+if grep -q 'alias' "$tmp/climon.out"; then missing="$missing
+  an alias line"; fi
+if [ $rc1 -eq 0 ] && [ $rc2 -eq 0 ] && [ -z "$missing" ] &&
+	timeout 10 "$ctl" -s "$S" ip -n mon link show mv0 >/dev/null 2>&1; then
+	ok cli-monitor-events-until-ctrl-c
+else
+	ko cli-monitor-events-until-ctrl-c "rc $rc1/$rc2, missing:$missing
+$(cat "$tmp/climon.out")
+--- label route address:
+$(cat "$tmp/climon2.out")"
+fi
+timeout 10 "$ctl" -s "$S" ip link del mvx >/dev/null 2>&1
+timeout 10 "$ctl" -s "$S" ip netns del mon >/dev/null 2>&1
+
 # ---- other users: the file mode, then SO_PEERCRED ----
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	chmod 755 "$tmp"
