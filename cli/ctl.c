@@ -259,7 +259,33 @@ unsigned ll_index_to_flags(int ifindex)
 	for (unsigned i = 0; i < ll_n; i++)
 		if (ll_map[i].index == ifindex)
 			return ll_map[i].flags;
-	return 0;
+	return ~0u; /* iproute2: -1 for a device it does not know */
+}
+
+bool ll_index_known(int ifindex)
+{
+	for (unsigned i = 0; i < ll_n; i++)
+		if (ll_map[i].index == ifindex)
+			return true;
+	return false;
+}
+
+void ll_remember_index(struct nlmsghdr *nlh)
+{
+	struct ifinfomsg *ifi = nlmsg_data(nlh);
+	unsigned i;
+
+	if ((nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK) ||
+	    nlmsg_datalen(nlh) < (int)sizeof(*ifi))
+		return;
+	for (i = 0; i < ll_n && ll_map[i].index != ifi->ifi_index; i++)
+		;
+	if (i < ll_n) {
+		/* forget it; a NEWLINK adds it back with what it says now */
+		ll_map[i] = ll_map[--ll_n];
+	}
+	if (nlh->nlmsg_type == RTM_NEWLINK)
+		ll_add(NULL, nlh, NULL);
 }
 
 static int ifindex_cb(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)

@@ -49,7 +49,11 @@ const char *fmt_ip4(uint32_t addr, char *buf); /* buf >= 16 */
  * once per command; ll_index_to_name() gives "ifN" for unknown indexes. */
 int ll_init_map(struct cli_ctx *c);
 const char *ll_index_to_name(int ifindex);
-unsigned ll_index_to_flags(int ifindex);
+unsigned ll_index_to_flags(int ifindex); /* ~0u for an unknown index, as iproute2's -1 */
+bool ll_index_known(int ifindex);
+/* iproute2's ll_remember_index: a RTM_NEWLINK updates the map, a
+ * RTM_DELLINK removes the device (ip monitor keeps the map current). */
+void ll_remember_index(struct nlmsghdr *nlh);
 /* Resolve a device name with a GETLINK request: ifindex > 0 or -ENODEV
  * (quiet: the caller prints its own "Cannot find device" text). */
 int cli_ifindex(struct cli_ctx *c, const char *name);

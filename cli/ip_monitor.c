@@ -18,7 +18,6 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -123,7 +122,7 @@ static void mon_unregister(struct monitor *m)
 /* The device an address, route or neighbour message names, or 0. */
 static int mon_msg_ifindex(struct nlmsghdr *nlh)
 {
-	struct nlattr *tb[RTA_MAX + 1];
+	struct nlattr *tb[(IFLA_MAX > RTA_MAX ? IFLA_MAX : RTA_MAX) + 1];
 
 	switch (nlh->nlmsg_type) {
 	case RTM_NEWADDR:
@@ -141,6 +140,13 @@ static int mon_msg_ifindex(struct nlmsghdr *nlh)
 		if (nlmsg_parse(nlh, sizeof(struct rtmsg), tb, RTA_MAX, NULL) >= 0 && tb[RTA_OIF])
 			return (int)nla_get_u32(tb[RTA_OIF]);
 		break;
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		/* the peer a veth end names (IFLA_LINK), if in this namespace */
+		if (nlmsg_parse(nlh, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) >= 0 &&
+		    tb[IFLA_LINK] && !tb[IFLA_LINK_NETNSID])
+			return (int)nla_get_u32(tb[IFLA_LINK]);
+		break;
 	}
 	return 0;
 }
@@ -150,10 +156,7 @@ static int mon_msg_ifindex(struct nlmsghdr *nlh)
  * ll_index_to_name asks the kernel on a miss. */
 static void mon_learn_ifindex(struct cli_ctx *c, int ifindex)
 {
-	char unknown[24];
-
-	snprintf(unknown, sizeof(unknown), "if%d", ifindex);
-	if (ifindex > 0 && !strcmp(ll_index_to_name(ifindex), unknown))
+	if (ifindex > 0 && !ll_index_known(ifindex))
 		ll_init_map(c);
 }
 
@@ -171,8 +174,9 @@ static void mon_print(struct cli_ctx *c, struct mon_msg *msg, bool label)
 		/* fall through */
 	case RTM_NEWLINK:
 		lbl = "[LINK]";
-		/* ll_remember_index: names and flags of links seen since */
-		ll_init_map(c);
+		/* names and flags of links as the events tell them; a deleted
+		 * device is forgotten (its peer's deletion then shows "@ifN") */
+		ll_remember_index(nlh);
 		break;
 	case RTM_DELADDR:
 		deleted = true;
@@ -195,8 +199,7 @@ static void mon_print(struct cli_ctx *c, struct mon_msg *msg, bool label)
 	default:
 		return;
 	}
-	if (lbl[1] != 'L')
-		mon_learn_ifindex(c, mon_msg_ifindex(nlh));
+	mon_learn_ifindex(c, mon_msg_ifindex(nlh));
 	new_json_obj(c->out, false, false);
 	if (label)
 		print_string(PRINT_FP, NULL, "%s", lbl);

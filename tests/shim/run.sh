@@ -93,11 +93,28 @@ shows() {
 	same route show
 	same route show table all
 	same neigh show
+	same -br link show
+	same -br addr show
+	same -br -j addr show
+	same -o link show
+	same -o addr show
+	same -br neigh show
+	same -c=always link show
+	same -c=always addr show
+	same -c=always route show
+	same -br -c=always link show
 }
 
 # ---- monitor: notifications of what another client changes ----
 timeout 10 "$NSEMU" exec -s "$SOCK" h1 -- ip monitor link address route neigh rule >"$T/mon" 2>&1 &
 MPID=$!
+# the CLI's own ip monitor, and the real one with labels, on the same events
+timeout 10 "$CTL" -s "$SOCK" ip -n h1 monitor link address route neigh >"$T/climon" 2>&1 &
+CPID=$!
+timeout 10 "$NSEMU" exec -s "$SOCK" h1 -- ip monitor label >"$T/monl" 2>&1 &
+LPID=$!
+timeout 10 "$CTL" -s "$SOCK" ip -n h1 monitor label >"$T/climonl" 2>&1 &
+CLPID=$!
 sleep 0.5
 ctl ip -n h1 link add m0 type veth peer name m1 >/dev/null || bad "nsemuctl link add"
 ctl ip -n h1 link set m0 up >/dev/null || bad "nsemuctl link set up"
@@ -112,9 +129,26 @@ ctl ip -n h1 addr del 10.5.0.1/24 dev m0 >/dev/null || bad "nsemuctl addr del"
 ctl ip -n h1 link del m0 >/dev/null || bad "nsemuctl link del"
 # a change in another namespace must not show up in h1's monitor
 ctl ip -n default link add other0 type veth peer name other1 >/dev/null || bad "link add in default"
+ctl ip -n h1 link set eth1 alias seen-by-no-monitor-line >/dev/null || bad "nsemuctl link set alias"
 sleep 0.5
-kill "$MPID" 2>/dev/null
+kill "$MPID" "$LPID" 2>/dev/null
+kill -INT "$CPID" "$CLPID" 2>/dev/null
 wait "$MPID" 2>/dev/null
+wait "$LPID" 2>/dev/null
+wait "$CPID" && ok || bad "nsemuctl ip monitor did not end with 0 on Ctrl-C"
+wait "$CLPID" 2>/dev/null
+# byte for byte what the real ip printed, also with labels
+if cmp -s "$T/mon" "$T/climon"; then ok; else
+	bad "nsemuctl ip monitor differs from the real ip monitor (real <, CLI >)"
+	diff "$T/mon" "$T/climon" | head -20
+fi
+if [ -s "$T/monl" ] && cmp -s "$T/monl" "$T/climonl"; then ok; else
+	bad "nsemuctl ip monitor label differs from the real one (real <, CLI >)"
+	diff "$T/monl" "$T/climonl" | head -20
+fi
+grep -q '^\[LINK\]' "$T/climonl" && grep -q '^\[ROUTE\]Deleted ' "$T/climonl" && ok ||
+	bad "ip monitor label: no [LINK] or [ROUTE]Deleted line"
+ctl ip -n h1 link set eth1 alias "''" >/dev/null || bad "nsemuctl link set alias ''"
 for want in \
 	'^[0-9]+: m0@m1: <BROADCAST,MULTICAST(,M-DOWN)?> mtu 1500 qdisc noop state DOWN' \
 	'^[0-9]+: m1@m0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP' \
@@ -213,6 +247,43 @@ do_shim ip addr flush dev vc
 shows
 do_shim ip link del va
 shows
+# the alias (IFLA_IFALIAS) through the real ip: set, shown, too long, cleared
+do_shim ip link set eth1 alias "to the other end"
+shows
+same link set eth1 alias "$(printf '%0256d' 0)"
+do_shim ip link set eth1 alias "$(printf '%0255d' 0)"
+same link show eth1
+do_shim ip link set eth1 alias ""
+shows
+# the kernel's limit on a raw RTM_SETLINK: 255 bytes, then ERANGE with
+# "Attribute failed policy validation" (as this machine's kernel answers)
+if command -v python3 >/dev/null; then
+	out=$(shim python3 -c '
+import socket, struct
+def setalias(idx, data):
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+    s.setsockopt(270, 11, 1); s.setsockopt(270, 10, 1)  # EXT_ACK, CAP_ACK
+    a = struct.pack("HH", 4 + len(data), 20) + data + b"\0" * (-len(data) % 4)
+    body = struct.pack("BxHiII", 0, 0, idx, 0, 0) + a
+    s.send(struct.pack("IHHII", 16 + len(body), 19, 5, 1, 0) + body)
+    r = s.recv(65536)
+    err, msg, off = struct.unpack("i", r[16:20])[0], "", 36
+    while off + 4 <= len(r):
+        l, t = struct.unpack("HH", r[off:off + 4])
+        if l < 4: break
+        if t == 1: msg = r[off + 4:off + l].rstrip(b"\0").decode()
+        off += (l + 3) & ~3
+    print(len(data), err, msg)
+idx = socket.if_nametoindex("eth1")
+for d in (b"b" * 255, b"c" * 256, b""):
+    setalias(idx, d)' 2>&1)
+	want="255 0 
+256 -34 Attribute failed policy validation
+0 0 "
+	[ "$out" = "$want" ] && ok || bad "raw IFLA_IFALIAS limits: \"$out\""
+	out=$(ctl ip -n h1 link show eth1 2>&1)
+	case $out in *alias*) bad "an empty IFLA_IFALIAS did not clear: $out" ;; *) ok ;; esac
+fi
 
 # errors come back as from the kernel
 out=$(shim ip route del 10.123.0.0/16 2>&1); rc=$?

@@ -14,6 +14,7 @@
 #include "devices/devices.h"
 #include "tests/unit/harness/harness.h"
 #include "cli/cmd.h"
+#include "cli/print.h"
 #include "cli/shell.h"
 #include "netns/rtnl/rtnl.h"
 
@@ -605,6 +606,112 @@ static void test_cli_quit_sets_flag(void **state)
 	assert_true(ctx.quit);
 }
 
+/* ---- alias, -br, -o, -c, monitor ---- */
+
+static void test_cli_link_alias_set_shown_cleared(void **state)
+{
+	char big[300];
+
+	ok("ip link add v0 address 02:00:00:00:00:01 type veth peer name v1 address 02:00:00:00:00:02");
+	ok("ip link set v0 alias 'to r1'");
+	ok("ip link show v0");
+	assert_string_equal(out_buf,
+			    "3: v0@v1: <BROADCAST,MULTICAST,M-DOWN> mtu 1500 qdisc noop state DOWN "
+			    "mode DEFAULT group default qlen 1000\n"
+			    "    link/ether 02:00:00:00:00:01 brd ff:ff:ff:ff:ff:ff\n"
+			    "    alias to r1\n");
+	/* iproute2 shows the alias for ip link only */
+	ok("ip addr show v0");
+	assert_null(strstr(out_buf, "alias"));
+	ok("ip -j link show v0");
+	assert_non_null(strstr(out_buf, ",\"ifalias\":\"to r1\"}]"));
+	ok("ip link set v0 alias ''");
+	ok("ip link show v0");
+	assert_null(strstr(out_buf, "alias"));
+	/* 256 bytes: ip's own error, nothing sent */
+	memset(big, 'x', 256);
+	big[256] = '\0';
+	char line[400];
+	snprintf(line, sizeof(line), "ip link set v0 alias %s", big);
+	assert_int_not_equal(run(line), 0);
+	char want[400];
+	snprintf(want, sizeof(want), "Error: argument \"%s\" is wrong: alias too long\n\n", big);
+	assert_string_equal(err_buf, want);
+	assert_int_not_equal(run("ip link set v0 alias"), 0);
+	assert_string_equal(err_buf, "Command line is not complete. Try option \"help\"\n");
+}
+
+static void test_cli_brief_link_and_addr_columns(void **state)
+{
+	ok("ip link add v0 address 02:00:00:00:00:01 type veth peer name v1 address 02:00:00:00:00:02");
+	ok("ip addr add 10.0.0.1/24 dev v0");
+	ok("ip -br link show v0");
+	assert_string_equal(out_buf, "v0@v1            DOWN           02:00:00:00:00:01 "
+				     "<BROADCAST,MULTICAST,M-DOWN> \n");
+	ok("ip -brief addr show v0");
+	assert_string_equal(out_buf, "v0@v1            DOWN           10.0.0.1/24 \n");
+	ok("ip -br -j addr show v0");
+	assert_string_equal(out_buf, "[{\"link\":\"v1\",\"ifname\":\"v0\",\"operstate\":\"DOWN\","
+				     "\"addr_info\":[{\"local\":\"10.0.0.1\",\"prefixlen\":24}]}]\n");
+	/* -b alone is iproute2's -batch, not -brief */
+	assert_int_not_equal(run("ip -b link"), 0);
+	assert_string_equal(err_buf, "Option \"-b\" is unknown, try \"ip -help\".\n");
+}
+
+static void test_cli_oneline_joins_record(void **state)
+{
+	ok("ip -o link show lo");
+	assert_string_equal(out_buf, "1: lo: <LOOPBACK> mtu 65536 qdisc noop state DOWN mode DEFAULT "
+				     "group default qlen 1000\\    link/loopback 00:00:00:00:00:00 "
+				     "brd 00:00:00:00:00:00\n");
+	/* the next line is not one-line */
+	ok("ip link show lo");
+	assert_non_null(strstr(out_buf, "qlen 1000\n    link/loopback"));
+}
+
+static void test_cli_color_words_and_per_line(void **state)
+{
+	int v = -1;
+
+	assert_true(matches_color("-c", &v) && v == COLOR_OPT_ALWAYS);
+	assert_true(matches_color("-color=auto", &v) && v == COLOR_OPT_AUTO);
+	assert_true(matches_color("-col=never", &v) && v == COLOR_OPT_NEVER);
+	assert_true(matches_color("-c=always", &v) && v == COLOR_OPT_ALWAYS);
+	assert_false(matches_color("-c=blue", &v));
+	assert_false(matches_color("-colors", &v));
+	assert_false(matches_color("-", &v));
+	ok("ip -c link show lo");
+	assert_string_equal(out_buf, "1: \033[36mlo: \033[0m<LOOPBACK> mtu 65536 qdisc noop state "
+				     "\033[31mDOWN \033[0mmode DEFAULT group default qlen 1000\n"
+				     "    link/loopback \033[33m00:00:00:00:00:00\033[0m brd "
+				     "\033[33m00:00:00:00:00:00\033[0m\n");
+	/* auto: the output is not a terminal; JSON is never painted */
+	ok("ip -c=auto link show lo");
+	assert_null(strchr(out_buf, '\033'));
+	ok("ip -c -j link show lo");
+	assert_null(strchr(out_buf, '\033'));
+	/* colours belong to one line */
+	ok("ip link show lo");
+	assert_null(strchr(out_buf, '\033'));
+	assert_int_not_equal(run("ip -c=bogus link"), 0);
+	assert_string_equal(err_buf, "Option \"-c=bogus\" is unknown, try \"ip -help\".\n");
+}
+
+static void test_cli_monitor_arguments(void **state)
+{
+	volatile sig_atomic_t stop = 1;
+
+	assert_int_not_equal(run("ip monitor foo"), 0);
+	assert_string_equal(err_buf, "Argument \"foo\" is unknown, try \"ip monitor help\".\n");
+	assert_int_not_equal(run("ip -n nosuch monitor"), 0);
+	/* interrupted before anything happened: returns, prints nothing */
+	ctx.interrupt = &stop;
+	assert_int_equal(run("ip monitor link address label"), 0);
+	assert_int_equal(out_len, 0);
+	ctx.interrupt = NULL;
+	ok("ip link show lo");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 /* What TAB offers after @line, as one space-separated string. */
@@ -717,6 +824,11 @@ int main(void)
 		T(test_cli_incomplete_command),
 		T(test_cli_script_reports_failing_line),
 		T(test_cli_quit_sets_flag),
+		T(test_cli_link_alias_set_shown_cleared),
+		T(test_cli_brief_link_and_addr_columns),
+		T(test_cli_oneline_joins_record),
+		T(test_cli_color_words_and_per_line),
+		T(test_cli_monitor_arguments),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -237,6 +238,96 @@ static void test_rtnl_notify_neigh_and_dumps(void **state)
 	assert_int_equal(nnotes, 0);
 }
 
+/* RTM_SETLINK of @ifindex with an IFLA_IFALIAS of @len bytes of @text. */
+static int set_alias(int ifindex, const char *text, int len)
+{
+	struct nl_msg *m = h_link_msg(RTM_SETLINK, 0, ifindex, 0, 0);
+	nla_put(m, IFLA_IFALIAS, len, text);
+	return send_msg(m);
+}
+
+/* IFLA_IFALIAS of a link message (NULL: none). */
+static const char *msg_alias(struct nlmsghdr *h)
+{
+	struct nlattr *tb[IFLA_MAX + 1];
+	assert_int_equal(nlmsg_parse(h, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL), 0);
+	return tb[IFLA_IFALIAS] ? nla_get_string(tb[IFLA_IFALIAS]) : NULL;
+}
+
+/* The alias of @ifindex as a GETLINK answers it (NULL: none). */
+static const char *get_alias(int ifindex)
+{
+	static char buf[300];
+	struct nl_msg *m = h_link_msg(RTM_GETLINK, 0, ifindex, 0, 0);
+	struct nlmsghdr *h = nlmsg_hdr(m);
+	const char *a;
+
+	h->nlmsg_flags |= NLM_F_REQUEST;
+	rtnl_out_reset(&out);
+	rtnl_process(&conn, h, h->nlmsg_len, &out);
+	nlmsg_free(m);
+	h = (struct nlmsghdr *)out.buf;
+	assert_int_equal(h->nlmsg_type, RTM_NEWLINK);
+	a = msg_alias(h);
+	if (!a)
+		return NULL;
+	snprintf(buf, sizeof(buf), "%s", a);
+	return buf;
+}
+
+static void test_rtnl_link_alias_set_clear_and_limit(void **state)
+{
+	char big[257];
+
+	memset(big, 'a', sizeof(big));
+	assert_int_equal(add_veth("na", "nb"), 0);
+	int na = note_ifindex("na");
+	/* iproute2 sends the text without a NUL; the change is notified with it */
+	assert_int_equal(set_alias(na, "uplink to r1", 12), 0);
+	assert_int_equal(count(RTM_NEWLINK, RTNLGRP_LINK), 1);
+	assert_string_equal(msg_alias((struct nlmsghdr *)notes[0].body), "uplink to r1");
+	assert_string_equal(get_alias(na), "uplink to r1");
+	/* 255 bytes are the limit (IFALIASZ - 1); 256 are refused and change
+	 * nothing, with this machine's kernel's errno and text */
+	assert_int_equal(set_alias(na, big, 255), 0);
+	assert_int_equal(strlen(get_alias(na)), 255);
+	assert_int_equal(set_alias(na, "short", 5), 0);
+	assert_int_equal(set_alias(na, big, 256), -ERANGE);
+	assert_int_equal(nnotes, 0);
+	assert_string_equal(get_alias(na), "short");
+	/* the text ends at a NUL inside the attribute */
+	assert_int_equal(set_alias(na, "ab\0cd", 5), 0);
+	assert_string_equal(get_alias(na), "ab");
+	/* empty clears it: the dump and the notification carry none */
+	assert_int_equal(set_alias(na, "", 0), 0);
+	assert_int_equal(count(RTM_NEWLINK, RTNLGRP_LINK), 1);
+	assert_null(msg_alias((struct nlmsghdr *)notes[0].body));
+	assert_null(get_alias(na));
+}
+
+static unsigned second_sink_calls;
+
+static void second_sink(uint32_t ns_id, unsigned group, const void *msg, size_t len)
+{
+	(void)ns_id, (void)group, (void)msg, (void)len;
+	second_sink_calls++;
+}
+
+static void test_rtnl_notify_second_sink_sees_the_same(void **state)
+{
+	second_sink_calls = 0;
+	assert_int_equal(rtnl_notify_add(second_sink), 0);
+	assert_int_equal(rtnl_notify_add(second_sink), 0); /* once only */
+	assert_int_equal(add_veth("na", "nb"), 0);
+	assert_int_equal(count(RTM_NEWLINK, RTNLGRP_LINK), 2);
+	assert_int_equal(second_sink_calls, 2);
+	int na = note_ifindex("na");
+	rtnl_notify_del(second_sink);
+	assert_int_equal(set_alias(na, "x", 1), 0);
+	assert_int_equal(second_sink_calls, 2);
+	assert_int_equal(nnotes, 1); /* the first sink still listens */
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -247,6 +338,8 @@ int main(void)
 		T(test_rtnl_notify_addr_brings_its_routes),
 		T(test_rtnl_notify_route_add_del_carry_the_route),
 		T(test_rtnl_notify_neigh_and_dumps),
+		T(test_rtnl_link_alias_set_clear_and_limit),
+		T(test_rtnl_notify_second_sink_sees_the_same),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
