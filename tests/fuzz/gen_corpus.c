@@ -129,6 +129,14 @@ static const char gen_tour[] =
 	"ip -j -p -n a addr show\n"
 	"ip -s -s -d -n a link show a1\n"
 	"ip -j link show\n"
+	"ip -n a link set a1 alias 'uplink to b'\n"
+	"ip -br -c=always -n a link\n"
+	"ip -br -j -n a addr\n"
+	"ip -o -s -n a link show a1\n"
+	"ip -c -n a route\n"
+	"ip -br -n a neigh\n"
+	"ip -n a link set a1 alias ''\n"
+	"ip -n a monitor label link address route neigh\n"
 	"ip netns exec a sysctl -w net.ipv4.conf.all.rp_filter=1\n"
 	"ip netns exec a sysctl net.ipv4.conf.a1.forwarding\n"
 	"sysctl -a\n"
@@ -154,13 +162,18 @@ static const char gen_bad[] =
 	"sysctl -w net.ipv4.ip_forward=7\n"
 	"ping -c -1 -s 70000 1.2.3.4\n"
 	"traceroute -m 0 -q 99 1.2.3.4\n"
+	"ip link set lo alias\n"
+	"ip -c=blue link\n"
+	"ip monitor nosuch\n"
 	"ip \"a\\\"b\" \\\n"
 	"ip netns add aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n";
 
 static bool gen_runnable(const char *line)
 {
-	/* apps wait on a clock the fake worker does not run by itself */
-	return !strstr(line, "ping") && !strstr(line, "traceroute");
+	/* apps wait on a clock the fake worker does not run by itself, and
+	 * ip monitor until Ctrl-C (the fuzz target runs it interrupted) */
+	return !strstr(line, "ping") && !strstr(line, "traceroute") &&
+	       !strstr(line, "monitor");
 }
 
 /* Run a script on a fresh control path, recording its datagrams. */
