@@ -15,7 +15,7 @@
 static void ip_usage(struct cli_ctx *c, FILE *f)
 {
 	fprintf(f, "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\n"
-		   "where  OBJECT := { address | link | neighbour | netns | route | rule }\n"
+		   "where  OBJECT := { address | link | monitor | neighbour | netns | route | rule }\n"
 		   "       OPTIONS := { -s[tatistics] | -d[etails] | -j[son] | -p[retty] |\n"
 		   "                    -o[neline] | -br[ief] | -c[olor] | -n[etns] name | -4 }\n");
 }
