@@ -48,6 +48,14 @@ struct monitor {
 	unsigned long lost;
 };
 
+/*
+ * Lock order: mon_reg_lock, then rtnl's control lock (rtnl_notify_add/del),
+ * then mon_lock; the sink runs under the control lock and takes mon_lock.
+ * mon_reg_lock keeps adding and removing the sink in step with the count
+ * of monitors; mon_lock guards the list and the queues.
+ */
+static pthread_mutex_t mon_reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned mon_count; /* under mon_reg_lock */
 static pthread_mutex_t mon_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct monitor *monitors; /* under mon_lock */
 
@@ -82,33 +90,35 @@ static int mon_register(struct monitor *m)
 {
 	int err = 0;
 
-	pthread_mutex_lock(&mon_lock);
-	if (!monitors)
+	pthread_mutex_lock(&mon_reg_lock);
+	if (mon_count == 0)
 		err = rtnl_notify_add(mon_sink);
 	if (!err) {
+		mon_count++;
+		pthread_mutex_lock(&mon_lock);
 		m->next = monitors;
 		monitors = m;
+		pthread_mutex_unlock(&mon_lock);
 	}
-	pthread_mutex_unlock(&mon_lock);
+	pthread_mutex_unlock(&mon_reg_lock);
 	return err;
 }
 
 static void mon_unregister(struct monitor *m)
 {
-	bool last;
-
+	pthread_mutex_lock(&mon_reg_lock);
 	pthread_mutex_lock(&mon_lock);
 	for (struct monitor **pp = &monitors; *pp; pp = &(*pp)->next)
 		if (*pp == m) {
 			*pp = m->next;
 			break;
 		}
-	last = !monitors;
 	pthread_mutex_unlock(&mon_lock);
 	/* outside mon_lock: rtnl takes the control lock, under which the
 	 * sink takes mon_lock; a sink call racing with this finds no monitor */
-	if (last)
+	if (--mon_count == 0)
 		rtnl_notify_del(mon_sink);
+	pthread_mutex_unlock(&mon_reg_lock);
 	while (m->head) {
 		struct mon_msg *next = m->head->next;
 
