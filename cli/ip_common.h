@@ -114,5 +114,8 @@ int print_addrinfo(struct cli_ctx *c, struct nlmsghdr *nlh, bool with_dev);
  * (ip_route.c). One RTM_NEWNEIGH as `ip neigh` prints it (ip_neigh.c). */
 int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg);
 int print_neigh_msg(struct cli_ctx *c, struct nlmsghdr *nlh);
+/* One RTM_NEWRULE/DELRULE as `ip rule` prints it ("Deleted " included);
+ * @arg: its show filter or NULL (ip_rule.c). */
+int print_rule(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg);
 
 #endif

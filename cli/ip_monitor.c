@@ -2,7 +2,7 @@
 /*
  * `ip monitor [ all | OBJECT-LIST ] [ label ]`, after iproute2 6.1
  * ip/ipmonitor.c: the notifications the stack multicasts for the bound
- * namespace (links, IPv4 addresses, IPv4 routes, neighbours) printed as
+ * namespace (links, IPv4 addresses, routes and rules, neighbours) printed as
  * they come, each with the printer `ip OBJECT show` uses: "Deleted " before
  * a removal, "[LINK]"-style labels with `label`. Text only: `ip -j monitor`
  * prints text there too.
@@ -206,6 +206,10 @@ static void mon_print(struct cli_ctx *c, struct mon_msg *msg, bool label)
 	case RTM_NEWNEIGH:
 		lbl = "[NEIGH]";
 		break;
+	case RTM_NEWRULE:
+	case RTM_DELRULE:
+		lbl = "[RULE]"; /* print_rule says "Deleted " itself */
+		break;
 	default:
 		return;
 	}
@@ -217,7 +221,8 @@ static void mon_print(struct cli_ctx *c, struct mon_msg *msg, bool label)
 		print_string(PRINT_FP, NULL, "%s", "Deleted ");
 	/* the printers show RTM_NEW* messages: a deletion carries the same
 	 * object */
-	nlh->nlmsg_type = (uint16_t)(nlh->nlmsg_type & ~1u);
+	if (nlh->nlmsg_type != RTM_DELRULE)
+		nlh->nlmsg_type = (uint16_t)(nlh->nlmsg_type & ~1u);
 	switch (nlh->nlmsg_type) {
 	case RTM_NEWLINK:
 		print_linkinfo(c, nlh, LI_MONITOR);
@@ -231,6 +236,10 @@ static void mon_print(struct cli_ctx *c, struct mon_msg *msg, bool label)
 	case RTM_NEWNEIGH:
 		print_neigh_msg(c, nlh);
 		break;
+	case RTM_NEWRULE:
+	case RTM_DELRULE:
+		print_rule(c, nlh, NULL);
+		break;
 	}
 	delete_json_obj();
 }
@@ -238,7 +247,7 @@ static void mon_print(struct cli_ctx *c, struct mon_msg *msg, bool label)
 static int ipmon_usage(struct cli_ctx *c, FILE *f)
 {
 	fprintf(f, "Usage: ip monitor [ all | OBJECTS ] [ label ]\n"
-		   "OBJECTS :=  address | link | neigh | route\n");
+		   "OBJECTS :=  address | link | neigh | route | rule\n");
 	return f == c->out ? 0 : -EINVAL;
 }
 
@@ -273,6 +282,8 @@ int cmd_ip_monitor(struct cli_ctx *c, int argc, char **argv)
 			groups |= 1u << (RTNLGRP_IPV4_ROUTE - 1);
 		} else if (matches(argv[0], "neigh")) {
 			groups |= 1u << (RTNLGRP_NEIGH - 1);
+		} else if (matches(argv[0], "rule")) {
+			groups |= 1u << (RTNLGRP_IPV4_RULE - 1);
 		} else if (!strcmp(argv[0], "all")) {
 			groups = ~0u;
 		} else if (matches(argv[0], "label")) {

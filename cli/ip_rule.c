@@ -151,7 +151,7 @@ static int rule_parse_reply(struct nlmsghdr *nlh, struct fib_rule_hdr **frh, str
 }
 
 /* print_rule */
-static int print_rule(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
+int print_rule(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 {
 	const struct rule_filter *f = arg;
 	struct nlattr *tb[FRA_MAX + 1];

@@ -109,7 +109,7 @@ shows() {
 timeout 10 "$NSEMU" exec -s "$SOCK" h1 -- ip monitor link address route neigh rule >"$T/mon" 2>&1 &
 MPID=$!
 # the CLI's own ip monitor, and the real one with labels, on the same events
-timeout 10 "$CTL" -s "$SOCK" ip -n h1 monitor link address route neigh >"$T/climon" 2>&1 &
+timeout 10 "$CTL" -s "$SOCK" ip -n h1 monitor link address route neigh rule >"$T/climon" 2>&1 &
 CPID=$!
 timeout 10 "$NSEMU" exec -s "$SOCK" h1 -- ip monitor label >"$T/monl" 2>&1 &
 LPID=$!
@@ -146,8 +146,9 @@ if [ -s "$T/monl" ] && cmp -s "$T/monl" "$T/climonl"; then ok; else
 	bad "nsemuctl ip monitor label differs from the real one (real <, CLI >)"
 	diff "$T/monl" "$T/climonl" | head -20
 fi
-grep -q '^\[LINK\]' "$T/climonl" && grep -q '^\[ROUTE\]Deleted ' "$T/climonl" && ok ||
-	bad "ip monitor label: no [LINK] or [ROUTE]Deleted line"
+grep -q '^\[LINK\]' "$T/climonl" && grep -q '^\[ROUTE\]Deleted ' "$T/climonl" &&
+	grep -qxF "[RULE]Deleted 32765:	from 10.5.0.0/24 lookup 77" "$T/climonl" && ok ||
+	bad "ip monitor label: no [LINK], [ROUTE]Deleted or [RULE]Deleted line"
 ctl ip -n h1 link set eth1 alias "''" >/dev/null || bad "nsemuctl link set alias ''"
 for want in \
 	'^[0-9]+: m0@m1: <BROADCAST,MULTICAST(,M-DOWN)?> mtu 1500 qdisc noop state DOWN' \
