@@ -27,6 +27,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
+#include <netlink/msg.h>
 
 #include "core/loop.h"
 #include "core/mem.h"
@@ -224,9 +225,11 @@ static int nb_send(struct nb_ctx *x)
 	if (x->d.len)
 		rtnl_process(&x->conn, x->d.buf, x->d.len, &x->out);
 	x->d.len = 0;
+	/* libnl's nlmsg_ok/nlmsg_next: glibc's NLMSG_OK compares a u32 with
+	 * the int length, which clang (make fuzz) refuses */
 	int len = (int)x->out.len;
-	for (struct nlmsghdr *h = (struct nlmsghdr *)x->out.buf; x->out.buf && NLMSG_OK(h, len);
-	     h = NLMSG_NEXT(h, len)) {
+	for (struct nlmsghdr *h = (struct nlmsghdr *)x->out.buf; x->out.buf && nlmsg_ok(h, len);
+	     h = nlmsg_next(h, &len)) {
 		uint32_t i = h->nlmsg_seq;
 		if (h->nlmsg_type == NLMSG_ERROR) {
 			const struct nlmsgerr *e = NLMSG_DATA(h);
