@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <linux/in_route.h>
 #include <linux/rtnetlink.h>
 
 #include "ip_common.h"
@@ -41,6 +42,73 @@ struct route_filter {
 static uint32_t route_table(struct rtmsg *r, struct nlattr **tb)
 {
 	return tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : r->rtm_table;
+}
+
+/* print_cache_flags(): the RTCF_* bits above the low 16, by name in
+ * iproute2's order, what is left in hex. */
+static void print_cache_flags(uint32_t flags)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = {
+		{ RTCF_LOCAL, "local" },	 { RTCF_REJECT, "reject" },
+		{ RTCF_MULTICAST, "mc" },	 { RTCF_BROADCAST, "brd" },
+		{ RTCF_DNAT, "dst-nat" },	 { RTCF_SNAT, "src-nat" },
+		{ RTCF_MASQ, "masq" },		 { RTCF_DIRECTDST, "dst-direct" },
+		{ RTCF_DIRECTSRC, "src-direct" }, { RTCF_REDIRECTED, "redirected" },
+		{ RTCF_DOREDIRECT, "redirect" },	 { RTCF_FAST, "fastroute" },
+		{ RTCF_NOTIFY, "notify" },	 { RTCF_TPROXY, "proxy" },
+	};
+	uint32_t fl = flags & ~0xFFFFu;
+
+	print_nl();
+	open_json_array(PRINT_ANY, is_json_context() ? "cache" : "    cache ");
+	if (fl) {
+		print_string(PRINT_FP, NULL, "<", NULL);
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && fl; i++) {
+			if (!(fl & names[i].bit))
+				continue;
+			fl &= ~names[i].bit;
+			print_string(PRINT_ANY, NULL, fl ? "%s," : "%s", names[i].name);
+		}
+		if (fl)
+			print_uint(PRINT_ANY, NULL, "%x", fl);
+		print_string(PRINT_FP, NULL, "> ", NULL);
+	}
+	close_json_array(PRINT_ANY, NULL);
+}
+
+/* print_rta_cacheinfo(): the time left of an exception (USER_HZ ticks). */
+static void print_rta_cacheinfo(const struct rta_cacheinfo *ci)
+{
+	if (ci->rta_expires)
+		print_int(PRINT_ANY, "expires", "expires %dsec ", (int)ci->rta_expires / 100);
+	if (ci->rta_error)
+		print_uint(PRINT_ANY, "error", "error %u ", ci->rta_error);
+}
+
+/* print_rta_metrics(), for the metrics nsemu keeps: "mtu [lock] N" in
+ * text, {"mtu": N} in JSON (which shows no lock, as iproute2). */
+static void print_rta_metrics(const struct nlattr *mx)
+{
+	struct nlattr *m[RTAX_MAX + 1];
+	uint32_t lock = 0;
+
+	if (nla_parse_nested(m, RTAX_MAX, (struct nlattr *)mx, NULL) < 0)
+		return;
+	if (m[RTAX_LOCK])
+		lock = nla_get_u32(m[RTAX_LOCK]);
+	open_json_array(PRINT_JSON, "metrics");
+	open_json_object(NULL);
+	if (m[RTAX_MTU] || (lock & (1u << RTAX_MTU))) {
+		print_string(PRINT_FP, NULL, "mtu ", NULL);
+		if (lock & (1u << RTAX_MTU))
+			print_string(PRINT_FP, NULL, "lock ", NULL);
+		print_uint(PRINT_ANY, "mtu", "%u ", m[RTAX_MTU] ? nla_get_u32(m[RTAX_MTU]) : 0);
+	}
+	close_json_object();
+	close_json_array(PRINT_JSON, NULL);
 }
 
 static int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
@@ -115,23 +183,12 @@ static int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	if (tb[RTA_UID])
 		print_uint(PRINT_ANY, "uid", "uid %u ", nla_get_u32(tb[RTA_UID]));
 	if (cloned) {
-		/* print_cache_flags(): the RTCF_* bits above the low 16 */
-		uint32_t fl = r->rtm_flags & ~0xFFFFu;
-
-		print_nl();
-		open_json_array(PRINT_ANY, is_json_context() ? "cache" : "    cache ");
-		if (fl) {
-			print_string(PRINT_FP, NULL, "<", NULL);
-			if (fl & 0x80000000u) {
-				fl &= ~0x80000000u;
-				print_string(PRINT_ANY, NULL, fl ? "%s," : "%s", "local");
-			}
-			if (fl)
-				print_uint(PRINT_ANY, NULL, "%x", fl);
-			print_string(PRINT_FP, NULL, "> ", NULL);
-		}
-		close_json_array(PRINT_ANY, NULL);
+		print_cache_flags(r->rtm_flags);
+		if (tb[RTA_CACHEINFO] && nla_len(tb[RTA_CACHEINFO]) >= (int)sizeof(struct rta_cacheinfo))
+			print_rta_cacheinfo(nla_data(tb[RTA_CACHEINFO]));
 	}
+	if (tb[RTA_METRICS])
+		print_rta_metrics(tb[RTA_METRICS]);
 	print_string(PRINT_FP, NULL, "\n", NULL);
 	close_json_object();
 	return 0;

@@ -17,7 +17,9 @@
 #include <string.h>
 
 #include "netns/core/dev.h"
+#include "netns/core/sysctl.h"
 #include "netns/proto/ip.h"
+#include "route_exception.h"
 
 #define IGMP_ALL_HOSTS htonl(0xe0000001) /* 224.0.0.1, joined by every device */
 #ifndef IPPROTO_IGMP
@@ -200,6 +202,29 @@ static int ip_route_no_route(int err, enum drop_reason *reason, int *icmp_code)
 	return err;
 }
 
+/*
+ * __mkroute_input's redirect test, for a datagram that leaves by the
+ * device @dev it came in on: send_redirects (all || dev) and a sender that
+ * is on-link through @dev (fib_validate_source's answer: the route back to
+ * it uses @dev without a gateway). Then either shared_media (all || dev)
+ * or the sender and the new gateway @gw sharing one of @dev's subnets
+ * (inet_addr_onlink).
+ */
+static bool ip_route_wants_redirect(struct netns *ns, struct netdev *dev, uint32_t saddr,
+				    uint32_t gw)
+{
+	struct fib_result back;
+
+	if (!devconf_get(dev, DEVCONF_SEND_REDIRECTS))
+		return false;
+	if (fib_lookup(ns, saddr, &back) || back.type != RTN_UNICAST || back.dev != dev ||
+	    back.gw)
+		return false;
+	if (devconf_get(dev, DEVCONF_SHARED_MEDIA))
+		return true;
+	return inet_addr_onlink(dev, saddr, gw);
+}
+
 /* ip_route_input_slow: every check, in the kernel's order. */
 static int ip_route_input_slow(const struct iphdr *iph, struct netdev *dev, struct rtable *rt,
 			       enum drop_reason *reason, int *icmp_code)
@@ -272,6 +297,8 @@ static int ip_route_input_slow(const struct iphdr *iph, struct netdev *dev, stru
 	 * rp_filter */
 	rt->src = 0;
 	rt->mtu = res.dev->mtu;
+	if (res.dev == dev && ip_route_wants_redirect(ns, dev, saddr, res.gw))
+		rt->flags |= RTCF_DOREDIRECT;
 	return 0;
 
 brd_input:
@@ -323,11 +350,14 @@ int ip_route_input(const struct pkt *p, struct rtable *rt, enum drop_reason *rea
 		rt->nexthop = h->nexthop;
 		rt->src = h->src;
 		rt->mtu = h->mtu;
+		rt->flags = 0;
 		return 0;
 	}
 	memset(rt, 0, sizeof(*rt));
 	err = ip_route_input_slow(iph, dev, rt, reason, icmp_code);
-	if (err == 0 && !ipv4_is_multicast(iph->daddr)) {
+	/* a route that redirects is not hinted: the hint carries no flags,
+	 * and such datagrams take ip_forward one by one anyway */
+	if (err == 0 && !ipv4_is_multicast(iph->daddr) && !(rt->flags & RTCF_DOREDIRECT)) {
 		*h = (struct rt_input_hint){ .gen = ns->dev_gen, .saddr = iph->saddr,
 					     .daddr = iph->daddr, .nexthop = rt->nexthop,
 					     .src = rt->src, .mtu = rt->mtu, .out = rt->dev,
@@ -447,5 +477,11 @@ make_route:
 	rt->nexthop = (type == RTN_UNICAST && gw) ? gw : daddr;
 	rt->src = saddr;
 	rt->mtu = dev_out->mtu;
+	/* find_exception / rt_bind_exception: what ICMP taught us about this
+	 * destination through this next hop (path MTU, redirect) */
+	if (type == RTN_UNICAST) {
+		rt->gw = gw;
+		fnhe_bind(ns, rt, daddr, gw);
+	}
 	return 0;
 }

@@ -15,6 +15,7 @@
 #include "netns/core/dev.h"
 #include "netns/ipv4/fib.h"
 #include "netns/ipv4/route.h"
+#include "core/timer.h"
 #include "netns/core/sysctl.h"
 #include "rtnl_priv.h"
 
@@ -315,6 +316,33 @@ int rtnl_dumproute(struct rtnl_req *r)
 	return rtnl_on_owner(r, route_dump_owner);
 }
 
+/* rt_fill_info's expiry: what is left of the exception applied to @rt,
+ * in USER_HZ (100) ticks, 0 when none applies. */
+static uint32_t route_expires_clock(const struct rtable *rt)
+{
+	uint64_t now = loop_now();
+
+	if (!rt->expires || rt->expires <= now)
+		return 0;
+	return (uint32_t)((rt->expires - now) / (NSEC_PER_SEC / 100));
+}
+
+/* rt_fill_info's metrics: a learned path MTU in force, locked when it was
+ * clamped to min_pmtu (RTAX_LOCK bit RTAX_MTU), as `ip` shows
+ * "mtu 1400" / "mtu lock 552". */
+static void route_put_exception(struct rtnl_out *o, const struct rtable *rt)
+{
+	size_t nest;
+
+	if (!rt->pmtu || !rt->expires)
+		return;
+	nest = rtnl_nest_start(o, RTA_METRICS);
+	if (rt->flags & RTCF_MTU_LOCKED)
+		rtnl_put_u32(o, RTAX_LOCK, 1u << RTAX_MTU);
+	rtnl_put_u32(o, RTAX_MTU, rt->pmtu);
+	rtnl_nest_end(o, nest);
+}
+
 /*
  * inet_rtm_getroute for an output lookup (`ip route get ADDR [from SRC]
  * [oif DEV]`): the route a datagram sent from this namespace would take,
@@ -358,6 +386,8 @@ static int route_get_owner(struct rtnl_req *r)
 		rtcf = 0x80000000u; /* RTCF_LOCAL: `ip` prints "cache <local>" */
 	else if (rt.type == RTN_BROADCAST)
 		rtcf = 0x10000000u | 0x20000000u; /* RTCF_BROADCAST | RTCF_MULTICAST */
+	/* RTCF_REDIRECTED: `ip` prints "cache <redirected>" */
+	rtcf |= rt.flags & RTCF_REDIRECTED;
 	struct rtmsg rtm = {
 		.rtm_family = AF_INET,
 		.rtm_dst_len = 32,
@@ -381,8 +411,9 @@ static int route_get_owner(struct rtnl_req *r)
 		rtnl_put(o, RTA_PREFSRC, &rt.src, 4);
 	if (rt.nexthop && rt.nexthop != dst)
 		rtnl_put(o, RTA_GATEWAY, &rt.nexthop, 4);
+	route_put_exception(o, &rt);
 	rtnl_put_u32(o, RTA_UID, 0);
-	struct rta_cacheinfo ci = { 0 };
+	struct rta_cacheinfo ci = { .rta_expires = route_expires_clock(&rt) };
 	rtnl_put(o, RTA_CACHEINFO, &ci, sizeof(ci));
 	rtnl_msg_end(o, off);
 	return 0;
