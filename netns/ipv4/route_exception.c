@@ -443,6 +443,54 @@ void fnhe_exit(struct netns *ns)
 	ns->fnhe = NULL;
 }
 
+/* fib_sync_mtu: a device's MTU changed; learned MTUs through it above
+ * the new one come down to it (a locked one also loses its lock). */
+static void fnhe_sync_mtu(struct netns *ns, const struct netdev *dev)
+{
+	struct fnhe_table *t = ns->fnhe;
+
+	if (!t || !t->n)
+		return;
+	for (unsigned b = 0; b < FNHE_HASH_SIZE; b++) {
+		for (struct fnhe *f = t->hash[b]; f; f = f->next) {
+			if (f->v.oif != dev->ifindex || !f->v.pmtu)
+				continue;
+			if (f->v.mtu_locked) {
+				if (dev->mtu <= f->v.pmtu) {
+					f->v.pmtu = dev->mtu;
+					f->v.mtu_locked = false;
+				}
+			} else if (dev->mtu < f->v.pmtu) {
+				f->v.pmtu = dev->mtu;
+			}
+		}
+	}
+}
+
+/* The routes through a device that goes down or away are deleted, and
+ * with their next hops the exceptions learned through them
+ * (fib_disable_ip -> free_fib_info -> fnhe flush). */
+static int fnhe_netdev_event(struct notifier_block *nb, unsigned long event, void *ptr)
+{
+	struct netdev *dev = ptr;
+
+	(void)nb;
+	switch (event) {
+	case NETDEV_DOWN:
+	case NETDEV_UNREGISTER:
+		fnhe_flush_dev(dev->ns, dev->ifindex);
+		break;
+	case NETDEV_CHANGEMTU:
+		fnhe_sync_mtu(dev->ns, dev);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block fnhe_netdev_notifier = {
+	.notifier_call = fnhe_netdev_event,
+};
+
 static const struct pernet_operations fnhe_net_ops = {
 	.name = "fnhe",
 	.exit = fnhe_exit,
@@ -451,4 +499,5 @@ static const struct pernet_operations fnhe_net_ops = {
 void fnhe_init(void)
 {
 	register_pernet_subsys(&fnhe_net_ops);
+	register_netdevice_notifier(&fnhe_netdev_notifier);
 }

@@ -99,7 +99,8 @@ bool fnhe_lookup(struct netns *ns, uint32_t daddr, int oif, uint32_t nh_gw,
 /* rt_cache_flush: every exception becomes stale (the kernel bumps
  * fnhe_genid); they are freed as lookups and walks meet them. */
 void fnhe_flush(struct netns *ns);
-/* Exceptions through device @ifindex are gone (device deleted). */
+/* Exceptions through device @ifindex are gone (its routes were deleted:
+ * the device went down or away; a netdevice notifier calls it). */
 void fnhe_flush_dev(struct netns *ns, int ifindex);
 /* Every live exception (fnhe_dump_bucket order is by bucket); @fn returns
  * non-zero to stop. */
@@ -109,7 +110,8 @@ int fnhe_walk(struct netns *ns, fnhe_walk_fn fn, void *arg);
 unsigned fnhe_count(const struct netns *ns);
 
 void fnhe_exit(struct netns *ns);
-/* Start-up: register fnhe_exit per namespace (the table is made lazily). */
+/* Start-up: register fnhe_exit per namespace (the table is made lazily)
+ * and the device events (down/unregister flush, MTU change: fib_sync_mtu). */
 void fnhe_init(void);
 
 #endif

@@ -346,6 +346,22 @@ static void test_fnhe_belongs_to_its_next_hop(void **state)
 	sock_close(sk);
 }
 
+static void test_fnhe_follows_device_mtu_and_down(void **state)
+{
+	struct sock *sk = sock_open(ns, IPPROTO_ICMP, &ops, NULL);
+
+	(void)state;
+	rx_frag_needed(sk, 1400);
+	/* fib_sync_mtu: a smaller device MTU lowers the learned one */
+	assert_int_equal(dev_set_mtu(eth0, 1300, NULL), 0);
+	assert_int_equal(route_to("10.9.0.5").mtu, 1300);
+	assert_int_equal(route_to("10.9.0.5").pmtu, 1300);
+	/* the device going down deletes its routes and their exceptions */
+	assert_int_equal(dev_close(eth0), 0);
+	assert_int_equal(fnhe_count(ns), 0);
+	sock_close(sk);
+}
+
 static void test_fnhe_table_is_bounded(void **state)
 {
 	const unsigned bound = FNHE_HASH_SIZE * FNHE_RECLAIM_DEPTH;
@@ -605,6 +621,7 @@ int main(void)
 		H(test_fnhe_no_pmtu_disc_2_ignores_frag_needed),
 		H(test_fnhe_flush_cache_forgets),
 		H(test_fnhe_belongs_to_its_next_hop),
+		H(test_fnhe_follows_device_mtu_and_down),
 		H(test_fnhe_table_is_bounded),
 		H(test_redirect_accepted_from_gateway),
 		H(test_redirect_to_unresolved_gateway_probes_first),
