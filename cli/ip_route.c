@@ -18,10 +18,11 @@
 
 static int iproute_usage(struct cli_ctx *c, FILE *f)
 {
-	fprintf(f, "Usage: ip route { show | flush } [ SELECTOR ]\n"
+	fprintf(f, "Usage: ip route show [ SELECTOR ]\n"
+		   "       ip route flush cache\n"
 		   "       ip route get ADDRESS [ from ADDRESS ] [ oif STRING ]\n"
 		   "       ip route { add | del | change | append | replace } ROUTE\n"
-		   "SELECTOR := [ table TABLE_ID ] [ dev STRING ] [ PREFIX ]\n"
+		   "SELECTOR := [ cache ] [ table TABLE_ID ] [ dev STRING ] [ PREFIX ]\n"
 		   "ROUTE := NODE_SPEC [ INFO_SPEC ]\n"
 		   "NODE_SPEC := [ TYPE ] PREFIX [ table TABLE_ID ] [ proto RTPROTO ]\n"
 		   "             [ scope SCOPE ] [ metric METRIC ]\n"
@@ -32,6 +33,7 @@ static int iproute_usage(struct cli_ctx *c, FILE *f)
 }
 
 struct route_filter {
+	bool cloned;	  /* `cache`: the exceptions, not the routes */
 	uint32_t tb;	  /* 0: all tables */
 	int oif;	  /* 0: any */
 	bool has_dst;
@@ -126,6 +128,8 @@ static int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	table = route_table(r, tb);
 	cloned = r->rtm_flags & RTM_F_CLONED;
 	if (f) {
+		if (f->cloned != cloned)
+			return 0;
 		if (f->tb && table != f->tb)
 			return 0;
 		if (f->oif && (!tb[RTA_OIF] || (int)nla_get_u32(tb[RTA_OIF]) != f->oif))
@@ -214,7 +218,10 @@ static int iproute_show(struct cli_ctx *c, int argc, char **argv)
 	int err, len;
 
 	for (; argc > 0; argc--, argv++) {
-		if (!strcmp(argv[0], "table")) {
+		if (!strcmp(argv[0], "cache")) {
+			f.cloned = true;
+			r.rtm_flags |= RTM_F_CLONED;
+		} else if (!strcmp(argv[0], "table")) {
 			NEXT_ARG();
 			if (get_table(c, &f.tb, argv[0], true))
 				return -EINVAL;
@@ -445,6 +452,34 @@ static int iproute_modify(struct cli_ctx *c, int cmd, int flags, int argc, char 
 	return cli_request(c, m, NULL, NULL, false);
 }
 
+/*
+ * `ip route flush cache [...]`: iproute2's iproute_flush_cache writes
+ * /proc/sys/net/ipv4/route/flush, which makes every route exception stale;
+ * the other selectors are not flushed here.
+ */
+static int iproute_flush(struct cli_ctx *c, int argc, char **argv)
+{
+	struct nl_msg *m;
+	int i;
+
+	for (i = 0; i < argc && strcmp(argv[i], "cache"); i++)
+		;
+	if (argc == 0) {
+		fprintf(c->err, "Flush requires arguments.\n");
+		return -EINVAL;
+	}
+	if (i == argc) {
+		fprintf(c->err, "ip route flush: only \"cache\" is supported\n");
+		return -EOPNOTSUPP;
+	}
+	m = nlmsg_alloc_simple(NSEMU_MSG_SYSCTL_SET, 0);
+	if (!m)
+		return -ENOMEM;
+	nla_put_string(m, NSEMU_A_KEY, "net.ipv4.route.flush");
+	nla_put_string(m, NSEMU_A_VALUE, "1");
+	return cli_request(c, m, NULL, NULL, false);
+}
+
 static int do_add(struct cli_ctx *c, int argc, char **argv)
 {
 	return iproute_modify(c, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, argc - 1, argv + 1);
@@ -473,6 +508,10 @@ static int do_get(struct cli_ctx *c, int argc, char **argv)
 {
 	return iproute_get(c, argc - 1, argv + 1);
 }
+static int do_flush(struct cli_ctx *c, int argc, char **argv)
+{
+	return iproute_flush(c, argc - 1, argv + 1);
+}
 static int do_help(struct cli_ctx *c, int argc, char **argv)
 {
 	return iproute_usage(c, c->out);
@@ -482,7 +521,7 @@ static const struct cmd iproute_cmds[] = {
 	{ "add", do_add, "" },	   { "change", do_change, "" }, { "replace", do_replace, "" },
 	{ "append", do_append, "" }, { "delete", do_del, "" },   { "show", do_show, "" },
 	{ "list", do_show, "" },   { "lst", do_show, "" },	{ "get", do_get, "" },
-	{ "help", do_help, "" },   { NULL, NULL, NULL },
+	{ "flush", do_flush, "" }, { "help", do_help, "" },   { NULL, NULL, NULL },
 };
 
 int cmd_ip_route(struct cli_ctx *c, int argc, char **argv)

@@ -15,6 +15,7 @@
 #include "netns/core/dev.h"
 #include "netns/ipv4/fib.h"
 #include "netns/ipv4/route.h"
+#include "netns/ipv4/route_exception.h"
 #include "core/timer.h"
 #include "netns/core/sysctl.h"
 #include "rtnl_priv.h"
@@ -304,8 +305,55 @@ static int route_dump_owner(struct rtnl_req *r)
 	return RTNL_DUMPED;
 }
 
-/* inet_dump_fib: every table (`ip` filters by table itself). Families
- * other than IPv4 get an empty dump. */
+static uint32_t route_expires_clock(const struct rtable *rt);
+static void route_put_exception(struct rtnl_out *o, const struct rtable *rt);
+
+/* fib_dump_info_fnhe: one exception as a cloned route (rt_fill_info
+ * without a flow: no source, no uid): `ip route show cache` prints
+ * "D via G dev X \n    cache [<redirected>] expires Nsec [mtu M]". */
+static int route_dump_fnhe_one(const struct fnhe_view *e, void *arg)
+{
+	struct rtnl_req *r = arg;
+	struct rtnl_out *o = r->out;
+	struct netdev *dev = dev_get_by_index(r->ns, e->oif);
+	uint32_t gw = e->gw ? e->gw : e->nh_gw;
+	struct rtable rt = { .pmtu = e->pmtu, .expires = e->expires,
+			     .flags = e->mtu_locked ? RTCF_MTU_LOCKED : 0 };
+	struct rtmsg rtm = {
+		.rtm_family = AF_INET,
+		.rtm_dst_len = 32,
+		.rtm_table = RT_TABLE_MAIN,
+		.rtm_protocol = RTPROT_UNSPEC,
+		.rtm_scope = RT_SCOPE_UNIVERSE,
+		.rtm_type = RTN_UNICAST,
+		.rtm_flags = RTM_F_CLONED | (e->gw ? RTCF_REDIRECTED : 0),
+	};
+	size_t off;
+
+	if (!dev)
+		return 0;
+	off = rtnl_msg_start(r, RTM_NEWROUTE, NLM_F_MULTI, &rtm, sizeof(rtm));
+	rtnl_put_u32(o, RTA_TABLE, RT_TABLE_MAIN);
+	rtnl_put(o, RTA_DST, &e->daddr, 4);
+	rtnl_put_u32(o, RTA_OIF, (uint32_t)dev->ifindex);
+	if (gw)
+		rtnl_put(o, RTA_GATEWAY, &gw, 4);
+	route_put_exception(o, &rt);
+	struct rta_cacheinfo ci = { .rta_expires = route_expires_clock(&rt) };
+	rtnl_put(o, RTA_CACHEINFO, &ci, sizeof(ci));
+	rtnl_msg_end(o, off);
+	return 0;
+}
+
+static int route_dump_fnhe_owner(struct rtnl_req *r)
+{
+	fnhe_walk(r->ns, route_dump_fnhe_one, r);
+	return RTNL_DUMPED;
+}
+
+/* inet_dump_fib: every table (`ip` filters by table itself), or with
+ * RTM_F_CLONED in the request's rtm_flags the exceptions instead (`ip
+ * route show cache`). Families other than IPv4 get an empty dump. */
 int rtnl_dumproute(struct rtnl_req *r)
 {
 	if (r->nlh->nlmsg_len >= NLMSG_LENGTH(1)) {
@@ -313,6 +361,9 @@ int rtnl_dumproute(struct rtnl_req *r)
 		if (family != AF_UNSPEC && family != AF_INET)
 			return RTNL_DUMPED;
 	}
+	if (r->nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(struct rtmsg)) &&
+	    (((const struct rtmsg *)NLMSG_DATA(r->nlh))->rtm_flags & RTM_F_CLONED))
+		return rtnl_on_owner(r, route_dump_fnhe_owner);
 	return rtnl_on_owner(r, route_dump_owner);
 }
 
