@@ -27,6 +27,7 @@ static int iproute_usage(struct cli_ctx *c, FILE *f)
 		   "NODE_SPEC := [ TYPE ] PREFIX [ table TABLE_ID ] [ proto RTPROTO ]\n"
 		   "             [ scope SCOPE ] [ metric METRIC ]\n"
 		   "INFO_SPEC := [ via ADDRESS ] [ dev STRING ] [ src ADDRESS ]\n"
+		   "             [ mtu [ lock ] NUMBER ]\n"
 		   "TYPE := { unicast | local | broadcast | blackhole | unreachable | prohibit }\n"
 		   "TABLE_ID := [ local | main | default | all | NUMBER ]\n");
 	return f == c->out ? 0 : -EINVAL;
@@ -326,7 +327,8 @@ static int iproute_modify(struct cli_ctx *c, int cmd, int flags, int argc, char 
 			   .rtm_scope = RT_SCOPE_NOWHERE };
 	uint32_t dst = 0, gw = 0, prefsrc = 0, metric = 0, tid = RT_TABLE_MAIN, v;
 	bool dst_ok = false, gw_ok = false, src_ok = false, metric_ok = false, table_ok = false;
-	bool scope_ok = false;
+	bool scope_ok = false, mtu_ok = false;
+	uint32_t mtu = 0, mxlock = 0;
 	const char *dev = NULL;
 	struct nl_msg *m;
 	int len = 0, type, oif = 0;
@@ -366,6 +368,15 @@ static int iproute_modify(struct cli_ctx *c, int cmd, int flags, int argc, char 
 			if (get_u32(&metric, argv[0], 0))
 				return invarg(c, "\"metric\" value is invalid\n", argv[0]);
 			metric_ok = true;
+		} else if (!strcmp(argv[0], "mtu")) {
+			NEXT_ARG();
+			if (!strcmp(argv[0], "lock")) {
+				mxlock |= 1u << RTAX_MTU;
+				NEXT_ARG();
+			}
+			if (get_u32(&mtu, argv[0], 0))
+				return invarg(c, "\"mtu\" value is invalid\n", argv[0]);
+			mtu_ok = true;
 		} else if (!strcmp(argv[0], "table")) {
 			NEXT_ARG();
 			if (get_table(c, &tid, argv[0], false))
@@ -449,6 +460,15 @@ static int iproute_modify(struct cli_ctx *c, int cmd, int flags, int argc, char 
 		nla_put_u32(m, RTA_PREFSRC, prefsrc);
 	if (metric_ok)
 		nla_put_u32(m, RTA_PRIORITY, metric);
+	if (mtu_ok || mxlock) {
+		struct nlattr *mx = nla_nest_start(m, RTA_METRICS);
+
+		if (mtu_ok)
+			nla_put_u32(m, RTAX_MTU, mtu);
+		if (mxlock)
+			nla_put_u32(m, RTAX_LOCK, mxlock);
+		nla_nest_end(m, mx);
+	}
 	return cli_request(c, m, NULL, NULL, false);
 }
 

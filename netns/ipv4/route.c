@@ -296,7 +296,8 @@ static int ip_route_input_slow(const struct iphdr *iph, struct netdev *dev, stru
 	 * packet): keep the forwarding path to one lookup, or two with
 	 * rp_filter */
 	rt->src = 0;
-	rt->mtu = res.dev->mtu;
+	/* ip_dst_mtu_maybe_forward: the route's MTU metric, else the device's */
+	rt->mtu = res.mtu ? res.mtu : res.dev->mtu;
 	if (res.dev == dev && ip_route_wants_redirect(ns, dev, saddr, res.gw))
 		rt->flags |= RTCF_DOREDIRECT;
 	return 0;
@@ -384,7 +385,8 @@ int ip_route_output(struct netns *ns, uint32_t daddr, uint32_t saddr, int oif, s
 	struct netdev *dev_out = NULL;
 	struct fib_result res;
 	uint8_t type = RTN_UNICAST;
-	uint32_t gw = 0;
+	uint32_t gw = 0, mtu_metric = 0;
+	bool mtu_lock = false;
 	int err;
 
 	NS_ASSERT_OWNER(ns);
@@ -459,6 +461,8 @@ int ip_route_output(struct netns *ns, uint32_t daddr, uint32_t saddr, int oif, s
 	dev_out = res.dev;
 	type = res.type;
 	gw = res.gw;
+	mtu_metric = res.mtu;
+	mtu_lock = res.mtu_lock;
 
 make_route:
 	/* __mkroute_output */
@@ -477,6 +481,14 @@ make_route:
 	rt->nexthop = (type == RTN_UNICAST && gw) ? gw : daddr;
 	rt->src = saddr;
 	rt->mtu = dev_out->mtu;
+	/* the route's metrics (fib_info's RTAX_MTU, RTAX_LOCK) */
+	if (type == RTN_UNICAST) {
+		rt->mtu_metric = mtu_metric;
+		if (mtu_metric)
+			rt->mtu = mtu_metric;
+		if (mtu_lock)
+			rt->flags |= RTCF_MTU_LOCKED_ROUTE;
+	}
 	/* find_exception / rt_bind_exception: what ICMP taught us about this
 	 * destination through this next hop (path MTU, redirect) */
 	if (type == RTN_UNICAST) {

@@ -31,6 +31,7 @@ struct rtable {
 	uint32_t flags;	    /* RTCF_* */
 	/* output routes, from the FIB and the exception cache (route_exception.h) */
 	uint32_t gw;	    /* the route's gateway before any redirect, 0 on-link */
+	uint32_t mtu_metric; /* the route's own MTU (RTAX_MTU), 0: none */
 	uint32_t pmtu;	    /* a learned path MTU in force, 0: none */
 	uint64_t expires;   /* loop time the exception applied expires, 0: none */
 };

@@ -69,6 +69,52 @@ static int route_parse(struct rtnl_req *r, struct route_req *rr)
 	return 0;
 }
 
+/*
+ * ip_metrics_convert for the metrics nsemu keeps: RTAX_MTU (above 65520,
+ * IP_MAX_MTU - 15, it is 65520; 0 is no metric) and RTAX_LOCK's MTU bit
+ * (`mtu lock N`). Every value but RTAX_CC_ALGO's is a u32; a type above
+ * RTAX_MAX is invalid. Other metrics (advmss, window, ...) are refused,
+ * since nothing here would act on them.
+ */
+static int route_parse_metrics(struct rtnl_req *r, const struct nlattr *mx,
+			       struct fib_config *cfg)
+{
+	const struct nlattr *nla;
+	int rem;
+
+	nla_for_each_nested(nla, mx, rem) {
+		int type = nla_type(nla);
+		uint32_t val;
+
+		if (!type)
+			continue;
+		if (type > RTAX_MAX)
+			return -EINVAL;
+		if (type == RTAX_CC_ALGO) {
+			EXTACK_MSG(&r->ext, "Route metrics other than mtu are not supported");
+			return -EOPNOTSUPP;
+		}
+		if (nla_len(nla) != sizeof(uint32_t)) {
+			EXTACK_MSG(&r->ext, "Invalid attribute in metrics");
+			return -EINVAL;
+		}
+		val = nla_get_u32(nla);
+		if (type == RTAX_MTU) {
+			cfg->mtu = val > 65535 - 15 ? 65535 - 15 : val;
+		} else if (type == RTAX_LOCK) {
+			if (val & ~(1u << RTAX_MTU)) {
+				EXTACK_MSG(&r->ext, "Route metrics other than mtu are not supported");
+				return -EOPNOTSUPP;
+			}
+			cfg->mtu_lock = val != 0;
+		} else if (val) {
+			EXTACK_MSG(&r->ext, "Route metrics other than mtu are not supported");
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
+
 /* rtm_to_fib_config */
 static int route_to_config(struct rtnl_req *r, struct route_req *rr)
 {
@@ -89,9 +135,11 @@ static int route_to_config(struct rtnl_req *r, struct route_req *rr)
 		EXTACK_MSG(&r->ext, "Multipath, encapsulation and nexthop objects are not supported");
 		return -EOPNOTSUPP;
 	}
-	if (tb[RTA_METRICS] && nla_len(tb[RTA_METRICS]) > 0) {
-		EXTACK_MSG(&r->ext, "Route metrics are not supported");
-		return -EOPNOTSUPP;
+	if (tb[RTA_METRICS]) {
+		int err = route_parse_metrics(r, tb[RTA_METRICS], cfg);
+
+		if (err)
+			return err;
 	}
 	cfg->dst_len = rtm->rtm_dst_len;
 	cfg->tos = rtm->rtm_tos;
@@ -283,6 +331,16 @@ void rtnl_route_fill(struct rtnl_req *r, const struct rtnl_route_ent *e, uint16_
 		rtnl_put(o, RTA_GATEWAY, &c->gw, 4);
 	if (e->ifindex)
 		rtnl_put_u32(o, RTA_OIF, (uint32_t)e->ifindex);
+	if (c->mtu || c->mtu_lock) {
+		/* rtnetlink_put_metrics: only the metrics set */
+		size_t nest = rtnl_nest_start(o, RTA_METRICS);
+
+		if (c->mtu_lock)
+			rtnl_put_u32(o, RTAX_LOCK, 1u << RTAX_MTU);
+		if (c->mtu)
+			rtnl_put_u32(o, RTAX_MTU, c->mtu);
+		rtnl_nest_end(o, nest);
+	}
 	rtnl_msg_end(o, off);
 }
 
@@ -378,19 +436,24 @@ static uint32_t route_expires_clock(const struct rtable *rt)
 	return (uint32_t)((rt->expires - now) / (NSEC_PER_SEC / 100));
 }
 
-/* rt_fill_info's metrics: a learned path MTU in force, locked when it was
- * clamped to min_pmtu (RTAX_LOCK bit RTAX_MTU), as `ip` shows
- * "mtu 1400" / "mtu lock 552". */
+/* rt_fill_info's metrics: the route's, with a learned path MTU in force
+ * in place of its MTU, locked when the route says `mtu lock` or the
+ * learned one was clamped to min_pmtu (RTAX_LOCK bit RTAX_MTU), as `ip`
+ * shows "mtu 1400" / "mtu lock 552". */
 static void route_put_exception(struct rtnl_out *o, const struct rtable *rt)
 {
+	bool live = rt->pmtu && rt->expires;
+	uint32_t mtu = live ? rt->pmtu : rt->mtu_metric;
+	bool lock = (rt->flags & RTCF_MTU_LOCKED_ROUTE) || (live && (rt->flags & RTCF_MTU_LOCKED));
 	size_t nest;
 
-	if (!rt->pmtu || !rt->expires)
+	if (!mtu && !lock)
 		return;
 	nest = rtnl_nest_start(o, RTA_METRICS);
-	if (rt->flags & RTCF_MTU_LOCKED)
+	if (lock)
 		rtnl_put_u32(o, RTAX_LOCK, 1u << RTAX_MTU);
-	rtnl_put_u32(o, RTAX_MTU, rt->pmtu);
+	if (mtu)
+		rtnl_put_u32(o, RTAX_MTU, mtu);
 	rtnl_nest_end(o, nest);
 }
 

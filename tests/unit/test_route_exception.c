@@ -362,6 +362,44 @@ static void test_fnhe_follows_device_mtu_and_down(void **state)
 	sock_close(sk);
 }
 
+/* A route with its own MTU (`mtu N`, `mtu lock N`). */
+static void set_route_mtu(uint32_t mtu, bool lock)
+{
+	struct fib_config c = {
+		.table = RT_TABLE_MAIN, .dst = h_ip("10.9.0.0"), .dst_len = 16,
+		.type = RTN_UNICAST, .scope = RT_SCOPE_UNIVERSE, .protocol = RTPROT_BOOT,
+		.gw = h_ip("10.0.0.2"), .mtu = mtu, .mtu_lock = lock,
+		.nlflags = NLM_F_CREATE | NLM_F_REPLACE,
+	};
+
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+}
+
+static void test_fnhe_route_mtu_metric_and_lock(void **state)
+{
+	struct sock *sk = sock_open(ns, IPPROTO_ICMP, &ops, NULL);
+	struct pkt *tx;
+
+	(void)state;
+	set_route_mtu(1300, false);
+	assert_int_equal(route_to("10.9.0.5").mtu, 1300);
+	/* above the route's MTU: ignored; below: learned */
+	rx_frag_needed(sk, 1400);
+	assert_int_equal(fnhe_count(ns), 0);
+	rx_frag_needed(sk, 1200);
+	assert_int_equal(route_to("10.9.0.5").mtu, 1200);
+	/* `mtu lock`: nothing is learned, WANT sends without DF */
+	set("net.ipv4.route.flush", "1");
+	set_route_mtu(1300, true);
+	rx_frag_needed(sk, 1000);
+	assert_int_equal(route_to("10.9.0.5").mtu, 1300);
+	assert_true(send_echo(sk, "10.9.0.5", 100) > 0);
+	tx = h_tx_pop(eth0);
+	assert_int_equal(((const struct iphdr *)(tx->data + ETH_HLEN))->frag_off, 0);
+	pkt_free(tx);
+	sock_close(sk);
+}
+
 static void test_fnhe_table_is_bounded(void **state)
 {
 	const unsigned bound = FNHE_HASH_SIZE * FNHE_RECLAIM_DEPTH;
@@ -622,6 +660,7 @@ int main(void)
 		H(test_fnhe_flush_cache_forgets),
 		H(test_fnhe_belongs_to_its_next_hop),
 		H(test_fnhe_follows_device_mtu_and_down),
+		H(test_fnhe_route_mtu_metric_and_lock),
 		H(test_fnhe_table_is_bounded),
 		H(test_redirect_accepted_from_gateway),
 		H(test_redirect_to_unresolved_gateway_probes_first),
