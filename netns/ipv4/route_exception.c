@@ -204,6 +204,7 @@ int ip_rt_update_pmtu(struct netns *ns, uint32_t daddr, uint32_t saddr, uint32_t
 	uint32_t min_pmtu = (uint32_t)ns->sysctl.ip_rt_min_pmtu;
 	struct rtable rt;
 	bool lock = false;
+	uint64_t life;
 	int err;
 
 	NS_ASSERT_OWNER(ns);
@@ -223,12 +224,14 @@ int ip_rt_update_pmtu(struct netns *ns, uint32_t daddr, uint32_t saddr, uint32_t
 		lock = true;
 		mtu = rt.mtu < min_pmtu ? rt.mtu : min_pmtu;
 	}
+	/* a negative mtu_expires (Linux takes it) makes exceptions that are
+	 * stale at once */
+	life = ns->sysctl.ip_rt_mtu_expires > 0 ? (uint64_t)ns->sysctl.ip_rt_mtu_expires * NSEC_PER_SEC
+						  : 0;
 	/* the same value, refreshed at most once per half life */
-	if (rt.pmtu == mtu && !lock &&
-	    loop_now() < rt.expires - (uint64_t)ns->sysctl.ip_rt_mtu_expires * NSEC_PER_SEC / 2)
+	if (rt.pmtu == mtu && !lock && rt.expires > life / 2 && loop_now() < rt.expires - life / 2)
 		return 0;
-	return fnhe_update(ns, daddr, rt.dev->ifindex, rt.gw, 0, mtu, lock,
-			   loop_now() + (uint64_t)ns->sysctl.ip_rt_mtu_expires * NSEC_PER_SEC);
+	return fnhe_update(ns, daddr, rt.dev->ifindex, rt.gw, 0, mtu, lock, loop_now() + life);
 }
 
 bool ip_rt_redirect_allow(struct netns *ns, uint32_t saddr)
