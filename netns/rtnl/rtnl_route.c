@@ -43,6 +43,17 @@ static const struct nla_policy rtm_policy[RTA_MAX + 1] = {
 	[RTA_NH_ID] = { .type = NLA_U32 },
 };
 
+/* rtnetlink_put_metrics opens RTA_METRICS with nla_nest_start_noflag:
+ * iproute2 does not look for the NLA_F_NESTED bit there and would miss
+ * the attribute with it. */
+static size_t route_metrics_start(struct rtnl_out *o)
+{
+	size_t off = rtnl_nest_start(o, RTA_METRICS);
+
+	((struct nlattr *)(o->buf + off))->nla_type = RTA_METRICS;
+	return off;
+}
+
 struct route_req {
 	const struct rtmsg *rtm;
 	struct nlattr *tb[RTA_MAX + 1];
@@ -333,7 +344,7 @@ void rtnl_route_fill(struct rtnl_req *r, const struct rtnl_route_ent *e, uint16_
 		rtnl_put_u32(o, RTA_OIF, (uint32_t)e->ifindex);
 	if (c->mtu || c->mtu_lock) {
 		/* rtnetlink_put_metrics: only the metrics set */
-		size_t nest = rtnl_nest_start(o, RTA_METRICS);
+		size_t nest = route_metrics_start(o);
 
 		if (c->mtu_lock)
 			rtnl_put_u32(o, RTAX_LOCK, 1u << RTAX_MTU);
@@ -449,7 +460,7 @@ static void route_put_exception(struct rtnl_out *o, const struct rtable *rt)
 
 	if (!mtu && !lock)
 		return;
-	nest = rtnl_nest_start(o, RTA_METRICS);
+	nest = route_metrics_start(o);
 	if (lock)
 		rtnl_put_u32(o, RTAX_LOCK, 1u << RTAX_MTU);
 	if (mtu)
