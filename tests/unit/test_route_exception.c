@@ -645,6 +645,38 @@ static void test_router_redirects_back_off(void **state)
 	assert_mib(ns, IcmpOutRedirects, 11);
 }
 
+static void test_router_frag_needed_carries_route_mtu(void **state)
+{
+	struct fib_config c = {
+		.table = RT_TABLE_MAIN, .dst = h_ip("10.8.0.0"), .dst_len = 16,
+		.type = RTN_UNICAST, .scope = RT_SCOPE_UNIVERSE, .protocol = RTPROT_BOOT,
+		.gw = h_ip("10.0.2.2"), .mtu = 1000, .nlflags = NLM_F_CREATE | NLM_F_EXCL,
+	};
+	uint8_t f[1600], payload[1200] = { 0 };
+	size_t l = h_eth(f, H_R0_MAC, H_A_MAC, ETH_P_IP);
+	struct iphdr *iph = (struct iphdr *)(f + l);
+	const struct icmphdr *ih;
+	struct pkt *tx;
+
+	(void)state;
+	assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+	l += h_ipv4(f + l, "10.0.1.2", "10.8.0.1", IPPROTO_UDP, 64, payload, sizeof(payload));
+	iph->frag_off = htons(IP_DF);
+	iph->check = 0;
+	iph->check = ip_fast_csum(iph, 5);
+	h_rx(eth0, f, l);
+	h_run();
+	/* the route's MTU, not eth1's 1500 */
+	tx = h_tx_pop(eth0);
+	assert_non_null(tx);
+	ih = (const struct icmphdr *)(tx->data + ETH_HLEN + 20);
+	assert_int_equal(ih->type, ICMP_DEST_UNREACH);
+	assert_int_equal(ih->code, ICMP_FRAG_NEEDED);
+	assert_int_equal(ntohs(ih->un.frag.mtu), 1000);
+	pkt_free(tx);
+	assert_int_equal(h_tx_count(eth1), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -671,6 +703,7 @@ int main(void)
 		R(test_router_sends_redirect_and_forwards),
 		R(test_router_no_redirect_when_off_or_sender_offlink),
 		R(test_router_redirects_back_off),
+		R(test_router_frag_needed_carries_route_mtu),
 #undef H
 #undef R
 	};
