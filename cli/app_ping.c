@@ -343,6 +343,31 @@ static void ping_err(struct sock *sk, const struct sock_err *e, void *ctx)
 	/* Not about our target: "not our error, not an error at all". */
 	if (p->exiting || e->daddr != p->daddr)
 		return;
+	if (e->type == ICMP_REDIRECT) {
+		/* iputils (raw socket, ping4_parse_reply): a redirect is shown,
+		 * "From X: icmp_seq=N Redirect Host(New nexthop: G)", but is
+		 * no error and answers nothing */
+		static const char *const redir[] = {
+			"Redirect Network",
+			"Redirect Host",
+			"Redirect Type of Service and Network",
+			"Redirect Type of Service and Host",
+		};
+		uint32_t gw = htonl(e->info);
+		char nh[INET_ADDRSTRLEN];
+
+		if (p->quiet || p->flood)
+			return;
+		inet_ntop(AF_INET, &e->offender, from, sizeof(from));
+		inet_ntop(AF_INET, &gw, nh, sizeof(nh));
+		if (e->code < ARRAY_SIZE(redir))
+			snprintf(text, sizeof(text), "%s", redir[e->code]);
+		else
+			snprintf(text, sizeof(text), "Redirect, Bad Code: %u", e->code);
+		app_printf(p->app, "From %s: icmp_seq=%u %s(New nexthop: %s)\n", from, e->dport,
+			   text, nh);
+		return;
+	}
 	p->nerrors++;
 	if (p->flood && !p->quiet) {
 		app_printf(p->app, "\bE");

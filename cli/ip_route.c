@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/in_route.h>
 #include <linux/rtnetlink.h>
 
 #include "ip_common.h"
@@ -18,21 +19,24 @@
 
 static int iproute_usage(struct cli_ctx *c, FILE *f)
 {
-	fprintf(f, "Usage: ip route { show | flush } [ SELECTOR ]\n"
+	fprintf(f, "Usage: ip route show [ SELECTOR ]\n"
+		   "       ip route flush cache\n"
 		   "       ip route get [ fibmatch ] ADDRESS [ from ADDRESS ] [ iif STRING ]\n"
 		   "                            [ oif STRING ] [ mark NUMBER ] [ tos TOS ]\n"
 		   "       ip route { add | del | change | append | replace } ROUTE\n"
-		   "SELECTOR := [ table TABLE_ID ] [ dev STRING ] [ PREFIX ]\n"
+		   "SELECTOR := [ cache ] [ table TABLE_ID ] [ dev STRING ] [ PREFIX ]\n"
 		   "ROUTE := NODE_SPEC [ INFO_SPEC ]\n"
 		   "NODE_SPEC := [ TYPE ] PREFIX [ table TABLE_ID ] [ proto RTPROTO ]\n"
 		   "             [ scope SCOPE ] [ metric METRIC ]\n"
 		   "INFO_SPEC := [ via ADDRESS ] [ dev STRING ] [ src ADDRESS ]\n"
+		   "             [ mtu [ lock ] NUMBER ]\n"
 		   "TYPE := { unicast | local | broadcast | blackhole | unreachable | prohibit }\n"
 		   "TABLE_ID := [ local | main | default | all | NUMBER ]\n");
 	return f == c->out ? 0 : -EINVAL;
 }
 
 struct route_filter {
+	bool cloned;	  /* `cache`: the exceptions, not the routes */
 	uint32_t tb;	  /* 0: all tables */
 	int oif;	  /* 0: any */
 	bool has_dst;
@@ -43,6 +47,73 @@ struct route_filter {
 static uint32_t route_table(struct rtmsg *r, struct nlattr **tb)
 {
 	return tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : r->rtm_table;
+}
+
+/* print_cache_flags(): the RTCF_* bits above the low 16, by name in
+ * iproute2's order, what is left in hex. */
+static void print_cache_flags(uint32_t flags)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = {
+		{ RTCF_LOCAL, "local" },	 { RTCF_REJECT, "reject" },
+		{ RTCF_MULTICAST, "mc" },	 { RTCF_BROADCAST, "brd" },
+		{ RTCF_DNAT, "dst-nat" },	 { RTCF_SNAT, "src-nat" },
+		{ RTCF_MASQ, "masq" },		 { RTCF_DIRECTDST, "dst-direct" },
+		{ RTCF_DIRECTSRC, "src-direct" }, { RTCF_REDIRECTED, "redirected" },
+		{ RTCF_DOREDIRECT, "redirect" },	 { RTCF_FAST, "fastroute" },
+		{ RTCF_NOTIFY, "notify" },	 { RTCF_TPROXY, "proxy" },
+	};
+	uint32_t fl = flags & ~0xFFFFu;
+
+	print_nl();
+	open_json_array(PRINT_ANY, is_json_context() ? "cache" : "    cache ");
+	if (fl) {
+		print_string(PRINT_FP, NULL, "<", NULL);
+		for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && fl; i++) {
+			if (!(fl & names[i].bit))
+				continue;
+			fl &= ~names[i].bit;
+			print_string(PRINT_ANY, NULL, fl ? "%s," : "%s", names[i].name);
+		}
+		if (fl)
+			print_uint(PRINT_ANY, NULL, "%x", fl);
+		print_string(PRINT_FP, NULL, "> ", NULL);
+	}
+	close_json_array(PRINT_ANY, NULL);
+}
+
+/* print_rta_cacheinfo(): the time left of an exception (USER_HZ ticks). */
+static void print_rta_cacheinfo(const struct rta_cacheinfo *ci)
+{
+	if (ci->rta_expires)
+		print_int(PRINT_ANY, "expires", "expires %dsec ", (int)ci->rta_expires / 100);
+	if (ci->rta_error)
+		print_uint(PRINT_ANY, "error", "error %u ", ci->rta_error);
+}
+
+/* print_rta_metrics(), for the metrics nsemu keeps: "mtu [lock] N" in
+ * text, {"mtu": N} in JSON (which shows no lock, as iproute2). */
+static void print_rta_metrics(const struct nlattr *mx)
+{
+	struct nlattr *m[RTAX_MAX + 1];
+	uint32_t lock = 0;
+
+	if (nla_parse_nested(m, RTAX_MAX, (struct nlattr *)mx, NULL) < 0)
+		return;
+	if (m[RTAX_LOCK])
+		lock = nla_get_u32(m[RTAX_LOCK]);
+	open_json_array(PRINT_JSON, "metrics");
+	open_json_object(NULL);
+	if (m[RTAX_MTU] || (lock & (1u << RTAX_MTU))) {
+		print_string(PRINT_FP, NULL, "mtu ", NULL);
+		if (lock & (1u << RTAX_MTU))
+			print_string(PRINT_FP, NULL, "lock ", NULL);
+		print_uint(PRINT_ANY, "mtu", "%u ", m[RTAX_MTU] ? nla_get_u32(m[RTAX_MTU]) : 0);
+	}
+	close_json_object();
+	close_json_array(PRINT_JSON, NULL);
 }
 
 int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
@@ -60,6 +131,8 @@ int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	table = route_table(r, tb);
 	cloned = r->rtm_flags & RTM_F_CLONED;
 	if (f) {
+		if (f->cloned != cloned)
+			return 0;
 		if (f->tb && table != f->tb)
 			return 0;
 		if (f->oif && (!tb[RTA_OIF] || (int)nla_get_u32(tb[RTA_OIF]) != f->oif))
@@ -143,23 +216,12 @@ int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	if (tb[RTA_UID])
 		print_uint(PRINT_ANY, "uid", "uid %u ", nla_get_u32(tb[RTA_UID]));
 	if (cloned) {
-		/* print_cache_flags(): the RTCF_* bits above the low 16 */
-		uint32_t fl = r->rtm_flags & ~0xFFFFu;
-
-		print_nl();
-		open_json_array(PRINT_ANY, is_json_context() ? "cache" : "    cache ");
-		if (fl) {
-			print_string(PRINT_FP, NULL, "<", NULL);
-			if (fl & 0x80000000u) {
-				fl &= ~0x80000000u;
-				print_string(PRINT_ANY, NULL, fl ? "%s," : "%s", "local");
-			}
-			if (fl)
-				print_uint(PRINT_ANY, NULL, "%x", fl);
-			print_string(PRINT_FP, NULL, "> ", NULL);
-		}
-		close_json_array(PRINT_ANY, NULL);
+		print_cache_flags(r->rtm_flags);
+		if (tb[RTA_CACHEINFO] && nla_len(tb[RTA_CACHEINFO]) >= (int)sizeof(struct rta_cacheinfo))
+			print_rta_cacheinfo(nla_data(tb[RTA_CACHEINFO]));
 	}
+	if (tb[RTA_METRICS])
+		print_rta_metrics(tb[RTA_METRICS]);
 	if (tb[RTA_IIF])
 		print_string(PRINT_ANY, "iif", "iif %s ",
 			     ll_index_to_name((int)nla_get_u32(tb[RTA_IIF])));
@@ -188,7 +250,10 @@ static int iproute_show(struct cli_ctx *c, int argc, char **argv)
 	int err, len;
 
 	for (; argc > 0; argc--, argv++) {
-		if (!strcmp(argv[0], "table")) {
+		if (!strcmp(argv[0], "cache")) {
+			f.cloned = true;
+			r.rtm_flags |= RTM_F_CLONED;
+		} else if (!strcmp(argv[0], "table")) {
 			NEXT_ARG();
 			if (get_table(c, &f.tb, argv[0], true))
 				return -EINVAL;
@@ -324,7 +389,8 @@ static int iproute_modify(struct cli_ctx *c, int cmd, int flags, int argc, char 
 			   .rtm_scope = RT_SCOPE_NOWHERE };
 	uint32_t dst = 0, gw = 0, prefsrc = 0, metric = 0, tid = RT_TABLE_MAIN, v;
 	bool dst_ok = false, gw_ok = false, src_ok = false, metric_ok = false, table_ok = false;
-	bool scope_ok = false;
+	bool scope_ok = false, mtu_ok = false;
+	uint32_t mtu = 0, mxlock = 0;
 	const char *dev = NULL;
 	struct nl_msg *m;
 	int len = 0, type, oif = 0;
@@ -364,6 +430,15 @@ static int iproute_modify(struct cli_ctx *c, int cmd, int flags, int argc, char 
 			if (get_u32(&metric, argv[0], 0))
 				return invarg(c, "\"metric\" value is invalid\n", argv[0]);
 			metric_ok = true;
+		} else if (!strcmp(argv[0], "mtu")) {
+			NEXT_ARG();
+			if (!strcmp(argv[0], "lock")) {
+				mxlock |= 1u << RTAX_MTU;
+				NEXT_ARG();
+			}
+			if (get_u32(&mtu, argv[0], 0))
+				return invarg(c, "\"mtu\" value is invalid\n", argv[0]);
+			mtu_ok = true;
 		} else if (!strcmp(argv[0], "table")) {
 			NEXT_ARG();
 			if (get_table(c, &tid, argv[0], false))
@@ -447,6 +522,43 @@ static int iproute_modify(struct cli_ctx *c, int cmd, int flags, int argc, char 
 		nla_put_u32(m, RTA_PREFSRC, prefsrc);
 	if (metric_ok)
 		nla_put_u32(m, RTA_PRIORITY, metric);
+	if (mtu_ok || mxlock) {
+		struct nlattr *mx = nla_nest_start(m, RTA_METRICS);
+
+		if (mtu_ok)
+			nla_put_u32(m, RTAX_MTU, mtu);
+		if (mxlock)
+			nla_put_u32(m, RTAX_LOCK, mxlock);
+		nla_nest_end(m, mx);
+	}
+	return cli_request(c, m, NULL, NULL, false);
+}
+
+/*
+ * `ip route flush cache [...]`: iproute2's iproute_flush_cache writes
+ * /proc/sys/net/ipv4/route/flush, which makes every route exception stale;
+ * the other selectors are not flushed here.
+ */
+static int iproute_flush(struct cli_ctx *c, int argc, char **argv)
+{
+	struct nl_msg *m;
+	int i;
+
+	for (i = 0; i < argc && strcmp(argv[i], "cache"); i++)
+		;
+	if (argc == 0) {
+		fprintf(c->err, "Flush requires arguments.\n");
+		return -EINVAL;
+	}
+	if (i == argc) {
+		fprintf(c->err, "ip route flush: only \"cache\" is supported\n");
+		return -EOPNOTSUPP;
+	}
+	m = nlmsg_alloc_simple(NSEMU_MSG_SYSCTL_SET, 0);
+	if (!m)
+		return -ENOMEM;
+	nla_put_string(m, NSEMU_A_KEY, "net.ipv4.route.flush");
+	nla_put_string(m, NSEMU_A_VALUE, "1");
 	return cli_request(c, m, NULL, NULL, false);
 }
 
@@ -478,6 +590,10 @@ static int do_get(struct cli_ctx *c, int argc, char **argv)
 {
 	return iproute_get(c, argc - 1, argv + 1);
 }
+static int do_flush(struct cli_ctx *c, int argc, char **argv)
+{
+	return iproute_flush(c, argc - 1, argv + 1);
+}
 static int do_help(struct cli_ctx *c, int argc, char **argv)
 {
 	return iproute_usage(c, c->out);
@@ -487,7 +603,7 @@ static const struct cmd iproute_cmds[] = {
 	{ "add", do_add, "" },	   { "change", do_change, "" }, { "replace", do_replace, "" },
 	{ "append", do_append, "" }, { "delete", do_del, "" },   { "show", do_show, "" },
 	{ "list", do_show, "" },   { "lst", do_show, "" },	{ "get", do_get, "" },
-	{ "help", do_help, "" },   { NULL, NULL, NULL },
+	{ "flush", do_flush, "" }, { "help", do_help, "" },   { NULL, NULL, NULL },
 };
 
 int cmd_ip_route(struct cli_ctx *c, int argc, char **argv)

@@ -114,6 +114,9 @@ static int sysctl_read(struct cli_ctx *c, struct sysctl_opts *o, const char *key
 		no_such_key(c, key);
 		return -ENOENT;
 	}
+	/* procps skips a write-only key (net.ipv4.route.flush) silently */
+	if (err == -EACCES)
+		return 0;
 	if (err)
 		fprintf(c->err, "sysctl: reading key \"%s\": %s\n", key, strerror(-err));
 	return err;

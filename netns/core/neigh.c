@@ -515,7 +515,8 @@ static void neigh_queue(struct neighbour *n, struct pkt *p)
 	pkt_queue_push(&n->arp_queue, p);
 }
 
-/* __neigh_event_send for an entry that is not CONNECTED. Consumes p. */
+/* __neigh_event_send for an entry that is not CONNECTED. Consumes p;
+ * p NULL: only start resolution (neigh_event_send(n, NULL)). */
 static void neigh_event_send(struct neighbour *n, struct pkt *p)
 {
 	struct netns *ns = n->ns;
@@ -531,14 +532,17 @@ static void neigh_event_send(struct neighbour *n, struct pkt *p)
 		timer_mod(&n->timer,
 			  now + (uint64_t)MAX(ns->sysctl.neigh_delay_first_probe_time, 0) *
 					NSEC_PER_SEC);
-		neigh_link_xmit(p, n->ha, n->cache->tbl->protocol);
+		if (p)
+			neigh_link_xmit(p, n->ha, n->cache->tbl->protocol);
 		return;
 	case NUD_DELAY:
 	case NUD_PROBE:
-		neigh_link_xmit(p, n->ha, n->cache->tbl->protocol);
+		if (p)
+			neigh_link_xmit(p, n->ha, n->cache->tbl->protocol);
 		return;
 	case NUD_INCOMPLETE:
-		neigh_queue(n, p);
+		if (p)
+			neigh_queue(n, p);
 		return;
 	default: /* NONE, FAILED: (re)start resolution */
 		break;
@@ -548,15 +552,25 @@ static void neigh_event_send(struct neighbour *n, struct pkt *p)
 		n->state = NUD_FAILED;
 		n->updated = now;
 		neigh_arm_gc(n);
-		pkt_drop(p, DROP_NEIGH_FAILED);
+		if (p)
+			pkt_drop(p, DROP_NEIGH_FAILED);
 		return;
 	}
 	n->state = NUD_INCOMPLETE;
 	n->updated = now;
 	n->probes = 0;
 	timer_mod(&n->timer, now + neigh_retrans_time(ns));
-	neigh_queue(n, p);
+	if (p)
+		neigh_queue(n, p);
 	neigh_probe(n); /* immediate_probe */
+}
+
+void neigh_event_send_probe(struct neighbour *n)
+{
+	NS_ASSERT_OWNER(n->ns);
+	if (n->state & (NUD_VALID | NUD_INCOMPLETE))
+		return;
+	neigh_event_send(n, NULL);
 }
 
 /* The part of __neigh_output after a miss or an entry that is not

@@ -159,6 +159,9 @@ void neigh_dev_down(struct netdev *dev);
 int neigh_update(struct neighbour *n, const uint8_t *lladdr, uint16_t state, unsigned flags,
 		 struct extack *ext);
 struct neighbour *neigh_create(int index, struct netdev *dev, const void *pkey);
+/* Start resolving @n if it is neither valid nor being resolved, with no
+ * packet to queue (the kernel's neigh_event_send(n, NULL)). */
+void neigh_event_send_probe(struct neighbour *n);
 struct neighbour *neigh_event_ns(int index, struct netdev *dev, const void *pkey,
 				 const uint8_t *lladdr);
 

@@ -56,6 +56,8 @@ struct netns {
 	struct ipfrag_state *ipfrag;	 /* netns/ipv4/ip_frag.c, created on first fragment */
 	struct sock_table *socks;	 /* netns/core/sock.c, created on first socket */
 	struct icmp_state *icmp;	 /* netns/ipv4/icmp.c rate limiter state, lazily */
+	struct fnhe_table *fnhe;	 /* netns/ipv4/route_exception.c, lazily */
+	uint32_t rt_genid;		 /* rt_cache_flush (net.ipv4.route.flush) bumps it */
 	struct nf_hook_ops *nf_hooks_ipv4[5]; /* netfilter.c: per NF_INET_* hook, by priority */
 
 	struct netdev *dev_list;	 /* devices in ifindex order */

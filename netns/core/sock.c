@@ -105,6 +105,8 @@ struct sock *sk_alloc(struct netns *ns, struct proto *prot)
 		return NULL;
 	sk->ns = ns;
 	sk->prot = prot;
+	/* inet_create: path MTU discovery unless ip_no_pmtu_disc */
+	sk->pmtudisc = ns->sysctl.ip_no_pmtu_disc ? IP_PMTUDISC_DONT : IP_PMTUDISC_WANT;
 	return sk;
 }
 
@@ -294,7 +296,7 @@ void sock_set_tos(struct sock *sk, uint8_t tos)
 
 void sock_set_df(struct sock *sk, bool df)
 {
-	sk->df = df;
+	sk->pmtudisc = df ? IP_PMTUDISC_DO : IP_PMTUDISC_DONT;
 }
 
 void sock_set_broadcast(struct sock *sk, bool on)

@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include "netns.h"
@@ -79,7 +80,10 @@ int sock_connect(struct sock *sk, uint32_t daddr, uint16_t dport);
 uint16_t sock_port(const struct sock *sk);			 /* host order */
 void sock_set_ttl(struct sock *sk, int ttl);			 /* 0 = default */
 void sock_set_tos(struct sock *sk, uint8_t tos);
-void sock_set_df(struct sock *sk, bool df);			 /* default: pmtudisc DONT */
+/* IP_MTU_DISCOVER: DO (true) or DONT (false). A new socket has WANT, or
+ * DONT when net.ipv4.ip_no_pmtu_disc is set: DF while the datagram fits
+ * the path MTU, fragmented locally when it does not. */
+void sock_set_df(struct sock *sk, bool df);
 void sock_set_broadcast(struct sock *sk, bool on);		 /* SO_BROADCAST, default off */
 /* Send a datagram. ICMP: @data is an ICMP header + payload (the id is
  * overwritten with the socket's, checksum filled). UDP: the payload.
@@ -106,7 +110,7 @@ struct sock {
 	uint32_t rcv_saddr;		/* bound address, 0 = any (inet_rcv_saddr) */
 	int ttl;			/* 0 = ip_default_ttl */
 	uint8_t tos;
-	bool df;
+	uint8_t pmtudisc;		/* IP_PMTUDISC_DONT, WANT, DO */
 	bool broadcast;			/* SO_BROADCAST: may send to broadcast addresses */
 	bool closing;			/* inside cb->gone: sock_close must not free */
 };

@@ -123,6 +123,10 @@ static const struct net_var net_vars[] = {
 	NV("neigh.default.retrans_time_ms", neigh_retrans_time_ms, 0, INT_MAX, 1),
 	NV("neigh.default.ucast_solicit", neigh_ucast_solicit, 0, INT_MAX, 1),
 	NV("neigh.default.unres_qlen", neigh_unres_qlen, 0, INT_MAX, 1),
+	/* ipv4_route_netns_table: min_pmtu >= 68 (ip_min_valid_pmtu);
+	 * mtu_expires in seconds (proc_dointvec_jiffies) */
+	NV("route.min_pmtu", ip_rt_min_pmtu, 68, INT_MAX, 1),
+	NV("route.mtu_expires", ip_rt_mtu_expires, INT_MIN / 1000, INT_MAX / 1000, 1),
 };
 #undef NV
 
@@ -157,6 +161,8 @@ void sysctl_net_init(struct sysctl_net *s)
 	s->ipfrag_high_thresh = 4 * 1024 * 1024;
 	s->ipfrag_low_thresh = 3 * 1024 * 1024;
 	s->ipfrag_time = 30;		  /* IP_FRAG_TIME / HZ */
+	s->ip_rt_min_pmtu = 552;	  /* DEFAULT_MIN_PMTU: 512 + 20 + 20 */
+	s->ip_rt_mtu_expires = 600;	  /* DEFAULT_MTU_EXPIRES: 10 * 60 * HZ */
 	/* arp_tbl.parms (net/ipv4/arp.c) */
 	s->neigh_base_reachable_time_ms = 30000;
 	s->neigh_retrans_time_ms = 1000;
@@ -366,6 +372,7 @@ struct key_ref {
 	const struct devconf_var *dv;
 	struct ipv4_devconf *cnf;
 	bool ip_forward;
+	bool route_flush; /* net.ipv4.route.flush: write-only, 0200 */
 };
 
 static int key_resolve(struct netns *ns, const char *key, struct key_ref *r)
@@ -398,9 +405,15 @@ static int key_resolve(struct netns *ns, const char *key, struct key_ref *r)
 			}
 		return -ENOENT;
 	}
-	/* net.ipv4.X or net.ipv4.neigh.default.X */
+	if (kp.n == 4 && !strcmp(kp.c[2], "route") && !strcmp(kp.c[3], "flush")) {
+		r->route_flush = true;
+		return 0;
+	}
+	/* net.ipv4.X, net.ipv4.route.X or net.ipv4.neigh.default.X */
 	if (kp.n == 3)
 		snprintf(rel, sizeof(rel), "%s", kp.c[2]);
+	else if (kp.n == 4 && !strcmp(kp.c[2], "route"))
+		snprintf(rel, sizeof(rel), "route.%s", kp.c[3]);
 	else if (kp.n == 5 && !strcmp(kp.c[2], "neigh") && !strcmp(kp.c[3], "default"))
 		snprintf(rel, sizeof(rel), "neigh.default.%s", kp.c[4]);
 	else
@@ -470,6 +483,9 @@ int sysctl_get(struct netns *ns, const char *key, char *buf, size_t len)
 	NS_ASSERT_OWNER(ns);
 	if (key_resolve(ns, key, &r))
 		return -ENOENT;
+	/* write-only: /proc refuses to read it (sysctl(8) skips it) */
+	if (r.route_flush)
+		return -EACCES;
 	int32_t v;
 	if (r.ip_forward)
 		v = ns->sysctl.all.data[DEVCONF_FORWARDING];
@@ -491,6 +507,12 @@ int sysctl_set(struct netns *ns, const char *key, const char *val, struct extack
 	if (key_resolve(ns, key, &r)) {
 		EXTACK_MSG(ext, "No such file or directory");
 		return -ENOENT;
+	}
+	/* ipv4_sysctl_rtcache_flush: any write flushes (rt_cache_flush):
+	 * every route exception made before it is stale */
+	if (r.route_flush) {
+		ns->rt_genid++;
+		return 0;
 	}
 	if (!val || parse_int(val, &v)) {
 		EXTACK_MSG(ext, "Invalid argument");

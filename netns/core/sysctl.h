@@ -81,6 +81,9 @@ struct sysctl_net {
 	int32_t ipfrag_high_thresh;	  /* 4 MiB */
 	int32_t ipfrag_low_thresh;	  /* 3 MiB */
 	int32_t ipfrag_time;		  /* 30 s */
+	/* net.ipv4.route.* (the ones a namespace has) */
+	int32_t ip_rt_min_pmtu;		  /* 552: a learned PMTU below it is clamped and locked */
+	int32_t ip_rt_mtu_expires;	  /* 600 s: life of a learned PMTU */
 	/* net.ipv4.neigh.default.* (one set per namespace for now) */
 	int32_t neigh_base_reachable_time_ms; /* 30000 */
 	int32_t neigh_retrans_time_ms;	      /* 1000 */

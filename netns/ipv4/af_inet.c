@@ -11,6 +11,7 @@
  * registered with inet_add_protocol in inet_init, and a row of
  * inetsw_array.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "icmp.h"
 #include "ip.h"
 #include "ping.h"
+#include "route_exception.h"
 #include "udp.h"
 
 /* Rows by socket type; each list in registration order. */
@@ -222,7 +224,8 @@ int inet_dgram_alloc(struct sock *sk, uint32_t daddr, unsigned hlen, const void 
 	args->protocol = (uint8_t)sk->protocol;
 	args->tos = sk->tos;
 	args->ttl = (uint8_t)sk->ttl;
-	args->df = sk->df;
+	args->df = sk->pmtudisc == IP_PMTUDISC_DO;
+	args->pmtu_want = sk->pmtudisc == IP_PMTUDISC_WANT;
 	*pp = p;
 	return 0;
 }
@@ -234,6 +237,23 @@ void ip_icmp_error(struct sock *sk, const struct pkt *p, uint32_t info, uint16_t
 	const struct icmphdr *icmph = (const struct icmphdr *)pkt_l4(p);
 	const struct iphdr *iph = (const struct iphdr *)p->data;
 	struct sock_err e = { 0 };
+
+	/* ping_err / __udp4_lib_err: what the error changes before the
+	 * socket hears of it */
+	if (icmph->type == ICMP_DEST_UNREACH && icmph->code == ICMP_FRAG_NEEDED) {
+		/* ipv4_sk_update_pmtu; a socket that does not discover path
+		 * MTUs (IP_PMTUDISC_DONT) is not told */
+		ip_rt_update_pmtu(sk->ns, iph->daddr, iph->saddr, info);
+		if (sk->pmtudisc == IP_PMTUDISC_DONT)
+			return;
+	} else if (icmph->type == ICMP_REDIRECT) {
+		/* ipv4_sk_redirect; ping reports it (EREMOTEIO), UDP not */
+		if (p->dev)
+			ip_do_redirect(sk->ns, p->dev, icmph->code, oiph->saddr, iph->daddr,
+				       iph->saddr, htonl(info));
+		if (sk->protocol == IPPROTO_UDP)
+			return;
+	}
 
 	e.type = icmph->type;
 	e.code = icmph->code;
@@ -300,6 +320,7 @@ void inet_init(void)
 	arp_init();
 	sock_init();
 	icmp_init();
+	fnhe_init();
 	ipfrag_init();
 	inet_add_protocol(&icmp_protocol, IPPROTO_ICMP);
 	inet_add_protocol(&udp_protocol, IPPROTO_UDP);

@@ -51,6 +51,10 @@ int inet_dgram_alloc(struct sock *sk, uint32_t daddr, unsigned hlen, const void 
  * ip_icmp_error - report the ICMP error @p (an err_handler's pkt) to @sk:
  * type, code, @info, the offender and TTL of the error, the quoted
  * destination, and @port (original destination port or echo sequence).
+ * First what the error changes, as ping_err and __udp4_lib_err: a frag
+ * needed updates the path MTU (ip_rt_update_pmtu) and is not reported to
+ * an IP_PMTUDISC_DONT socket; a redirect goes to ip_do_redirect (@info:
+ * the new gateway, host order) and is not reported to a UDP socket.
  */
 void ip_icmp_error(struct sock *sk, const struct pkt *p, uint32_t info, uint16_t port);
 

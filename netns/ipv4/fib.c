@@ -174,6 +174,8 @@ found:
 		.gw = n->gw,
 		.prefsrc = n->prefsrc,
 		.dst = dst,
+		.mtu = n->mtu,
+		.mtu_lock = n->mtu_lock,
 	};
 	return 1;
 }
@@ -198,6 +200,8 @@ static inline int table_finish_fast(const struct fib *f, const struct fib_table 
 		.gw = n->gw,
 		.prefsrc = n->prefsrc,
 		.dst = htonl(len ? a & ~0u << (32 - len) : 0),
+		.mtu = n->mtu,
+		.mtu_lock = n->mtu_lock,
 	};
 	return 1;
 }
@@ -354,6 +358,8 @@ static void route_view(const struct fib *f, const struct fib_table *tb, const st
 			.oif = n->dev ? n->dev->ifindex : 0,
 			.prefsrc = n->prefsrc,
 			.priority = n->priority,
+			.mtu = n->mtu,
+			.mtu_lock = n->mtu_lock,
 		},
 		.dev = n->dev,
 		.flags = nh_linkdown(n) ? RTNH_F_LINKDOWN : 0,
@@ -531,7 +537,8 @@ static struct fib_nh nh_key_of(const struct fib_route *r)
 {
 	return (struct fib_nh){ .dev = r->dev, .gw = r->cfg.gw, .prefsrc = r->cfg.prefsrc,
 				.priority = r->cfg.priority, .type = r->cfg.type,
-				.scope = r->cfg.scope, .protocol = r->cfg.protocol };
+				.scope = r->cfg.scope, .protocol = r->cfg.protocol,
+				.mtu = r->cfg.mtu, .mtu_lock = r->cfg.mtu_lock };
 }
 
 static inline bool same_key(const struct fib *f, const struct fib_alias *a, uint8_t tos,

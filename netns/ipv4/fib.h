@@ -50,6 +50,8 @@ struct fib_config {
 	int oif;	    /* 0: derive from gw */
 	uint32_t prefsrc;   /* 0: none */
 	uint32_t priority;  /* metric */
+	uint32_t mtu;	    /* RTA_METRICS RTAX_MTU, 0: none (the device's) */
+	bool mtu_lock;	    /* RTAX_LOCK has RTAX_MTU: `mtu lock N` */
 	uint32_t nlflags;   /* NLM_F_CREATE|EXCL|REPLACE|APPEND as in RTM_NEWROUTE */
 	bool has_priority;  /* for delete: metric given */
 };
@@ -77,6 +79,8 @@ struct fib_result {
 	uint32_t gw;	    /* gateway, 0 = destination is on-link */
 	uint32_t prefsrc;   /* preferred source, 0 if none */
 	uint32_t dst;	    /* the matching prefix (network order) */
+	uint32_t mtu;	    /* the route's MTU metric, 0: none */
+	bool mtu_lock;	    /* `mtu lock` */
 };
 
 int fib_init(struct netns *ns);

@@ -149,6 +149,8 @@ struct fib_nh {
 		uint32_t next_free;
 	};
 	uint32_t priority;
+	uint32_t mtu;		 /* metrics (the kernel's fib_metrics): RTAX_MTU ... */
+	bool mtu_lock;		 /* ... and its RTAX_LOCK bit */
 	uint8_t type, scope, protocol;
 	bool live;
 	/* a lookup taking this record must check its device's carrier
@@ -195,7 +197,7 @@ static inline bool fib_nh_same(const struct fib_nh *a, const struct fib_nh *b)
 {
 	return a->dev == b->dev && a->gw == b->gw && a->prefsrc == b->prefsrc &&
 	       a->priority == b->priority && a->type == b->type && a->scope == b->scope &&
-	       a->protocol == b->protocol;
+	       a->protocol == b->protocol && a->mtu == b->mtu && a->mtu_lock == b->mtu_lock;
 }
 
 static inline uint32_t fib_entry_leaf(const struct fib_table *tb, uint32_t idx)

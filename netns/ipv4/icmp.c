@@ -317,6 +317,8 @@ void icmp_send(const struct pkt *orig, int type, int code, uint32_t info)
 		icmph->un.frag.mtu = htons((uint16_t)info);
 	else if (type == ICMP_PARAMETERPROB)
 		icmph->un.gateway = htonl(info << 24);
+	else if (type == ICMP_REDIRECT)
+		icmph->un.gateway = htonl(info); /* the better gateway */
 	memcpy(q->data + sizeof(*icmph), iph, qlen);
 	icmph->checksum = ip_compute_csum(q->data, q->len);
 
@@ -395,8 +397,8 @@ static void icmp_socket_deliver(struct pkt *p, uint32_t info)
  * icmp_unreach - destination unreachable, time exceeded, parameter
  * problem (and source quench): check the quoted header and hand the error
  * to the protocol that sent the datagram, which tells its socket
- * (IP_RECVERR). Frag-needed changes no route MTU (no PMTU cache yet).
- * Consumes pkt.
+ * (IP_RECVERR) and, for frag needed, the route's path MTU
+ * (ip_icmp_error -> ip_rt_update_pmtu). Consumes pkt.
  */
 static void icmp_unreach(struct pkt *p)
 {
@@ -412,10 +414,47 @@ static void icmp_unreach(struct pkt *p)
 		pkt_drop(p, DROP_ICMP_INVALID);
 		return;
 	}
-	if (icmph->type == ICMP_DEST_UNREACH && icmph->code == ICMP_FRAG_NEEDED)
-		info = ntohs(icmph->un.frag.mtu);
-	else if (icmph->type == ICMP_PARAMETERPROB)
+	if (icmph->type == ICMP_DEST_UNREACH && icmph->code == ICMP_FRAG_NEEDED) {
+		/* ip_no_pmtu_disc: 0 believes the MTU; 2 ignores the message;
+		 * 3 keeps it only for protocols with strict tag validation
+		 * (none of ours); others deliver it without an MTU */
+		switch (p->ns->sysctl.ip_no_pmtu_disc) {
+		case 0:
+			info = ntohs(icmph->un.frag.mtu);
+			break;
+		case 2:
+		case 3:
+			pkt_consume(p);
+			return;
+		default:
+			break;
+		}
+	} else if (icmph->type == ICMP_PARAMETERPROB)
 		info = ntohl(icmph->un.gateway) >> 24;
+	pkt_pull(p, sizeof(*icmph));
+	icmp_socket_deliver(p, info);
+	pkt_consume(p);
+}
+
+/*
+ * icmp_redirect - a redirect (RFC 792): its quoted header must be whole
+ * and followed by 8 bytes (else dropped as ICMP_INVALID, IcmpInErrors, as
+ * icmp_socket_deliver counts); the protocol that sent the datagram decides with its socket
+ * (ip_icmp_error -> ip_do_redirect). @info is the new gateway, host
+ * order. Consumes pkt.
+ */
+static void icmp_redirect(struct pkt *p)
+{
+	const struct icmphdr *icmph = (const struct icmphdr *)p->data;
+	const struct iphdr *iph = (const struct iphdr *)(p->data + sizeof(*icmph));
+	unsigned inner_len = p->len - (unsigned)sizeof(*icmph);
+	uint32_t info = ntohl(icmph->un.gateway);
+
+	if (inner_len < sizeof(*iph) || iph->ihl < 5 || inner_len < iph->ihl * 4u + 8) {
+		/* ICMP_INVALID counts IcmpInErrors */
+		pkt_drop(p, DROP_ICMP_INVALID);
+		return;
+	}
 	pkt_pull(p, sizeof(*icmph));
 	icmp_socket_deliver(p, info);
 	pkt_consume(p);
@@ -493,9 +532,11 @@ void icmp_rcv(struct pkt *p)
 	case ICMP_PARAMETERPROB:
 		icmp_unreach(p);
 		break;
+	case ICMP_REDIRECT:
+		icmp_redirect(p);
+		break;
 	default:
-		/* Redirects (accept_redirects is not implemented), timestamps
-		 * and the rest: accepted and ignored. */
+		/* Timestamps and the rest: accepted and ignored. */
 		pkt_consume(p);
 		break;
 	}

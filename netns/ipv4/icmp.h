@@ -19,7 +19,8 @@ void icmp_err(struct pkt *p, uint32_t info);
  * errors, non-first fragments, broadcast/multicast, or with a martian
  * source; rate limited per icmp_ratelimit/icmp_ratemask (token bucket per
  * destination as inet_peer_xrlim_allow, plus the global icmp_msgs_*).
- * @info: MTU for FRAG_NEEDED, pointer for PARAMETERPROB.
+ * @info: MTU for FRAG_NEEDED, pointer for PARAMETERPROB, the gateway (host
+ * order) for REDIRECT.
  */
 void icmp_send(const struct pkt *orig, int type, int code, uint32_t info);
 void icmp_exit(struct netns *ns);

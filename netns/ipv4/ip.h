@@ -75,7 +75,8 @@ static inline unsigned ip_dst_mtu_maybe_forward(struct netns *ns, const struct r
 struct ip_send_args {
 	uint32_t saddr, daddr;	/* saddr 0 = choose */
 	uint8_t protocol, tos, ttl; /* ttl 0 = ip_default_ttl */
-	bool df;
+	bool df;		/* IP_PMTUDISC_DO: DF, never fragmented (-EMSGSIZE) */
+	bool pmtu_want;		/* IP_PMTUDISC_WANT: DF while it fits the path MTU */
 	int oif;
 };
 int ip_send(struct netns *ns, struct pkt *payload, const struct ip_send_args *a);

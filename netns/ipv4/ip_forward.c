@@ -7,8 +7,10 @@
  * (RFC 1812 5.3.1), a datagram too big for the next link with DF set gets
  * ICMP fragmentation needed carrying the link MTU (RFC 1191), and every
  * forwarded datagram has its TTL decremented with an incremental checksum
- * update (RFC 1624). nsemu sends no ICMP redirects (send_redirects is not
- * acted upon): a host that routes through the wrong gateway keeps doing so.
+ * update (RFC 1624). A datagram that leaves by the interface it came in
+ * on, toward a gateway its sender could have used directly, also earns the
+ * sender an ICMP redirect (RFC 1812 5.2.7.2; ip_route_input decides,
+ * ip_rt_send_redirect rate-limits).
  */
 #include <string.h>
 
@@ -18,6 +20,7 @@
 #include "ip.h"
 #include "netns/core/neigh.h"
 #include "netns/core/netfilter.h"
+#include "route_exception.h"
 
 /*
  * ip_decrease_ttl - decrement the TTL and patch the header checksum, as
@@ -111,7 +114,9 @@ void ip_forward(struct pkt *p, const struct rtable *rt)
 	}
 	/* The kernel calls skb_cow here; nsemu's receiver owns the buffer
 	 * outright (it is never shared between namespaces), so the header is
-	 * written in place. */
+	 * written in place. The redirect quotes the header as it arrived. */
+	if (unlikely(rt->flags & RTCF_DOREDIRECT))
+		ip_rt_send_redirect(p, rt);
 	ip_decrease_ttl(iph);
 	if (!nf_hook(NF_INET_FORWARD, p->ns, p, p->dev, rt->dev))
 		return;
@@ -137,7 +142,8 @@ too_many_hops:
  * ip_output_batch). Any other datagram goes through ip_forward on its own,
  * once the datagrams before it have been handed on, so the order on the
  * wire and every counter are ip_forward's. With hooks at FORWARD (one test
- * of the slow word for the run) every datagram takes ip_forward. Consumes
+ * of the slow word for the run) or on a route that redirects (each
+ * datagram may earn a redirect) every datagram takes ip_forward. Consumes
  * every packet of @b. Owner thread.
  */
 void ip_forward_batch(struct pkt_batch *b, const struct rtable *rt)
@@ -146,7 +152,7 @@ void ip_forward_batch(struct pkt_batch *b, const struct rtable *rt)
 	unsigned mtu = ip_dst_mtu_maybe_forward(ns, rt, true), i, n = b->n, start = 0;
 
 	NS_ASSERT_OWNER(ns);
-	if (unlikely(ns->slow & NS_SLOW_NF(NF_INET_FORWARD))) {
+	if (unlikely((ns->slow & NS_SLOW_NF(NF_INET_FORWARD)) || (rt->flags & RTCF_DOREDIRECT))) {
 		for (i = 0; i < n; i++)
 			ip_forward(b->p[i], rt);
 		b->n = 0;

@@ -277,8 +277,10 @@ static enum drop_reason ip_route_err_reason(int err)
  * ip_send - route a locally built payload to a->daddr, put an IP header in
  * front of it and send it. The source is a->saddr, or the address routing
  * selects; the TTL a->ttl or net.ipv4.ip_default_ttl. A datagram with DF
- * that does not fit the route's MTU is refused with -EMSGSIZE (counted as
- * IpFragFails, like the kernel's local ip_fragment failure). Consumes
+ * (a->df) that does not fit the route's MTU (a learned path MTU included)
+ * is refused with -EMSGSIZE (counted as IpFragFails, like the kernel's
+ * local ip_fragment failure); with a->pmtu_want it carries DF only while it
+ * fits. Consumes
  * @payload in every case (data at the transport header, PKT_HR_* headroom
  * for the IP and link headers). Returns 0 or the negative errno of routing
  * (-ENETUNREACH, -EHOSTUNREACH, -EACCES, -EINVAL) or -EMSGSIZE. Owner thread.
@@ -288,7 +290,8 @@ int ip_send(struct netns *ns, struct pkt *payload, const struct ip_send_args *a)
 	struct pkt *p = payload;
 	struct rtable rt;
 	struct iphdr *iph;
-	unsigned tot;
+	unsigned tot, mtu;
+	bool df;
 	int err;
 
 	NS_ASSERT_OWNER(ns);
@@ -303,10 +306,16 @@ int ip_send(struct netns *ns, struct pkt *payload, const struct ip_send_args *a)
 		pkt_drop(p, DROP_IP_FRAG_FAILS);
 		return -EMSGSIZE;
 	}
-	if (a->df && tot > ip_dst_mtu_maybe_forward(ns, &rt, false)) {
+	mtu = ip_dst_mtu_maybe_forward(ns, &rt, false);
+	if (a->df && tot > mtu) {
 		pkt_drop(p, DROP_IP_FRAG_NEEDED);
 		return -EMSGSIZE;
 	}
+	/* __ip_make_skb: with WANT, DF while the datagram fits the path MTU
+	 * and that MTU is not locked (ip_dont_fragment); a larger one is
+	 * fragmented here */
+	df = a->df || (a->pmtu_want && tot <= mtu &&
+		       !(rt.flags & (RTCF_MTU_LOCKED | RTCF_MTU_LOCKED_ROUTE)));
 	if (unlikely(pkt_headroom(p) < sizeof(*iph))) {
 		pkt_drop(p, DROP_NOMEM);
 		return -ENOBUFS;
@@ -317,7 +326,7 @@ int ip_send(struct netns *ns, struct pkt *payload, const struct ip_send_args *a)
 	iph->ihl = 5;
 	iph->tos = a->tos;
 	iph->tot_len = htons((uint16_t)tot);
-	iph->frag_off = a->df ? htons(IP_DF) : 0;
+	iph->frag_off = df ? htons(IP_DF) : 0;
 	iph->ttl = a->ttl ? a->ttl : (uint8_t)ns->sysctl.ip_default_ttl;
 	iph->protocol = a->protocol;
 	iph->saddr = a->saddr ? a->saddr : rt.src;

@@ -17,8 +17,10 @@
 #include <string.h>
 
 #include "netns/core/dev.h"
+#include "netns/core/sysctl.h"
 #include "netns/proto/ip.h"
 #include "fib_rules.h"
+#include "route_exception.h"
 
 /* the flow bits of a TOS byte routing looks at, and lo's ifindex */
 #ifndef IPTOS_RT_MASK
@@ -217,6 +219,29 @@ static int ip_route_no_route(int err, enum drop_reason *reason, int *icmp_code)
 	return err;
 }
 
+/*
+ * __mkroute_input's redirect test, for a datagram that leaves by the
+ * device @dev it came in on: send_redirects (all || dev) and a sender that
+ * is on-link through @dev (fib_validate_source's answer: the route back to
+ * it uses @dev without a gateway). Then either shared_media (all || dev)
+ * or the sender and the new gateway @gw sharing one of @dev's subnets
+ * (inet_addr_onlink).
+ */
+static bool ip_route_wants_redirect(struct netns *ns, struct netdev *dev, uint32_t saddr,
+				    uint32_t gw)
+{
+	struct fib_result back;
+
+	if (!devconf_get(dev, DEVCONF_SEND_REDIRECTS))
+		return false;
+	if (fib_lookup(ns, saddr, &back) || back.type != RTN_UNICAST || back.dev != dev ||
+	    back.gw)
+		return false;
+	if (devconf_get(dev, DEVCONF_SHARED_MEDIA))
+		return true;
+	return inet_addr_onlink(dev, saddr, gw);
+}
+
 /* ip_route_input_slow: every check, in the kernel's order. */
 static int ip_route_input_slow(const struct iphdr *iph, struct netdev *dev, struct rtable *rt,
 			       enum drop_reason *reason, int *icmp_code)
@@ -293,7 +318,10 @@ static int ip_route_input_slow(const struct iphdr *iph, struct netdev *dev, stru
 	 * packet): keep the forwarding path to one lookup, or two with
 	 * rp_filter */
 	rt->src = 0;
-	rt->mtu = res.dev->mtu;
+	/* ip_dst_mtu_maybe_forward: the route's MTU metric, else the device's */
+	rt->mtu = res.mtu ? res.mtu : res.dev->mtu;
+	if (res.dev == dev && ip_route_wants_redirect(ns, dev, saddr, res.gw))
+		rt->flags |= RTCF_DOREDIRECT;
 	return 0;
 
 brd_input:
@@ -345,12 +373,16 @@ int ip_route_input(const struct pkt *p, struct rtable *rt, enum drop_reason *rea
 		rt->nexthop = h->nexthop;
 		rt->src = h->src;
 		rt->mtu = h->mtu;
+		rt->flags = 0;
 		return 0;
 	}
 	memset(rt, 0, sizeof(*rt));
 	err = ip_route_input_slow(iph, dev, rt, reason, icmp_code);
-	/* rules on tos make the answer depend on more than the addresses */
-	if (err == 0 && !ipv4_is_multicast(iph->daddr) && !fib_rules_use_tos_mark(ns)) {
+	/* rules on tos make the answer depend on more than the addresses; a
+	 * route that redirects is not hinted either: the hint carries no
+	 * flags, and such datagrams take ip_forward one by one anyway */
+	if (err == 0 && !ipv4_is_multicast(iph->daddr) && !fib_rules_use_tos_mark(ns) &&
+	    !(rt->flags & RTCF_DOREDIRECT)) {
 		*h = (struct rt_input_hint){ .gen = ns->dev_gen, .saddr = iph->saddr,
 					     .daddr = iph->daddr, .nexthop = rt->nexthop,
 					     .src = rt->src, .mtu = rt->mtu, .out = rt->dev,
@@ -386,7 +418,8 @@ int ip_route_output_key(struct netns *ns, const struct flowi4 *flp, struct rtabl
 	struct netdev *dev_out = NULL;
 	struct fib_result res;
 	uint8_t type = RTN_UNICAST;
-	uint32_t gw = 0;
+	uint32_t gw = 0, mtu_metric = 0;
+	bool mtu_lock = false;
 	int err;
 
 	NS_ASSERT_OWNER(ns);
@@ -466,6 +499,8 @@ int ip_route_output_key(struct netns *ns, const struct flowi4 *flp, struct rtabl
 	dev_out = res.dev;
 	type = res.type;
 	gw = res.gw;
+	mtu_metric = res.mtu;
+	mtu_lock = res.mtu_lock;
 
 make_route:
 	/* __mkroute_output */
@@ -484,5 +519,19 @@ make_route:
 	rt->nexthop = (type == RTN_UNICAST && gw) ? gw : daddr;
 	rt->src = saddr;
 	rt->mtu = dev_out->mtu;
+	/* the route's metrics (fib_info's RTAX_MTU, RTAX_LOCK) */
+	if (type == RTN_UNICAST) {
+		rt->mtu_metric = mtu_metric;
+		if (mtu_metric)
+			rt->mtu = mtu_metric;
+		if (mtu_lock)
+			rt->flags |= RTCF_MTU_LOCKED_ROUTE;
+	}
+	/* find_exception / rt_bind_exception: what ICMP taught us about this
+	 * destination through this next hop (path MTU, redirect) */
+	if (type == RTN_UNICAST) {
+		rt->gw = gw;
+		fnhe_bind(ns, rt, daddr, gw);
+	}
 	return 0;
 }

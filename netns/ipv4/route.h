@@ -10,15 +10,30 @@
 
 #include <stdint.h>
 
+#include <linux/in_route.h>
+
 #include "fib.h"
 #include "netns/core/netns.h"
+
+/* rt_flags: the kernel's RTCF_* (RTCF_DOREDIRECT on input: forwarded out
+ * of its input device; RTCF_REDIRECTED on output: the next hop comes from
+ * a redirect), and nsemu's own low bits, never put in rtm_flags: the MTU
+ * in use may not change */
+#define RTCF_MTU_LOCKED 0x00000001u	  /* a learned PMTU below min_pmtu (rt_mtu_locked) */
+#define RTCF_MTU_LOCKED_ROUTE 0x00000002u /* the route's `mtu lock` metric */
 
 struct rtable {
 	uint8_t type;	    /* RTN_LOCAL, RTN_UNICAST (forward/output), RTN_BROADCAST, ... */
 	struct netdev *dev; /* output device (input device's ns `lo` for local) */
 	uint32_t nexthop;   /* gateway or the destination itself */
 	uint32_t src;	    /* chosen source (output); spec_dst for local input, 0 when forwarding */
-	uint32_t mtu;
+	uint32_t mtu;	    /* the MTU datagrams on this route must fit */
+	uint32_t flags;	    /* RTCF_* */
+	/* output routes, from the FIB and the exception cache (route_exception.h) */
+	uint32_t gw;	    /* the route's gateway before any redirect, 0 on-link */
+	uint32_t mtu_metric; /* the route's own MTU (RTAX_MTU), 0: none */
+	uint32_t pmtu;	    /* a learned path MTU in force, 0: none */
+	uint64_t expires;   /* loop time the exception applied expires, 0: none */
 };
 
 /*

@@ -75,6 +75,11 @@ _Static_assert(sizeof(struct icmphdr) == 8, "icmphdr layout");
 #define ICMP_NET_UNKNOWN 6
 #define ICMP_HOST_UNKNOWN 7
 #define ICMP_PKT_FILTERED 13
+/* Codes for ICMP_REDIRECT */
+#define ICMP_REDIR_NET 0
+#define ICMP_REDIR_HOST 1
+#define ICMP_REDIR_NETTOS 2
+#define ICMP_REDIR_HOSTTOS 3
 /* Codes for ICMP_TIME_EXCEEDED */
 #define ICMP_EXC_TTL 0
 #define ICMP_EXC_FRAGTIME 1

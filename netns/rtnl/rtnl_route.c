@@ -17,6 +17,8 @@
 #include "netns/proto/ip.h"
 #include "netns/ipv4/fib.h"
 #include "netns/ipv4/route.h"
+#include "netns/ipv4/route_exception.h"
+#include "core/timer.h"
 #include "netns/core/sysctl.h"
 #include "rtnl_priv.h"
 
@@ -42,6 +44,17 @@ static const struct nla_policy rtm_policy[RTA_MAX + 1] = {
 	[RTA_DPORT] = { .type = NLA_U16 },
 	[RTA_NH_ID] = { .type = NLA_U32 },
 };
+
+/* rtnetlink_put_metrics opens RTA_METRICS with nla_nest_start_noflag:
+ * iproute2 does not look for the NLA_F_NESTED bit there and would miss
+ * the attribute with it. */
+static size_t route_metrics_start(struct rtnl_out *o)
+{
+	size_t off = rtnl_nest_start(o, RTA_METRICS);
+
+	((struct nlattr *)(o->buf + off))->nla_type = RTA_METRICS;
+	return off;
+}
 
 struct route_req {
 	const struct rtmsg *rtm;
@@ -69,6 +82,52 @@ static int route_parse(struct rtnl_req *r, struct route_req *rr)
 	return 0;
 }
 
+/*
+ * ip_metrics_convert for the metrics nsemu keeps: RTAX_MTU (above 65520,
+ * IP_MAX_MTU - 15, it is 65520; 0 is no metric) and RTAX_LOCK's MTU bit
+ * (`mtu lock N`). Every value but RTAX_CC_ALGO's is a u32; a type above
+ * RTAX_MAX is invalid. Other metrics (advmss, window, ...) are refused,
+ * since nothing here would act on them.
+ */
+static int route_parse_metrics(struct rtnl_req *r, const struct nlattr *mx,
+			       struct fib_config *cfg)
+{
+	const struct nlattr *nla;
+	int rem;
+
+	nla_for_each_nested(nla, mx, rem) {
+		int type = nla_type(nla);
+		uint32_t val;
+
+		if (!type)
+			continue;
+		if (type > RTAX_MAX)
+			return -EINVAL;
+		if (type == RTAX_CC_ALGO) {
+			EXTACK_MSG(&r->ext, "Route metrics other than mtu are not supported");
+			return -EOPNOTSUPP;
+		}
+		if (nla_len(nla) != sizeof(uint32_t)) {
+			EXTACK_MSG(&r->ext, "Invalid attribute in metrics");
+			return -EINVAL;
+		}
+		val = nla_get_u32(nla);
+		if (type == RTAX_MTU) {
+			cfg->mtu = val > 65535 - 15 ? 65535 - 15 : val;
+		} else if (type == RTAX_LOCK) {
+			if (val & ~(1u << RTAX_MTU)) {
+				EXTACK_MSG(&r->ext, "Route metrics other than mtu are not supported");
+				return -EOPNOTSUPP;
+			}
+			cfg->mtu_lock = val != 0;
+		} else if (val) {
+			EXTACK_MSG(&r->ext, "Route metrics other than mtu are not supported");
+			return -EOPNOTSUPP;
+		}
+	}
+	return 0;
+}
+
 /* rtm_to_fib_config */
 static int route_to_config(struct rtnl_req *r, struct route_req *rr)
 {
@@ -89,9 +148,11 @@ static int route_to_config(struct rtnl_req *r, struct route_req *rr)
 		EXTACK_MSG(&r->ext, "Multipath, encapsulation and nexthop objects are not supported");
 		return -EOPNOTSUPP;
 	}
-	if (tb[RTA_METRICS] && nla_len(tb[RTA_METRICS]) > 0) {
-		EXTACK_MSG(&r->ext, "Route metrics are not supported");
-		return -EOPNOTSUPP;
+	if (tb[RTA_METRICS]) {
+		int err = route_parse_metrics(r, tb[RTA_METRICS], cfg);
+
+		if (err)
+			return err;
 	}
 	cfg->dst_len = rtm->rtm_dst_len;
 	cfg->tos = rtm->rtm_tos;
@@ -283,6 +344,16 @@ void rtnl_route_fill(struct rtnl_req *r, const struct rtnl_route_ent *e, uint16_
 		rtnl_put(o, RTA_GATEWAY, &c->gw, 4);
 	if (e->ifindex)
 		rtnl_put_u32(o, RTA_OIF, (uint32_t)e->ifindex);
+	if (c->mtu || c->mtu_lock) {
+		/* rtnetlink_put_metrics: only the metrics set */
+		size_t nest = route_metrics_start(o);
+
+		if (c->mtu_lock)
+			rtnl_put_u32(o, RTAX_LOCK, 1u << RTAX_MTU);
+		if (c->mtu)
+			rtnl_put_u32(o, RTAX_MTU, c->mtu);
+		rtnl_nest_end(o, nest);
+	}
 	rtnl_msg_end(o, off);
 }
 
@@ -305,8 +376,55 @@ static int route_dump_owner(struct rtnl_req *r)
 	return RTNL_DUMPED;
 }
 
-/* inet_dump_fib: every table (`ip` filters by table itself). Families
- * other than IPv4 get an empty dump. */
+static uint32_t route_expires_clock(const struct rtable *rt);
+static void route_put_exception(struct rtnl_out *o, const struct rtable *rt);
+
+/* fib_dump_info_fnhe: one exception as a cloned route (rt_fill_info
+ * without a flow: no source, no uid): `ip route show cache` prints
+ * "D via G dev X \n    cache [<redirected>] expires Nsec [mtu M]". */
+static int route_dump_fnhe_one(const struct fnhe_view *e, void *arg)
+{
+	struct rtnl_req *r = arg;
+	struct rtnl_out *o = r->out;
+	struct netdev *dev = dev_get_by_index(r->ns, e->oif);
+	uint32_t gw = e->gw ? e->gw : e->nh_gw;
+	struct rtable rt = { .pmtu = e->pmtu, .expires = e->expires,
+			     .flags = e->mtu_locked ? RTCF_MTU_LOCKED : 0 };
+	struct rtmsg rtm = {
+		.rtm_family = AF_INET,
+		.rtm_dst_len = 32,
+		.rtm_table = RT_TABLE_MAIN,
+		.rtm_protocol = RTPROT_UNSPEC,
+		.rtm_scope = RT_SCOPE_UNIVERSE,
+		.rtm_type = RTN_UNICAST,
+		.rtm_flags = RTM_F_CLONED | (e->gw ? RTCF_REDIRECTED : 0),
+	};
+	size_t off;
+
+	if (!dev)
+		return 0;
+	off = rtnl_msg_start(r, RTM_NEWROUTE, NLM_F_MULTI, &rtm, sizeof(rtm));
+	rtnl_put_u32(o, RTA_TABLE, RT_TABLE_MAIN);
+	rtnl_put(o, RTA_DST, &e->daddr, 4);
+	rtnl_put_u32(o, RTA_OIF, (uint32_t)dev->ifindex);
+	if (gw)
+		rtnl_put(o, RTA_GATEWAY, &gw, 4);
+	route_put_exception(o, &rt);
+	struct rta_cacheinfo ci = { .rta_expires = route_expires_clock(&rt) };
+	rtnl_put(o, RTA_CACHEINFO, &ci, sizeof(ci));
+	rtnl_msg_end(o, off);
+	return 0;
+}
+
+static int route_dump_fnhe_owner(struct rtnl_req *r)
+{
+	fnhe_walk(r->ns, route_dump_fnhe_one, r);
+	return RTNL_DUMPED;
+}
+
+/* inet_dump_fib: every table (`ip` filters by table itself), or with
+ * RTM_F_CLONED in the request's rtm_flags the exceptions instead (`ip
+ * route show cache`). Families other than IPv4 get an empty dump. */
 int rtnl_dumproute(struct rtnl_req *r)
 {
 	if (r->nlh->nlmsg_len >= NLMSG_LENGTH(1)) {
@@ -314,14 +432,47 @@ int rtnl_dumproute(struct rtnl_req *r)
 		if (family != AF_UNSPEC && family != AF_INET)
 			return RTNL_DUMPED;
 	}
+	if (r->nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(struct rtmsg)) &&
+	    (((const struct rtmsg *)NLMSG_DATA(r->nlh))->rtm_flags & RTM_F_CLONED))
+		return rtnl_on_owner(r, route_dump_fnhe_owner);
 	return rtnl_on_owner(r, route_dump_owner);
 }
 
+/* rt_fill_info's expiry: what is left of the exception applied to @rt,
+ * in USER_HZ (100) ticks, 0 when none applies. */
+static uint32_t route_expires_clock(const struct rtable *rt)
+{
+	uint64_t now = loop_now();
+
+	if (!rt->expires || rt->expires <= now)
+		return 0;
+	return (uint32_t)((rt->expires - now) / (NSEC_PER_SEC / 100));
+}
+
+/* rt_fill_info's metrics: the route's, with a learned path MTU in force
+ * in place of its MTU, locked when the route says `mtu lock` or the
+ * learned one was clamped to min_pmtu (RTAX_LOCK bit RTAX_MTU), as `ip`
+ * shows "mtu 1400" / "mtu lock 552". */
+static void route_put_exception(struct rtnl_out *o, const struct rtable *rt)
+{
+	bool live = rt->pmtu && rt->expires;
+	uint32_t mtu = live ? rt->pmtu : rt->mtu_metric;
+	bool lock = (rt->flags & RTCF_MTU_LOCKED_ROUTE) || (live && (rt->flags & RTCF_MTU_LOCKED));
+	size_t nest;
+
+	if (!mtu && !lock)
+		return;
+	nest = route_metrics_start(o);
+	if (lock)
+		rtnl_put_u32(o, RTAX_LOCK, 1u << RTAX_MTU);
+	if (mtu)
+		rtnl_put_u32(o, RTAX_MTU, mtu);
+	rtnl_nest_end(o, nest);
+}
+
 /* The RTCF_* bits rt_fill_info puts in rtm_flags that `ip` prints after
- * "cache": local delivery, broadcast. */
-#define RTCF_BROADCAST 0x10000000u
-#define RTCF_MULTICAST 0x20000000u
-#define RTCF_LOCAL 0x80000000u
+ * "cache" (local delivery, broadcast, redirected) come from
+ * <linux/in_route.h>, through route.h. */
 
 /*
  * An input lookup for `ip route get ... iif DEV` (inet_rtm_getroute with
@@ -421,6 +572,9 @@ static int route_get_owner(struct rtnl_req *r)
 		rtcf = RTCF_LOCAL; /* `ip` prints "cache <local>" */
 	else if (rt.type == RTN_BROADCAST)
 		rtcf = RTCF_BROADCAST | RTCF_MULTICAST | (iif ? RTCF_LOCAL : 0);
+	/* RTCF_REDIRECTED (output through a redirect: "cache <redirected>"),
+	 * RTCF_DOREDIRECT (input that would send one: "cache <redirect>") */
+	rtcf |= rt.flags & (RTCF_REDIRECTED | RTCF_DOREDIRECT);
 	struct rtmsg rtm = {
 		.rtm_family = AF_INET,
 		.rtm_dst_len = 32,
@@ -445,11 +599,12 @@ static int route_get_owner(struct rtnl_req *r)
 		rtnl_put(o, RTA_PREFSRC, &rt.src, 4);
 	if (rt.nexthop && rt.nexthop != dst)
 		rtnl_put(o, RTA_GATEWAY, &rt.nexthop, 4);
+	route_put_exception(o, &rt);
 	if (mark)
 		rtnl_put_u32(o, RTA_MARK, mark);
 	if (!iif)
 		rtnl_put_u32(o, RTA_UID, 0);
-	struct rta_cacheinfo ci = { 0 };
+	struct rta_cacheinfo ci = { .rta_expires = route_expires_clock(&rt) };
 	rtnl_put(o, RTA_CACHEINFO, &ci, sizeof(ci));
 	if (iif)
 		rtnl_put_u32(o, RTA_IIF, (uint32_t)iif);

@@ -121,6 +121,11 @@ static const char gen_tour[] =
 	"ip -n a route get 10.9.1.1\n"
 	"ip -n a route show table all\n"
 	"ip -n a route del 10.9.0.0/16\n"
+	"ip -n a route add 10.6.0.0/16 via 192.168.1.254 mtu lock 1300\n"
+	"ip -n a route add 10.5.0.0/16 via 192.168.1.254 mtu 1400\n"
+	"ip -n a route get 10.6.1.1\n"
+	"ip -n a route show cache\n"
+	"ip -n a route flush cache\n"
 	"ip -n a neigh add 192.168.1.7 lladdr 02:00:00:00:00:07 dev a1 nud reachable\n"
 	"ip -n a neigh replace 192.168.1.7 lladdr 02:00:00:00:00:08 dev a1 nud permanent\n"
 	"ip -n a neigh show nud all\n"
@@ -517,6 +522,27 @@ static void gen_frames(void)
 		gen_frame_add(D_R0 | C_FIX, f, gen_ipv4(f, MAC_R0, MAC_H1, "10.0.1.2", "10.0.1.1",
 							1, 64, 0, q, 8 + k - 14, 0));
 		gen_frame_seed("icmp-error-to-r");
+		/* frag needed (mtu 1400, then 0: below min_pmtu) and a
+		 * redirect to 10.0.1.3, quoting the same datagram */
+		q[0] = 3;
+		q[1] = 4;
+		q[6] = 1400 >> 8;
+		q[7] = 1400 & 0xff;
+		gen_frame_add(D_R0 | C_FIX, f, gen_ipv4(f, MAC_R0, MAC_H1, "10.0.1.2", "10.0.1.1",
+							1, 64, 0, q, 8 + k - 14, 0));
+		q[6] = q[7] = 0;
+		gen_frame_add(D_R0 | C_FIX, f, gen_ipv4(f, MAC_R0, MAC_H1, "10.0.1.2", "10.0.1.1",
+							1, 64, 0, q, 8 + k - 14, 0));
+		gen_frame_seed("icmp-frag-needed-to-r");
+		q[0] = 5;
+		q[1] = 1;
+		q[4] = 10;
+		q[5] = 0;
+		q[6] = 1;
+		q[7] = 3;
+		gen_frame_add(D_R0 | C_FIX, f, gen_ipv4(f, MAC_R0, MAC_H1, "10.0.1.2", "10.0.1.1",
+							1, 64, 0, q, 8 + k - 14, 0));
+		gen_frame_seed("icmp-redirect-to-r");
 	}
 	/* UDP: to a closed port of r, and forwarded to h2 */
 	n = gen_udp(pl, 40000, 33434, 12);

@@ -203,6 +203,21 @@ shows
 same route show table 100
 same route get 10.2.3.4
 same route get 10.2.1.1
+# route MTU metrics (RTA_METRICS) from the real ip, and its cache flush
+# (a write of /proc/sys/net/ipv4/route/flush)
+do_shim ip route add 10.5.0.0/16 via 10.1.0.254 mtu lock 1300
+do_shim ip route add 10.6.0.0/16 via 10.1.0.254 mtu 1400
+same route show 10.5.0.0/16
+same route show 10.6.0.0/16
+same route get 10.5.1.1
+same -j route get 10.6.1.1
+do_shim ip route flush cache
+same route show cache
+out=$(shim ip route add 10.11.0.0/16 via 10.1.0.254 advmss 1000 2>&1); rc=$?
+[ $rc -eq 2 ] && [ "$out" = "Error: Route metrics other than mtu are not supported." ] && ok ||
+	bad "route add with advmss: rc $rc, \"$out\""
+do_shim ip route del 10.5.0.0/16
+do_shim ip route del 10.6.0.0/16
 # ---- policy rules through the real `ip rule`, and route get through them ----
 do_shim ip rule add from 10.1.0.0/24 lookup 100
 do_shim ip rule add pref 50 to 10.9.0.0/16 prohibit

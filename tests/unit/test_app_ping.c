@@ -185,7 +185,7 @@ static void reply_error(const char *from, uint8_t type, uint8_t code, uint16_t m
 
 static void test_ping_prints_replies_and_statistics(void **state)
 {
-	struct app *a = start(false, "ping -c 2 -i 0.2 10.0.2.2");
+	struct app *a = start(false, "ping -c 2 -i 0.2 -W 1 10.0.2.2");
 
 	h_advance(1000000); /* 1 ms RTT */
 	reply_echo();
@@ -256,9 +256,54 @@ static void test_ping_frag_needed_prints_mtu(void **state)
 	assert_non_null(strstr(out, "From 10.0.1.1 icmp_seq=1 Frag needed and DF set (mtu = 1400)\n"));
 }
 
+/* A redirect from the gateway about the oldest request, which is then
+ * answered: shown as iputils shows it, not an error; the next request
+ * goes to the new gateway's MAC. */
+static void test_ping_redirect_is_shown_and_followed(void **state)
+{
+	struct app *a = start(false, "ping -c 2 -i 0.2 -W 1 10.0.2.2");
+	uint8_t icmp[8 + 60 + 8], mac[ETH_ALEN];
+	struct icmphdr *h = (struct icmphdr *)icmp;
+	struct pkt *p;
+	struct iphdr *iph = pop_ip(&p);
+	unsigned qlen = iph->ihl * 4u + 8;
+
+	h_mac(mac, "02:00:00:00:00:03");
+	assert_int_equal(neigh_update_cfg(eth0, h_ip("10.0.1.3"), mac, NUD_PERMANENT,
+					  NLM_F_CREATE | NLM_F_REPLACE, NULL), 0);
+	memset(icmp, 0, sizeof(icmp));
+	h->type = ICMP_REDIRECT;
+	h->code = 1;
+	h->un.gateway = h_ip("10.0.1.3");
+	memcpy(icmp + 8, iph, qlen);
+	h->checksum = ip_compute_csum(icmp, 8 + qlen);
+	rx_ip("10.0.1.1", 64, IPPROTO_ICMP, icmp, 8 + qlen);
+	/* the request was forwarded all the same: answer it */
+	uint8_t echo[128];
+	unsigned len = ntohs(iph->tot_len) - iph->ihl * 4u;
+	struct icmphdr *eh = (struct icmphdr *)echo;
+
+	memcpy(echo, (uint8_t *)iph + iph->ihl * 4u, len);
+	eh->type = ICMP_ECHOREPLY;
+	eh->checksum = 0;
+	eh->checksum = ip_compute_csum(echo, len);
+	pkt_free(p);
+	rx_ip("10.0.2.2", 63, IPPROTO_ICMP, echo, len);
+	h_advance(200 * 1000000ull);
+	p = h_tx_pop(eth0);
+	assert_non_null(p);
+	assert_memory_equal(p->data, mac, ETH_ALEN);
+	pkt_free(p);
+	h_advance(2000000000ull);
+	assert_int_equal(finish(a), 0);
+	assert_non_null(strstr(out, "From 10.0.1.1: icmp_seq=1 Redirect Host(New nexthop: 10.0.1.3)\n"
+				    "64 bytes from 10.0.2.2: icmp_seq=1 ttl=63"));
+	assert_non_null(strstr(out, "2 packets transmitted, 1 received, 50% packet loss"));
+}
+
 static void test_ping_duplicate_reply_is_marked_dup(void **state)
 {
-	struct app *a = start(false, "ping -c 2 -i 0.2 10.0.2.2");
+	struct app *a = start(false, "ping -c 2 -i 0.2 -W 1 10.0.2.2");
 
 	reply_echo_n(2);
 	h_advance(200000000);
@@ -511,6 +556,7 @@ static const struct CMUnitTest tests[] = {
 	cmocka_unit_test_setup_teardown(test_ping_no_reply_exits_1_after_linger, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_ping_time_exceeded_is_an_error, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_ping_frag_needed_prints_mtu, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_ping_redirect_is_shown_and_followed, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_ping_duplicate_reply_is_marked_dup, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_ping_deadline_ends_the_run, setup, teardown),
 	cmocka_unit_test_setup_teardown(test_ping_no_route_fails_like_connect, setup, teardown),

@@ -487,6 +487,71 @@ static void test_rtnl_route_add_replace_del_and_dump(void **state)
 	assert_int_equal(route_req(RTM_DELROUTE, NLM_F_ACK, "10.1.0.0", 16, NULL, 0), -ESRCH);
 }
 
+/* NEWROUTE 10.N.0.0/16 via 10.0.0.254 with RTA_METRICS holding one
+ * attribute @type of @len bytes of @val (then RTAX_LOCK @lock if set). */
+static int route_mx_req(int n, int type, uint32_t val, int len, uint32_t lock)
+{
+	struct nl_msg *m = nlmsg_alloc_simple(RTM_NEWROUTE, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+	struct rtmsg rtm = { .rtm_family = AF_INET, .rtm_dst_len = 16, .rtm_table = RT_TABLE_MAIN,
+			     .rtm_protocol = RTPROT_BOOT, .rtm_scope = RT_SCOPE_UNIVERSE,
+			     .rtm_type = RTN_UNICAST };
+	char dst[16];
+	struct nlattr *mx;
+
+	snprintf(dst, sizeof(dst), "10.%d.0.0", n);
+	nlmsg_append(m, &rtm, sizeof(rtm), NLMSG_ALIGNTO);
+	nla_put_u32(m, RTA_DST, h_ip(dst));
+	nla_put_u32(m, RTA_GATEWAY, h_ip("10.0.0.254"));
+	mx = nla_nest_start(m, RTA_METRICS);
+	nla_put(m, type, len, &val);
+	if (lock)
+		nla_put_u32(m, RTAX_LOCK, lock);
+	nla_nest_end(m, mx);
+	send_msg(m);
+	return reply_err();
+}
+
+static void test_rtnl_route_mtu_metric_and_bad_metrics(void **state)
+{
+	int va = up_veth();
+	struct nlattr *tb[RTA_MAX + 1], *mx[RTAX_MAX + 1];
+	bool seen = false;
+
+	assert_int_equal(addr_req(RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE, va, "10.0.0.1", 24), 0);
+	assert_int_equal(route_mx_req(1, RTAX_MTU, 1400, 4, 1u << RTAX_MTU), 0);
+	/* the dump carries them back */
+	struct nl_msg *m = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg rtm = { .rtm_family = AF_INET };
+	nlmsg_append(m, &rtm, sizeof(rtm), NLMSG_ALIGNTO);
+	send_msg(m);
+	for (unsigned i = 0; reply(i); i++) {
+		struct nlmsghdr *h = reply(i);
+
+		if (h->nlmsg_type != RTM_NEWROUTE)
+			continue;
+		assert_int_equal(nlmsg_parse(h, sizeof(struct rtmsg), tb, RTA_MAX, NULL), 0);
+		if (!tb[RTA_DST] || nla_get_u32(tb[RTA_DST]) != h_ip("10.1.0.0"))
+			continue;
+		assert_non_null(tb[RTA_METRICS]);
+		assert_int_equal(nla_parse_nested(mx, RTAX_MAX, tb[RTA_METRICS], NULL), 0);
+		assert_int_equal(nla_get_u32(mx[RTAX_MTU]), 1400);
+		assert_int_equal(nla_get_u32(mx[RTAX_LOCK]), 1u << RTAX_MTU);
+		seen = true;
+	}
+	assert_true(seen);
+	/* a type past RTAX_MAX, a short value, a metric nsemu does not keep:
+	 * refused, nothing added */
+	assert_int_equal(route_mx_req(2, RTAX_MAX + 1, 1, 4, 0), -EINVAL);
+	assert_int_equal(route_mx_req(3, RTAX_MTU, 1400, 2, 0), -EINVAL);
+	assert_string_equal(reply_extack(), "Invalid attribute in metrics");
+	assert_int_equal(route_mx_req(4, RTAX_ADVMSS, 1000, 4, 0), -EOPNOTSUPP);
+	assert_int_equal(route_mx_req(5, RTAX_MTU, 1400, 4, 1u << RTAX_WINDOW), -EOPNOTSUPP);
+	assert_false(route_dumped("10.2.0.0", 16, NULL));
+	assert_false(route_dumped("10.3.0.0", 16, NULL));
+	assert_false(route_dumped("10.4.0.0", 16, NULL));
+	assert_false(route_dumped("10.5.0.0", 16, NULL));
+}
+
 static int route_get(const char *dst, struct nlattr **tb, struct rtmsg **rtm)
 {
 	struct nl_msg *m = nlmsg_alloc_simple(RTM_GETROUTE, 0);
@@ -956,6 +1021,7 @@ int main(void)
 		T(test_rtnl_addr_add_dump_and_del_with_connected_route),
 		T(test_rtnl_addr_add_bad_prefix_or_device_fails),
 		T(test_rtnl_route_add_replace_del_and_dump),
+		T(test_rtnl_route_mtu_metric_and_bad_metrics),
 		T(test_rtnl_getroute_answers_like_ip_route_get),
 		T(test_rtnl_neigh_add_dump_and_del),
 		T(test_rtnl_neigh_add_without_dst_or_device_fails),
