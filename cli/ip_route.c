@@ -350,7 +350,9 @@ static int parse_one_nh(struct cli_ctx *c, uint8_t *buf, size_t *len, size_t cap
 			NEXT_ARG();
 			rtnh->rtnh_ifindex = cli_ifindex(c, argv[0]);
 			if (rtnh->rtnh_ifindex < 0) {
+				/* nodev() returns, and parse_nexthops says more */
 				fprintf(c->err, "Cannot find device \"%s\"\n", argv[0]);
+				fprintf(c->err, "Error: cannot parse nexthop\n");
 				return -ENODEV;
 			}
 		} else if (!strcmp(argv[0], "weight")) {
@@ -390,11 +392,8 @@ static int parse_nexthops(struct cli_ctx *c, struct nl_msg *m, int argc, char **
 			return -EINVAL;
 		}
 		err = parse_one_nh(c, buf, &len, sizeof(buf), &argc, &argv);
-		if (err) {
-			if (err != -E2BIG)
-				fprintf(c->err, "Error: cannot parse nexthop\n");
+		if (err)
 			return err;
-		}
 	}
 	if (len)
 		nla_put(m, RTA_MULTIPATH, (int)len, buf);

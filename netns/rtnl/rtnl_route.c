@@ -43,6 +43,16 @@ static const struct nla_policy rtm_policy[RTA_MAX + 1] = {
 	[RTA_NH_ID] = { .type = NLA_U32 },
 };
 
+/* fib_nexthop_info: a nexthop without link is also dead to a device that
+ * ignores routes with linkdown. */
+static uint32_t nh_dump_flags(const struct netdev *dev, uint32_t flags)
+{
+	if ((flags & RTNH_F_LINKDOWN) && dev &&
+	    devconf_get(dev, DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN))
+		flags |= RTNH_F_DEAD;
+	return flags;
+}
+
 struct route_req {
 	const struct rtmsg *rtm;
 	struct nlattr *tb[RTA_MAX + 1];
@@ -189,8 +199,10 @@ static int route_find_one(const struct fib_route *rt, void *arg)
 		if (!f->found.nh)
 			return 1; /* a notification less, never a wrong one */
 		for (unsigned i = 0; i < rt->nhs; i++)
-			f->found.nh[i] = (struct rtnl_route_nh){ rt->nh[i].dev->ifindex, rt->nh[i].gw,
-								  rt->nh[i].weight, rt->nh[i].flags };
+			f->found.nh[i] = (struct rtnl_route_nh){
+				rt->nh[i].dev->ifindex, rt->nh[i].gw, rt->nh[i].weight,
+				(uint8_t)nh_dump_flags(rt->nh[i].dev, rt->nh[i].flags)
+			};
 		f->found.nhs = rt->nhs;
 	}
 	f->ok = true;
@@ -270,7 +282,8 @@ void rtnl_route_ent_set(struct rtnl_route_ent *e, const struct fib_route *rt)
 	e->cfg.nlflags = 0;
 	e->cfg.has_priority = false;
 	e->ifindex = rt->dev ? rt->dev->ifindex : 0;
-	e->rtflags = rt->flags;
+	/* a multipath route's own flags are fib_info's, its paths' their own */
+	e->rtflags = rt->nhs ? rt->flags : nh_dump_flags(rt->dev, rt->flags);
 }
 
 /* One struct rtnexthop of RTA_MULTIPATH, its gateway nested. */
@@ -322,8 +335,8 @@ static void route_fill_msg(struct rtnl_req *r, const struct rtnl_route_ent *e,
 		rtnl_put(o, RTA_MULTIPATH, NULL, 0);
 		for (unsigned i = 0; i < e->nhs; i++) {
 			if (v)
-				put_rtnh(o, v->nh[i].flags, v->nh[i].weight, v->nh[i].dev->ifindex,
-					 v->nh[i].gw);
+				put_rtnh(o, (uint8_t)nh_dump_flags(v->nh[i].dev, v->nh[i].flags),
+					 v->nh[i].weight, v->nh[i].dev->ifindex, v->nh[i].gw);
 			else
 				put_rtnh(o, e->nh[i].flags, e->nh[i].weight, e->nh[i].ifindex,
 					 e->nh[i].gw);
