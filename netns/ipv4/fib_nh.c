@@ -290,7 +290,7 @@ void fib_mp_rebalance(struct fib_mp *mp)
 		}
 		w += p->weight;
 		/* DIV_ROUND_CLOSEST_ULL(w << 31, total) - 1 */
-		p->upper_bound = (int32_t)(((w << 31) + total / 2) / total) - 1;
+		p->upper_bound = (int32_t)(((w << 31) + total / 2) / total - 1);
 	}
 }
 
