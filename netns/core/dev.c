@@ -432,14 +432,7 @@ static void dev_update_operstate(struct netdev *dev)
 		dev->flags |= IFF_RUNNING | IFF_LOWER_UP;
 		dev->operstate = dev->linkwatch ? OPER_UP : OPER_UNKNOWN;
 	} else {
-		/* default_operstate: LOWERLAYERDOWN when the device sits on
-		 * another (dev_get_iflink != ifindex: a veth's peer), else
-		 * DOWN (a dummy's carrier off) */
-		uint32_t peer_ns;
-		int iflink = dev->ops && dev->ops->get_iflink ? dev->ops->get_iflink(dev, &peer_ns)
-							      : dev->ifindex;
-
-		dev->operstate = iflink != dev->ifindex ? OPER_LOWERLAYERDOWN : OPER_DOWN;
+		dev->operstate = OPER_LOWERLAYERDOWN;
 	}
 }
 
