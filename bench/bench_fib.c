@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * `bench fib [--prefixes N] [--lookups M] [--seed S]`: the FIB at Internet
+ * `bench fib [--prefixes N] [--lookups M] [--seed S] [--rules R]`: the FIB at Internet
  * scale. N prefixes drawn (seeded, reproducible) with the length mix of a
  * full BGP table (about 60% /24, 20% /22-/23, 15% /16-/21, 1% /8-/15, 4%
  * /25-/32) go into the main table of one fresh namespace, as unicast
@@ -15,6 +15,11 @@
  * stats.allocated before and after the load (the control table and the
  * trie together; n/a in sanitizer builds), split by the FIB's own count
  * of what it holds.
+ *
+ * With --rules R, R policy rules that match no lookup
+ * (from 198.18.x.y/32: the lookups carry no source) go in between the
+ * local and main rules first, so that every lookup walks them, as
+ * fib_rules_lookup does, before main answers.
  *
  * With --ecmp N (2 and more) every route is a multipath route over N
  * gateways on the veth (equal weights, one shared record, as the kernel's
@@ -31,6 +36,7 @@
 #include <arpa/inet.h>
 
 #include "netns/ipv4/fib.h"
+#include "netns/ipv4/fib_rules.h"
 #include "bench.h"
 #include "cli/print.h"
 
@@ -89,7 +95,7 @@ struct fib_bench {
 	struct fib_prefix *pfx;
 	uint32_t *addrs;      /* random lookup destinations, host order */
 	uint32_t *daddrs;     /* the same, network order */
-	unsigned n, added, dups, failed, nlookups;
+	unsigned n, added, dups, failed, nlookups, nrules, rules_added;
 	uint64_t load_ns, random_ns, batch_ns, repeat_ns, sink;
 	int64_t mem0, mem1;
 	size_t lpm_bytes;     /* fib_lpm_memory after the load */
@@ -151,6 +157,17 @@ static void fib_bench_load_fn(struct netns *ns, void *arg)
 	struct fib_bench *fb = arg;
 	uint64_t t0;
 
+	/* priorities 1..R, each after the last: one step of the list walk */
+	for (unsigned i = 0; i < fb->nrules; i++) {
+		struct fib_rule_config rc = {
+			.pref = i + 1, .has_pref = true, .action = FR_ACT_TO_TBL,
+			.table = 1000 + i % 1000, .src = htonl(0xc6120000u | (i & 0x1ffff)),
+			.src_len = 32, .suppress_prefixlen = -1, .suppress_ifgroup = -1,
+		};
+
+		if (!fib_rule_add(ns, &rc, false, NULL, NULL))
+			fb->rules_added++;
+	}
 	fb->mem0 = fib_bench_allocated();
 	t0 = bench_now_ns();
 	for (unsigned i = 0; i < fb->n; i++) {
@@ -358,6 +375,10 @@ static int fib_bench_parse(struct cli_ctx *c, int argc, char **argv, struct fib_
 			if (bench_get_u64(c, "--ecmp", val, 1, FIB_ECMP_MAX, &v))
 				return -EINVAL;
 			fb->ecmp = (unsigned)v;
+		} else if (!strcmp(argv[a], "--rules")) {
+			if (bench_get_u64(c, "--rules", val, 0, 100000, &v))
+				return -EINVAL;
+			fb->nrules = (unsigned)v;
 		} else if (!strcmp(argv[a], "--seed")) {
 			if (bench_get_u64(c, "--seed", val, 1, UINT64_MAX, &fb->seed))
 				return -EINVAL;
@@ -453,6 +474,11 @@ int bench_fib(struct cli_ctx *c, int argc, char **argv)
 	else
 		print_uint(PRINT_JSON, "ecmp", NULL, 1);
 	print_text(" ---\n");
+	if (fb.nrules) {
+		print_uint(PRINT_ANY, "rules", "rules: %u non-matching rules walked before main",
+			   fb.rules_added);
+		print_text("\n");
+	}
 	print_uint(PRINT_ANY, "added", "loaded %u routes", fb.added);
 	print_uint(PRINT_ANY, "duplicates", " (%u duplicate prefixes skipped", fb.dups);
 	print_uint(PRINT_ANY, "failed", ", %u failed)", fb.failed);

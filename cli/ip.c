@@ -14,7 +14,7 @@
 static void ip_usage(struct cli_ctx *c, FILE *f)
 {
 	fprintf(f, "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\n"
-		   "where  OBJECT := { address | link | neighbour | netns | route }\n"
+		   "where  OBJECT := { address | link | neighbour | netns | route | rule }\n"
 		   "       OPTIONS := { -s[tatistics] | -d[etails] | -j[son] | -p[retty] |\n"
 		   "                    -n[etns] name | -4 }\n");
 }
@@ -28,6 +28,7 @@ static int ip_help(struct cli_ctx *c, int argc, char **argv)
 static const struct cmd ip_objects[] = {
 	{ "address", cmd_ip_addr, "protocol (IPv4) addresses on devices" },
 	{ "route", cmd_ip_route, "routing table entries" },
+	{ "rule", cmd_ip_rule, "routing policy rules" },
 	{ "neighbor", cmd_ip_neigh, "ARP entries" },
 	{ "neighbour", cmd_ip_neigh, "ARP entries" },
 	{ "link", cmd_ip_link, "network devices" },

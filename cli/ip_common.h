@@ -82,11 +82,12 @@ struct link_util {
 };
 extern const struct link_util veth_link_util;
 extern const struct link_util tap_link_util, tun_link_util; /* link_tap.c */
-/* Fill the ifinfomsg + attributes of a link being created (name, mtu,
- * address, netns) from `ip link add` words; shared with the veth peer.
- * Returns the number of words used, or -EINVAL after printing an error. */
-int iplink_parse(struct cli_ctx *c, int argc, char **argv, struct nl_msg *m, const char **name,
-		 const char **kind);
+/* Fill @ifi (up, down) and the attributes (name, mtu, address, netns) of a
+ * link being created from `ip link add` words; shared with the veth peer,
+ * whose @ifi is inside VETH_INFO_PEER. Returns the number of words used,
+ * or -EINVAL after printing an error. */
+int iplink_parse(struct cli_ctx *c, int argc, char **argv, struct nl_msg *m,
+		 struct ifinfomsg *ifi, const char **name, const char **kind);
 
 /* Print a link header as `ip link`/`ip addr` do (ip_link.c). @addr_mode:
  * omit "mode ..." as `ip addr` does. Returns 0 to continue. */

@@ -44,8 +44,8 @@ static int iplink_usage(struct cli_ctx *c, FILE *f)
 	return f == c->out ? 0 : -EINVAL;
 }
 
-int iplink_parse(struct cli_ctx *c, int argc, char **argv, struct nl_msg *m, const char **name,
-		 const char **kind)
+int iplink_parse(struct cli_ctx *c, int argc, char **argv, struct nl_msg *m,
+		 struct ifinfomsg *ifi, const char **name, const char **kind)
 {
 	int argc0 = argc;
 	uint32_t v;
@@ -64,6 +64,12 @@ int iplink_parse(struct cli_ctx *c, int argc, char **argv, struct nl_msg *m, con
 			if (*name)
 				return duparg2(c, "name", argv[0]);
 			*name = argv[0];
+		} else if (!strcmp(argv[0], "up")) {
+			ifi->ifi_change |= IFF_UP;
+			ifi->ifi_flags |= IFF_UP;
+		} else if (!strcmp(argv[0], "down")) {
+			ifi->ifi_change |= IFF_UP;
+			ifi->ifi_flags &= ~IFF_UP;
 		} else if (!strcmp(argv[0], "mtu")) {
 			NEXT_ARG();
 			if (get_u32(&v, argv[0], 0))
@@ -114,7 +120,7 @@ static int iplink_add(struct cli_ctx *c, int argc, char **argv)
 	if (!m)
 		return -ENOMEM;
 	nlmsg_append(m, &ifi, sizeof(ifi), NLMSG_ALIGNTO);
-	n = iplink_parse(c, argc, argv, m, &name, &kind);
+	n = iplink_parse(c, argc, argv, m, nlmsg_data(nlmsg_hdr(m)), &name, &kind);
 	if (n < 0)
 		goto err;
 	argc -= n;

@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/rtnetlink.h>
@@ -18,7 +19,8 @@
 static int iproute_usage(struct cli_ctx *c, FILE *f)
 {
 	fprintf(f, "Usage: ip route { show | flush } [ SELECTOR ]\n"
-		   "       ip route get ADDRESS [ from ADDRESS ] [ oif STRING ]\n"
+		   "       ip route get [ fibmatch ] ADDRESS [ from ADDRESS ] [ iif STRING ]\n"
+		   "                            [ oif STRING ] [ mark NUMBER ] [ tos TOS ]\n"
 		   "       ip route { add | del | change | append | replace } ROUTE\n"
 		   "SELECTOR := [ table TABLE_ID ] [ dev STRING ] [ PREFIX ]\n"
 		   "ROUTE := NODE_SPEC [ INFO_SPEC ]\n"
@@ -136,6 +138,17 @@ static int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 		snprintf(b1, sizeof(b1), "default");
 	}
 	print_string(PRINT_ANY, "dst", "%s ", b1);
+	if (tb[RTA_SRC]) {
+		fmt_ip4(nla_get_u32(tb[RTA_SRC]), b2);
+		if (r->rtm_src_len != 32)
+			snprintf(b1, sizeof(b1), "%s/%u", b2, r->rtm_src_len);
+		else
+			snprintf(b1, sizeof(b1), "%s", b2);
+		print_string(PRINT_ANY, "from", "from %s ", b1);
+	} else if (r->rtm_src_len) {
+		snprintf(b1, sizeof(b1), "0/%u", r->rtm_src_len);
+		print_string(PRINT_ANY, "src", "from %s ", b1);
+	}
 	if (tb[RTA_GATEWAY]) {
 		print_string(PRINT_FP, NULL, "via ", NULL);
 		print_string(PRINT_ANY, "gateway", "%s ", fmt_ip4(nla_get_u32(tb[RTA_GATEWAY]), b2));
@@ -143,7 +156,7 @@ static int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	if (tb[RTA_OIF])
 		print_string(PRINT_ANY, "dev", "dev %s ",
 			     ll_index_to_name((int)nla_get_u32(tb[RTA_OIF])));
-	if (!cloned && table && (table != RT_TABLE_MAIN || c->details) && (!f || !f->tb))
+	if (table && (table != RT_TABLE_MAIN || c->details) && (!f || !f->tb))
 		print_string(PRINT_ANY, "table", "table %s ", rt_table_n2a(table, b1, sizeof(b1)));
 	if (!cloned) {
 		if (r->rtm_protocol != RTPROT_BOOT || c->details)
@@ -160,6 +173,17 @@ static int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	if (tb[RTA_PRIORITY])
 		print_uint(PRINT_ANY, "metric", "metric %u ", nla_get_u32(tb[RTA_PRIORITY]));
 	print_rt_flags(r->rtm_flags);
+	if (tb[RTA_MARK] && nla_get_u32(tb[RTA_MARK])) {
+		unsigned mark = nla_get_u32(tb[RTA_MARK]);
+
+		/* iproute2: decimal below 16, else hexadecimal */
+		if (is_json_context())
+			print_uint(PRINT_JSON, "mark", NULL, mark);
+		else if (mark >= 16)
+			print_text("mark 0x%x ", mark);
+		else
+			print_text("mark %u ", mark);
+	}
 	if (tb[RTA_UID])
 		print_uint(PRINT_ANY, "uid", "uid %u ", nla_get_u32(tb[RTA_UID]));
 	if (cloned) {
@@ -180,6 +204,9 @@ static int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 		}
 		close_json_array(PRINT_ANY, NULL);
 	}
+	if (tb[RTA_IIF])
+		print_string(PRINT_ANY, "iif", "iif %s ",
+			     ll_index_to_name((int)nla_get_u32(tb[RTA_IIF])));
 	/* the last thing before the line ends, so that nothing reads as
 	 * the last nexthop's */
 	if (tb[RTA_MULTIPATH])
@@ -249,13 +276,38 @@ static int iproute_show(struct cli_ctx *c, int argc, char **argv)
 static int iproute_get(struct cli_ctx *c, int argc, char **argv)
 {
 	struct rtmsg r = { .rtm_family = AF_INET };
-	uint32_t dst = 0, src = 0;
-	bool have_dst = false, have_src = false;
-	int oif = 0, len, err;
+	uint32_t dst = 0, src = 0, mark = 0, v;
+	bool have_dst = false, have_src = false, have_mark = false;
+	int oif = 0, iif = 0, len, err;
 	struct nl_msg *m;
 
 	for (; argc > 0; argc--, argv++) {
-		if (!strcmp(argv[0], "from")) {
+		if (!strcmp(argv[0], "tos") || matches(argv[0], "dsfield")) {
+			char *end;
+			unsigned long t;
+
+			NEXT_ARG();
+			/* rtnl_dsfield_a2n: hexadecimal */
+			t = strtoul(argv[0], &end, 16);
+			if (!argv[0][0] || *end || t > 255)
+				return invarg(c, "TOS value is invalid\n", argv[0]);
+			r.rtm_tos = (uint8_t)t;
+		} else if (!strcmp(argv[0], "iif")) {
+			NEXT_ARG();
+			iif = cli_ifindex(c, argv[0]);
+			if (iif < 0) {
+				fprintf(c->err, "Cannot find device \"%s\"\n", argv[0]);
+				return -ENODEV;
+			}
+		} else if (matches(argv[0], "mark")) {
+			NEXT_ARG();
+			if (get_u32(&v, argv[0], 0))
+				return invarg(c, "invalid mark value", argv[0]);
+			mark = v;
+			have_mark = true;
+		} else if (matches(argv[0], "fibmatch")) {
+			r.rtm_flags |= RTM_F_FIB_MATCH;
+		} else if (!strcmp(argv[0], "from")) {
 			NEXT_ARG();
 			if (get_prefix4(&src, &len, argv[0], false)) {
 				fprintf(c->err, "Error: inet prefix is expected rather than \"%s\".\n",
@@ -294,14 +346,20 @@ static int iproute_get(struct cli_ctx *c, int argc, char **argv)
 	if (!m)
 		return -ENOMEM;
 	r.rtm_dst_len = 32;
+	/* iproute2 asks for the table the lookup used */
+	r.rtm_flags |= RTM_F_LOOKUP_TABLE;
 	if (have_src)
 		r.rtm_src_len = 32;
 	nlmsg_append(m, &r, sizeof(r), NLMSG_ALIGNTO);
 	nla_put_u32(m, RTA_DST, dst);
 	if (have_src)
 		nla_put_u32(m, RTA_SRC, src);
+	if (iif)
+		nla_put_u32(m, RTA_IIF, (uint32_t)iif);
 	if (oif)
 		nla_put_u32(m, RTA_OIF, (uint32_t)oif);
+	if (have_mark)
+		nla_put_u32(m, RTA_MARK, mark);
 	new_json_obj(c->out, c->json, c->pretty);
 	err = cli_request(c, m, print_route, NULL, false);
 	delete_json_obj();

@@ -40,7 +40,7 @@ static int veth_parse_opt(struct cli_ctx *c, int argc, char **argv, struct nl_ms
 	if (!data || !peer || !ifi)
 		return -ENOMEM;
 	memset(ifi, 0, sizeof(*ifi));
-	n = iplink_parse(c, argc, argv, m, &name, &kind);
+	n = iplink_parse(c, argc, argv, m, ifi, &name, &kind);
 	if (n < 0)
 		return n;
 	if (kind) {

@@ -53,8 +53,8 @@ static void usage(FILE *f)
 		   "  -b SCRIPT   run SCRIPT and exit (\"-\": standard input); stop at the\n"
 		   "              first failing line with \"Command failed SCRIPT:LINE\"\n"
 		   "  -q          no banner\n"
-		   "  --seed N    reproducible run: the same MAC addresses (and IP IDs) for\n"
-		   "              the same N (default: different in every run)\n");
+		   "  --seed N    reproducible run: the same N and the same commands give the\n"
+		   "              same MAC addresses and IP IDs (default: new ones each run)\n");
 }
 
 static void banner(void)
@@ -163,9 +163,8 @@ int main(int argc, char **argv)
 				fprintf(stderr, "nsemu: invalid seed \"%s\"\n", optarg);
 				return 2;
 			}
-			/* MACs (rand_u64) and the IP ID starts (random()) */
+			/* MACs and the IP ID starts (core/rand) */
 			rand_seed(v);
-			srandom((unsigned)v);
 			break;
 		}
 		case 'h': usage(stdout); return 0;

@@ -91,6 +91,7 @@ static const struct {
 	{ "neighbour", (const char *const[]){ "add", "del", "change", "replace", "show", "flush",
 					      "help", NULL } },
 	{ "netns", (const char *const[]){ "add", "delete", "list", "exec", "help", NULL } },
+	{ "rule", (const char *const[]){ "add", "delete", "list", "show", "flush", "help", NULL } },
 };
 
 static const char *const link_kinds[] = { "veth", "dummy", "tap", "tun" };

@@ -7,6 +7,7 @@
  * dev_xmit.c.
  */
 #include <arpa/inet.h>
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdatomic.h>
@@ -399,6 +400,9 @@ void dev_async_end(void)
 
 bool dev_async_wait(void)
 {
+	/* a worker could be waiting for teardown that needs its own loop */
+	assert(!loop_current() ||
+	       !atomic_load_explicit(&dev_async_pending, memory_order_acquire));
 	for (unsigned i = 0; i < DEV_ASYNC_POLL_MAX; i++) {
 		struct timespec ts = { 0, DEV_ASYNC_POLL_NS };
 

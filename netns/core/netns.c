@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/rand.h"
 #include "core/timer.h"
 #include "dev.h"
 #include "netns.h"
@@ -115,11 +116,11 @@ static struct netns *netns_build(const char *name, struct worker *owner, bool ah
 	netns_nalive++;
 	ns->owner = owner;
 	memcpy(ns->name, name, len + 1);
-	/* Linux starts ip_id from a random value per destination; a per-net
-	 * pseudo-random start keeps tests deterministic enough while not
-	 * every namespace beginning at 0. */
+	/* Linux starts ip_id from a random value per destination; here a
+	 * random start per namespace, from the run's sequence (core/rand:
+	 * new each run, fixed by --seed) */
 	if (!ahead)
-		ns->ip_id = (uint16_t)(random() & 0xffff);
+		ns->ip_id = (uint16_t)rand_u64();
 	NS_ASSERT_OWNER(ns);
 
 	/* the subsystems in registration order (sysctls, FIB, neighbours,
@@ -182,7 +183,7 @@ struct netns *netns_create(const char *name, struct worker *owner)
 				netns_ahead_tail = prev;
 			ns->reg_next = NULL;
 			/* its ip_id start, drawn when its request came */
-			ns->ip_id = (uint16_t)(random() & 0xffff);
+			ns->ip_id = (uint16_t)rand_u64();
 			return ns;
 		}
 	}

@@ -13,6 +13,7 @@
  * indexes by device and source fib_nh.c's (fib_priv.h). Owner thread only.
  */
 #include "fib_priv.h"
+#include "fib_rules.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -65,6 +66,7 @@ void fib_exit(struct netns *ns)
 		fib_table_free(tb);
 	}
 	fib_nh_exit(f);
+	fib_rules_free(ns);
 	free(f);
 	ns->fib = NULL;
 }
@@ -263,6 +265,8 @@ int fib_lookup_flow(struct netns *ns, const struct flowi4 *fl4, struct fib_resul
 	const struct fib_table *order[3];
 
 	NS_ASSERT_OWNER(ns);
+	if (unlikely(f->custom_rules))
+		return fib_rules_lookup(ns, fl4, res);
 	/* the default rules: 0 lookup local, 32766 main, 32767 default */
 	order[0] = f->local;
 	order[1] = f->main;
@@ -271,6 +275,15 @@ int fib_lookup_flow(struct netns *ns, const struct flowi4 *fl4, struct fib_resul
 		if (order[i] && table_lookup(f, order[i], daddr, &fl, res) == 1)
 			return 0;
 	return -ENETUNREACH;
+}
+
+int fib_table_lookup_fl(struct netns *ns, const struct fib_table *tb, const struct flowi4 *fl4,
+			struct fib_result *res)
+{
+	const struct fib_flow fl = { fl4->oif, fl4->scope,
+				     !!(fl4->flags & FLOWI_FLAG_IGNORE_LINKSTATE) };
+
+	return table_lookup(ns->fib, tb, fl4->daddr, &fl, res);
 }
 
 int fib_lookup(struct netns *ns, uint32_t daddr, struct fib_result *res)
@@ -293,6 +306,12 @@ void fib_lookup_batch(struct netns *ns, const uint32_t *daddr, unsigned n,
 	unsigned nt = 0;
 
 	NS_ASSERT_OWNER(ns);
+	if (unlikely(f->custom_rules)) {
+		/* rules other than the defaults: one rule walk per destination */
+		for (unsigned i = 0; i < n; i++)
+			ret[i] = fib_lookup_flow(ns, &(struct flowi4){ .daddr = daddr[i] }, &res[i]);
+		return;
+	}
 	/* the default rules, as fib_lookup_flow: the tables that exist */
 	if (f->local)
 		order[nt++] = f->local;
@@ -402,6 +421,11 @@ bool fib_result_route(struct netns *ns, const struct fib_result *res, struct fib
 bool fib_has_custom_local_routes(const struct netns *ns)
 {
 	return ns->fib->has_custom_local_routes;
+}
+
+bool fib_has_custom_rules(const struct netns *ns)
+{
+	return ns->fib->custom_rules;
 }
 
 /* ---- insert ---- */
@@ -1499,4 +1523,5 @@ void ip_fib_init(void)
 {
 	register_pernet_subsys(&fib_net_ops);
 	register_netdevice_notifier(&fib_netdev_notifier);
+	fib_rules_init();
 }

@@ -3,8 +3,9 @@
  * IPv4 routing: the control table (every route as `ip route` shows it, per
  * table) kept apart from the forwarding structure (core/lpm per table),
  * STYLE H8. Tables: local (255), main (254), default (253) and user tables
- * 1..2^32-1, created on first use. Lookup follows Linux's default rules:
- * local, then main, then default. Also the addresses of devices
+ * 1..2^32-1, created on first use. Lookup follows the namespace's policy
+ * rules (fib_rules.h); with only the default rules, directly: local, then
+ * main, then default. Also the addresses of devices
  * (devinet: in_ifaddr) and the routes they imply.
  */
 #ifndef NSEMU_NETNS_FIB_H
@@ -225,6 +226,9 @@ const struct in_ifaddr *fib_addr_hash_find(const struct netns *ns, uint32_t addr
 /* A user added a `local` route (net->ipv4.fib_has_custom_local_routes):
  * fib_validate_source can no longer trust the address list alone. */
 bool fib_has_custom_local_routes(const struct netns *ns);
+/* The rules are not just the default ones (fib4_has_custom_rules): lookups
+ * walk them (fib_rules.c). */
+bool fib_has_custom_rules(const struct netns *ns);
 /* The routes an address implies (fib_add_ifaddr, devinet.c): local route,
  * and when the device is up the broadcast and prefix routes. */
 void fib_add_ifaddr(struct in_ifaddr *ifa);

@@ -181,6 +181,8 @@ struct fib_nh {
 
 struct fib {
 	struct fib_table *local, *main; /* the two every lookup visits */
+	/* the rules are not the three defaults: lookups walk rules (below) */
+	bool custom_rules;
 	struct fib_nh *nh;		/* records by index, [0] unused */
 	uint32_t nh_cap, nh_free;	/* nh_free: a free index, 0 = none */
 	uint32_t *nh_hash;		/* indexes by contents, 0 = empty */
@@ -192,6 +194,7 @@ struct fib {
 	struct fib_hmap by_dev;	 /* nh->dev -> records */
 	struct fib_hmap by_src;	 /* nh->prefsrc -> records */
 	struct fib_hmap by_addr; /* ifa->local -> the addresses (inet_addr_lst) */
+	struct fib_rules *rules; /* fib_rules.c; NULL = the default rules */
 };
 
 /* The route types that answer with an error (fib_props[].error). */
@@ -253,6 +256,11 @@ static inline const struct fib_alias *fib_entry_aliases(const struct fib_table *
 	*n = 0;
 	return NULL;
 }
+
+/* fib.c: one table's lookup for a rule's action (fib_table_lookup under
+ * fib4_rule_action): 1 found (*res filled), 0 nothing, -EAGAIN throw. */
+int fib_table_lookup_fl(struct netns *ns, const struct fib_table *tb, const struct flowi4 *fl,
+			struct fib_result *res);
 
 /* fib_nh.c: records (a reference per route, for the route in (table,
  * entry); 0 on -ENOMEM) and the indexes */

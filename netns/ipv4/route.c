@@ -19,6 +19,13 @@
 #include "core/compiler.h"
 #include "netns/core/dev.h"
 #include "netns/proto/ip.h"
+#include "fib_rules.h"
+
+/* the flow bits of a TOS byte routing looks at, and lo's ifindex */
+#ifndef IPTOS_RT_MASK
+#define IPTOS_RT_MASK 0x1c
+#endif
+#define LOOPBACK_IFINDEX 1
 
 #define IGMP_ALL_HOSTS htonl(0xe0000001) /* 224.0.0.1, joined by every device */
 #ifndef IPPROTO_IGMP
@@ -68,7 +75,10 @@ static uint32_t fib_compute_spec_dst(struct netns *ns, const struct netdev *dev,
 	if (type == RTN_LOCAL)
 		return daddr;
 	if (saddr) {
-		if (fib_lookup(ns, saddr, &res) == 0 && !fib_type_error(res.type))
+		/* as a reply this namespace sends: in through lo for the rules */
+		if (fib_lookup_flow(ns, &(struct flowi4){ .daddr = saddr, .iif = LOOPBACK_IFINDEX },
+				    &res) == 0 &&
+		    !fib_type_error(res.type))
 			return fib_res_prefsrc(&res);
 	} else {
 		scope = RT_SCOPE_LINK;
@@ -94,23 +104,30 @@ static bool ip_is_local_addr(struct netns *ns, uint32_t addr)
  * (a local address without accept_local), IP_INVALID_SOURCE (the source
  * routes as broadcast or the like).
  */
-static enum drop_reason fib_validate_source(struct netns *ns, uint32_t src, int oif,
-					    struct netdev *dev)
+static enum drop_reason fib_validate_source(struct netns *ns, uint32_t src, uint32_t dst,
+					    uint8_t tos, int oif, struct netdev *dev)
 {
 	int rpf = devconf_rp_filter(dev);
 	bool accept_local = devconf_accept_local(dev);
 	struct fib_result res;
 
 	/* Without rp_filter only a local source matters, unless user local
-	 * routes or a redirect (same in and out device) need the full check. */
+	 * routes, rules other than the defaults or a redirect (same in and
+	 * out device) need the full check. */
 	if (!rpf && (dev->ifindex != oif || !devconf_get(dev, DEVCONF_SEND_REDIRECTS)) &&
-	    !fib_has_custom_local_routes(ns)) {
+	    !fib_has_custom_local_routes(ns) && !fib_has_custom_rules(ns)) {
 		if (accept_local || !ip_is_local_addr(ns, src))
 			return 0;
 		return DROP_IP_LOCAL_SOURCE;
 	}
-	/* __fib_validate_source: the route back to the source */
-	if (fib_lookup(ns, src, &res) || fib_type_error(res.type))
+	/* __fib_validate_source: the route back to the source, as rules see
+	 * a reply: from our address, in through the output device (lo when
+	 * the datagram is ours) */
+	if (fib_lookup_flow(ns,
+			    &(struct flowi4){ .daddr = src, .saddr = dst,
+					      .iif = oif ? oif : LOOPBACK_IFINDEX, .tos = tos },
+			    &res) ||
+	    fib_type_error(res.type))
 		goto last_resort;
 	if (res.type != RTN_UNICAST) {
 		if (res.type != RTN_LOCAL)
@@ -169,7 +186,7 @@ static int ip_route_input_mc(const struct iphdr *iph, struct netdev *dev, struct
 		if (!ipv4_is_local_multicast(daddr) && iph->protocol != IPPROTO_IGMP)
 			return -EINVAL;
 	} else {
-		*reason = fib_validate_source(ns, saddr, 0, dev);
+		*reason = fib_validate_source(ns, saddr, daddr, iph->tos & IPTOS_RT_MASK, 0, dev);
 		if (*reason)
 			return -EINVAL;
 	}
@@ -247,6 +264,7 @@ static int ip_route_input_slow(const struct iphdr *iph, struct netdev *dev, stru
 {
 	struct netns *ns = dev->ns;
 	uint32_t saddr = iph->saddr, daddr = iph->daddr;
+	uint8_t tos = iph->tos & IPTOS_RT_MASK;
 	struct fib_result res;
 	int err;
 
@@ -272,7 +290,11 @@ static int ip_route_input_slow(const struct iphdr *iph, struct netdev *dev, stru
 			goto martian_source;
 	}
 
-	err = fib_lookup(ns, daddr, &res);
+	/* the flow rules match on: no mark (packets carry none) */
+	err = fib_lookup_flow(ns,
+			      &(struct flowi4){ .daddr = daddr, .saddr = saddr,
+						.iif = dev->ifindex, .tos = tos },
+			      &res);
 	if (!err)
 		err = fib_type_error(res.type);
 	if (err) {
@@ -288,7 +310,7 @@ static int ip_route_input_slow(const struct iphdr *iph, struct netdev *dev, stru
 		goto brd_input;
 	}
 	if (res.type == RTN_LOCAL) {
-		*reason = fib_validate_source(ns, saddr, 0, dev);
+		*reason = fib_validate_source(ns, saddr, daddr, tos, 0, dev);
 		if (*reason)
 			return -EINVAL;
 		rt_local(rt, ns, dev, RTN_LOCAL, saddr, daddr);
@@ -310,7 +332,7 @@ static int ip_route_input_slow(const struct iphdr *iph, struct netdev *dev, stru
 	/* __mkroute_input */
 	if (!res.dev)
 		goto martian_destination;
-	*reason = fib_validate_source(ns, saddr, res.dev->ifindex, dev);
+	*reason = fib_validate_source(ns, saddr, daddr, tos, res.dev->ifindex, dev);
 	if (*reason)
 		return -EINVAL;
 	rt->type = RTN_UNICAST;
@@ -325,7 +347,7 @@ static int ip_route_input_slow(const struct iphdr *iph, struct netdev *dev, stru
 
 brd_input:
 	if (saddr) {
-		*reason = fib_validate_source(ns, saddr, 0, dev);
+		*reason = fib_validate_source(ns, saddr, daddr, tos, 0, dev);
 		if (*reason)
 			return -EINVAL;
 	}
@@ -377,7 +399,10 @@ int ip_route_input(const struct pkt *p, struct rtable *rt, enum drop_reason *rea
 	}
 	memset(rt, 0, sizeof(*rt));
 	err = ip_route_input_slow(iph, dev, rt, reason, icmp_code);
-	if (err == 0 && !ipv4_is_multicast(iph->daddr) && !rt->multipath) {
+	/* rules on tos make the answer depend on more than the addresses,
+	 * and so does a multipath route's path */
+	if (err == 0 && !ipv4_is_multicast(iph->daddr) && !rt->multipath &&
+	    !fib_rules_use_tos_mark(ns)) {
 		*h = (struct rt_input_hint){ .gen = ns->dev_gen, .saddr = iph->saddr,
 					     .daddr = iph->daddr, .nexthop = rt->nexthop,
 					     .src = rt->src, .mtu = rt->mtu, .out = rt->dev,
@@ -401,6 +426,15 @@ static struct netdev *ip_dev_find(struct netns *ns, uint32_t addr)
 
 int ip_route_output(struct netns *ns, uint32_t daddr, uint32_t saddr, int oif, struct rtable *rt)
 {
+	const struct flowi4 fl = { .daddr = daddr, .saddr = saddr, .oif = oif };
+
+	return ip_route_output_key(ns, &fl, rt);
+}
+
+int ip_route_output_key(struct netns *ns, const struct flowi4 *flp, struct rtable *rt)
+{
+	uint32_t daddr = flp->daddr, saddr = flp->saddr;
+	int oif = flp->oif;
 	struct netdev *dev_out = NULL;
 	struct fib_result res;
 	struct flowi4 fl4;
@@ -452,7 +486,13 @@ int ip_route_output(struct netns *ns, uint32_t daddr, uint32_t saddr, int oif, s
 		goto make_route;
 	}
 
-	fl4 = (struct flowi4){ .daddr = daddr, .saddr = saddr, .oif = oif };
+	/* ip_route_output_key_hash: locally generated traffic comes in
+	 * through lo as far as rules (iif lo) are concerned; the protocol
+	 * and ports a caller gives are what multipath policy 1 hashes */
+	fl4 = (struct flowi4){ .daddr = daddr, .saddr = saddr, .oif = oif,
+			       .iif = LOOPBACK_IFINDEX, .mark = flp->mark,
+			       .tos = flp->tos & IPTOS_RT_MASK, .proto = flp->proto,
+			       .sport = flp->sport, .dport = flp->dport };
 	err = fib_lookup_flow(ns, &fl4, &res);
 	if (!err)
 		err = fib_type_error(res.type);
@@ -474,8 +514,9 @@ int ip_route_output(struct netns *ns, uint32_t daddr, uint32_t saddr, int oif, s
 		type = RTN_LOCAL;
 		goto make_route;
 	}
-	/* fib_select_path: a multipath route's path (by the addresses: no
-	 * ports reach this lookup), then the source for it */
+	/* fib_select_path: a multipath route's path (by the flow's
+	 * addresses, and for policy 1 the protocol and ports the caller
+	 * gave), then the source for it */
 	fib_select_path(ns, &res, &fl4);
 	if (!saddr)
 		saddr = fib_res_prefsrc(&res);

@@ -42,5 +42,9 @@ int ip_route_input(const struct pkt *p, struct rtable *rt, enum drop_reason *rea
  * @oif 0 = any. 0, -ENETUNREACH, -EHOSTUNREACH (unreachable route),
  * -EACCES (prohibit), -EINVAL (blackhole: kernel returns -EINVAL). */
 int ip_route_output(struct netns *ns, uint32_t daddr, uint32_t saddr, int oif, struct rtable *rt);
+/* The same for a whole flow (ip_route_output_key): daddr, saddr, oif, and
+ * the tos and mark that policy rules may select on. */
+struct flowi4;
+int ip_route_output_key(struct netns *ns, const struct flowi4 *fl, struct rtable *rt);
 
 #endif

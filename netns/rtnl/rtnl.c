@@ -510,7 +510,8 @@ int rtnl_link_get_net(struct netns *src, const struct nlattr *a, struct netns **
 	if (nla_len(a) < (int)sizeof(id))
 		return -EINVAL;
 	memcpy(&id, nla_data(a), sizeof(id));
-	*nsp = netns_lookup_id(id);
+	/* id 0 names no namespace: the default one, as everywhere else */
+	*nsp = id ? netns_lookup_id(id) : rtnl_def_ns;
 	return *nsp ? 0 : -ESRCH;
 }
 
@@ -724,6 +725,7 @@ int rtnl_init(void)
 		rtnl_link_init();
 		rtnl_addr_init();
 		rtnl_route_init();
+		rtnl_rule_init();
 		rtnl_neigh_init();
 		rtnl_netns_init();
 		once = true;

@@ -180,7 +180,8 @@ struct rtnl_link_ops {
 void rtnl_link_register(const struct rtnl_link_ops *ops);
 /*
  * rtnl_link_get_net: the namespace an IFLA_NET_NS_PID attribute @a names
- * (it carries an nsemu namespace id), or @src when @a is NULL. 0 and *nsp,
+ * (it carries an nsemu namespace id; 0 is the default namespace), or @src
+ * when @a is NULL. 0 and *nsp,
  * -EINVAL (shorter than a u32) or -ESRCH (no such namespace); the caller
  * sets the extack text its kind answers with. Any thread.
  */

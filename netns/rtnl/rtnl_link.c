@@ -217,6 +217,18 @@ void rtnl_link_fill(struct rtnl_req *r, const struct netdev *dev, uint16_t type,
 
 /* ------------------------------------------------------------- parsing */
 
+/* An end names its namespace by IFLA_NET_NS_PID only: fds are the shim's
+ * business (notes §4) and nsids are not kept. The request's end and a
+ * pair's peer alike. */
+static int link_ns_attrs_ok(struct rtnl_req *r, struct nlattr **tb)
+{
+	if (tb[IFLA_NET_NS_FD] || tb[IFLA_TARGET_NETNSID]) {
+		EXTACK_MSG(&r->ext, "Use IFLA_NET_NS_PID with an nsemu namespace id");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
 static int link_parse(struct rtnl_req *r, struct link_req *lr)
 {
 	int err = rtnl_parse(r, sizeof(struct ifinfomsg), lr->tb, IFLA_MAX, ifla_policy);
@@ -227,12 +239,7 @@ static int link_parse(struct rtnl_req *r, struct link_req *lr)
 		rtnl_nla_strlcpy(lr->name, lr->tb[IFLA_IFNAME], sizeof(lr->name));
 	else if (lr->tb[IFLA_ALT_IFNAME])
 		rtnl_nla_strlcpy(lr->name, lr->tb[IFLA_ALT_IFNAME], sizeof(lr->name));
-	if (lr->tb[IFLA_NET_NS_FD] || lr->tb[IFLA_TARGET_NETNSID]) {
-		/* fds are the shim's business (notes §4); nsids are not kept */
-		EXTACK_MSG(&r->ext, "Use IFLA_NET_NS_PID with an nsemu namespace id");
-		return -EOPNOTSUPP;
-	}
-	return 0;
+	return link_ns_attrs_ok(r, lr->tb);
 }
 
 /* Find the device a request names: ifi_index first, then the name. */
@@ -540,6 +547,7 @@ struct link_make {
 	const char *name;
 	struct nlattr **tb, **data;
 	struct extack *ext;
+	bool up;	      /* the request's ifi_flags ask for IFF_UP */
 	struct netdev *peer;
 	loop_call_fn peer_fn; /* the kind's rtnl_peer_call */
 	void *peer_arg;
@@ -571,6 +579,14 @@ static void link_make_owner(void *arg)
 		return;
 	}
 	m->dev = dev;
+	/* rtnl_configure_link: the request's own flags (`ip link add X up`) */
+	if (m->up && (m->err = dev_open(dev))) {
+		/* rtnl_newlink_create's out_unregister: the device goes, and a
+		 * pair's peer with it (its uninit) */
+		dev_unregister(dev);
+		m->dev = NULL;
+		m->peer = NULL;
+	}
 }
 
 /* Make m's device, and first (so that it gets the lower ifindex in a
@@ -629,14 +645,12 @@ int rtnl_link_create(const struct rtnl_link_ops *ops, struct netns *ns, const ch
 	return link_make(&m, peer_ns ? peer_ns : ns, peer_name ? peer_name : dflt, NULL);
 }
 
-/* The namespace an end's IFLA_NET_NS_PID names (id 0, which names no
- * namespace, is the default one here), or @src; NULL with ext set. */
+/* The namespace an end's IFLA_NET_NS_PID names, or @src; NULL with ext
+ * set. */
 static struct netns *link_dest(struct netns *src, const struct nlattr *a, struct extack *ext)
 {
 	struct netns *ns;
 
-	if (a && nla_len(a) >= (int)sizeof(uint32_t) && !nla_get_u32((struct nlattr *)a))
-		return rtnl_default_ns();
 	if (rtnl_link_get_net(src, a, &ns)) {
 		EXTACK_MSG(ext, "No such namespace");
 		return NULL;
@@ -676,6 +690,8 @@ static int link_parse_peer(struct rtnl_req *r, struct link_req *lr, struct nlatt
 		return -EINVAL;
 	if (lr->ops->validate && (err = lr->ops->validate(ptb, NULL, &r->ext)))
 		return err;
+	if ((err = link_ns_attrs_ok(r, ptb)))
+		return err;
 	err = rtnl_link_get_net(r->ns, ptb[IFLA_NET_NS_PID], peer_ns);
 	if (err) {
 		EXTACK_MSG(&r->ext, err == -EINVAL ? "Invalid network namespace attribute"
@@ -690,8 +706,11 @@ static int link_create(struct rtnl_req *r, struct link_req *lr)
 	struct nlattr *ptb[IFLA_MAX + 1];
 	char dflt[IFNAMSIZ], peer_name[IFNAMSIZ];
 	struct netns *peer_ns = NULL;
+	/* rtnl_dev_combine_flags: ifi_change 0 means "all of ifi_flags" */
+	uint32_t change = lr->ifm->ifi_change ? lr->ifm->ifi_change : ~0u;
 	struct link_make m = { .ops = lr->ops, .src = r->ns, .name = lr->name, .tb = lr->tb,
-			       .data = lr->data, .ext = &r->ext };
+			       .data = lr->data, .ext = &r->ext,
+			       .up = lr->ifm->ifi_flags & change & IFF_UP };
 	int err;
 
 	if (!lr->ops) {

@@ -47,34 +47,43 @@ static bool peer_only(struct nlattr **tb, int max, int a, int b)
 /*
  * One end's IFLA_* as the scheduler may take them: names, MTU, address,
  * txqlen, IFLA_NET_NS_PID (non-zero: 0 names the default namespace, which
- * the ordinary path handles). *bare: only the name (and with @ns_ok,
- * the namespace).
+ * the ordinary path handles), and @skip (the request's own IFLA_LINKINFO,
+ * read apart). *bare: only the name (and with @ns_ok, the namespace).
+ * Walks the attributes themselves, not a table of every type: a request
+ * has two or three.
  */
-static bool peer_end_read(struct nlattr **tb, char *name, uint32_t *ns_id, bool ns_ok, bool *bare)
+static bool peer_end_read(const void *head, int len, int skip, char *name, uint32_t *ns_id,
+			  bool ns_ok, bool *bare)
 {
-	*bare = peer_only(tb, IFLA_MAX, IFLA_IFNAME, ns_ok ? IFLA_NET_NS_PID : IFLA_IFNAME);
-	for (int i = 1; i <= IFLA_MAX; i++) {
-		if (!tb[i])
-			continue;
-		switch (i) {
+	const struct nlattr *a;
+	int rem;
+
+	*bare = true;
+	nla_for_each_attr(a, head, len, rem) {
+		switch (nla_type(a)) {
 		case IFLA_IFNAME:
-			if (nla_len(tb[i]) > IFNAMSIZ ||
-			    nla_strlcpy(name, tb[i], IFNAMSIZ) >= IFNAMSIZ)
+			if (nla_len(a) > IFNAMSIZ ||
+			    nla_strlcpy(name, (struct nlattr *)a, IFNAMSIZ) >= IFNAMSIZ)
 				return false;
 			break;
 		case IFLA_MTU:
 		case IFLA_TXQLEN:
-			if (nla_len(tb[i]) < (int)sizeof(uint32_t))
+			if (nla_len(a) < (int)sizeof(uint32_t))
 				return false;
+			*bare = false;
 			break;
 		case IFLA_ADDRESS:
+			*bare = false;
 			break;
 		case IFLA_NET_NS_PID:
-			if (nla_len(tb[i]) < (int)sizeof(uint32_t) || !(*ns_id = nla_get_u32(tb[i])))
+			if (nla_len(a) < (int)sizeof(uint32_t) ||
+			    !(*ns_id = nla_get_u32((struct nlattr *)a)))
 				return false;
+			*bare &= ns_ok;
 			break;
 		default:
-			return false;
+			if (nla_type(a) != skip)
+				return false;
 		}
 	}
 	return true;
@@ -85,7 +94,7 @@ static bool peer_end_read(struct nlattr **tb, char *name, uint32_t *ns_id, bool 
 bool rtnl_pair_req_read(const struct nlmsghdr *nlh, struct rtnl_pair_req *pr)
 {
 	struct nlattr *tb[IFLA_MAX + 1], *li[IFLA_INFO_MAX + 1], *data[PEER_DATA_MAX + 1];
-	struct nlattr *ptb[IFLA_MAX + 1];
+	struct nlattr *ptb[IFLA_MAX + 1], *peer = NULL;
 	const struct ifinfomsg *ifm = NLMSG_DATA(nlh);
 	int hdr = NLMSG_ALIGN(sizeof(struct ifinfomsg));
 	char kind[32];
@@ -109,8 +118,6 @@ bool rtnl_pair_req_read(const struct nlmsghdr *nlh, struct rtnl_pair_req *pr)
 	memset(data, 0, sizeof(data));
 	memset(ptb, 0, sizeof(ptb));
 	if (li[IFLA_INFO_DATA]) {
-		struct nlattr *peer;
-
 		if (nla_parse_nested(data, pr->ops->maxtype, li[IFLA_INFO_DATA], NULL) < 0 ||
 		    !peer_only(data, pr->ops->maxtype, pr->ops->peer_type, pr->ops->peer_type))
 			return false;
@@ -123,10 +130,12 @@ bool rtnl_pair_req_read(const struct nlmsghdr *nlh, struct rtnl_pair_req *pr)
 		if (ifm && (ifm->ifi_index || ifm->ifi_flags || ifm->ifi_change))
 			return false;
 	}
-	/* the IFLA_LINKINFO we read is the one left in tb: not an end attribute */
-	tb[IFLA_LINKINFO] = NULL;
-	if (!peer_end_read(tb, pr->name, &pr->ns_id, false, &bare_a) ||
-	    !peer_end_read(ptb, pr->peer_name, &pr->peer_ns_id, true, &bare_b))
+	if (!peer_end_read((char *)NLMSG_DATA(nlh) + hdr,
+			   (int)(nlh->nlmsg_len - NLMSG_LENGTH((unsigned)hdr)), IFLA_LINKINFO,
+			   pr->name, &pr->ns_id, false, &bare_a) ||
+	    !peer_end_read(peer ? (char *)nla_data(peer) + hdr : NULL,
+			   peer ? nla_len(peer) - hdr : 0, -1, pr->peer_name, &pr->peer_ns_id, true,
+			   &bare_b))
 		return false;
 	if (pr->ops->validate && (pr->ops->validate(tb, data, NULL) || pr->ops->validate(ptb, NULL, NULL)))
 		return false;

@@ -87,6 +87,7 @@ uint8_t rtnl_msg_family(const void *msg, uint32_t len);
 void rtnl_link_init(void);
 void rtnl_addr_init(void);
 void rtnl_route_init(void);
+void rtnl_rule_init(void);
 void rtnl_neigh_init(void);
 void rtnl_netns_init(void);
 

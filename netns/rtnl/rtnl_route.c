@@ -14,7 +14,9 @@
 
 #include <linux/rtnetlink.h>
 
+#include "core/pkt.h"
 #include "netns/core/dev.h"
+#include "netns/proto/ip.h"
 #include "netns/ipv4/fib.h"
 #include "netns/ipv4/route.h"
 #include "netns/core/sysctl.h"
@@ -390,12 +392,57 @@ int rtnl_dumproute(struct rtnl_req *r)
 	return rtnl_on_owner(r, route_dump_owner);
 }
 
+/* The RTCF_* bits rt_fill_info puts in rtm_flags that `ip` prints after
+ * "cache": local delivery, broadcast. */
+#define RTCF_BROADCAST 0x10000000u
+#define RTCF_MULTICAST 0x20000000u
+#define RTCF_LOCAL 0x80000000u
+
 /*
- * inet_rtm_getroute for an output lookup (`ip route get ADDR [from SRC]
- * [oif DEV]`): the route a datagram sent from this namespace would take,
- * as rt_fill_info describes a cached route (RTM_F_CLONED, RTA_UID,
- * RTA_CACHEINFO), so `ip` prints "... uid 0 \n    cache". With
- * RTM_F_FIB_MATCH the matching FIB entry is returned instead. Owner.
+ * An input lookup for `ip route get ... iif DEV` (inet_rtm_getroute with
+ * RTA_IIF): a datagram with these addresses and tos arriving on @dev,
+ * routed by ip_route_input as a received one would be. 0 or -errno.
+ */
+static int route_get_input(struct netdev *dev, uint32_t dst, uint32_t src, uint8_t tos,
+			   struct rtable *rt)
+{
+	struct pkt *p = pkt_alloc(PKT_HR_NET, sizeof(struct iphdr));
+	enum drop_reason reason;
+	struct iphdr *iph;
+	int icmp_code, err;
+
+	if (!p)
+		return -ENOMEM;
+	pkt_set_l3(p);
+	iph = (struct iphdr *)pkt_l3(p);
+	memset(iph, 0, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->tos = tos;
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_ICMP;
+	iph->tot_len = htons(sizeof(*iph));
+	iph->saddr = src;
+	iph->daddr = dst;
+	p->dev = dev;
+	p->ns = dev->ns;
+	err = ip_route_input(p, rt, &reason, &icmp_code);
+	/* a probe, never a datagram that was received: not a drop */
+	pkt_free(p);
+	return err;
+}
+
+/*
+ * inet_rtm_getroute (`ip route get ADDR [from SRC] [iif DEV] [oif DEV]
+ * [mark M] [tos T] [fibmatch]`): the route a datagram would take, sent
+ * from this namespace or (iif) received on DEV, through the same flow the
+ * data path builds, so rules see from, iif (lo for local output), oif,
+ * mark and tos. Answered as rt_fill_info describes a cached route
+ * (RTM_F_CLONED; RTA_UID and RTA_CACHEINFO for output), or with
+ * RTM_F_FIB_MATCH as the matching FIB entry. The table is the one the
+ * lookup found when RTM_F_LOOKUP_TABLE asks for it (iproute2 always
+ * does), else main. Errors are the lookup's (-ENETUNREACH, -EHOSTUNREACH,
+ * -EACCES, -EINVAL) without extack, as Linux. Owner.
  */
 static int route_get_owner(struct rtnl_req *r)
 {
@@ -403,42 +450,58 @@ static int route_get_owner(struct rtnl_req *r)
 	struct nlattr **tb = rr->tb;
 	uint32_t dst = nla_get_in_addr(tb[RTA_DST]);
 	uint32_t src = tb[RTA_SRC] ? nla_get_in_addr(tb[RTA_SRC]) : 0;
+	uint32_t mark = tb[RTA_MARK] ? nla_get_u32(tb[RTA_MARK]) : 0;
 	int oif = tb[RTA_OIF] ? (int)nla_get_u32(tb[RTA_OIF]) : 0;
+	int iif = tb[RTA_IIF] ? (int)nla_get_u32(tb[RTA_IIF]) : 0;
+	uint8_t tos = rr->rtm->rtm_tos & 0x1c; /* IPTOS_RT_MASK */
+	struct flowi4 fl = { .daddr = dst, .saddr = src, .oif = oif, .iif = iif ? iif : 1,
+			     .mark = mark, .tos = tos };
+	uint32_t table = RT_TABLE_MAIN, rtcf = 0;
 	struct fib_result res;
 	struct rtable rt;
 	int err;
 
-	if (oif && !dev_get_by_index(r->ns, oif))
-		return -ENODEV;
-	err = ip_route_output(r->ns, dst, src, oif, &rt);
+	if (iif) {
+		struct netdev *dev = dev_get_by_index(r->ns, iif);
+
+		if (!dev)
+			return -ENODEV;
+		err = route_get_input(dev, dst, src, tos, &rt);
+	} else {
+		if (oif && !dev_get_by_index(r->ns, oif))
+			return -ENODEV;
+		err = ip_route_output_key(r->ns, &fl, &rt);
+	}
 	if (err)
-		return err; /* -ENETUNREACH, -EHOSTUNREACH, -EACCES, -EINVAL: no extack, as Linux */
+		return err;
+	/* the FIB's answer for the same flow: its table, or the entry */
 	memset(&res, 0, sizeof(res));
-	res.table = RT_TABLE_MAIN;
-	err = fib_lookup(r->ns, dst, &res);
-	if (err)
-		res.table = RT_TABLE_MAIN;
+	err = fib_lookup_flow(r->ns, &fl, &res);
+	if ((rr->rtm->rtm_flags & RTM_F_LOOKUP_TABLE) && !err && res.table)
+		table = res.table;
 
 	if (rr->rtm->rtm_flags & RTM_F_FIB_MATCH) {
 		struct fib_route fr;
+		struct rtnl_route_ent e;
 
 		if (err || !fib_result_route(r->ns, &res, &fr))
-			return -ENETUNREACH;
-		route_fill(r, &fr, 0);
+			return -EHOSTUNREACH;
+		rtnl_route_ent_set(&e, &fr);
+		e.cfg.table = table;
+		rtnl_route_fill(r, &e, RTM_NEWROUTE, 0);
 		return 0;
 	}
 
-	uint32_t rtcf = 0;
 	if (rt.type == RTN_LOCAL)
-		rtcf = 0x80000000u; /* RTCF_LOCAL: `ip` prints "cache <local>" */
+		rtcf = RTCF_LOCAL; /* `ip` prints "cache <local>" */
 	else if (rt.type == RTN_BROADCAST)
-		rtcf = 0x10000000u | 0x20000000u; /* RTCF_BROADCAST | RTCF_MULTICAST */
+		rtcf = RTCF_BROADCAST | RTCF_MULTICAST | (iif ? RTCF_LOCAL : 0);
 	struct rtmsg rtm = {
 		.rtm_family = AF_INET,
 		.rtm_dst_len = 32,
 		.rtm_src_len = tb[RTA_SRC] ? 32 : 0,
 		.rtm_tos = rr->rtm->rtm_tos,
-		.rtm_table = res.table < 256 ? (uint8_t)res.table : RT_TABLE_COMPAT,
+		.rtm_table = table < 256 ? (uint8_t)table : RT_TABLE_COMPAT,
 		.rtm_protocol = RTPROT_UNSPEC,
 		.rtm_scope = RT_SCOPE_UNIVERSE,
 		.rtm_type = rt.type,
@@ -446,19 +509,25 @@ static int route_get_owner(struct rtnl_req *r)
 	};
 	struct rtnl_out *o = r->out;
 	size_t off = rtnl_msg_start(r, RTM_NEWROUTE, 0, &rtm, sizeof(rtm));
-	rtnl_put_u32(o, RTA_TABLE, res.table);
+	rtnl_put_u32(o, RTA_TABLE, table);
 	rtnl_put(o, RTA_DST, &dst, 4);
 	if (tb[RTA_SRC])
 		rtnl_put(o, RTA_SRC, &src, 4);
 	if (rt.dev)
 		rtnl_put_u32(o, RTA_OIF, (uint32_t)rt.dev->ifindex);
-	if (rt.src)
+	/* the source output chose, when none was asked for */
+	if (!iif && rt.src && rt.src != src)
 		rtnl_put(o, RTA_PREFSRC, &rt.src, 4);
 	if (rt.nexthop && rt.nexthop != dst)
 		rtnl_put(o, RTA_GATEWAY, &rt.nexthop, 4);
-	rtnl_put_u32(o, RTA_UID, 0);
+	if (mark)
+		rtnl_put_u32(o, RTA_MARK, mark);
+	if (!iif)
+		rtnl_put_u32(o, RTA_UID, 0);
 	struct rta_cacheinfo ci = { 0 };
 	rtnl_put(o, RTA_CACHEINFO, &ci, sizeof(ci));
+	if (iif)
+		rtnl_put_u32(o, RTA_IIF, (uint32_t)iif);
 	rtnl_msg_end(o, off);
 	return 0;
 }
@@ -472,10 +541,6 @@ int rtnl_getroute(struct rtnl_req *r)
 	if (!rr.tb[RTA_DST]) {
 		EXTACK_MSG(&r->ext, "Destination address is required");
 		return -EINVAL;
-	}
-	if (rr.tb[RTA_IIF] && nla_get_u32(rr.tb[RTA_IIF])) {
-		EXTACK_MSG(&r->ext, "Input route lookups (iif) are not supported");
-		return -EOPNOTSUPP;
 	}
 	r->priv = &rr;
 	return rtnl_on_owner(r, route_get_owner);

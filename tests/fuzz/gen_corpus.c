@@ -286,6 +286,24 @@ static void gen_rtnl_malformed(void)
 		    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 		    24, 0, 3, 0, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l',
 		    'm', 'n', 'o', 'p', 'q', 'r', 's', 0 }, 56 },
+		/* RTM_NEWRULE with src_len 33 and no FRA_SRC */
+		{ "bad-rule-src-len",
+		  { 28, 0, 0, 0, 32, 0, 0x05, 0x06, 1, 0, 0, 0, 0, 0, 0, 0,
+		    2, 0, 33, 0, 254, 0, 0, 1, 0, 0, 0, 0 }, 28 },
+		/* RTM_NEWRULE priority 10, goto 5 (backward) */
+		{ "bad-rule-goto-backward",
+		  { 44, 0, 0, 0, 32, 0, 0x05, 0x06, 1, 0, 0, 0, 0, 0, 0, 0,
+		    2, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0,
+		    8, 0, 6, 0, 10, 0, 0, 0, 8, 0, 4, 0, 5, 0, 0, 0 }, 44 },
+		/* RTM_DELRULE with 4 of the 12 header bytes */
+		{ "bad-rule-del-short",
+		  { 20, 0, 0, 0, 33, 0, 0x05, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0 }, 20 },
+		/* RTM_NEWRULE with a 17-character FRA_IIFNAME */
+		{ "bad-rule-iifname",
+		  { 52, 0, 0, 0, 32, 0, 0x05, 0x06, 1, 0, 0, 0, 0, 0, 0, 0,
+		    2, 0, 0, 0, 254, 0, 0, 1, 0, 0, 0, 0,
+		    22, 0, 3, 0, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l',
+		    'm', 'n', 'o', 'p', 'q', 0, 0, 0 }, 52 },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(m); i++) {
 		uint8_t rec[80];

@@ -96,7 +96,7 @@ shows() {
 }
 
 # ---- monitor: notifications of what another client changes ----
-timeout 10 "$NSEMU" exec -s "$SOCK" h1 -- ip monitor link address route neigh >"$T/mon" 2>&1 &
+timeout 10 "$NSEMU" exec -s "$SOCK" h1 -- ip monitor link address route neigh rule >"$T/mon" 2>&1 &
 MPID=$!
 sleep 0.5
 ctl ip -n h1 link add m0 type veth peer name m1 >/dev/null || bad "nsemuctl link add"
@@ -106,6 +106,8 @@ ctl ip -n h1 addr add 10.5.0.1/24 dev m0 >/dev/null || bad "nsemuctl addr add"
 ctl ip -n h1 route add 10.6.0.0/16 via 10.5.0.2 >/dev/null || bad "nsemuctl route add"
 ctl ip -n h1 neigh add 10.5.0.9 lladdr 02:00:00:00:00:09 dev m0 >/dev/null || bad "neigh add"
 ctl ip -n h1 route del 10.6.0.0/16 >/dev/null || bad "nsemuctl route del"
+ctl ip -n h1 rule add from 10.5.0.0/24 lookup 77 >/dev/null || bad "nsemuctl rule add"
+ctl ip -n h1 rule del from 10.5.0.0/24 lookup 77 >/dev/null || bad "nsemuctl rule del"
 ctl ip -n h1 route add 10.16.0.0/16 nexthop via 10.5.0.2 weight 2 nexthop dev m1 >/dev/null ||
 	bad "nsemuctl multipath route add"
 ctl ip -n h1 route del 10.16.0.0/16 >/dev/null || bad "nsemuctl multipath route del"
@@ -126,6 +128,8 @@ for want in \
 	'^10.6.0.0/16 via 10.5.0.2 dev m0 $' \
 	'^10.5.0.9 dev m0 lladdr 02:00:00:00:00:09 PERMANENT $' \
 	'^Deleted 10.6.0.0/16 via 10.5.0.2 dev m0 $' \
+	'^32765:	from 10.5.0.0/24 lookup 77$' \
+	'^Deleted 32765:	from 10.5.0.0/24 lookup 77$' \
 	'^10.16.0.0/16 $' \
 	'^	nexthop via 10.5.0.2 dev m0 weight 2 $' \
 	'^	nexthop dev m1 weight 1 $' \
@@ -191,6 +195,41 @@ shows
 same route show table 100
 same route get 10.2.3.4
 same route get 10.2.1.1
+# ---- policy rules through the real `ip rule`, and route get through them ----
+do_shim ip rule add from 10.1.0.0/24 lookup 100
+do_shim ip rule add pref 50 to 10.9.0.0/16 prohibit
+do_shim ip rule add pref 60 iif va fwmark 0x10/0xff goto 32766
+do_shim ip rule add pref 70 not from 10.3.0.0/16 tos 0x10 nop
+do_shim ip rule add from all table 100 suppress_prefixlength 0
+same rule show
+same -j rule show
+same -d rule show
+same rule show table 100
+same route get 10.4.1.1 from 10.1.0.1
+same route get 10.4.1.1
+same route get 10.9.1.1
+same route get fibmatch 10.4.1.1 from 10.1.0.1
+same route get 10.4.1.1 mark 0x10
+same -j route get 10.4.1.1 from 10.1.0.1
+same route get 10.4.1.1 from 10.3.0.9 iif vc
+same route get 10.1.0.1 from 10.3.0.9 iif vc
+same route get 10.4.1.1 iif vc
+out=$(shim ip rule add pref 60 iif va fwmark 0x10/0xff goto 32766 2>&1); rc=$?
+[ $rc -eq 2 ] && [ "$out" = "RTNETLINK answers: File exists" ] && ok ||
+	bad "rule add of an existing rule: rc $rc, \"$out\""
+do_shim ip rule del pref 50
+out=$(shim ip rule del pref 50 2>&1); rc=$?
+[ $rc -eq 2 ] && [ "$out" = "RTNETLINK answers: No such file or directory" ] && ok ||
+	bad "rule del of a missing rule: rc $rc, \"$out\""
+out=$(shim ip rule add pref 80 goto 20 2>&1); rc=$?
+[ $rc -eq 2 ] && [ "$out" = "Error: Backward goto not supported." ] && ok ||
+	bad "backward goto: rc $rc, \"$out\""
+same rule show
+do_shim ip rule flush
+same rule show
+do_shim ip rule add pref 32766 table main
+do_shim ip rule add pref 32767 table default
+same rule show
 do_shim ip route del 10.7.0.0/16
 do_shim ip route del 10.9.0.0/16 table 100
 do_shim ip neigh add 10.1.0.9 lladdr 02:00:00:00:00:09 dev va

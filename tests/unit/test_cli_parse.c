@@ -631,10 +631,12 @@ static void test_cli_tab_completes_by_context(void **state)
 	ok("ip netns add red");
 	ok("ip netns add blue");
 	ok("ip -n red link add r0 type dummy");
-	assert_string_equal(complete("ip "), "address link route neighbour netns");
-	assert_string_equal(complete("ip -j -n red "), "address link route neighbour netns");
+	assert_string_equal(complete("ip "), "address link route neighbour netns rule");
+	assert_string_equal(complete("ip -j -n red "), "address link route neighbour netns rule");
 	assert_string_equal(complete("ip ro"), "route");
 	assert_string_equal(complete("ip route "), "add del change append replace show flush get help");
+	assert_string_equal(complete("ip ru"), "rule");
+	assert_string_equal(complete("ip rule "), "add delete list show flush help");
 	assert_string_equal(complete("ip r a"), "add append");
 	assert_string_equal(complete("ip link add x0 type "), "veth dummy tap tun");
 	assert_string_equal(complete("ip link add x0 type d"), "dummy");

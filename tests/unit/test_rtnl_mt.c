@@ -417,6 +417,25 @@ static void test_rtnl_mt_config_of_both_workers_runs_in_parallel_and_answers_in_
 	assert_int_equal(pairs_live(), 0);
 }
 
+/* h_veth_msg with an IFLA_MTU of two bytes, which the policy refuses
+ * (-ERANGE), or with @tail bytes after its attributes (-EINVAL, "bytes
+ * leftover"): the look-ahead must not make ends for either. */
+static struct nl_msg *bad_veth_msg(const char *name, const char *peer, uint32_t peer_ns,
+				   unsigned tail)
+{
+	struct nl_msg *m = h_veth_msg(NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, name, peer, peer_ns);
+	uint16_t mtu = 1400;
+
+	if (tail) {
+		void *p = nlmsg_reserve(m, tail, 1);
+
+		memset(p, 0, tail);
+	} else {
+		nla_put(m, IFLA_MTU, sizeof(mtu), &mtu);
+	}
+	return m;
+}
+
 /* `ip -n NS link add NAME type veth peer name PEER netns PEER_NS`,
  * echoed, from the connection's namespace (hello_id_msg first). */
 static size_t par_veths(uint8_t *buf, const uint32_t *id)
@@ -438,6 +457,8 @@ static size_t par_veths(uint8_t *buf, const uint32_t *id)
 	/* worker 0 again, after runs that made ends there: a new stretch */
 	len = h_dgram_add(buf, len, hello_id_msg(id[0]), ++sq);
 	len = h_dgram_add(buf, len, link_up_msg(2), ++sq);
+	len = h_dgram_add(buf, len, bad_veth_msg("h7", "x7", id[3], 2), ++sq);
+	len = h_dgram_add(buf, len, bad_veth_msg("h8", "x8", id[3], 0), ++sq);
 	len = h_dgram_add(buf, len, h_veth_msg(NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, "h9", "x9", id[3]), ++sq);
 	len = h_dgram_add(buf, len, hello_id_msg(id[3]), ++sq);
 	len = h_dgram_add(buf, len, link_up_msg(2), ++sq);
@@ -515,7 +536,7 @@ static void test_rtnl_mt_veths_of_both_workers_to_a_hub_answer_as_in_order(void 
 			ret_seq = err;
 		nseq += reply_sums(&seq_sum[nseq], 32 - nseq);
 	}
-	assert_int_equal(ret_seq, -EEXIST);
+	assert_int_equal(ret_seq, -ERANGE); /* the last error: bad_veth_msg's MTU */
 
 	/* p*: one datagram */
 	len = par_veths(buf, &id[4]);
@@ -536,6 +557,12 @@ static void test_rtnl_mt_veths_of_both_workers_to_a_hub_answer_as_in_order(void 
 	assert_int_equal(par_sum[4].link, 3);
 	assert_int_equal(par_sum[5].err, -EEXIST);
 	assert_int_equal(par_sum[7].link, 4);
+	/* the two bad requests were refused, each for its own reason */
+	unsigned bad = 0;
+
+	for (unsigned i = 0; i < npar; i++)
+		bad |= (par_sum[i].err == -EINVAL) | (par_sum[i].err == -ERANGE) << 1;
+	assert_int_equal(bad, 3);
 	assert_int_equal(conn.ns_id, 0);
 
 	len = 0;

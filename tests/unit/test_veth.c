@@ -16,6 +16,7 @@
 
 #include "devices/devices.h"
 #include "netns/rtnl/rtnl.h"
+#include "netns/rtnl/rtnl_priv.h"
 #include "tests/unit/harness/harness.h"
 
 #define ETH_P_TEST 0x88b5
@@ -242,6 +243,11 @@ static void test_veth_duplicate_name_fails_and_leaves_nothing(void **state)
  * PEER_NS]]` over rtnetlink, as the rtnl core reads it: 0 or the error of
  * the answer, its extack text copied into @ext.
  */
+/* peer_ns values that put other attributes in the peer: IFLA_NET_NS_PID
+ * 0 (the default namespace), IFLA_NET_NS_FD (refused) */
+#define PEER_NS_ZERO UINT32_MAX
+#define PEER_NS_FD (UINT32_MAX - 1)
+
 static int call_newlink(struct netns *ns, const char *name, const char *peer, uint32_t peer_ns,
 			uint32_t first_ns, struct extack *ext)
 {
@@ -264,8 +270,10 @@ static int call_newlink(struct netns *ns, const char *name, const char *peer, ui
 	assert_non_null(nlmsg_reserve(msg, sizeof(ifi), NLMSG_ALIGNTO));
 	if (peer)
 		nla_put_string(msg, IFLA_IFNAME, peer);
-	if (peer_ns)
-		nla_put_u32(msg, IFLA_NET_NS_PID, peer_ns);
+	if (peer_ns == PEER_NS_FD)
+		nla_put_u32(msg, IFLA_NET_NS_FD, 3);
+	else if (peer_ns)
+		nla_put_u32(msg, IFLA_NET_NS_PID, peer_ns == PEER_NS_ZERO ? 0 : peer_ns);
 	nla_nest_end(msg, nest);
 	nla_nest_end(msg, data);
 	nla_nest_end(msg, li);
@@ -315,6 +323,27 @@ static void test_veth_newlink_peer_defaults_to_request_namespace(void **state)
 	assert_non_null(dev_get_by_name(n1, "b0"));
 	h_ns_destroy(n1);
 	h_ns_destroy(n2);
+}
+
+/* The peer names its namespace as the first end does: IFLA_NET_NS_PID 0
+ * is the default namespace for both, IFLA_NET_NS_FD is refused for both
+ * (it used to be ignored in the peer, which then stayed in n1). */
+static void test_veth_newlink_peer_namespace_attrs_as_the_first_end(void **state)
+{
+	struct netns *n1 = h_ns("n1"), *def = rtnl_default_ns();
+	struct extack ext = { 0 };
+	unsigned before = n1->ndevs;
+
+	assert_int_equal(call_newlink(n1, "a0", "b0", PEER_NS_ZERO, 0, NULL), 0);
+	assert_non_null(dev_get_by_name(n1, "a0"));
+	assert_non_null(dev_get_by_name(def, "b0"));
+	assert_int_equal(call_newlink(n1, "a1", "b1", PEER_NS_FD, 0, &ext), -EOPNOTSUPP);
+	assert_string_equal(ext.buf, "Use IFLA_NET_NS_PID with an nsemu namespace id");
+	assert_null(dev_get_by_name(n1, "a1"));
+	assert_null(dev_get_by_name(n1, "b1"));
+	assert_int_equal(n1->ndevs, before + 1);
+	h_ns_destroy(n1);
+	assert_null(dev_get_by_name(def, "b0"));
 }
 
 static void test_veth_newlink_without_peer_name_uses_veth_n(void **state)
@@ -405,6 +434,7 @@ int main(void)
 		T(test_veth_duplicate_name_fails_and_leaves_nothing),
 		T_RTNL(test_veth_newlink_reads_peer_name_and_namespace),
 		T_RTNL(test_veth_newlink_peer_defaults_to_request_namespace),
+		T_RTNL(test_veth_newlink_peer_namespace_attrs_as_the_first_end),
 		T_RTNL(test_veth_newlink_without_peer_name_uses_veth_n),
 		T_RTNL(test_veth_newlink_unknown_peer_namespace_is_rejected),
 		T_RTNL(test_veth_newlink_without_any_name_picks_veth_n_for_both),
