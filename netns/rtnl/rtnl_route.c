@@ -461,6 +461,19 @@ static int route_get_owner(struct rtnl_req *r)
 	struct rtable rt;
 	int err;
 
+	/* rtm_getroute_parse_ip_proto, RTA_SPORT, RTA_DPORT: what multipath
+	 * policy 1 hashes (`ip route get ... ipproto udp sport S dport D`) */
+	if (tb[RTA_IP_PROTO]) {
+		fl.proto = nla_get_u8(tb[RTA_IP_PROTO]);
+		if (fl.proto != IPPROTO_TCP && fl.proto != IPPROTO_UDP && fl.proto != IPPROTO_ICMP) {
+			EXTACK_MSG(&r->ext, "Unsupported ip proto");
+			return -EOPNOTSUPP;
+		}
+	}
+	if (tb[RTA_SPORT])
+		fl.sport = nla_get_u16(tb[RTA_SPORT]);
+	if (tb[RTA_DPORT])
+		fl.dport = nla_get_u16(tb[RTA_DPORT]);
 	if (iif) {
 		struct netdev *dev = dev_get_by_index(r->ns, iif);
 

@@ -191,6 +191,22 @@ out=$(shim ip route add 10.23.0.0/16 nexthop via 10.1.0.254 nexthop via 10.99.0.
 	bad "multipath route with an unreachable gateway: rc $rc, \"$out\""
 out=$(shim ip route show 10.23.0.0/16 2>&1)
 [ -z "$out" ] && ok || bad "a refused multipath route was half-added: \"$out\""
+# the path of `ip route get ... ipproto udp sport S`: one for every port
+# under hash policy 0, both over 64 ports under policy 1
+route_get_devs() {
+	for p in $(seq 1000 1063); do
+		shim ip route get 10.20.1.1 ipproto udp sport $p dport 53
+	done | grep -o 'dev v[ac]' | sort -u | tr '\n' ' '
+}
+devs=$(route_get_devs)
+[ "$devs" = "dev va " ] || [ "$devs" = "dev vc " ] && ok || bad "policy 0 route get over ports: $devs"
+do_shim sysctl -qw net.ipv4.fib_multipath_hash_policy=1
+devs=$(route_get_devs)
+[ "$devs" = "dev va dev vc " ] && ok || bad "policy 1 route get over ports: $devs"
+do_shim sysctl -qw net.ipv4.fib_multipath_hash_policy=0
+out=$(shim ip route get 10.20.1.1 ipproto 47 2>&1); rc=$?
+[ $rc -eq 2 ] && [ "$out" = "Error: Unsupported ip proto." ] && ok ||
+	bad "route get with ipproto 47: rc $rc, \"$out\""
 shows
 same route show table 100
 same route get 10.2.3.4
