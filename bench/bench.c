@@ -300,7 +300,7 @@ static int bench_usage(struct cli_ctx *c, FILE *f)
 		"                 [ --seconds S | --count PKTS ] [ --rate PPS ] [ --no-window ] [ -j ]\n"
 		"                 [ --topology FILE --from NS --to A.B.C.D ]\n"
 		"       bench netns [ --count N ] [ -j ]\n"
-		"       bench fib [ --prefixes N ] [ --lookups M ] [ --seed S ] [ --rules R ] [ -j ]\n");
+		"       bench fib [ --prefixes N ] [ --lookups M ] [ --ecmp N ] [ --seed S ] [ --rules R ] [ -j ]\n");
 	return f == c->out ? 0 : -EINVAL;
 }
 

@@ -14,10 +14,19 @@
  * (per-length sorted arrays, longest first). Memory is jemalloc's
  * stats.allocated before and after the load (the control table and the
  * trie together; n/a in sanitizer builds), split by the FIB's own count
- * of what it holds. With --rules R, R policy rules that match no lookup
+ * of what it holds.
+ *
+ * With --rules R, R policy rules that match no lookup
  * (from 198.18.x.y/32: the lookups carry no source) go in between the
  * local and main rules first, so that every lookup walks them, as
  * fib_rules_lookup does, before main answers.
+ *
+ * With --ecmp N (2 and more) every route is a multipath route over N
+ * gateways on the veth (equal weights, one shared record, as the kernel's
+ * fib_info), and every timed lookup also picks its path
+ * (fib_lookup_flow + fib_select_path, the hash of a fixed source and the
+ * destination), so the figures include path selection; the verify step
+ * also reports how evenly the sample spread over the paths.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -33,6 +42,8 @@
 
 #define FIB_GW 0x0afe0002u     /* 10.254.0.2, on the namespace's veth */
 #define FIB_VERIFY 2000	       /* sampled lookups checked against the reference */
+#define FIB_SADDR 0x0a630001u  /* 10.99.0.1: the source ECMP lookups hash */
+#define FIB_ECMP_MAX 64
 
 extern int mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t newlen)
 	__attribute__((weak));
@@ -91,7 +102,42 @@ struct fib_bench {
 	size_t fib_bytes;     /* fib_memory after the load */
 	unsigned checked, wrong;
 	uint64_t seed;
+	unsigned ecmp;	      /* paths per route; 1: single-path routes */
+	uint8_t mp[FIB_ECMP_MAX * (sizeof(struct rtnexthop) + RTA_SPACE(4))];
+	int mp_len;
 };
+
+/* RTA_MULTIPATH's payload: gateways 10.254.0.2 .. 10.254.0.(N+1). */
+static void fib_bench_mp(struct fib_bench *fb)
+{
+	fb->mp_len = 0;
+	for (unsigned i = 0; i < fb->ecmp; i++) {
+		struct rtnexthop *rtnh = (struct rtnexthop *)(fb->mp + fb->mp_len);
+		struct rtattr *a = (struct rtattr *)RTNH_DATA(rtnh);
+		uint32_t gw = htonl(FIB_GW + i);
+
+		*rtnh = (struct rtnexthop){ .rtnh_len = RTNH_LENGTH(RTA_SPACE(4)) };
+		a->rta_type = RTA_GATEWAY;
+		a->rta_len = RTA_LENGTH(4);
+		memcpy(RTA_DATA(a), &gw, 4);
+		fb->mp_len += RTNH_ALIGN(rtnh->rtnh_len);
+	}
+}
+
+/* A lookup as a forwarded datagram's: with ECMP, the path too. */
+static inline int fib_bench_lookup(struct netns *ns, const struct fib_bench *fb, uint32_t daddr,
+				   struct fib_result *res)
+{
+	struct flowi4 fl4 = { .daddr = daddr, .saddr = htonl(FIB_SADDR) };
+	int err;
+
+	if (fb->ecmp < 2)
+		return fib_lookup(ns, daddr, res);
+	err = fib_lookup_flow(ns, &fl4, res);
+	if (!err)
+		fib_select_path(ns, res, &fl4);
+	return err;
+}
 
 /* Prefix generation: random starting points outside 0/8, 10/8, 127/8
  * and 224/3, the namespace's own and special ranges. */
@@ -135,7 +181,14 @@ static void fib_bench_load_fn(struct netns *ns, void *arg)
 			.gw = htonl(FIB_GW),
 			.nlflags = NLM_F_CREATE | NLM_F_EXCL,
 		};
-		int err = fib_route_add(ns, &cfg, NULL);
+		int err;
+
+		if (fb->ecmp > 1) {
+			cfg.gw = 0;
+			cfg.mp = (const struct rtnexthop *)fb->mp;
+			cfg.mp_len = fb->mp_len;
+		}
+		err = fib_route_add(ns, &cfg, NULL);
 
 		if (!err)
 			fb->added++;
@@ -160,8 +213,8 @@ static void fib_bench_lookup_fn(struct netns *ns, void *arg)
 
 	t0 = bench_now_ns();
 	for (unsigned i = 0; i < fb->nlookups; i++) {
-		if (!fib_lookup(ns, fb->daddrs[i], &res))
-			sink += res.prefixlen;
+		if (!fib_bench_lookup(ns, fb, fb->daddrs[i], &res))
+			sink += res.prefixlen + res.gw;
 	}
 	fb->random_ns = bench_now_ns() - t0;
 	t0 = bench_now_ns();
@@ -171,15 +224,23 @@ static void fib_bench_lookup_fn(struct netns *ns, void *arg)
 		unsigned n = MIN(FIB_BATCH, fb->nlookups - i);
 
 		fib_lookup_batch(ns, &fb->daddrs[i], n, r, ret);
-		for (unsigned k = 0; k < n; k++)
-			if (!ret[k])
-				sink += r[k].prefixlen;
+		for (unsigned k = 0; k < n; k++) {
+			if (ret[k])
+				continue;
+			if (fb->ecmp > 1) {
+				struct flowi4 fl4 = { .daddr = fb->daddrs[i + k],
+						      .saddr = htonl(FIB_SADDR) };
+
+				fib_select_path(ns, &r[k], &fl4);
+			}
+			sink += r[k].prefixlen + r[k].gw;
+		}
 	}
 	fb->batch_ns = bench_now_ns() - t0;
 	t0 = bench_now_ns();
 	for (unsigned i = 0; i < fb->nlookups; i++) {
-		if (!fib_lookup(ns, htonl(fb->addrs[i & 15]), &res))
-			sink += res.prefixlen;
+		if (!fib_bench_lookup(ns, fb, htonl(fb->addrs[i & 15]), &res))
+			sink += res.prefixlen + res.gw;
 	}
 	fb->repeat_ns = bench_now_ns() - t0;
 	fb->sink = sink;
@@ -242,9 +303,11 @@ static int fib_ref_lookup(const struct fib_ref *r, uint32_t a)
 
 struct fib_verify {
 	const struct fib_ref *ref;
+	const struct fib_bench *fb;
 	const uint32_t *addrs;
 	unsigned n, wrong, batch_wrong;
 	uint32_t first_wrong;
+	unsigned per_path[FIB_ECMP_MAX]; /* ECMP: the sample's picks per gateway */
 };
 
 static void fib_bench_verify_fn(struct netns *ns, void *arg)
@@ -254,12 +317,16 @@ static void fib_bench_verify_fn(struct netns *ns, void *arg)
 	for (unsigned i = 0; i < v->n; i++) {
 		struct fib_result res;
 		int want = fib_ref_lookup(v->ref, v->addrs[i]);
-		int got = fib_lookup(ns, htonl(v->addrs[i]), &res) ? -1 : res.prefixlen;
+		int got = fib_bench_lookup(ns, v->fb, htonl(v->addrs[i]), &res) ? -1 : res.prefixlen;
+		uint32_t path = ntohl(res.gw) - FIB_GW;
 
-		if (got != want) {
+		/* a generated prefix's lookup ends at one of its gateways */
+		if (got != want || (got >= 0 && path >= v->fb->ecmp)) {
 			if (!v->wrong)
 				v->first_wrong = v->addrs[i];
 			v->wrong++;
+		} else if (got >= 0) {
+			v->per_path[path]++;
 		}
 	}
 	/* the batched lookup must agree with the single one, field by field */
@@ -304,6 +371,10 @@ static int fib_bench_parse(struct cli_ctx *c, int argc, char **argv, struct fib_
 			if (bench_get_u64(c, "--lookups", val, 16, 100000000, &v))
 				return -EINVAL;
 			fb->nlookups = (unsigned)v;
+		} else if (!strcmp(argv[a], "--ecmp")) {
+			if (bench_get_u64(c, "--ecmp", val, 1, FIB_ECMP_MAX, &v))
+				return -EINVAL;
+			fb->ecmp = (unsigned)v;
 		} else if (!strcmp(argv[a], "--rules")) {
 			if (bench_get_u64(c, "--rules", val, 0, 100000, &v))
 				return -EINVAL;
@@ -322,7 +393,7 @@ static int fib_bench_parse(struct cli_ctx *c, int argc, char **argv, struct fib_
 
 int bench_fib(struct cli_ctx *c, int argc, char **argv)
 {
-	struct fib_bench fb = { .n = 100000, .nlookups = 1000000, .seed = 42 };
+	struct fib_bench fb = { .n = 100000, .nlookups = 1000000, .seed = 42, .ecmp = 1 };
 	struct fib_verify ver = { 0 };
 	struct fib_ref ref = { 0 };
 	uint32_t *sample = NULL;
@@ -333,6 +404,7 @@ int bench_fib(struct cli_ctx *c, int argc, char **argv)
 
 	if (fib_bench_parse(c, argc, argv, &fb, &json))
 		return -EINVAL;
+	fib_bench_mp(&fb);
 	if (bench_cli_open(&b))
 		return -ENOMEM;
 	err = -ENOMEM;
@@ -386,6 +458,7 @@ int bench_fib(struct cli_ctx *c, int argc, char **argv)
 	/* 10.254.0.0/16 (connected) is in the FIB too; the sample avoids
 	 * 10/8, so the reference needs only the generated prefixes. */
 	ver.ref = &ref;
+	ver.fb = &fb;
 	ver.addrs = sample;
 	ver.n = FIB_VERIFY;
 	if (bench_ns_call("bench-fib", fib_bench_verify_fn, &ver))
@@ -395,7 +468,12 @@ int bench_fib(struct cli_ctx *c, int argc, char **argv)
 	open_json_object(NULL);
 	print_uint(PRINT_ANY, "prefixes", "--- bench fib: %u prefixes", fb.n);
 	print_u64(PRINT_ANY, "seed", " (seed %" PRIu64 ")", fb.seed);
-	print_uint(PRINT_ANY, "lookups", ", %u lookups ---\n", fb.nlookups);
+	print_uint(PRINT_ANY, "lookups", ", %u lookups", fb.nlookups);
+	if (fb.ecmp > 1)
+		print_uint(PRINT_ANY, "ecmp", ", %u-way ECMP", fb.ecmp);
+	else
+		print_uint(PRINT_JSON, "ecmp", NULL, 1);
+	print_text(" ---\n");
 	if (fb.nrules) {
 		print_uint(PRINT_ANY, "rules", "rules: %u non-matching rules walked before main",
 			   fb.rules_added);
@@ -436,6 +514,19 @@ int bench_fib(struct cli_ctx *c, int argc, char **argv)
 	print_uint(PRINT_ANY, "verified", "verify: %u sampled lookups against a naive reference", ver.n);
 	print_uint(PRINT_ANY, "wrong", ", %u wrong", ver.wrong);
 	print_uint(PRINT_ANY, "batch_wrong", ", %u batched differing from single", ver.batch_wrong);
+	if (fb.ecmp > 1) {
+		unsigned lo = UINT32_MAX, hi = 0, tot = 0;
+
+		for (unsigned i = 0; i < fb.ecmp; i++) {
+			lo = MIN(lo, ver.per_path[i]);
+			hi = MAX(hi, ver.per_path[i]);
+			tot += ver.per_path[i];
+		}
+		/* an even spread puts tot / ecmp on each */
+		print_uint(PRINT_ANY, "path_min", "; per path %u", lo);
+		print_uint(PRINT_ANY, "path_max", " to %u", hi);
+		print_uint(PRINT_ANY, "path_sampled", " of %u", tot);
+	}
 	if (ver.wrong) {
 		struct in_addr a = { .s_addr = htonl(ver.first_wrong) };
 

@@ -236,6 +236,17 @@ static int iplink_set(struct cli_ctx *c, int argc, char **argv)
 			argc--, argv++;
 			if (iplink_put_alias(c, m, argv[0]))
 				goto out;
+		} else if (!strcmp(argv[0], "carrier")) {
+			if (argc < 2)
+				goto incomplete;
+			argc--, argv++;
+			/* parse_on_off */
+			if (strcmp(argv[0], "on") && strcmp(argv[0], "off")) {
+				fprintf(c->err, "Error: argument of \"carrier\" must be one of \"off\", "
+						"\"on\", not \"%s\"\n", argv[0]);
+				goto out;
+			}
+			nla_put_u8(m, IFLA_CARRIER, !strcmp(argv[0], "on"));
 		} else {
 			if (!strcmp(argv[0], "dev")) {
 				if (argc < 2)

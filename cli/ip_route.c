@@ -28,8 +28,9 @@ static int iproute_usage(struct cli_ctx *c, FILE *f)
 		   "ROUTE := NODE_SPEC [ INFO_SPEC ]\n"
 		   "NODE_SPEC := [ TYPE ] PREFIX [ table TABLE_ID ] [ proto RTPROTO ]\n"
 		   "             [ scope SCOPE ] [ metric METRIC ]\n"
-		   "INFO_SPEC := [ via ADDRESS ] [ dev STRING ] [ src ADDRESS ]\n"
+		   "INFO_SPEC := { NH | nexthop NH [ nexthop NH ] ... } [ src ADDRESS ]\n"
 		   "             [ mtu [ lock ] NUMBER ]\n"
+		   "NH := [ via ADDRESS ] [ dev STRING ] [ weight NUMBER ]\n"
 		   "TYPE := { unicast | local | broadcast | blackhole | unreachable | prohibit }\n"
 		   "TABLE_ID := [ local | main | default | all | NUMBER ]\n");
 	return f == c->out ? 0 : -EINVAL;
@@ -116,6 +117,62 @@ static void print_rta_metrics(const struct nlattr *mx)
 	close_json_array(PRINT_JSON, NULL);
 }
 
+/* print_rt_flags: a route's or a nexthop's RTNH_F_* flags. */
+static void print_rt_flags(unsigned flags)
+{
+	open_json_array(PRINT_JSON, "flags");
+	if (flags & RTNH_F_DEAD)
+		print_string(PRINT_ANY, NULL, "%s ", "dead");
+	if (flags & RTNH_F_ONLINK)
+		print_string(PRINT_ANY, NULL, "%s ", "onlink");
+	if (flags & RTNH_F_PERVASIVE)
+		print_string(PRINT_ANY, NULL, "%s ", "pervasive");
+	if (flags & RTNH_F_LINKDOWN)
+		print_string(PRINT_ANY, NULL, "%s ", "linkdown");
+	close_json_array(PRINT_JSON, NULL);
+}
+
+/* print_rta_multipath: one "nexthop via A dev X weight W" line per path
+ * ("nexthops" in JSON). */
+static void print_rta_multipath(const struct nlattr *mp)
+{
+	const struct rtnexthop *nh = nla_data(mp);
+	int len = nla_len(mp);
+	char b[INET_ADDRSTRLEN];
+
+	open_json_array(PRINT_JSON, "nexthops");
+	while (len >= (int)sizeof(*nh) && nh->rtnh_len <= len) {
+		open_json_object(NULL);
+		print_string(PRINT_FP, NULL, "%s", "\n");
+		print_string(PRINT_FP, NULL, "\tnexthop ", NULL);
+		if (nh->rtnh_len > sizeof(*nh)) {
+			const struct rtattr *a = RTNH_DATA(nh);
+			int rem = nh->rtnh_len - (int)sizeof(*nh);
+
+			for (; RTA_OK(a, rem); a = RTA_NEXT(a, rem)) {
+				uint32_t gw;
+
+				if (a->rta_type != RTA_GATEWAY || RTA_PAYLOAD(a) < 4)
+					continue;
+				memcpy(&gw, RTA_DATA(a), 4);
+				print_string(PRINT_FP, NULL, "via ", NULL);
+				/* iproute2 colours a nexthop's gateway, not its dev */
+				print_color_string(PRINT_ANY, COLOR_INET, "gateway", "%s ",
+						   fmt_ip4(gw, b));
+			}
+		}
+		print_string(PRINT_ANY, "dev", "dev %s ", ll_index_to_name(nh->rtnh_ifindex));
+		print_int(PRINT_ANY, "weight", "weight %d ", nh->rtnh_hops + 1);
+		print_rt_flags(nh->rtnh_flags);
+		close_json_object();
+		if (len < (int)RTNH_ALIGN(nh->rtnh_len) || !nh->rtnh_len)
+			break;
+		len -= RTNH_ALIGN(nh->rtnh_len);
+		nh = RTNH_NEXT(nh);
+	}
+	close_json_array(PRINT_JSON, NULL);
+}
+
 int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 {
 	const struct route_filter *f = arg;
@@ -194,14 +251,7 @@ int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	}
 	if (tb[RTA_PRIORITY])
 		print_uint(PRINT_ANY, "metric", "metric %u ", nla_get_u32(tb[RTA_PRIORITY]));
-	open_json_array(PRINT_JSON, "flags");
-	if (r->rtm_flags & RTNH_F_DEAD)
-		print_string(PRINT_ANY, NULL, "%s ", "dead");
-	if (r->rtm_flags & RTNH_F_ONLINK)
-		print_string(PRINT_ANY, NULL, "%s ", "onlink");
-	if (r->rtm_flags & RTNH_F_LINKDOWN)
-		print_string(PRINT_ANY, NULL, "%s ", "linkdown");
-	close_json_array(PRINT_JSON, NULL);
+	print_rt_flags(r->rtm_flags);
 	if (tb[RTA_MARK] && nla_get_u32(tb[RTA_MARK])) {
 		unsigned mark = nla_get_u32(tb[RTA_MARK]);
 
@@ -225,6 +275,10 @@ int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	if (tb[RTA_IIF])
 		print_string(PRINT_ANY, "iif", "iif %s ",
 			     ll_index_to_name((int)nla_get_u32(tb[RTA_IIF])));
+	/* the last thing before the line ends, so that nothing reads as
+	 * the last nexthop's */
+	if (tb[RTA_MULTIPATH])
+		print_rta_multipath(tb[RTA_MULTIPATH]);
 	print_string(PRINT_FP, NULL, "\n", NULL);
 	close_json_object();
 	return 0;
@@ -383,14 +437,108 @@ static int iproute_get(struct cli_ctx *c, int argc, char **argv)
 	return err;
 }
 
+/*
+ * parse_one_nh: the words of one nexthop after "nexthop" (via, dev,
+ * weight) into @buf as a struct rtnexthop and its RTA_GATEWAY. On return
+ * the arguments are at the first word that is not the nexthop's. 0, or
+ * -errno with iproute2's message printed.
+ */
+static int parse_one_nh(struct cli_ctx *c, uint8_t *buf, size_t *len, size_t cap, int *argcp,
+			char ***argvp)
+{
+	struct rtnexthop *rtnh = (struct rtnexthop *)(buf + *len);
+	int argc = *argcp;
+	char **argv = *argvp;
+
+	if (*len + RTNH_ALIGN(sizeof(*rtnh)) + RTA_SPACE(4) > cap) {
+		fprintf(c->err, "Error: too many nexthops\n");
+		return -E2BIG;
+	}
+	memset(rtnh, 0, sizeof(*rtnh));
+	rtnh->rtnh_len = sizeof(*rtnh);
+	while (++argv, --argc > 0) {
+		if (!strcmp(argv[0], "via")) {
+			struct rtattr *a = (struct rtattr *)((uint8_t *)rtnh + rtnh->rtnh_len);
+			uint32_t gw;
+
+			NEXT_ARG();
+			if (get_addr4(&gw, argv[0])) {
+				fprintf(c->err, "Error: inet address is expected rather than \"%s\".\n",
+					argv[0]);
+				return -EINVAL;
+			}
+			if (*len + rtnh->rtnh_len + RTA_SPACE(4) > cap) {
+				fprintf(c->err, "Error: too many nexthops\n");
+				return -E2BIG;
+			}
+			a->rta_type = RTA_GATEWAY;
+			a->rta_len = RTA_LENGTH(4);
+			memcpy(RTA_DATA(a), &gw, 4);
+			rtnh->rtnh_len += RTA_SPACE(4);
+		} else if (!strcmp(argv[0], "dev")) {
+			NEXT_ARG();
+			rtnh->rtnh_ifindex = cli_ifindex(c, argv[0]);
+			if (rtnh->rtnh_ifindex < 0) {
+				/* nodev() returns, and parse_nexthops says more */
+				fprintf(c->err, "Cannot find device \"%s\"\n", argv[0]);
+				fprintf(c->err, "Error: cannot parse nexthop\n");
+				return -ENODEV;
+			}
+		} else if (!strcmp(argv[0], "weight")) {
+			uint32_t w;
+
+			NEXT_ARG();
+			if (get_u32(&w, argv[0], 0) || w == 0 || w > 256)
+				return invarg(c, "\"weight\" is invalid\n", argv[0]);
+			rtnh->rtnh_hops = (uint8_t)(w - 1);
+		} else {
+			break;
+		}
+	}
+	*len += RTNH_ALIGN(rtnh->rtnh_len);
+	*argcp = argc;
+	*argvp = argv;
+	return 0;
+}
+
+/* parse_nexthops: "nexthop NH [nexthop NH]..." to the end of the line,
+ * as RTA_MULTIPATH. */
+static int parse_nexthops(struct cli_ctx *c, struct nl_msg *m, int argc, char **argv)
+{
+	uint8_t buf[4096];
+	size_t len = 0;
+	int err;
+
+	while (argc > 0) {
+		if (strcmp(argv[0], "nexthop")) {
+			fprintf(c->err,
+				"Error: \"nexthop\" or end of line is expected instead of \"%s\"\n",
+				argv[0]);
+			return -EINVAL;
+		}
+		if (argc <= 1) {
+			fprintf(c->err, "Error: unexpected end of line after \"nexthop\"\n");
+			return -EINVAL;
+		}
+		err = parse_one_nh(c, buf, &len, sizeof(buf), &argc, &argv);
+		if (err)
+			return err;
+	}
+	if (len)
+		nla_put(m, RTA_MULTIPATH, (int)len, buf);
+	return 0;
+}
+
 static int iproute_modify(struct cli_ctx *c, int cmd, int flags, int argc, char **argv)
 {
 	struct rtmsg r = { .rtm_family = AF_INET, .rtm_table = RT_TABLE_MAIN,
 			   .rtm_scope = RT_SCOPE_NOWHERE };
 	uint32_t dst = 0, gw = 0, prefsrc = 0, metric = 0, tid = RT_TABLE_MAIN, v;
 	bool dst_ok = false, gw_ok = false, src_ok = false, metric_ok = false, table_ok = false;
-	bool scope_ok = false, mtu_ok = false;
+	bool scope_ok = false, mtu_ok = false, nhs_ok = false;
 	uint32_t mtu = 0, mxlock = 0;
+	char **nh_argv = NULL;
+	int nh_argc = 0;
 	const char *dev = NULL;
 	struct nl_msg *m;
 	int len = 0, type, oif = 0;
@@ -455,6 +603,12 @@ static int iproute_modify(struct cli_ctx *c, int cmd, int flags, int argc, char 
 				return invarg(c, "invalid \"scope\" value\n", argv[0]);
 			r.rtm_scope = (uint8_t)v;
 			scope_ok = true;
+		} else if (!strcmp(argv[0], "nexthop")) {
+			/* the rest of the line is nexthops */
+			nhs_ok = true;
+			nh_argc = argc;
+			nh_argv = argv;
+			break;
 		} else {
 			if (!strcmp(argv[0], "to"))
 				NEXT_ARG();
@@ -496,7 +650,7 @@ static int iproute_modify(struct cli_ctx *c, int cmd, int flags, int argc, char 
 		else if (r.rtm_type == RTN_UNICAST || r.rtm_type == RTN_UNSPEC) {
 			if (cmd == RTM_DELROUTE)
 				r.rtm_scope = RT_SCOPE_NOWHERE;
-			else if (!gw_ok)
+			else if (!gw_ok && !nhs_ok)
 				r.rtm_scope = RT_SCOPE_LINK;
 		}
 	}
@@ -522,6 +676,14 @@ static int iproute_modify(struct cli_ctx *c, int cmd, int flags, int argc, char 
 		nla_put_u32(m, RTA_PREFSRC, prefsrc);
 	if (metric_ok)
 		nla_put_u32(m, RTA_PRIORITY, metric);
+	if (nhs_ok) {
+		int err = parse_nexthops(c, m, nh_argc, nh_argv);
+
+		if (err) {
+			nlmsg_free(m);
+			return err;
+		}
+	}
 	if (mtu_ok || mxlock) {
 		struct nlattr *mx = nla_nest_start(m, RTA_METRICS);
 

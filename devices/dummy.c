@@ -32,10 +32,18 @@ static void dummy_xmit_batch(struct netdev *dev, struct pkt_batch *b)
 		pkt_consume(b->p[i]);
 }
 
+/* dummy_change_carrier: `ip link set DEV carrier on|off` (IFLA_CARRIER). */
+static int dummy_change_carrier(struct netdev *dev, bool on)
+{
+	dev_set_carrier(dev, on);
+	return 0;
+}
+
 static const struct netdev_ops dummy_ops = {
 	.kind = "dummy",
 	.xmit = dummy_xmit,
 	.xmit_batch = dummy_xmit_batch,
+	.change_carrier = dummy_change_carrier,
 };
 
 /* dummy_setup: ether_setup, then no ARP, no multicast, and no MTU limits

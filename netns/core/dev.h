@@ -121,6 +121,9 @@ struct netdev_ops {
 	int (*get_iflink)(const struct netdev *dev, uint32_t *peer_ns_id);
 	/* Called by dev_unregister before the device is freed (owner thread). */
 	void (*uninit)(struct netdev *dev);
+	/* ndo_change_carrier (IFLA_CARRIER): 0 or -errno; NULL: the device
+	 * has no such knob (-EOPNOTSUPP). Owner thread. */
+	int (*change_carrier)(struct netdev *dev, bool on);
 };
 
 struct netdev {

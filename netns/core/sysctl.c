@@ -100,6 +100,9 @@ struct net_var {
 #define NV(key, field, lo, hi, sc) { key, offsetof(struct sysctl_net, field), lo, hi, sc }
 /* sorted by name; "conf" and "neigh" directories slot in by sysctl_walk's sort */
 static const struct net_var net_vars[] = {
+	/* policy 3 (custom fields, fib_multipath_hash_fields) is not there */
+	NV("fib_multipath_hash_policy", fib_multipath_hash_policy, 0, 2, 1),
+	NV("fib_multipath_use_neigh", fib_multipath_use_neigh, 0, 1, 1),
 	NV("icmp_echo_ignore_all", icmp_echo_ignore_all, 0, 1, 1),
 	NV("icmp_echo_ignore_broadcasts", icmp_echo_ignore_broadcasts, 0, 1, 1),
 	NV("icmp_msgs_burst", icmp_msgs_burst, 0, INT_MAX, 1),

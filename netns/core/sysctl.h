@@ -70,6 +70,8 @@ struct ipv4_devconf {
 struct sysctl_net {
 	struct ipv4_devconf all;
 	struct ipv4_devconf dflt;
+	int32_t fib_multipath_hash_policy; /* 0: L3, 1: L4, 2: L3 (inner L3: none here) */
+	int32_t fib_multipath_use_neigh;   /* 0 */
 	int32_t ip_default_ttl;		  /* 64 */
 	int32_t icmp_echo_ignore_all;	  /* 0 */
 	int32_t icmp_echo_ignore_broadcasts; /* 1 */

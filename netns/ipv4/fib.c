@@ -23,6 +23,8 @@
 #include "core/compiler.h"
 #include "core/lpm.h"
 #include "netns/core/dev.h"
+#include "netns/core/neigh.h"
+#include "netns/core/sysctl.h"
 #include "netns/proto/ip.h"
 
 /* fib_props[]: the minimum scope of each type and the error it means. */
@@ -94,10 +96,30 @@ struct fib_flow {
 	bool ignore_linkstate;
 };
 
+/* fib_lookup_good_nhc for each path of a multipath record: the first
+ * path usable for @fl (not dead, link up unless ignored, through fl->oif
+ * if given), or -1. */
+static int mp_match(const struct fib_mp *mp, const struct fib_flow *fl)
+{
+	for (uint32_t i = 0; i < mp->n; i++) {
+		const struct fib_path *p = &mp->p[i];
+
+		if (p->flags & RTNH_F_DEAD)
+			continue;
+		if (!fl->ignore_linkstate && (p->flags & RTNH_F_LINKDOWN) && ignore_linkdown(p->dev))
+			continue;
+		if (fl->oif && p->dev->ifindex != fl->oif)
+			continue;
+		return (int)i;
+	}
+	return -1;
+}
+
 /* The first route of a prefix usable for @fl, in fib_table_lookup's
- * order: its place, or -1. */
+ * order: its place (and in *sel the path a multipath route offers), or
+ * -1. */
 static int entry_match(const struct fib *f, const struct fib_table *tb, const struct fib_entry *e,
-		       const struct fib_flow *fl)
+		       const struct fib_flow *fl, int *sel)
 {
 	struct fib_alias one;
 	unsigned n;
@@ -112,9 +134,15 @@ static int entry_match(const struct fib *f, const struct fib_table *tb, const st
 			continue;
 		if (nh->scope < fl->scope)
 			continue;
+		*sel = 0;
 		/* error types answer before any nexthop check */
 		if (fib_type_is_error(nh->type))
 			return (int)i;
+		if (nh->mp) {
+			if ((*sel = mp_match(nh->mp, fl)) < 0)
+				continue;
+			return (int)i;
+		}
 		if (!fl->ignore_linkstate && nh_linkdown(nh) && ignore_linkdown(nh->dev))
 			continue;
 		if (fl->oif && (!nh->dev || nh->dev->ifindex != fl->oif))
@@ -130,26 +158,26 @@ static int entry_match(const struct fib *f, const struct fib_table *tb, const st
 static int table_finish(const struct fib *f, const struct fib_table *tb, uint32_t a, uint32_t v,
 			unsigned len, const struct fib_flow *fl, struct fib_result *res)
 {
-	uint32_t dst = htonl(len ? a & ~0u << (32 - len) : 0), idx = v;
+	uint32_t dst = htonl(len ? a & ~0u << (32 - len) : 0), idx = v, nhi = v & ~LEAF_NH;
 	const struct fib_entry *e;
 	const struct fib_nh *n;
 	struct fib_alias one;
 	unsigned cnt;
-	int i = 0;
+	int i = 0, sel = 0;
 
 	if (likely(v & LEAF_NH)) {
 		/* entry_match's answer from the route's record: taken unless
 		 * the lookup is bound to a device, the record's scope is too
-		 * narrow or a down carrier hides it */
-		n = &f->nh[v & ~LEAF_NH];
-		if (!fl->oif && n->scope >= fl->scope &&
+		 * narrow, a down carrier hides it or it has several paths */
+		n = &f->nh[nhi];
+		if (!n->mp && !fl->oif && n->scope >= fl->scope &&
 		    (!n->linkcheck || n->dev->carrier || fl->ignore_linkstate ||
 		     !ignore_linkdown(n->dev)))
 			goto found;
 		idx = fib_pfx_find(tb, dst, len);
 	}
 	e = &tb->ent[idx];
-	while ((i = entry_match(f, tb, e, fl)) < 0) {
+	while ((i = entry_match(f, tb, e, fl, &sel)) < 0) {
 		/* fib_table_lookup backtracks to the next shorter prefix when no
 		 * alias of this one fits the flow (rare: oif-bound or
 		 * scope-limited lookups, linkdown routes) */
@@ -158,7 +186,8 @@ static int table_finish(const struct fib *f, const struct fib_table *tb, uint32_
 			return 0;
 		e = &tb->ent[idx];
 	}
-	n = &f->nh[fib_entry_aliases(tb, e, &one, &cnt)[i].nh];
+	nhi = fib_entry_aliases(tb, e, &one, &cnt)[i].nh;
+	n = &f->nh[nhi];
 	dst = e->dst;
 	len = e->dst_len;
 found:
@@ -177,6 +206,13 @@ found:
 		.mtu = n->mtu,
 		.mtu_lock = n->mtu_lock,
 	};
+	if (n->mp && !fib_type_is_error(n->type)) {
+		/* the first usable path; fib_select_path may pick another */
+		res->fi = nhi;
+		res->nh_sel = (uint16_t)sel;
+		res->dev = n->mp->p[sel].dev;
+		res->gw = n->mp->p[sel].gw;
+	}
 	return 1;
 }
 
@@ -189,7 +225,7 @@ static inline int table_finish_fast(const struct fib *f, const struct fib_table 
 {
 	const struct fib_nh *n = &f->nh[v & ~LEAF_NH];
 
-	if (!(v & LEAF_NH) || (n->linkcheck && !n->dev->carrier) || n->type == RTN_THROW)
+	if (!(v & LEAF_NH) || (n->linkcheck && !n->dev->carrier) || n->slow)
 		return table_finish(f, tb, a, v, len, fl, res);
 	*res = (struct fib_result){
 		.type = n->type,
@@ -362,7 +398,9 @@ static void route_view(const struct fib *f, const struct fib_table *tb, const st
 			.mtu_lock = n->mtu_lock,
 		},
 		.dev = n->dev,
-		.flags = nh_linkdown(n) ? RTNH_F_LINKDOWN : 0,
+		.flags = n->mp ? n->mp->flags : nh_linkdown(n) ? RTNH_F_LINKDOWN : 0,
+		.nhs = n->mp ? n->mp->n : 0,
+		.nh = n->mp ? n->mp->p : NULL,
 	};
 }
 
@@ -440,11 +478,246 @@ static int fib_check_nh_gw(struct netns *ns, struct fib_route *r, struct extack 
 	return dev_is_up(r->dev) ? 0 : -ENETDOWN;
 }
 
-/* fib_create_info: validate @r->cfg and resolve its device. */
-static int fib_create_info(struct netns *ns, struct fib_route *r, struct extack *ext)
+/* ---- RTA_MULTIPATH (rtnh_ok, rtnh_next, nla_find inside a nexthop) ---- */
+
+static bool rtnh_ok(const struct rtnexthop *rtnh, int remaining)
+{
+	return remaining >= (int)sizeof(*rtnh) && rtnh->rtnh_len >= sizeof(*rtnh) &&
+	       rtnh->rtnh_len <= remaining;
+}
+
+static const struct rtnexthop *rtnh_next(const struct rtnexthop *rtnh, int *remaining)
+{
+	int totlen = RTNH_ALIGN(rtnh->rtnh_len);
+
+	*remaining -= totlen;
+	return (const struct rtnexthop *)((const char *)rtnh + totlen);
+}
+
+/* The first attribute of @type among a nexthop's (nla_find: the walk
+ * stops at the first malformed one). */
+static const struct rtattr *rtnh_find(const struct rtnexthop *rtnh, unsigned short type)
+{
+	int rem = rtnh->rtnh_len - (int)RTNH_LENGTH(0);
+	const struct rtattr *a = (const struct rtattr *)RTNH_DATA(rtnh);
+
+	for (; rem >= (int)sizeof(*a) && a->rta_len >= sizeof(*a) && a->rta_len <= rem;
+	     rem -= RTA_ALIGN(a->rta_len), a = (const struct rtattr *)((const char *)a +
+								       RTA_ALIGN(a->rta_len)))
+		if ((a->rta_type & NLA_TYPE_MASK) == type)
+			return a;
+	return NULL;
+}
+
+/* A nexthop's gateway (RTA_GATEWAY, or RTA_VIA with an IPv4 address), as
+ * fib_get_nhs reads it: 0 and *gw (0: none), or the kernel's error. */
+static int rtnh_gateway(const struct rtnexthop *rtnh, uint32_t *gw, struct extack *ext)
+{
+	const struct rtattr *a = NULL, *via = NULL;
+
+	*gw = 0;
+	if (rtnh->rtnh_len > RTNH_LENGTH(0)) {
+		a = rtnh_find(rtnh, RTA_GATEWAY);
+		via = rtnh_find(rtnh, RTA_VIA);
+	}
+	if (a && via) {
+		EXTACK_MSG(ext, "Nexthop configuration can not contain both GATEWAY and VIA");
+		return -EINVAL;
+	}
+	if (a) {
+		/* fib_gw_from_attr */
+		if (RTA_PAYLOAD(a) < sizeof(*gw)) {
+			EXTACK_MSG(ext, "Invalid IPv4 address in RTA_GATEWAY");
+			return -EINVAL;
+		}
+		memcpy(gw, RTA_DATA(a), sizeof(*gw));
+	} else if (via) {
+		/* fib_gw_from_via */
+		const struct rtvia *v = RTA_DATA(via);
+
+		if (RTA_PAYLOAD(via) < offsetof(struct rtvia, rtvia_addr)) {
+			EXTACK_MSG(ext, "Invalid attribute length for RTA_VIA");
+			return -EINVAL;
+		}
+		if (v->rtvia_family == AF_INET) {
+			if (RTA_PAYLOAD(via) - offsetof(struct rtvia, rtvia_addr) != sizeof(*gw)) {
+				EXTACK_MSG(ext, "Invalid IPv4 address in RTA_VIA");
+				return -EINVAL;
+			}
+			memcpy(gw, v->rtvia_addr, sizeof(*gw));
+		} else if (v->rtvia_family == AF_INET6) {
+			EXTACK_MSG(ext, "IPv6 gateways are not supported");
+			return -EOPNOTSUPP;
+		} else {
+			EXTACK_MSG(ext, "Unsupported address family in RTA_VIA");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* A nexthop as RTA_MULTIPATH gives it, before fib_check_nh. */
+struct mp_cfg {
+	int oif;
+	uint32_t gw;
+	uint16_t weight;
+};
+
+/*
+ * fib_count_nexthops and fib_get_nhs: the nexthops of @cfg->mp into a new
+ * array *out of *n (the caller frees it), checked as the kernel does
+ * before it looks at devices: lengths, flags, gateway attributes, and the
+ * first nexthop against RTA_OIF and RTA_GATEWAY. 0 or a negative errno.
+ */
+static int fib_get_nhs(const struct fib_config *cfg, struct mp_cfg **out, uint32_t *n,
+		       struct extack *ext)
+{
+	const struct rtnexthop *rtnh = cfg->mp;
+	int rem = cfg->mp_len, err;
+	struct mp_cfg *v;
+	uint32_t cnt = 0;
+
+	while (rtnh_ok(rtnh, rem)) {
+		cnt++;
+		rtnh = rtnh_next(rtnh, &rem);
+	}
+	/* leftover implies invalid nexthop configuration */
+	if (rem > 0) {
+		EXTACK_MSG(ext, "Invalid nexthop configuration - extra data after nexthops");
+		return -EINVAL;
+	}
+	if (!cnt || cnt > UINT16_MAX)
+		return -EINVAL;
+	v = calloc(cnt, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	rtnh = cfg->mp;
+	for (uint32_t i = 0; i < cnt; i++, rtnh = rtnh_next(rtnh, &rem)) {
+		if (rtnh->rtnh_flags & (RTNH_F_DEAD | RTNH_F_LINKDOWN)) {
+			EXTACK_MSG(ext, "Invalid flags for nexthop - can not contain DEAD or LINKDOWN");
+			err = -EINVAL;
+			goto fail;
+		}
+		if (rtnh->rtnh_len > RTNH_LENGTH(0)) {
+			const struct rtattr *a = rtnh_find(rtnh, RTA_FLOW);
+
+			if (a && RTA_PAYLOAD(a) < sizeof(uint32_t)) {
+				EXTACK_MSG(ext, "Invalid RTA_FLOW");
+				err = -EINVAL;
+				goto fail;
+			}
+			if (rtnh_find(rtnh, RTA_ENCAP)) {
+				EXTACK_MSG(ext, "Encapsulation is not supported");
+				err = -EOPNOTSUPP;
+				goto fail;
+			}
+		}
+		err = rtnh_gateway(rtnh, &v[i].gw, ext);
+		if (err)
+			goto fail;
+		v[i].oif = rtnh->rtnh_ifindex;
+		v[i].weight = (uint16_t)(rtnh->rtnh_hops + 1);
+	}
+	err = -EINVAL;
+	if (cfg->oif && v[0].oif != cfg->oif) {
+		EXTACK_MSG(ext, "Nexthop device index does not match RTA_OIF");
+		goto fail;
+	}
+	if (cfg->gw && v[0].gw != cfg->gw) {
+		EXTACK_MSG(ext, "Nexthop gateway does not match RTA_GATEWAY or RTA_VIA");
+		goto fail;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+fail:
+	free(v);
+	return err;
+}
+
+/* fib_check_nh for a nexthop not of host scope: its device (by index),
+ * and a gateway reachable on-link or an up device. Fills r->dev. */
+static int fib_check_nh(struct netns *ns, struct fib_route *r, struct extack *ext)
 {
 	struct fib_config *cfg = &r->cfg;
+
+	if (cfg->oif) {
+		r->dev = dev_get_by_index(ns, cfg->oif);
+		if (!r->dev) {
+			EXTACK_MSG(ext, "Cannot find device");
+			return -ENODEV;
+		}
+	}
+	if (cfg->gw)
+		return fib_check_nh_gw(ns, r, ext);
+	/* fib_check_nh_nongw: no gateway and no device is
+	 * inetdev_by_index(0) failing: "No such device", no text */
+	if (!r->dev)
+		return -ENODEV;
+	if (!dev_is_up(r->dev)) {
+		EXTACK_MSG(ext, "Device for nexthop is not up");
+		return -ENETDOWN;
+	}
+	return 0;
+}
+
+/* fib_create_info's loop over the nexthops of a multipath route: each
+ * checked as a route of its own, into *out (the caller frees it), with
+ * RTNH_F_LINKDOWN on those without carrier (and on the route when all
+ * are), then fib_rebalance. */
+static int fib_create_paths(struct netns *ns, struct fib_route *r, const struct mp_cfg *v,
+			    uint32_t n, struct fib_mp **out, struct extack *ext)
+{
+	struct fib_mp *mp = calloc(1, sizeof(*mp) + n * sizeof(mp->p[0]));
+	uint32_t linkdown = 0;
+
+	if (!mp)
+		return -ENOMEM;
+	mp->n = n;
+	for (uint32_t i = 0; i < n; i++) {
+		struct fib_route pr = { .cfg = r->cfg };
+		int err;
+
+		pr.cfg.oif = v[i].oif;
+		pr.cfg.gw = v[i].gw;
+		pr.cfg.mp = NULL;
+		err = fib_check_nh(ns, &pr, ext);
+		if (err) {
+			free(mp);
+			return err;
+		}
+		mp->p[i] = (struct fib_path){
+			.dev = pr.dev,
+			.gw = v[i].gw,
+			.weight = v[i].weight,
+			.scope = v[i].gw ? RT_SCOPE_LINK : RT_SCOPE_HOST,
+		};
+		if (!pr.dev->carrier) {
+			mp->p[i].flags |= RTNH_F_LINKDOWN;
+			linkdown++;
+		}
+	}
+	if (linkdown == n)
+		mp->flags |= RTNH_F_LINKDOWN;
+	fib_mp_rebalance(mp);
+	/* the route's own device and gateway are its first path's */
+	r->dev = mp->p[0].dev;
+	r->cfg.oif = r->dev->ifindex;
+	r->cfg.gw = mp->p[0].gw;
+	r->flags = mp->flags;
+	*out = mp;
+	return 0;
+}
+
+/* fib_create_info: validate @r->cfg and resolve its device; a multipath
+ * route's paths go to *mp (NULL for one path; the caller frees it). */
+static int fib_create_info(struct netns *ns, struct fib_route *r, struct fib_mp **mp,
+			   struct extack *ext)
+{
+	struct fib_config *cfg = &r->cfg;
+	struct mp_cfg *mpc = NULL;
 	struct fib_result res;
+	uint32_t nhs = 0;
 	int err;
 
 	if (cfg->type > RTN_MAX) {
@@ -458,7 +731,7 @@ static int fib_create_info(struct netns *ns, struct fib_route *r, struct extack 
 		else if (cfg->type == RTN_BROADCAST || cfg->type == RTN_ANYCAST ||
 			 cfg->type == RTN_MULTICAST)
 			cfg->scope = RT_SCOPE_LINK;
-		else if (cfg->type == RTN_UNICAST && !cfg->gw)
+		else if (cfg->type == RTN_UNICAST && !cfg->gw && !cfg->mp)
 			cfg->scope = RT_SCOPE_LINK;
 		else
 			cfg->scope = RT_SCOPE_UNIVERSE;
@@ -467,12 +740,25 @@ static int fib_create_info(struct netns *ns, struct fib_route *r, struct extack 
 		EXTACK_MSG(ext, "Invalid scope");
 		return -EINVAL;
 	}
+	if (cfg->mp) {
+		err = fib_get_nhs(cfg, &mpc, &nhs, ext);
+		if (err)
+			return err;
+		if (nhs == 1) {
+			/* one nexthop is a plain route (fib_nhs 1) */
+			cfg->oif = mpc[0].oif;
+			cfg->gw = mpc[0].gw;
+			free(mpc);
+			mpc = NULL;
+		}
+	}
 	if (fib_type_is_error(cfg->type)) {
+		free(mpc);
 		if (cfg->type == RTN_NAT || cfg->type == RTN_XRESOLVE) {
 			EXTACK_MSG(ext, "Invalid route type");
 			return -EINVAL;
 		}
-		if (cfg->gw || cfg->oif) {
+		if (cfg->gw || cfg->oif || cfg->mp) {
 			EXTACK_MSG(ext, "Gateway, device and multipath can not be specified for "
 					"this route type");
 			return -EINVAL;
@@ -481,8 +767,21 @@ static int fib_create_info(struct netns *ns, struct fib_route *r, struct extack 
 	}
 	if (cfg->type != RTN_UNICAST && cfg->type != RTN_LOCAL && cfg->type != RTN_BROADCAST &&
 	    cfg->type != RTN_ANYCAST && cfg->type != RTN_MULTICAST) {
+		free(mpc);
 		EXTACK_MSG(ext, "Invalid route type");
 		return -EINVAL;
+	}
+	if (mpc) {
+		if (cfg->scope == RT_SCOPE_HOST) {
+			free(mpc);
+			EXTACK_MSG(ext, "Route with host scope can not have multiple nexthops");
+			return -EINVAL;
+		}
+		err = fib_create_paths(ns, r, mpc, nhs, mp, ext);
+		free(mpc);
+		if (err)
+			return err;
+		goto check_prefsrc;
 	}
 	if (cfg->oif) {
 		r->dev = dev_get_by_index(ns, cfg->oif);
@@ -501,23 +800,15 @@ static int fib_create_info(struct netns *ns, struct fib_route *r, struct extack 
 			EXTACK_MSG(ext, "Cannot find device");
 			return -ENODEV;
 		}
-	} else if (cfg->gw) {
-		err = fib_check_nh_gw(ns, r, ext);
+	} else {
+		err = fib_check_nh(ns, r, ext);
 		if (err)
 			return err;
-	} else {
-		/* fib_check_nh_nongw: no gateway and no device is
-		 * inetdev_by_index(0) failing: "No such device", no text */
-		if (!r->dev)
-			return -ENODEV;
-		if (!dev_is_up(r->dev)) {
-			EXTACK_MSG(ext, "Device for nexthop is not up");
-			return -ENETDOWN;
-		}
 	}
 	cfg->oif = r->dev->ifindex;
 	if (route_linkdown(r))
 		r->flags |= RTNH_F_LINKDOWN;
+check_prefsrc:
 	/* fib_valid_prefsrc: the preferred source must be a local address
 	 * (a `local` route of its own prefix excepted) */
 	if (cfg->prefsrc && !(cfg->type == RTN_LOCAL && cfg->dst && cfg->prefsrc == cfg->dst)) {
@@ -526,19 +817,51 @@ static int fib_create_info(struct netns *ns, struct fib_route *r, struct extack 
 
 		if (!lt || table_lookup(ns->fib, lt, cfg->prefsrc, &fl, &res) != 1 || res.type != RTN_LOCAL) {
 			EXTACK_MSG(ext, "Invalid prefsrc address");
+			if (*mp) {
+				free(*mp);
+				*mp = NULL;
+			}
 			return -EINVAL;
 		}
 	}
 	return 0;
 }
 
-/* What a route resolves to, as a record's contents. */
-static struct fib_nh nh_key_of(const struct fib_route *r)
+/* What a route resolves to, as a record's contents (@mp borrowed). */
+static struct fib_nh nh_key_of(const struct fib_route *r, struct fib_mp *mp)
 {
 	return (struct fib_nh){ .dev = r->dev, .gw = r->cfg.gw, .prefsrc = r->cfg.prefsrc,
 				.priority = r->cfg.priority, .type = r->cfg.type,
 				.scope = r->cfg.scope, .protocol = r->cfg.protocol,
-				.mtu = r->cfg.mtu, .mtu_lock = r->cfg.mtu_lock };
+				.mtu = r->cfg.mtu, .mtu_lock = r->cfg.mtu_lock, .mp = mp };
+}
+
+bool fib_route_nh_match(const struct fib_config *cfg, const struct fib_route *r)
+{
+	const struct rtnexthop *rtnh = cfg->mp;
+	int rem = cfg->mp_len;
+	unsigned n = r->nhs ? r->nhs : 1;
+
+	/* RTA_OIF or RTA_GATEWAY: the first nexthop's */
+	if (cfg->oif || cfg->gw)
+		return (!cfg->oif || r->cfg.oif == cfg->oif) && (!cfg->gw || r->cfg.gw == cfg->gw);
+	if (!cfg->mp)
+		return true;
+	/* RTA_MULTIPATH: the route's nexthops in order, each as given */
+	for (unsigned i = 0; i < n; i++, rtnh = rtnh_next(rtnh, &rem)) {
+		int oif = r->nhs ? r->nh[i].dev->ifindex : r->cfg.oif;
+		uint32_t gw = r->nhs ? r->nh[i].gw : r->cfg.gw, want;
+
+		if (!rtnh_ok(rtnh, rem))
+			return false;
+		if (rtnh->rtnh_ifindex && rtnh->rtnh_ifindex != oif)
+			return false;
+		if (rtnh->rtnh_len > RTNH_LENGTH(0) &&
+		    (rtnh_find(rtnh, RTA_GATEWAY) || rtnh_find(rtnh, RTA_VIA)) &&
+		    (rtnh_gateway(rtnh, &want, NULL) || want != gw))
+			return false;
+	}
+	return true;
 }
 
 static inline bool same_key(const struct fib *f, const struct fib_alias *a, uint8_t tos,
@@ -547,11 +870,11 @@ static inline bool same_key(const struct fib *f, const struct fib_alias *a, uint
 	return a->tos == tos && f->nh[a->nh].priority == prio;
 }
 
-int fib_route_add(struct netns *ns, const struct fib_config *cfg_in, struct extack *ext)
+/* fib_table_insert of the route @nr (checked) with the paths @mp. */
+static int fib_route_insert(struct netns *ns, const struct fib_route *nr, struct fib_mp *mp)
 {
 	struct fib *f = ns->fib;
-	struct fib_route nr = { .cfg = *cfg_in };
-	const struct fib_config *c = &nr.cfg;
+	const struct fib_config *c = &nr->cfg;
 	const struct fib_alias *a = NULL;
 	struct fib_alias one;
 	struct fib_nh key;
@@ -561,26 +884,12 @@ int fib_route_add(struct netns *ns, const struct fib_config *cfg_in, struct exta
 	unsigned n = 0, p, q, pos;
 	uint32_t idx = 0, nh, old_leaf;
 	bool fresh = false;
-	int err, match = -1;
+	int match = -1;
 
-	NS_ASSERT_OWNER(ns);
-	if (cfg_in->dst_len > 32) {
-		EXTACK_MSG(ext, "Invalid prefix length");
-		return -EINVAL;
-	}
-	if (cfg_in->dst & ~inet_make_mask(cfg_in->dst_len)) {
-		EXTACK_MSG(ext, "Invalid prefix for given prefix length");
-		return -EINVAL;
-	}
-	if (!nr.cfg.table)
-		nr.cfg.table = RT_TABLE_MAIN;
-	err = fib_create_info(ns, &nr, ext);
-	if (err)
-		return err;
 	tb = fib_new_table(f, c->table);
 	if (!tb)
 		return -ENOMEM;
-	key = nh_key_of(&nr);
+	key = nh_key_of(nr, mp);
 	e = fib_entry_get(tb, c->dst, c->dst_len, &idx);
 	if (e)
 		a = fib_entry_aliases(tb, e, &one, &n);
@@ -677,6 +986,31 @@ fail:
 	return -ENOMEM;
 }
 
+int fib_route_add(struct netns *ns, const struct fib_config *cfg_in, struct extack *ext)
+{
+	struct fib_route nr = { .cfg = *cfg_in };
+	struct fib_mp *mp = NULL;
+	int err;
+
+	NS_ASSERT_OWNER(ns);
+	if (cfg_in->dst_len > 32) {
+		EXTACK_MSG(ext, "Invalid prefix length");
+		return -EINVAL;
+	}
+	if (cfg_in->dst & ~inet_make_mask(cfg_in->dst_len)) {
+		EXTACK_MSG(ext, "Invalid prefix for given prefix length");
+		return -EINVAL;
+	}
+	if (!nr.cfg.table)
+		nr.cfg.table = RT_TABLE_MAIN;
+	err = fib_create_info(ns, &nr, &mp, ext);
+	if (!err)
+		err = fib_route_insert(ns, &nr, mp);
+	/* the record keeps a copy */
+	free(mp);
+	return err;
+}
+
 /* ---- delete ---- */
 
 /* Remove route @pos of entry @idx, and the entry with its last route. */
@@ -712,6 +1046,7 @@ int fib_route_del(struct netns *ns, const struct fib_config *cfg, struct extack 
 	struct fib_alias one;
 	struct fib_table *tb;
 	struct fib_entry *e;
+	struct fib_route v;
 	unsigned n;
 
 	NS_ASSERT_OWNER(ns);
@@ -752,9 +1087,8 @@ int fib_route_del(struct netns *ns, const struct fib_config *cfg, struct extack 
 		/* fib_nh_match */
 		if ((cfg->has_priority || cfg->priority) && nh->priority != cfg->priority)
 			continue;
-		if (cfg->oif && (!nh->dev || nh->dev->ifindex != cfg->oif))
-			continue;
-		if (cfg->gw && nh->gw != cfg->gw)
+		route_view(ns->fib, tb, e, &a[i], &v);
+		if (!fib_route_nh_match(cfg, &v))
 			continue;
 		alias_unlink(ns, tb, idx, i);
 		return 0;
@@ -834,9 +1168,64 @@ static unsigned nh_flush(struct netns *ns, uint32_t idx)
 	return n;
 }
 
+/*
+ * fib_sync_down_dev for one multipath record: its paths through @dev get
+ * RTNH_F_DEAD (NETDEV_DOWN) and RTNH_F_LINKDOWN; when that leaves every
+ * path dead (already dead ones counting, as the kernel counts them), a
+ * DOWN kills the record (true: flush its routes) and a carrier loss marks
+ * the route linkdown. Then fib_rebalance.
+ */
+static bool mp_sync_down(struct fib_mp *mp, const struct netdev *dev, bool down)
+{
+	uint32_t dead = 0;
+
+	for (uint32_t i = 0; i < mp->n; i++) {
+		struct fib_path *p = &mp->p[i];
+
+		if (p->flags & RTNH_F_DEAD) {
+			dead++;
+		} else if (p->dev == dev) {
+			p->flags |= RTNH_F_LINKDOWN | (down ? RTNH_F_DEAD : 0);
+			dead++;
+		}
+	}
+	if (dead == mp->n) {
+		if (down)
+			return true;
+		mp->flags |= RTNH_F_LINKDOWN;
+	}
+	fib_mp_rebalance(mp);
+	return false;
+}
+
+/* fib_sync_up for one multipath record: @dev's paths lose @flags (DEAD
+ * when it comes up, with LINKDOWN if it has carrier; LINKDOWN when the
+ * carrier returns), and the route too once a path is alive. */
+static void mp_sync_up(struct fib_mp *mp, const struct netdev *dev, uint32_t flags)
+{
+	uint32_t alive = 0;
+
+	for (uint32_t i = 0; i < mp->n; i++) {
+		struct fib_path *p = &mp->p[i];
+
+		if (!(p->flags & flags)) {
+			alive++;
+			continue;
+		}
+		if (!(p->dev->flags & IFF_UP) || p->dev != dev)
+			continue;
+		alive++;
+		p->flags &= ~flags;
+	}
+	if (alive)
+		mp->flags &= ~flags;
+	fib_mp_rebalance(mp);
+}
+
 /* The routes through @dev, all or all but those of host scope: record by
  * record (deleting a record's last route drops it from the array, the
- * last one taking its place). */
+ * last one taking its place). On a down (@keep_host) a multipath record
+ * loses only the paths through @dev, and its routes go with the last. */
 static unsigned fib_flush_dev(struct netns *ns, struct netdev *dev, bool keep_host)
 {
 	const struct fib *f = ns->fib;
@@ -850,6 +1239,10 @@ static unsigned fib_flush_dev(struct netns *ns, struct netdev *dev, bool keep_ho
 		if (!hs || i >= hs->vec->n)
 			break;
 		idx = hs->vec->v[i];
+		if (keep_host && f->nh[idx].mp && !mp_sync_down(f->nh[idx].mp, dev, true)) {
+			i++;
+			continue;
+		}
 		if (keep_host && f->nh[idx].scope == RT_SCOPE_HOST) {
 			i++;
 			continue;
@@ -857,6 +1250,109 @@ static unsigned fib_flush_dev(struct netns *ns, struct netdev *dev, bool keep_ho
 		n += nh_flush(ns, idx);
 	}
 	return n;
+}
+
+/* NETDEV_UP and NETDEV_CHANGE for the multipath records through @dev
+ * (their single-path neighbours read the device's state when asked). */
+static void fib_sync_mp(struct netns *ns, struct netdev *dev, unsigned long event)
+{
+	const struct fib_hslot *hs = fib_hmap_find(&ns->fib->by_dev, fib_dev_key(dev));
+	bool running = dev->flags & (IFF_RUNNING | IFF_LOWER_UP);
+
+	for (uint32_t i = 0; hs && i < hs->vec->n; i++) {
+		struct fib_mp *mp = ns->fib->nh[hs->vec->v[i]].mp;
+
+		if (!mp)
+			continue;
+		if (event == NETDEV_UP)
+			mp_sync_up(mp, dev, RTNH_F_DEAD | (running ? RTNH_F_LINKDOWN : 0));
+		else if (running)
+			mp_sync_up(mp, dev, RTNH_F_LINKDOWN);
+		else
+			mp_sync_down(mp, dev, false);
+	}
+}
+
+/* ---- multipath selection ---- */
+
+/* A 32-bit mix of the flow's fields (the kernel's is a keyed siphash of
+ * the same fields; only stickiness and spread are observable). */
+static uint32_t mp_mix(uint64_t a, uint64_t b)
+{
+	uint64_t h = a * 0x9e3779b97f4a7c15ull ^ b * 0xc2b2ae3d27d4eb4full;
+
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ull;
+	h ^= h >> 32;
+	return (uint32_t)h;
+}
+
+uint32_t fib_multipath_hash(const struct netns *ns, const struct flowi4 *fl4)
+{
+	uint64_t addrs = (uint64_t)fl4->saddr << 32 | fl4->daddr;
+
+	/* policy 1: L4, the protocol and ports too (zero ports for a
+	 * fragment, whose ports the caller cannot see); 0 and 2 (no inner
+	 * headers here): L3 */
+	if (ns->sysctl.fib_multipath_hash_policy == 1)
+		return mp_mix(addrs, (uint64_t)fl4->proto << 32 | (uint32_t)fl4->sport << 16 |
+					     fl4->dport) >> 1;
+	return mp_mix(addrs, 0) >> 1;
+}
+
+/* fib_good_nh: a path through a gateway whose neighbour entry exists and
+ * is not valid (INCOMPLETE, FAILED) is not good. */
+static bool fib_good_nh(struct netns *ns, const struct fib_path *p)
+{
+	const struct neighbour *n;
+
+	if (p->scope != RT_SCOPE_LINK)
+		return true;
+	n = neigh_lookup(ns, p->dev, p->gw);
+	return !n || (n->state & NUD_VALID);
+}
+
+void fib_select_multipath(struct netns *ns, struct fib_result *res, const struct flowi4 *fl4)
+{
+	const struct fib_mp *mp = ns->fib->nh[res->fi].mp;
+	int32_t h = (int32_t)fib_multipath_hash(ns, fl4);
+	bool use_neigh = ns->sysctl.fib_multipath_use_neigh, first = false;
+	uint32_t sel = res->nh_sel;
+
+	NS_ASSERT_OWNER(ns);
+	for (uint32_t i = 0; i < mp->n; i++) {
+		if (use_neigh) {
+			if (!fib_good_nh(ns, &mp->p[i]))
+				continue;
+			if (!first) {
+				sel = i;
+				first = true;
+			}
+		}
+		if (h > mp->p[i].upper_bound)
+			continue;
+		sel = i;
+		break;
+	}
+	res->nh_sel = (uint16_t)sel;
+	res->dev = mp->p[sel].dev;
+	res->gw = mp->p[sel].gw;
+}
+
+bool fib_info_nh_uses_dev(struct netns *ns, const struct fib_result *res,
+			  const struct netdev *dev)
+{
+	const struct fib_mp *mp;
+
+	if (res->dev == dev)
+		return true;
+	if (!res->fi)
+		return false;
+	mp = ns->fib->nh[res->fi].mp;
+	for (uint32_t i = 0; i < mp->n; i++)
+		if (mp->p[i].dev == dev)
+			return true;
+	return false;
 }
 
 unsigned fib_flush_prefsrc(struct netns *ns, uint32_t prefsrc)
@@ -986,6 +1482,8 @@ void fib_dev_up(struct netdev *dev)
 	/* fib_netdev_event(NETDEV_UP): re-add the routes of every address */
 	for (struct in_ifaddr *ifa = __in_dev_get(dev)->ifa_list; ifa; ifa = ifa->next)
 		fib_add_ifaddr(ifa);
+	/* fib_sync_up(dev, RTNH_F_DEAD): its multipath paths come back */
+	fib_sync_mp(dev->ns, dev, NETDEV_UP);
 }
 
 void fib_dev_unregister(struct netdev *dev)
@@ -1009,6 +1507,10 @@ static int fib_netdev_event(struct notifier_block *nb, unsigned long event, void
 		break;
 	case NETDEV_UNREGISTER:
 		fib_dev_unregister(dev);
+		break;
+	case NETDEV_CHANGE:
+		/* carrier: fib_sync_up(LINKDOWN) or fib_sync_down_dev */
+		fib_sync_mp(dev->ns, dev, NETDEV_CHANGE);
 		break;
 	}
 	return NOTIFY_DONE;

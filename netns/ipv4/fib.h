@@ -54,6 +54,26 @@ struct fib_config {
 	bool mtu_lock;	    /* RTAX_LOCK has RTAX_MTU: `mtu lock N` */
 	uint32_t nlflags;   /* NLM_F_CREATE|EXCL|REPLACE|APPEND as in RTM_NEWROUTE */
 	bool has_priority;  /* for delete: metric given */
+	/* RTA_MULTIPATH's payload (fc_mp, fc_mp_len): struct rtnexthop
+	 * records, each followed by its attributes (RTA_GATEWAY). Borrowed
+	 * from the request; NULL when absent. */
+	const struct rtnexthop *mp;
+	int mp_len;
+};
+
+/*
+ * One path of a multipath route (the kernel's fib_nh in fib_info's
+ * fib_nh[]): device, gateway, weight, the RTNH_F_DEAD / RTNH_F_LINKDOWN
+ * flags device events set on it, and the upper bound of its share of the
+ * 31-bit hash space (fib_rebalance; -1: not chosen by hash).
+ */
+struct fib_path {
+	struct netdev *dev;
+	uint32_t gw;	     /* 0: on-link */
+	uint16_t weight;     /* 1..256 (rtnh_hops + 1) */
+	uint8_t flags;	     /* RTNH_F_DEAD, RTNH_F_LINKDOWN */
+	uint8_t scope;	     /* RT_SCOPE_LINK with a gateway, RT_SCOPE_HOST without */
+	int32_t upper_bound;
 };
 
 /*
@@ -66,6 +86,10 @@ struct fib_route {
 	struct fib_config cfg;	/* normalised: oif and scope resolved; no nlflags */
 	struct netdev *dev;	/* output device, NULL for blackhole & co */
 	uint32_t flags;		/* RTNH_F_LINKDOWN while dev has no carrier */
+	/* a multipath route: its paths (nhs >= 2), and cfg.gw and dev are
+	 * the first path's; 0 and NULL for a single-path route */
+	unsigned nhs;
+	const struct fib_path *nh;
 };
 
 /* The result of a lookup. */
@@ -74,7 +98,9 @@ struct fib_result {
 	uint8_t scope;
 	uint8_t prefixlen;
 	uint16_t alias;	    /* the route's place among its prefix's routes */
+	uint16_t nh_sel;    /* multipath: the path dev and gw are from */
 	uint32_t table;
+	uint32_t fi;	    /* multipath: the route's record (fib_select_path), else 0 */
 	struct netdev *dev; /* output device (NULL for blackhole, unreachable, prohibit) */
 	uint32_t gw;	    /* gateway, 0 = destination is on-link */
 	uint32_t prefsrc;   /* preferred source, 0 if none */
@@ -158,6 +184,34 @@ struct flowi4 {
  * thread.
  */
 int fib_lookup_flow(struct netns *ns, const struct flowi4 *fl, struct fib_result *res);
+/*
+ * fib_select_path's multipath part: for a result of a multipath route
+ * (res->fi set) and a flow not bound to a device, pick the path by the
+ * flow's hash (net.ipv4.fib_multipath_hash_policy: 0 and 2 hash saddr and
+ * daddr, 1 adds proto and ports) among the live paths in proportion to
+ * their weights (fib_select_multipath); with fib_multipath_use_neigh,
+ * paths whose gateway's neighbour is not valid are passed over. Sets
+ * res->dev, res->gw and res->nh_sel. A single-path result costs one test.
+ * Owner thread.
+ */
+void fib_select_multipath(struct netns *ns, struct fib_result *res, const struct flowi4 *fl4);
+static inline void fib_select_path(struct netns *ns, struct fib_result *res,
+				   const struct flowi4 *fl4)
+{
+	if (__builtin_expect(res->fi != 0, 0) && !fl4->oif)
+		fib_select_multipath(ns, res, fl4);
+}
+/* The flow's multipath hash (fib_multipath_hash), 31 bits. */
+uint32_t fib_multipath_hash(const struct netns *ns, const struct flowi4 *fl4);
+/* fib_info_nh_uses_dev: does the route of @res go out through @dev (any
+ * of its paths)? Owner thread. */
+bool fib_info_nh_uses_dev(struct netns *ns, const struct fib_result *res,
+			  const struct netdev *dev);
+/* fib_nh_match's nexthop part, as fib_table_delete applies it: RTA_OIF
+ * and RTA_GATEWAY against the route's first nexthop, else each nexthop of
+ * RTA_MULTIPATH (cfg->mp) against the route's in order (a zero ifindex or
+ * a missing gateway matching any); true if nothing is given. */
+bool fib_route_nh_match(const struct fib_config *cfg, const struct fib_route *r);
 /* Delete every route for which @match returns true (fib_flush). Returns
  * the number deleted. Owner thread. */
 typedef bool (*fib_match_fn)(const struct fib_route *r, void *arg);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "netns/core/dev.h"
+#include "netns/core/sysctl.h"
 
 /* ---- indexes: by device, by preferred source, by address ---- */
 
@@ -230,12 +231,77 @@ static void fib_nh_ref_del(struct fib_nh *n, uint32_t table, uint32_t ent)
 	}
 }
 
+/* Is the device of path @i also one of an earlier path? (A record is in
+ * by_dev once per device.) */
+static bool fib_mp_dev_seen(const struct fib_mp *mp, uint32_t i)
+{
+	for (uint32_t k = 0; k < i; k++)
+		if (mp->p[k].dev == mp->p[i].dev)
+			return true;
+	return false;
+}
+
+/* Out of by_dev under the devices of paths [1, @upto) of @n (the first
+ * path's device is n->dev's entry). */
+static void fib_mp_devs_del(struct fib *f, const struct fib_nh *n, uint32_t idx, uint32_t upto)
+{
+	for (uint32_t i = 1; n->mp && i < upto; i++)
+		if (!fib_mp_dev_seen(n->mp, i))
+			fib_idxvec_del(&f->by_dev, fib_dev_key(n->mp->p[i].dev), idx);
+}
+
+/* Into by_dev under the other devices of a multipath record. 0 or
+ * -ENOMEM (nothing added). */
+static int fib_mp_devs_add(struct fib *f, const struct fib_nh *n, uint32_t idx)
+{
+	for (uint32_t i = 1; n->mp && i < n->mp->n; i++) {
+		if (fib_mp_dev_seen(n->mp, i))
+			continue;
+		if (fib_idxvec_add(&f->by_dev, fib_dev_key(n->mp->p[i].dev), idx)) {
+			fib_mp_devs_del(f, n, idx, i);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+void fib_mp_rebalance(struct fib_mp *mp)
+{
+	uint64_t total = 0, w = 0;
+
+	/* a path without a link counts only while the device does not
+	 * ignore routes with linkdown (ip_ignore_linkdown) */
+	for (uint32_t i = 0; i < mp->n; i++) {
+		const struct fib_path *p = &mp->p[i];
+
+		if (!(p->flags & RTNH_F_DEAD) &&
+		    !((p->flags & RTNH_F_LINKDOWN) &&
+		      devconf_get(p->dev, DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN)))
+			total += p->weight;
+	}
+	for (uint32_t i = 0; i < mp->n; i++) {
+		struct fib_path *p = &mp->p[i];
+
+		if ((p->flags & RTNH_F_DEAD) ||
+		    ((p->flags & RTNH_F_LINKDOWN) &&
+		     devconf_get(p->dev, DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN))) {
+			p->upper_bound = -1;
+			continue;
+		}
+		w += p->weight;
+		/* DIV_ROUND_CLOSEST_ULL(w << 31, total) - 1 */
+		p->upper_bound = (int32_t)(((w << 31) + total / 2) / total - 1);
+	}
+}
+
 static void fib_nh_release(struct fib *f, uint32_t idx)
 {
 	struct fib_nh *n = &f->nh[idx];
 
 	free(n->refs);
 	n->refs = NULL;
+	free(n->mp);
+	n->mp = NULL;
 	n->live = false;
 	n->dev = NULL;
 	n->next_free = f->nh_free;
@@ -274,19 +340,37 @@ uint32_t fib_nh_get(struct fib *f, const struct fib_nh *key, uint32_t table, uin
 	n = &f->nh[idx];
 	*n = *key;
 	n->refs = NULL;
+	n->mp = NULL;
 	n->untracked = false;
 	n->live = true;
-	n->linkcheck = n->dev && !fib_type_is_error(n->type) && n->scope != RT_SCOPE_HOST;
+	/* a multipath record's carrier checks are per path (entry_match) */
+	n->linkcheck = n->dev && !fib_type_is_error(n->type) && n->scope != RT_SCOPE_HOST &&
+		       !key->mp;
+	n->slow = n->type == RTN_THROW || key->mp;
+	if (key->mp) {
+		size_t sz = sizeof(*key->mp) + key->mp->n * sizeof(key->mp->p[0]);
+
+		n->mp = malloc(sz);
+		if (!n->mp)
+			goto fail;
+		memcpy(n->mp, key->mp, sz);
+	}
 	if (n->dev && fib_idxvec_add(&f->by_dev, fib_dev_key(n->dev), idx))
 		goto fail;
+	if (fib_mp_devs_add(f, n, idx)) {
+		fib_idxvec_del(&f->by_dev, fib_dev_key(n->dev), idx);
+		goto fail;
+	}
 	if (n->prefsrc && fib_idxvec_add(&f->by_src, n->prefsrc, idx)) {
 		if (n->dev)
 			fib_idxvec_del(&f->by_dev, fib_dev_key(n->dev), idx);
+		fib_mp_devs_del(f, n, idx, n->mp ? n->mp->n : 0);
 		goto fail;
 	}
 	if (!fib_nh_ref_add(n, table, ent)) {
 		if (n->dev)
 			fib_idxvec_del(&f->by_dev, fib_dev_key(n->dev), idx);
+		fib_mp_devs_del(f, n, idx, n->mp ? n->mp->n : 0);
 		if (n->prefsrc)
 			fib_idxvec_del(&f->by_src, n->prefsrc, idx);
 		goto fail;
@@ -327,6 +411,7 @@ void fib_nh_put(struct fib *f, uint32_t idx, uint32_t table, uint32_t ent)
 	f->nh_n--;
 	if (n->dev)
 		fib_idxvec_del(&f->by_dev, fib_dev_key(n->dev), idx);
+	fib_mp_devs_del(f, n, idx, n->mp ? n->mp->n : 0);
 	if (n->prefsrc)
 		fib_idxvec_del(&f->by_src, n->prefsrc, idx);
 	fib_nh_release(f, idx);
@@ -379,9 +464,12 @@ static void fib_hmap_free_vecs(struct fib_hmap *m)
 
 void fib_nh_exit(struct fib *f)
 {
-	for (uint32_t i = 1; i < f->nh_top; i++)
-		if (f->nh[i].live)
+	for (uint32_t i = 1; i < f->nh_top; i++) {
+		if (f->nh[i].live) {
 			free(f->nh[i].refs);
+			free(f->nh[i].mp);
+		}
+	}
 	fib_hmap_free_vecs(&f->by_dev);
 	fib_hmap_free_vecs(&f->by_src);
 	free(f->by_addr.slot);
@@ -403,9 +491,12 @@ size_t fib_nh_memory(const struct fib *f)
 {
 	size_t n = f->nh_cap * sizeof(f->nh[0]) + f->nh_hcap * sizeof(uint32_t);
 
-	for (uint32_t i = 1; i < f->nh_top; i++)
+	for (uint32_t i = 1; i < f->nh_top; i++) {
 		if (f->nh[i].live && f->nh[i].refs)
 			n += sizeof(struct fib_nhrefs) + f->nh[i].refs->cap * sizeof(struct fib_nhref);
+		if (f->nh[i].live && f->nh[i].mp)
+			n += sizeof(struct fib_mp) + f->nh[i].mp->n * sizeof(struct fib_path);
+	}
 	n += fib_hmap_memory(&f->by_dev, true) + fib_hmap_memory(&f->by_src, true);
 	return n + fib_hmap_memory(&f->by_addr, false);
 }

@@ -133,6 +133,18 @@ struct fib_nhrefs {
 #define FIB_NH_TRACK 64
 
 /*
+ * The paths of a multipath record (fib_info's fib_nh[] and fib_nhs), owned
+ * by the record, and the flags the kernel keeps in fib_info->fib_flags:
+ * RTNH_F_LINKDOWN once one carrier event has left every path without a
+ * link (fib_sync_down_dev's count), cleared when a path comes back.
+ */
+struct fib_mp {
+	uint32_t n;
+	uint32_t flags;
+	struct fib_path p[];
+};
+
+/*
  * A next-hop record shared by the routes that resolve alike (the kernel's
  * fib_info, VPP's load-balance): what a lookup returns. Every route holds
  * a reference; a prefix entry names its first route's record, so a lookup
@@ -158,7 +170,13 @@ struct fib_nh {
 	 * scope host; set when the record is made */
 	bool linkcheck;
 	bool untracked;		 /* refs dropped: more than FIB_NH_TRACK routes */
+	/* the fast lookup path must not answer from this record alone: a
+	 * throw route or a multipath one */
+	bool slow;
 	struct fib_nhrefs *refs; /* while tracked: one per route using it */
+	/* a multipath route's paths (dev and gw are the first one's), or
+	 * NULL. In a lookup key, borrowed; in a record, owned. */
+	struct fib_mp *mp;
 };
 
 #define FIB_NH_MAX ((1u << 24) - 1)
@@ -193,11 +211,26 @@ static inline uint64_t fib_dev_key(const struct netdev *dev)
 	return (uint64_t)(uintptr_t)dev;
 }
 
+/* Same paths (device, gateway, weight), in the same order. */
+static inline bool fib_mp_same(const struct fib_mp *a, const struct fib_mp *b)
+{
+	if (!a || !b)
+		return a == b;
+	if (a->n != b->n)
+		return false;
+	for (uint32_t i = 0; i < a->n; i++)
+		if (a->p[i].dev != b->p[i].dev || a->p[i].gw != b->p[i].gw ||
+		    a->p[i].weight != b->p[i].weight)
+			return false;
+	return true;
+}
+
 static inline bool fib_nh_same(const struct fib_nh *a, const struct fib_nh *b)
 {
 	return a->dev == b->dev && a->gw == b->gw && a->prefsrc == b->prefsrc &&
 	       a->priority == b->priority && a->type == b->type && a->scope == b->scope &&
-	       a->protocol == b->protocol && a->mtu == b->mtu && a->mtu_lock == b->mtu_lock;
+	       a->protocol == b->protocol && a->mtu == b->mtu && a->mtu_lock == b->mtu_lock &&
+	       fib_mp_same(a->mp, b->mp);
 }
 
 static inline uint32_t fib_entry_leaf(const struct fib_table *tb, uint32_t idx)
@@ -238,6 +271,8 @@ uint32_t fib_nh_get(struct fib *f, const struct fib_nh *key, uint32_t table, uin
 void fib_nh_put(struct fib *f, uint32_t idx, uint32_t table, uint32_t ent);
 struct fib_hslot *fib_hmap_find(const struct fib_hmap *m, uint64_t key);
 void fib_nh_exit(struct fib *f);
+/* fib_rebalance: the paths' upper bounds from their weights and flags. */
+void fib_mp_rebalance(struct fib_mp *mp);
 size_t fib_nh_memory(const struct fib *f);
 
 /* fib_table.c: tables, entries, the exact-match index, the lpm */

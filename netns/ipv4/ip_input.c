@@ -269,7 +269,8 @@ void ip_rcv_batch(struct pkt_batch *b)
 			continue;
 		}
 		err = ip_route_input(p, &rt, &reason, &icmp_code);
-		if (err < 0 || (rt.type != RTN_UNICAST && rt.type != RTN_LOCAL)) {
+		/* a multipath route's path is per flow: no run (as no hint) */
+		if (err < 0 || (rt.type != RTN_UNICAST && rt.type != RTN_LOCAL) || rt.multipath) {
 			ip_rcv_finish_rt(p, err, &rt, reason, icmp_code);
 			continue;
 		}

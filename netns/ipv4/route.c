@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "core/compiler.h"
 #include "netns/core/dev.h"
 #include "netns/core/sysctl.h"
 #include "netns/proto/ip.h"
@@ -138,8 +139,9 @@ static enum drop_reason fib_validate_source(struct netns *ns, uint32_t src, uint
 	}
 	if (!rpf)
 		return 0;
-	/* strict and loose both pass when the reverse route uses @dev */
-	if (res.dev == dev || (res.type == RTN_LOCAL && dev == ns->lo))
+	/* strict and loose both pass when the reverse route uses @dev (any
+	 * of its paths: fib_info_nh_uses_dev) */
+	if (fib_info_nh_uses_dev(ns, &res, dev) || (res.type == RTN_LOCAL && dev == ns->lo))
 		return 0;
 	/* a device without addresses cannot be checked: last resort */
 	if (!__in_dev_get(dev)->ifa_list)
@@ -242,6 +244,45 @@ static bool ip_route_wants_redirect(struct netns *ns, struct netdev *dev, uint32
 	return inet_addr_onlink(dev, saddr, gw);
 }
 
+/*
+ * The flow of a received datagram as fib_multipath_hash reads it: its
+ * addresses, and for policy 1 its protocol and, unless it is a fragment,
+ * its ports (TCP, UDP, UDP-Lite, SCTP, DCCP). An ICMP error is hashed on
+ * the datagram it quotes (ip_multipath_l3_keys), so it follows that
+ * flow's path.
+ */
+static void ip_multipath_flow(const struct iphdr *iph, struct flowi4 *fl4)
+{
+	unsigned ihl = iph->ihl * 4u, len = ntohs(iph->tot_len);
+	const uint8_t *l4 = (const uint8_t *)iph + ihl;
+	bool frag = iph->frag_off & htons(IP_MF | IP_OFFSET);
+
+	*fl4 = (struct flowi4){ .daddr = iph->daddr, .saddr = iph->saddr, .proto = iph->protocol };
+	if (frag || len < ihl + 4)
+		return;
+	switch (iph->protocol) {
+	case IPPROTO_ICMP:
+		/* dest unreachable, source quench, redirect, time exceeded,
+		 * parameter problem: the quoted header's addresses */
+		if (len >= ihl + 8 + sizeof(struct iphdr) &&
+		    (l4[0] == 3 || l4[0] == 4 || l4[0] == 5 || l4[0] == 11 || l4[0] == 12)) {
+			const struct iphdr *in = (const struct iphdr *)(l4 + 8);
+
+			fl4->saddr = in->saddr;
+			fl4->daddr = in->daddr;
+		}
+		break;
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+	case IPPROTO_SCTP:
+	case IPPROTO_DCCP:
+		memcpy(&fl4->sport, l4, 2);
+		memcpy(&fl4->dport, l4 + 2, 2);
+		break;
+	}
+}
+
 /* ip_route_input_slow: every check, in the kernel's order. */
 static int ip_route_input_slow(const struct iphdr *iph, struct netdev *dev, struct rtable *rt,
 			       enum drop_reason *reason, int *icmp_code)
@@ -305,6 +346,14 @@ static int ip_route_input_slow(const struct iphdr *iph, struct netdev *dev, stru
 	if (res.type != RTN_UNICAST)
 		goto martian_destination;
 
+	/* ip_mkroute_input: a multipath route picks its path by the flow */
+	if (unlikely(res.fi)) {
+		struct flowi4 fl4;
+
+		ip_multipath_flow(iph, &fl4);
+		fib_select_path(ns, &res, &fl4);
+		rt->multipath = true;
+	}
 	/* __mkroute_input */
 	if (!res.dev)
 		goto martian_destination;
@@ -369,6 +418,7 @@ int ip_route_input(const struct pkt *p, struct rtable *rt, enum drop_reason *rea
 	if (likely(h->type && h->gen == ns->dev_gen && h->daddr == iph->daddr &&
 		   h->saddr == iph->saddr)) {
 		rt->type = h->type;
+		rt->multipath = false;
 		rt->dev = h->out;
 		rt->nexthop = h->nexthop;
 		rt->src = h->src;
@@ -378,11 +428,12 @@ int ip_route_input(const struct pkt *p, struct rtable *rt, enum drop_reason *rea
 	}
 	memset(rt, 0, sizeof(*rt));
 	err = ip_route_input_slow(iph, dev, rt, reason, icmp_code);
-	/* rules on tos make the answer depend on more than the addresses; a
-	 * route that redirects is not hinted either: the hint carries no
-	 * flags, and such datagrams take ip_forward one by one anyway */
-	if (err == 0 && !ipv4_is_multicast(iph->daddr) && !fib_rules_use_tos_mark(ns) &&
-	    !(rt->flags & RTCF_DOREDIRECT)) {
+	/* rules on tos make the answer depend on more than the addresses,
+	 * and so does a multipath route's path; a route that redirects is
+	 * not hinted either: the hint carries no flags, and such datagrams
+	 * take ip_forward one by one anyway */
+	if (err == 0 && !ipv4_is_multicast(iph->daddr) && !rt->multipath &&
+	    !fib_rules_use_tos_mark(ns) && !(rt->flags & RTCF_DOREDIRECT)) {
 		*h = (struct rt_input_hint){ .gen = ns->dev_gen, .saddr = iph->saddr,
 					     .daddr = iph->daddr, .nexthop = rt->nexthop,
 					     .src = rt->src, .mtu = rt->mtu, .out = rt->dev,
@@ -417,6 +468,7 @@ int ip_route_output_key(struct netns *ns, const struct flowi4 *flp, struct rtabl
 	int oif = flp->oif;
 	struct netdev *dev_out = NULL;
 	struct fib_result res;
+	struct flowi4 fl4;
 	uint8_t type = RTN_UNICAST;
 	uint32_t gw = 0, mtu_metric = 0;
 	bool mtu_lock = false;
@@ -467,12 +519,13 @@ int ip_route_output_key(struct netns *ns, const struct flowi4 *flp, struct rtabl
 	}
 
 	/* ip_route_output_key_hash: locally generated traffic comes in
-	 * through lo as far as rules (iif lo) are concerned */
-	err = fib_lookup_flow(ns,
-			      &(struct flowi4){ .daddr = daddr, .saddr = saddr, .oif = oif,
-						.iif = LOOPBACK_IFINDEX, .mark = flp->mark,
-						.tos = flp->tos & IPTOS_RT_MASK },
-			      &res);
+	 * through lo as far as rules (iif lo) are concerned; the protocol
+	 * and ports a caller gives are what multipath policy 1 hashes */
+	fl4 = (struct flowi4){ .daddr = daddr, .saddr = saddr, .oif = oif,
+			       .iif = LOOPBACK_IFINDEX, .mark = flp->mark,
+			       .tos = flp->tos & IPTOS_RT_MASK, .proto = flp->proto,
+			       .sport = flp->sport, .dport = flp->dport };
+	err = fib_lookup_flow(ns, &fl4, &res);
 	if (!err)
 		err = fib_type_error(res.type);
 	if (err) {
@@ -493,7 +546,10 @@ int ip_route_output_key(struct netns *ns, const struct flowi4 *flp, struct rtabl
 		type = RTN_LOCAL;
 		goto make_route;
 	}
-	/* fib_select_path */
+	/* fib_select_path: a multipath route's path (by the flow's
+	 * addresses, and for policy 1 the protocol and ports the caller
+	 * gave), then the source for it */
+	fib_select_path(ns, &res, &fl4);
 	if (!saddr)
 		saddr = fib_res_prefsrc(&res);
 	dev_out = res.dev;

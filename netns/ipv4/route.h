@@ -24,6 +24,10 @@
 
 struct rtable {
 	uint8_t type;	    /* RTN_LOCAL, RTN_UNICAST (forward/output), RTN_BROADCAST, ... */
+	/* IPSKB_MULTIPATH: a path chosen by the flow's hash, so the
+	 * decision is not the same for all datagrams of (saddr, daddr): no
+	 * input hint, no shared run (ip_extract_route_hint) */
+	bool multipath;
 	struct netdev *dev; /* output device (input device's ns `lo` for local) */
 	uint32_t nexthop;   /* gateway or the destination itself */
 	uint32_t src;	    /* chosen source (output); spec_dst for local input, 0 when forwarding */

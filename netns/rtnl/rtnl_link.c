@@ -261,7 +261,7 @@ static struct netdev *link_lookup(struct netns *ns, const struct link_req *lr)
 /* ------------------------------------------------------------ changes */
 
 struct link_change {
-	bool mtu, addr, rename, txqlen, flags, alias;
+	bool mtu, addr, rename, txqlen, flags, alias, carrier, carrier_v;
 	bool applied;  /* something changed: notify even if a later step failed */
 	bool notified; /* RTM_NEWLINK already built */
 	uint32_t mtu_v, txqlen_v;
@@ -355,8 +355,13 @@ static int link_validate(struct rtnl_req *r, struct netdev *dev, struct link_req
 		EXTACK_MSG(&r->ext, "Device can not be enslaved");
 		return -EOPNOTSUPP;
 	}
-	if (tb[IFLA_CARRIER])
-		return -EOPNOTSUPP; /* no ndo_change_carrier on lo or veth */
+	/* dev_change_carrier: only devices with ndo_change_carrier (dummy) */
+	if (tb[IFLA_CARRIER]) {
+		if (!dev->ops || !dev->ops->change_carrier)
+			return -EOPNOTSUPP;
+		ch->carrier = true;
+		ch->carrier_v = nla_get_u8(tb[IFLA_CARRIER]) != 0;
+	}
 	if (tb[IFLA_TXQLEN]) {
 		ch->txqlen_v = nla_get_u32(tb[IFLA_TXQLEN]);
 		ch->txqlen = true;
@@ -444,6 +449,12 @@ static int link_apply(struct rtnl_req *r, struct netdev *dev, struct link_change
 			rtnl_route_snap_dev(r->ns, dev, &after);
 			rtnl_route_snap_notify(r, r->ns, &before, &after);
 		}
+	}
+	/* do_setlink: IFLA_CARRIER after the flags */
+	if (ch->carrier && ch->carrier_v != dev->carrier) {
+		if ((err = dev->ops->change_carrier(dev, ch->carrier_v)))
+			return err;
+		ch->applied = true;
 	}
 	return 0;
 }

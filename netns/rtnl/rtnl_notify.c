@@ -76,7 +76,9 @@ static int snap_one(const struct fib_route *rt, void *arg)
 {
 	struct snap_walk *w = arg;
 
-	if (rt->dev != w->dev)
+	/* multipath routes come and go with no address event's diff (a
+	 * device down takes them silently, as fib_sync_down_dev) */
+	if (rt->dev != w->dev || rt->nhs)
 		return 0;
 	if (w->s->n == w->s->cap) {
 		size_t cap = w->s->cap ? w->s->cap * 2 : 16;

@@ -269,11 +269,22 @@ void rtnl_link_fill(struct rtnl_req *r, const struct netdev *dev, uint16_t type,
 		    uint32_t ext_mask);
 void rtnl_addr_fill(struct rtnl_req *r, const struct in_ifaddr *ifa, uint16_t type,
 		    uint16_t flags);
-/* A route from its parts (a snapshot may outlive its device). */
+/* A path of a multipath route, by value. */
+struct rtnl_route_nh {
+	int ifindex;
+	uint32_t gw;
+	uint16_t weight;
+	uint8_t flags;
+};
+/* A route from its parts (a snapshot may outlive its device). Snapshots
+ * (rtnl_route_snap_dev) hold single-path routes only; a multipath route's
+ * paths are in @nh (the holder frees it), NULL otherwise. */
 struct rtnl_route_ent {
 	struct fib_config cfg; /* zeroed padding: compared with memcmp */
 	int ifindex;	       /* 0: no device */
 	uint32_t rtflags;
+	unsigned nhs;	       /* 0: a single-path route */
+	struct rtnl_route_nh *nh;
 };
 void rtnl_route_fill(struct rtnl_req *r, const struct rtnl_route_ent *e, uint16_t type,
 		     uint16_t flags);

@@ -8,6 +8,8 @@
  * Every handler runs on the owner of the connection's namespace.
  */
 #include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <linux/rtnetlink.h>
@@ -54,6 +56,16 @@ static size_t route_metrics_start(struct rtnl_out *o)
 
 	((struct nlattr *)(o->buf + off))->nla_type = RTA_METRICS;
 	return off;
+}
+
+/* fib_nexthop_info: a nexthop without link is also dead to a device that
+ * ignores routes with linkdown. */
+static uint32_t nh_dump_flags(const struct netdev *dev, uint32_t flags)
+{
+	if ((flags & RTNH_F_LINKDOWN) && dev &&
+	    devconf_get(dev, DEVCONF_IGNORE_ROUTES_WITH_LINKDOWN))
+		flags |= RTNH_F_DEAD;
+	return flags;
 }
 
 struct route_req {
@@ -144,8 +156,8 @@ static int route_to_config(struct rtnl_req *r, struct route_req *rr)
 		EXTACK_MSG(&r->ext, "Invalid prefix length");
 		return -EINVAL;
 	}
-	if (tb[RTA_MULTIPATH] || tb[RTA_ENCAP] || tb[RTA_NH_ID]) {
-		EXTACK_MSG(&r->ext, "Multipath, encapsulation and nexthop objects are not supported");
+	if (tb[RTA_ENCAP] || tb[RTA_NH_ID]) {
+		EXTACK_MSG(&r->ext, "Encapsulation and nexthop objects are not supported");
 		return -EOPNOTSUPP;
 	}
 	if (tb[RTA_METRICS]) {
@@ -176,6 +188,12 @@ static int route_to_config(struct rtnl_req *r, struct route_req *rr)
 		cfg->priority = nla_get_u32(tb[RTA_PRIORITY]);
 		cfg->has_priority = true;
 	}
+	/* the nexthops are read by fib_create_info / fib_nh_match, as
+	 * fc_mp: the policy made sure one struct rtnexthop fits */
+	if (tb[RTA_MULTIPATH]) {
+		cfg->mp = nla_data(tb[RTA_MULTIPATH]);
+		cfg->mp_len = nla_len(tb[RTA_MULTIPATH]);
+	}
 	return 0;
 }
 
@@ -204,10 +222,14 @@ static bool route_same_prefix(const struct fib_route *rt, const struct fib_confi
 /* The route fib_route_add just inserted. */
 static bool route_pick_added(const struct fib_route *rt, const struct fib_config *cfg)
 {
-	return route_same_prefix(rt, cfg) && rt->cfg.tos == cfg->tos &&
-	       rt->cfg.priority == cfg->priority && rt->cfg.type == cfg->type &&
-	       rt->cfg.gw == cfg->gw && (!cfg->oif || (rt->dev && rt->dev->ifindex == cfg->oif)) &&
-	       (!cfg->prefsrc || rt->cfg.prefsrc == cfg->prefsrc);
+	if (!route_same_prefix(rt, cfg) || rt->cfg.tos != cfg->tos ||
+	    rt->cfg.priority != cfg->priority || rt->cfg.type != cfg->type ||
+	    (cfg->prefsrc && rt->cfg.prefsrc != cfg->prefsrc))
+		return false;
+	/* a multipath request: the route's nexthops are the request's */
+	if (cfg->mp)
+		return fib_route_nh_match(cfg, rt);
+	return rt->cfg.gw == cfg->gw && (!cfg->oif || (rt->dev && rt->dev->ifindex == cfg->oif));
 }
 
 /* The route fib_route_del deletes: the same wildcard rules. */
@@ -225,11 +247,7 @@ static bool route_pick_deleted(const struct fib_route *rt, const struct fib_conf
 		return false;
 	if ((cfg->has_priority || cfg->priority) && rt->cfg.priority != cfg->priority)
 		return false;
-	if (cfg->oif && (!rt->dev || rt->dev->ifindex != cfg->oif))
-		return false;
-	if (cfg->gw && rt->cfg.gw != cfg->gw)
-		return false;
-	return true;
+	return fib_route_nh_match(cfg, rt);
 }
 
 static int route_find_one(const struct fib_route *rt, void *arg)
@@ -238,6 +256,18 @@ static int route_find_one(const struct fib_route *rt, void *arg)
 	if (!f->pick(rt, f->cfg))
 		return 0;
 	rtnl_route_ent_set(&f->found, rt);
+	/* the paths, copied: the notification may follow the route's end */
+	if (rt->nhs) {
+		f->found.nh = malloc(rt->nhs * sizeof(*f->found.nh));
+		if (!f->found.nh)
+			return 1; /* a notification less, never a wrong one */
+		for (unsigned i = 0; i < rt->nhs; i++)
+			f->found.nh[i] = (struct rtnl_route_nh){
+				rt->nh[i].dev->ifindex, rt->nh[i].gw, rt->nh[i].weight,
+				(uint8_t)nh_dump_flags(rt->nh[i].dev, rt->nh[i].flags)
+			};
+		f->found.nhs = rt->nhs;
+	}
 	f->ok = true;
 	return 1;
 }
@@ -258,8 +288,10 @@ static int route_new_owner(struct rtnl_req *r)
 	struct route_req *rr = r->priv;
 	int err = fib_route_add(r->ns, &rr->cfg, &r->ext);
 	struct rtnl_route_ent e;
-	if (!err && rtnl_notifying(r) && route_find(r->ns, &rr->cfg, route_pick_added, &e))
+	if (!err && rtnl_notifying(r) && route_find(r->ns, &rr->cfg, route_pick_added, &e)) {
 		rtnl_notify_route(r, r->ns, &e, RTM_NEWROUTE);
+		free(e.nh);
+	}
 	return err;
 }
 
@@ -271,6 +303,8 @@ static int route_del_owner(struct rtnl_req *r)
 	int err = fib_route_del(r->ns, &rr->cfg, &r->ext);
 	if (!err && found)
 		rtnl_notify_route(r, r->ns, &e, RTM_DELROUTE);
+	if (found)
+		free(e.nh);
 	return err;
 }
 
@@ -311,12 +345,27 @@ void rtnl_route_ent_set(struct rtnl_route_ent *e, const struct fib_route *rt)
 	e->cfg.nlflags = 0;
 	e->cfg.has_priority = false;
 	e->ifindex = rt->dev ? rt->dev->ifindex : 0;
-	e->rtflags = rt->flags;
+	/* a multipath route's own flags are fib_info's, its paths' their own */
+	e->rtflags = rt->nhs ? rt->flags : nh_dump_flags(rt->dev, rt->flags);
 }
 
-/* fib_dump_info: one route as `ip route show` reads it. */
-void rtnl_route_fill(struct rtnl_req *r, const struct rtnl_route_ent *e, uint16_t type,
-		     uint16_t flags)
+/* One struct rtnexthop of RTA_MULTIPATH, its gateway nested. */
+static void put_rtnh(struct rtnl_out *o, uint8_t flags, uint16_t weight, int ifindex, uint32_t gw)
+{
+	size_t at = o->len;
+	struct rtnexthop *rtnh = rtnl_out_reserve_raw(o, sizeof(*rtnh));
+
+	*rtnh = (struct rtnexthop){ .rtnh_flags = flags, .rtnh_hops = (uint8_t)(weight - 1),
+				    .rtnh_ifindex = ifindex };
+	if (gw)
+		rtnl_put(o, RTA_GATEWAY, &gw, 4);
+	((struct rtnexthop *)(o->buf + at))->rtnh_len = (unsigned short)(o->len - at);
+}
+
+/* fib_dump_info: one route as `ip route show` reads it; a multipath
+ * route's paths from the view @v if given, else from @e. */
+static void route_fill_msg(struct rtnl_req *r, const struct rtnl_route_ent *e,
+			   const struct fib_route *v, uint16_t type, uint16_t flags)
 {
 	struct rtnl_out *o = r->out;
 	const struct fib_config *c = &e->cfg;
@@ -328,7 +377,8 @@ void rtnl_route_fill(struct rtnl_req *r, const struct rtnl_route_ent *e, uint16_
 		.rtm_protocol = c->protocol,
 		.rtm_scope = c->scope,
 		.rtm_type = c->type,
-		/* a single nexthop's dead/linkdown flags go in rtm_flags */
+		/* a single nexthop's dead/linkdown flags go in rtm_flags, a
+		 * multipath route's own (fib_info's) too */
 		.rtm_flags = e->rtflags,
 	};
 	size_t off = rtnl_msg_start(r, type, flags, &rtm, sizeof(rtm));
@@ -340,10 +390,27 @@ void rtnl_route_fill(struct rtnl_req *r, const struct rtnl_route_ent *e, uint16_
 		rtnl_put_u32(o, RTA_PRIORITY, c->priority);
 	if (c->prefsrc)
 		rtnl_put(o, RTA_PREFSRC, &c->prefsrc, 4);
-	if (c->gw)
-		rtnl_put(o, RTA_GATEWAY, &c->gw, 4);
-	if (e->ifindex)
-		rtnl_put_u32(o, RTA_OIF, (uint32_t)e->ifindex);
+	if (e->nhs) {
+		/* fib_add_multipath: a nest without NLA_F_NESTED, as the
+		 * kernel's nla_nest_start_noflag */
+		size_t mp = o->len;
+
+		rtnl_put(o, RTA_MULTIPATH, NULL, 0);
+		for (unsigned i = 0; i < e->nhs; i++) {
+			if (v)
+				put_rtnh(o, (uint8_t)nh_dump_flags(v->nh[i].dev, v->nh[i].flags),
+					 v->nh[i].weight, v->nh[i].dev->ifindex, v->nh[i].gw);
+			else
+				put_rtnh(o, e->nh[i].flags, e->nh[i].weight, e->nh[i].ifindex,
+					 e->nh[i].gw);
+		}
+		((struct nlattr *)(o->buf + mp))->nla_len = (uint16_t)(o->len - mp);
+	} else {
+		if (c->gw)
+			rtnl_put(o, RTA_GATEWAY, &c->gw, 4);
+		if (e->ifindex)
+			rtnl_put_u32(o, RTA_OIF, (uint32_t)e->ifindex);
+	}
 	if (c->mtu || c->mtu_lock) {
 		/* rtnetlink_put_metrics: only the metrics set */
 		size_t nest = route_metrics_start(o);
@@ -357,11 +424,19 @@ void rtnl_route_fill(struct rtnl_req *r, const struct rtnl_route_ent *e, uint16_
 	rtnl_msg_end(o, off);
 }
 
+void rtnl_route_fill(struct rtnl_req *r, const struct rtnl_route_ent *e, uint16_t type,
+		     uint16_t flags)
+{
+	route_fill_msg(r, e, NULL, type, flags);
+}
+
 static void route_fill(struct rtnl_req *r, const struct fib_route *rt, uint16_t flags)
 {
 	struct rtnl_route_ent e;
+
 	rtnl_route_ent_set(&e, rt);
-	rtnl_route_fill(r, &e, RTM_NEWROUTE, flags);
+	e.nhs = rt->nhs;
+	route_fill_msg(r, &e, rt, RTM_NEWROUTE, flags);
 }
 
 static int route_dump_one(const struct fib_route *rt, void *arg)
@@ -537,6 +612,19 @@ static int route_get_owner(struct rtnl_req *r)
 	struct rtable rt;
 	int err;
 
+	/* rtm_getroute_parse_ip_proto, RTA_SPORT, RTA_DPORT: what multipath
+	 * policy 1 hashes (`ip route get ... ipproto udp sport S dport D`) */
+	if (tb[RTA_IP_PROTO]) {
+		fl.proto = nla_get_u8(tb[RTA_IP_PROTO]);
+		if (fl.proto != IPPROTO_TCP && fl.proto != IPPROTO_UDP && fl.proto != IPPROTO_ICMP) {
+			EXTACK_MSG(&r->ext, "Unsupported ip proto");
+			return -EOPNOTSUPP;
+		}
+	}
+	if (tb[RTA_SPORT])
+		fl.sport = nla_get_u16(tb[RTA_SPORT]);
+	if (tb[RTA_DPORT])
+		fl.dport = nla_get_u16(tb[RTA_DPORT]);
 	if (iif) {
 		struct netdev *dev = dev_get_by_index(r->ns, iif);
 

@@ -125,6 +125,9 @@ ctl ip -n h1 neigh add 10.5.0.9 lladdr 02:00:00:00:00:09 dev m0 >/dev/null || ba
 ctl ip -n h1 route del 10.6.0.0/16 >/dev/null || bad "nsemuctl route del"
 ctl ip -n h1 rule add from 10.5.0.0/24 lookup 77 >/dev/null || bad "nsemuctl rule add"
 ctl ip -n h1 rule del from 10.5.0.0/24 lookup 77 >/dev/null || bad "nsemuctl rule del"
+ctl ip -n h1 route add 10.16.0.0/16 nexthop via 10.5.0.2 weight 2 nexthop dev m1 >/dev/null ||
+	bad "nsemuctl multipath route add"
+ctl ip -n h1 route del 10.16.0.0/16 >/dev/null || bad "nsemuctl multipath route del"
 ctl ip -n h1 addr del 10.5.0.1/24 dev m0 >/dev/null || bad "nsemuctl addr del"
 ctl ip -n h1 link del m0 >/dev/null || bad "nsemuctl link del"
 # a change in another namespace must not show up in h1's monitor
@@ -162,6 +165,10 @@ for want in \
 	'^Deleted 10.6.0.0/16 via 10.5.0.2 dev m0 $' \
 	'^32765:	from 10.5.0.0/24 lookup 77$' \
 	'^Deleted 32765:	from 10.5.0.0/24 lookup 77$' \
+	'^10.16.0.0/16 $' \
+	'^	nexthop via 10.5.0.2 dev m0 weight 2 $' \
+	'^	nexthop dev m1 weight 1 $' \
+	'^Deleted 10.16.0.0/16 $' \
 	'^Deleted [0-9]+: m0    inet 10.5.0.1/24 scope global m0' \
 	'^Deleted 10.5.0.0/24 dev m0 proto kernel scope link src 10.5.0.1 $' \
 	'^Deleted [0-9]+: m0@m1: ' \
@@ -199,6 +206,42 @@ do_shim ip route add blackhole 10.7.0.0/16
 do_shim ip route add unreachable 10.8.0.0/16
 do_shim ip route add prohibit 10.9.0.0/16 table 100
 do_shim ip route replace 10.2.0.0/16 via 10.1.0.253
+# multipath: the real ip's RTA_MULTIPATH in, its dump out
+do_shim ip route add 10.20.0.0/16 nexthop via 10.1.0.254 dev va weight 3 nexthop via 10.3.0.254 dev vc
+do_shim ip route add 10.21.0.0/16 nexthop via 10.1.0.254 nexthop dev vc
+do_shim ip route add 10.22.0.0/16 table 100 nexthop via 10.1.0.254 nexthop via 10.1.0.253
+shows
+same -j route show
+same -d route show table all
+same route show 10.20.0.0/16
+same route get 10.20.1.1
+out=$(shim ip route show 10.20.0.0/16 2>&1)
+want=$(printf '10.20.0.0/16 \n\tnexthop via 10.1.0.254 dev va weight 3 \n\tnexthop via 10.3.0.254 dev vc weight 1 ')
+[ "$out" = "$want" ] && ok || bad "multipath route through the shim: \"$out\""
+do_shim ip route del 10.21.0.0/16 nexthop via 10.1.0.254 nexthop dev vc
+out=$(shim ip route show 10.21.0.0/16 2>&1)
+[ -z "$out" ] && ok || bad "multipath route del: still \"$out\""
+out=$(shim ip route add 10.23.0.0/16 nexthop via 10.1.0.254 nexthop via 10.99.0.1 2>&1); rc=$?
+[ $rc -eq 2 ] && [ "$out" = "Error: Nexthop has invalid gateway." ] && ok ||
+	bad "multipath route with an unreachable gateway: rc $rc, \"$out\""
+out=$(shim ip route show 10.23.0.0/16 2>&1)
+[ -z "$out" ] && ok || bad "a refused multipath route was half-added: \"$out\""
+# the path of `ip route get ... ipproto udp sport S`: one for every port
+# under hash policy 0, both over 64 ports under policy 1
+route_get_devs() {
+	for p in $(seq 1000 1063); do
+		shim ip route get 10.20.1.1 ipproto udp sport $p dport 53
+	done | grep -o 'dev v[ac]' | sort -u | tr '\n' ' '
+}
+devs=$(route_get_devs)
+[ "$devs" = "dev va " ] || [ "$devs" = "dev vc " ] && ok || bad "policy 0 route get over ports: $devs"
+do_shim sysctl -qw net.ipv4.fib_multipath_hash_policy=1
+devs=$(route_get_devs)
+[ "$devs" = "dev va dev vc " ] && ok || bad "policy 1 route get over ports: $devs"
+do_shim sysctl -qw net.ipv4.fib_multipath_hash_policy=0
+out=$(shim ip route get 10.20.1.1 ipproto 47 2>&1); rc=$?
+[ $rc -eq 2 ] && [ "$out" = "Error: Unsupported ip proto." ] && ok ||
+	bad "route get with ipproto 47: rc $rc, \"$out\""
 shows
 same route show table 100
 same route get 10.2.3.4
