@@ -298,6 +298,7 @@ static int bench_usage(struct cli_ctx *c, FILE *f)
 	fprintf(f,
 		"Usage: bench fwd [ --hops N ] [ --threads T ] [ --size BYTES ] [ --flows F ]\n"
 		"                 [ --seconds S | --count PKTS ] [ --rate PPS ] [ --no-window ] [ -j ]\n"
+		"                 [ --rules R ] [ --ecmp K ]\n"
 		"                 [ --topology FILE --from NS --to A.B.C.D ]\n"
 		"       bench netns [ --count N ] [ -j ]\n"
 		"       bench fib [ --prefixes N ] [ --lookups M ] [ --ecmp N ] [ --seed S ] [ --rules R ] [ -j ]\n");

@@ -92,8 +92,12 @@ struct fwd_flow {
 	struct worker *w;
 };
 
+#define FWD_MAX_RULES 10000
+#define FWD_MAX_ECMP 64
+
 struct fwd_opts {
 	unsigned hops, threads, size, flows;
+	unsigned rules, ecmp; /* per forwarding node: rules before main, paths to the next */
 	double seconds;
 	uint64_t count, rate;
 	const char *topology, *from, *to_str;
@@ -546,6 +550,14 @@ static int fwd_parse(struct cli_ctx *c, int argc, char **argv, struct fwd_opts *
 			if (bench_get_u64(c, a, val, 1, 50000, &v))
 				return -EINVAL;
 			o->flows = (unsigned)v;
+		} else if (!strcmp(a, "--rules")) {
+			if (bench_get_u64(c, a, val, 0, FWD_MAX_RULES, &v))
+				return -EINVAL;
+			o->rules = (unsigned)v;
+		} else if (!strcmp(a, "--ecmp")) {
+			if (bench_get_u64(c, a, val, 1, FWD_MAX_ECMP, &v))
+				return -EINVAL;
+			o->ecmp = (unsigned)v;
 		} else if (!strcmp(a, "--seconds")) {
 			if (bench_get_double(c, a, val, 0.01, 86400, &o->seconds))
 				return -EINVAL;
@@ -580,6 +592,10 @@ static int fwd_parse(struct cli_ctx *c, int argc, char **argv, struct fwd_opts *
 		fprintf(c->err, "bench: --topology needs --from NS and --to A.B.C.D\n");
 		return -EINVAL;
 	}
+	if (o->topology && (o->rules || o->ecmp)) {
+		fprintf(c->err, "bench: --rules and --ecmp build on the chain, not on --topology\n");
+		return -EINVAL;
+	}
 	if (!o->topology && (o->from || o->to_str)) {
 		fprintf(c->err, "bench: --from and --to go with --topology FILE\n");
 		return -EINVAL;
@@ -607,6 +623,44 @@ static void fwd_node_name(char *buf, size_t len, unsigned i, unsigned hops)
 		snprintf(buf, len, "bench-dst");
 	else
 		snprintf(buf, len, "bench-r%u", i);
+}
+
+/*
+ * Node @a's way to node @z over link @i: a default route via z's west
+ * address, behind --rules rules that never match (`from 10.201.X.Y`,
+ * preferences 1..N, so every lookup walks them before main's), and with
+ * --ecmp K a multipath default over K gateways, z's addresses 10.200.i.2
+ * .. i.K+1 (one device, one MAC, permanent neighbours), hashed on L4 so
+ * that --flows spreads over them. The cost of rules and multipath, where
+ * they are used, on the forwarding path.
+ */
+static int fwd_chain_route(struct cli_ctx *c, struct bench_cli *b, const struct fwd_opts *o,
+			   const char *a, const char *z, unsigned i)
+{
+	char line[64 + FWD_MAX_ECMP * 32];
+	size_t n;
+
+	for (unsigned k = 0; k < o->rules; k++)
+		if (bench_run(c, b, "ip -n %s rule add from 10.201.%u.%u lookup 1000 pref %u", a,
+			      k >> 8, k & 255, k + 1))
+			return -EINVAL;
+	if (o->ecmp <= 1)
+		return bench_run(c, b, "ip -n %s route add default via 10.200.%u.2", a, i);
+	if (bench_run(c, b, "ip netns exec %s sysctl -q -w net.ipv4.fib_multipath_hash_policy=1",
+		      a))
+		return -EINVAL;
+	n = (size_t)snprintf(line, sizeof(line), "ip -n %s route add default", a);
+	for (unsigned k = 0; k < o->ecmp; k++) {
+		if (k && (bench_run(c, b, "ip -n %s addr add 10.200.%u.%u/24 dev west", z, i, k + 2) ||
+			  bench_run(c, b,
+				    "ip -n %s neigh add 10.200.%u.%u lladdr 02:be:00:%02x:%02x:02 "
+				    "dev east nud permanent",
+				    a, i, k + 2, i >> 8, i & 255)))
+			return -EINVAL;
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " nexthop via 10.200.%u.%u", i,
+				      k + 2);
+	}
+	return bench_run(c, b, "%s", line);
 }
 
 /* Node i's link toward node i+1 is 10.200.i.0/24: .1 on node i's "east",
@@ -655,7 +709,7 @@ static int fwd_chain_build(struct cli_ctx *c, struct bench_cli *b, const struct 
 			      "ip -n %s neigh add 10.200.%u.2 lladdr 02:be:00:%02x:%02x:02 dev east "
 			      "nud permanent",
 			      a, i, i >> 8, i & 255) ||
-		    bench_run(c, b, "ip -n %s route add default via 10.200.%u.2", a, i))
+		    fwd_chain_route(c, b, o, a, z, i))
 			return -EINVAL;
 	}
 	return 0;
@@ -805,10 +859,17 @@ static void fwd_report(struct cli_ctx *c, const struct fwd_opts *o, const struct
 	new_json_obj(c->out, o->json, c->pretty);
 	open_json_object(NULL);
 	print_text("--- bench fwd: %u router%s, %u thread%s, %u-byte payload (%u-byte frames), "
-		   "%u flow%s, %.2f s ---\n",
+		   "%u flow%s, ",
 		   r->hops, r->hops == 1 ? "" : "s", o->threads, o->threads == 1 ? "" : "s", o->size,
-		   flen, o->flows, o->flows == 1 ? "" : "s", r->secs);
+		   flen, o->flows, o->flows == 1 ? "" : "s");
+	if (o->rules)
+		print_text("%u rules, ", o->rules);
+	if (o->ecmp > 1)
+		print_text("%u-way ECMP, ", o->ecmp);
+	print_text("%.2f s ---\n", r->secs);
 	print_uint(PRINT_JSON, "routers", NULL, r->hops);
+	print_uint(PRINT_JSON, "rules", NULL, o->rules);
+	print_uint(PRINT_JSON, "ecmp", NULL, o->ecmp ? o->ecmp : 1);
 	print_uint(PRINT_JSON, "threads", NULL, o->threads);
 	print_uint(PRINT_JSON, "payload_bytes", NULL, o->size);
 	print_uint(PRINT_JSON, "frame_bytes", NULL, flen);

@@ -43,6 +43,13 @@ for k in $(seq 1 "$nruns"); do
 done
 run fwd-lat -t 2 bench fwd --hops 4 --threads 1 --seconds "$secs" --rate 1000000
 run fib -t 2 bench fib --prefixes "$npfx" --lookups 10000000
+# where rules and multipath are used (issue 12): 100 rules that every
+# lookup walks, 8-way ECMP hashed on L4 over 64 flows, and both
+run fwd-flows -t 2 bench fwd --hops 4 --threads 1 --seconds "$secs" --flows 64
+run fwd-rules -t 2 bench fwd --hops 4 --threads 1 --seconds "$secs" --flows 64 --rules 100
+run fwd-ecmp -t 2 bench fwd --hops 4 --threads 1 --seconds "$secs" --flows 64 --ecmp 8
+run fwd-rules-ecmp -t 2 bench fwd --hops 4 --threads 1 --seconds "$secs" --flows 64 --rules 100 --ecmp 8
+run fib-rules-ecmp -t 2 bench fib --prefixes "$npfx" --lookups 2000000 --rules 100 --ecmp 8
 
 echo "bench: responsiveness (scripts/bench-responsive.sh)" >&2
 ./scripts/bench-responsive.sh "$O" "$tmp/resp.json" || echo "bench: bench-responsive failed" >&2
