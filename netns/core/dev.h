@@ -87,7 +87,8 @@ typedef rx_handler_result_t rx_handler_func_t(struct pkt **pp);
 struct rt_input_hint {
 	uint32_t gen;
 	uint32_t saddr, daddr; /* network order */
-	uint32_t nexthop, src, mtu;
+	uint32_t nexthop, src, mtu; /* mp_fi: mtu is the route's metric, 0 none */
+	uint32_t mp_fi;		    /* a multipath route's record: reselect per datagram */
 	struct netdev *out;
 	uint8_t type;	       /* RTN_*; 0 = empty */
 };

@@ -353,6 +353,15 @@ static int ip_route_input_slow(const struct iphdr *iph, struct netdev *dev, stru
 		ip_multipath_flow(iph, &fl4);
 		fib_select_path(ns, &res, &fl4);
 		rt->multipath = true;
+		/* the hint may keep the route (not the path) when nothing below
+		 * depends on which path the flow took: no path leaves by the
+		 * input device (redirects, validate's same-device case) and
+		 * validate takes its fast path (its full check looks the source
+		 * up with iif = the chosen device) */
+		if (!devconf_rp_filter(dev) && !fib_has_custom_local_routes(ns) &&
+		    !fib_has_custom_rules(ns) && !fib_info_nh_uses_dev(ns, &res, dev))
+			rt->mp_fi = res.fi;
+		rt->mtu_metric = res.mtu;
 	}
 	/* __mkroute_input */
 	if (!res.dev)
@@ -396,6 +405,28 @@ martian_destination:
 	return -EINVAL;
 }
 
+/* A hint hit on a multipath route: the rest of the decision was the
+ * route's, the path is the flow's (fib_select_path per datagram, as the
+ * slow path would choose it). */
+static int ip_route_input_mp_hint(struct netns *ns, const struct iphdr *iph,
+				  const struct rt_input_hint *h, struct rtable *rt)
+{
+	struct fib_result res = { .type = RTN_UNICAST, .fi = h->mp_fi };
+	struct flowi4 fl4;
+
+	ip_multipath_flow(iph, &fl4);
+	fib_select_path(ns, &res, &fl4);
+	memset(rt, 0, sizeof(*rt));
+	rt->type = RTN_UNICAST;
+	rt->multipath = true;
+	rt->mp_fi = h->mp_fi;
+	rt->dev = res.dev;
+	rt->nexthop = res.gw ? res.gw : iph->daddr;
+	rt->mtu_metric = h->mtu;
+	rt->mtu = h->mtu ? h->mtu : res.dev->mtu;
+	return 0;
+}
+
 /*
  * The decision depends only on (saddr, daddr, input device) and on state
  * whose every change bumps ns->dev_gen (routes, addresses, devices,
@@ -417,6 +448,8 @@ int ip_route_input(const struct pkt *p, struct rtable *rt, enum drop_reason *rea
 	*reason = DROP_NOT_SPECIFIED;
 	if (likely(h->type && h->gen == ns->dev_gen && h->daddr == iph->daddr &&
 		   h->saddr == iph->saddr)) {
+		if (unlikely(h->mp_fi))
+			return ip_route_input_mp_hint(ns, iph, h, rt);
 		rt->type = h->type;
 		rt->multipath = false;
 		rt->dev = h->out;
@@ -432,12 +465,13 @@ int ip_route_input(const struct pkt *p, struct rtable *rt, enum drop_reason *rea
 	 * and so does a multipath route's path; a route that redirects is
 	 * not hinted either: the hint carries no flags, and such datagrams
 	 * take ip_forward one by one anyway */
-	if (err == 0 && !ipv4_is_multicast(iph->daddr) && !rt->multipath &&
+	if (err == 0 && !ipv4_is_multicast(iph->daddr) && (!rt->multipath || rt->mp_fi) &&
 	    !fib_rules_use_tos_mark(ns) && !(rt->flags & RTCF_DOREDIRECT)) {
 		*h = (struct rt_input_hint){ .gen = ns->dev_gen, .saddr = iph->saddr,
 					     .daddr = iph->daddr, .nexthop = rt->nexthop,
-					     .src = rt->src, .mtu = rt->mtu, .out = rt->dev,
-					     .type = rt->type };
+					     .src = rt->src, .out = rt->dev, .type = rt->type,
+					     .mtu = rt->mp_fi ? rt->mtu_metric : rt->mtu,
+					     .mp_fi = rt->mp_fi };
 	}
 	return err;
 }

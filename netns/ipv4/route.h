@@ -28,6 +28,9 @@ struct rtable {
 	 * decision is not the same for all datagrams of (saddr, daddr): no
 	 * input hint, no shared run (ip_extract_route_hint) */
 	bool multipath;
+	/* input, multipath: the route's record when the input hint may keep
+	 * it (ip_route_input reselects the path per datagram), else 0 */
+	uint32_t mp_fi;
 	struct netdev *dev; /* output device (input device's ns `lo` for local) */
 	uint32_t nexthop;   /* gateway or the destination itself */
 	uint32_t src;	    /* chosen source (output); spec_dst for local input, 0 when forwarding */

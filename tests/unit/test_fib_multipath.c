@@ -530,6 +530,19 @@ static void test_mp_error_types_and_host_scope_refuse_nexthops(void **state)
 
 /* ---- forwarding (route.c: ip_mkroute_input's selection) ---- */
 
+/* One UDP datagram 10.0.1.2:@sport -> 10.9.0.1:53 received on @in. */
+static void fwd_one_udp(struct netdev *in, uint16_t sport)
+{
+	static const char payload[8] = "payload";
+	uint8_t f[128], udp[64];
+	size_t ul = h_udp(udp, "10.0.1.2", "10.9.0.1", sport, 53, payload, sizeof(payload));
+	size_t l = h_eth(f, H_R0_MAC, H_A_MAC, ETH_P_IP);
+
+	l += h_ipv4(f + l, "10.0.1.2", "10.9.0.1", IPPROTO_UDP, 64, udp, ul);
+	h_rx(in, f, l);
+	h_run();
+}
+
 static unsigned fwd_udp(struct netdev *in, unsigned n, bool vary_ports)
 {
 	static const char payload[8] = "payload";
@@ -590,6 +603,60 @@ static void test_mp_forwarding_spreads_flows_by_ports(void **state)
 	assert_mib(ns, IpForwDatagrams, 144);
 }
 
+/*
+ * The input hint keeps a multipath route, not a path: a stream of one
+ * (saddr, daddr) whose ports differ takes, datagram by datagram, the path
+ * fib_select_path gives that flow (the first datagram takes the slow path,
+ * the rest the hint). Where a path leaves by the input device the route
+ * is not hinted (redirects depend on the path), and the choice is still
+ * per flow.
+ */
+static void test_mp_hinted_stream_takes_each_flows_own_path(void **state)
+{
+	struct netdev *eth0, *eth1, *eth2, *outs[3];
+	struct netns *ns = h_router("r", &eth0, &eth1);
+	struct mp_buf m = { .len = 0 };
+	struct fib_config c;
+
+	eth2 = dev_addr(ns, "eth2", "10.0.3.1");
+	h_neigh(eth2, "10.0.3.2", "02:00:00:00:00:03");
+	h_neigh(eth0, "10.0.1.3", "02:00:00:00:00:04");
+	assert_int_equal(sysctl_set(ns, "net.ipv4.fib_multipath_hash_policy", "1", NULL), 0);
+	for (unsigned round = 0; round < 2; round++) {
+		mp_add(&m, eth1->ifindex, "10.0.2.2", 1);
+		mp_add(&m, eth2->ifindex, "10.0.3.2", 2);
+		if (round)	/* a third path back out of eth0 */
+			mp_add(&m, eth0->ifindex, "10.0.1.3", 1);
+		c = mp_cfg("10.9.0.0", 16, &m);
+		c.nlflags = NLM_F_CREATE | NLM_F_REPLACE;
+		assert_int_equal(fib_route_add(ns, &c, NULL), 0);
+		outs[0] = eth0, outs[1] = eth1, outs[2] = eth2;
+		for (unsigned i = 0; i < 64; i++) {
+			struct flowi4 fl4 = { .daddr = h_ip("10.9.0.1"), .saddr = h_ip("10.0.1.2"),
+					      .proto = IPPROTO_UDP, .sport = htons(1024 + i),
+					      .dport = htons(53) };
+			struct fib_result res;
+			unsigned before[3], got = 3, want = 3;
+
+			assert_int_equal(fib_lookup(ns, fl4.daddr, &res), 0);
+			fib_select_path(ns, &res, &fl4);
+			for (unsigned d = 0; d < 3; d++) {
+				before[d] = h_tx_count(outs[d]);
+				if (res.dev == outs[d])
+					want = d;
+			}
+			fwd_one_udp(eth0, (uint16_t)(1024 + i));
+			for (unsigned d = 0; d < 3; d++)
+				if (h_tx_count(outs[d]) > before[d])
+					got = d;
+			assert_int_equal(got, want);
+		}
+		for (unsigned d = 0; d < 3; d++)
+			h_tx_flush(outs[d]);
+		m.len = 0;
+	}
+}
+
 static void test_mp_hash_policy_sysctl_is_bounded(void **state)
 {
 	struct netns *ns = h_ns("a");
@@ -623,6 +690,7 @@ int main(void)
 		T(test_mp_bad_input_changes_nothing),
 		T(test_mp_error_types_and_host_scope_refuse_nexthops),
 		T(test_mp_forwarding_spreads_flows_by_ports),
+		T(test_mp_hinted_stream_takes_each_flows_own_path),
 		T(test_mp_hash_policy_sysctl_is_bounded),
 #undef T
 	};
