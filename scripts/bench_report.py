@@ -211,7 +211,7 @@ if any(r for _, r in rm):
     w("With only the default rules and single-path routes, lookups take the same code as before")
     w("(`make bench-instr` unchanged). The input route hint keeps a multipath route, not its")
     w("path: each datagram of a (saddr, daddr) stream hashes its ports and takes its flow's path,")
-    w("while the rest of the decision is reused; with rules other than the defaults, rp_filter,")
+    w("while the rest of the decision (rules walked, rp_filter) is reused. With a rule on `iif`,")
     w("or a path back out of the input device, every datagram takes the full lookup (the rule")
     w("walk is then paid per datagram, two or three lookups per hop).")
     w("")

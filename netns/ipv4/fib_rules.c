@@ -55,6 +55,7 @@ struct fib_rules {
 	struct fib_rule *head;
 	unsigned n;
 	bool tos_mark; /* some rule selects on tos or fwmark */
+	bool iif;      /* some rule selects on the input device */
 	struct fib_rule_key *keys; /* n of them, in lookup order */
 	unsigned keys_cap;
 	bool stale; /* keys[] no longer reflects the list */
@@ -174,10 +175,13 @@ static void rules_changed(struct netns *ns)
 		    rule_is_default(r->next, FIB_RULE_PREF_MAIN, RT_TABLE_MAIN) &&
 		    rule_is_default(r->next->next, FIB_RULE_PREF_DEFAULT, RT_TABLE_DEFAULT);
 
-	rs->tos_mark = false;
-	for (r = rs->head; r; r = r->next)
+	rs->tos_mark = rs->iif = false;
+	for (r = rs->head; r; r = r->next) {
 		if (r->cfg.tos || r->cfg.mark_mask)
 			rs->tos_mark = true;
+		if (r->cfg.iifname[0])
+			rs->iif = true;
+	}
 	ns->fib->custom_rules = !dflt;
 	rs->stale = true;
 	ns->dev_gen++;
@@ -459,6 +463,11 @@ unsigned fib_rules_count(struct netns *ns)
 bool fib_rules_use_tos_mark(const struct netns *ns)
 {
 	return ns->fib->rules && ns->fib->rules->tos_mark;
+}
+
+bool fib_rules_use_iif(const struct netns *ns)
+{
+	return ns->fib->rules && ns->fib->rules->iif;
 }
 
 /* fib_rule_match + fib4_rule_match. */

@@ -76,6 +76,8 @@ int fib_rules_lookup(struct netns *ns, const struct flowi4 *fl, struct fib_resul
 /* Does a rule select on tos or fwmark (so a lookup's answer depends on more
  * than addresses and devices)? Owner thread. */
 bool fib_rules_use_tos_mark(const struct netns *ns);
+/* Does a rule select on the input device (iif)? Owner thread. */
+bool fib_rules_use_iif(const struct netns *ns);
 /* The namespace's list, freed at namespace exit (fib_exit). */
 void fib_rules_free(struct netns *ns);
 /* Start-up: subscribe to device events (names resolved and detached). */

@@ -355,11 +355,10 @@ static int ip_route_input_slow(const struct iphdr *iph, struct netdev *dev, stru
 		rt->multipath = true;
 		/* the hint may keep the route (not the path) when nothing below
 		 * depends on which path the flow took: no path leaves by the
-		 * input device (redirects, validate's same-device case) and
-		 * validate takes its fast path (its full check looks the source
+		 * input device (redirects, validate's same-device case), and no
+		 * rule selects on iif (validate's full check looks the source
 		 * up with iif = the chosen device) */
-		if (!devconf_rp_filter(dev) && !fib_has_custom_local_routes(ns) &&
-		    !fib_has_custom_rules(ns) && !fib_info_nh_uses_dev(ns, &res, dev))
+		if (!fib_info_nh_uses_dev(ns, &res, dev) && !fib_rules_use_iif(ns))
 			rt->mp_fi = res.fi;
 		rt->mtu_metric = res.mtu;
 	}
