@@ -245,6 +245,19 @@ static void app_flush_output(struct cli_ctx *c, struct app_line *l)
 	}
 }
 
+void app_cond_wait_tick(pthread_cond_t *cond, pthread_mutex_t *lock)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_nsec += 50 * 1000 * 1000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_cond_timedwait(cond, lock, &ts);
+}
+
 int app_run(struct cli_ctx *c, struct app *a)
 {
 	bool interrupted = false;
@@ -284,16 +297,8 @@ int app_run(struct cli_ctx *c, struct app *a)
 			pthread_mutex_lock(&a->lock);
 			continue;
 		}
-		/* Wake up at least every 50 ms to look at *c->interrupt:
-		 * a signal handler cannot signal a condvar. */
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += 50 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-		pthread_cond_timedwait(&a->cond, &a->lock, &ts);
+		/* wake up at least every 50 ms to look at *c->interrupt */
+		app_cond_wait_tick(&a->cond, &a->lock);
 	}
 	status = a->status;
 	pthread_mutex_unlock(&a->lock);

@@ -12,6 +12,7 @@
 #ifndef NSEMU_CLI_APP_H
 #define NSEMU_CLI_APP_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -44,6 +45,11 @@ void app_destroy(struct app *a);
  * @a. Returns the app's exit status (2 if the namespace does not exist).
  */
 int app_run(struct cli_ctx *c, struct app *a);
+/* pthread_cond_timedwait on @cond (a CLOCK_MONOTONIC condvar) for at
+ * most 50 ms: the CLI thread's waits look at *c->interrupt that often (a
+ * signal handler cannot signal a condvar). @lock held, as for
+ * pthread_cond_wait. */
+void app_cond_wait_tick(pthread_cond_t *cond, pthread_mutex_t *lock);
 
 /* Owner worker: queue text for stdout / stderr (whole lines, as printf). */
 void app_printf(struct app *a, const char *fmt, ...) __printf(2, 3);

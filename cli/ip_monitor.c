@@ -24,6 +24,7 @@
 
 #include <linux/rtnetlink.h>
 
+#include "app.h"
 #include "ip_common.h"
 #include "print.h"
 
@@ -340,16 +341,8 @@ int cmd_ip_monitor(struct cli_ctx *c, int argc, char **argv)
 			pthread_mutex_lock(&mon_lock);
 			continue;
 		}
-		/* look at *c->interrupt every 50 ms: a signal handler cannot
-		 * signal a condvar */
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += 50 * 1000 * 1000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
-		pthread_cond_timedwait(&m.cond, &mon_lock, &ts);
+		/* look at *c->interrupt every 50 ms */
+		app_cond_wait_tick(&m.cond, &mon_lock);
 	}
 	pthread_mutex_unlock(&mon_lock);
 	mon_unregister(&m);

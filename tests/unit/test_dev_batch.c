@@ -41,19 +41,6 @@ static void router_make(struct router *r, const char *name)
 	h_run();
 }
 
-static int setup(void **state)
-{
-	(void)state;
-	h_setup();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	h_teardown();
-	return 0;
-}
 
 #define MAX_FRAMES 48
 
@@ -370,12 +357,12 @@ static void test_dev_queue_xmit_batch_counts_and_checks_state(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_dev_rx_batch_matches_single_path, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_netif_rx_batch_drops_beyond_backlog, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_dev_rx_batch_matches_single_path, h_cm_setup,
+						h_cm_teardown),
+		cmocka_unit_test_setup_teardown(test_netif_rx_batch_drops_beyond_backlog, h_cm_setup,
+						h_cm_teardown),
 		cmocka_unit_test_setup_teardown(test_dev_queue_xmit_batch_counts_and_checks_state,
-						setup, teardown),
+						h_cm_setup, h_cm_teardown),
 	};
 
 	return cmocka_run_group_tests_name("test_dev_batch", tests, NULL, NULL);

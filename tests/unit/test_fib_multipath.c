@@ -20,19 +20,6 @@
 #include "netns/core/sysctl.h"
 #include "netns/ipv4/fib.h"
 
-static int setup(void **state)
-{
-	(void)state;
-	h_setup();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	h_teardown();
-	return 0;
-}
 
 /* A fake device with @addr/24 (its connected route in main). */
 static struct netdev *dev_addr(struct netns *ns, const char *name, const char *addr)
@@ -673,7 +660,7 @@ static void test_mp_hash_policy_sysctl_is_bounded(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, h_cm_setup, h_cm_teardown)
 		T(test_mp_route_keeps_paths_and_weights),
 		T(test_mp_one_nexthop_is_a_plain_route),
 		T(test_mp_flow_sticks_to_one_path),

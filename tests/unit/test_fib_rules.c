@@ -21,19 +21,6 @@
 #include "netns/ipv4/fib_rules.h"
 #include "netns/ipv4/route.h"
 
-static int setup(void **state)
-{
-	(void)state;
-	h_setup();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	h_teardown();
-	return 0;
-}
 
 /* A namespace with eth0 10.0.1.1/24 and eth1 10.0.2.1/24, and
  * 192.168.0.0/16 via 10.0.1.2 in main, via 10.0.2.2 in table 100. */
@@ -574,7 +561,7 @@ static void test_fib_rules_namespace_teardown_frees_rules(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+#define T(t) cmocka_unit_test_setup_teardown(t, h_cm_setup, h_cm_teardown)
 		T(test_fib_rules_defaults_keep_the_direct_path),
 		T(test_fib_rules_default_priority_is_below_second_rule),
 		T(test_fib_rules_from_selects_table),

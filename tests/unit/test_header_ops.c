@@ -22,19 +22,6 @@
 #define MAC0 "02:00:00:00:00:01"
 #define PEER "02:00:00:00:00:aa"
 
-static int setup(void **state)
-{
-	(void)state;
-	h_setup();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	h_teardown();
-	return 0;
-}
 
 /* An IPv4 datagram to @dst for neigh_output on @dev; its length in *len. */
 static struct pkt *ip_pkt(struct netdev *dev, const char *dst, size_t *len)
@@ -245,7 +232,7 @@ static void test_neigh_output_frames_with_the_devices_header_ops(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, h_cm_setup, h_cm_teardown)
 		T(test_eth_create_parse_and_cache_agree),
 		T(test_lo_has_eth_header_ops_and_tun_none),
 		T(test_neigh_output_without_header_ops_sends_the_ip_packet),

@@ -14,19 +14,6 @@
 #include "tests/unit/harness/harness.h"
 #include "netns/core/sysctl.h"
 
-static int setup(void **state)
-{
-	(void)state;
-	h_setup();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	h_teardown();
-	return 0;
-}
 
 /* sysctl_get as an int; fails the test if the key is missing. */
 static int get(struct netns *ns, const char *key)
@@ -386,7 +373,7 @@ static void test_sysctl_walk_lists_every_key_sorted(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, h_cm_setup, h_cm_teardown)
 		T(test_sysctl_defaults_match_new_linux_netns),
 		T(test_sysctl_ip_forward_propagates_to_every_device),
 		T(test_sysctl_all_forwarding_acts_as_ip_forward),

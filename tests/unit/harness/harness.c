@@ -342,3 +342,17 @@ struct netns *h_router(const char *name, struct netdev **eth0, struct netdev **e
 	h_tx_flush(*eth1);
 	return ns;
 }
+
+int h_cm_setup(void **state)
+{
+	(void)state;
+	h_setup();
+	return 0;
+}
+
+int h_cm_teardown(void **state)
+{
+	(void)state;
+	h_teardown();
+	return 0;
+}

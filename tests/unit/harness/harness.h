@@ -6,9 +6,8 @@
  * ICMP echo, UDP) with valid checksums, and a leak check: h_teardown fails
  * the test if any packet is still allocated.
  *
- * Typical use:
- *   static int setup(void **s) { h_setup(); return 0; }
- *   static int teardown(void **s) { h_teardown(); return 0; }
+ * Typical use: cmocka_unit_test_setup_teardown(test, h_cm_setup,
+ * h_cm_teardown), or a suite's own setup that calls h_setup() first.
  */
 #ifndef NSEMU_TEST_HARNESS_H
 #define NSEMU_TEST_HARNESS_H
@@ -33,6 +32,9 @@ void h_setup(void);
 /* Destroys namespaces made by h_ns (newest first), runs the loop, asserts
  * pkt_in_use() == 0, detaches the fake worker. */
 void h_teardown(void);
+/* h_setup / h_teardown as cmocka setup and teardown functions. */
+int h_cm_setup(void **state);
+int h_cm_teardown(void **state);
 
 /* netns_create on the fake worker + netns_register. Fails the test on error. */
 struct netns *h_ns(const char *name);
