@@ -17,6 +17,7 @@
 #include <netlink/msg.h>
 
 #include "devices/devices.h"
+#include "tests/unit/harness/h_nl.h"
 #include "tests/unit/harness/harness.h"
 #include "netns/rtnl/rtnl.h"
 
@@ -26,21 +27,13 @@ static uint32_t seq;
 
 static int setup(void **state)
 {
-	(void)state;
-	h_setup();
-	devices_init();
-	assert_int_equal(rtnl_init(), 0);
-	conn = (struct rtnl_conn){ .portid = 4242, .ext_ack = true };
-	rtnl_out_init(&out);
+	h_rtnl_open(&conn, &out);
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	(void)state;
-	rtnl_exit();
-	rtnl_out_free(&out);
-	h_teardown();
+	h_rtnl_close(&out);
 	return 0;
 }
 

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "tests/unit/harness/h_nl.h"
+#include "tests/unit/harness/harness.h"
+#include "devices/devices.h"
 
 #include <string.h>
 
@@ -49,4 +51,20 @@ size_t h_dgram_add(uint8_t *buf, size_t len, struct nl_msg *m, uint32_t seq)
 	len += NLMSG_ALIGN(h->nlmsg_len);
 	nlmsg_free(m);
 	return len;
+}
+
+void h_rtnl_open(struct rtnl_conn *conn, struct rtnl_out *out)
+{
+	h_setup();
+	devices_init();
+	assert_int_equal(rtnl_init(), 0);
+	*conn = (struct rtnl_conn){ .portid = 4242, .ext_ack = true };
+	rtnl_out_init(out);
+}
+
+void h_rtnl_close(struct rtnl_out *out)
+{
+	rtnl_exit();
+	rtnl_out_free(out);
+	h_teardown();
 }

@@ -11,6 +11,8 @@
 
 #include <netlink/msg.h>
 
+#include "netns/rtnl/rtnl.h"
+
 /* RTM_*LINK with an ifinfomsg (AF_UNSPEC) and nothing else. */
 struct nl_msg *h_link_msg(int type, int flags, int ifindex, unsigned ifflags, unsigned change);
 /* `ip link add NAME type veth peer name PEER [netns PEER_NS]` with @flags
@@ -19,5 +21,10 @@ struct nl_msg *h_veth_msg(int flags, const char *name, const char *peer, uint32_
 /* Append @m (freed) to @buf at @len with NLM_F_REQUEST and seq @seq;
  * returns the new length. */
 size_t h_dgram_add(uint8_t *buf, size_t len, struct nl_msg *m, uint32_t seq);
+
+/* The rtnl tests' fixture: h_setup, devices_init, rtnl_init, a connection
+ * (portid 4242, extended ACKs) and an empty reply buffer; and its end. */
+void h_rtnl_open(struct rtnl_conn *conn, struct rtnl_out *out);
+void h_rtnl_close(struct rtnl_out *out);
 
 #endif
