@@ -312,16 +312,48 @@ static int collect_nexthop(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
+/* The dump request of @f: NHA_OIF and NHA_GROUPS filter in the kernel. */
+static struct nl_msg *nh_dump_msg(const struct nh_filter *f)
+{
+	struct nhmsg nhm = { .nh_family = AF_UNSPEC };
+	struct nl_msg *m = nlmsg_alloc_simple(RTM_GETNEXTHOP, NLM_F_DUMP);
+
+	if (!m)
+		return NULL;
+	nlmsg_append(m, &nhm, sizeof(nhm), NLMSG_ALIGNTO);
+	if (f->ifindex)
+		nla_put_u32(m, NHA_OIF, (uint32_t)f->ifindex);
+	if (f->groups)
+		nla_put(m, NHA_GROUPS, 0, NULL);
+	return m;
+}
+
+/* delete_nexthop: 0, or -errno after iproute2's message */
+static int delete_nexthop(struct cli_ctx *c, uint32_t id)
+{
+	struct nhmsg nhm = { .nh_family = AF_UNSPEC };
+	struct nl_msg *d = nlmsg_alloc_simple(RTM_DELNEXTHOP, 0);
+	int err;
+
+	if (!d)
+		return -ENOMEM;
+	nlmsg_append(d, &nhm, sizeof(nhm), NLMSG_ALIGNTO);
+	nla_put_u32(d, NHA_ID, id);
+	err = cli_request(c, d, NULL, NULL, false);
+	if (err)
+		fprintf(c->err, "Error deleting nexthop %u\n", id);
+	return err;
+}
+
 enum { IPNH_LIST, IPNH_FLUSH };
 
 /* ipnh_list_flush */
 static int ipnh_list_flush(struct cli_ctx *c, int argc, char **argv, int action)
 {
 	struct nh_filter f = { 0 };
-	struct nhmsg nhm = { .nh_family = AF_UNSPEC };
 	struct nl_msg *m;
 	unsigned flushed = 0;
-	int err;
+	int err = 0;
 
 	for (; argc > 0; argc--, argv++) {
 		if (matches(argv[0], "dev")) {
@@ -349,15 +381,10 @@ static int ipnh_list_flush(struct cli_ctx *c, int argc, char **argv, int action)
 			return invarg(c, "", argv[0]);
 		}
 	}
-	m = nlmsg_alloc_simple(RTM_GETNEXTHOP, NLM_F_DUMP);
-	if (!m)
-		return -ENOMEM;
-	nlmsg_append(m, &nhm, sizeof(nhm), NLMSG_ALIGNTO);
-	if (f.ifindex)
-		nla_put_u32(m, NHA_OIF, (uint32_t)f.ifindex);
-	if (f.groups)
-		nla_put(m, NHA_GROUPS, 0, NULL);
 	if (action == IPNH_LIST) {
+		m = nh_dump_msg(&f);
+		if (!m)
+			return -ENOMEM;
 		err = ll_init_map(c);
 		if (err) {
 			nlmsg_free(m);
@@ -368,27 +395,25 @@ static int ipnh_list_flush(struct cli_ctx *c, int argc, char **argv, int action)
 		delete_json_obj();
 		return err;
 	}
-	err = cli_request(c, m, collect_nexthop, &f, false);
-	if (!err)
-		err = f.err;
-	for (unsigned i = 0; !err && i < f.ndel; i++) {
-		struct nl_msg *d = nlmsg_alloc_simple(RTM_DELNEXTHOP, 0);
-		struct nhmsg dh = { .nh_family = AF_UNSPEC };
+	/* ipnh_flush: the groups first (so that none goes away with its
+	 * last member before its turn), then everything the filter selects */
+	for (int pass = f.groups ? 1 : 0; !err && pass < 2; pass++) {
+		struct nh_filter pf = f;
 
-		if (!d) {
-			err = -ENOMEM;
-			break;
-		}
-		nlmsg_append(d, &dh, sizeof(dh), NLMSG_ALIGNTO);
-		nla_put_u32(d, NHA_ID, f.del[i]);
-		/* delete_nexthop: a group that went with its last member is
-		 * already gone; iproute2 reports it and goes on */
-		if (!cli_request(c, d, NULL, NULL, false))
-			flushed++;
-		else
-			fprintf(c->err, "Error deleting nexthop %u\n", f.del[i]);
+		pf.groups = pass == 0 || f.groups;
+		pf.del = NULL;
+		pf.ndel = 0;
+		m = nh_dump_msg(&pf);
+		if (!m)
+			return -ENOMEM;
+		err = cli_request(c, m, collect_nexthop, &pf, false);
+		if (!err)
+			err = pf.err;
+		for (unsigned i = 0; !err && i < pf.ndel; i++)
+			if (!delete_nexthop(c, pf.del[i]))
+				flushed++;
+		free(pf.del);
 	}
-	free(f.del);
 	if (err)
 		return err;
 	if (!flushed)
