@@ -279,6 +279,15 @@ out=$(shim ip route show 10.31.0.0/16 2>&1)
 [ "$out" = "10.31.0.0/16 nhid 10 via 10.1.0.250 dev va metric 7 " ] && ok ||
 	bad "group route after its member's deletion: \"$out\""
 same nexthop show
+# RTNLGRP_NEXTHOP: the real ip monitor sees another client's changes
+timeout 3 "$NSEMU" exec -s "$SOCK" h1 -- ip monitor nexthop >"$T/nhmon" 2>&1 &
+NHMON=$!
+sleep 0.5
+ctl ip -n h1 nexthop add id 40 via 10.1.0.254 dev va >/dev/null || bad "nsemuctl nexthop add"
+ctl ip -n h1 nexthop del id 40 >/dev/null || bad "nsemuctl nexthop del"
+wait $NHMON
+want=$(printf 'id 40 via 10.1.0.254 dev va scope link \nDeleted id 40 via 10.1.0.254 dev va scope link ')
+[ "$(cat "$T/nhmon")" = "$want" ] && ok || bad "ip monitor nexthop: \"$(cat "$T/nhmon")\""
 out=$(shim ip nexthop flush 2>&1)
 [ "$out" = "Flushed 4 nexthops" ] && ok || bad "nexthop flush: \"$out\""
 out=$(shim ip route show 10.30.0.0/15 2>&1; shim ip nexthop show 2>&1)
