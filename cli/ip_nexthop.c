@@ -372,9 +372,11 @@ static int ipnh_list_flush(struct cli_ctx *c, int argc, char **argv, int action)
 			return ipnh_get_id(c, id);
 		} else if (matches(argv[0], "protocol")) {
 			NEXT_ARG();
-			if (rt_proto_a2n(&f.proto, argv[0]))
+			/* iproute2 6.1 takes a number here, not a name; 0
+			 * selects everything */
+			if (get_u32(&f.proto, argv[0], 0))
 				return invarg(c, "invalid protocol value", argv[0]);
-			f.has_proto = true;
+			f.has_proto = f.proto != 0;
 		} else if (matches(argv[0], "help")) {
 			return ipnh_usage(c, c->out);
 		} else {
