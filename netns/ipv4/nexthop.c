@@ -24,6 +24,7 @@ struct nh_table {
 	struct nexthop **v; /* ascending id */
 	uint32_t n, cap;
 	uint32_t last_id;   /* net->nexthop.last_id_allocated */
+	uint64_t seq;	    /* counts groups made or replaced */
 };
 
 static struct nh_table *nh_table(struct netns *ns)
@@ -280,6 +281,7 @@ static int nh_create(struct netns *ns, const struct nh_config *cfg, uint32_t id,
 		}
 		memcpy(nh->grp, cfg->grp, cfg->ngrp * sizeof(*nh->grp));
 		nh->ngrp = cfg->ngrp;
+		nh->seq = ++nh_table(ns)->seq;
 		nh->flags = 0;
 		*out = nh;
 		return 0;
@@ -462,63 +464,72 @@ static void nh_unlink(struct nh_table *t, uint32_t pos)
 	t->n--;
 }
 
+static int nh_seq_desc(const void *a, const void *b)
+{
+	const struct nexthop *x = *(struct nexthop *const *)a, *y = *(struct nexthop *const *)b;
+
+	return x->seq < y->seq ? 1 : x->seq > y->seq ? -1 : 0;
+}
+
 /*
  * remove_nexthop: the routes using @id are flushed, then each group
- * holding it loses the member (remove_nh_grp_entry): a group left empty
- * is removed with its routes, the others' routes are rebuilt.
+ * holding it loses the member (remove_nh_grp_entry), newest group first:
+ * a group left empty is removed with its routes, the others' routes are
+ * rebuilt.
  */
-int nexthop_del(struct netns *ns, uint32_t id)
+int nexthop_del(struct netns *ns, uint32_t id, nexthop_notify_fn fn, void *arg)
 {
 	struct nh_table *t = nh_table(ns);
-	uint32_t pos, *shrunk, nshrunk = 0;
 	struct nh_route_set s = { .ids = &id, .nids = 1 };
+	struct nexthop **groups;
+	uint32_t pos, *shrunk, ng = 0, nshrunk = 0;
 	bool found;
 
 	NS_ASSERT_OWNER(ns);
 	pos = nh_pos(t, id, &found);
 	if (!found)
 		return -ENOENT;
-	fib_flush_match(ns, nh_match_set, &s);
-	nh_unlink(t, pos);
+	groups = malloc((t->n + 1) * sizeof(*groups));
 	shrunk = malloc((t->n + 1) * sizeof(*shrunk));
-	for (uint32_t i = 0; i < t->n;) {
-		struct nexthop *g = t->v[i];
+	if (!groups || !shrunk) {
+		free(groups);
+		free(shrunk);
+		return -ENOMEM;
+	}
+	fib_flush_match(ns, nh_match_set, &s);
+	if (fn)
+		fn(t->v[pos], true, arg);
+	nh_unlink(t, pos);
+	for (uint32_t i = 0; i < t->n; i++)
+		if (t->v[i]->ngrp && nh_in_group(t->v[i], id))
+			groups[ng++] = t->v[i];
+	qsort(groups, ng, sizeof(*groups), nh_seq_desc);
+	for (uint32_t i = 0; i < ng; i++) {
+		struct nexthop *g = groups[i];
 		uint16_t k = 0;
 
-		if (!g->ngrp || !nh_in_group(g, id)) {
-			i++;
+		if (g->ngrp == 1) {
+			/* the group goes with its last member */
+			uint32_t gid = g->id;
+			struct nh_route_set gs = { .ids = &gid, .nids = 1 };
+
+			fib_flush_match(ns, nh_match_set, &gs);
+			if (fn)
+				fn(g, true, arg);
+			nh_unlink(t, nh_pos(t, gid, &found));
 			continue;
 		}
 		for (uint16_t j = 0; j < g->ngrp; j++)
 			if (g->grp[j].id != id)
 				g->grp[k++] = g->grp[j];
 		g->ngrp = k;
-		if (!k) {
-			/* the group goes with its last member; the array
-			 * moved down one under i */
-			uint32_t gid = g->id;
-			struct nh_route_set gs = { .ids = &gid, .nids = 1 };
-
-			fib_flush_match(ns, nh_match_set, &gs);
-			nh_unlink(t, i);
-			continue;
-		}
-		if (shrunk)
-			shrunk[nshrunk++] = g->id;
-		i++;
+		if (fn)
+			fn(g, false, arg);
+		shrunk[nshrunk++] = g->id;
 	}
-	if (shrunk) {
-		nh_routes_rebuild(ns, shrunk, nshrunk);
-		free(shrunk);
-	} else {
-		/* no memory to rebuild with: flush what used the groups */
-		for (uint32_t i = 0; i < t->n; i++)
-			if (t->v[i]->ngrp) {
-				struct nh_route_set gs = { .ids = &t->v[i]->id, .nids = 1 };
-
-				fib_flush_match(ns, nh_match_set, &gs);
-			}
-	}
+	nh_routes_rebuild(ns, shrunk, nshrunk);
+	free(shrunk);
+	free(groups);
 	return 0;
 }
 
@@ -620,7 +631,7 @@ static void nexthop_flush_dev(struct netdev *dev)
 
 	for (uint32_t i = 0; t && i < t->n;) {
 		if (t->v[i]->dev == dev)
-			nexthop_del(dev->ns, t->v[i]->id);
+			nexthop_del(dev->ns, t->v[i]->id, NULL, NULL); /* not notified */
 		else
 			i++;
 	}

@@ -49,6 +49,7 @@ struct nexthop {
 	uint32_t gw;
 	uint16_t ngrp;
 	struct nh_grp_entry *grp;
+	uint64_t seq;	    /* when its members were last set: notification order */
 };
 
 /*
@@ -57,9 +58,14 @@ struct nexthop {
  * a failure changes nothing.
  */
 int nexthop_add(struct netns *ns, const struct nh_config *cfg, uint32_t *id, struct extack *ext);
+/* What a removal changed, as remove_nexthop notifies it: @nh deleted
+ * (as it was) or, a group that lost a member, as it is now. */
+typedef void (*nexthop_notify_fn)(const struct nexthop *nh, bool deleted, void *arg);
 /* Remove nexthop @id (remove_nexthop): the routes using it go, groups
- * lose it (and go with their last member). 0 or -ENOENT. */
-int nexthop_del(struct netns *ns, uint32_t id);
+ * lose it (and go with their last member). @fn (may be NULL) hears of
+ * @id, then of each group it changed, most recently made first (the
+ * kernel's grp_list order). 0 or -ENOENT. */
+int nexthop_del(struct netns *ns, uint32_t id, nexthop_notify_fn fn, void *arg);
 /* The nexthop of @id, or NULL. */
 const struct nexthop *nexthop_find(struct netns *ns, uint32_t id);
 typedef int (*nexthop_walk_fn)(const struct nexthop *nh, void *arg); /* non-zero stops */

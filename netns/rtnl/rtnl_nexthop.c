@@ -309,16 +309,18 @@ static int nh_get_del_parse(struct rtnl_req *r, struct nh_req *q)
 	return 0;
 }
 
+/* remove_nexthop and remove_nh_grp_entry: the nexthop as it was, then
+ * the groups it left (RTM_DELNEXTHOP for an emptied one) */
+static void nh_del_notify(const struct nexthop *nh, bool deleted, void *arg)
+{
+	nh_notify(arg, nh, deleted ? RTM_DELNEXTHOP : RTM_NEWNEXTHOP);
+}
+
 static int nh_del_owner(struct rtnl_req *r)
 {
 	struct nh_req *q = r->priv;
-	const struct nexthop *nh = nexthop_find(r->ns, q->id);
 
-	if (!nh)
-		return -ENOENT;
-	/* remove_nexthop notifies the nexthop as it was */
-	nh_notify(r, nh, RTM_DELNEXTHOP);
-	return nexthop_del(r->ns, q->id);
+	return nexthop_del(r->ns, q->id, nh_del_notify, r);
 }
 
 static int nh_get_owner(struct rtnl_req *r)

@@ -284,9 +284,20 @@ timeout 3 "$NSEMU" exec -s "$SOCK" h1 -- ip monitor nexthop >"$T/nhmon" 2>&1 &
 NHMON=$!
 sleep 0.5
 ctl ip -n h1 nexthop add id 40 via 10.1.0.254 dev va >/dev/null || bad "nsemuctl nexthop add"
+ctl ip -n h1 nexthop add id 41 via 10.1.0.253 dev va >/dev/null || bad "nsemuctl nexthop add"
+ctl ip -n h1 nexthop add id 42 group 40/41 >/dev/null || bad "nsemuctl nexthop add group"
+ctl ip -n h1 nexthop add id 43 group 40 >/dev/null || bad "nsemuctl nexthop add group"
+# as this machine's kernel: the member, then its groups newest first (an
+# emptied one deleted, the other shown as it is now)
 ctl ip -n h1 nexthop del id 40 >/dev/null || bad "nsemuctl nexthop del"
+ctl ip -n h1 nexthop del id 42 >/dev/null || bad "nsemuctl nexthop del group"
+ctl ip -n h1 nexthop del id 41 >/dev/null || bad "nsemuctl nexthop del"
 wait $NHMON
-want=$(printf 'id 40 via 10.1.0.254 dev va scope link \nDeleted id 40 via 10.1.0.254 dev va scope link ')
+want=$(printf '%s\n' 'id 40 via 10.1.0.254 dev va scope link ' \
+	'id 41 via 10.1.0.253 dev va scope link ' 'id 42 group 40/41 ' 'id 43 group 40 ' \
+	'Deleted id 40 via 10.1.0.254 dev va scope link ' 'Deleted id 43 group 40 ' \
+	'id 42 group 41 ' 'Deleted id 42 group 41 ' 'Deleted id 41 via 10.1.0.253 dev va scope link ')
+want=${want%$'\n'}
 [ "$(cat "$T/nhmon")" = "$want" ] && ok || bad "ip monitor nexthop: \"$(cat "$T/nhmon")\""
 out=$(shim ip nexthop flush 2>&1)
 [ "$out" = "Flushed 4 nexthops" ] && ok || bad "nexthop flush: \"$out\""

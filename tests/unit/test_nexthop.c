@@ -238,7 +238,7 @@ static void test_nh_delete_removes_routes_and_shrinks_groups(void **state)
 	assert_int_equal(route_nhid(ns, "192.168.1.0", 1, NULL), 0);
 	assert_int_equal(route_nhid(ns, "192.168.2.0", 10, NULL), 0);
 	routes = fib_route_count(ns);
-	assert_int_equal(nexthop_del(ns, 1), 0);
+	assert_int_equal(nexthop_del(ns, 1, NULL, NULL), 0);
 	assert_null(nexthop_find(ns, 1));
 	assert_false(find_route(ns, "192.168.1.0").found);
 	f = find_route(ns, "192.168.2.0");
@@ -248,11 +248,11 @@ static void test_nh_delete_removes_routes_and_shrinks_groups(void **state)
 	assert_int_equal(nexthop_find(ns, 10)->ngrp, 1);
 	assert_int_equal(fib_route_count(ns), routes - 1);
 	/* the group goes with its last member, and its route */
-	assert_int_equal(nexthop_del(ns, 2), 0);
+	assert_int_equal(nexthop_del(ns, 2, NULL, NULL), 0);
 	assert_null(nexthop_find(ns, 10));
 	assert_false(find_route(ns, "192.168.2.0").found);
 	assert_int_equal(nexthop_count(ns), 0);
-	assert_int_equal(nexthop_del(ns, 2), -ENOENT);
+	assert_int_equal(nexthop_del(ns, 2, NULL, NULL), -ENOENT);
 }
 
 static void test_nh_device_down_and_carrier_loss_remove_its_nexthops(void **state)
