@@ -673,7 +673,10 @@ static int route_get_owner(struct rtnl_req *r)
 			return -EHOSTUNREACH;
 		rtnl_route_ent_set(&e, &fr);
 		e.cfg.table = table;
-		rtnl_route_fill(r, &e, RTM_NEWROUTE, 0);
+		/* a multipath route (also one of a nexthop group) with its
+		 * paths, as fib_dump_info fills it */
+		e.nhs = fr.nhs;
+		route_fill_msg(r, &e, &fr, RTM_NEWROUTE, 0);
 		return 0;
 	}
 
