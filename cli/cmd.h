@@ -78,6 +78,7 @@ int cmd_ip_link(struct cli_ctx *c, int argc, char **argv);  /* ip_link.c */
 int cmd_ip_addr(struct cli_ctx *c, int argc, char **argv);  /* ip_addr.c */
 int cmd_ip_route(struct cli_ctx *c, int argc, char **argv); /* ip_route.c */
 int cmd_ip_rule(struct cli_ctx *c, int argc, char **argv);  /* ip_rule.c */
+int cmd_ip_nexthop(struct cli_ctx *c, int argc, char **argv); /* ip_nexthop.c */
 int cmd_ip_neigh(struct cli_ctx *c, int argc, char **argv); /* ip_neigh.c */
 int cmd_ip_netns(struct cli_ctx *c, int argc, char **argv); /* ip_netns.c (incl. exec) */
 int cmd_sysctl(struct cli_ctx *c, int argc, char **argv);   /* sysctl.c */

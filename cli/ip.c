@@ -15,7 +15,8 @@
 static void ip_usage(struct cli_ctx *c, FILE *f)
 {
 	fprintf(f, "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\n"
-		   "where  OBJECT := { address | link | monitor | neighbour | netns | route | rule }\n"
+		   "where  OBJECT := { address | link | monitor | neighbour | netns | nexthop | route |\n"
+		   "                   rule }\n"
 		   "       OPTIONS := { -s[tatistics] | -d[etails] | -j[son] | -p[retty] |\n"
 		   "                    -o[neline] | -br[ief] | -c[olor] | -n[etns] name | -4 }\n");
 }
@@ -34,6 +35,7 @@ static const struct cmd ip_objects[] = {
 	{ "neighbour", cmd_ip_neigh, "ARP entries" },
 	{ "link", cmd_ip_link, "network devices" },
 	{ "netns", cmd_ip_netns, "namespaces" },
+	{ "nexthop", cmd_ip_nexthop, "nexthop objects" },
 	{ "monitor", cmd_ip_monitor, "watch for netlink messages" },
 	{ "help", ip_help, "usage" },
 	{ NULL, NULL, NULL },

@@ -117,5 +117,8 @@ int print_neigh_msg(struct cli_ctx *c, struct nlmsghdr *nlh);
 /* One RTM_NEWRULE/DELRULE as `ip rule` prints it ("Deleted " included);
  * @arg: its show filter or NULL (ip_rule.c). */
 int print_rule(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg);
+/* One RTM_NEWNEXTHOP/DELNEXTHOP as `ip nexthop` prints it; @arg: its show
+ * filter or NULL (ip_nexthop.c). */
+int print_nexthop(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg);
 
 #endif

@@ -224,6 +224,8 @@ int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 		snprintf(b1, sizeof(b1), "0/%u", r->rtm_src_len);
 		print_string(PRINT_ANY, "src", "from %s ", b1);
 	}
+	if (tb[RTA_NH_ID])
+		print_uint(PRINT_ANY, "nhid", "nhid %u ", nla_get_u32(tb[RTA_NH_ID]));
 	if (tb[RTA_GATEWAY]) {
 		print_string(PRINT_FP, NULL, "via ", NULL);
 		print_color_string(PRINT_ANY, COLOR_INET, "gateway", "%s ",
@@ -535,8 +537,8 @@ static int iproute_modify(struct cli_ctx *c, int cmd, int flags, int argc, char 
 			   .rtm_scope = RT_SCOPE_NOWHERE };
 	uint32_t dst = 0, gw = 0, prefsrc = 0, metric = 0, tid = RT_TABLE_MAIN, v;
 	bool dst_ok = false, gw_ok = false, src_ok = false, metric_ok = false, table_ok = false;
-	bool scope_ok = false, mtu_ok = false, nhs_ok = false;
-	uint32_t mtu = 0, mxlock = 0;
+	bool scope_ok = false, mtu_ok = false, nhs_ok = false, nhid_ok = false;
+	uint32_t mtu = 0, mxlock = 0, nhid = 0;
 	char **nh_argv = NULL;
 	int nh_argc = 0;
 	const char *dev = NULL;
@@ -603,6 +605,11 @@ static int iproute_modify(struct cli_ctx *c, int cmd, int flags, int argc, char 
 				return invarg(c, "invalid \"scope\" value\n", argv[0]);
 			r.rtm_scope = (uint8_t)v;
 			scope_ok = true;
+		} else if (!strcmp(argv[0], "nhid")) {
+			NEXT_ARG();
+			if (get_u32(&nhid, argv[0], 0))
+				return invarg(c, "\"id\" value is invalid\n", argv[0]);
+			nhid_ok = true;
 		} else if (!strcmp(argv[0], "nexthop")) {
 			/* the rest of the line is nexthops */
 			nhs_ok = true;
@@ -650,7 +657,7 @@ static int iproute_modify(struct cli_ctx *c, int cmd, int flags, int argc, char 
 		else if (r.rtm_type == RTN_UNICAST || r.rtm_type == RTN_UNSPEC) {
 			if (cmd == RTM_DELROUTE)
 				r.rtm_scope = RT_SCOPE_NOWHERE;
-			else if (!gw_ok && !nhs_ok)
+			else if (!gw_ok && !nhs_ok && !nhid_ok)
 				r.rtm_scope = RT_SCOPE_LINK;
 		}
 	}
@@ -676,6 +683,8 @@ static int iproute_modify(struct cli_ctx *c, int cmd, int flags, int argc, char 
 		nla_put_u32(m, RTA_PREFSRC, prefsrc);
 	if (metric_ok)
 		nla_put_u32(m, RTA_PRIORITY, metric);
+	if (nhid_ok)
+		nla_put_u32(m, RTA_NH_ID, nhid);
 	if (nhs_ok) {
 		int err = parse_nexthops(c, m, nh_argc, nh_argv);
 

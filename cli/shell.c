@@ -92,6 +92,8 @@ static const struct {
 					      "help", NULL } },
 	{ "netns", (const char *const[]){ "add", "delete", "list", "exec", "help", NULL } },
 	{ "rule", (const char *const[]){ "add", "delete", "list", "show", "flush", "help", NULL } },
+	{ "nexthop", (const char *const[]){ "add", "replace", "delete", "list", "show", "get",
+					    "flush", "help", NULL } },
 	{ "monitor", (const char *const[]){ "all", "link", "address", "route", "neigh", "rule",
 					    "label", "help", NULL } },
 };

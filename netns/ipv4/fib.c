@@ -13,6 +13,7 @@
  * indexes by device and source fib_nh.c's (fib_priv.h). Owner thread only.
  */
 #include "fib_priv.h"
+#include "nexthop.h"
 #include "fib_rules.h"
 
 #include <arpa/inet.h>
@@ -396,6 +397,7 @@ static void route_view(const struct fib *f, const struct fib_table *tb, const st
 			.priority = n->priority,
 			.mtu = n->mtu,
 			.mtu_lock = n->mtu_lock,
+			.nh_id = n->nh_id,
 		},
 		.dev = n->dev,
 		.flags = n->mp ? n->mp->flags : nh_linkdown(n) ? RTNH_F_LINKDOWN : 0,
@@ -833,7 +835,8 @@ static struct fib_nh nh_key_of(const struct fib_route *r, struct fib_mp *mp)
 	return (struct fib_nh){ .dev = r->dev, .gw = r->cfg.gw, .prefsrc = r->cfg.prefsrc,
 				.priority = r->cfg.priority, .type = r->cfg.type,
 				.scope = r->cfg.scope, .protocol = r->cfg.protocol,
-				.mtu = r->cfg.mtu, .mtu_lock = r->cfg.mtu_lock, .mp = mp };
+				.mtu = r->cfg.mtu, .mtu_lock = r->cfg.mtu_lock, .mp = mp,
+				.nh_id = r->cfg.nh_id };
 }
 
 bool fib_route_nh_match(const struct fib_config *cfg, const struct fib_route *r)
@@ -842,6 +845,9 @@ bool fib_route_nh_match(const struct fib_config *cfg, const struct fib_route *r)
 	int rem = cfg->mp_len;
 	unsigned n = r->nhs ? r->nhs : 1;
 
+	/* fib_nh_match: RTA_NH_ID names the route's nexthop object */
+	if (cfg->nh_id)
+		return r->cfg.nh_id == cfg->nh_id;
 	/* RTA_OIF or RTA_GATEWAY: the first nexthop's */
 	if (cfg->oif || cfg->gw)
 		return (!cfg->oif || r->cfg.oif == cfg->oif) && (!cfg->gw || r->cfg.gw == cfg->gw);
@@ -990,6 +996,7 @@ int fib_route_add(struct netns *ns, const struct fib_config *cfg_in, struct exta
 {
 	struct fib_route nr = { .cfg = *cfg_in };
 	struct fib_mp *mp = NULL;
+	void *nh_buf = NULL;
 	int err;
 
 	NS_ASSERT_OWNER(ns);
@@ -1003,11 +1010,18 @@ int fib_route_add(struct netns *ns, const struct fib_config *cfg_in, struct exta
 	}
 	if (!nr.cfg.table)
 		nr.cfg.table = RT_TABLE_MAIN;
+	/* fib_create_info: a nexthop object gives the route its paths */
+	if (nr.cfg.nh_id) {
+		err = nexthop_route_config(ns, &nr.cfg, &nh_buf, ext);
+		if (err)
+			return err;
+	}
 	err = fib_create_info(ns, &nr, &mp, ext);
 	if (!err)
 		err = fib_route_insert(ns, &nr, mp);
 	/* the record keeps a copy */
 	free(mp);
+	free(nh_buf);
 	return err;
 }
 
@@ -1531,4 +1545,5 @@ void ip_fib_init(void)
 	register_pernet_subsys(&fib_net_ops);
 	register_netdevice_notifier(&fib_netdev_notifier);
 	fib_rules_init();
+	nexthop_init();
 }

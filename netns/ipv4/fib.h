@@ -59,6 +59,10 @@ struct fib_config {
 	 * from the request; NULL when absent. */
 	const struct rtnexthop *mp;
 	int mp_len;
+	/* RTA_NH_ID: the route uses nexthop object @nh_id (nexthop.c), whose
+	 * device, gateway or group paths fib_route_add fills in; 0: none. On
+	 * delete, a route of another (or no) nexthop object does not match. */
+	uint32_t nh_id;
 };
 
 /*

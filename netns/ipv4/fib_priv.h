@@ -5,7 +5,7 @@
  * (a table's prefix entries, its exact-match index and its lpm kept in
  * step) and fib_nh.c (next-hop records and the indexes by device,
  * preferred source and local address). Nothing outside netns/fib*.c
- * includes it. Owner thread only.
+ * and nexthop.c (which keeps its objects in struct fib) includes it. Owner thread only.
  */
 #ifndef NSEMU_NETNS_FIB_PRIV_H
 #define NSEMU_NETNS_FIB_PRIV_H
@@ -17,6 +17,7 @@
 #include "fib.h"
 
 struct lpm;
+struct nh_table;
 
 /*
  * One route of a prefix (the kernel's fib_alias): its tos and its shared
@@ -173,6 +174,7 @@ struct fib_nh {
 	/* the fast lookup path must not answer from this record alone: a
 	 * throw route or a multipath one */
 	bool slow;
+	uint32_t nh_id;		 /* the route's nexthop object (RTA_NH_ID), 0: none */
 	struct fib_nhrefs *refs; /* while tracked: one per route using it */
 	/* a multipath route's paths (dev and gw are the first one's), or
 	 * NULL. In a lookup key, borrowed; in a record, owned. */
@@ -197,6 +199,7 @@ struct fib {
 	struct fib_hmap by_src;	 /* nh->prefsrc -> records */
 	struct fib_hmap by_addr; /* ifa->local -> the addresses (inet_addr_lst) */
 	struct fib_rules *rules; /* fib_rules.c; NULL = the default rules */
+	struct nh_table *nexthops; /* nexthop.c: the namespace's nexthop objects */
 };
 
 /* The route types that answer with an error (fib_props[].error). */
@@ -230,7 +233,7 @@ static inline bool fib_nh_same(const struct fib_nh *a, const struct fib_nh *b)
 	return a->dev == b->dev && a->gw == b->gw && a->prefsrc == b->prefsrc &&
 	       a->priority == b->priority && a->type == b->type && a->scope == b->scope &&
 	       a->protocol == b->protocol && a->mtu == b->mtu && a->mtu_lock == b->mtu_lock &&
-	       fib_mp_same(a->mp, b->mp);
+	       a->nh_id == b->nh_id && fib_mp_same(a->mp, b->mp);
 }
 
 static inline uint32_t fib_entry_leaf(const struct fib_table *tb, uint32_t idx)

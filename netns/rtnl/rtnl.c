@@ -776,6 +776,7 @@ int rtnl_init(void)
 		rtnl_addr_init();
 		rtnl_route_init();
 		rtnl_rule_init();
+		rtnl_nexthop_init();
 		rtnl_neigh_init();
 		rtnl_netns_init();
 		once = true;

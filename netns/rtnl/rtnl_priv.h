@@ -88,6 +88,7 @@ void rtnl_link_init(void);
 void rtnl_addr_init(void);
 void rtnl_route_init(void);
 void rtnl_rule_init(void);
+void rtnl_nexthop_init(void);
 void rtnl_neigh_init(void);
 void rtnl_netns_init(void);
 

@@ -156,9 +156,18 @@ static int route_to_config(struct rtnl_req *r, struct route_req *rr)
 		EXTACK_MSG(&r->ext, "Invalid prefix length");
 		return -EINVAL;
 	}
-	if (tb[RTA_ENCAP] || tb[RTA_NH_ID]) {
-		EXTACK_MSG(&r->ext, "Encapsulation and nexthop objects are not supported");
+	if (tb[RTA_ENCAP]) {
+		EXTACK_MSG(&r->ext, "Encapsulation is not supported");
 		return -EOPNOTSUPP;
+	}
+	if (tb[RTA_NH_ID]) {
+		/* rtm_to_fib_config: a nexthop object or nexthops, not both */
+		cfg->nh_id = nla_get_u32(tb[RTA_NH_ID]);
+		if (tb[RTA_OIF] || tb[RTA_GATEWAY] || tb[RTA_MULTIPATH]) {
+			EXTACK_MSG(&r->ext,
+				   "Nexthop specification and nexthop id are mutually exclusive");
+			return -EINVAL;
+		}
 	}
 	if (tb[RTA_METRICS]) {
 		int err = route_parse_metrics(r, tb[RTA_METRICS], cfg);
@@ -222,6 +231,11 @@ static bool route_same_prefix(const struct fib_route *rt, const struct fib_confi
 /* The route fib_route_add just inserted. */
 static bool route_pick_added(const struct fib_route *rt, const struct fib_config *cfg)
 {
+	/* a route of a nexthop object: its paths (and a blackhole's type)
+	 * came from the object */
+	if (cfg->nh_id)
+		return route_same_prefix(rt, cfg) && rt->cfg.tos == cfg->tos &&
+		       rt->cfg.priority == cfg->priority && rt->cfg.nh_id == cfg->nh_id;
 	if (!route_same_prefix(rt, cfg) || rt->cfg.tos != cfg->tos ||
 	    rt->cfg.priority != cfg->priority || rt->cfg.type != cfg->type ||
 	    (cfg->prefsrc && rt->cfg.prefsrc != cfg->prefsrc))
@@ -390,6 +404,13 @@ static void route_fill_msg(struct rtnl_req *r, const struct rtnl_route_ent *e,
 		rtnl_put_u32(o, RTA_PRIORITY, c->priority);
 	if (c->prefsrc)
 		rtnl_put(o, RTA_PREFSRC, &c->prefsrc, 4);
+	/* fib_dump_info: the object's id, then (nexthop_compat_mode) its
+	 * paths; a blackhole object's device is the loopback */
+	if (c->nh_id) {
+		rtnl_put_u32(o, RTA_NH_ID, c->nh_id);
+		if (c->type == RTN_BLACKHOLE && !e->ifindex)
+			rtnl_put_u32(o, RTA_OIF, 1);
+	}
 	if (e->nhs) {
 		/* fib_add_multipath: a nest without NLA_F_NESTED, as the
 		 * kernel's nla_nest_start_noflag */
@@ -652,7 +673,10 @@ static int route_get_owner(struct rtnl_req *r)
 			return -EHOSTUNREACH;
 		rtnl_route_ent_set(&e, &fr);
 		e.cfg.table = table;
-		rtnl_route_fill(r, &e, RTM_NEWROUTE, 0);
+		/* a multipath route (also one of a nexthop group) with its
+		 * paths, as fib_dump_info fills it */
+		e.nhs = fr.nhs;
+		route_fill_msg(r, &e, &fr, RTM_NEWROUTE, 0);
 		return 0;
 	}
 

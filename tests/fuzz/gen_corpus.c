@@ -322,6 +322,21 @@ static void gen_rtnl_malformed(void)
 		    2, 0, 0, 0, 254, 0, 0, 1, 0, 0, 0, 0,
 		    22, 0, 3, 0, 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l',
 		    'm', 'n', 'o', 'p', 'q', 0, 0, 0 }, 52 },
+		/* RTM_NEWNEXTHOP with a 5-byte NHA_GROUP */
+		{ "bad-nh-group-len",
+		  { 36, 0, 0, 0, 104, 0, 5, 6, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 0 }, 36 },
+		/* RTM_NEWNEXTHOP with NHA_GROUPS (a dump filter) */
+		{ "bad-nh-groups-in-new",
+		  { 28, 0, 0, 0, 104, 0, 5, 6, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 4, 0, 9, 0 }, 28 },
+		/* RTM_DELNEXTHOP without NHA_ID */
+		{ "bad-nh-del-noid",
+		  { 24, 0, 0, 0, 105, 0, 5, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, 24 },
+		/* a nexthop dump with a scope in its header */
+		{ "bad-nh-dump-scope",
+		  { 24, 0, 0, 0, 106, 0, 1, 3, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0 }, 24 },
+		/* RTM_NEWROUTE with RTA_NH_ID and RTA_OIF */
+		{ "bad-nh-route-nhid-oif",
+		  { 52, 0, 0, 0, 24, 0, 5, 6, 1, 0, 0, 0, 0, 0, 0, 0, 2, 24, 0, 0, 254, 3, 0, 1, 0, 0, 0, 0, 8, 0, 1, 0, 192, 168, 0, 0, 8, 0, 30, 0, 1, 0, 0, 0, 8, 0, 4, 0, 1, 0, 0, 0 }, 52 },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(m); i++) {
 		uint8_t rec[80];

@@ -242,6 +242,67 @@ do_shim sysctl -qw net.ipv4.fib_multipath_hash_policy=0
 out=$(shim ip route get 10.20.1.1 ipproto 47 2>&1); rc=$?
 [ $rc -eq 2 ] && [ "$out" = "Error: Unsupported ip proto." ] && ok ||
 	bad "route get with ipproto 47: rc $rc, \"$out\""
+# nexthop objects through the real `ip nexthop` (RTM_*NEXTHOP) and routes
+# using them (RTA_NH_ID), shown alike by both; a group route; the
+# kernel's errors; deleting a member shrinks the group; then flushed
+do_shim ip nexthop add id 1 via 10.1.0.254 dev va
+do_shim ip nexthop add id 2 via 10.3.0.254 dev vc
+do_shim ip nexthop add id 3 dev vc
+do_shim ip nexthop add id 10 group 1,2/2
+do_shim ip nexthop add via 10.1.0.253 dev va
+do_shim ip route add 10.30.0.0/16 nhid 1
+do_shim ip route add 10.31.0.0/16 nhid 10 metric 7
+do_shim ip route add 10.32.0.0/16 nhid 3
+same nexthop show
+same -j nexthop show
+same nexthop show groups
+same nexthop show dev va
+same nexthop get id 10
+same -j nexthop show id 1
+same route show
+same -j route show 10.31.0.0/16
+out=$(shim ip nexthop show id 4 2>&1)
+[ "$out" = "id 4 via 10.1.0.253 dev va scope link " ] && ok || bad "auto-assigned nexthop id: \"$out\""
+out=$(shim ip route show 10.31.0.0/16 2>&1)
+want=$(printf '10.31.0.0/16 nhid 10 metric 7 \n\tnexthop via 10.1.0.254 dev va weight 2 \n\tnexthop via 10.3.0.254 dev vc weight 1 ')
+[ "$out" = "$want" ] && ok || bad "group route through the shim: \"$out\""
+out=$(shim ip nexthop add id 11 group 10 2>&1); rc=$?
+[ $rc -eq 2 ] && [ "$out" = "Error: Hash-threshold group can not be a nexthop within a group." ] &&
+	ok || bad "nested group: rc $rc, \"$out\""
+out=$(shim ip route add 10.33.0.0/16 nhid 99 2>&1); rc=$?
+[ $rc -eq 2 ] && [ "$out" = "Error: Nexthop id does not exist." ] && ok ||
+	bad "route with a missing nhid: rc $rc, \"$out\""
+do_shim ip nexthop replace id 1 via 10.1.0.250 dev va
+same route show 10.30.0.0/16
+do_shim ip nexthop del id 2
+out=$(shim ip route show 10.31.0.0/16 2>&1)
+[ "$out" = "10.31.0.0/16 nhid 10 via 10.1.0.250 dev va metric 7 " ] && ok ||
+	bad "group route after its member's deletion: \"$out\""
+same nexthop show
+# RTNLGRP_NEXTHOP: the real ip monitor sees another client's changes
+timeout 3 "$NSEMU" exec -s "$SOCK" h1 -- ip monitor nexthop >"$T/nhmon" 2>&1 &
+NHMON=$!
+sleep 0.5
+ctl ip -n h1 nexthop add id 40 via 10.1.0.254 dev va >/dev/null || bad "nsemuctl nexthop add"
+ctl ip -n h1 nexthop add id 41 via 10.1.0.253 dev va >/dev/null || bad "nsemuctl nexthop add"
+ctl ip -n h1 nexthop add id 42 group 40/41 >/dev/null || bad "nsemuctl nexthop add group"
+ctl ip -n h1 nexthop add id 43 group 40 >/dev/null || bad "nsemuctl nexthop add group"
+# as this machine's kernel: the member, then its groups newest first (an
+# emptied one deleted, the other shown as it is now)
+ctl ip -n h1 nexthop del id 40 >/dev/null || bad "nsemuctl nexthop del"
+ctl ip -n h1 nexthop del id 42 >/dev/null || bad "nsemuctl nexthop del group"
+ctl ip -n h1 nexthop del id 41 >/dev/null || bad "nsemuctl nexthop del"
+wait $NHMON
+want=$(printf '%s\n' 'id 40 via 10.1.0.254 dev va scope link ' \
+	'id 41 via 10.1.0.253 dev va scope link ' 'id 42 group 40/41 ' 'id 43 group 40 ' \
+	'Deleted id 40 via 10.1.0.254 dev va scope link ' 'Deleted id 43 group 40 ' \
+	'id 42 group 41 ' 'Deleted id 42 group 41 ' 'Deleted id 41 via 10.1.0.253 dev va scope link ')
+want=${want%$'\n'}
+[ "$(cat "$T/nhmon")" = "$want" ] && ok || bad "ip monitor nexthop: \"$(cat "$T/nhmon")\""
+out=$(shim ip nexthop flush 2>&1)
+[ "$out" = "Flushed 4 nexthops" ] && ok || bad "nexthop flush: \"$out\""
+out=$(shim ip route show 10.30.0.0/15 2>&1; shim ip nexthop show 2>&1)
+[ -z "$out" ] && ok || bad "after the nexthop flush: \"$out\""
 shows
 same route show table 100
 same route get 10.2.3.4

@@ -738,13 +738,15 @@ static void test_cli_tab_completes_by_context(void **state)
 	ok("ip netns add red");
 	ok("ip netns add blue");
 	ok("ip -n red link add r0 type dummy");
-	assert_string_equal(complete("ip "), "address link route neighbour netns rule monitor");
+	assert_string_equal(complete("ip "),
+			    "address link route neighbour netns rule nexthop monitor");
 	assert_string_equal(complete("ip -j -n red "),
-			    "address link route neighbour netns rule monitor");
+			    "address link route neighbour netns rule nexthop monitor");
 	assert_string_equal(complete("ip ro"), "route");
 	assert_string_equal(complete("ip route "), "add del change append replace show flush get help");
 	assert_string_equal(complete("ip ru"), "rule");
 	assert_string_equal(complete("ip rule "), "add delete list show flush help");
+	assert_string_equal(complete("ip nexthop "), "add replace delete list show get flush help");
 	assert_string_equal(complete("ip monitor r"), "route rule");
 	assert_string_equal(complete("ip r a"), "add append");
 	assert_string_equal(complete("ip link add x0 type "), "veth dummy tap tun");
