@@ -211,6 +211,10 @@ static void mon_print(struct cli_ctx *c, struct mon_msg *msg, bool label)
 	case RTM_DELRULE:
 		lbl = "[RULE]"; /* print_rule says "Deleted " itself */
 		break;
+	case RTM_NEWNEXTHOP:
+	case RTM_DELNEXTHOP:
+		lbl = "[NEXTHOP]"; /* and print_nexthop */
+		break;
 	default:
 		return;
 	}
@@ -222,7 +226,7 @@ static void mon_print(struct cli_ctx *c, struct mon_msg *msg, bool label)
 		print_string(PRINT_FP, NULL, "%s", "Deleted ");
 	/* the printers show RTM_NEW* messages: a deletion carries the same
 	 * object */
-	if (nlh->nlmsg_type != RTM_DELRULE)
+	if (nlh->nlmsg_type != RTM_DELRULE && nlh->nlmsg_type != RTM_DELNEXTHOP)
 		nlh->nlmsg_type = (uint16_t)(nlh->nlmsg_type & ~1u);
 	switch (nlh->nlmsg_type) {
 	case RTM_NEWLINK:
@@ -241,6 +245,10 @@ static void mon_print(struct cli_ctx *c, struct mon_msg *msg, bool label)
 	case RTM_DELRULE:
 		print_rule(c, nlh, NULL);
 		break;
+	case RTM_NEWNEXTHOP:
+	case RTM_DELNEXTHOP:
+		print_nexthop(c, nlh, NULL);
+		break;
 	}
 	delete_json_obj();
 }
@@ -248,7 +256,7 @@ static void mon_print(struct cli_ctx *c, struct mon_msg *msg, bool label)
 static int ipmon_usage(struct cli_ctx *c, FILE *f)
 {
 	fprintf(f, "Usage: ip monitor [ all | OBJECTS ] [ label ]\n"
-		   "OBJECTS :=  address | link | neigh | route | rule\n");
+		   "OBJECTS :=  address | link | neigh | route | rule | nexthop\n");
 	return f == c->out ? 0 : -EINVAL;
 }
 
@@ -285,6 +293,8 @@ int cmd_ip_monitor(struct cli_ctx *c, int argc, char **argv)
 			groups |= 1u << (RTNLGRP_NEIGH - 1);
 		} else if (matches(argv[0], "rule")) {
 			groups |= 1u << (RTNLGRP_IPV4_RULE - 1);
+		} else if (matches(argv[0], "nexthop")) {
+			groups |= 1u << (RTNLGRP_NEXTHOP - 1);
 		} else if (!strcmp(argv[0], "all")) {
 			groups = ~0u;
 		} else if (matches(argv[0], "label")) {

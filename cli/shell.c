@@ -95,7 +95,7 @@ static const struct {
 	{ "nexthop", (const char *const[]){ "add", "replace", "delete", "list", "show", "get",
 					    "flush", "help", NULL } },
 	{ "monitor", (const char *const[]){ "all", "link", "address", "route", "neigh", "rule",
-					    "label", "help", NULL } },
+					    "nexthop", "label", "help", NULL } },
 };
 
 static const char *const link_kinds[] = { "veth", "dummy", "tap", "tun" };
