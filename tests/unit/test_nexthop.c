@@ -25,20 +25,6 @@
 #include "netns/ipv4/nexthop.h"
 #include "netns/rtnl/rtnl.h"
 
-static int setup(void **state)
-{
-	(void)state;
-	h_setup();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	h_teardown();
-	return 0;
-}
-
 static struct netdev *dev_addr(struct netns *ns, const char *name, const char *addr)
 {
 	struct netdev *dev = h_fake_dev(ns, name, NULL);
@@ -585,7 +571,7 @@ static void test_rtnl_nexthop_bad_messages_get_kernel_errors(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, h_cm_setup, h_cm_teardown)
 		T(test_nh_single_and_group_are_kept_by_id),
 		T(test_nh_route_takes_the_nexthop_and_shows_its_id),
 		T(test_nh_group_route_spreads_flows_over_its_members),
