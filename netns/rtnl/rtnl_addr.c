@@ -150,11 +150,11 @@ static int addr_new_owner(struct rtnl_req *r)
 		rtnl_addr_fill(r, ifa, RTM_NEWADDR, 0);
 	if (rtnl_notifying(r)) {
 		/* __inet_insert_ifa: RTM_NEWADDR, then fib_add_ifaddr's
-		 * local, broadcast and prefix routes, each notified */
+		 * local, own broadcast, prefix and subnet broadcast routes */
 		if (ifa)
 			rtnl_notify_addr(r, ifa, RTM_NEWADDR);
 		rtnl_route_snap_dev(r->ns, dev, &after);
-		rtnl_route_snap_notify(r, r->ns, &before, &after);
+		rtnl_route_snap_notify(r, r->ns, &before, &after, 0);
 	}
 	return 0;
 }
@@ -175,6 +175,7 @@ static int addr_del_notify(struct rtnl_req *r, struct netdev *dev, struct in_ifa
 {
 	struct rtnl_route_snap before = { 0 }, after = { 0 };
 	size_t mark = r->notify ? r->notify->len : 0;
+	uint32_t brd = ifa->broadcast; /* ifa is freed by the delete */
 
 	if (rtnl_notifying(r)) {
 		/* built before: the address is freed by the delete */
@@ -190,7 +191,7 @@ static int addr_del_notify(struct rtnl_req *r, struct netdev *dev, struct in_ifa
 		return err;
 	}
 	rtnl_route_snap_dev(r->ns, dev, &after);
-	rtnl_route_snap_notify(r, r->ns, &before, &after);
+	rtnl_route_snap_notify(r, r->ns, &before, &after, brd);
 	return 0;
 }
 

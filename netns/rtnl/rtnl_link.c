@@ -431,6 +431,7 @@ static int link_apply(struct rtnl_req *r, struct netdev *dev, struct link_change
 	}
 	if (ch->flags && ch->up != dev_is_up(dev)) {
 		struct rtnl_route_snap before = { 0 }, after = { 0 };
+		bool carrier = dev->carrier;
 		/* going up re-adds the routes of the addresses (fib_add_ifaddr,
 		 * notified); going down removes routes silently, as Linux */
 		if (ch->up && rtnl_notifying(r))
@@ -441,13 +442,18 @@ static int link_apply(struct rtnl_req *r, struct netdev *dev, struct link_change
 			return err;
 		}
 		ch->applied = true;
-		link_peer(dev, lr);
+		/* linkwatch notifies a veth peer only when its carrier moved:
+		 * both ends' carrier follows "both up", so this end's carrier
+		 * changed exactly when the peer is up. A peer still down
+		 * hears nothing (its flags and operstate stay the same). */
+		if (dev->carrier != carrier)
+			link_peer(dev, lr);
 		if (ch->up && rtnl_notifying(r)) {
 			/* __dev_notify_flags: the link first, then its routes */
 			rtnl_notify_link(r, dev, RTM_NEWLINK);
 			ch->notified = true;
 			rtnl_route_snap_dev(r->ns, dev, &after);
-			rtnl_route_snap_notify(r, r->ns, &before, &after);
+			rtnl_route_snap_notify(r, r->ns, &before, &after, 0);
 		}
 	}
 	/* do_setlink: IFLA_CARRIER after the flags */

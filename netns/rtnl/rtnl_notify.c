@@ -124,22 +124,105 @@ void rtnl_route_snap_free(struct rtnl_route_snap *s)
 	memset(s, 0, sizeof(*s));
 }
 
-void rtnl_route_snap_notify(struct rtnl_req *r, struct netns *ns, struct rtnl_route_snap *before,
-			    struct rtnl_route_snap *after)
+/* Is @dst a broadcast address configured on an address (IFA_BROADCAST)
+ * of the route's device, or @brd (the address just deleted)? */
+static bool snap_explicit_brd(struct netns *ns, const struct rtnl_route_ent *e, uint32_t brd)
 {
-	size_t i = 0, j = 0;
+	const struct netdev *dev;
 
-	/* both sorted: a merge walk finds what left and what came */
+	if (brd && e->cfg.dst == brd)
+		return true;
+	dev = e->ifindex ? dev_get_by_index(ns, e->ifindex) : NULL;
+	if (!dev || !__in_dev_get(dev))
+		return false;
+	for (const struct in_ifaddr *ifa = __in_dev_get(dev)->ifa_list; ifa; ifa = ifa->next)
+		if (ifa->broadcast && ifa->broadcast == e->cfg.dst)
+			return true;
+	return false;
+}
+
+/*
+ * The order fib_magic runs in. fib_add_ifaddr: the local route, the
+ * address's own broadcast (IFA_BROADCAST), the prefix route, then the
+ * subnet's broadcast. fib_del_ifaddr: the prefix route, the broadcasts
+ * (own, then subnet), the local route last.
+ */
+static unsigned snap_rank(struct netns *ns, const struct rtnl_route_ent *e, uint16_t type,
+			  uint32_t brd)
+{
+	bool local = e->cfg.type == RTN_LOCAL && e->cfg.dst_len == 32 &&
+		     e->cfg.table == RT_TABLE_LOCAL;
+	bool bcast = e->cfg.type == RTN_BROADCAST;
+	bool own = bcast && snap_explicit_brd(ns, e, brd);
+
+	if (type == RTM_NEWROUTE)
+		return local ? 0 : own ? 1 : bcast ? 3 : 2;
+	return local ? 3 : own ? 1 : bcast ? 2 : 0;
+}
+
+/* Stable (insertion) sort of a few changes by snap_rank, then notify. */
+static void snap_emit(struct rtnl_req *r, struct netns *ns, const struct rtnl_route_ent **v,
+		      unsigned *rank, size_t n, uint16_t type)
+{
+	for (size_t i = 1; i < n; i++) {
+		const struct rtnl_route_ent *e = v[i];
+		unsigned k = rank[i];
+		size_t j = i;
+		for (; j > 0 && rank[j - 1] > k; j--) {
+			v[j] = v[j - 1];
+			rank[j] = rank[j - 1];
+		}
+		v[j] = e;
+		rank[j] = k;
+	}
+	for (size_t i = 0; i < n; i++)
+		rtnl_notify_route(r, ns, v[i], type);
+}
+
+void rtnl_route_snap_notify(struct rtnl_req *r, struct netns *ns, struct rtnl_route_snap *before,
+			    struct rtnl_route_snap *after, uint32_t brd)
+{
+	size_t n = before->n + after->n, nd = 0, na = 0, i = 0, j = 0;
+	const struct rtnl_route_ent **del = n ? malloc(n * sizeof(*del)) : NULL;
+	const struct rtnl_route_ent **add = n ? malloc(n * sizeof(*add)) : NULL;
+	unsigned *rd = n ? malloc(n * sizeof(*rd)) : NULL;
+	unsigned *ra = n ? malloc(n * sizeof(*ra)) : NULL;
+	bool ordered = del && add && rd && ra;
+
+	/* both sorted: a merge walk finds what left and what came; they are
+	 * notified deletions first, each kind in fib_magic's order (in the
+	 * merge's order if there is no memory to reorder) */
 	while (i < before->n || j < after->n) {
 		int c = i == before->n ? 1 : j == after->n ? -1
 						      : ent_cmp(&before->v[i], &after->v[j]);
-		if (c < 0)
-			rtnl_notify_route(r, ns, &before->v[i++], RTM_DELROUTE);
-		else if (c > 0)
-			rtnl_notify_route(r, ns, &after->v[j++], RTM_NEWROUTE);
-		else
+		if (c < 0) {
+			if (ordered) {
+				rd[nd] = snap_rank(ns, &before->v[i], RTM_DELROUTE, brd);
+				del[nd++] = &before->v[i];
+			} else {
+				rtnl_notify_route(r, ns, &before->v[i], RTM_DELROUTE);
+			}
+			i++;
+		} else if (c > 0) {
+			if (ordered) {
+				ra[na] = snap_rank(ns, &after->v[j], RTM_NEWROUTE, brd);
+				add[na++] = &after->v[j];
+			} else {
+				rtnl_notify_route(r, ns, &after->v[j], RTM_NEWROUTE);
+			}
+			j++;
+		} else {
 			i++, j++;
+		}
 	}
+	if (ordered) {
+		snap_emit(r, ns, del, rd, nd, RTM_DELROUTE);
+		snap_emit(r, ns, add, ra, na, RTM_NEWROUTE);
+	}
+	free(del);
+	free(add);
+	free(rd);
+	free(ra);
 	rtnl_route_snap_free(before);
 	rtnl_route_snap_free(after);
 }

@@ -311,10 +311,12 @@ struct rtnl_route_snap {
 	size_t n, cap;
 };
 void rtnl_route_snap_dev(struct netns *ns, const struct netdev *dev, struct rtnl_route_snap *s);
-/* Notify DELROUTE for entries only in @before and NEWROUTE for entries only
- * in @after (each sorted by the snap functions), then free both. */
+/* Notify DELROUTE for entries only in @before, then NEWROUTE for entries
+ * only in @after (each sorted by the snap functions), each in fib_magic's
+ * order (@brd: the broadcast of an address just deleted, else 0), then
+ * free both. */
 void rtnl_route_snap_notify(struct rtnl_req *r, struct netns *ns, struct rtnl_route_snap *before,
-			    struct rtnl_route_snap *after);
+			    struct rtnl_route_snap *after, uint32_t brd);
 void rtnl_route_snap_free(struct rtnl_route_snap *s);
 /* Link up/down on the owner of a veth peer: notify the peer (its carrier
  * followed). Control thread. */

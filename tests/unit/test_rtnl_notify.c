@@ -164,13 +164,119 @@ static void test_rtnl_notify_link_up_then_delete(void **state)
 	assert_int_equal(add_veth("na", "nb"), 0);
 	int na = note_ifindex("na"), nb = note_ifindex("nb");
 	assert_int_equal(send_msg(h_link_msg(RTM_NEWLINK, 0, na, IFF_UP, IFF_UP)), 0);
-	/* the device and its peer, whose carrier followed */
-	assert_int_equal(count(RTM_NEWLINK, RTNLGRP_LINK), 2);
+	/* the device only: its peer is down, its carrier did not move */
+	assert_int_equal(count(RTM_NEWLINK, RTNLGRP_LINK), 1);
+	assert_int_equal(note_ifindex("na"), na);
 	assert_int_equal(addr(RTM_NEWADDR, na, "10.1.0.1", 24), 0);
 	assert_int_equal(send_msg(h_link_msg(RTM_DELLINK, 0, nb, 0, 0)), 0);
 	assert_int_equal(count(RTM_DELLINK, RTNLGRP_LINK), 2);
 	assert_int_equal(count(RTM_DELADDR, RTNLGRP_IPV4_IFADDR), 1);
 	assert_int_equal(count(RTM_DELROUTE, RTNLGRP_IPV4_ROUTE), 0); /* silent, as Linux */
+}
+
+/* The ifindex of link note @i. */
+static int note_link(unsigned i)
+{
+	assert_true(i < nnotes);
+	assert_int_equal(notes[i].group, RTNLGRP_LINK);
+	return ((struct ifinfomsg *)NLMSG_DATA((struct nlmsghdr *)notes[i].body))->ifi_index;
+}
+
+/* Linux (checked with `ip monitor link`): the peer hears of an end's up or
+ * down only when its own carrier moves, i.e. while the peer is up. */
+static void test_rtnl_notify_veth_peer_only_when_its_carrier_moves(void **state)
+{
+	assert_int_equal(add_veth("na", "nb"), 0);
+	int na = note_ifindex("na"), nb = note_ifindex("nb");
+	assert_int_equal(send_msg(h_link_msg(RTM_NEWLINK, 0, na, IFF_UP, IFF_UP)), 0);
+	assert_int_equal(nnotes, 1);
+	assert_int_equal(note_link(0), na);
+	/* nb up: nb, then na, whose carrier came */
+	assert_int_equal(send_msg(h_link_msg(RTM_NEWLINK, 0, nb, IFF_UP, IFF_UP)), 0);
+	assert_int_equal(nnotes, 2);
+	assert_int_equal(note_link(0), nb);
+	assert_int_equal(note_link(1), na);
+	/* na down: na, then nb, whose carrier went */
+	assert_int_equal(send_msg(h_link_msg(RTM_NEWLINK, 0, na, 0, IFF_UP)), 0);
+	assert_int_equal(nnotes, 2);
+	assert_int_equal(note_link(0), na);
+	assert_int_equal(note_link(1), nb);
+	/* nb down, na already down: nb only */
+	assert_int_equal(send_msg(h_link_msg(RTM_NEWLINK, 0, nb, 0, IFF_UP)), 0);
+	assert_int_equal(nnotes, 1);
+	assert_int_equal(note_link(0), nb);
+}
+
+/* "TYPE DST/LEN" of route note @i, e.g. "2 10.1.0.0/24" (RTN_LOCAL 2,
+ * RTN_BROADCAST 3, RTN_UNICAST 1). */
+static const char *note_route(unsigned i)
+{
+	static char buf[64];
+	struct nlattr *tb[RTA_MAX + 1];
+	struct nlmsghdr *h;
+	struct rtmsg *rtm;
+	struct in_addr a;
+
+	assert_true(i < nnotes);
+	assert_int_equal(notes[i].group, RTNLGRP_IPV4_ROUTE);
+	h = (struct nlmsghdr *)notes[i].body;
+	rtm = NLMSG_DATA(h);
+	assert_int_equal(nlmsg_parse(h, sizeof(*rtm), tb, RTA_MAX, NULL), 0);
+	a.s_addr = tb[RTA_DST] ? nla_get_u32(tb[RTA_DST]) : 0;
+	snprintf(buf, sizeof(buf), "%u %s/%u", rtm->rtm_type, inet_ntoa(a), rtm->rtm_dst_len);
+	return buf;
+}
+
+static int addr_brd(int ifindex, const char *a, int plen, const char *brd)
+{
+	struct nl_msg *m = nlmsg_alloc_simple(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+	struct ifaddrmsg ifa = { .ifa_family = AF_INET, .ifa_prefixlen = (uint8_t)plen,
+				 .ifa_index = (uint32_t)ifindex };
+	nlmsg_append(m, &ifa, sizeof(ifa), NLMSG_ALIGNTO);
+	nla_put_u32(m, IFA_LOCAL, inet_addr(a));
+	nla_put_u32(m, IFA_ADDRESS, inet_addr(a));
+	nla_put_u32(m, IFA_BROADCAST, inet_addr(brd));
+	return send_msg(m);
+}
+
+/* fib_magic's order, as this machine's kernel showed it in `ip monitor
+ * route`: add local, own broadcast, prefix, subnet broadcast; delete
+ * prefix, broadcasts, local; a device coming up: prefix, broadcast (the
+ * local route stayed while it was down). */
+static void test_rtnl_notify_addr_routes_in_kernel_order(void **state)
+{
+	assert_int_equal(add_veth("na", "nb"), 0);
+	int na = note_ifindex("na"), nb = note_ifindex("nb");
+	assert_int_equal(send_msg(h_link_msg(RTM_NEWLINK, 0, nb, IFF_UP, IFF_UP)), 0);
+	assert_int_equal(send_msg(h_link_msg(RTM_NEWLINK, 0, na, IFF_UP, IFF_UP)), 0);
+	assert_int_equal(addr(RTM_NEWADDR, na, "10.1.0.1", 24), 0);
+	assert_int_equal(nnotes, 4);
+	assert_int_equal(notes[0].type, RTM_NEWADDR);
+	assert_string_equal(note_route(1), "2 10.1.0.1/32");
+	assert_string_equal(note_route(2), "1 10.1.0.0/24");
+	assert_string_equal(note_route(3), "3 10.1.0.255/32");
+
+	assert_int_equal(send_msg(h_link_msg(RTM_NEWLINK, 0, na, 0, IFF_UP)), 0);
+	assert_int_equal(count(RTM_DELROUTE, RTNLGRP_IPV4_ROUTE), 0);
+	assert_int_equal(send_msg(h_link_msg(RTM_NEWLINK, 0, na, IFF_UP, IFF_UP)), 0);
+	assert_int_equal(count(RTM_NEWROUTE, RTNLGRP_IPV4_ROUTE), 2);
+	assert_string_equal(note_route(1), "1 10.1.0.0/24");
+	assert_string_equal(note_route(2), "3 10.1.0.255/32");
+
+	assert_int_equal(addr(RTM_DELADDR, na, "10.1.0.1", 24), 0);
+	assert_int_equal(nnotes, 4);
+	assert_int_equal(notes[0].type, RTM_DELADDR);
+	assert_string_equal(note_route(1), "1 10.1.0.0/24");
+	assert_string_equal(note_route(2), "3 10.1.0.255/32");
+	assert_string_equal(note_route(3), "2 10.1.0.1/32");
+
+	/* `brd 10.3.0.77`: the address's own broadcast before the prefix */
+	assert_int_equal(addr_brd(na, "10.3.0.1", 24, "10.3.0.77"), 0);
+	assert_int_equal(nnotes, 5);
+	assert_string_equal(note_route(1), "2 10.3.0.1/32");
+	assert_string_equal(note_route(2), "3 10.3.0.77/32");
+	assert_string_equal(note_route(3), "1 10.3.0.0/24");
+	assert_string_equal(note_route(4), "3 10.3.0.255/32");
 }
 
 static void test_rtnl_notify_addr_brings_its_routes(void **state)
@@ -335,6 +441,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_rtnl_notify_veth_create_announces_both_ends),
 		T(test_rtnl_notify_link_up_then_delete),
+		T(test_rtnl_notify_veth_peer_only_when_its_carrier_moves),
+		T(test_rtnl_notify_addr_routes_in_kernel_order),
 		T(test_rtnl_notify_addr_brings_its_routes),
 		T(test_rtnl_notify_route_add_del_carry_the_route),
 		T(test_rtnl_notify_neigh_and_dumps),
