@@ -123,6 +123,12 @@ static const struct net_var net_vars[] = {
 	NV("neigh.default.retrans_time_ms", neigh_retrans_time_ms, 0, INT_MAX, 1),
 	NV("neigh.default.ucast_solicit", neigh_ucast_solicit, 0, INT_MAX, 1),
 	NV("neigh.default.unres_qlen", neigh_unres_qlen, 0, INT_MAX, 1),
+	NV("tcp_fin_timeout", tcp_fin_timeout, 1, INT_MAX, 1),
+	/* tcp_syn_retries / tcp_synack_retries: 1..127 (MAX_TCP_SYNCNT) */
+	NV("tcp_syn_retries", tcp_syn_retries, 1, 127, 1),
+	NV("tcp_synack_retries", tcp_synack_retries, 1, 127, 1),
+	NV("tcp_timestamps", tcp_timestamps, 0, 2, 1),
+	NV("tcp_window_scaling", tcp_window_scaling, 0, 1, 1),
 };
 #undef NV
 
@@ -165,6 +171,13 @@ void sysctl_net_init(struct sysctl_net *s)
 	s->neigh_ucast_solicit = 3;
 	s->neigh_mcast_solicit = 3;
 	s->neigh_unres_qlen = 101;	  /* the kernel's sysctl shows 101 for its byte limit */
+	s->ip_local_port_range[0] = 32768;
+	s->ip_local_port_range[1] = 60999;
+	s->tcp_window_scaling = 1;
+	s->tcp_timestamps = 1;
+	s->tcp_syn_retries = 6;		  /* TCP_SYN_RETRIES */
+	s->tcp_synack_retries = 5;	  /* TCP_SYNACK_RETRIES */
+	s->tcp_fin_timeout = 60;	  /* TCP_FIN_TIMEOUT / HZ */
 }
 
 void sysctl_dev_init(struct netns *ns, struct ipv4_devconf *cnf)
