@@ -254,10 +254,12 @@ void sock_close(struct sock *sk)
 	if (!sk || sk->closing)
 		return;
 	NS_ASSERT_OWNER(sk->ns);
+	bool frees = sk->ops->release_frees;
+
 	sk->cb = NULL;
 	sk->cb_ctx = NULL;
 	sk->ops->release(sk);
-	if (!sk->orphan)
+	if (!frees)
 		sk_free(sk);
 }
 

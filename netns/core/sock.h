@@ -169,10 +169,11 @@ struct proto_ops {
 	int (*connect)(struct sock *sk, uint32_t daddr, uint16_t dport);
 	int (*sendmsg)(struct sock *sk, uint32_t daddr, uint16_t dport, const void *data,
 		       unsigned len);
-	/* Undo everything but the memory (sock_close frees), unless the
-	 * protocol keeps the socket as an orphan (TCP's FIN_WAIT, TIME_WAIT):
-	 * it then sets sk->orphan and frees it itself later. */
+	/* Undo everything but the memory (sock_close frees), unless
+	 * release_frees: then release frees the socket itself, at once or,
+	 * for an orphan it keeps (TCP's FIN_WAIT, TIME_WAIT), later. */
 	void (*release)(struct sock *sk);
+	bool release_frees;
 	/* Stream sockets; NULL elsewhere (the callers' -EOPNOTSUPP). */
 	int (*listen)(struct sock *sk, int backlog);
 	int (*accept)(struct sock *sk, struct sock **res);

@@ -559,6 +559,7 @@ const struct proto_ops inet_stream_ops = {
 	.connect = inet_stream_connect,
 	.sendmsg = tcp_sendmsg,
 	.release = inet_release,
+	.release_frees = true,
 	.listen = inet_listen,
 	.accept = inet_accept,
 	.send = tcp_send,

@@ -241,7 +241,7 @@ uint32_t tcp_snd_queued(const struct tcp_sock *tp);
 int tcp_alloc_buffers(struct tcp_sock *tp);
 void tcp_init_sock(struct tcp_sock *tp);
 void tcp_free_sock(struct tcp_sock *tp);
-/* The state names ss prints ("ESTAB", "LISTEN", ...). */
+/* The state names ss prints ("ESTAB", "LISTEN", ...): tcp_diag.h. */
 const char *tcp_state_name(int state);
 
 /* ---- tcp_ipv4.c ---- */

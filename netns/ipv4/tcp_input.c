@@ -493,6 +493,7 @@ static void tcp_fin(struct tcp_sock *tp)
 	case TCP_FIN_WAIT2:
 		tcp_send_ack(tp);
 		tcp_time_wait(tp, TCP_TIME_WAIT);
+		tcp_sk_readable(tp);
 		return;
 	default:
 		break;
