@@ -52,14 +52,15 @@ static void nc_finish(struct nc *n, int status)
 		return;
 	n->finished = true;
 	timer_del(&n->timeout);
-	sock_close(n->sk);
-	sock_close(n->lsk);
-	n->sk = n->lsk = NULL;
+	/* the file is complete before the peer sees our FIN */
 	if (n->in)
 		fclose(n->in);
 	if (n->out)
 		fclose(n->out);
 	n->in = n->out = NULL;
+	sock_close(n->sk);
+	sock_close(n->lsk);
+	n->sk = n->lsk = NULL;
 	app_exit(n->app, status);
 }
 

@@ -419,6 +419,8 @@ static int tcp_recv(struct sock *sk, void *buf, unsigned len)
 			return -ENOTCONN;
 		return -EAGAIN;
 	}
+	if (!len)
+		return 0;
 	old_free = TCP_RCVBUF_SIZE - (tp->rcv_nxt - tp->copied_seq);
 	n = len < avail ? len : avail;
 	off = tp->copied_seq & (TCP_RCVBUF_SIZE - 1);

@@ -266,7 +266,8 @@ static void rx_tcp(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, u
 	/* doff over 40: a header that claims more than the segment holds */
 	unsigned hl = doff > 40 ? 20 : MAX(doff, 20u);
 
-	memcpy(seg + hl, data, len);
+	if (len)
+		memcpy(seg + hl, data, len);
 	n = hl + len;
 	c = csum_fold(csum_tcpudp_nofold(h_ip("10.0.0.2"), h_ip("10.0.0.1"), (uint16_t)n,
 					 IPPROTO_TCP, csum_partial(seg, n, 0)));
