@@ -379,6 +379,7 @@ struct key_ref {
 	const struct devconf_var *dv;
 	struct ipv4_devconf *cnf;
 	bool ip_forward;
+	bool port_range;	/* ip_local_port_range: two values */
 };
 
 static int key_resolve(struct netns *ns, const char *key, struct key_ref *r)
@@ -391,6 +392,10 @@ static int key_resolve(struct netns *ns, const char *key, struct key_ref *r)
 		return -ENOENT;
 	if (kp.n == 3 && !strcmp(kp.c[2], "ip_forward")) {
 		r->ip_forward = true;
+		return 0;
+	}
+	if (kp.n == 3 && !strcmp(kp.c[2], "ip_local_port_range")) {
+		r->port_range = true;
 		return 0;
 	}
 	if (kp.n == 5 && !strcmp(kp.c[2], "conf")) {
@@ -476,6 +481,38 @@ static int parse_int(const char *s, int64_t *out)
 	return 0;
 }
 
+/*
+ * net.ipv4.ip_local_port_range (ipv4_local_port_range): two integers, low
+ * then high, 1 <= low <= high <= 65535; what follows them is ignored, as
+ * proc_dointvec stops at its vector's end; one value alone is refused.
+ */
+static int port_range_set(struct netns *ns, const char *val, struct extack *ext)
+{
+	long v[2];
+	const char *p = val;
+	char *end;
+
+	for (int i = 0; i < 2; i++) {
+		while (p && (*p == ' ' || *p == '\t'))
+			p++;
+		if (!p || !(*p == '+' || (*p >= '0' && *p <= '9')))
+			goto inval;
+		errno = 0;
+		v[i] = strtol(p, &end, 10);
+		if (errno || end == p || (*end && *end != ' ' && *end != '\t' && *end != '\n'))
+			goto inval;
+		p = end;
+	}
+	if (v[0] < 1 || v[1] > 65535 || v[1] < v[0])
+		goto inval;
+	ns->sysctl.ip_local_port_range[0] = (int32_t)v[0];
+	ns->sysctl.ip_local_port_range[1] = (int32_t)v[1];
+	return 0;
+inval:
+	EXTACK_MSG(ext, "Invalid argument");
+	return -EINVAL;
+}
+
 int sysctl_get(struct netns *ns, const char *key, char *buf, size_t len)
 {
 	struct key_ref r;
@@ -483,6 +520,11 @@ int sysctl_get(struct netns *ns, const char *key, char *buf, size_t len)
 	NS_ASSERT_OWNER(ns);
 	if (key_resolve(ns, key, &r))
 		return -ENOENT;
+	if (r.port_range) {
+		snprintf(buf, len, "%d\t%d", ns->sysctl.ip_local_port_range[0],
+			 ns->sysctl.ip_local_port_range[1]);
+		return 0;
+	}
 	int32_t v;
 	if (r.ip_forward)
 		v = ns->sysctl.all.data[DEVCONF_FORWARDING];
@@ -505,6 +547,8 @@ int sysctl_set(struct netns *ns, const char *key, const char *val, struct extack
 		EXTACK_MSG(ext, "No such file or directory");
 		return -ENOENT;
 	}
+	if (r.port_range)
+		return port_range_set(ns, val, ext);
 	if (!val || parse_int(val, &v)) {
 		EXTACK_MSG(ext, "Invalid argument");
 		return -EINVAL;
@@ -532,7 +576,7 @@ int sysctl_set(struct netns *ns, const char *key, const char *val, struct extack
 
 struct walk_ent {
 	char key[128];
-	int32_t val;
+	char val[24];
 };
 
 struct walk_buf {
@@ -541,21 +585,30 @@ struct walk_buf {
 };
 
 static void walk_add(struct walk_buf *w, int32_t val, const char *fmt, ...) __printf(3, 4);
-static void walk_add(struct walk_buf *w, int32_t val, const char *fmt, ...)
+static struct walk_ent *walk_add_ent(struct walk_buf *w)
 {
 	if (w->n == w->cap) {
 		size_t cap = w->cap ? 2 * w->cap : 128;
 		struct walk_ent *e = realloc(w->e, cap * sizeof(*e));
 		if (!e)
-			return; /* out of memory: list what we have */
+			return NULL; /* out of memory: list what we have */
 		w->e = e;
 		w->cap = cap;
 	}
+	return &w->e[w->n++];
+}
+
+static void walk_add(struct walk_buf *w, int32_t val, const char *fmt, ...)
+{
+	struct walk_ent *e = walk_add_ent(w);
 	va_list ap;
+
+	if (!e)
+		return;
 	va_start(ap, fmt);
-	vsnprintf(w->e[w->n].key, sizeof(w->e[w->n].key), fmt, ap);
+	vsnprintf(e->key, sizeof(e->key), fmt, ap);
 	va_end(ap);
-	w->e[w->n++].val = val;
+	snprintf(e->val, sizeof(e->val), "%d", val);
 }
 
 /* /proc/sys keeps each directory sorted by name: compare component-wise. */
@@ -595,10 +648,15 @@ static void walk_conf(struct walk_buf *w, const char *name, const struct ipv4_de
 void sysctl_walk(struct netns *ns, sysctl_walk_fn fn, void *arg)
 {
 	struct walk_buf w = { 0 };
-	char val[16];
 
 	NS_ASSERT_OWNER(ns);
 	walk_add(&w, ns->sysctl.all.data[DEVCONF_FORWARDING], "net.ipv4.ip_forward");
+	struct walk_ent *pr = walk_add_ent(&w);
+	if (pr) {
+		snprintf(pr->key, sizeof(pr->key), "net.ipv4.ip_local_port_range");
+		snprintf(pr->val, sizeof(pr->val), "%d\t%d", ns->sysctl.ip_local_port_range[0],
+			 ns->sysctl.ip_local_port_range[1]);
+	}
 	for (size_t k = 0; k < ARRAY_SIZE(net_vars); k++)
 		walk_add(&w, net_var_read(ns, &net_vars[k]), "net.ipv4.%s", net_vars[k].name);
 	walk_conf(&w, "all", &ns->sysctl.all);
@@ -606,10 +664,8 @@ void sysctl_walk(struct netns *ns, sysctl_walk_fn fn, void *arg)
 	for (struct netdev *d = ns->dev_list; d; d = d->next)
 		walk_conf(&w, d->name, &__in_dev_get(d)->cnf);
 	qsort(w.e, w.n, sizeof(*w.e), walk_cmp);
-	for (size_t i = 0; i < w.n; i++) {
-		snprintf(val, sizeof(val), "%d", w.e[i].val);
-		fn(w.e[i].key, val, arg);
-	}
+	for (size_t i = 0; i < w.n; i++)
+		fn(w.e[i].key, w.e[i].val, arg);
 	free(w.e);
 }
 

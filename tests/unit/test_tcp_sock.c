@@ -14,6 +14,7 @@
 
 #include "core/csum.h"
 #include "netns/core/sock.h"
+#include "netns/core/sysctl.h"
 #include "netns/ipv4/ip.h"
 #include "netns/ipv4/tcp.h"
 
@@ -218,6 +219,36 @@ static void test_tcp_bind_rules(void **state)
 	sock_close(a);
 	sock_close(b);
 	sock_close(d);
+}
+
+static void test_tcp_ephemeral_ports_from_ip_local_port_range(void **state)
+{
+	struct sock *a = tcp_socket(), *b = tcp_socket(), *d = tcp_socket();
+	char v[32];
+
+	(void)state;
+	assert_int_equal(sysctl_set(ns, "net.ipv4.ip_local_port_range", "40000 40001", NULL), 0);
+	assert_int_equal(sysctl_get(ns, "net.ipv4.ip_local_port_range", v, sizeof(v)), 0);
+	assert_string_equal(v, "40000\t40001");
+	assert_int_equal(sysctl_set(ns, "net.ipv4.ip_local_port_range", "5 4", NULL), -EINVAL);
+	assert_int_equal(sysctl_set(ns, "net.ipv4.ip_local_port_range", "0 4", NULL), -EINVAL);
+	assert_int_equal(sysctl_set(ns, "net.ipv4.ip_local_port_range", "1000", NULL), -EINVAL);
+	/* listen() on an unbound socket takes an ephemeral port */
+	assert_int_equal(sock_listen(a, 1), 0);
+	assert_int_equal(sock_listen(b, 1), 0);
+	assert_in_range(sock_port(a), 40000, 40001);
+	assert_in_range(sock_port(b), 40000, 40001);
+	assert_int_not_equal(sock_port(a), sock_port(b));
+	assert_int_equal(sock_listen(d, 1), -EADDRINUSE);
+	assert_int_equal(sock_connect(d, htonl(0x7f000001), sock_port(a)), -EADDRNOTAVAIL);
+	sock_close(a);
+	assert_int_equal(sock_connect(d, htonl(0x7f000001), sock_port(b)), -EINPROGRESS);
+	assert_int_equal(sock_port(d), 40000 + 40001 - sock_port(b));
+	h_run();
+	assert_int_equal(seen.connect_err, 0);
+	sock_close(b);
+	sock_close(d);
+	sock_close(seen.accepted);
 }
 
 static void test_tcp_time_wait_blocks_bind_without_reuseaddr(void **state)
@@ -464,6 +495,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_syn_retries_time_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_bind_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_ephemeral_ports_from_ip_local_port_range,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_time_wait_blocks_bind_without_reuseaddr,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_bad_segments_are_counted, setup,
