@@ -119,7 +119,7 @@ static void test_cli_top_host_tool_not_prefix(void **state)
 	assert_string_equal(err_buf, "Unknown command \"tc\", did you mean \"nc\"? Try \"help\".\n");
 	assert_int_equal(out_len, 0);
 	assert_int_not_equal(run("sh drops"), 0);
-	assert_string_equal(err_buf, "Unknown command \"sh\", try \"help\".\n");
+	assert_string_equal(err_buf, "Unknown command \"sh\", did you mean \"ss\"? Try \"help\".\n");
 	assert_int_equal(out_len, 0);
 }
 
