@@ -258,18 +258,12 @@ void app_cond_wait_tick(pthread_cond_t *cond, pthread_mutex_t *lock)
 	pthread_cond_timedwait(cond, lock, &ts);
 }
 
-int app_run(struct cli_ctx *c, struct app *a)
+/* app_run's second half: print, relay Ctrl-C, wait for app_exit, destroy. */
+static int app_wait(struct cli_ctx *c, struct app *a)
 {
 	bool interrupted = false;
-	int status, err;
+	int status;
 
-	err = rtnl_ns_call(c->ns, app_start_call, a);
-	if (err) {
-		fprintf(c->err, "Cannot open network namespace \"%s\": %s\n",
-			c->ns ? c->ns : NSEMU_DEFAULT_NS, strerror(-err));
-		app_destroy(a);
-		return 2;
-	}
 	pthread_mutex_lock(&a->lock);
 	for (;;) {
 		struct app_line *lines = a->head;
@@ -304,6 +298,159 @@ int app_run(struct cli_ctx *c, struct app *a)
 	pthread_mutex_unlock(&a->lock);
 	app_destroy(a);
 	return status;
+}
+
+/* Start @a on its namespace's owner; 2 after a message if there is none. */
+static int app_start_remote(struct cli_ctx *c, struct app *a)
+{
+	int err = rtnl_ns_call(c->ns, app_start_call, a);
+
+	if (err) {
+		fprintf(c->err, "Cannot open network namespace \"%s\": %s\n",
+			c->ns ? c->ns : NSEMU_DEFAULT_NS, strerror(-err));
+		app_destroy(a);
+		return 2;
+	}
+	return 0;
+}
+
+int app_run(struct cli_ctx *c, struct app *a)
+{
+	int status = app_start_remote(c, a);
+
+	return status ? status : app_wait(c, a);
+}
+
+/* ---- background apps ---- */
+
+struct app_job {
+	struct app *a;
+	char *ns;			/* owned copy of the namespace name */
+	volatile sig_atomic_t stop;	/* the job's Ctrl-C */
+	pthread_t thread;
+	struct app_job *next;
+};
+
+static pthread_mutex_t app_jobs_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct app_job *app_jobs;
+
+static void *app_job_main(void *arg)
+{
+	struct app_job *j = arg;
+	struct cli_ctx c;
+
+	memset(&c, 0, sizeof(c));
+	c.out = stdout;
+	c.err = stderr;
+	c.ns = j->ns;
+	c.interrupt = &j->stop;
+	app_wait(&c, j->a);
+	return NULL;
+}
+
+/* An empty call to the owner: it runs after every call posted before. */
+struct app_sync {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+};
+
+static void app_sync_call(struct netns *ns, void *arg)
+{
+	struct app_sync *s = arg;
+
+	(void)ns;
+	pthread_mutex_lock(&s->lock);
+	s->done = true;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+int app_run_background(struct cli_ctx *c, struct app *a, const char *prog)
+{
+	struct app_job *j;
+	struct app_sync s = { .done = false };
+	int status;
+
+	if (c->out != stdout || c->err != stderr) {
+		fprintf(c->err, "%s: background (&) is only available in the nsemu shell\n", prog);
+		app_destroy(a);
+		return 1;
+	}
+	j = calloc(1, sizeof(*j));
+	if (!j || (c->ns && !(j->ns = strdup(c->ns)))) {
+		free(j);
+		app_destroy(a);
+		fprintf(c->err, "%s: %s\n", prog, strerror(ENOMEM));
+		return 1;
+	}
+	j->a = a;
+	status = app_start_remote(c, a);
+	if (status) {
+		free(j->ns);
+		free(j);
+		return status;
+	}
+	/* One more call to the owner runs after start returned: a server
+	 * listens before the next line. */
+	pthread_mutex_init(&s.lock, NULL);
+	pthread_cond_init(&s.cond, NULL);
+	if (!rtnl_ns_call(c->ns, app_sync_call, &s)) {
+		pthread_mutex_lock(&s.lock);
+		while (!s.done)
+			pthread_cond_wait(&s.cond, &s.lock);
+		pthread_mutex_unlock(&s.lock);
+	}
+	pthread_cond_destroy(&s.cond);
+	pthread_mutex_destroy(&s.lock);
+	if (pthread_create(&j->thread, NULL, app_job_main, j)) {
+		/* started: wait for it here instead */
+		fprintf(c->err, "%s: cannot start a background job\n", prog);
+		free(j->ns);
+		free(j);
+		j = NULL;
+		app_request_stop(a);
+		app_wait(c, a);
+		return 1;
+	}
+	pthread_mutex_lock(&app_jobs_lock);
+	j->next = app_jobs;
+	app_jobs = j;
+	pthread_mutex_unlock(&app_jobs_lock);
+	return 0;
+}
+
+void app_jobs_wait(struct cli_ctx *c, bool stop)
+{
+	struct app_job *list, *j, *n;
+
+	pthread_mutex_lock(&app_jobs_lock);
+	list = app_jobs;
+	app_jobs = NULL;
+	pthread_mutex_unlock(&app_jobs_lock);
+	for (j = list; j; j = j->next)
+		if (stop)
+			j->stop = 1;
+	for (j = list; j; j = n) {
+		bool joined = false;
+
+		n = j->next;
+		/* Ctrl-C during `wait` stops the jobs it waits for. */
+		while (!stop && c && c->interrupt) {
+			if (!pthread_tryjoin_np(j->thread, NULL)) {
+				joined = true;
+				break;
+			}
+			if (*c->interrupt)
+				for (struct app_job *u = j; u; u = u->next)
+					u->stop = 1;
+			nanosleep(&(struct timespec){ 0, 50 * 1000 * 1000L }, NULL);
+		}
+		if (!joined)
+			pthread_join(j->thread, NULL);
+		free(j->ns);
+		free(j);
+	}
 }
 
 void app_opt_init(struct app_opt *o, const char *prog, enum app_opt_style style, FILE *err,

@@ -51,6 +51,18 @@ int app_run(struct cli_ctx *c, struct app *a);
  * pthread_cond_wait. */
 void app_cond_wait_tick(pthread_cond_t *cond, pthread_mutex_t *lock);
 
+/*
+ * Run @a in the background (a trailing `&`): a thread runs app_run with
+ * the shell's stdout/stderr; returns once the app's start has run on its
+ * worker (a server is listening when the next line runs). Only in the
+ * nsemu shell (c->out is stdout): 1 with a message otherwise. Destroys
+ * @a. 0, or the status of a failure to start.
+ */
+int app_run_background(struct cli_ctx *c, struct app *a, const char *prog);
+/* Wait for the background apps (`wait`; Ctrl-C in c->interrupt stops
+ * them), or with @stop ask them to stop first (the shell exits). */
+void app_jobs_wait(struct cli_ctx *c, bool stop);
+
 /* Owner worker: queue text for stdout / stderr (whole lines, as printf). */
 void app_printf(struct app *a, const char *fmt, ...) __printf(2, 3);
 void app_eprintf(struct app *a, const char *fmt, ...) __printf(2, 3);
@@ -105,5 +117,6 @@ long app_llsqrt(long long a);
  * and unit tests. */
 struct app *ping_app_create(struct cli_ctx *c, int argc, char **argv, int *status);
 struct app *traceroute_app_create(struct cli_ctx *c, int argc, char **argv, int *status);
+struct app *nc_app_create(struct cli_ctx *c, int argc, char **argv, int *status, bool *bg);
 
 #endif

@@ -86,6 +86,8 @@ int cmd_show(struct cli_ctx *c, int argc, char **argv);	   /* show.c: drops, thr
 int cmd_nstat(struct cli_ctx *c, int argc, char **argv);    /* show.c */
 int cmd_ping(struct cli_ctx *c, int argc, char **argv);	   /* app_ping.c, in c->ns */
 int cmd_traceroute(struct cli_ctx *c, int argc, char **argv); /* app_traceroute.c */
+int cmd_nc(struct cli_ctx *c, int argc, char **argv);	   /* app_nc.c, in c->ns */
+int cmd_ss(struct cli_ctx *c, int argc, char **argv);	   /* ss.c */
 int cmd_tcpdump(struct cli_ctx *c, int argc, char **argv);    /* tcpdump.c, in c->ns */
 int cmd_wait(struct cli_ctx *c, int argc, char **argv);       /* tcpdump.c: background jobs */
 int cmd_bench(struct cli_ctx *c, int argc, char **argv);	   /* bench.c: bench fwd|netns|fib */

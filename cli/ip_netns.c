@@ -19,7 +19,7 @@ static int ipnetns_usage(struct cli_ctx *c, FILE *f)
 		   "       ip netns add NAME [ thread K ]\n"
 		   "       ip netns { delete | del } NAME\n"
 		   "       ip netns exec NAME cmd ...\n"
-		   "where cmd := { ip | sysctl | ping | traceroute | nstat }\n");
+		   "where cmd := { ip | sysctl | ping | traceroute | nstat | nc | ss }\n");
 	return f == c->out ? 0 : -EINVAL;
 }
 
@@ -137,6 +137,8 @@ static const struct cmd exec_cmds[] = {
 	{ "traceroute", cmd_traceroute, "" },
 	{ "tcpdump", cmd_tcpdump, "" },
 	{ "nstat", cmd_nstat, "" },
+	{ "nc", cmd_nc, "" },
+	{ "ss", cmd_ss, "" },
 	{ NULL, NULL, NULL },
 };
 

@@ -33,6 +33,7 @@
 #include "core/pcap.h"
 #include "netns/core/capture.h"
 #include "netns/core/dev.h"
+#include "app.h"
 #include "cmd.h"
 #include "tcpdump.h"
 
@@ -675,11 +676,13 @@ static void tcpdump_jobs_join(struct cli_ctx *c, bool stop)
 
 int cmd_wait(struct cli_ctx *c, int argc, char **argv)
 {
+	app_jobs_wait(c, false);
 	tcpdump_jobs_join(c, false);
 	return 0;
 }
 
 void tcpdump_jobs_stop(void)
 {
+	app_jobs_wait(NULL, true);
 	tcpdump_jobs_join(NULL, true);
 }

@@ -16,7 +16,7 @@
 	X(RING_FULL, NONE, "cross-thread veth ring full")                                         \
 	X(TAP_TXFULL, NONE, "host TAP/TUN would block (host not reading): frame not written")    \
 	X(BACKLOG_FULL, NONE, "per-worker receive backlog full")                                   \
-	X(PKT_TOO_SMALL, NONE, "frame shorter than its link-layer header")                         \
+	X(PKT_TOO_SMALL, NONE, "packet shorter than a header it must hold (link layer, TCP)")      \
 	X(UNHANDLED_PROTO, NONE, "no handler for the ethertype")                                   \
 	X(OTHERHOST, NONE, "frame addressed to another host's MAC")                                \
 	X(MTU_EXCEEDED, NONE, "frame larger than the device MTU")                                  \
@@ -59,7 +59,19 @@
 	X(SOCKET_RCVBUFF, NONE, "socket receive queue full")                                     \
 	X(FRAG_DUP, NONE, "duplicate fragment (data already received)")                           \
 	X(NETFILTER_DROP, NONE, "dropped by a netfilter hook (NF_DROP)")                           \
-	X(QDISC_DROP, NONE, "dropped by the device's queueing discipline")
+	X(QDISC_DROP, NONE, "dropped by the device's queueing discipline")                         \
+	X(TCP_CSUM, TcpInCsumErrors, "TCP checksum wrong")                                         \
+	X(TCP_FLAGS, NONE, "TCP segment with flags its state does not take")                       \
+	X(TCP_INVALID_SEQUENCE, NONE, "TCP segment beyond the receive window")                    \
+	X(TCP_OLD_SEQUENCE, NONE, "TCP segment wholly before the window (a duplicate)")           \
+	X(TCP_RESET, NONE, "TCP RST (it ended the connection or was not in window)")              \
+	X(TCP_OLD_DATA, NONE, "TCP data already received")                                         \
+	X(TCP_ZEROWINDOW, NONE, "TCP data while the receive window is zero")                      \
+	X(TCP_OVERWINDOW, NONE, "TCP data beyond the receive window")                            \
+	X(TCP_OFO_DROP, NONE, "TCP out-of-order data beyond what the queue holds")                \
+	X(TCP_ACK_UNSENT_DATA, NONE, "TCP ACK of data never sent")                                \
+	X(TCP_LISTEN_OVERFLOW, NONE, "TCP SYN to a listener whose accept queue is full")          \
+	X(TCP_CLOSE, NONE, "TCP segment for a socket that is closing or closed")
 
 enum drop_reason {
 #define DROP_ENUM(r, mib, text) DROP_##r,

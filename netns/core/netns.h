@@ -29,6 +29,7 @@ enum { NEIGH_ARP_TABLE, NEIGH_ND_TABLE, NEIGH_NR_TABLES };
 struct ipfrag_state;
 struct sock_table;
 struct icmp_state;
+struct inet_hashinfo;
 struct nf_hook_ops;
 
 /* Extended ack for the control path: errno's companion text (NLMSGERR_ATTR_MSG). */
@@ -55,6 +56,7 @@ struct netns {
 	struct neigh_cache *neigh[NEIGH_NR_TABLES]; /* neigh.c: per registered neigh_table */
 	struct ipfrag_state *ipfrag;	 /* netns/ipv4/ip_frag.c, created on first fragment */
 	struct sock_table *socks;	 /* netns/core/sock.c, created on first socket */
+	struct inet_hashinfo *tcp_hashinfo; /* netns/ipv4/inet_hashtables.c, on first TCP socket */
 	struct icmp_state *icmp;	 /* netns/ipv4/icmp.c rate limiter state, lazily */
 	struct fnhe_table *fnhe;	 /* netns/ipv4/route_exception.c, lazily */
 	uint32_t rt_genid;		 /* rt_cache_flush (net.ipv4.route.flush) bumps it */

@@ -26,10 +26,15 @@
 	X(UdpInDatagrams) X(UdpNoPorts) X(UdpInErrors) X(UdpOutDatagrams) X(UdpRcvbufErrors)       \
 	X(UdpSndbufErrors) X(UdpInCsumErrors)
 
+#define TCP_MIB(X)                                                                                 \
+	X(TcpActiveOpens) X(TcpPassiveOpens) X(TcpAttemptFails) X(TcpEstabResets)                  \
+	X(TcpCurrEstab) X(TcpInSegs) X(TcpOutSegs) X(TcpRetransSegs) X(TcpInErrs) X(TcpOutRsts)    \
+	X(TcpInCsumErrors)
+
 /* One flat enum so a drop reason can name any counter (drop_reason.h). */
 enum mib_field {
 #define MIB_ENUM(name) MIB_##name,
-	IP_MIB(MIB_ENUM) ICMP_MIB(MIB_ENUM) UDP_MIB(MIB_ENUM)
+	IP_MIB(MIB_ENUM) ICMP_MIB(MIB_ENUM) UDP_MIB(MIB_ENUM) TCP_MIB(MIB_ENUM)
 #undef MIB_ENUM
 	MIB_MAX,
 	MIB_NONE = MIB_MAX, /* "no counter" in the drop table */

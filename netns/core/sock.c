@@ -256,8 +256,13 @@ void sock_close(struct sock *sk)
 	if (!sk || sk->closing)
 		return;
 	NS_ASSERT_OWNER(sk->ns);
+	bool frees = sk->ops->release_frees;
+
+	sk->cb = NULL;
+	sk->cb_ctx = NULL;
 	sk->ops->release(sk);
-	sk_free(sk);
+	if (!frees)
+		sk_free(sk);
 }
 
 /*
@@ -271,6 +276,8 @@ int sock_bind(struct sock *sk, uint32_t addr, uint16_t port)
 	return sk->ops->bind(sk, addr, port);
 }
 
+/* sock_connect - see sock.h: datagram sockets set their peer, stream
+ * sockets start the handshake (-EINPROGRESS). Owner thread. */
 int sock_connect(struct sock *sk, uint32_t daddr, uint16_t dport)
 {
 	NS_ASSERT_OWNER(sk->ns);
@@ -302,6 +309,79 @@ void sock_set_df(struct sock *sk, bool df)
 void sock_set_broadcast(struct sock *sk, bool on)
 {
 	sk->broadcast = on;
+}
+
+/* The stream calls: the socket type's op, -EOPNOTSUPP without one (as
+ * listen(2)/accept(2) on a datagram socket). Owner thread. */
+int sock_listen(struct sock *sk, int backlog)
+{
+	NS_ASSERT_OWNER(sk->ns);
+	return sk->ops->listen ? sk->ops->listen(sk, backlog) : -EOPNOTSUPP;
+}
+
+int sock_accept(struct sock *sk, struct sock **res)
+{
+	NS_ASSERT_OWNER(sk->ns);
+	*res = NULL;
+	return sk->ops->accept ? sk->ops->accept(sk, res) : -EOPNOTSUPP;
+}
+
+int sock_send(struct sock *sk, const void *data, unsigned len)
+{
+	NS_ASSERT_OWNER(sk->ns);
+	return sk->ops->send ? sk->ops->send(sk, data, len) : -EOPNOTSUPP;
+}
+
+int sock_recv(struct sock *sk, void *buf, unsigned len)
+{
+	NS_ASSERT_OWNER(sk->ns);
+	return sk->ops->recv ? sk->ops->recv(sk, buf, len) : -EOPNOTSUPP;
+}
+
+/* sock_shutdown - @how SHUT_RD, SHUT_WR or SHUT_RDWR (else -EINVAL, as
+ * inet_shutdown). */
+int sock_shutdown(struct sock *sk, int how)
+{
+	NS_ASSERT_OWNER(sk->ns);
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+	return sk->ops->shutdown ? sk->ops->shutdown(sk, how) : -EOPNOTSUPP;
+}
+
+/* sock_error - SO_ERROR: the pending error, cleared (sock_error()). */
+int sock_error(struct sock *sk)
+{
+	int err = sk->err;
+
+	sk->err = 0;
+	return err;
+}
+
+/* sock_getname - inet_getname: the bound address (or the source in use)
+ * and port, or the peer's (-ENOTCONN without one). */
+int sock_getname(const struct sock *sk, bool peer, uint32_t *addr, uint16_t *port)
+{
+	if (peer) {
+		if (!sk->dport)
+			return -ENOTCONN;
+		*addr = sk->daddr;
+		*port = sk->dport;
+		return 0;
+	}
+	*addr = sk->saddr ? sk->saddr : sk->rcv_saddr;
+	*port = sk->num;
+	return 0;
+}
+
+void sock_set_reuseaddr(struct sock *sk, bool on)
+{
+	sk->reuse = on;
+}
+
+void sock_set_cb(struct sock *sk, const struct sock_ops *ops, void *ctx)
+{
+	sk->cb = ops;
+	sk->cb_ctx = ctx;
 }
 
 /* sock_sendto - the socket type's sendmsg (see sock.h). Owner thread. */

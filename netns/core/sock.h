@@ -13,11 +13,18 @@
  *                            object size, port allocation, hashing, send.
  *                            Registered with proto_register.
  *
- * Received data is pushed, not pulled: a protocol's receive handler finds
+ * Datagrams are pushed, not pulled: a protocol's receive handler finds
  * the socket and hands it the packet with sock_queue_rcv, which calls the
  * application's sock_ops.rcv; ICMP errors quoting what the socket sent
- * arrive through sock_queue_err (IP_RECVERR-style, always on). There is no
- * receive queue and so no recvmsg. Owner thread only; callbacks run there.
+ * arrive through sock_queue_err (IP_RECVERR-style, always on).
+ *
+ * Stream sockets (SOCK_STREAM, inet_stream_ops) are pulled, as with
+ * poll(2) on a non-blocking socket: sock_listen / sock_accept,
+ * sock_connect (non-blocking: -EINPROGRESS, then sock_ops.connected with
+ * 0 or the errno), sock_send / sock_recv (-EAGAIN when they would block),
+ * sock_shutdown, sock_close; sock_ops.readable / writable say when to try
+ * again, sock_ops.accept hands over each new connection. Owner thread
+ * only; callbacks run there.
  */
 #ifndef NSEMU_NETNS_SOCKET_H
 #define NSEMU_NETNS_SOCKET_H
@@ -54,6 +61,18 @@ struct sock_ops {
 	/* The namespace is being destroyed: the socket is closed and freed
 	 * right after this returns (the app must not use sk again). */
 	void (*gone)(struct sock *sk, void *ctx);
+	/* Stream sockets. readable: sock_recv (or sock_accept on a
+	 * listener) has something to return (data, EOF or an error);
+	 * writable: sock_send has room again (or an error to return). */
+	void (*readable)(struct sock *sk, void *ctx);
+	void (*writable)(struct sock *sk, void *ctx);
+	/* A non-blocking connect finished: 0, or -ECONNREFUSED,
+	 * -ETIMEDOUT, -ENETUNREACH... (the socket's SO_ERROR). */
+	void (*connected)(struct sock *sk, int err, void *ctx);
+	/* A listener took a new connection @newsk, which now belongs to the
+	 * application (sock_set_cb, sock_close). Without this callback new
+	 * connections wait for sock_accept. */
+	void (*accept)(struct sock *sk, struct sock *newsk, void *ctx);
 };
 
 /* ---- the application's API ---- */
@@ -90,6 +109,33 @@ void sock_set_broadcast(struct sock *sk, bool on);		 /* SO_BROADCAST, default of
  * Returns bytes sent or a negative errno (-ENETUNREACH, -EHOSTUNREACH,
  * -EACCES, -EMSGSIZE...). */
 int sock_sendto(struct sock *sk, uint32_t daddr, uint16_t dport, const void *data, unsigned len);
+/*
+ * Stream sockets (errnos as Linux's for a non-blocking socket):
+ * sock_listen: 0, -EINVAL (connected, or not a stream socket: -EOPNOTSUPP),
+ * -EADDRINUSE. sock_accept: 0 and *res, -EAGAIN, -EINVAL (not listening).
+ * sock_connect on a stream socket: -EINPROGRESS (then cb->connected),
+ * -EISCONN, -EALREADY, -EADDRNOTAVAIL (no ephemeral port), routing errnos.
+ * sock_send: bytes taken into the send buffer (possibly fewer than @len),
+ * -EAGAIN (buffer full), -EPIPE (shut down for writing or reset),
+ * -ENOTCONN, or a pending error (-ECONNRESET...).
+ * sock_recv: bytes, 0 at end of stream, -EAGAIN, -ENOTCONN, or a pending
+ * error. sock_shutdown: SHUT_RD/WR/RDWR; 0 or -ENOTCONN / -EINVAL.
+ * sock_error: SO_ERROR (a negative errno or 0), cleared on read.
+ * sock_getname: the local (@peer false) or remote address, network order
+ * address and host order port; -ENOTCONN for an unconnected peer.
+ */
+int sock_listen(struct sock *sk, int backlog);
+int sock_accept(struct sock *sk, struct sock **res);
+int sock_send(struct sock *sk, const void *data, unsigned len);
+int sock_recv(struct sock *sk, void *buf, unsigned len);
+int sock_shutdown(struct sock *sk, int how);
+int sock_error(struct sock *sk);
+int sock_getname(const struct sock *sk, bool peer, uint32_t *addr, uint16_t *port);
+/* SO_REUSEADDR (before bind/listen). */
+void sock_set_reuseaddr(struct sock *sk, bool on);
+/* Replace the application's callbacks (an accepted socket starts without). */
+void sock_set_cb(struct sock *sk, const struct sock_ops *ops, void *ctx);
+
 /* The namespace is being destroyed: every socket's gone(), then freed. */
 void sock_exit(struct netns *ns);
 /* Start-up: register sock_exit per namespace (the table is made lazily). */
@@ -113,6 +159,12 @@ struct sock {
 	uint8_t pmtudisc;		/* IP_PMTUDISC_DONT, WANT, DO */
 	bool broadcast;			/* SO_BROADCAST: may send to broadcast addresses */
 	bool closing;			/* inside cb->gone: sock_close must not free */
+	bool reuse;			/* SO_REUSEADDR */
+	uint32_t saddr;			/* source in use (inet_saddr), network order */
+	uint32_t daddr;			/* peer address (inet_daddr) */
+	uint16_t dport;			/* peer port, host order */
+	int err;			/* SO_ERROR: pending negative errno */
+	bool orphan;			/* closed by the application, kept by the protocol */
 };
 
 struct proto_ops {
@@ -121,8 +173,17 @@ struct proto_ops {
 	int (*connect)(struct sock *sk, uint32_t daddr, uint16_t dport);
 	int (*sendmsg)(struct sock *sk, uint32_t daddr, uint16_t dport, const void *data,
 		       unsigned len);
-	/* Undo everything but the memory (sock_close frees). */
+	/* Undo everything but the memory (sock_close frees), unless
+	 * release_frees: then release frees the socket itself, at once or,
+	 * for an orphan it keeps (TCP's FIN_WAIT, TIME_WAIT), later. */
 	void (*release)(struct sock *sk);
+	bool release_frees;
+	/* Stream sockets; NULL elsewhere (the callers' -EOPNOTSUPP). */
+	int (*listen)(struct sock *sk, int backlog);
+	int (*accept)(struct sock *sk, struct sock **res);
+	int (*send)(struct sock *sk, const void *data, unsigned len);
+	int (*recv)(struct sock *sk, void *buf, unsigned len);
+	int (*shutdown)(struct sock *sk, int how);
 };
 
 /*

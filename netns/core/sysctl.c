@@ -130,6 +130,12 @@ static const struct net_var net_vars[] = {
 	 * mtu_expires in seconds (proc_dointvec_jiffies) */
 	NV("route.min_pmtu", ip_rt_min_pmtu, 68, INT_MAX, 1),
 	NV("route.mtu_expires", ip_rt_mtu_expires, INT_MIN / 1000, INT_MAX / 1000, 1),
+	NV("tcp_fin_timeout", tcp_fin_timeout, 1, INT_MAX, 1),
+	/* tcp_syn_retries / tcp_synack_retries: 1..127 (MAX_TCP_SYNCNT) */
+	NV("tcp_syn_retries", tcp_syn_retries, 1, 127, 1),
+	NV("tcp_synack_retries", tcp_synack_retries, 1, 127, 1),
+	NV("tcp_timestamps", tcp_timestamps, 0, 2, 1),
+	NV("tcp_window_scaling", tcp_window_scaling, 0, 1, 1),
 };
 #undef NV
 
@@ -174,6 +180,13 @@ void sysctl_net_init(struct sysctl_net *s)
 	s->neigh_ucast_solicit = 3;
 	s->neigh_mcast_solicit = 3;
 	s->neigh_unres_qlen = 101;	  /* the kernel's sysctl shows 101 for its byte limit */
+	s->ip_local_port_range[0] = 32768;
+	s->ip_local_port_range[1] = 60999;
+	s->tcp_window_scaling = 1;
+	s->tcp_timestamps = 1;
+	s->tcp_syn_retries = 6;		  /* TCP_SYN_RETRIES */
+	s->tcp_synack_retries = 5;	  /* TCP_SYNACK_RETRIES */
+	s->tcp_fin_timeout = 60;	  /* TCP_FIN_TIMEOUT / HZ */
 }
 
 void sysctl_dev_init(struct netns *ns, struct ipv4_devconf *cnf)
@@ -376,6 +389,7 @@ struct key_ref {
 	struct ipv4_devconf *cnf;
 	bool ip_forward;
 	bool route_flush; /* net.ipv4.route.flush: write-only, 0200 */
+	bool port_range;	/* ip_local_port_range: two values */
 };
 
 static int key_resolve(struct netns *ns, const char *key, struct key_ref *r)
@@ -388,6 +402,10 @@ static int key_resolve(struct netns *ns, const char *key, struct key_ref *r)
 		return -ENOENT;
 	if (kp.n == 3 && !strcmp(kp.c[2], "ip_forward")) {
 		r->ip_forward = true;
+		return 0;
+	}
+	if (kp.n == 3 && !strcmp(kp.c[2], "ip_local_port_range")) {
+		r->port_range = true;
 		return 0;
 	}
 	if (kp.n == 5 && !strcmp(kp.c[2], "conf")) {
@@ -479,6 +497,38 @@ static int parse_int(const char *s, int64_t *out)
 	return 0;
 }
 
+/*
+ * net.ipv4.ip_local_port_range (ipv4_local_port_range): two integers, low
+ * then high, 1 <= low <= high <= 65535; what follows them is ignored, as
+ * proc_dointvec stops at its vector's end; one value alone is refused.
+ */
+static int port_range_set(struct netns *ns, const char *val, struct extack *ext)
+{
+	long v[2];
+	const char *p = val;
+	char *end;
+
+	for (int i = 0; i < 2; i++) {
+		while (p && (*p == ' ' || *p == '\t'))
+			p++;
+		if (!p || !(*p == '+' || (*p >= '0' && *p <= '9')))
+			goto inval;
+		errno = 0;
+		v[i] = strtol(p, &end, 10);
+		if (errno || end == p || (*end && *end != ' ' && *end != '\t' && *end != '\n'))
+			goto inval;
+		p = end;
+	}
+	if (v[0] < 1 || v[1] > 65535 || v[1] < v[0])
+		goto inval;
+	ns->sysctl.ip_local_port_range[0] = (int32_t)v[0];
+	ns->sysctl.ip_local_port_range[1] = (int32_t)v[1];
+	return 0;
+inval:
+	EXTACK_MSG(ext, "Invalid argument");
+	return -EINVAL;
+}
+
 int sysctl_get(struct netns *ns, const char *key, char *buf, size_t len)
 {
 	struct key_ref r;
@@ -489,6 +539,11 @@ int sysctl_get(struct netns *ns, const char *key, char *buf, size_t len)
 	/* write-only: /proc refuses to read it (sysctl(8) skips it) */
 	if (r.route_flush)
 		return -EACCES;
+	if (r.port_range) {
+		snprintf(buf, len, "%d\t%d", ns->sysctl.ip_local_port_range[0],
+			 ns->sysctl.ip_local_port_range[1]);
+		return 0;
+	}
 	int32_t v;
 	if (r.ip_forward)
 		v = ns->sysctl.all.data[DEVCONF_FORWARDING];
@@ -517,6 +572,8 @@ int sysctl_set(struct netns *ns, const char *key, const char *val, struct extack
 		ns->rt_genid++;
 		return 0;
 	}
+	if (r.port_range)
+		return port_range_set(ns, val, ext);
 	if (!val || parse_int(val, &v)) {
 		EXTACK_MSG(ext, "Invalid argument");
 		return -EINVAL;
@@ -544,7 +601,7 @@ int sysctl_set(struct netns *ns, const char *key, const char *val, struct extack
 
 struct walk_ent {
 	char key[128];
-	int32_t val;
+	char val[24];
 };
 
 struct walk_buf {
@@ -553,21 +610,30 @@ struct walk_buf {
 };
 
 static void walk_add(struct walk_buf *w, int32_t val, const char *fmt, ...) __printf(3, 4);
-static void walk_add(struct walk_buf *w, int32_t val, const char *fmt, ...)
+static struct walk_ent *walk_add_ent(struct walk_buf *w)
 {
 	if (w->n == w->cap) {
 		size_t cap = w->cap ? 2 * w->cap : 128;
 		struct walk_ent *e = realloc(w->e, cap * sizeof(*e));
 		if (!e)
-			return; /* out of memory: list what we have */
+			return NULL; /* out of memory: list what we have */
 		w->e = e;
 		w->cap = cap;
 	}
+	return &w->e[w->n++];
+}
+
+static void walk_add(struct walk_buf *w, int32_t val, const char *fmt, ...)
+{
+	struct walk_ent *e = walk_add_ent(w);
 	va_list ap;
+
+	if (!e)
+		return;
 	va_start(ap, fmt);
-	vsnprintf(w->e[w->n].key, sizeof(w->e[w->n].key), fmt, ap);
+	vsnprintf(e->key, sizeof(e->key), fmt, ap);
 	va_end(ap);
-	w->e[w->n++].val = val;
+	snprintf(e->val, sizeof(e->val), "%d", val);
 }
 
 /* /proc/sys keeps each directory sorted by name: compare component-wise. */
@@ -607,10 +673,15 @@ static void walk_conf(struct walk_buf *w, const char *name, const struct ipv4_de
 void sysctl_walk(struct netns *ns, sysctl_walk_fn fn, void *arg)
 {
 	struct walk_buf w = { 0 };
-	char val[16];
 
 	NS_ASSERT_OWNER(ns);
 	walk_add(&w, ns->sysctl.all.data[DEVCONF_FORWARDING], "net.ipv4.ip_forward");
+	struct walk_ent *pr = walk_add_ent(&w);
+	if (pr) {
+		snprintf(pr->key, sizeof(pr->key), "net.ipv4.ip_local_port_range");
+		snprintf(pr->val, sizeof(pr->val), "%d\t%d", ns->sysctl.ip_local_port_range[0],
+			 ns->sysctl.ip_local_port_range[1]);
+	}
 	for (size_t k = 0; k < ARRAY_SIZE(net_vars); k++)
 		walk_add(&w, net_var_read(ns, &net_vars[k]), "net.ipv4.%s", net_vars[k].name);
 	walk_conf(&w, "all", &ns->sysctl.all);
@@ -618,10 +689,8 @@ void sysctl_walk(struct netns *ns, sysctl_walk_fn fn, void *arg)
 	for (struct netdev *d = ns->dev_list; d; d = d->next)
 		walk_conf(&w, d->name, &__in_dev_get(d)->cnf);
 	qsort(w.e, w.n, sizeof(*w.e), walk_cmp);
-	for (size_t i = 0; i < w.n; i++) {
-		snprintf(val, sizeof(val), "%d", w.e[i].val);
-		fn(w.e[i].key, val, arg);
-	}
+	for (size_t i = 0; i < w.n; i++)
+		fn(w.e[i].key, w.e[i].val, arg);
 	free(w.e);
 }
 

@@ -94,6 +94,13 @@ struct sysctl_net {
 	int32_t neigh_ucast_solicit;	      /* 3 */
 	int32_t neigh_mcast_solicit;	      /* 3 */
 	int32_t neigh_unres_qlen;	      /* 101 packets (unres_qlen) */
+	/* TCP (net.ipv4.tcp_*) and the port range of connect/bind(0) */
+	int32_t ip_local_port_range[2];	  /* 32768 60999 */
+	int32_t tcp_window_scaling;	  /* 1 */
+	int32_t tcp_timestamps;		  /* 1 */
+	int32_t tcp_syn_retries;	  /* 6 */
+	int32_t tcp_synack_retries;	  /* 5 */
+	int32_t tcp_fin_timeout;	  /* 60 s */
 };
 
 /* Set every value to Linux's default for a new namespace. */

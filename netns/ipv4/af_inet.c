@@ -27,6 +27,7 @@
 #include "ip.h"
 #include "ping.h"
 #include "route_exception.h"
+#include "tcp.h"
 #include "udp.h"
 
 /* Rows by socket type; each list in registration order. */
@@ -120,7 +121,8 @@ static int inet_create(struct netns *ns, int type, int protocol, struct sock **r
 			return err;
 		}
 	}
-	err = sk->prot->get_port(sk, 0);
+	/* Stream sockets take a port at bind, listen or connect. */
+	err = type == SOCK_STREAM ? 0 : sk->prot->get_port(sk, 0);
 	if (err) {
 		sk->prot->close(sk);
 		sk_free(sk);
@@ -273,6 +275,11 @@ static const struct net_protocol icmp_protocol = {
 	.err_handler = icmp_err,
 };
 
+static const struct net_protocol tcp_protocol = {
+	.handler = tcp_v4_rcv,
+	.err_handler = tcp_v4_err,
+};
+
 static const struct net_protocol udp_protocol = {
 	.handler = udp_rcv,
 	.err_handler = udp_err,
@@ -280,6 +287,8 @@ static const struct net_protocol udp_protocol = {
 
 /* UDP first: it is SOCK_DGRAM's default (protocol 0). */
 static struct inet_protosw inetsw_array[] = {
+	{ .type = SOCK_STREAM, .protocol = IPPROTO_TCP, .prot = &tcp_prot,
+	  .ops = &inet_stream_ops },
 	{ .type = SOCK_DGRAM, .protocol = IPPROTO_UDP, .prot = &udp_prot,
 	  .ops = &inet_dgram_ops },
 	{ .type = SOCK_DGRAM, .protocol = IPPROTO_ICMP, .prot = &ping_prot,
@@ -321,9 +330,11 @@ void inet_init(void)
 	sock_init();
 	icmp_init();
 	fnhe_init();
+	tcp_init();
 	ipfrag_init();
 	inet_add_protocol(&icmp_protocol, IPPROTO_ICMP);
 	inet_add_protocol(&udp_protocol, IPPROTO_UDP);
+	inet_add_protocol(&tcp_protocol, IPPROTO_TCP);
 	/* Sockets leave a dying namespace in this order: ping, then UDP. */
 	proto_register(&ping_prot);
 	proto_register(&udp_prot);

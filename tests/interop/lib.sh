@@ -297,7 +297,9 @@ nsemu_stop()
 }
 
 # interop_check_capture: every frame nsemu wrote to the TAP decodes in
-# tshark with no malformed packet, no bad checksum, no expert warning; and
+# tshark with no malformed packet, no bad checksum, no expert warning (but
+# the checksum of a TCP segment an ICMP error quotes, cut at 576 bytes,
+# cannot verify: tshark's complaint about it is not counted); and
 # nsemu's own pcap of tap0 opens cleanly and holds the same frames. Ends
 # nsemu: call it last.
 interop_check_capture()
@@ -314,7 +316,7 @@ interop_check_capture()
 	fi
 	badf=$(timeout 60 tshark -r "$T/kernel.pcap" -o ip.check_checksum:TRUE \
 		-o udp.check_checksum:TRUE -o tcp.check_checksum:TRUE \
-		-Y "eth.src == $mac && (_ws.malformed || _ws.expert.severity >= warning)" \
+		-Y "eth.src == $mac && (_ws.malformed || _ws.expert.severity >= warning) && !(icmp && tcp.checksum.status == 0 && !_ws.malformed)" \
 		-T fields -e frame.number -e _ws.col.Info -e _ws.expert.message 2>&1 |
 		grep -v '^Running as user "root"')
 	if [ -z "$badf" ]; then

@@ -1,0 +1,312 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * TCP (RFC 9293), shaped as Linux's include/net/tcp.h and
+ * include/linux/tcp.h: struct tcp_sock, the states, the functions that
+ * net/ipv4's tcp*.c files share, and struct tcp_congestion_ops.
+ *
+ *   inet_hashtables.c  established 4-tuple hash, listening hash, bind
+ *                      buckets (EADDRINUSE rules), ephemeral ports
+ *   tcp.c              socket calls: listen, accept, send, recv,
+ *                      shutdown, close; tcp_set_state and the counters
+ *   tcp_ipv4.c         tcp_v4_rcv (demux), tcp_v4_connect,
+ *                      tcp_v4_send_reset, tcp_v4_err
+ *   tcp_input.c        tcp_rcv_state_process, tcp_ack, tcp_data_queue
+ *   tcp_output.c       tcp_transmit_skb, tcp_write_xmit, tcp_send_ack
+ *   tcp_timer.c        retransmit (RFC 6298), delayed ACK, TIME_WAIT
+ *   tcp_cong.c         tcp_congestion_ops, Reno
+ *
+ * Buffers: the send and receive buffers are byte rings indexed by
+ * sequence number (a byte of sequence s lives at s & (size - 1)), so a
+ * retransmission rebuilds its segment from the send ring and
+ * out-of-order data is written in place in the receive ring, its ranges
+ * kept in a short sorted list (the out-of-order queue). They are
+ * allocated when the connection is established. Owner thread only.
+ */
+#ifndef NSEMU_NETNS_TCP_H
+#define NSEMU_NETNS_TCP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/timer.h"
+#include "netns/core/sock.h"
+#include "netns/proto/tcp.h"
+#include "ip.h"
+
+/* The states, numbered as Linux's (ss and /proc/net/tcp print these). */
+enum tcp_state {
+	TCP_ESTABLISHED = 1,
+	TCP_SYN_SENT,
+	TCP_SYN_RECV,
+	TCP_FIN_WAIT1,
+	TCP_FIN_WAIT2,
+	TCP_TIME_WAIT,
+	TCP_CLOSE,
+	TCP_CLOSE_WAIT,
+	TCP_LAST_ACK,
+	TCP_LISTEN,
+	TCP_CLOSING,
+	TCP_MAX_STATES
+};
+
+/* sk->shutdown bits, as the kernel's. */
+#define RCV_SHUTDOWN 1
+#define SEND_SHUTDOWN 2
+
+#define TCP_SNDBUF_SIZE (128u * 1024)	/* bytes; a power of two */
+#define TCP_RCVBUF_SIZE (128u * 1024)
+#define TCP_OOO_MAX 16			/* out-of-order ranges kept */
+#define TCP_INIT_CWND 10		/* RFC 6928, TCP_INIT_CWND */
+#define TCP_RTO_MIN_US 200000u		/* TCP_RTO_MIN: 200 ms */
+#define TCP_RTO_MAX_US 120000000u	/* TCP_RTO_MAX: 120 s */
+#define TCP_TIMEOUT_INIT_US 1000000u	/* RFC 6298 2.1: 1 s */
+#define TCP_DELACK_US 40000u		/* TCP_DELACK_MIN */
+#define TCP_TIMEWAIT_NS (60ull * NSEC_PER_SEC) /* TCP_TIMEWAIT_LEN */
+#define TCP_MSS_DEFAULT 536u		/* RFC 9293 3.7.1 without an MSS option */
+#define TCP_RETRIES2 15			/* net.ipv4.tcp_retries2 */
+#define TCP_SOMAXCONN 4096		/* net.core.somaxconn */
+
+/* Congestion avoidance states (tcp_ca_state, without CWR). */
+enum tcp_ca_state { TCP_CA_Open, TCP_CA_Disorder, TCP_CA_Recovery, TCP_CA_Loss };
+
+struct tcp_sock;
+
+/*
+ * A congestion control algorithm (include/net/tcp.h). ssthresh: the new
+ * slow-start threshold on loss; cong_avoid: grow the window for @acked
+ * newly acknowledged segments; undo_cwnd may be NULL.
+ */
+struct tcp_congestion_ops {
+	const char *name;
+	void (*init)(struct tcp_sock *tp);
+	uint32_t (*ssthresh)(struct tcp_sock *tp);
+	void (*cong_avoid)(struct tcp_sock *tp, uint32_t ack, uint32_t acked);
+};
+extern const struct tcp_congestion_ops tcp_reno;
+
+struct inet_bind_bucket;
+
+/* One out-of-order range [start, end) held in the receive ring. */
+struct tcp_ooo_range {
+	uint32_t start, end;
+};
+
+struct tcp_sock {
+	struct sock sk;			/* first: sk_alloc sizes by obj_size */
+	uint8_t state;			/* enum tcp_state */
+	uint8_t shutdown;		/* RCV_SHUTDOWN | SEND_SHUTDOWN */
+	bool fin_rcvd;			/* the peer's FIN is in (EOF after the data) */
+	bool fin_sent;			/* our FIN has sequence write_seq */
+	bool nodelay;			/* TCP_NODELAY (Nagle off) */
+	bool connecting;		/* a connect whose callback is due */
+
+	/* inet_hashtables.c */
+	struct tcp_sock *ehash_next, *lhash_next, *bind_next;
+	struct tcp_sock *all_next, **all_pprev;	/* every TCP socket of the netns */
+	struct inet_bind_bucket *tb;
+	bool ehashed, lhashed;
+
+	/* A listener: children in SYN_RECV and the accept queue. */
+	struct tcp_sock *parent;	/* a child's listener until accepted */
+	struct tcp_sock *acq_next;	/* accept queue link */
+	struct tcp_sock *acq_head, **acq_tail;
+	unsigned acq_len, syn_len, backlog;
+
+	/* Send sequence space (RFC 9293 3.3.1), snd_max the highest sent. */
+	uint32_t iss, snd_una, snd_nxt, snd_max, write_seq;
+	uint32_t snd_wnd, snd_wl1, snd_wl2, max_window;
+	uint8_t *sndbuf;
+	/* Receive sequence space; copied_seq: next byte the app reads. */
+	uint32_t irs, rcv_nxt, copied_seq, rcv_wup, rcv_wnd;
+	uint8_t *rcvbuf;
+	struct tcp_ooo_range ooo[TCP_OOO_MAX];
+	unsigned ooo_n;
+
+	/* Options (RFC 9293 3.7.1, RFC 7323). */
+	uint16_t mss_cache;		/* segment size we send */
+	uint16_t advmss;		/* MSS we announce */
+	uint8_t snd_wscale, rcv_wscale;
+	bool wscale_ok, tstamp_ok;
+	uint32_t ts_recent, ts_offset;
+
+	/* RTT (RFC 6298), in microseconds; Karn: one timed segment. */
+	uint32_t srtt_us, rttvar_us, rto_us;
+	uint32_t rtt_seq;
+	uint64_t rtt_start;
+	bool rtt_timing;
+	uint8_t backoff, retransmits;
+
+	/* Congestion control (RFC 5681, RFC 6582), in segments. */
+	const struct tcp_congestion_ops *ca_ops;
+	uint32_t snd_cwnd, snd_ssthresh, snd_cwnd_cnt, high_seq;
+	uint8_t ca_state;
+	uint8_t dupacks;
+	uint32_t total_retrans;
+
+	/* Delayed ACK: full-sized segments received since the last ACK. */
+	uint8_t ack_pending;
+	bool ack_scheduled;
+
+	struct timer retransmit_timer;	/* RTO, SYN / SYN-ACK retries, window probe */
+	struct timer delack_timer;
+	struct timer keepalive_timer;	/* FIN_WAIT2 (tcp_fin_timeout) and TIME_WAIT */
+};
+
+static inline struct tcp_sock *tcp_sk(struct sock *sk)
+{
+	return (struct tcp_sock *)sk;
+}
+
+/* Sequence comparisons modulo 2^32 (before(), after()). */
+static inline bool before(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) < 0;
+}
+#define after(a, b) before(b, a)
+
+/* The control block of a received segment, in pkt->cb (TCP_SKB_CB). */
+struct tcp_skb_cb {
+	uint32_t seq, end_seq, ack_seq;
+	uint8_t flags;
+	uint16_t window;
+	uint16_t datalen;
+	/* parsed options */
+	uint16_t mss;
+	int8_t wscale;			/* -1: none */
+	bool saw_tstamp, sack_ok;
+	uint32_t rcv_tsval, rcv_tsecr;
+	uint8_t rt_type;		/* IPCB's, which this control block overwrites */
+};
+#define TCP_SKB_CB(p) ((struct tcp_skb_cb *)(void *)(p)->cb)
+static_assert(sizeof(struct tcp_skb_cb) <= PKT_CB_SIZE, "tcp_skb_cb fits pkt->cb");
+
+/* ---- inet_hashtables.c ---- */
+struct inet_hashinfo;
+/* The namespace's tables, made on first use (NULL on no memory). */
+struct inet_hashinfo *inet_hashinfo_get(struct netns *ns, bool create);
+void inet_sk_list_add(struct tcp_sock *tp);
+void inet_sk_list_del(struct tcp_sock *tp);
+/* Every TCP socket of @ns (ss, a listener closing): @fn on each; it may
+ * free the one it is given, no other. */
+void inet_sk_for_each(struct netns *ns, void (*fn)(struct tcp_sock *tp, void *arg), void *arg);
+void inet_ehash_insert(struct tcp_sock *tp);
+void inet_ehash_remove(struct tcp_sock *tp);
+/* __inet_lookup_established: local @laddr:@lport, remote @raddr:@rport
+ * (addresses network order, ports host order). */
+struct tcp_sock *inet_lookup_established(struct netns *ns, uint32_t laddr, uint16_t lport,
+					 uint32_t raddr, uint16_t rport);
+void inet_lhash_insert(struct tcp_sock *tp);
+void inet_lhash_remove(struct tcp_sock *tp);
+/* The listener of @lport taking @laddr: one bound to it before one on any. */
+struct tcp_sock *inet_lookup_listener(struct netns *ns, uint32_t laddr, uint16_t lport);
+/*
+ * inet_csk_get_port - bind @tp to @port (0: a free ephemeral port of
+ * ip_local_port_range) at tp->sk.rcv_saddr, with Linux's conflict rules
+ * (inet_csk_bind_conflict): another socket on the port with an
+ * overlapping address conflicts unless both have SO_REUSEADDR and it is
+ * not listening; sockets in TIME_WAIT count. @listen: the check listen()
+ * repeats on the socket's own port. 0, -EADDRINUSE, -ENOMEM.
+ */
+int inet_csk_get_port(struct tcp_sock *tp, uint16_t port, bool listen);
+/* __inet_hash_connect: an ephemeral port for a connect (-EADDRNOTAVAIL). */
+int inet_hash_connect(struct tcp_sock *tp);
+/* inet_inherit_port: @child takes @parent's port bucket. */
+void inet_inherit_port(struct tcp_sock *parent, struct tcp_sock *child);
+void inet_put_port(struct tcp_sock *tp);
+void inet_hashinfo_exit(struct netns *ns);
+
+/* ---- tcp.c ---- */
+extern struct proto tcp_prot;
+extern const struct proto_ops inet_stream_ops;
+/* tcp_set_state - the move and its counters (CurrEstab, EstabResets,
+ * AttemptFails), as the kernel's tcp_set_state. */
+void tcp_set_state(struct tcp_sock *tp, int state);
+/* tcp_done - the connection is over: CLOSE, timers off, unhashed; an
+ * orphan (closed by the application) or an unaccepted child is freed,
+ * so @tp must not be used after it returns true. */
+bool tcp_done(struct tcp_sock *tp);
+/* tcp_reset - a valid RST arrived: the errno for the application
+ * (ECONNREFUSED in SYN_SENT, EPIPE in CLOSE_WAIT, else ECONNRESET), then
+ * tcp_done. Returns tcp_done's value. */
+bool tcp_reset(struct tcp_sock *tp);
+/* The application may act: readiness, connect completion, a new child. */
+void tcp_sk_readable(struct tcp_sock *tp);
+void tcp_sk_writable(struct tcp_sock *tp);
+void tcp_sk_connected(struct tcp_sock *tp, int err);
+void tcp_child_established(struct tcp_sock *child);
+/* Bytes the application has not read / has not had acknowledged. */
+uint32_t tcp_rcv_queued(const struct tcp_sock *tp);
+uint32_t tcp_snd_queued(const struct tcp_sock *tp);
+/* Allocate the two rings (on establishment): 0 or -ENOMEM. */
+int tcp_alloc_buffers(struct tcp_sock *tp);
+void tcp_init_sock(struct tcp_sock *tp);
+void tcp_free_sock(struct tcp_sock *tp);
+/* The state names ss prints ("ESTAB", "LISTEN", ...): tcp_diag.h. */
+const char *tcp_state_name(int state);
+
+/* ---- tcp_ipv4.c ---- */
+void tcp_v4_rcv(struct pkt *p);
+void tcp_v4_err(struct pkt *p, uint32_t info);
+int tcp_v4_connect(struct sock *sk, uint32_t daddr, uint16_t dport);
+/* RST for the segment @p (RFC 9293 3.10.7.1), unless it carries RST.
+ * Borrows pkt (its IP header at pkt_l3, TCP header at pkt_l4). */
+void tcp_v4_send_reset(struct netns *ns, const struct pkt *p);
+void tcp_init(void);
+
+/* ---- tcp_input.c ---- */
+/* tcp_parse_options: fill the option fields of @cb from @th (options
+ * that run past the header end parsing, as the kernel). */
+void tcp_parse_options(const struct tcphdr *th, struct tcp_skb_cb *cb);
+/* Process segment @p (TCP header at p->data, cb filled) for @tp in any
+ * state but LISTEN. Consumes pkt. */
+void tcp_rcv_state_process(struct tcp_sock *tp, struct pkt *p);
+/* A segment for a listener: a SYN makes a child in SYN_RECV. Consumes pkt. */
+void tcp_v4_conn_request(struct tcp_sock *lp, struct pkt *p);
+/* The new socket's options from its peer's SYN or SYN-ACK. */
+void tcp_init_options(struct tcp_sock *tp, const struct tcp_skb_cb *cb);
+/* What our SYN / SYN-ACK offers (sysctls; a SYN-ACK only what the SYN had). */
+void tcp_init_syn_options(struct tcp_sock *tp, bool peer_wscale, bool peer_tstamp);
+void tcp_rtt_estimator(struct tcp_sock *tp, uint32_t rtt_us);
+
+/* ---- tcp_output.c ---- */
+/*
+ * tcp_transmit_skb - build and send one segment: @flags, sequence @seq,
+ * @len bytes of the send ring from @seq (SYN and FIN take none), the
+ * current ACK and window, and the options a segment of that kind carries.
+ * Counts OutSegs (and RetransSegs when @seq is below snd_max). 0 or the
+ * negative errno of ip_send.
+ */
+int tcp_transmit_skb(struct tcp_sock *tp, uint32_t seq, uint8_t flags, unsigned len);
+/* Send what the windows, Nagle and the data allow; arm the RTO. */
+void tcp_write_xmit(struct tcp_sock *tp);
+void tcp_send_ack(struct tcp_sock *tp);
+/* A challenge / duplicate ACK (RFC 5961 3.2, 4.2). */
+void tcp_send_challenge_ack(struct tcp_sock *tp);
+void tcp_send_syn(struct tcp_sock *tp);
+void tcp_send_synack(struct tcp_sock *tp);
+void tcp_send_active_reset(struct tcp_sock *tp);
+/* Retransmit the segment at snd_una (fast retransmit, RTO). */
+void tcp_retransmit_skb(struct tcp_sock *tp);
+/* The window we announce (scaled value for the header field). */
+uint16_t tcp_select_window(struct tcp_sock *tp);
+/* MSS for a path MTU: MTU - 40, at most what the peer announced. */
+uint16_t tcp_mss_for_mtu(unsigned mtu);
+uint32_t tcp_time_stamp(const struct tcp_sock *tp);
+
+/* ---- tcp_timer.c ---- */
+void tcp_init_xmit_timers(struct tcp_sock *tp);
+void tcp_clear_xmit_timers(struct tcp_sock *tp);
+void tcp_reset_xmit_timer(struct tcp_sock *tp);
+void tcp_schedule_delack(struct tcp_sock *tp);
+/* TIME_WAIT for 60 s (or FIN_WAIT2's tcp_fin_timeout), then freed. */
+void tcp_time_wait(struct tcp_sock *tp, int state);
+
+/* ---- tcp_cong.c ---- */
+void tcp_enter_loss(struct tcp_sock *tp);
+/* Congestion state on a new cumulative ACK of @acked segments. */
+void tcp_cong_on_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked);
+/* A duplicate ACK: fast retransmit at the third (RFC 5681 3.2). */
+void tcp_cong_on_dupack(struct tcp_sock *tp);
+uint32_t tcp_packets_in_flight(const struct tcp_sock *tp);
+
+#endif

@@ -1,0 +1,672 @@
+// SPDX-License-Identifier: MIT
+/*
+ * TCP input, as net/ipv4/tcp_input.c: option parsing, the listener's
+ * SYN (tcp_conn_request: a child in SYN_RECV), SYN_SENT
+ * (tcp_rcv_synsent_state_process), and for every other state
+ * tcp_rcv_state_process, in RFC 9293 3.10.7.4's order: sequence check,
+ * RST (RFC 5961 3.2: exact sequence resets, in window gets a challenge
+ * ACK), SYN (RFC 5961 4.2: challenge ACK), ACK (tcp_ack: window update,
+ * RTT, congestion control, duplicate ACKs), data (tcp_data_queue, with
+ * the out-of-order queue), FIN. Owner thread only.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "core/rand.h"
+#include "tcp.h"
+
+void tcp_parse_options(const struct tcphdr *th, struct tcp_skb_cb *cb)
+{
+	const uint8_t *o = (const uint8_t *)(th + 1);
+	int len = (int)tcp_doff(th) - (int)sizeof(*th);
+	bool syn = th->flags & TCPHDR_SYN;
+
+	cb->mss = 0;
+	cb->wscale = -1;
+	cb->saw_tstamp = false;
+	cb->sack_ok = false;
+	while (len > 0) {
+		uint8_t kind = o[0], olen;
+
+		if (kind == TCPOPT_EOL)
+			return;
+		if (kind == TCPOPT_NOP) {
+			o++;
+			len--;
+			continue;
+		}
+		/* An option running past the header ends parsing. */
+		if (len < 2)
+			return;
+		olen = o[1];
+		if (olen < 2 || olen > len)
+			return;
+		switch (kind) {
+		case TCPOPT_MSS:
+			if (olen == TCPOLEN_MSS && syn)
+				cb->mss = (uint16_t)(o[2] << 8 | o[3]);
+			break;
+		case TCPOPT_WINDOW:
+			if (olen == TCPOLEN_WINDOW && syn)
+				cb->wscale = (int8_t)MIN(o[2], TCP_MAX_WSCALE); /* RFC 7323 2.3 */
+			break;
+		case TCPOPT_SACK_PERM:
+			if (olen == TCPOLEN_SACK_PERM && syn)
+				cb->sack_ok = true;
+			break;
+		case TCPOPT_TIMESTAMP:
+			if (olen == TCPOLEN_TIMESTAMP) {
+				uint32_t v[2];
+
+				memcpy(v, o + 2, 8);
+				cb->saw_tstamp = true;
+				cb->rcv_tsval = ntohl(v[0]);
+				cb->rcv_tsecr = ntohl(v[1]);
+			}
+			break;
+		default:
+			break;
+		}
+		o += olen;
+		len -= olen;
+	}
+}
+
+/* What the peer's SYN or SYN-ACK agreed: an option holds only if both
+ * sides sent it (our side: the sysctl, decided before). SACK is never
+ * offered: its blocks are not processed yet. */
+void tcp_init_options(struct tcp_sock *tp, const struct tcp_skb_cb *cb)
+{
+	uint16_t peer_mss = cb->mss ? cb->mss : TCP_MSS_DEFAULT;
+
+	if (peer_mss < tp->mss_cache)
+		tp->mss_cache = peer_mss;
+	if (tp->mss_cache < 88)
+		tp->mss_cache = 88;
+	if (tp->wscale_ok && cb->wscale >= 0) {
+		tp->snd_wscale = (uint8_t)cb->wscale;
+	} else {
+		tp->wscale_ok = false;
+		tp->snd_wscale = 0;
+		tp->rcv_wscale = 0;
+	}
+	if (tp->tstamp_ok && cb->saw_tstamp) {
+		tp->ts_recent = cb->rcv_tsval;
+		tp->mss_cache -= TCPOLEN_TIMESTAMP + 2; /* every segment carries them */
+	} else {
+		tp->tstamp_ok = false;
+	}
+}
+
+/* tcp_rtt_estimator + tcp_set_rto (RFC 6298 2.2-2.4, Linux's 200 ms
+ * floor on the variance term). */
+void tcp_rtt_estimator(struct tcp_sock *tp, uint32_t rtt_us)
+{
+	uint64_t rto;
+
+	if (!rtt_us)
+		rtt_us = 1;
+	if (!tp->srtt_us) {
+		tp->srtt_us = rtt_us;
+		tp->rttvar_us = rtt_us / 2;
+	} else {
+		uint32_t delta = tp->srtt_us > rtt_us ? tp->srtt_us - rtt_us : rtt_us - tp->srtt_us;
+
+		tp->rttvar_us = (3 * tp->rttvar_us + delta) / 4;
+		tp->srtt_us = (7 * tp->srtt_us + rtt_us) / 8;
+	}
+	rto = (uint64_t)tp->srtt_us + MAX(4ull * tp->rttvar_us, (uint64_t)TCP_RTO_MIN_US);
+	tp->rto_us = (uint32_t)MIN(rto, (uint64_t)TCP_RTO_MAX_US);
+}
+
+static void tcp_rtt_sample(struct tcp_sock *tp, uint32_t ack)
+{
+	if (tp->rtt_timing && !before(ack, tp->rtt_seq)) {
+		tp->rtt_timing = false;
+		tcp_rtt_estimator(tp, (uint32_t)((loop_now() - tp->rtt_start) / 1000));
+	}
+}
+
+/* The window scale we announce: the smallest that covers the ring. */
+static uint8_t tcp_rcv_wscale(void)
+{
+	uint8_t ws = 0;
+
+	while (ws < TCP_MAX_WSCALE && (65535u << ws) < TCP_RCVBUF_SIZE)
+		ws++;
+	return ws;
+}
+
+/* Options our side offers, from the namespace's sysctls. */
+void tcp_init_syn_options(struct tcp_sock *tp, bool peer_wscale, bool peer_tstamp)
+{
+	struct netns *ns = tp->sk.ns;
+
+	tp->wscale_ok = ns->sysctl.tcp_window_scaling && peer_wscale;
+	tp->rcv_wscale = tp->wscale_ok ? tcp_rcv_wscale() : 0;
+	tp->tstamp_ok = ns->sysctl.tcp_timestamps && peer_tstamp;
+	/* tcp_timestamps 1: a random offset per connection; 2: none. */
+	tp->ts_offset = ns->sysctl.tcp_timestamps == 1 ? (uint32_t)rand_u64() : 0;
+}
+
+static void tcp_established_buffers(struct tcp_sock *tp)
+{
+	tp->copied_seq = tp->rcv_nxt;
+	tp->retransmits = 0;
+	tp->backoff = 0;
+}
+
+/* A listener's segment (tcp_rcv_state_process's LISTEN, tcp_conn_request). */
+void tcp_v4_conn_request(struct tcp_sock *lp, struct pkt *p)
+{
+	struct tcp_skb_cb *cb = TCP_SKB_CB(p);
+	const struct iphdr *iph = (const struct iphdr *)pkt_l3(p);
+	const struct tcphdr *th = (const struct tcphdr *)p->data;
+	struct netns *ns = lp->sk.ns;
+	struct tcp_sock *tp;
+	struct sock *sk;
+	struct rtable rt;
+
+	if (cb->flags & TCPHDR_RST) {
+		pkt_drop(p, DROP_TCP_RESET);
+		return;
+	}
+	if (cb->flags & TCPHDR_ACK) {
+		/* RFC 9293 3.10.7.2: an ACK to a listener gets a RST. */
+		tcp_v4_send_reset(ns, p);
+		pkt_drop(p, DROP_TCP_FLAGS);
+		return;
+	}
+	if (!(cb->flags & TCPHDR_SYN) || (cb->flags & TCPHDR_FIN)) {
+		pkt_drop(p, DROP_TCP_FLAGS);
+		return;
+	}
+	/* sk_acceptq_is_full, and a bound on the SYN queue. */
+	if (lp->acq_len > lp->backlog || lp->syn_len >= MAX(lp->backlog, 128u)) {
+		pkt_drop(p, DROP_TCP_LISTEN_OVERFLOW);
+		return;
+	}
+	if (ip_route_output(ns, iph->saddr, iph->daddr, 0, &rt) < 0) {
+		pkt_drop(p, DROP_IP_OUTNOROUTES);
+		return;
+	}
+	sk = sk_alloc(ns, &tcp_prot);
+	if (!sk) {
+		pkt_drop(p, DROP_NOMEM);
+		return;
+	}
+	tp = tcp_sk(sk);
+	sk->ops = lp->sk.ops;
+	sk->family = lp->sk.family;
+	sk->type = lp->sk.type;
+	sk->protocol = lp->sk.protocol;
+	sk->reuse = lp->sk.reuse;
+	sk->ttl = lp->sk.ttl;
+	sk->tos = lp->sk.tos;
+	tcp_init_sock(tp);
+	tp->nodelay = lp->nodelay;
+	inet_sk_list_add(tp);
+	sk->rcv_saddr = iph->daddr;
+	sk->saddr = iph->daddr;
+	sk->daddr = iph->saddr;
+	sk->dport = ntohs(th->source);
+	inet_inherit_port(lp, tp);
+	tp->parent = lp;
+	lp->syn_len++;
+
+	tp->advmss = tcp_mss_for_mtu(ip_dst_mtu_maybe_forward(ns, &rt, false));
+	tp->mss_cache = tp->advmss;
+	tp->irs = cb->seq;
+	tp->rcv_nxt = cb->seq + 1;
+	tp->copied_seq = tp->rcv_nxt;
+	tcp_init_syn_options(tp, cb->wscale >= 0, cb->saw_tstamp);
+	tcp_init_options(tp, cb);
+	tp->snd_wnd = cb->window; /* RFC 7323 2.2: not scaled in a SYN */
+	tp->max_window = tp->snd_wnd;
+	tp->snd_wl1 = cb->seq;
+	tp->iss = (uint32_t)rand_u64();
+	tp->snd_una = tp->iss;
+	tp->snd_nxt = tp->iss;
+	tp->snd_max = tp->iss;
+	tp->write_seq = tp->iss + 1;
+	tp->snd_wl2 = tp->iss;
+	tcp_set_state(tp, TCP_SYN_RECV);
+	inet_ehash_insert(tp);
+	tp->rtt_timing = true;
+	tp->rtt_seq = tp->iss + 1;
+	tp->rtt_start = loop_now();
+	tcp_send_synack(tp);
+	tp->snd_nxt = tp->iss + 1;
+	tp->snd_max = tp->snd_nxt;
+	tcp_reset_xmit_timer(tp);
+	pkt_consume(p);
+}
+
+/* RFC 9293 3.10.7.3 (tcp_rcv_synsent_state_process). Consumes pkt. */
+static void tcp_rcv_synsent_state_process(struct tcp_sock *tp, struct pkt *p)
+{
+	struct tcp_skb_cb *cb = TCP_SKB_CB(p);
+	bool ack = cb->flags & TCPHDR_ACK;
+
+	if (ack && (!after(cb->ack_seq, tp->iss) || after(cb->ack_seq, tp->snd_max))) {
+		if (!(cb->flags & TCPHDR_RST))
+			tcp_v4_send_reset(tp->sk.ns, p);
+		pkt_drop(p, DROP_TCP_INVALID_SEQUENCE);
+		return;
+	}
+	if (cb->flags & TCPHDR_RST) {
+		/* Only an RST that ACKs our SYN refuses the connection. */
+		if (ack)
+			tcp_reset(tp);
+		pkt_drop(p, DROP_TCP_RESET);
+		return;
+	}
+	if (!(cb->flags & TCPHDR_SYN)) {
+		pkt_drop(p, DROP_TCP_FLAGS);
+		return;
+	}
+	tp->irs = cb->seq;
+	tp->rcv_nxt = cb->seq + 1;
+	tp->copied_seq = tp->rcv_nxt;
+	tcp_init_options(tp, cb);
+	tp->snd_wl1 = cb->seq;
+	if (!ack) {
+		/* Simultaneous open (RFC 9293 3.5, figure 8). */
+		tcp_set_state(tp, TCP_SYN_RECV);
+		tp->snd_wnd = cb->window;
+		tp->max_window = tp->snd_wnd;
+		tcp_send_synack(tp);
+		pkt_consume(p);
+		return;
+	}
+	if (tcp_alloc_buffers(tp)) {
+		tp->sk.err = -ENOMEM;
+		tcp_send_active_reset(tp);
+		pkt_drop(p, DROP_NOMEM);
+		if (!tcp_done(tp))
+			tcp_sk_connected(tp, -ENOMEM);
+		return;
+	}
+	tcp_rtt_sample(tp, cb->ack_seq);
+	tp->snd_una = cb->ack_seq;
+	tp->snd_wnd = cb->window; /* not scaled in a SYN-ACK */
+	tp->max_window = tp->snd_wnd;
+	tp->snd_wl2 = cb->ack_seq;
+	tcp_established_buffers(tp);
+	timer_del(&tp->retransmit_timer);
+	tcp_set_state(tp, TCP_ESTABLISHED);
+	tcp_send_ack(tp);
+	pkt_consume(p);
+	tcp_sk_connected(tp, 0);
+	tcp_sk_writable(tp);
+}
+
+/* tcp_sequence: RFC 9293's acceptability test as Linux words it; the
+ * reason when it fails (a duplicate, or beyond the window), else 0. */
+static enum drop_reason tcp_sequence(const struct tcp_sock *tp, uint32_t seq, uint32_t end_seq)
+{
+	uint32_t wnd_end = tp->rcv_wup + tp->rcv_wnd;
+
+	if (before(wnd_end, tp->rcv_nxt))
+		wnd_end = tp->rcv_nxt;
+	if (before(end_seq, tp->rcv_wup))
+		return DROP_TCP_OLD_SEQUENCE;
+	if (after(seq, wnd_end))
+		return DROP_TCP_INVALID_SEQUENCE;
+	return 0;
+}
+
+/* tcp_ack. Returns false when the segment must be dropped (an ACK of
+ * data never sent: ACK sent back, RFC 9293 3.10.7.4). */
+static bool tcp_ack(struct tcp_sock *tp, const struct tcp_skb_cb *cb)
+{
+	uint32_t ack = cb->ack_seq, acked, nwin;
+	uint32_t prior_wnd = tp->snd_wnd;
+
+	if (after(ack, tp->snd_max)) {
+		tcp_send_ack(tp);
+		return false;
+	}
+	if (before(ack, tp->snd_una))
+		return true; /* old duplicate: ignored, the data may still count */
+	nwin = (uint32_t)cb->window << tp->snd_wscale;
+	/* RFC 9293 3.10.7.4: the window from the newest segment only. */
+	if (before(tp->snd_wl1, cb->seq) || (tp->snd_wl1 == cb->seq && !before(ack, tp->snd_wl2))) {
+		tp->snd_wnd = nwin;
+		tp->snd_wl1 = cb->seq;
+		tp->snd_wl2 = ack;
+		if (nwin > tp->max_window)
+			tp->max_window = nwin;
+	}
+	if (ack == tp->snd_una) {
+		/* RFC 5681 2: a duplicate ACK carries no data, does not move
+		 * the window, and there is data outstanding. */
+		if (!cb->datalen && !(cb->flags & (TCPHDR_SYN | TCPHDR_FIN)) && nwin == prior_wnd &&
+		    tp->snd_una != tp->snd_max)
+			tcp_cong_on_dupack(tp);
+		else if (prior_wnd == 0 && tp->snd_wnd)
+			tp->backoff = 0;
+		return true;
+	}
+	acked = ack - tp->snd_una;
+	tcp_rtt_sample(tp, ack);
+	tp->snd_una = ack;
+	if (after(ack, tp->snd_nxt))
+		tp->snd_nxt = ack;
+	tp->backoff = 0;
+	tp->retransmits = 0;
+	tcp_cong_on_ack(tp, ack, (acked + tp->mss_cache - 1) / tp->mss_cache);
+	if (tp->snd_una == tp->snd_max)
+		timer_del(&tp->retransmit_timer);
+	else
+		tcp_reset_xmit_timer(tp);
+	if (tp->sk.cb && !(tp->shutdown & SEND_SHUTDOWN))
+		tcp_sk_writable(tp);
+	return true;
+}
+
+/* Our FIN is acknowledged. */
+static bool tcp_fin_acked(const struct tcp_sock *tp)
+{
+	return tp->fin_sent && !before(tp->snd_una, tp->write_seq + 1);
+}
+
+/* Insert [start, end) into the out-of-order list, merging neighbours.
+ * false when the list is full. */
+static bool tcp_ofo_queue_insert(struct tcp_sock *tp, uint32_t start, uint32_t end)
+{
+	unsigned i = 0, j;
+
+	while (i < tp->ooo_n && before(tp->ooo[i].end, start))
+		i++;
+	/* ranges i.. that touch [start, end) merge into one */
+	j = i;
+	while (j < tp->ooo_n && !after(tp->ooo[j].start, end)) {
+		if (before(tp->ooo[j].start, start))
+			start = tp->ooo[j].start;
+		if (after(tp->ooo[j].end, end))
+			end = tp->ooo[j].end;
+		j++;
+	}
+	if (j == i) {
+		if (tp->ooo_n == TCP_OOO_MAX)
+			return false;
+		memmove(&tp->ooo[i + 1], &tp->ooo[i], (tp->ooo_n - i) * sizeof(tp->ooo[0]));
+		tp->ooo_n++;
+	} else if (j > i + 1) {
+		memmove(&tp->ooo[i + 1], &tp->ooo[j], (tp->ooo_n - j) * sizeof(tp->ooo[0]));
+		tp->ooo_n -= j - i - 1;
+	}
+	tp->ooo[i].start = start;
+	tp->ooo[i].end = end;
+	return true;
+}
+
+/* tcp_ofo_queue: ranges that rcv_nxt reached become in-order data. */
+static bool tcp_ofo_queue(struct tcp_sock *tp)
+{
+	bool moved = false;
+
+	while (tp->ooo_n && !after(tp->ooo[0].start, tp->rcv_nxt)) {
+		if (after(tp->ooo[0].end, tp->rcv_nxt))
+			tp->rcv_nxt = tp->ooo[0].end;
+		memmove(&tp->ooo[0], &tp->ooo[1], (tp->ooo_n - 1) * sizeof(tp->ooo[0]));
+		tp->ooo_n--;
+		moved = true;
+	}
+	return moved;
+}
+
+/*
+ * tcp_data_queue - the segment's data into the receive ring. In order:
+ * rcv_nxt moves (and over any out-of-order range it reaches), the ACK is
+ * delayed unless a second full segment is waiting; out of order: kept
+ * and a duplicate ACK at once (RFC 5681 4.2). Returns false with *reason
+ * when nothing of it could be used.
+ */
+static bool tcp_data_queue(struct tcp_sock *tp, struct pkt *p, enum drop_reason *reason)
+{
+	struct tcp_skb_cb *cb = TCP_SKB_CB(p);
+	const uint8_t *data = p->data + tcp_doff((const struct tcphdr *)p->data);
+	uint32_t seq = cb->seq, len = cb->datalen, limit, off, first;
+	bool ofo_filled;
+
+	if (cb->flags & TCPHDR_SYN) {
+		seq++;
+	}
+	if (!before(tp->rcv_nxt, seq + len)) {
+		tcp_send_ack(tp); /* a retransmission we have: D-SACK-less dup ACK */
+		*reason = DROP_TCP_OLD_DATA;
+		return false;
+	}
+	if (before(seq, tp->rcv_nxt)) {
+		data += tp->rcv_nxt - seq;
+		len -= tp->rcv_nxt - seq;
+		seq = tp->rcv_nxt;
+	}
+	limit = tp->copied_seq + TCP_RCVBUF_SIZE;
+	if (!before(seq, limit)) {
+		tcp_send_ack(tp);
+		*reason = limit == tp->rcv_nxt ? DROP_TCP_ZEROWINDOW : DROP_TCP_OVERWINDOW;
+		return false;
+	}
+	if (after(seq + len, limit))
+		len = limit - seq;
+	if (seq != tp->rcv_nxt && !tcp_ofo_queue_insert(tp, seq, seq + len)) {
+		tcp_send_ack(tp);
+		*reason = DROP_TCP_OFO_DROP;
+		return false;
+	}
+	off = seq & (TCP_RCVBUF_SIZE - 1);
+	first = MIN(len, TCP_RCVBUF_SIZE - off);
+	memcpy(tp->rcvbuf + off, data, first);
+	memcpy(tp->rcvbuf, data + first, len - first);
+	if (seq != tp->rcv_nxt) {
+		tcp_send_ack(tp); /* out of order: a duplicate ACK now */
+		return true;
+	}
+	tp->rcv_nxt += len;
+	ofo_filled = tcp_ofo_queue(tp);
+	/* RFC 1122 4.2.3.2 / 9293 3.8.6.3: ACK at least every second full
+	 * segment; a hole just filled is ACKed at once (RFC 5681 4.2). */
+	if (ofo_filled || ++tp->ack_pending >= 2)
+		tcp_send_ack(tp);
+	else
+		tcp_schedule_delack(tp);
+	return true;
+}
+
+/* tcp_fin: the peer's FIN in order (RFC 9293 3.10.7.4 eighth). */
+static void tcp_fin(struct tcp_sock *tp)
+{
+	tp->rcv_nxt++;
+	tp->fin_rcvd = true;
+	switch (tp->state) {
+	case TCP_SYN_RECV:
+	case TCP_ESTABLISHED:
+		tcp_set_state(tp, TCP_CLOSE_WAIT);
+		break;
+	case TCP_FIN_WAIT1:
+		/* Our FIN not yet ACKed: simultaneous close. */
+		tcp_set_state(tp, TCP_CLOSING);
+		break;
+	case TCP_FIN_WAIT2:
+		tcp_send_ack(tp);
+		tcp_time_wait(tp, TCP_TIME_WAIT);
+		tcp_sk_readable(tp);
+		return;
+	default:
+		break;
+	}
+	tcp_send_ack(tp);
+	tcp_sk_readable(tp);
+}
+
+/* TIME_WAIT (tcp_timewait_state_process): a RST ends it, a retransmitted
+ * FIN is ACKed again and restarts 2MSL, anything else gets an ACK. */
+static void tcp_timewait_state_process(struct tcp_sock *tp, struct pkt *p)
+{
+	struct tcp_skb_cb *cb = TCP_SKB_CB(p);
+
+	if (cb->flags & TCPHDR_RST) {
+		if (!tcp_sequence(tp, cb->seq, cb->end_seq))
+			tcp_done(tp);
+		pkt_drop(p, DROP_TCP_RESET);
+		return;
+	}
+	if (cb->flags & TCPHDR_FIN)
+		tcp_time_wait(tp, TCP_TIME_WAIT);
+	tcp_send_ack(tp);
+	pkt_consume(p);
+}
+
+void tcp_rcv_state_process(struct tcp_sock *tp, struct pkt *p)
+{
+	struct tcp_skb_cb *cb = TCP_SKB_CB(p);
+	struct netns *ns = tp->sk.ns;
+	enum drop_reason reason = DROP_NOT_SPECIFIED;
+	bool fin;
+
+	switch (tp->state) {
+	case TCP_SYN_SENT:
+		tcp_rcv_synsent_state_process(tp, p);
+		return;
+	case TCP_TIME_WAIT:
+		tcp_timewait_state_process(tp, p);
+		return;
+	case TCP_CLOSE:
+	case TCP_LISTEN:
+		pkt_drop(p, DROP_TCP_CLOSE);
+		return;
+	default:
+		break;
+	}
+	/* first: the sequence number */
+	reason = tcp_sequence(tp, cb->seq, cb->end_seq);
+	if (reason) {
+		if (!(cb->flags & TCPHDR_RST))
+			tcp_send_ack(tp);
+		pkt_drop(p, reason);
+		return;
+	}
+	/* second: RST (RFC 5961 3.2) */
+	if (cb->flags & TCPHDR_RST) {
+		if (cb->seq == tp->rcv_nxt) {
+			if (tp->state == TCP_SYN_RECV && tp->parent)
+				tcp_done(tp); /* back to LISTEN: only the child goes */
+			else
+				tcp_reset(tp);
+		} else {
+			tcp_send_challenge_ack(tp);
+		}
+		pkt_drop(p, DROP_TCP_RESET);
+		return;
+	}
+	/* RFC 7323 4.3: TS.Recent from a segment covering Last.ACK.sent. */
+	if (tp->tstamp_ok && cb->saw_tstamp && !after(cb->seq, tp->rcv_wup) &&
+	    !before(cb->rcv_tsval, tp->ts_recent))
+		tp->ts_recent = cb->rcv_tsval;
+	/* fourth: SYN (RFC 5961 4.2) */
+	if (cb->flags & TCPHDR_SYN) {
+		if (tp->state == TCP_SYN_RECV && cb->seq == tp->irs && tp->parent) {
+			tcp_send_synack(tp); /* our SYN-ACK was lost */
+		} else {
+			mib_inc(ns, MIB_TcpInErrs);
+			tcp_send_challenge_ack(tp);
+		}
+		pkt_drop(p, DROP_TCP_FLAGS);
+		return;
+	}
+	/* fifth: ACK */
+	if (!(cb->flags & TCPHDR_ACK)) {
+		pkt_drop(p, DROP_TCP_FLAGS);
+		return;
+	}
+	if (tp->state == TCP_SYN_RECV) {
+		if (!after(cb->ack_seq, tp->snd_una) || after(cb->ack_seq, tp->snd_max)) {
+			tcp_v4_send_reset(ns, p);
+			pkt_drop(p, DROP_TCP_INVALID_SEQUENCE);
+			return;
+		}
+		if (tcp_alloc_buffers(tp)) {
+			pkt_drop(p, DROP_NOMEM);
+			return;
+		}
+		tcp_rtt_sample(tp, cb->ack_seq);
+		tp->snd_una = cb->ack_seq;
+		tp->snd_wnd = (uint32_t)cb->window << tp->snd_wscale;
+		tp->max_window = MAX(tp->max_window, tp->snd_wnd);
+		tp->snd_wl1 = cb->seq;
+		tp->snd_wl2 = cb->ack_seq;
+		tcp_established_buffers(tp);
+		timer_del(&tp->retransmit_timer);
+		tcp_set_state(tp, TCP_ESTABLISHED);
+		if (tp->parent) {
+			tcp_child_established(tp);
+		} else {
+			tcp_sk_connected(tp, 0);
+			tcp_sk_writable(tp);
+		}
+	} else if (!tcp_ack(tp, cb)) {
+		pkt_drop(p, DROP_TCP_ACK_UNSENT_DATA);
+		return;
+	}
+	switch (tp->state) {
+	case TCP_FIN_WAIT1:
+		if (tcp_fin_acked(tp)) {
+			tcp_set_state(tp, TCP_FIN_WAIT2);
+			timer_del(&tp->retransmit_timer);
+			if (tp->sk.orphan)
+				tcp_time_wait(tp, TCP_FIN_WAIT2);
+		}
+		break;
+	case TCP_CLOSING:
+		if (tcp_fin_acked(tp)) {
+			tcp_time_wait(tp, TCP_TIME_WAIT);
+			pkt_consume(p);
+			return;
+		}
+		break;
+	case TCP_LAST_ACK:
+		if (tcp_fin_acked(tp)) {
+			tcp_done(tp);
+			pkt_consume(p);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	/* seventh: data. An orphan takes none (Linux: TCPAbortOnData, RST). */
+	fin = cb->flags & TCPHDR_FIN;
+	if (cb->datalen && tp->sk.orphan && (tp->state == TCP_FIN_WAIT1 ||
+					     tp->state == TCP_FIN_WAIT2)) {
+		tcp_send_active_reset(tp);
+		tcp_done(tp);
+		pkt_drop(p, DROP_TCP_CLOSE);
+		return;
+	}
+	if (cb->datalen) {
+		switch (tp->state) {
+		case TCP_ESTABLISHED:
+		case TCP_FIN_WAIT1:
+		case TCP_FIN_WAIT2:
+			if (!tcp_data_queue(tp, p, &reason)) {
+				pkt_drop(p, reason);
+				return;
+			}
+			tcp_sk_readable(tp);
+			break;
+		default:
+			break; /* RFC 9293: ignore data after the peer's FIN */
+		}
+	}
+	/* eighth: FIN, in order only (an early one comes again) */
+	if (fin && cb->end_seq - 1 == tp->rcv_nxt && !tp->fin_rcvd)
+		tcp_fin(tp);
+	else if (fin && tp->fin_rcvd)
+		tcp_send_ack(tp); /* a retransmitted FIN: our ACK was lost */
+	pkt_consume(p);
+	if (tp->state != TCP_TIME_WAIT)
+		tcp_write_xmit(tp);
+}

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: MIT
+/*
+ * TCP output, as net/ipv4/tcp_output.c: tcp_transmit_skb builds one
+ * segment (header, options, the bytes from the send ring, checksum over
+ * the pseudo-header) and hands it to ip_send; tcp_write_xmit sends new
+ * data as far as the peer's window, the congestion window, Nagle's rule
+ * (RFC 896, RFC 1122 4.2.3.4) and sender-side silly window avoidance
+ * allow; tcp_send_ack, the SYN and SYN-ACK, resets and retransmissions.
+ * Owner thread only.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "core/csum.h"
+#include "tcp.h"
+
+uint32_t tcp_time_stamp(const struct tcp_sock *tp)
+{
+	return (uint32_t)(loop_now() / NSEC_PER_MSEC) + tp->ts_offset;
+}
+
+uint16_t tcp_mss_for_mtu(unsigned mtu)
+{
+	unsigned mss;
+
+	if (mtu > IP_MAXPACKET)
+		mtu = IP_MAXPACKET;
+	mss = mtu > 40 + 88 ? mtu - 40 : 88; /* TCP_MIN_MSS */
+
+	return (uint16_t)MIN(mss, 65495u);
+}
+
+/*
+ * tcp_select_window - the free space of the receive ring, scaled; the
+ * right edge announced before never moves left (RFC 9293 3.8.6.2.2)
+ * except by the rounding of the scale.
+ */
+uint16_t tcp_select_window(struct tcp_sock *tp)
+{
+	uint32_t free = TCP_RCVBUF_SIZE - (tp->rcv_nxt - tp->copied_seq);
+	uint32_t old_edge = tp->rcv_wup + tp->rcv_wnd;
+	uint32_t win;
+
+	if (!tp->rcvbuf)
+		free = TCP_RCVBUF_SIZE;
+	if (after(old_edge, tp->rcv_nxt + free))
+		free = old_edge - tp->rcv_nxt;
+	win = free >> tp->rcv_wscale;
+	if (win > 65535)
+		win = 65535;
+	tp->rcv_wup = tp->rcv_nxt;
+	tp->rcv_wnd = win << tp->rcv_wscale;
+	return (uint16_t)win;
+}
+
+/* The options of a segment: on SYN and SYN-ACK the MSS, the timestamps
+ * and the window scale offered / agreed; on others the timestamps when
+ * agreed. Linux's order (NOP NOP TS, NOP WS). Returns their length. */
+static unsigned tcp_options_write(struct tcp_sock *tp, uint8_t *o, uint8_t flags)
+{
+	unsigned n = 0;
+	bool syn = flags & TCPHDR_SYN;
+
+	if (syn) {
+		o[n++] = TCPOPT_MSS;
+		o[n++] = TCPOLEN_MSS;
+		o[n++] = (uint8_t)(tp->advmss >> 8);
+		o[n++] = (uint8_t)tp->advmss;
+	}
+	if (tp->tstamp_ok) {
+		uint32_t tsval = htonl(tcp_time_stamp(tp));
+		uint32_t tsecr = htonl(tp->ts_recent);
+
+		o[n++] = TCPOPT_NOP;
+		o[n++] = TCPOPT_NOP;
+		o[n++] = TCPOPT_TIMESTAMP;
+		o[n++] = TCPOLEN_TIMESTAMP;
+		memcpy(o + n, &tsval, 4);
+		memcpy(o + n + 4, &tsecr, 4);
+		n += 8;
+	}
+	if (syn && tp->wscale_ok) {
+		o[n++] = TCPOPT_NOP;
+		o[n++] = TCPOPT_WINDOW;
+		o[n++] = TCPOLEN_WINDOW;
+		o[n++] = tp->rcv_wscale;
+	}
+	return n;
+}
+
+int tcp_transmit_skb(struct tcp_sock *tp, uint32_t seq, uint8_t flags, unsigned len)
+{
+	struct netns *ns = tp->sk.ns;
+	uint8_t opts[TCP_MAX_OPTLEN];
+	struct ip_send_args args;
+	unsigned olen, hlen, off, first;
+	struct tcphdr *th;
+	struct pkt *p;
+	uint16_t win;
+	int err;
+
+	olen = tcp_options_write(tp, opts, flags);
+	hlen = sizeof(*th) + olen;
+	p = pkt_alloc(PKT_HR_TRANSPORT, hlen + len);
+	if (!p)
+		return -ENOBUFS;
+	p->ns = ns;
+	p->tstamp = loop_now();
+	th = (struct tcphdr *)p->data;
+	memcpy(p->data + sizeof(*th), opts, olen);
+	if (len) {
+		off = seq & (TCP_SNDBUF_SIZE - 1);
+		first = MIN(len, TCP_SNDBUF_SIZE - off);
+		memcpy(p->data + hlen, tp->sndbuf + off, first);
+		memcpy(p->data + hlen + first, tp->sndbuf, len - first);
+	}
+	/* RFC 7323 2.2: the window of a SYN is never scaled. */
+	if (flags & TCPHDR_SYN) {
+		uint32_t free = TCP_RCVBUF_SIZE;
+
+		win = (uint16_t)MIN(free, 65535u);
+		tp->rcv_wup = tp->rcv_nxt;
+		tp->rcv_wnd = win;
+	} else {
+		win = tcp_select_window(tp);
+	}
+	th->source = htons(tp->sk.num);
+	th->dest = htons(tp->sk.dport);
+	th->seq = htonl(seq);
+	th->ack_seq = (flags & TCPHDR_ACK) ? htonl(tp->rcv_nxt) : 0;
+	th->doff_res = (uint8_t)((hlen / 4) << 4);
+	th->flags = flags;
+	th->window = htons(win);
+	th->urg_ptr = 0;
+	th->check = 0;
+	th->check = csum_fold(csum_tcpudp_nofold(tp->sk.saddr, tp->sk.daddr, (uint16_t)p->len,
+						 IPPROTO_TCP, csum_partial(p->data, p->len, 0)));
+	memset(&args, 0, sizeof(args));
+	args.saddr = tp->sk.saddr;
+	args.daddr = tp->sk.daddr;
+	args.protocol = IPPROTO_TCP;
+	args.tos = tp->sk.tos;
+	args.ttl = (uint8_t)tp->sk.ttl;
+	args.df = true; /* ip_no_pmtu_disc 0: PMTU discovery on */
+	mib_inc(ns, MIB_TcpOutSegs);
+	if ((len || (flags & (TCPHDR_SYN | TCPHDR_FIN))) && before(seq, tp->snd_max)) {
+		mib_inc(ns, MIB_TcpRetransSegs);
+		tp->total_retrans++;
+	}
+	if (flags & TCPHDR_ACK) {
+		tp->ack_pending = 0;
+		tp->ack_scheduled = false;
+		timer_del(&tp->delack_timer);
+	}
+	err = ip_send(ns, p, &args);
+	return err;
+}
+
+/* Segments in flight (tcp_packets_in_flight without SACK): what is
+ * between snd_una and snd_nxt, in segments rounded up. */
+uint32_t tcp_packets_in_flight(const struct tcp_sock *tp)
+{
+	uint32_t bytes = tp->snd_nxt - tp->snd_una;
+
+	return (bytes + tp->mss_cache - 1) / tp->mss_cache;
+}
+
+static bool tcp_can_send_data(const struct tcp_sock *tp)
+{
+	switch (tp->state) {
+	case TCP_ESTABLISHED:
+	case TCP_CLOSE_WAIT:
+	case TCP_FIN_WAIT1:
+	case TCP_LAST_ACK:
+	case TCP_CLOSING:
+		/* not before our SYN is acknowledged */
+		return after(tp->snd_una, tp->iss);
+	default:
+		return false;
+	}
+}
+
+void tcp_write_xmit(struct tcp_sock *tp)
+{
+	if (!tcp_can_send_data(tp))
+		return;
+	for (;;) {
+		uint32_t unsent = before(tp->snd_nxt, tp->write_seq) ? tp->write_seq - tp->snd_nxt : 0;
+		int32_t wnd_room = (int32_t)(tp->snd_una + tp->snd_wnd - tp->snd_nxt);
+		uint32_t seg;
+		uint8_t flags = TCPHDR_ACK;
+
+		if (!unsent) {
+			/* The FIN alone, once every byte before it went out. */
+			if (tp->fin_sent && tp->snd_nxt == tp->write_seq) {
+				if (tcp_transmit_skb(tp, tp->snd_nxt, TCPHDR_ACK | TCPHDR_FIN, 0) < 0)
+					break;
+				tp->snd_nxt++;
+				if (after(tp->snd_nxt, tp->snd_max))
+					tp->snd_max = tp->snd_nxt;
+				if (!timer_pending(&tp->retransmit_timer))
+					tcp_reset_xmit_timer(tp);
+			}
+			break;
+		}
+		if (tcp_packets_in_flight(tp) >= tp->snd_cwnd || wnd_room <= 0)
+			break;
+		seg = MIN(unsent, tp->mss_cache);
+		seg = MIN(seg, (uint32_t)wnd_room);
+		if (seg < tp->mss_cache) {
+			if (seg < unsent) {
+				/* window-limited: RFC 9293 3.8.6.2.1 */
+				if (seg < tp->max_window / 2)
+					break;
+			} else if (!tp->nodelay && !tp->fin_sent && tp->snd_nxt != tp->snd_una) {
+				break; /* Nagle: a small segment waits for the ACK */
+			}
+		}
+		if (seg == unsent) {
+			flags |= TCPHDR_PSH;
+			if (tp->fin_sent)
+				flags |= TCPHDR_FIN;
+		}
+		if (tcp_transmit_skb(tp, tp->snd_nxt, flags, seg) < 0)
+			break;
+		if (!tp->rtt_timing && !before(tp->snd_nxt, tp->snd_max)) {
+			tp->rtt_timing = true;
+			tp->rtt_seq = tp->snd_nxt + seg;
+			tp->rtt_start = loop_now();
+		}
+		tp->snd_nxt += seg + ((flags & TCPHDR_FIN) ? 1 : 0);
+		if (after(tp->snd_nxt, tp->snd_max))
+			tp->snd_max = tp->snd_nxt;
+		if (!timer_pending(&tp->retransmit_timer))
+			tcp_reset_xmit_timer(tp);
+		if (flags & TCPHDR_FIN)
+			break;
+	}
+	/* Data waits on a closed window with nothing in flight: the
+	 * retransmit timer becomes the window probe (tcp_check_probe_timer). */
+	if (before(tp->snd_nxt, tp->write_seq) && tp->snd_nxt == tp->snd_una &&
+	    !timer_pending(&tp->retransmit_timer))
+		tcp_reset_xmit_timer(tp);
+}
+
+void tcp_send_ack(struct tcp_sock *tp)
+{
+	tcp_transmit_skb(tp, tp->snd_nxt, TCPHDR_ACK, 0);
+}
+
+void tcp_send_challenge_ack(struct tcp_sock *tp)
+{
+	tcp_send_ack(tp);
+}
+
+void tcp_send_syn(struct tcp_sock *tp)
+{
+	tcp_transmit_skb(tp, tp->iss, TCPHDR_SYN, 0);
+}
+
+void tcp_send_synack(struct tcp_sock *tp)
+{
+	tcp_transmit_skb(tp, tp->iss, TCPHDR_SYN | TCPHDR_ACK, 0);
+}
+
+/* tcp_send_active_reset: RST with the next sequence, ACKing what we have. */
+void tcp_send_active_reset(struct tcp_sock *tp)
+{
+	mib_inc(tp->sk.ns, MIB_TcpOutRsts);
+	tcp_transmit_skb(tp, tp->snd_nxt, TCPHDR_RST | TCPHDR_ACK, 0);
+}
+
+/* tcp_retransmit_skb: the first unacknowledged segment again (SYN,
+ * SYN-ACK, data, or the FIN). */
+void tcp_retransmit_skb(struct tcp_sock *tp)
+{
+	uint32_t left;
+	unsigned len;
+	uint8_t flags = TCPHDR_ACK;
+
+	if (tp->snd_una == tp->iss) {
+		if (tp->state == TCP_SYN_SENT)
+			tcp_send_syn(tp);
+		else
+			tcp_send_synack(tp);
+		return;
+	}
+	left = before(tp->snd_una, tp->write_seq) ? tp->write_seq - tp->snd_una : 0;
+	len = MIN(left, tp->mss_cache);
+	if (len == left && tp->fin_sent && after(tp->snd_max, tp->write_seq))
+		flags |= TCPHDR_FIN;
+	if (!len && !(flags & TCPHDR_FIN))
+		return;
+	if (len)
+		flags |= TCPHDR_PSH;
+	/* Karn's rule: no RTT sample from a retransmitted segment. */
+	tp->rtt_timing = false;
+	tcp_transmit_skb(tp, tp->snd_una, flags, len);
+}
