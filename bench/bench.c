@@ -74,46 +74,6 @@ int bench_get_double(struct cli_ctx *c, const char *opt, const char *s, double m
 	return 0;
 }
 
-/* ---- synchronous call on a namespace's owner ---- */
-
-struct bench_sync {
-	rtnl_ns_fn fn;
-	void *arg;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool done;
-};
-
-static void bench_sync_fn(struct netns *ns, void *arg)
-{
-	struct bench_sync *s = arg;
-
-	s->fn(ns, s->arg);
-	pthread_mutex_lock(&s->lock);
-	s->done = true;
-	pthread_cond_signal(&s->cond);
-	pthread_mutex_unlock(&s->lock);
-}
-
-int bench_ns_call(const char *name, rtnl_ns_fn fn, void *arg)
-{
-	struct bench_sync s = { .fn = fn, .arg = arg };
-	int err;
-
-	pthread_mutex_init(&s.lock, NULL);
-	pthread_cond_init(&s.cond, NULL);
-	err = rtnl_ns_call(name, bench_sync_fn, &s);
-	if (!err) {
-		pthread_mutex_lock(&s.lock);
-		while (!s.done)
-			pthread_cond_wait(&s.cond, &s.lock);
-		pthread_mutex_unlock(&s.lock);
-	}
-	pthread_cond_destroy(&s.cond);
-	pthread_mutex_destroy(&s.lock);
-	return err;
-}
-
 /* ---- private CLI context ---- */
 
 int bench_cli_open(struct bench_cli *b)

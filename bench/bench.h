@@ -37,12 +37,6 @@ int bench_get_u64(struct cli_ctx *c, const char *opt, const char *s, uint64_t mi
 int bench_get_double(struct cli_ctx *c, const char *opt, const char *s, double min, double max,
 		     double *v);
 
-/*
- * Run fn(ns, arg) on the owner of namespace @name and wait for it (the
- * control-thread counterpart of rtnl_ns_call). 0, or -ENOENT when no such
- * namespace exists. Non-worker thread.
- */
-int bench_ns_call(const char *name, rtnl_ns_fn fn, void *arg);
 
 /* A private CLI context for the lines a bench runs to build and tear
  * down its topology: output is discarded, errors are kept for the user. */

@@ -437,8 +437,8 @@ int bench_fib(struct cli_ctx *c, int argc, char **argv)
 	    bench_run(c, &b, "ip -n bench-fib link set east up") ||
 	    bench_run(c, &b, "ip -n bench-fib link set west up"))
 		goto out;
-	if (bench_ns_call("bench-fib", fib_bench_load_fn, &fb) ||
-	    bench_ns_call("bench-fib", fib_bench_lookup_fn, &fb))
+	if (rtnl_ns_call_sync("bench-fib", fib_bench_load_fn, &fb) ||
+	    rtnl_ns_call_sync("bench-fib", fib_bench_lookup_fn, &fb))
 		goto out;
 
 	/* Verify: half the sample inside prefixes we loaded (the interesting
@@ -461,7 +461,7 @@ int bench_fib(struct cli_ctx *c, int argc, char **argv)
 	ver.fb = &fb;
 	ver.addrs = sample;
 	ver.n = FIB_VERIFY;
-	if (bench_ns_call("bench-fib", fib_bench_verify_fn, &ver))
+	if (rtnl_ns_call_sync("bench-fib", fib_bench_verify_fn, &ver))
 		goto out;
 
 	new_json_obj(c->out, json, c->pretty);

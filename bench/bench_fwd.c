@@ -798,7 +798,7 @@ static int fwd_find_owner_ns(struct cli_ctx *c, uint32_t addr, char *out, size_t
 	for (unsigned i = 0; !err && i < l.n; i++) {
 		struct fwd_addr_q aq = { .addr = addr };
 
-		if (!bench_ns_call(l.names[i], fwd_addr_local_fn, &aq) && aq.local) {
+		if (!rtnl_ns_call_sync(l.names[i], fwd_addr_local_fn, &aq) && aq.local) {
 			snprintf(out, len, "%s", l.names[i]);
 			free(l.names);
 			return 0;
@@ -1091,7 +1091,7 @@ int bench_fwd(struct cli_ctx *c, int argc, char **argv)
 	s->tstamp = o.rate != 0;
 	s->flow_ctl = flow;
 	g->flow_ctl = flow;
-	if (bench_ns_call(dst, fwd_sink_start_fn, s) || s->err) {
+	if (rtnl_ns_call_sync(dst, fwd_sink_start_fn, s) || s->err) {
 		fprintf(c->err, "bench: cannot bind UDP port %u in \"%s\": %s\n", FWD_PORT, dst,
 			strerror(s->err ? -s->err : ENOENT));
 		goto out;
@@ -1107,7 +1107,7 @@ int bench_fwd(struct cli_ctx *c, int argc, char **argv)
 	st.daddr = o.to;
 	st.size = o.size;
 	bench_busy_snapshot(busy0);
-	if (bench_ns_call(src, fwd_gen_start_fn, &st)) {
+	if (rtnl_ns_call_sync(src, fwd_gen_start_fn, &st)) {
 		fprintf(c->err, "bench: no namespace \"%s\"\n", src);
 		goto out;
 	}

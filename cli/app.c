@@ -349,27 +349,15 @@ static void *app_job_main(void *arg)
 }
 
 /* An empty call to the owner: it runs after every call posted before. */
-struct app_sync {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool done;
-};
-
 static void app_sync_call(struct netns *ns, void *arg)
 {
-	struct app_sync *s = arg;
-
 	(void)ns;
-	pthread_mutex_lock(&s->lock);
-	s->done = true;
-	pthread_cond_signal(&s->cond);
-	pthread_mutex_unlock(&s->lock);
+	(void)arg;
 }
 
 int app_run_background(struct cli_ctx *c, struct app *a, const char *prog)
 {
 	struct app_job *j;
-	struct app_sync s = { .done = false };
 	int status;
 
 	if (c->out != stdout || c->err != stderr) {
@@ -393,16 +381,7 @@ int app_run_background(struct cli_ctx *c, struct app *a, const char *prog)
 	}
 	/* One more call to the owner runs after start returned: a server
 	 * listens before the next line. */
-	pthread_mutex_init(&s.lock, NULL);
-	pthread_cond_init(&s.cond, NULL);
-	if (!rtnl_ns_call(c->ns, app_sync_call, &s)) {
-		pthread_mutex_lock(&s.lock);
-		while (!s.done)
-			pthread_cond_wait(&s.cond, &s.lock);
-		pthread_mutex_unlock(&s.lock);
-	}
-	pthread_cond_destroy(&s.cond);
-	pthread_mutex_destroy(&s.lock);
+	rtnl_ns_call_sync(c->ns, app_sync_call, NULL);
 	if (pthread_create(&j->thread, NULL, app_job_main, j)) {
 		/* started: wait for it here instead */
 		fprintf(c->err, "%s: cannot start a background job\n", prog);

@@ -119,6 +119,9 @@ int print_neigh_msg(struct cli_ctx *c, struct nlmsghdr *nlh);
 int print_rule(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg);
 /* One RTM_NEWNEXTHOP/DELNEXTHOP as `ip nexthop` prints it; @arg: its show
  * filter or NULL (ip_nexthop.c). */
+/* print_rt_flags (iproute2's): a route's or a nexthop's RTNH_F_* flags,
+ * each followed by a space; "flags" in JSON (ip_route.c). */
+void print_rt_flags(unsigned flags);
 int print_nexthop(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg);
 
 #endif

@@ -71,27 +71,6 @@ static void print_nh_group(const struct nlattr *a)
 	close_json_array(PRINT_JSON, NULL);
 }
 
-/* print_rt_flags as ipnexthop.c calls it */
-static void print_nh_flags(unsigned flags)
-{
-	open_json_array(PRINT_JSON, "flags");
-	if (flags & RTNH_F_DEAD)
-		print_string(PRINT_ANY, NULL, "%s ", "dead");
-	if (flags & RTNH_F_ONLINK)
-		print_string(PRINT_ANY, NULL, "%s ", "onlink");
-	if (flags & RTNH_F_PERVASIVE)
-		print_string(PRINT_ANY, NULL, "%s ", "pervasive");
-	if (flags & RTNH_F_OFFLOAD)
-		print_string(PRINT_ANY, NULL, "%s ", "offload");
-	if (flags & RTNH_F_TRAP)
-		print_string(PRINT_ANY, NULL, "%s ", "trap");
-	if (flags & RTNH_F_LINKDOWN)
-		print_string(PRINT_ANY, NULL, "%s ", "linkdown");
-	if (flags & RTNH_F_UNRESOLVED)
-		print_string(PRINT_ANY, NULL, "%s ", "unresolved");
-	close_json_array(PRINT_JSON, NULL);
-}
-
 /* print_nexthop */
 int print_nexthop(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 {
@@ -128,7 +107,7 @@ int print_nexthop(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	if (nhm->nh_protocol != RTPROT_UNSPEC || c->details)
 		print_string(PRINT_ANY, "protocol", "proto %s ",
 			     rt_proto_n2a(nhm->nh_protocol, b, sizeof(b)));
-	print_nh_flags(nhm->nh_flags);
+	print_rt_flags(nhm->nh_flags);
 	print_string(PRINT_FP, NULL, "%s", "\n");
 	close_json_object();
 	return 0;

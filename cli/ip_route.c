@@ -117,8 +117,7 @@ static void print_rta_metrics(const struct nlattr *mx)
 	close_json_array(PRINT_JSON, NULL);
 }
 
-/* print_rt_flags: a route's or a nexthop's RTNH_F_* flags. */
-static void print_rt_flags(unsigned flags)
+void print_rt_flags(unsigned flags)
 {
 	open_json_array(PRINT_JSON, "flags");
 	if (flags & RTNH_F_DEAD)
@@ -127,8 +126,14 @@ static void print_rt_flags(unsigned flags)
 		print_string(PRINT_ANY, NULL, "%s ", "onlink");
 	if (flags & RTNH_F_PERVASIVE)
 		print_string(PRINT_ANY, NULL, "%s ", "pervasive");
+	if (flags & RTNH_F_OFFLOAD)
+		print_string(PRINT_ANY, NULL, "%s ", "offload");
+	if (flags & RTNH_F_TRAP)
+		print_string(PRINT_ANY, NULL, "%s ", "trap");
 	if (flags & RTNH_F_LINKDOWN)
 		print_string(PRINT_ANY, NULL, "%s ", "linkdown");
+	if (flags & RTNH_F_UNRESOLVED)
+		print_string(PRINT_ANY, NULL, "%s ", "unresolved");
 	close_json_array(PRINT_JSON, NULL);
 }
 

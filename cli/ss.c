@@ -12,7 +12,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,9 +21,6 @@
 #include "cmd.h"
 
 struct ss_snap {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool done;
 	int err;
 	struct tcp_diag_row *rows;
 	unsigned n;
@@ -35,10 +31,6 @@ static void ss_owner_call(struct netns *ns, void *arg)
 	struct ss_snap *s = arg;
 
 	s->err = tcp_diag_dump(ns, &s->rows, &s->n);
-	pthread_mutex_lock(&s->lock);
-	s->done = true;
-	pthread_cond_signal(&s->cond);
-	pthread_mutex_unlock(&s->lock);
 }
 
 /* Listeners first (the kernel dumps its listening hash first), then by
@@ -113,7 +105,7 @@ static int ss_usage(struct cli_ctx *c)
  * tcpdump take it) or -N NS names the namespace. */
 int cmd_ss(struct cli_ctx *c, int argc, char **argv)
 {
-	struct ss_snap s = { .done = false };
+	struct ss_snap s = { 0 };
 	bool all = false, listening = false, numeric = false;
 	const char *ns = c->ns;
 	unsigned w[6] = { 5, 6, 6, 13, 4, 12 }, wrp = 4, i;
@@ -158,17 +150,7 @@ int cmd_ss(struct cli_ctx *c, int argc, char **argv)
 			}
 		}
 	}
-	pthread_mutex_init(&s.lock, NULL);
-	pthread_cond_init(&s.cond, NULL);
-	err = rtnl_ns_call(ns, ss_owner_call, &s);
-	if (!err) {
-		pthread_mutex_lock(&s.lock);
-		while (!s.done)
-			pthread_cond_wait(&s.cond, &s.lock);
-		pthread_mutex_unlock(&s.lock);
-	}
-	pthread_cond_destroy(&s.cond);
-	pthread_mutex_destroy(&s.lock);
+	err = rtnl_ns_call_sync(ns, ss_owner_call, &s);
 	if (err) {
 		fprintf(c->err, "Cannot open network namespace \"%s\": %s\n",
 			ns ? ns : NSEMU_DEFAULT_NS, strerror(-err));

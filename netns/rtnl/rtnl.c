@@ -419,6 +419,44 @@ int rtnl_ns_call(const char *name, rtnl_ns_fn fn, void *arg)
 	return err;
 }
 
+struct rtnl_ns_sync {
+	rtnl_ns_fn fn;
+	void *arg;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool done;
+};
+
+static void rtnl_ns_sync_fn(struct netns *ns, void *arg)
+{
+	struct rtnl_ns_sync *s = arg;
+
+	s->fn(ns, s->arg);
+	pthread_mutex_lock(&s->lock);
+	s->done = true;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+}
+
+int rtnl_ns_call_sync(const char *name, rtnl_ns_fn fn, void *arg)
+{
+	struct rtnl_ns_sync s = { .fn = fn, .arg = arg };
+	int err;
+
+	pthread_mutex_init(&s.lock, NULL);
+	pthread_cond_init(&s.cond, NULL);
+	err = rtnl_ns_call(name, rtnl_ns_sync_fn, &s);
+	if (!err) {
+		pthread_mutex_lock(&s.lock);
+		while (!s.done)
+			pthread_cond_wait(&s.cond, &s.lock);
+		pthread_mutex_unlock(&s.lock);
+	}
+	pthread_cond_destroy(&s.cond);
+	pthread_mutex_destroy(&s.lock);
+	return err;
+}
+
 /* ------------------------------------------------------ notifications */
 
 /* The sinks listening (the control socket server, `ip monitor` commands);

@@ -231,6 +231,9 @@ void rtnl_netns_destroy_here(struct netns *ns);
  * always sees a live namespace. Non-worker thread. 0 or -ENOENT. */
 typedef void (*rtnl_ns_fn)(struct netns *ns, void *arg);
 int rtnl_ns_call(const char *name, rtnl_ns_fn fn, void *arg);
+/* rtnl_ns_call, and wait until fn has returned. Non-worker thread (the
+ * CLI's, a bench's). 0 or -ENOENT / -ENOMEM (fn did not run). */
+int rtnl_ns_call_sync(const char *name, rtnl_ns_fn fn, void *arg);
 
 /* Delete a namespace and everything in it (control thread). */
 int rtnl_netns_delete(struct netns *ns, struct extack *ext);
