@@ -161,7 +161,8 @@ int cmd_ss(struct cli_ctx *c, int argc, char **argv)
 		fprintf(c->err, "ss: %s\n", strerror(-s.err));
 		return 1;
 	}
-	qsort(s.rows, s.n, sizeof(s.rows[0]), ss_cmp);
+	if (s.n) /* qsort takes no NULL, even for nothing */
+		qsort(s.rows, s.n, sizeof(s.rows[0]), ss_cmp);
 	for (i = 0; i < s.n; i++) {
 		if (!ss_shown(&s.rows[i], all, listening))
 			continue;

@@ -242,8 +242,16 @@ void tcp_child_established(struct tcp_sock *child)
 		struct sock *nsk;
 
 		while (lp->acq_head && lsk->cb && lsk->cb->accept &&
-		       lsk->ops->accept(lsk, &nsk) == 0)
+		       lsk->ops->accept(lsk, &nsk) == 0) {
+			lp->in_accept = true;
 			lsk->cb->accept(lsk, nsk, lsk->cb_ctx);
+			lp->in_accept = false;
+			if (lp->close_deferred) {
+				/* the application closed the listener */
+				tcp_free_sock(lp);
+				return;
+			}
+		}
 		return;
 	}
 	tcp_sk_readable(lp);
@@ -515,7 +523,10 @@ static void tcp_close(struct sock *sk)
 	case TCP_LISTEN:
 		tcp_listen_stop(tp);
 		tcp_set_state(tp, TCP_CLOSE);
-		tcp_free_sock(tp);
+		if (tp->in_accept)
+			tp->close_deferred = true; /* freed on the way out */
+		else
+			tcp_free_sock(tp);
 		return;
 	case TCP_CLOSE:
 		tcp_free_sock(tp);

@@ -111,6 +111,9 @@ struct tcp_sock {
 	struct tcp_sock *acq_next;	/* accept queue link */
 	struct tcp_sock *acq_head, **acq_tail;
 	unsigned acq_len, syn_len, backlog;
+	/* the listener is inside its accept callback, which may close it:
+	 * tcp_close then leaves the free to tcp_child_established */
+	bool in_accept, close_deferred;
 
 	/* Send sequence space (RFC 9293 3.3.1), snd_max the highest sent. */
 	uint32_t iss, snd_una, snd_nxt, snd_max, write_seq;
