@@ -112,8 +112,8 @@ static const char *cmd_nearest(const struct cmd *table, const char *word)
 /*
  * The top-level lookup: an exact name, else a prefix of exactly one
  * command that is not itself a host tool's name. An ambiguous prefix lists
- * its candidates; an unknown word names the nearest command if one is
- * close.
+ * its candidates; a host tool's name is said to be one; another unknown
+ * word names the nearest command if one is close.
  */
 static const struct cmd *cmd_lookup_top(struct cli_ctx *c, const char *word)
 {
@@ -140,8 +140,14 @@ static const struct cmd *cmd_lookup_top(struct cli_ctx *c, const char *word)
 		fprintf(c->err, ". Try \"help\".\n");
 		return NULL;
 	}
-	near = cmd_nearest(cli_cmds, word);
-	if (near)
+	/* a host tool's name is not a typo of ours: "tc" is not "nc" */
+	near = is_host_tool(word) ? NULL : cmd_nearest(cli_cmds, word);
+	if (is_host_tool(word))
+		fprintf(c->err,
+			"Unknown command \"%s\": a host program, which nsemu does not emulate. "
+			"Try \"help\".\n",
+			word);
+	else if (near)
 		fprintf(c->err, "Unknown command \"%s\", did you mean \"%s\"? Try \"help\".\n",
 			word, near);
 	else
