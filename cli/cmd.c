@@ -120,11 +120,13 @@ static const struct cmd *cmd_lookup_top(struct cli_ctx *c, const char *word)
 	const struct cmd *hit = NULL;
 	const char *near;
 	unsigned n = 0;
+	bool host;
 
 	for (const struct cmd *t = cli_cmds; t->name; t++)
 		if (!strcmp(word, t->name))
 			return t;
-	if (!is_host_tool(word))
+	host = is_host_tool(word);
+	if (!host)
 		for (const struct cmd *t = cli_cmds; t->name; t++)
 			if (matches(word, t->name)) {
 				hit = t;
@@ -141,13 +143,12 @@ static const struct cmd *cmd_lookup_top(struct cli_ctx *c, const char *word)
 		return NULL;
 	}
 	/* a host tool's name is not a typo of ours: "tc" is not "nc" */
-	near = is_host_tool(word) ? NULL : cmd_nearest(cli_cmds, word);
-	if (is_host_tool(word))
+	if (host)
 		fprintf(c->err,
 			"Unknown command \"%s\": a host program, which nsemu does not emulate. "
 			"Try \"help\".\n",
 			word);
-	else if (near)
+	else if ((near = cmd_nearest(cli_cmds, word)))
 		fprintf(c->err, "Unknown command \"%s\", did you mean \"%s\"? Try \"help\".\n",
 			word, near);
 	else
