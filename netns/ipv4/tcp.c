@@ -71,7 +71,7 @@ uint32_t tcp_snd_queued(const struct tcp_sock *tp)
 
 	if (!tp->sndbuf)
 		return 0;
-	if (before(una, tp->iss + 1))
+	if (!tp->syn_acked)
 		una = tp->iss + 1;
 	if (after(una, tp->write_seq))
 		una = tp->write_seq;

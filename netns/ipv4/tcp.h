@@ -137,6 +137,9 @@ struct tcp_sock {
 	uint32_t rtt_seq;
 	uint64_t rtt_start;
 	bool rtt_timing;
+	/* Our SYN is acknowledged: snd_una alone cannot say so, since it
+	 * passes iss again after 4 GiB and is before(iss + 1) after 2 GiB. */
+	bool syn_acked;
 	uint8_t backoff, retransmits;
 
 	/* Congestion control (RFC 5681, RFC 6582), in segments. */

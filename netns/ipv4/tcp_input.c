@@ -289,6 +289,7 @@ static void tcp_rcv_synsent_state_process(struct tcp_sock *tp, struct pkt *p)
 	}
 	tcp_rtt_sample(tp, cb->ack_seq);
 	tp->snd_una = cb->ack_seq;
+	tp->syn_acked = true;
 	tp->snd_wnd = cb->window; /* not scaled in a SYN-ACK */
 	tp->max_window = tp->snd_wnd;
 	tp->snd_wl2 = cb->ack_seq;
@@ -594,6 +595,7 @@ void tcp_rcv_state_process(struct tcp_sock *tp, struct pkt *p)
 		}
 		tcp_rtt_sample(tp, cb->ack_seq);
 		tp->snd_una = cb->ack_seq;
+		tp->syn_acked = true;
 		tp->snd_wnd = (uint32_t)cb->window << tp->snd_wscale;
 		tp->max_window = MAX(tp->max_window, tp->snd_wnd);
 		tp->snd_wl1 = cb->seq;

@@ -166,6 +166,7 @@ int tcp_v4_connect(struct sock *sk, uint32_t daddr, uint16_t dport)
 	tp->snd_max = tp->iss;
 	tp->write_seq = tp->iss + 1;
 	tp->fin_sent = false;
+	tp->syn_acked = false;
 	tp->fin_rcvd = false;
 	tp->shutdown = 0;
 	tp->retransmits = 0;
@@ -233,7 +234,8 @@ void tcp_v4_err(struct pkt *p, uint32_t info)
 	if (!err)
 		return;
 	if (err == -EMSGSIZE) {
-		uint16_t mss = tcp_mss_for_mtu(info);
+		/* tcp_sync_mss: every segment carries the timestamps too */
+		uint16_t mss = tcp_mss_for_mtu(info) - (tp->tstamp_ok ? TCPOLEN_TIMESTAMP + 2 : 0);
 
 		if (info >= 68 && mss < tp->mss_cache) {
 			tp->mss_cache = mss;

@@ -174,7 +174,7 @@ static bool tcp_can_send_data(const struct tcp_sock *tp)
 	case TCP_LAST_ACK:
 	case TCP_CLOSING:
 		/* not before our SYN is acknowledged */
-		return after(tp->snd_una, tp->iss);
+		return tp->syn_acked;
 	default:
 		return false;
 	}
@@ -278,7 +278,7 @@ void tcp_retransmit_skb(struct tcp_sock *tp)
 	unsigned len;
 	uint8_t flags = TCPHDR_ACK;
 
-	if (tp->snd_una == tp->iss) {
+	if (!tp->syn_acked) {
 		if (tp->state == TCP_SYN_SENT)
 			tcp_send_syn(tp);
 		else
