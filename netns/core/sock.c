@@ -11,7 +11,11 @@
  * namespace's owner thread.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "core/compiler.h"
 
 #include "sock.h"
 
@@ -107,6 +111,10 @@ struct sock *sk_alloc(struct netns *ns, struct proto *prot)
 	sk->prot = prot;
 	/* inet_create: path MTU discovery unless ip_no_pmtu_disc */
 	sk->pmtudisc = ns->sysctl.ip_no_pmtu_disc ? IP_PMTUDISC_DONT : IP_PMTUDISC_WANT;
+	/* sock_init_data: net.core.wmem_default / rmem_default (TCP's init
+	 * takes tcp_wmem[1] / tcp_rmem[1] instead) */
+	sk->sndbuf = SOCK_WMEM_DEFAULT;
+	sk->rcvbuf = SOCK_RMEM_DEFAULT;
 	return sk;
 }
 
@@ -308,7 +316,9 @@ void sock_set_df(struct sock *sk, bool df)
 
 void sock_set_broadcast(struct sock *sk, bool on)
 {
-	sk->broadcast = on;
+	int v = on;
+
+	sock_setsockopt(sk, SOL_SOCKET, SO_BROADCAST, &v, sizeof(v));
 }
 
 /* The stream calls: the socket type's op, -EOPNOTSUPP without one (as
@@ -375,7 +385,137 @@ int sock_getname(const struct sock *sk, bool peer, uint32_t *addr, uint16_t *por
 
 void sock_set_reuseaddr(struct sock *sk, bool on)
 {
-	sk->reuse = on;
+	int v = on;
+
+	sock_setsockopt(sk, SOL_SOCKET, SO_REUSEADDR, &v, sizeof(v));
+}
+
+/* ---- socket options ---- */
+
+int sockopt_get_int(const void *val, unsigned len, int *v)
+{
+	if (len < sizeof(int))
+		return -EINVAL;
+	memcpy(v, val, sizeof(int));
+	return 0;
+}
+
+/* Linux's getsockopt copies min(room, sizeof(int)) bytes of the value. */
+int sockopt_put_int(void *val, unsigned *len, int v)
+{
+	unsigned n = MIN(*len, (unsigned)sizeof(int));
+
+	memcpy(val, &v, n);
+	*len = n;
+	return 0;
+}
+
+/* __sock_set_sndbuf / __sock_set_rcvbuf: the value (taken unsigned, so a
+ * negative one is huge) capped at wmem_max / rmem_max and at INT_MAX / 2,
+ * doubled for the kernel's bookkeeping overhead, with a floor; locked so
+ * that autotuning leaves it alone. */
+static int sock_bufsize(int v, unsigned max, int floor)
+{
+	unsigned u = MIN((unsigned)v, max);
+
+	u = MIN(u, (unsigned)INT_MAX / 2);
+	return MAX((int)(u * 2), floor);
+}
+
+/* sk_setsockopt: level SOL_SOCKET. The length check comes first, for
+ * every option (even an unknown one), as the kernel's. */
+static int sk_setsockopt(struct sock *sk, int optname, const void *val, unsigned len)
+{
+	int v, err;
+
+	err = sockopt_get_int(val, len, &v);
+	if (err)
+		return err;
+	switch (optname) {
+	case SO_REUSEADDR:
+		sk->reuse = v != 0;
+		return 0;
+	case SO_BROADCAST:
+		sk->broadcast = v != 0;
+		return 0;
+	case SO_KEEPALIVE:
+		if (sk->prot->keepalive)
+			sk->prot->keepalive(sk, v != 0);
+		sk->keepopen = v != 0;
+		return 0;
+	case SO_SNDBUF:
+		sk->userlocks |= SOCK_SNDBUF_LOCK;
+		sk->sndbuf = sock_bufsize(v, SOCK_WMEM_MAX, SOCK_MIN_SNDBUF);
+		return 0;
+	case SO_RCVBUF:
+		sk->userlocks |= SOCK_RCVBUF_LOCK;
+		sk->rcvbuf = sock_bufsize(v, SOCK_RMEM_MAX, SOCK_MIN_RCVBUF);
+		return 0;
+	default:
+		/* SO_ERROR, SO_TYPE... are read-only: ENOPROTOOPT as well */
+		return -ENOPROTOOPT;
+	}
+}
+
+static int sk_getsockopt(struct sock *sk, int optname, void *val, unsigned *len)
+{
+	int v;
+
+	switch (optname) {
+	case SO_REUSEADDR:
+		v = sk->reuse;
+		break;
+	case SO_BROADCAST:
+		v = sk->broadcast;
+		break;
+	case SO_KEEPALIVE:
+		v = sk->keepopen;
+		break;
+	case SO_SNDBUF:
+		v = sk->sndbuf;
+		break;
+	case SO_RCVBUF:
+		v = sk->rcvbuf;
+		break;
+	case SO_ERROR:
+		/* the pending error as a positive errno, cleared */
+		v = -sock_error(sk);
+		break;
+	case SO_TYPE:
+		v = sk->type;
+		break;
+	case SO_PROTOCOL:
+		v = sk->protocol;
+		break;
+	case SO_DOMAIN:
+		v = sk->family;
+		break;
+	default:
+		return -ENOPROTOOPT;
+	}
+	return sockopt_put_int(val, len, v);
+}
+
+/* sock_setsockopt - see sock.h: SOL_SOCKET here (__sys_setsockopt's
+ * sock_setsockopt), any other level to the protocol. Owner thread. */
+int sock_setsockopt(struct sock *sk, int level, int optname, const void *val, unsigned len)
+{
+	NS_ASSERT_OWNER(sk->ns);
+	if (level == SOL_SOCKET)
+		return sk_setsockopt(sk, optname, val, len);
+	if (!sk->prot->setsockopt)
+		return -ENOPROTOOPT;
+	return sk->prot->setsockopt(sk, level, optname, val, len);
+}
+
+int sock_getsockopt(struct sock *sk, int level, int optname, void *val, unsigned *len)
+{
+	NS_ASSERT_OWNER(sk->ns);
+	if (level == SOL_SOCKET)
+		return sk_getsockopt(sk, optname, val, len);
+	if (!sk->prot->getsockopt)
+		return -EOPNOTSUPP;
+	return sk->prot->getsockopt(sk, level, optname, val, len);
 }
 
 void sock_set_cb(struct sock *sk, const struct sock_ops *ops, void *ctx)

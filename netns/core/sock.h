@@ -136,6 +136,29 @@ void sock_set_reuseaddr(struct sock *sk, bool on);
 /* Replace the application's callbacks (an accepted socket starts without). */
 void sock_set_cb(struct sock *sk, const struct sock_ops *ops, void *ctx);
 
+/*
+ * Socket options, as setsockopt(2) / getsockopt(2) with Linux's levels,
+ * names and errnos: @level SOL_SOCKET is the socket layer's own
+ * (SO_REUSEADDR, SO_BROADCAST, SO_KEEPALIVE, SO_SNDBUF, SO_RCVBUF,
+ * SO_ERROR, SO_TYPE, SO_PROTOCOL, SO_DOMAIN); every other level goes to
+ * the protocol (struct proto's setsockopt / getsockopt: IPPROTO_IP,
+ * IPPROTO_TCP).
+ * sock_setsockopt: 0, -EINVAL (@len too short for the option, or a value
+ * out of its range), -ENOPROTOOPT (no such option at that level, or the
+ * level unknown to the protocol).
+ * sock_getsockopt: *@len holds the room at @val on entry and the bytes
+ * written on return; a short room truncates the value as Linux does (no
+ * error). 0, -ENOPROTOOPT (unknown option), -EOPNOTSUPP (a level the
+ * protocol does not know, as ip_getsockopt). Values are ints unless the
+ * option says otherwise. Owner thread.
+ */
+int sock_setsockopt(struct sock *sk, int level, int optname, const void *val, unsigned len);
+int sock_getsockopt(struct sock *sk, int level, int optname, void *val, unsigned *len);
+/* Helpers for protocols' hooks: an int option's value (-EINVAL when
+ * @len < sizeof(int)), and an int result copied into at most *@len bytes. */
+int sockopt_get_int(const void *val, unsigned len, int *v);
+int sockopt_put_int(void *val, unsigned *len, int v);
+
 /* The namespace is being destroyed: every socket's gone(), then freed. */
 void sock_exit(struct netns *ns);
 /* Start-up: register sock_exit per namespace (the table is made lazily). */
@@ -165,7 +188,23 @@ struct sock {
 	uint16_t dport;			/* peer port, host order */
 	int err;			/* SO_ERROR: pending negative errno */
 	bool orphan;			/* closed by the application, kept by the protocol */
+	bool keepopen;			/* SO_KEEPALIVE (SOCK_KEEPOPEN) */
+	uint8_t userlocks;		/* SOCK_SNDBUF_LOCK | SOCK_RCVBUF_LOCK: set by the app */
+	int sndbuf, rcvbuf;		/* SO_SNDBUF / SO_RCVBUF as getsockopt shows them */
 };
+
+/* sk->userlocks, as the kernel's. */
+#define SOCK_SNDBUF_LOCK 1
+#define SOCK_RCVBUF_LOCK 2
+/* net.core.{w,r}mem_default and _max (the kernel's compiled values,
+ * SK_WMEM_MAX / SK_RMEM_MAX), and the floors of SO_SNDBUF / SO_RCVBUF
+ * on x86_64 (SOCK_MIN_SNDBUF = 2 * TCP_SKB_MIN_TRUESIZE). */
+#define SOCK_WMEM_DEFAULT 212992
+#define SOCK_RMEM_DEFAULT 212992
+#define SOCK_WMEM_MAX 212992
+#define SOCK_RMEM_MAX 212992
+#define SOCK_MIN_SNDBUF 4608
+#define SOCK_MIN_RCVBUF 2304
 
 struct proto_ops {
 	int family;
@@ -204,6 +243,12 @@ struct proto {
 	int (*get_port)(struct sock *sk, uint16_t port);
 	void (*hash)(struct sock *sk);
 	void (*unhash)(struct sock *sk);
+	/* Options of every level but SOL_SOCKET (sock_setsockopt's
+	 * contract); NULL: -ENOPROTOOPT / -EOPNOTSUPP. keepalive: SO_KEEPALIVE
+	 * changed to @on (tcp_set_keepalive); may be NULL. */
+	int (*setsockopt)(struct sock *sk, int level, int optname, const void *val, unsigned len);
+	int (*getsockopt)(struct sock *sk, int level, int optname, void *val, unsigned *len);
+	void (*keepalive)(struct sock *sk, bool on);
 	int slot;			/* proto_register's: index of its per-netns hash */
 };
 

@@ -56,6 +56,15 @@ int inet_dgram_alloc(struct sock *sk, uint32_t daddr, unsigned hlen, const void 
  * an IP_PMTUDISC_DONT socket; a redirect goes to ip_do_redirect (@info:
  * the new gateway, host order) and is not reported to a UDP socket.
  */
+/*
+ * ip_setsockopt / ip_getsockopt (ip_sockglue.c) - level IPPROTO_IP:
+ * IP_TTL (1..255, -1 for ip_default_ttl), IP_TOS. Any other level:
+ * -ENOPROTOOPT on set, -EOPNOTSUPP on get, as the kernel's. The
+ * contract is sock_setsockopt's. Owner thread.
+ */
+int ip_setsockopt(struct sock *sk, int level, int optname, const void *val, unsigned len);
+int ip_getsockopt(struct sock *sk, int level, int optname, void *val, unsigned *len);
+
 void ip_icmp_error(struct sock *sk, const struct pkt *p, uint32_t info, uint16_t port);
 
 #endif

@@ -64,6 +64,8 @@ struct proto ping_prot = {
 	.get_port = ping_get_port,
 	.hash = sock_hash,
 	.unhash = sock_unhash,
+	.setsockopt = ip_setsockopt,
+	.getsockopt = ip_getsockopt,
 };
 
 /* ping_rcv - see ping.h. Owner thread. */

@@ -126,7 +126,28 @@ void tcp_init_sock(struct tcp_sock *tp)
 	tp->advmss = TCP_MSS_DEFAULT;
 	tp->ca_ops = &tcp_reno;
 	tp->acq_tail = &tp->acq_head;
+	/* tcp_init_sock: tcp_wmem[1] and tcp_rmem[1] */
+	tp->sk.sndbuf = TCP_WMEM_DEFAULT;
+	tp->sk.rcvbuf = TCP_RMEM_DEFAULT;
 	tcp_init_xmit_timers(tp);
+}
+
+/* A child starts with its listener's options, as sk_clone_lock copies
+ * the whole socket. */
+void tcp_inherit_sockopts(struct tcp_sock *child, const struct tcp_sock *lp)
+{
+	struct sock *sk = &child->sk;
+	const struct sock *lsk = &lp->sk;
+
+	sk->reuse = lsk->reuse;
+	sk->broadcast = lsk->broadcast;
+	sk->ttl = lsk->ttl;
+	sk->tos = lsk->tos;
+	sk->keepopen = lsk->keepopen;
+	sk->userlocks = lsk->userlocks;
+	sk->sndbuf = lsk->sndbuf;
+	sk->rcvbuf = lsk->rcvbuf;
+	child->nodelay = lp->nodelay;
 }
 
 static int tcp_v4_init_sock(struct sock *sk)
@@ -580,6 +601,59 @@ const struct proto_ops inet_stream_ops = {
 	.shutdown = inet_shutdown,
 };
 
+/* ---- socket options (do_tcp_setsockopt / do_tcp_getsockopt) ---- */
+
+/* TCP_NODELAY on pushes what Nagle held back (__tcp_sock_set_nodelay). */
+static void tcp_sock_set_nodelay(struct tcp_sock *tp, bool on)
+{
+	tp->nodelay = on;
+	if (on)
+		tcp_write_xmit(tp);
+}
+
+/*
+ * tcp_setsockopt - level IPPROTO_TCP; other levels are IP's. Options
+ * whose value is not an int (TCP_CONGESTION's name) belong before the
+ * length check, as in the kernel; an int option is one case below.
+ */
+static int tcp_setsockopt(struct sock *sk, int level, int optname, const void *val, unsigned len)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	int v, err;
+
+	if (level != IPPROTO_TCP)
+		return ip_setsockopt(sk, level, optname, val, len);
+	err = sockopt_get_int(val, len, &v);
+	if (err)
+		return err;
+	switch (optname) {
+	case TCP_NODELAY:
+		tcp_sock_set_nodelay(tp, v != 0);
+		return 0;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
+/* tcp_getsockopt - an int option sets v and breaks; one with a struct
+ * value (TCP_INFO) copies min(*len, its size) and returns. */
+static int tcp_getsockopt(struct sock *sk, int level, int optname, void *val, unsigned *len)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+	int v;
+
+	if (level != IPPROTO_TCP)
+		return ip_getsockopt(sk, level, optname, val, len);
+	switch (optname) {
+	case TCP_NODELAY:
+		v = tp->nodelay;
+		break;
+	default:
+		return -ENOPROTOOPT;
+	}
+	return sockopt_put_int(val, len, v);
+}
+
 static int tcp_get_port(struct sock *sk, uint16_t port)
 {
 	return inet_csk_get_port(tcp_sk(sk), port, false);
@@ -601,5 +675,7 @@ struct proto tcp_prot = {
 	.sendmsg = tcp_sendmsg,
 	.get_port = tcp_get_port,
 	.unhash = tcp_unhash,
+	.setsockopt = tcp_setsockopt,
+	.getsockopt = tcp_getsockopt,
 	.slot = -1,
 };

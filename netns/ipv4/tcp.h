@@ -65,6 +65,25 @@ enum tcp_state {
 #define TCP_MSS_DEFAULT 536u		/* RFC 9293 3.7.1 without an MSS option */
 #define TCP_RETRIES2 15			/* net.ipv4.tcp_retries2 */
 #define TCP_SOMAXCONN 4096		/* net.core.somaxconn */
+#define TCP_WMEM_DEFAULT 16384		/* net.ipv4.tcp_wmem[1]: a new socket's SO_SNDBUF */
+#define TCP_RMEM_DEFAULT 131072		/* net.ipv4.tcp_rmem[1]: its SO_RCVBUF */
+
+/* Socket options of level IPPROTO_TCP, numbered as the kernel's
+ * (include/uapi/linux/tcp.h; <netinet/tcp.h> clashes with this file). */
+#define TCP_NODELAY 1
+#define TCP_MAXSEG 2
+#define TCP_CORK 3
+#define TCP_KEEPIDLE 4
+#define TCP_KEEPINTVL 5
+#define TCP_KEEPCNT 6
+#define TCP_SYNCNT 7
+#define TCP_LINGER2 8
+#define TCP_DEFER_ACCEPT 9
+#define TCP_WINDOW_CLAMP 10
+#define TCP_INFO 11
+#define TCP_QUICKACK 12
+#define TCP_CONGESTION 13
+#define TCP_USER_TIMEOUT 18
 
 /* Congestion avoidance states (tcp_ca_state, without CWR). */
 enum tcp_ca_state { TCP_CA_Open, TCP_CA_Disorder, TCP_CA_Recovery, TCP_CA_Loss };
@@ -246,6 +265,8 @@ uint32_t tcp_snd_queued(const struct tcp_sock *tp);
 /* Allocate the two rings (on establishment): 0 or -ENOMEM. */
 int tcp_alloc_buffers(struct tcp_sock *tp);
 void tcp_init_sock(struct tcp_sock *tp);
+/* A new child takes its listener's socket options (after tcp_init_sock). */
+void tcp_inherit_sockopts(struct tcp_sock *child, const struct tcp_sock *lp);
 void tcp_free_sock(struct tcp_sock *tp);
 /* The state names ss prints ("ESTAB", "LISTEN", ...): tcp_diag.h. */
 const char *tcp_state_name(int state);

@@ -200,11 +200,8 @@ void tcp_v4_conn_request(struct tcp_sock *lp, struct pkt *p)
 	sk->family = lp->sk.family;
 	sk->type = lp->sk.type;
 	sk->protocol = lp->sk.protocol;
-	sk->reuse = lp->sk.reuse;
-	sk->ttl = lp->sk.ttl;
-	sk->tos = lp->sk.tos;
 	tcp_init_sock(tp);
-	tp->nodelay = lp->nodelay;
+	tcp_inherit_sockopts(tp, lp);
 	inet_sk_list_add(tp);
 	sk->rcv_saddr = iph->daddr;
 	sk->saddr = iph->daddr;

@@ -158,6 +158,24 @@ static int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, const vo
 	return (int)len;
 }
 
+/* udp_setsockopt / udp_getsockopt: level IPPROTO_UDP has no option here
+ * (no UDP_CORK, UDP_SEGMENT...), the others are IP's. */
+static int udp_setsockopt(struct sock *sk, int level, int optname, const void *val, unsigned len)
+{
+	int v;
+
+	if (level != IPPROTO_UDP)
+		return ip_setsockopt(sk, level, optname, val, len);
+	return sockopt_get_int(val, len, &v) ? -EINVAL : -ENOPROTOOPT;
+}
+
+static int udp_getsockopt(struct sock *sk, int level, int optname, void *val, unsigned *len)
+{
+	if (level != IPPROTO_UDP)
+		return ip_getsockopt(sk, level, optname, val, len);
+	return -ENOPROTOOPT;
+}
+
 struct proto udp_prot = {
 	.name = "UDP",
 	.obj_size = sizeof(struct sock),
@@ -166,4 +184,6 @@ struct proto udp_prot = {
 	.get_port = udp_v4_get_port,
 	.hash = sock_hash,
 	.unhash = sock_unhash,
+	.setsockopt = udp_setsockopt,
+	.getsockopt = udp_getsockopt,
 };
