@@ -185,6 +185,7 @@ struct fib_nh {
 
 struct fib {
 	struct fib_table *local, *main; /* the two every lookup visits */
+	struct fib_table *deflt;	/* table 253, rule 32767's: NULL until made */
 	/* the rules are not the three defaults: lookups walk rules (below) */
 	bool custom_rules;
 	struct fib_nh *nh;		/* records by index, [0] unused */

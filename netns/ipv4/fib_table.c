@@ -24,6 +24,8 @@ struct fib_table *fib_get_table(const struct fib *f, uint32_t id)
 		return f->local;
 	if (id == RT_TABLE_MAIN)
 		return f->main;
+	if (id == RT_TABLE_DEFAULT)
+		return f->deflt;
 	for (tb = f->tables; tb && tb->id <= id; tb = tb->next)
 		if (tb->id == id)
 			return tb;
@@ -54,6 +56,8 @@ struct fib_table *fib_new_table(struct fib *f, uint32_t id)
 		f->local = tb;
 	else if (id == RT_TABLE_MAIN)
 		f->main = tb;
+	else if (id == RT_TABLE_DEFAULT)
+		f->deflt = tb;
 	return tb;
 }
 
