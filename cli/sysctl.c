@@ -122,6 +122,25 @@ static int sysctl_read(struct cli_ctx *c, struct sysctl_opts *o, const char *key
 	return err;
 }
 
+static int sysctl_exists_reply(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
+{
+	(void)c;
+	(void)nlh;
+	*(bool *)arg = true;
+	return 0;
+}
+
+static bool sysctl_key_exists(struct cli_ctx *c, const char *key)
+{
+	struct nl_msg *m = nlmsg_alloc_simple(NSEMU_MSG_SYSCTL_GET, 0);
+	bool found = false;
+
+	if (!m)
+		return false;
+	nla_put_string(m, NSEMU_A_KEY, key);
+	return !cli_request(c, m, sysctl_exists_reply, &found, true) && found;
+}
+
 static int sysctl_write(struct cli_ctx *c, struct sysctl_opts *o, char *arg)
 {
 	char *eq = strchr(arg, '='), *key = arg, *val;
@@ -146,10 +165,19 @@ static int sysctl_write(struct cli_ctx *c, struct sysctl_opts *o, char *arg)
 	nla_put_string(m, NSEMU_A_KEY, key);
 	nla_put_string(m, NSEMU_A_VALUE, val);
 	err = cli_request(c, m, NULL, NULL, true);
-	if (err == -ENOENT) {
+	if (err == -ENOENT && sysctl_key_exists(c, key)) {
+		/* the key is there, the value names nothing (an unknown
+		 * tcp_congestion_control): the write's own ENOENT */
+		fprintf(c->err, "sysctl: setting key \"%s\": %s\n", key, strerror(ENOENT));
+	} else if (err == -ENOENT) {
 		if (o->ignore)
 			return 0;
 		no_such_key(c, key);
+	} else if (err == -EACCES) {
+		/* procps sees a key without S_IWUSR before writing: it warns
+		 * with EINVAL's text and the exit status stays 0 */
+		fprintf(c->err, "sysctl: setting key \"%s\": %s\n", key, strerror(EINVAL));
+		return 0;
 	} else if (err) {
 		fprintf(c->err, "sysctl: setting key \"%s\": %s\n", key, strerror(-err));
 	} else if (!o->quiet) {

@@ -31,6 +31,7 @@ struct sock_table;
 struct icmp_state;
 struct inet_hashinfo;
 struct nf_hook_ops;
+struct tcp_congestion_ops;
 
 /* Extended ack for the control path: errno's companion text (NLMSGERR_ATTR_MSG). */
 struct extack {
@@ -57,6 +58,8 @@ struct netns {
 	struct ipfrag_state *ipfrag;	 /* netns/ipv4/ip_frag.c, created on first fragment */
 	struct sock_table *socks;	 /* netns/core/sock.c, created on first socket */
 	struct inet_hashinfo *tcp_hashinfo; /* netns/ipv4/inet_hashtables.c, on first TCP socket */
+	/* net.ipv4.tcp_congestion_control (netns/ipv4/tcp_cong.c); NULL: cubic */
+	const struct tcp_congestion_ops *tcp_ca;
 	struct icmp_state *icmp;	 /* netns/ipv4/icmp.c rate limiter state, lazily */
 	struct fnhe_table *fnhe;	 /* netns/ipv4/route_exception.c, lazily */
 	uint32_t rt_genid;		 /* rt_cache_flush (net.ipv4.route.flush) bumps it */

@@ -11,6 +11,7 @@
  * (net.ipv4.ip_forward) and slash (net/ipv4/ip_forward) form, as sysctl(8)
  * does. Owner thread of the namespace for everything here.
  */
+#include <assert.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -138,6 +139,16 @@ static const struct net_var net_vars[] = {
 	NV("tcp_window_scaling", tcp_window_scaling, 0, 1, 1),
 };
 #undef NV
+
+#define SYSCTL_STR_MAX 16
+static const struct sysctl_str *str_vars[SYSCTL_STR_MAX];
+static unsigned n_str_vars;
+
+void sysctl_register_str(const struct sysctl_str *s)
+{
+	assert(n_str_vars < SYSCTL_STR_MAX);
+	str_vars[n_str_vars++] = s;
+}
 
 void sysctl_net_init(struct sysctl_net *s)
 {
@@ -390,6 +401,7 @@ struct key_ref {
 	bool ip_forward;
 	bool route_flush; /* net.ipv4.route.flush: write-only, 0200 */
 	bool port_range;	/* ip_local_port_range: two values */
+	const struct sysctl_str *str; /* a registered text key */
 };
 
 static int key_resolve(struct netns *ns, const char *key, struct key_ref *r)
@@ -408,6 +420,11 @@ static int key_resolve(struct netns *ns, const char *key, struct key_ref *r)
 		r->port_range = true;
 		return 0;
 	}
+	for (unsigned k = 0; kp.n == 3 && k < n_str_vars; k++)
+		if (!strcmp(str_vars[k]->name, kp.c[2])) {
+			r->str = str_vars[k];
+			return 0;
+		}
 	if (kp.n == 5 && !strcmp(kp.c[2], "conf")) {
 		if (!strcmp(kp.c[3], "all")) {
 			r->cnf = &ns->sysctl.all;
@@ -529,6 +546,21 @@ inval:
 	return -EINVAL;
 }
 
+static int str_var_set(struct netns *ns, const struct sysctl_str *sv, const char *val,
+		       struct extack *ext)
+{
+	int err;
+
+	if (!sv->set) {
+		EXTACK_MSG(ext, "Permission denied");
+		return -EACCES;
+	}
+	err = sv->set(ns, val ? val : "");
+	if (err)
+		EXTACK_MSG(ext, strerror(-err));
+	return err;
+}
+
 int sysctl_get(struct netns *ns, const char *key, char *buf, size_t len)
 {
 	struct key_ref r;
@@ -544,6 +576,8 @@ int sysctl_get(struct netns *ns, const char *key, char *buf, size_t len)
 			 ns->sysctl.ip_local_port_range[1]);
 		return 0;
 	}
+	if (r.str)
+		return r.str->get(ns, buf, len);
 	int32_t v;
 	if (r.ip_forward)
 		v = ns->sysctl.all.data[DEVCONF_FORWARDING];
@@ -574,6 +608,8 @@ int sysctl_set(struct netns *ns, const char *key, const char *val, struct extack
 	}
 	if (r.port_range)
 		return port_range_set(ns, val, ext);
+	if (r.str)
+		return str_var_set(ns, r.str, val, ext);
 	if (!val || parse_int(val, &v)) {
 		EXTACK_MSG(ext, "Invalid argument");
 		return -EINVAL;
@@ -601,7 +637,7 @@ int sysctl_set(struct netns *ns, const char *key, const char *val, struct extack
 
 struct walk_ent {
 	char key[128];
-	char val[24];
+	char val[64];
 };
 
 struct walk_buf {
@@ -684,6 +720,15 @@ void sysctl_walk(struct netns *ns, sysctl_walk_fn fn, void *arg)
 	}
 	for (size_t k = 0; k < ARRAY_SIZE(net_vars); k++)
 		walk_add(&w, net_var_read(ns, &net_vars[k]), "net.ipv4.%s", net_vars[k].name);
+	for (unsigned k = 0; k < n_str_vars; k++) {
+		struct walk_ent *e = walk_add_ent(&w);
+
+		if (!e)
+			break;
+		snprintf(e->key, sizeof(e->key), "net.ipv4.%s", str_vars[k]->name);
+		if (str_vars[k]->get(ns, e->val, sizeof(e->val)))
+			w.n--; /* unreadable: sysctl -a skips it */
+	}
 	walk_conf(&w, "all", &ns->sysctl.all);
 	walk_conf(&w, "default", &ns->sysctl.dflt);
 	for (struct netdev *d = ns->dev_list; d; d = d->next)

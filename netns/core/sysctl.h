@@ -125,6 +125,20 @@ int sysctl_set(struct netns *ns, const char *key, const char *val, struct extack
  * `default`), with the same side effects. */
 int sysctl_devconf_set(struct netns *ns, struct netdev *dev, enum devconf i, int32_t v,
 		       struct extack *ext);
+/*
+ * A key whose value is text, kept by the subsystem that registers it (the
+ * role of register_net_sysctl for the proc_dostring handlers):
+ * net.ipv4.@name. get: the text /proc shows; set: NULL for a read-only
+ * (0444) key, whose writes fail with -EACCES, else 0 or the negative errno
+ * of the kernel's handler. Registered at start-up, before workers run.
+ */
+struct sysctl_str {
+	const char *name;
+	int (*get)(struct netns *ns, char *buf, size_t len);
+	int (*set)(struct netns *ns, const char *val);
+};
+void sysctl_register_str(const struct sysctl_str *s);
+
 /* Call @fn for every key in sorted order (sysctl -a). */
 typedef void (*sysctl_walk_fn)(const char *key, const char *val, void *arg);
 void sysctl_walk(struct netns *ns, sysctl_walk_fn fn, void *arg);

@@ -53,6 +53,9 @@ void tcp_set_state(struct tcp_sock *tp, int state)
 	}
 	if (is_estab && !was_estab)
 		mib_inc(ns, MIB_TcpCurrEstab);
+	/* tcp_init_transfer: the algorithm starts with the connection */
+	if (state == TCP_ESTABLISHED && (old == TCP_SYN_SENT || old == TCP_SYN_RECV))
+		tcp_init_congestion_control(tp);
 	else if (was_estab && !is_estab)
 		ns->mib[MIB_TcpCurrEstab]--;
 	tp->state = (uint8_t)state;
@@ -124,7 +127,7 @@ void tcp_init_sock(struct tcp_sock *tp)
 	tp->snd_ssthresh = UINT32_MAX >> 1; /* TCP_INFINITE_SSTHRESH */
 	tp->mss_cache = TCP_MSS_DEFAULT;
 	tp->advmss = TCP_MSS_DEFAULT;
-	tp->ca_ops = &tcp_reno;
+	tp->ca_ops = tcp_ca_default(tp->sk.ns); /* tcp_assign_congestion_control */
 	tp->acq_tail = &tp->acq_head;
 	/* tcp_init_sock: tcp_wmem[1] and tcp_rmem[1] */
 	tp->sk.sndbuf = TCP_WMEM_DEFAULT;
@@ -148,6 +151,10 @@ void tcp_inherit_sockopts(struct tcp_sock *child, const struct tcp_sock *lp)
 	sk->sndbuf = lsk->sndbuf;
 	sk->rcvbuf = lsk->rcvbuf;
 	child->nodelay = lp->nodelay;
+	if (lp->ca_setsockopt) { /* tcp_ca_openreq_child */
+		child->ca_ops = lp->ca_ops;
+		child->ca_setsockopt = true;
+	}
 }
 
 static int tcp_v4_init_sock(struct sock *sk)

@@ -13,7 +13,8 @@
  *   tcp_input.c        tcp_rcv_state_process, tcp_ack, tcp_data_queue
  *   tcp_output.c       tcp_transmit_skb, tcp_write_xmit, tcp_send_ack
  *   tcp_timer.c        retransmit (RFC 6298), delayed ACK, TIME_WAIT
- *   tcp_cong.c         tcp_congestion_ops, Reno
+ *   tcp_cong.c         tcp_congestion_ops: the list of algorithms, Reno
+ *   tcp_cubic.c        CUBIC (RFC 9438), the default
  *
  * Buffers: the send and receive buffers are byte rings indexed by
  * sequence number (a byte of sequence s lives at s & (size - 1)), so a
@@ -28,6 +29,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/loop.h"
 #include "core/timer.h"
 #include "netns/core/sock.h"
 #include "netns/proto/tcp.h"
@@ -88,18 +90,32 @@ enum tcp_state {
 /* Congestion avoidance states (tcp_ca_state, without CWR). */
 enum tcp_ca_state { TCP_CA_Open, TCP_CA_Disorder, TCP_CA_Recovery, TCP_CA_Loss };
 
+/* Events for cwnd_event (enum tcp_ca_event, the one nsemu raises). */
+enum tcp_ca_event { CA_EVENT_TX_START };
+
 struct tcp_sock;
+
+#define TCP_CA_NAME_MAX 16
+#define TCP_CA_MAX 8		/* algorithms that can be registered */
+#define TCP_CA_PRIV_SIZE 104	/* ICSK_CA_PRIV_SIZE: an algorithm's state */
 
 /*
  * A congestion control algorithm (include/net/tcp.h). ssthresh: the new
  * slow-start threshold on loss; cong_avoid: grow the window for @acked
- * newly acknowledged segments; undo_cwnd may be NULL.
+ * newly acknowledged segments. Optional (may be NULL): init (at
+ * establishment, and when TCP_CONGESTION switches), set_state (the
+ * ca_state moves), cwnd_event, pkts_acked (an ACK that gave an RTT
+ * sample of @rtt_us microseconds). Registered at start-up by
+ * tcp_register_congestion_control, read-only after.
  */
 struct tcp_congestion_ops {
 	const char *name;
 	void (*init)(struct tcp_sock *tp);
 	uint32_t (*ssthresh)(struct tcp_sock *tp);
 	void (*cong_avoid)(struct tcp_sock *tp, uint32_t ack, uint32_t acked);
+	void (*set_state)(struct tcp_sock *tp, uint8_t new_state);
+	void (*cwnd_event)(struct tcp_sock *tp, enum tcp_ca_event ev);
+	void (*pkts_acked)(struct tcp_sock *tp, uint32_t rtt_us);
 };
 extern const struct tcp_congestion_ops tcp_reno;
 
@@ -163,10 +179,14 @@ struct tcp_sock {
 
 	/* Congestion control (RFC 5681, RFC 6582), in segments. */
 	const struct tcp_congestion_ops *ca_ops;
+	bool ca_setsockopt;		/* chosen by TCP_CONGESTION: children inherit it */
 	uint32_t snd_cwnd, snd_ssthresh, snd_cwnd_cnt, high_seq;
 	uint8_t ca_state;
 	uint8_t dupacks;
 	uint32_t total_retrans;
+	uint32_t lsndtime;		/* tcp_jiffies32 of the last data sent */
+	/* the algorithm's private state (inet_csk_ca) */
+	uint64_t ca_priv[TCP_CA_PRIV_SIZE / sizeof(uint64_t)];
 
 	/* Delayed ACK: full-sized segments received since the last ACK. */
 	uint8_t ack_pending;
@@ -180,6 +200,22 @@ struct tcp_sock {
 static inline struct tcp_sock *tcp_sk(struct sock *sk)
 {
 	return (struct tcp_sock *)sk;
+}
+
+static inline void *inet_csk_ca(struct tcp_sock *tp)
+{
+	return tp->ca_priv;
+}
+
+static inline bool tcp_in_slow_start(const struct tcp_sock *tp)
+{
+	return tp->snd_cwnd < tp->snd_ssthresh;
+}
+
+/* The clock congestion control counts in: tcp_jiffies32 at HZ=1000. */
+static inline uint32_t tcp_jiffies32(void)
+{
+	return (uint32_t)(loop_now() / NSEC_PER_MSEC);
 }
 
 /* Sequence comparisons modulo 2^32 (before(), after()). */
@@ -329,11 +365,37 @@ void tcp_schedule_delack(struct tcp_sock *tp);
 void tcp_time_wait(struct tcp_sock *tp, int state);
 
 /* ---- tcp_cong.c ---- */
+/* Add @ca to the list (start-up only): 0, -EEXIST, -ENOSPC. */
+int tcp_register_congestion_control(const struct tcp_congestion_ops *ca);
+/* tcp_ca_find: the algorithm called @name, or NULL. */
+const struct tcp_congestion_ops *tcp_ca_find(const char *name);
+/* The namespace's net.ipv4.tcp_congestion_control (cubic until set). */
+const struct tcp_congestion_ops *tcp_ca_default(struct netns *ns);
+/* tcp_set_default_congestion_control: 0 or -ENOENT (unknown name). */
+int tcp_set_default_congestion_control(struct netns *ns, const char *name);
+/* TCP_CONGESTION: switch @tp to @name (its init runs if the connection
+ * is established). 0 or -ENOENT. */
+int tcp_set_congestion_control(struct tcp_sock *tp, const char *name);
+/* tcp_init_congestion_control: the algorithm starts on this connection. */
+void tcp_init_congestion_control(struct tcp_sock *tp);
+void tcp_set_ca_state(struct tcp_sock *tp, uint8_t ca_state);
+void tcp_ca_event(struct tcp_sock *tp, enum tcp_ca_event ev);
+/* Reno's building blocks, as the kernel exports them to algorithms:
+ * slow start up to ssthresh (returns the ACKed segments left over), and
+ * one segment per @w segments ACKed. */
+uint32_t tcp_slow_start(struct tcp_sock *tp, uint32_t acked);
+void tcp_cong_avoid_ai(struct tcp_sock *tp, uint32_t w, uint32_t acked);
+/* The names for tcp_available_congestion_control, space separated. */
+void tcp_get_available_congestion_control(char *buf, size_t len);
+void tcp_cong_init(void);
 void tcp_enter_loss(struct tcp_sock *tp);
 /* Congestion state on a new cumulative ACK of @acked segments. */
 void tcp_cong_on_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked);
 /* A duplicate ACK: fast retransmit at the third (RFC 5681 3.2). */
 void tcp_cong_on_dupack(struct tcp_sock *tp);
 uint32_t tcp_packets_in_flight(const struct tcp_sock *tp);
+
+/* ---- tcp_cubic.c ---- */
+extern const struct tcp_congestion_ops cubictcp;
 
 #endif

@@ -122,8 +122,12 @@ void tcp_rtt_estimator(struct tcp_sock *tp, uint32_t rtt_us)
 static void tcp_rtt_sample(struct tcp_sock *tp, uint32_t ack)
 {
 	if (tp->rtt_timing && !before(ack, tp->rtt_seq)) {
+		uint32_t rtt_us = (uint32_t)((loop_now() - tp->rtt_start) / 1000);
+
 		tp->rtt_timing = false;
-		tcp_rtt_estimator(tp, (uint32_t)((loop_now() - tp->rtt_start) / 1000));
+		tcp_rtt_estimator(tp, rtt_us);
+		if (tp->ca_ops->pkts_acked)
+			tp->ca_ops->pkts_acked(tp, rtt_us);
 	}
 }
 

@@ -88,6 +88,15 @@ static unsigned tcp_options_write(struct tcp_sock *tp, uint8_t *o, uint8_t flags
 	return n;
 }
 
+/* tcp_event_data_sent: data leaves after a time with nothing in flight
+ * (the algorithm may move its epoch); lsndtime is the last data sent. */
+static void tcp_event_data_sent(struct tcp_sock *tp)
+{
+	if (tp->snd_una == tp->snd_max)
+		tcp_ca_event(tp, CA_EVENT_TX_START);
+	tp->lsndtime = tcp_jiffies32();
+}
+
 int tcp_transmit_skb(struct tcp_sock *tp, uint32_t seq, uint8_t flags, unsigned len)
 {
 	struct netns *ns = tp->sk.ns;
@@ -143,6 +152,8 @@ int tcp_transmit_skb(struct tcp_sock *tp, uint32_t seq, uint8_t flags, unsigned 
 	args.ttl = (uint8_t)tp->sk.ttl;
 	args.df = true; /* ip_no_pmtu_disc 0: PMTU discovery on */
 	mib_inc(ns, MIB_TcpOutSegs);
+	if (len)
+		tcp_event_data_sent(tp);
 	if ((len || (flags & (TCPHDR_SYN | TCPHDR_FIN))) && before(seq, tp->snd_max)) {
 		mib_inc(ns, MIB_TcpRetransSegs);
 		tp->total_retrans++;

@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: MIT
+/*
+ * CUBIC and the choice of algorithm. The window after a loss is driven
+ * ACK by ACK on the fake clock and compared with RFC 9438's curve
+ * W(t) = C (t - K)^3 + W_max (C 0.4, beta 0.7): concave up to W_max at K,
+ * convex beyond; with a short RTT the TCP-friendly region (Reno's rate,
+ * 3 (1 - beta) / (1 + beta) per RTT) wins; fast convergence lowers W_max
+ * after a loss below it. Then net.ipv4.tcp_congestion_control (default
+ * cubic, reno per namespace, unknown names -ENOENT, the two read-only
+ * lists) and TCP_CONGESTION per socket, inherited by a listener's
+ * children, and the ssthresh each algorithm picks on a fast retransmit
+ * of a real connection.
+ */
+#include <errno.h>
+#include <math.h>
+
+#include "tests/unit/harness/harness.h"
+
+#include "netns/core/sock.h"
+#include "netns/core/sysctl.h"
+#include "netns/ipv4/ip.h"
+#include "netns/ipv4/tcp.h"
+
+static struct netns *ns;
+static struct netdev *eth0;
+static struct sock *accepted;
+
+static void cb_accept(struct sock *sk, struct sock *newsk, void *ctx)
+{
+	(void)sk;
+	(void)ctx;
+	accepted = newsk;
+}
+
+static const struct sock_ops ops = { .accept = cb_accept };
+
+static int setup(void **state)
+{
+	(void)state;
+	accepted = NULL;
+	ns = h_host("h", &eth0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	h_teardown();
+	return 0;
+}
+
+static struct sock *tcp_socket(struct netns *n)
+{
+	struct sock *sk;
+
+	assert_int_equal(sock_create(n, AF_INET, SOCK_STREAM, 0, &ops, NULL, &sk), 0);
+	return sk;
+}
+
+/* W(t) of RFC 9438 4.2 in segments, t in seconds from the epoch. */
+static double w_cubic(double t, double wmax)
+{
+	double k = cbrt(wmax * (1 - 0.7) / 0.4);
+
+	return 0.4 * pow(t - k, 3) + wmax;
+}
+
+/* One RTT of a window-limited sender: cwnd segments ACKed two per ACK
+ * (delayed ACKs) spread over @rtt_us, then the RTT sample. */
+static void one_rtt(struct tcp_sock *tp, uint32_t rtt_us)
+{
+	unsigned acks = tp->snd_cwnd / 2 ? tp->snd_cwnd / 2 : 1;
+	uint64_t step = (uint64_t)rtt_us * 1000 / acks;
+
+	for (unsigned i = 0; i < acks; i++) {
+		h_advance(step);
+		tcp_cong_on_ack(tp, 0, 2);
+	}
+	tp->ca_ops->pkts_acked(tp, rtt_us);
+}
+
+/* A connection-less socket run as the algorithm's subject: cwnd @cwnd,
+ * an RTT known, then a loss (ssthresh as fast recovery takes it, the
+ * window set to it as recovery leaves). */
+static struct tcp_sock *after_loss(uint32_t cwnd, uint32_t rtt_us)
+{
+	struct tcp_sock *tp = tcp_sk(tcp_socket(ns));
+
+	assert_ptr_equal(tp->ca_ops, &cubictcp);
+	tcp_init_congestion_control(tp);
+	tp->snd_cwnd = cwnd;
+	tp->ca_ops->pkts_acked(tp, rtt_us);
+	tp->snd_ssthresh = tp->ca_ops->ssthresh(tp);
+	tp->snd_cwnd = tp->snd_ssthresh;
+	return tp;
+}
+
+static void test_cubic_window_follows_the_cubic_after_a_loss(void **state)
+{
+	struct tcp_sock *tp = after_loss(100, 100000);
+	double t = 0, w;
+
+	(void)state;
+	/* beta: 100 * 717 / 1024 */
+	assert_int_equal(tp->snd_ssthresh, 70);
+	for (unsigned rtt = 1; rtt <= 80; rtt++) {
+		uint32_t before_cwnd = tp->snd_cwnd;
+
+		one_rtt(tp, 100000);
+		t += 0.1;
+		w = w_cubic(t, 100);
+		/* within 3% (and a segment) of the curve all along */
+		if (fabs(tp->snd_cwnd - w) > 0.03 * w + 1)
+			fail_msg("t %.1f s: cwnd %u, W(t) %.1f", t, tp->snd_cwnd, w);
+		/* concave before K (~4.2 s): the plateau is approached slowly */
+		if (t > 3.6 && t < 4.8)
+			assert_in_range(tp->snd_cwnd - before_cwnd, 0, 1);
+	}
+	/* convex beyond: at 8 s CUBIC is at ~122 where Reno, one segment
+	 * per RTT from 70, would be at 150 */
+	assert_in_range(tp->snd_cwnd, 117, 126);
+	sock_close(&tp->sk);
+}
+
+static void test_cubic_tcp_friendly_region_on_a_short_rtt(void **state)
+{
+	struct tcp_sock *tp = after_loss(100, 1000);
+
+	(void)state;
+	/* 200 RTTs of 1 ms: the curve is still far below W_max (~74) but a
+	 * Reno flow would have grown 0.53 per RTT (AIMD with beta 0.7) */
+	for (unsigned rtt = 0; rtt < 200; rtt++)
+		one_rtt(tp, 1000);
+	assert_in_range(tp->snd_cwnd, 70 + 100, 70 + 115);
+	sock_close(&tp->sk);
+}
+
+static void test_cubic_fast_convergence_lowers_wmax(void **state)
+{
+	struct tcp_sock *tp = after_loss(1000, 100000);
+	double t = 0;
+
+	(void)state;
+	/* a second loss at 800, below W_max 1000: W_max becomes
+	 * 800 * (1 + 0.7) / 2 = 680, not 800, and cwnd 560 (a window this
+	 * large keeps CUBIC above the TCP-friendly rate) */
+	while (tp->snd_cwnd < 800)
+		one_rtt(tp, 100000);
+	tp->snd_cwnd = 800;
+	tp->snd_ssthresh = tp->ca_ops->ssthresh(tp);
+	tp->snd_cwnd = tp->snd_ssthresh;
+	assert_int_equal(tp->snd_cwnd, 560);
+	for (unsigned rtt = 0; rtt < 67; rtt++) {
+		one_rtt(tp, 100000);
+		t += 0.1;
+	}
+	/* K = cbrt(120 / 0.4) = 6.7 s: the plateau is at 680 (W_max 800
+	 * would put cwnd near 798 by now) */
+	assert_in_range(tp->snd_cwnd, 670, 690);
+	assert_true(fabs(tp->snd_cwnd - w_cubic(t, 680)) < 0.03 * 680);
+	sock_close(&tp->sk);
+}
+
+static void test_cubic_rto_forgets_wmax(void **state)
+{
+	struct tcp_sock *tp = after_loss(100, 100000);
+	uint32_t c0;
+
+	(void)state;
+	tp->snd_cwnd = 60;
+	tcp_enter_loss(tp);
+	/* ssthresh from cwnd 60 (below W_max: fast convergence), then Loss
+	 * resets the state: the next epoch has no W_max to return to */
+	assert_int_equal(tp->snd_ssthresh, 60 * 717 / 1024);
+	assert_int_equal(tp->snd_cwnd, 1);
+	assert_int_equal(tp->ca_state, TCP_CA_Loss);
+	tcp_set_ca_state(tp, TCP_CA_Open);
+	tp->snd_cwnd = tp->snd_ssthresh;
+	c0 = tp->snd_cwnd;
+	for (unsigned rtt = 0; rtt < 10; rtt++)
+		one_rtt(tp, 100000);
+	/* no plateau: 5% per RTT at least (cnt 20), the Reno rate's
+	 * 0.53 per RTT would give only ~5 segments */
+	assert_true(tp->snd_cwnd >= c0 + 10);
+	sock_close(&tp->sk);
+}
+
+static void sysctl_is(struct netns *n, const char *key, const char *want)
+{
+	char buf[64];
+
+	assert_int_equal(sysctl_get(n, key, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, want);
+}
+
+static void test_tcp_congestion_control_sysctls(void **state)
+{
+	struct netns *other;
+	struct sock *a, *b;
+
+	(void)state;
+	other = h_ns("other");
+	sysctl_is(ns, "net.ipv4.tcp_congestion_control", "cubic");
+	sysctl_is(ns, "net.ipv4.tcp_available_congestion_control", "reno cubic");
+	sysctl_is(ns, "net.ipv4.tcp_allowed_congestion_control", "reno cubic");
+	a = tcp_socket(ns);
+	assert_ptr_equal(tcp_sk(a)->ca_ops, &cubictcp);
+
+	assert_int_equal(sysctl_set(ns, "net.ipv4.tcp_congestion_control", "reno", NULL), 0);
+	sysctl_is(ns, "net.ipv4.tcp_congestion_control", "reno");
+	b = tcp_socket(ns);
+	assert_ptr_equal(tcp_sk(b)->ca_ops, &tcp_reno);
+	assert_ptr_equal(tcp_sk(a)->ca_ops, &cubictcp); /* new sockets only */
+	sysctl_is(other, "net.ipv4.tcp_congestion_control", "cubic"); /* per namespace */
+	sock_close(b);
+	b = tcp_socket(other);
+	assert_ptr_equal(tcp_sk(b)->ca_ops, &cubictcp);
+	sock_close(b);
+
+	/* unknown names: ENOENT, as the kernel's tcp_ca_find fails */
+	assert_int_equal(sysctl_set(ns, "net.ipv4.tcp_congestion_control", "vegas", NULL),
+			 -ENOENT);
+	assert_int_equal(sysctl_set(ns, "net.ipv4.tcp_congestion_control", "", NULL), -ENOENT);
+	assert_int_equal(sysctl_set(ns, "net.ipv4.tcp_congestion_control", "reno cubic", NULL),
+			 -ENOENT);
+	assert_int_equal(sysctl_set(ns, "net.ipv4.tcp_congestion_control",
+				    "cubiccubiccubiccubic", NULL), -ENOENT);
+	sysctl_is(ns, "net.ipv4.tcp_congestion_control", "reno");
+	/* echo's newline ends the name, as proc_dostring */
+	assert_int_equal(sysctl_set(ns, "net.ipv4.tcp_congestion_control", "cubic\n", NULL), 0);
+	sysctl_is(ns, "net.ipv4.tcp_congestion_control", "cubic");
+
+	/* 0444 outside init_net */
+	assert_int_equal(sysctl_set(ns, "net.ipv4.tcp_available_congestion_control", "reno", NULL),
+			 -EACCES);
+	assert_int_equal(sysctl_set(ns, "net.ipv4.tcp_allowed_congestion_control", "reno", NULL),
+			 -EACCES);
+	sysctl_is(ns, "net.ipv4.tcp_allowed_congestion_control", "reno cubic");
+	sock_close(a);
+}
+
+static void test_tcp_congestion_per_socket_and_children(void **state)
+{
+	struct sock *l = tcp_socket(ns), *c = tcp_socket(ns);
+	struct tcp_sock *ctp = tcp_sk(c);
+
+	(void)state;
+	assert_int_equal(tcp_set_congestion_control(tcp_sk(l), "nope"), -ENOENT);
+	assert_ptr_equal(tcp_sk(l)->ca_ops, &cubictcp);
+	assert_int_equal(tcp_set_congestion_control(tcp_sk(l), "reno"), 0);
+	assert_int_equal(sock_bind(l, 0, 5000), 0);
+	assert_int_equal(sock_listen(l, 4), 0);
+	assert_int_equal(sock_connect(c, htonl(0x7f000001), 5000), -EINPROGRESS);
+	h_run();
+	assert_non_null(accepted);
+	/* the child takes the listener's choice; the client the default */
+	assert_ptr_equal(tcp_sk(accepted)->ca_ops, &tcp_reno);
+	assert_ptr_equal(ctp->ca_ops, &cubictcp);
+
+	/* A fast retransmit with ten segments in flight: CUBIC keeps
+	 * 717/1024 of the window, Reno half. */
+	static uint8_t data[10 * 1448];
+	assert_int_equal(sock_send(c, data, sizeof(data)), (int)sizeof(data));
+	assert_int_equal(ctp->snd_cwnd, 10);
+	for (int i = 0; i < 3; i++)
+		tcp_cong_on_dupack(ctp);
+	assert_int_equal(ctp->ca_state, TCP_CA_Recovery);
+	assert_int_equal(ctp->snd_ssthresh, 7);
+	h_advance(1000000);
+	assert_int_equal(ctp->ca_state, TCP_CA_Open);
+
+	/* switched on the established connection: Reno from now on */
+	assert_int_equal(tcp_set_congestion_control(ctp, "reno"), 0);
+	assert_int_equal(sock_send(c, data, sizeof(data)), (int)sizeof(data));
+	ctp->snd_cwnd = 10;
+	for (int i = 0; i < 3; i++)
+		tcp_cong_on_dupack(ctp);
+	assert_int_equal(ctp->snd_ssthresh, 5);
+	h_advance(1000000);
+	sock_close(accepted);
+	sock_close(c);
+	sock_close(l);
+	h_advance(1000000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_cubic_window_follows_the_cubic_after_a_loss,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cubic_tcp_friendly_region_on_a_short_rtt,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cubic_fast_convergence_lowers_wmax, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_cubic_rto_forgets_wmax, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_congestion_control_sysctls, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_congestion_per_socket_and_children, setup,
+						teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
