@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * `bench`: nsemu's stress tests (issue 6). This file holds the command's
- * dispatch (`bench fwd|netns|fib`) and what the three benches share: number
+ * dispatch (`bench fwd|netns|fib|tcp`) and what the benches share: number
  * parsing with clear errors, a private CLI context for the lines that build
  * a bench topology, a synchronous call on the owner of a namespace, drop
  * counters read through NSEMU_MSG_GETDROPS (the same owner snapshot `show
@@ -261,7 +261,10 @@ static int bench_usage(struct cli_ctx *c, FILE *f)
 		"                 [ --rules R ] [ --ecmp K ]\n"
 		"                 [ --topology FILE --from NS --to A.B.C.D ]\n"
 		"       bench netns [ --count N ] [ -j ]\n"
-		"       bench fib [ --prefixes N ] [ --lookups M ] [ --ecmp N ] [ --seed S ] [ --rules R ] [ -j ]\n");
+		"       bench fib [ --prefixes N ] [ --lookups M ] [ --ecmp N ] [ --seed S ] [ --rules R ] [ -j ]\n"
+		"       bench tcp [ --routers N ] [ --workers N ] [ --seconds S | --bytes B ] [ -j ]\n"
+		"       bench tcp --conns N [ --routers N ] [ --workers N ] [ -j ]\n"
+		"       bench tcp --cps [ --conns N ] [ --seconds S ] [ --routers N ] [ --workers N ] [ -j ]\n");
 	return f == c->out ? 0 : -EINVAL;
 }
 
@@ -274,11 +277,12 @@ static const struct cmd bench_cmds[] = {
 	{ "fwd", bench_fwd, "forwarding throughput through a chain of routers" },
 	{ "netns", bench_netns, "namespace creation and deletion rate, memory" },
 	{ "fib", bench_fib, "FIB load time, memory and lookup cost" },
+	{ "tcp", bench_tcp, "TCP throughput, memory per connection, connection rate" },
 	{ "help", bench_help, "usage" },
 	{ NULL, NULL, NULL },
 };
 
-/* cmd_bench - `bench fwd|netns|fib ...`. Control thread. */
+/* cmd_bench - `bench fwd|netns|fib|tcp ...`. Control thread. */
 int cmd_bench(struct cli_ctx *c, int argc, char **argv)
 {
 	if (argc < 2)

@@ -26,6 +26,7 @@
 int bench_fwd(struct cli_ctx *c, int argc, char **argv);
 int bench_netns(struct cli_ctx *c, int argc, char **argv);
 int bench_fib(struct cli_ctx *c, int argc, char **argv);
+int bench_tcp(struct cli_ctx *c, int argc, char **argv);
 
 /* CLOCK_MONOTONIC in ns (the clock loop_now() reads). */
 uint64_t bench_now_ns(void);

@@ -361,7 +361,7 @@ const struct cmd cli_cmds[] = {
 	{ "ss", cmd_ss, "ss [-n NS] -t [-a|-l] [-n]: TCP sockets" },
 	{ "tcpdump", cmd_tcpdump, "tcpdump [-n NS] -i DEV [-w FILE] [-c N] [-e] [EXPR] [&]: capture" },
 	{ "wait", cmd_wait, "wait for background jobs (tcpdump ... &, nc ... &); Ctrl-C stops them" },
-	{ "bench", cmd_bench, "bench fwd|netns|fib [OPTIONS]: stress tests (bench help)" },
+	{ "bench", cmd_bench, "bench fwd|netns|fib|tcp [OPTIONS]: stress tests (bench help)" },
 	{ "help", cmd_help, "help [CMD [WORDS...]]: this list, or one command's grammar (also CMD ... ?)" },
 	{ "source", cmd_source, "source FILE: run the commands in FILE" },
 	{ "quit", cmd_quit, "leave nsemu" },

@@ -42,7 +42,7 @@ static void usage(FILE *f)
 {
 	fprintf(f, "Usage: nsemu [ -t THREADS ] [ -s SOCKET ] [ -f SCRIPT ] [ -b SCRIPT ] [ -q ] [ --seed N ]\n"
 		   "       nsemu --daemon [ -t THREADS ] [ -s SOCKET ] [ -f SCRIPT ]\n"
-		   "       nsemu [ -t THREADS ] bench fwd|netns|fib [ OPTIONS ]  (see `bench help`)\n"
+		   "       nsemu [ -t THREADS ] bench fwd|netns|fib|tcp [ OPTIONS ]  (see `bench help`)\n"
 		   "       nsemu exec [ -s SOCKET ] NS -- PROGRAM [ ARGS... ]  (ip, sysctl, libnl\n"
 		   "              programs in namespace NS of a running emulator)\n"
 		   "  -t THREADS  worker threads (default: one per CPU)\n"

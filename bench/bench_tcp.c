@@ -1,0 +1,1079 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `bench tcp`: the emulated TCP between two applications, as iperf3 and a
+ * connect loop measure the kernel's (scripts/bench-kernel.sh runs those).
+ * It builds a chain of fresh namespaces btcp-a - r1 - ... - rN - btcp-b
+ * joined by veth pairs (none of routers by default: one veth pair), with
+ * permanent neighbour entries and routes both ways, spread over W workers
+ * in contiguous runs as `bench fwd` does, and runs one of three loads:
+ *
+ *   bulk (default)  one connection from an application in a to one in b:
+ *                   the sender keeps the send buffer full (sock_send until
+ *                   -EAGAIN, again on writable), the receiver drains it
+ *                   (sock_recv until -EAGAIN) and compares every byte with
+ *                   the pattern the sender sent (a sequence of period
+ *                   65521, so a byte's value depends on its offset: lost,
+ *                   duplicated or misplaced data cannot match). Reports
+ *                   Gbit/s of data delivered, segments/s (the sender's
+ *                   OutSegs), retransmissions (RetransSegs), and CPU per
+ *                   GB (CPU time of every worker thread).
+ *   --conns N       N connections opened (256 connects in flight) and left
+ *                   idle; memory per connection (both ends: two sockets),
+ *                   from jemalloc's stats.allocated and RSS.
+ *   --cps           a loop of connect, accept, close (the client closes at
+ *                   once, the server when it reads the end of stream), one
+ *                   connection at a time, as a blocking program does it:
+ *                   connections per second.
+ *
+ * The applications run on their namespaces' owner workers (O1) as
+ * socket callbacks; the CLI thread starts and stops them and reads their
+ * counters with owner calls (O5). Everything is torn down with the
+ * namespaces at the end.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <arpa/inet.h>
+
+#include "core/loop.h"
+#include "core/mem.h"
+#include "netns/core/netns.h"
+#include "netns/core/sock.h"
+#include "bench.h"
+#include "cli/print.h"
+
+#define TCPB_PORT 5201		/* iperf3's */
+#define TCPB_CHUNK 65536	/* bytes per sock_send / sock_recv call */
+#define TCPB_PERIOD 65521	/* the data pattern's period (a prime) */
+#define TCPB_MAX_ROUTERS 250	/* link i is 10.202.i.0/24 */
+#define TCPB_WINDOW 256		/* --conns: connects in flight */
+#define TCPB_STALL_NS (5 * 1000000000ull) /* no progress for this long: fail */
+/* --conns / --cps: the client namespace's ip_local_port_range, and so the
+ * most connections one client namespace holds (TIME-WAIT included). */
+#define TCPB_PORT_LO 1024
+#define TCPB_PORT_HI 65535
+#define TCPB_MAX_CONNS (TCPB_PORT_HI - TCPB_PORT_LO + 1)
+
+enum tcpb_mode { TCPB_BULK, TCPB_CONNS, TCPB_CPS };
+
+struct tcpb_opts {
+	unsigned routers, workers, conns;
+	double seconds;
+	uint64_t bytes;
+	enum tcpb_mode mode;
+	bool json, seconds_set;
+};
+
+/* ---------------- bulk: the receiver (b's owner) ---------------- */
+
+struct tcpb_rx {
+	struct worker *w;
+	struct sock *lsk, *sk;
+	const uint8_t *pat;
+	uint32_t addr;
+	uint64_t bytes, bad;	/* bytes received, of which differing from the pattern */
+	uint64_t limit;		/* --bytes: t_done when this many arrived */
+	uint64_t t_done;
+	bool eof, gone;
+	int err;
+	uint8_t buf[TCPB_CHUNK];
+};
+
+/* Count the bytes of @buf that differ from the pattern at stream offset
+ * @off. memcmp first: the common case is a match at memory speed. */
+static uint64_t tcpb_check(const uint8_t *pat, uint64_t off, const uint8_t *buf, unsigned len)
+{
+	const uint8_t *p = pat + off % TCPB_PERIOD;
+	uint64_t bad = 0;
+
+	if (!memcmp(p, buf, len))
+		return 0;
+	for (unsigned i = 0; i < len; i++)
+		bad += p[i] != buf[i];
+	return bad;
+}
+
+static void tcpb_rx_readable(struct sock *sk, void *ctx)
+{
+	struct tcpb_rx *rx = ctx;
+	int r;
+
+	while ((r = sock_recv(sk, rx->buf, sizeof(rx->buf))) > 0) {
+		rx->bad += tcpb_check(rx->pat, rx->bytes, rx->buf, (unsigned)r);
+		rx->bytes += (unsigned)r;
+		if (rx->limit && rx->bytes >= rx->limit && !rx->t_done)
+			rx->t_done = bench_now_ns();
+	}
+	if (r == 0)
+		rx->eof = true;
+	else if (r != -EAGAIN && !rx->err)
+		rx->err = r;
+}
+
+static void tcpb_rx_gone(struct sock *sk, void *ctx)
+{
+	struct tcpb_rx *rx = ctx;
+
+	if (sk == rx->sk)
+		rx->sk = NULL;
+	if (sk == rx->lsk)
+		rx->lsk = NULL;
+	rx->gone = true;
+}
+
+static const struct sock_ops tcpb_rx_ops = {
+	.readable = tcpb_rx_readable,
+	.gone = tcpb_rx_gone,
+};
+
+/* One stream: the first connection is the transfer, any other is closed. */
+static void tcpb_rx_accept(struct sock *lsk, struct sock *newsk, void *ctx)
+{
+	struct tcpb_rx *rx = ctx;
+
+	if (rx->sk) {
+		sock_close(newsk);
+		return;
+	}
+	rx->sk = newsk;
+	sock_set_cb(newsk, &tcpb_rx_ops, rx);
+	tcpb_rx_readable(newsk, rx); /* data may have come with the handshake */
+}
+
+static const struct sock_ops tcpb_listen_ops = {
+	.accept = tcpb_rx_accept,
+	.gone = tcpb_rx_gone,
+};
+
+/* Listen on @addr:TCPB_PORT in @ns with @ops (ctx @ctx); 0 or -errno. */
+static int tcpb_listen(struct netns *ns, uint32_t addr, const struct sock_ops *ops, void *ctx,
+		       struct sock **res)
+{
+	struct sock *sk;
+	int err = sock_create(ns, AF_INET, SOCK_STREAM, 0, ops, ctx, &sk);
+
+	if (err)
+		return err;
+	sock_set_reuseaddr(sk, true);
+	err = sock_bind(sk, addr, TCPB_PORT);
+	if (!err)
+		err = sock_listen(sk, 4096);
+	if (err) {
+		sock_close(sk);
+		return err;
+	}
+	*res = sk;
+	return 0;
+}
+
+static void tcpb_rx_start_fn(struct netns *ns, void *arg)
+{
+	struct tcpb_rx *rx = arg;
+
+	rx->w = loop_current();
+	rx->err = tcpb_listen(ns, rx->addr, &tcpb_listen_ops, rx, &rx->lsk);
+}
+
+static void tcpb_rx_stop_fn(void *arg)
+{
+	struct tcpb_rx *rx = arg;
+
+	sock_close(rx->sk);
+	sock_close(rx->lsk);
+	rx->sk = rx->lsk = NULL;
+}
+
+/* ---------------- bulk: the sender (a's owner) ---------------- */
+
+struct tcpb_tx {
+	struct worker *w;
+	struct sock *sk;
+	const uint8_t *pat;
+	uint32_t daddr;
+	uint64_t limit, sent;	/* limit 0: until stopped */
+	uint64_t t_conn;	/* bench_now_ns when the connection was up */
+	bool connected, stop, shut, gone;
+	int err;
+};
+
+/* Fill the send buffer: chunks of the pattern at the stream offset. */
+static void tcpb_tx_pump(struct tcpb_tx *tx)
+{
+	while (tx->sk && !tx->stop && !tx->shut) {
+		uint64_t len = TCPB_CHUNK;
+		int r;
+
+		if (tx->limit && tx->limit - tx->sent < len)
+			len = tx->limit - tx->sent;
+		if (!len) {
+			/* everything handed over: the receiver sees the end */
+			sock_shutdown(tx->sk, SHUT_WR);
+			tx->shut = true;
+			break;
+		}
+		r = sock_send(tx->sk, tx->pat + tx->sent % TCPB_PERIOD, (unsigned)len);
+		if (r == -EAGAIN)
+			break;
+		if (r < 0) {
+			tx->err = r;
+			break;
+		}
+		tx->sent += (unsigned)r;
+	}
+}
+
+static void tcpb_tx_writable(struct sock *sk, void *ctx)
+{
+	tcpb_tx_pump(ctx);
+}
+
+static void tcpb_tx_connected(struct sock *sk, int err, void *ctx)
+{
+	struct tcpb_tx *tx = ctx;
+
+	if (err) {
+		tx->err = err;
+		return;
+	}
+	tx->t_conn = bench_now_ns();
+	tx->connected = true;
+	/* the writable callback that follows fills the buffer */
+}
+
+static void tcpb_tx_gone(struct sock *sk, void *ctx)
+{
+	struct tcpb_tx *tx = ctx;
+
+	tx->sk = NULL;
+	tx->gone = true;
+}
+
+static const struct sock_ops tcpb_tx_ops = {
+	.writable = tcpb_tx_writable,
+	.connected = tcpb_tx_connected,
+	.gone = tcpb_tx_gone,
+};
+
+static void tcpb_tx_start_fn(struct netns *ns, void *arg)
+{
+	struct tcpb_tx *tx = arg;
+	int err;
+
+	tx->w = loop_current();
+	err = sock_create(ns, AF_INET, SOCK_STREAM, 0, &tcpb_tx_ops, tx, &tx->sk);
+	if (!err)
+		err = sock_connect(tx->sk, tx->daddr, TCPB_PORT);
+	if (err != -EINPROGRESS)
+		tx->err = err ? err : -EPROTO;
+}
+
+static void tcpb_tx_stop_fn(void *arg)
+{
+	struct tcpb_tx *tx = arg;
+
+	tx->stop = true;
+}
+
+static void tcpb_tx_close_fn(void *arg)
+{
+	struct tcpb_tx *tx = arg;
+
+	sock_close(tx->sk);
+	tx->sk = NULL;
+}
+
+/* ---------------- --conns and --cps: the client (a's owner) ---------------- */
+
+struct tcpb_cli {
+	struct worker *w;
+	struct netns *ns;
+	struct loop_task task;
+	uint32_t daddr;
+	unsigned n, window;	/* connections to make, connects in flight at most */
+	unsigned started, established, failed;
+	bool cps;		/* close each as soon as it is up */
+	struct sock **sk;	/* --conns: every connection, kept */
+	struct sock *up;	/* --cps: the one to close next */
+	int err;
+};
+
+static void tcpb_cli_connected(struct sock *sk, int err, void *ctx)
+{
+	struct tcpb_cli *cl = ctx;
+
+	if (err) {
+		cl->failed++;
+		if (!cl->err)
+			cl->err = err;
+	} else {
+		cl->established++;
+	}
+	if (cl->cps)
+		cl->up = sk;
+	/* Close (--cps) and connect again from the task, not from inside
+	 * TCP's input path that called us. */
+	loop_task_wake(cl->w, &cl->task);
+}
+
+static const struct sock_ops tcpb_cli_ops = { .connected = tcpb_cli_connected };
+
+/* Connect one more; false when there is nothing more to do. */
+static bool tcpb_cli_connect_one(struct tcpb_cli *cl)
+{
+	struct sock *sk;
+	int err;
+
+	if (cl->err || cl->started == cl->n)
+		return false;
+	err = sock_create(cl->ns, AF_INET, SOCK_STREAM, 0, &tcpb_cli_ops, cl, &sk);
+	if (!err)
+		err = sock_connect(sk, cl->daddr, TCPB_PORT);
+	if (err != -EINPROGRESS) {
+		cl->err = err ? err : -EPROTO;
+		sock_close(sk);
+		return false;
+	}
+	if (cl->sk)
+		cl->sk[cl->started] = sk;
+	cl->started++;
+	return true;
+}
+
+static void tcpb_cli_run(void *arg)
+{
+	struct tcpb_cli *cl = arg;
+
+	if (cl->up) {
+		sock_close(cl->up);
+		cl->up = NULL;
+	}
+	while (cl->started - cl->established - cl->failed < cl->window &&
+	       tcpb_cli_connect_one(cl))
+		;
+}
+
+static void tcpb_cli_start_fn(struct netns *ns, void *arg)
+{
+	struct tcpb_cli *cl = arg;
+
+	cl->w = loop_current();
+	cl->ns = ns;
+	loop_task_init(&cl->task, tcpb_cli_run, cl);
+	tcpb_cli_run(cl);
+}
+
+static void tcpb_cli_close_fn(void *arg)
+{
+	struct tcpb_cli *cl = arg;
+
+	cl->n = cl->started; /* no more */
+	sock_close(cl->up);
+	cl->up = NULL;
+	for (unsigned i = 0; cl->sk && i < cl->started; i++) {
+		sock_close(cl->sk[i]);
+		cl->sk[i] = NULL;
+	}
+}
+
+/* ---------------- --conns and --cps: the server (b's owner) ---------------- */
+
+struct tcpb_srv {
+	struct worker *w;
+	struct sock *lsk;
+	uint32_t addr;
+	unsigned n, accepted, closed;
+	struct sock **sk;	/* --conns: every accepted connection */
+	uint64_t t_done;	/* --cps: when the last one was closed */
+	bool cps;
+	int err;
+	uint8_t buf[256];
+};
+
+/* --cps: read to the end of stream, then close. */
+static void tcpb_srv_readable(struct sock *sk, void *ctx)
+{
+	struct tcpb_srv *sv = ctx;
+	int r;
+
+	while ((r = sock_recv(sk, sv->buf, sizeof(sv->buf))) > 0)
+		;
+	if (r == -EAGAIN)
+		return;
+	sock_close(sk);
+	if (++sv->closed == sv->n)
+		sv->t_done = bench_now_ns();
+}
+
+static const struct sock_ops tcpb_srv_child_ops = { .readable = tcpb_srv_readable };
+
+static void tcpb_srv_accept(struct sock *lsk, struct sock *newsk, void *ctx)
+{
+	struct tcpb_srv *sv = ctx;
+
+	if (sv->cps) {
+		sock_set_cb(newsk, &tcpb_srv_child_ops, sv);
+	} else if (sv->accepted < sv->n) {
+		sv->sk[sv->accepted] = newsk;
+	} else {
+		sock_close(newsk);
+		return;
+	}
+	sv->accepted++;
+}
+
+static const struct sock_ops tcpb_srv_ops = { .accept = tcpb_srv_accept };
+
+static void tcpb_srv_start_fn(struct netns *ns, void *arg)
+{
+	struct tcpb_srv *sv = arg;
+
+	sv->w = loop_current();
+	sv->err = tcpb_listen(ns, sv->addr, &tcpb_srv_ops, sv, &sv->lsk);
+}
+
+static void tcpb_srv_close_fn(void *arg)
+{
+	struct tcpb_srv *sv = arg;
+
+	for (unsigned i = 0; sv->sk && i < MIN(sv->accepted, sv->n); i++) {
+		sock_close(sv->sk[i]);
+		sv->sk[i] = NULL;
+	}
+	sock_close(sv->lsk);
+	sv->lsk = NULL;
+}
+
+/* ---------------- counters ---------------- */
+
+/* A copy of a namespace's MIB, taken on its owner. */
+static void tcpb_mib_fn(struct netns *ns, void *arg)
+{
+	memcpy(arg, ns->mib, sizeof(ns->mib));
+}
+
+static int tcpb_mib(const char *ns, uint64_t mib[MIB_MAX])
+{
+	return rtnl_ns_call_sync(ns, tcpb_mib_fn, mib);
+}
+
+/* Read a struct's fields on its owner: a plain copy, taken there. */
+struct tcpb_copy {
+	const void *src;
+	void *dst;
+	size_t len;
+};
+
+static void tcpb_copy_fn(void *arg)
+{
+	struct tcpb_copy *c = arg;
+
+	memcpy(c->dst, c->src, c->len);
+}
+
+static void tcpb_snapshot(struct worker *w, const void *src, void *dst, size_t len)
+{
+	struct tcpb_copy c = { src, dst, len };
+
+	loop_call_sync(w, tcpb_copy_fn, &c);
+}
+
+static void tcpb_sleep_ms(unsigned ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
+
+	nanosleep(&ts, NULL);
+}
+
+static bool tcpb_interrupted(const struct cli_ctx *c)
+{
+	return c->interrupt && *c->interrupt;
+}
+
+/* ---------------- options ---------------- */
+
+static int tcpb_parse(struct cli_ctx *c, int argc, char **argv, struct tcpb_opts *o)
+{
+	uint64_t v;
+	bool conns_set = false;
+
+	*o = (struct tcpb_opts){ .workers = 1, .seconds = 2 };
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		bool takes = true;
+
+		if (!strcmp(a, "-j") || !strcmp(a, "--json")) {
+			o->json = true;
+			takes = false;
+		} else if (!strcmp(a, "--cps")) {
+			o->mode = TCPB_CPS;
+			takes = false;
+		} else if (!val && !strncmp(a, "--", 2)) {
+			fprintf(c->err, "bench: option \"%s\" needs a value\n", a);
+			return -EINVAL;
+		} else if (!strcmp(a, "--routers")) {
+			if (bench_get_u64(c, a, val, 0, TCPB_MAX_ROUTERS, &v))
+				return -EINVAL;
+			o->routers = (unsigned)v;
+		} else if (!strcmp(a, "--workers")) {
+			if (bench_get_u64(c, a, val, 1, 254, &v))
+				return -EINVAL;
+			o->workers = (unsigned)v;
+		} else if (!strcmp(a, "--seconds")) {
+			if (bench_get_double(c, a, val, 0.01, 86400, &o->seconds))
+				return -EINVAL;
+			o->seconds_set = true;
+		} else if (!strcmp(a, "--bytes")) {
+			if (bench_get_u64(c, a, val, 1, UINT64_MAX / 2, &o->bytes))
+				return -EINVAL;
+		} else if (!strcmp(a, "--conns")) {
+			if (bench_get_u64(c, a, val, 1, TCPB_MAX_CONNS, &v))
+				return -EINVAL;
+			o->conns = (unsigned)v;
+			conns_set = true;
+		} else {
+			fprintf(c->err, "bench: unknown option \"%s\", try \"bench help\"\n", a);
+			return -EINVAL;
+		}
+		if (takes)
+			i++;
+	}
+	if (o->bytes && o->seconds_set) {
+		fprintf(c->err, "bench: --seconds and --bytes do not go together\n");
+		return -EINVAL;
+	}
+	if (o->mode == TCPB_CPS) {
+		if (o->bytes) {
+			fprintf(c->err, "bench: --bytes is for a transfer, not --cps\n");
+			return -EINVAL;
+		}
+		/* --cps: until --seconds, or --conns N are done (at most
+		 * a client namespace's ports: each waits in TIME-WAIT) */
+		if (!conns_set)
+			o->conns = TCPB_MAX_CONNS;
+	} else if (conns_set) {
+		if (o->bytes || o->seconds_set) {
+			fprintf(c->err, "bench: --conns opens idle connections: no --seconds or --bytes\n");
+			return -EINVAL;
+		}
+		o->mode = TCPB_CONNS;
+	}
+	if (o->workers > loop_nworkers()) {
+		fprintf(c->err, "bench: --workers %u but nsemu runs %u worker thread%s (start it with -t %u)\n",
+			o->workers, loop_nworkers(), loop_nworkers() == 1 ? "" : "s", o->workers);
+		return -EINVAL;
+	}
+	if (o->workers > o->routers + 2) {
+		fprintf(c->err, "bench: --workers %u needs at least %u routers (--routers)\n", o->workers,
+			o->workers - 2);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* ---------------- the chain ---------------- */
+
+static void tcpb_node_name(char *buf, size_t len, unsigned i, unsigned routers)
+{
+	if (i == 0)
+		snprintf(buf, len, "btcp-a");
+	else if (i == routers + 1)
+		snprintf(buf, len, "btcp-b");
+	else
+		snprintf(buf, len, "btcp-r%u", i);
+}
+
+/*
+ * Link i (node i's "east" to node i+1's "west") is 10.202.i.0/24, .1 and
+ * .2, with fixed MACs and permanent neighbours both ways (no ARP while
+ * measuring). Every node but b routes by default toward b; every node
+ * past the first router routes a's link, 10.202.0.0/24, back west. Node i
+ * goes to worker i * W / (N + 2), as `bench fwd` places them.
+ */
+static int tcpb_chain_build(struct cli_ctx *c, struct bench_cli *b, const struct tcpb_opts *o,
+			    unsigned *created)
+{
+	unsigned nodes = o->routers + 2, i;
+	char a[32], z[32];
+
+	for (i = 0; i < nodes; i++) {
+		tcpb_node_name(a, sizeof(a), i, o->routers);
+		if (bench_run(c, b, "ip netns add %s thread %u", a,
+			      (unsigned)((uint64_t)i * o->workers / nodes)))
+			return -EINVAL;
+		(*created)++;
+		if (i > 0 && i <= o->routers &&
+		    bench_run(c, b, "ip netns exec %s sysctl -q -w net.ipv4.ip_forward=1", a))
+			return -EINVAL;
+	}
+	for (i = 0; i + 1 < nodes; i++) {
+		tcpb_node_name(a, sizeof(a), i, o->routers);
+		tcpb_node_name(z, sizeof(z), i + 1, o->routers);
+		if (bench_run(c, b, "ip link add east netns %s type veth peer name west netns %s", a,
+			      z) ||
+		    bench_run(c, b, "ip -n %s link set east address 02:bc:00:%02x:%02x:01", a, i >> 8,
+			      i & 255) ||
+		    bench_run(c, b, "ip -n %s link set west address 02:bc:00:%02x:%02x:02", z, i >> 8,
+			      i & 255) ||
+		    bench_run(c, b, "ip -n %s addr add 10.202.%u.1/24 dev east", a, i) ||
+		    bench_run(c, b, "ip -n %s addr add 10.202.%u.2/24 dev west", z, i) ||
+		    bench_run(c, b, "ip -n %s link set east up", a) ||
+		    bench_run(c, b, "ip -n %s link set west up", z) ||
+		    bench_run(c, b,
+			      "ip -n %s neigh add 10.202.%u.2 lladdr 02:bc:00:%02x:%02x:02 dev east "
+			      "nud permanent",
+			      a, i, i >> 8, i & 255) ||
+		    bench_run(c, b,
+			      "ip -n %s neigh add 10.202.%u.1 lladdr 02:bc:00:%02x:%02x:01 dev west "
+			      "nud permanent",
+			      z, i, i >> 8, i & 255) ||
+		    bench_run(c, b, "ip -n %s route add default via 10.202.%u.2", a, i) ||
+		    (i > 0 && bench_run(c, b, "ip -n %s route add 10.202.0.0/24 via 10.202.%u.1", z, i)))
+			return -EINVAL;
+	}
+	/* b's way back: its only link is the last one, so a default */
+	tcpb_node_name(z, sizeof(z), nodes - 1, o->routers);
+	if (o->routers == 0)
+		return 0; /* a and b share the link */
+	return bench_run(c, b, "ip -n %s route add default via 10.202.%u.1", z, o->routers) ? -EINVAL
+											       : 0;
+}
+
+static void tcpb_chain_delete(struct cli_ctx *c, struct bench_cli *b, const struct tcpb_opts *o,
+			      unsigned created)
+{
+	char a[32];
+
+	for (unsigned i = 0; i < created; i++) {
+		tcpb_node_name(a, sizeof(a), i, o->routers);
+		bench_run(c, b, "ip netns del %s", a);
+	}
+}
+
+static void tcpb_print_head(const struct tcpb_opts *o, const char *what, double secs)
+{
+	print_text("--- bench tcp: %s, ", what);
+	if (o->routers)
+		print_text("%u router%s, ", o->routers, o->routers == 1 ? "" : "s");
+	else
+		print_text("one veth pair, ");
+	print_text("%u worker%s, %.2f s ---\n", o->workers, o->workers == 1 ? "" : "s", secs);
+	print_string(PRINT_JSON, "mode", NULL,
+		     o->mode == TCPB_BULK ? "bulk" : o->mode == TCPB_CONNS ? "conns" : "cps");
+	print_uint(PRINT_JSON, "routers", NULL, o->routers);
+	print_uint(PRINT_JSON, "workers", NULL, o->workers);
+	print_float(PRINT_JSON, "seconds", NULL, secs);
+}
+
+/* CPU time of each worker thread (CLOCK_THREAD_CPUTIME_ID, read on it):
+ * what the work cost, polling included. Not loop_stats' busy time, which a
+ * worker adds up when a drain of its queues ends: under a transfer that
+ * keeps the queues full one drain lasts a second or more. */
+static void tcpb_cpu_fn(void *arg)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	*(uint64_t *)arg = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void tcpb_cpu_snapshot(uint64_t *cpu)
+{
+	for (unsigned i = 0; i < loop_nworkers(); i++)
+		loop_call_sync(loop_worker(i), tcpb_cpu_fn, &cpu[i]);
+}
+
+/* CPU time of every worker since @cpu0 (ns), into @cpu; the total. */
+static uint64_t tcpb_cpu_since(const uint64_t *cpu0, uint64_t *cpu)
+{
+	uint64_t total = 0;
+
+	tcpb_cpu_snapshot(cpu);
+	for (unsigned i = 0; i < loop_nworkers(); i++) {
+		cpu[i] -= cpu0[i];
+		total += cpu[i];
+	}
+	return total;
+}
+
+static void tcpb_print_cpu(const uint64_t *cpu, double secs)
+{
+	open_json_array(PRINT_JSON, "cpu");
+	for (unsigned i = 0; i < loop_nworkers(); i++) {
+		double share = secs > 0 ? MIN((double)cpu[i] / (secs * 1e9), 1.0) : 0;
+
+		open_json_object(NULL);
+		print_uint(PRINT_ANY, "thread", "thread %u: ", i);
+		print_float(PRINT_JSON, "share", NULL, share);
+		print_float(PRINT_FP, NULL, "cpu %.1f%%\n", 100 * share);
+		close_json_object();
+	}
+	close_json_array(PRINT_JSON, NULL);
+}
+
+/* ---------------- bulk ---------------- */
+
+static void tcpb_interval(struct cli_ctx *c, double t0, double t1, uint64_t bytes)
+{
+	char t[40];
+
+	if (t1 <= t0)
+		return;
+	snprintf(t, sizeof(t), "%.2f-%.2f s", t0, t1);
+	fprintf(c->out, "%-15s %10.2f MBytes %10.2f Gbit/s\n", t, (double)bytes / 1048576,
+		(double)bytes * 8 / (t1 - t0) / 1e9);
+	fflush(c->out);
+}
+
+static int tcpb_bulk(struct cli_ctx *c, const struct tcpb_opts *o, const uint8_t *pat)
+{
+	char a[32], bname[32];
+	struct tcpb_rx *rx = calloc(1, sizeof(*rx)), rs;
+	struct tcpb_tx *tx = calloc(1, sizeof(*tx)), ts;
+	uint64_t *mib0 = calloc(2 * MIB_MAX, sizeof(uint64_t)), *mib1 = calloc(2 * MIB_MAX, 8);
+	uint64_t *cpu0 = calloc(loop_nworkers(), 8), *cpus = calloc(loop_nworkers(), 8);
+	uint64_t t_start, t_end, next, last, last_bytes = 0, progress_t, progress_bytes = 0;
+	uint64_t cpu = 0, stop_at;
+	double secs;
+	int err = -ENOMEM;
+
+	tcpb_node_name(a, sizeof(a), 0, o->routers);
+	tcpb_node_name(bname, sizeof(bname), o->routers + 1, o->routers);
+	if (!rx || !tx || !mib0 || !mib1 || !cpu0 || !cpus) {
+		fprintf(c->err, "bench: out of memory\n");
+		goto out;
+	}
+	rx->pat = tx->pat = pat;
+	rx->addr = tx->daddr = htonl(0x0aca0002u | (o->routers << 8)); /* 10.202.N.2 */
+	rx->limit = tx->limit = o->bytes;
+	if ((err = tcpb_mib(a, mib0)) || (err = tcpb_mib(bname, mib0 + MIB_MAX)))
+		goto out;
+	if ((err = rtnl_ns_call_sync(bname, tcpb_rx_start_fn, rx)) || (err = rx->err)) {
+		fprintf(c->err, "bench: cannot listen on port %u in \"%s\": %s\n", TCPB_PORT, bname,
+			strerror(-err));
+		goto out;
+	}
+	tcpb_cpu_snapshot(cpu0);
+	t_start = bench_now_ns();
+	if ((err = rtnl_ns_call_sync(a, tcpb_tx_start_fn, tx)) || (err = tx->err)) {
+		fprintf(c->err, "bench: cannot connect from \"%s\": %s\n", a, strerror(-err));
+		goto out;
+	}
+
+	/* Wait for the connection, then run: an interval line a second. */
+	for (;;) {
+		tcpb_snapshot(tx->w, tx, &ts, sizeof(ts));
+		if (ts.connected || ts.err)
+			break;
+		if (bench_now_ns() - t_start > TCPB_STALL_NS || tcpb_interrupted(c)) {
+			ts.err = -ETIMEDOUT;
+			break;
+		}
+		tcpb_sleep_ms(1);
+	}
+	if (ts.err) {
+		err = ts.err;
+		fprintf(c->err, "bench: connect from \"%s\" failed: %s\n", a, strerror(-err));
+		goto out;
+	}
+	if (!o->json)
+		fprintf(c->out, "%-15s %17s %17s\n", "Interval", "Transfer", "Bitrate");
+	last = progress_t = ts.t_conn;
+	next = last + 1000000000ull;
+	stop_at = o->bytes ? UINT64_MAX : ts.t_conn + (uint64_t)(o->seconds * 1e9);
+	for (;;) {
+		uint64_t now = bench_now_ns();
+
+		if (now < MIN(next, stop_at))
+			tcpb_sleep_ms((unsigned)MIN((MIN(next, stop_at) - now + 999999) / 1000000, 5));
+		now = bench_now_ns();
+		tcpb_snapshot(rx->w, rx, &rs, offsetof(struct tcpb_rx, buf));
+		tcpb_snapshot(tx->w, tx, &ts, sizeof(ts));
+		if (rs.bytes != progress_bytes) {
+			progress_bytes = rs.bytes;
+			progress_t = now;
+		}
+		if (now >= next || now >= stop_at || rs.t_done) {
+			if (!o->json && now > last + 1000000)
+				tcpb_interval(c, (double)(last - ts.t_conn) / 1e9,
+					      (double)(now - ts.t_conn) / 1e9, rs.bytes - last_bytes);
+			last = now;
+			last_bytes = rs.bytes;
+			next = now + 1000000000ull;
+		}
+		if (now >= stop_at || rs.t_done)
+			break;
+		if (rs.err || ts.err || rs.gone || ts.gone || rs.eof) {
+			fprintf(c->err, "bench: the transfer ended after %" PRIu64 " bytes: %s\n",
+				rs.bytes, strerror(-(rs.err ? rs.err : ts.err ? ts.err : -EPIPE)));
+			err = -EIO;
+			goto out;
+		}
+		if (now - progress_t > TCPB_STALL_NS || tcpb_interrupted(c)) {
+			fprintf(c->err, "bench: %s after %" PRIu64 " bytes received (%" PRIu64
+				" sent)\n", tcpb_interrupted(c) ? "interrupted" : "the transfer stalled",
+				rs.bytes, ts.sent);
+			err = tcpb_interrupted(c) ? -EINTR : -EIO;
+			goto out;
+		}
+	}
+	/* The figures at the end: bytes delivered to the receiver. */
+	loop_call_sync(tx->w, tcpb_tx_stop_fn, tx);
+	t_end = rs.t_done ? rs.t_done : bench_now_ns();
+	cpu = tcpb_cpu_since(cpu0, cpus);
+	tcpb_snapshot(rx->w, rx, &rs, offsetof(struct tcpb_rx, buf));
+	tcpb_snapshot(tx->w, tx, &ts, sizeof(ts));
+	if ((err = tcpb_mib(a, mib1)) || (err = tcpb_mib(bname, mib1 + MIB_MAX)))
+		goto out;
+	secs = (double)(t_end - ts.t_conn) / 1e9;
+
+	uint64_t out_segs = mib1[MIB_TcpOutSegs] - mib0[MIB_TcpOutSegs];
+	uint64_t in_segs = mib1[MIB_MAX + MIB_TcpInSegs] - mib0[MIB_MAX + MIB_TcpInSegs];
+	uint64_t retrans = mib1[MIB_TcpRetransSegs] - mib0[MIB_TcpRetransSegs];
+	uint64_t bytes = o->bytes ? MIN(rs.bytes, o->bytes) : rs.bytes;
+	double gbps = secs > 0 ? (double)bytes * 8 / secs / 1e9 : 0;
+
+	new_json_obj(c->out, o->json, c->pretty);
+	open_json_object(NULL);
+	tcpb_print_head(o, "1 stream", secs);
+	print_u64(PRINT_ANY, "sent", "sent %" PRIu64 " bytes", ts.sent);
+	print_u64(PRINT_ANY, "received", ", received %" PRIu64 " bytes", rs.bytes);
+	print_u64(PRINT_ANY, "corrupt", ", %" PRIu64 " differing from what was sent\n", rs.bad);
+	print_float(PRINT_ANY, "gbps", "throughput: %.2f Gbit/s", gbps);
+	print_float(PRINT_ANY, "segs_per_second", ", %.0f segments/s",
+		    secs > 0 ? (double)out_segs / secs : 0);
+	print_text(" (sender's OutSegs %" PRIu64 ", receiver's InSegs %" PRIu64 ")\n", out_segs,
+		   in_segs);
+	print_u64(PRINT_JSON, "out_segs", NULL, out_segs);
+	print_u64(PRINT_JSON, "in_segs", NULL, in_segs);
+	print_float(PRINT_ANY, "bytes_per_seg", "data per segment: %.0f bytes\n",
+		    out_segs ? (double)rs.bytes / (double)out_segs : 0);
+	print_u64(PRINT_ANY, "retrans", "retransmitted: %" PRIu64 " segments (RetransSegs)\n",
+		  retrans);
+	print_float(PRINT_ANY, "cpu_ms_per_gb", "cpu: %.1f ms per GB (CPU time of all workers)\n",
+		    bytes ? (double)cpu / 1e6 / ((double)bytes / 1e9) : 0);
+	tcpb_print_cpu(cpus, secs);
+	print_text("data: %s\n", rs.bad ? "CORRUPT (received bytes differ from the sent stream)"
+				      : "ok (every byte received as sent)");
+	print_bool(PRINT_JSON, "data_ok", NULL, !rs.bad);
+	close_json_object();
+	delete_json_obj();
+	err = rs.bad ? -EIO : 0;
+out:
+	if (tx && tx->w)
+		loop_call_sync(tx->w, tcpb_tx_close_fn, tx);
+	if (rx && rx->w)
+		loop_call_sync(rx->w, tcpb_rx_stop_fn, rx);
+	free(rx);
+	free(tx);
+	free(mib0);
+	free(mib1);
+	free(cpu0);
+	free(cpus);
+	return err;
+}
+
+/* ---------------- --conns and --cps ---------------- */
+
+static void tcpb_print_mem(const char *key, const char *label, int64_t before, int64_t after,
+			   unsigned n)
+{
+	open_json_object(key);
+	if (before < 0 || after < 0) {
+		print_text("%s: n/a (not the jemalloc build)\n", label);
+		print_null(PRINT_JSON, "bytes_per_conn", NULL, NULL);
+	} else {
+		double per = n ? (double)(after - before) / n : 0;
+
+		print_text("%s: %.1f MiB before, %.1f MiB after: %.0f bytes per connection "
+			   "(%.0f per socket)\n",
+			   label, before / 1048576.0, after / 1048576.0, per, per / 2);
+		print_u64(PRINT_JSON, "before", NULL, (uint64_t)before);
+		print_u64(PRINT_JSON, "after", NULL, (uint64_t)after);
+		print_float(PRINT_JSON, "bytes_per_conn", NULL, per);
+	}
+	close_json_object();
+}
+
+static int tcpb_conns(struct cli_ctx *c, struct bench_cli *b, const struct tcpb_opts *o)
+{
+	char a[32], bname[32];
+	struct tcpb_cli *cl = calloc(1, sizeof(*cl)), cs;
+	struct tcpb_srv *sv = calloc(1, sizeof(*sv)), ss;
+	uint64_t *cpu0 = calloc(loop_nworkers(), 8), *cpus = calloc(loop_nworkers(), 8);
+	uint64_t mib_a[MIB_MAX], mib_b[MIB_MAX];
+	uint64_t t_start, t_end, stop_at, progress_t, rss0 = 0, rss1 = 0;
+	int64_t al0 = -1, al1 = -1;
+	unsigned progress = 0;
+	bool cps = o->mode == TCPB_CPS;
+	double secs;
+	int err = -ENOMEM;
+
+	tcpb_node_name(a, sizeof(a), 0, o->routers);
+	tcpb_node_name(bname, sizeof(bname), o->routers + 1, o->routers);
+	if (!cl || !sv || !cpu0 || !cpus)
+		goto nomem;
+	if (!cps) {
+		cl->sk = calloc(o->conns, sizeof(*cl->sk));
+		sv->sk = calloc(o->conns, sizeof(*sv->sk));
+		if (!cl->sk || !sv->sk)
+			goto nomem;
+	}
+	/* the client's ports: room for every connection (TIME-WAIT too) */
+	if (bench_run(c, b, "ip netns exec %s sysctl -q -w net.ipv4.ip_local_port_range=\"%u %u\"",
+		      a, TCPB_PORT_LO, TCPB_PORT_HI)) {
+		err = -EINVAL;
+		goto out;
+	}
+	cl->daddr = sv->addr = htonl(0x0aca0002u | (o->routers << 8));
+	cl->n = sv->n = o->conns;
+	cl->cps = sv->cps = cps;
+	cl->window = cps ? 1 : TCPB_WINDOW;
+	if ((err = rtnl_ns_call_sync(bname, tcpb_srv_start_fn, sv)) || (err = sv->err)) {
+		fprintf(c->err, "bench: cannot listen on port %u in \"%s\": %s\n", TCPB_PORT, bname,
+			strerror(-err));
+		goto out;
+	}
+	rss0 = mem_rss();
+	al0 = mem_allocated();
+	tcpb_cpu_snapshot(cpu0);
+	t_start = progress_t = bench_now_ns();
+	stop_at = cps ? t_start + (uint64_t)(o->seconds * 1e9) : UINT64_MAX;
+	if ((err = rtnl_ns_call_sync(a, tcpb_cli_start_fn, cl)))
+		goto out;
+	for (;;) {
+		uint64_t now;
+
+		tcpb_sleep_ms(cps ? 1 : 5);
+		now = bench_now_ns();
+		tcpb_snapshot(cl->w, cl, &cs, sizeof(cs));
+		tcpb_snapshot(sv->w, sv, &ss, offsetof(struct tcpb_srv, buf));
+		if (cs.err) {
+			fprintf(c->err, "bench: connection %u from \"%s\" failed: %s\n",
+				cs.established + cs.failed, a, strerror(-cs.err));
+			err = cs.err;
+			goto out;
+		}
+		if (cps ? ss.closed == o->conns : ss.accepted == o->conns &&
+							  cs.established == o->conns) {
+			t_end = cps ? ss.t_done : now;
+			break;
+		}
+		if (now >= stop_at) {
+			/* --cps --seconds: stop connecting; count what the
+			 * server has finished */
+			t_end = now;
+			break;
+		}
+		if ((cps ? ss.closed : ss.accepted) != progress) {
+			progress = cps ? ss.closed : ss.accepted;
+			progress_t = now;
+		}
+		if (now - progress_t > TCPB_STALL_NS || tcpb_interrupted(c)) {
+			fprintf(c->err, "bench: %s: %u of %u connections %s\n",
+				tcpb_interrupted(c) ? "interrupted" : "stalled",
+				cps ? ss.closed : ss.accepted, o->conns, cps ? "done" : "accepted");
+			err = tcpb_interrupted(c) ? -EINTR : -EIO;
+			goto out;
+		}
+	}
+	tcpb_cpu_since(cpu0, cpus);
+	/* the memory of N idle connections, both ends, before any closes */
+	rss1 = mem_rss();
+	al1 = mem_allocated();
+	if ((err = tcpb_mib(a, mib_a)) || (err = tcpb_mib(bname, mib_b)))
+		goto out;
+	secs = (double)(t_end - t_start) / 1e9;
+
+	new_json_obj(c->out, o->json, c->pretty);
+	open_json_object(NULL);
+	if (cps) {
+		unsigned done = ss.closed;
+
+		tcpb_print_head(o, "connect, accept, close, one at a time", secs);
+		print_uint(PRINT_ANY, "conns", "%u connections", done);
+		print_float(PRINT_ANY, "conns_per_second", ": %.0f connections/s\n",
+			    secs > 0 ? done / secs : 0);
+	} else {
+		tcpb_print_head(o, "idle connections", secs);
+		print_uint(PRINT_ANY, "conns", "%u connections established", o->conns);
+		print_float(PRINT_ANY, "open_per_second", " in %.3f s", secs);
+		print_text(" (%.0f/s, %u connects in flight)\n", secs > 0 ? o->conns / secs : 0,
+			   TCPB_WINDOW);
+		tcpb_print_mem("allocated", "allocated (jemalloc stats.allocated)", al0, al1,
+			       o->conns);
+		tcpb_print_mem("rss", "RSS", rss0 ? (int64_t)rss0 : -1,
+			       rss0 ? (int64_t)rss1 : -1, o->conns);
+	}
+	print_u64(PRINT_ANY, "client_established", "client CurrEstab %" PRIu64,
+		  mib_a[MIB_TcpCurrEstab]);
+	print_u64(PRINT_ANY, "client_active_opens", ", ActiveOpens %" PRIu64,
+		  mib_a[MIB_TcpActiveOpens]);
+	print_u64(PRINT_ANY, "server_established", "; server CurrEstab %" PRIu64,
+		  mib_b[MIB_TcpCurrEstab]);
+	print_u64(PRINT_ANY, "server_passive_opens", ", PassiveOpens %" PRIu64 "\n",
+		  mib_b[MIB_TcpPassiveOpens]);
+	tcpb_print_cpu(cpus, secs);
+	close_json_object();
+	delete_json_obj();
+	err = 0;
+	goto out;
+nomem:
+	fprintf(c->err, "bench: out of memory\n");
+out:
+	if (cl && cl->w)
+		loop_call_sync(cl->w, tcpb_cli_close_fn, cl);
+	if (sv && sv->w)
+		loop_call_sync(sv->w, tcpb_srv_close_fn, sv);
+	if (cl)
+		free(cl->sk);
+	if (sv)
+		free(sv->sk);
+	free(cl);
+	free(sv);
+	free(cpu0);
+	free(cpus);
+	return err;
+}
+
+int bench_tcp(struct cli_ctx *c, int argc, char **argv)
+{
+	struct tcpb_opts o;
+	struct bench_cli b;
+	unsigned created = 0;
+	uint8_t *pat = NULL;
+	int err;
+
+	if (tcpb_parse(c, argc, argv, &o))
+		return -EINVAL;
+	if (bench_cli_open(&b))
+		return -ENOMEM;
+	err = tcpb_chain_build(c, &b, &o, &created);
+	if (err)
+		goto out;
+	if (o.mode == TCPB_BULK) {
+		/* the stream: byte k is pattern[k % period]; one chunk more
+		 * so that a chunk never wraps */
+		pat = malloc(TCPB_PERIOD + TCPB_CHUNK);
+		if (!pat) {
+			err = -ENOMEM;
+			goto out;
+		}
+		for (unsigned i = 0; i < TCPB_PERIOD + TCPB_CHUNK; i++) {
+			unsigned k = i % TCPB_PERIOD;
+
+			pat[i] = (uint8_t)(k * 131u + (k >> 8));
+		}
+		err = tcpb_bulk(c, &o, pat);
+	} else {
+		err = tcpb_conns(c, &b, &o);
+	}
+out:
+	tcpb_chain_delete(c, &b, &o, created);
+	bench_cli_close(&b);
+	free(pat);
+	return err;
+}
