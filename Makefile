@@ -42,7 +42,7 @@ LDLIBS := $(NL_LIBS) -lev $(MALLOC_LIBS) -lpthread -lm
 CLI_LIBS := -ledit -lpcap
 
 LIB_SRCS := $(wildcard core/*.c netns/*/*.c devices/*.c)
-CLI_SRCS := $(wildcard cli/*.c ctl/*.c) $(filter-out bench/kudp.c,$(wildcard bench/*.c))
+CLI_SRCS := $(wildcard cli/*.c ctl/*.c) $(filter-out bench/kudp.c bench/ktcp.c,$(wildcard bench/*.c))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 HARNESS_SRCS := $(wildcard tests/unit/harness/*.c)
 
@@ -265,11 +265,11 @@ fuzz-corpus: deps $(O)/tests/fuzz/gen_corpus
 # plot; `make bench-instr` counts instructions per packet per hop under
 # callgrind; `make soak` runs the 30-minute mixed-traffic soak on the ASan
 # build (SOAK_SECONDS=120 for a short one). bench/ holds the kernel
-# comparison's UDP sender/receiver.
+# comparison's UDP sender/receiver (kudp) and TCP connection loops (ktcp).
 .PHONY: bench bench-compare bench-instr soak
 SOAK_O ?= build-asan
 SOAK_SECONDS ?= 1800
-BENCH_TOOLS := $(O)/bench/kudp
+BENCH_TOOLS := $(O)/bench/kudp $(O)/bench/ktcp
 
 $(O)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)

@@ -32,6 +32,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -298,6 +299,8 @@ struct tcpb_cli {
 	bool cps;		/* close each as soon as it is up */
 	struct sock **sk;	/* --conns: every connection, kept */
 	struct sock *up;	/* --cps: the one to close next */
+	struct sock *pending;	/* --cps: the one connecting (window 1) */
+	bool queued;		/* the task, as last seen on the owner */
 	int err;
 };
 
@@ -312,8 +315,10 @@ static void tcpb_cli_connected(struct sock *sk, int err, void *ctx)
 	} else {
 		cl->established++;
 	}
-	if (cl->cps)
+	if (cl->cps) {
 		cl->up = sk;
+		cl->pending = NULL;
+	}
 	/* Close (--cps) and connect again from the task, not from inside
 	 * TCP's input path that called us. */
 	loop_task_wake(cl->w, &cl->task);
@@ -339,6 +344,8 @@ static bool tcpb_cli_connect_one(struct tcpb_cli *cl)
 	}
 	if (cl->sk)
 		cl->sk[cl->started] = sk;
+	else
+		cl->pending = sk;
 	cl->started++;
 	return true;
 }
@@ -366,16 +373,39 @@ static void tcpb_cli_start_fn(struct netns *ns, void *arg)
 	tcpb_cli_run(cl);
 }
 
+/* Close everything; the task may still be queued (tcpb_cli_stop waits). */
 static void tcpb_cli_close_fn(void *arg)
 {
 	struct tcpb_cli *cl = arg;
 
 	cl->n = cl->started; /* no more */
 	sock_close(cl->up);
-	cl->up = NULL;
+	sock_close(cl->pending);
+	cl->up = cl->pending = NULL;
 	for (unsigned i = 0; cl->sk && i < cl->started; i++) {
 		sock_close(cl->sk[i]);
 		cl->sk[i] = NULL;
+	}
+	cl->queued = atomic_load(&cl->task.queued);
+}
+
+static void tcpb_cli_queued_fn(void *arg)
+{
+	struct tcpb_cli *cl = arg;
+
+	cl->queued = atomic_load(&cl->task.queued);
+}
+
+static void tcpb_sleep_ms(unsigned ms);
+
+/* Close the client's sockets and wait until its task can no longer run:
+ * then @cl may be freed. */
+static void tcpb_cli_stop(struct tcpb_cli *cl)
+{
+	loop_call_sync(cl->w, tcpb_cli_close_fn, cl);
+	while (cl->queued) {
+		tcpb_sleep_ms(1);
+		loop_call_sync(cl->w, tcpb_cli_queued_fn, cl);
 	}
 }
 
@@ -387,6 +417,8 @@ struct tcpb_srv {
 	uint32_t addr;
 	unsigned n, accepted, closed;
 	struct sock **sk;	/* --conns: every accepted connection */
+	struct sock **open;	/* --cps: accepted, not yet closed (their ctx is us) */
+	unsigned nopen, open_cap;
 	uint64_t t_done;	/* --cps: when the last one was closed */
 	bool cps;
 	int err;
@@ -403,6 +435,13 @@ static void tcpb_srv_readable(struct sock *sk, void *ctx)
 		;
 	if (r == -EAGAIN)
 		return;
+	/* out of the open set (a few: the client makes one at a time) */
+	for (unsigned i = sv->nopen; i--;) {
+		if (sv->open[i] == sk) {
+			sv->open[i] = sv->open[--sv->nopen];
+			break;
+		}
+	}
 	sock_close(sk);
 	if (++sv->closed == sv->n)
 		sv->t_done = bench_now_ns();
@@ -415,6 +454,19 @@ static void tcpb_srv_accept(struct sock *lsk, struct sock *newsk, void *ctx)
 	struct tcpb_srv *sv = ctx;
 
 	if (sv->cps) {
+		if (sv->nopen == sv->open_cap) {
+			unsigned cap = sv->open_cap ? 2 * sv->open_cap : 64;
+			struct sock **o = realloc(sv->open, cap * sizeof(*o));
+
+			if (!o) {
+				sock_close(newsk);
+				sv->err = -ENOMEM;
+				return;
+			}
+			sv->open = o;
+			sv->open_cap = cap;
+		}
+		sv->open[sv->nopen++] = newsk;
 		sock_set_cb(newsk, &tcpb_srv_child_ops, sv);
 	} else if (sv->accepted < sv->n) {
 		sv->sk[sv->accepted] = newsk;
@@ -443,6 +495,10 @@ static void tcpb_srv_close_fn(void *arg)
 		sock_close(sv->sk[i]);
 		sv->sk[i] = NULL;
 	}
+	while (sv->nopen)
+		sock_close(sv->open[--sv->nopen]);
+	free(sv->open);
+	sv->open = NULL;
 	sock_close(sv->lsk);
 	sv->lsk = NULL;
 }
@@ -653,6 +709,38 @@ static void tcpb_chain_delete(struct cli_ctx *c, struct bench_cli *b, const stru
 	}
 }
 
+/* Drop counters of every namespace of the chain, added up. */
+static int tcpb_drops(struct cli_ctx *c, const struct tcpb_opts *o, uint64_t drops[DROP_MAX])
+{
+	char a[32];
+	int err = 0;
+
+	memset(drops, 0, sizeof(uint64_t) * DROP_MAX);
+	for (unsigned i = 0; i < o->routers + 2 && !err; i++) {
+		tcpb_node_name(a, sizeof(a), i, o->routers);
+		err = bench_drops_add(c, a, drops);
+	}
+	return err;
+}
+
+static void tcpb_print_drops(const uint64_t *d0, const uint64_t *d1)
+{
+	uint64_t total = 0;
+
+	for (unsigned i = 0; i < DROP_MAX; i++)
+		total += d1[i] - d0[i];
+	print_u64(PRINT_ANY, "dropped", "packets dropped: %" PRIu64 "\n", total);
+	open_json_object("drops");
+	for (unsigned i = 0; i < DROP_MAX; i++) {
+		if (d1[i] == d0[i])
+			continue;
+		print_text("  dropped %s: %" PRIu64 " (%s)\n", drop_reason_names[i], d1[i] - d0[i],
+			   drop_reason_text[i]);
+		print_u64(PRINT_JSON, drop_reason_names[i], NULL, d1[i] - d0[i]);
+	}
+	close_json_object();
+}
+
 static void tcpb_print_head(const struct tcpb_opts *o, const char *what, double secs)
 {
 	print_text("--- bench tcp: %s, ", what);
@@ -736,7 +824,7 @@ static int tcpb_bulk(struct cli_ctx *c, const struct tcpb_opts *o, const uint8_t
 	uint64_t *mib0 = calloc(2 * MIB_MAX, sizeof(uint64_t)), *mib1 = calloc(2 * MIB_MAX, 8);
 	uint64_t *cpu0 = calloc(loop_nworkers(), 8), *cpus = calloc(loop_nworkers(), 8);
 	uint64_t t_start, t_end, next, last, last_bytes = 0, progress_t, progress_bytes = 0;
-	uint64_t cpu = 0, stop_at;
+	uint64_t cpu = 0, stop_at, drops0[DROP_MAX], drops1[DROP_MAX];
 	double secs;
 	int err = -ENOMEM;
 
@@ -749,7 +837,8 @@ static int tcpb_bulk(struct cli_ctx *c, const struct tcpb_opts *o, const uint8_t
 	rx->pat = tx->pat = pat;
 	rx->addr = tx->daddr = htonl(0x0aca0002u | (o->routers << 8)); /* 10.202.N.2 */
 	rx->limit = tx->limit = o->bytes;
-	if ((err = tcpb_mib(a, mib0)) || (err = tcpb_mib(bname, mib0 + MIB_MAX)))
+	if ((err = tcpb_mib(a, mib0)) || (err = tcpb_mib(bname, mib0 + MIB_MAX)) ||
+	    (err = tcpb_drops(c, o, drops0)))
 		goto out;
 	if ((err = rtnl_ns_call_sync(bname, tcpb_rx_start_fn, rx)) || (err = rx->err)) {
 		fprintf(c->err, "bench: cannot listen on port %u in \"%s\": %s\n", TCPB_PORT, bname,
@@ -826,7 +915,8 @@ static int tcpb_bulk(struct cli_ctx *c, const struct tcpb_opts *o, const uint8_t
 	cpu = tcpb_cpu_since(cpu0, cpus);
 	tcpb_snapshot(rx->w, rx, &rs, offsetof(struct tcpb_rx, buf));
 	tcpb_snapshot(tx->w, tx, &ts, sizeof(ts));
-	if ((err = tcpb_mib(a, mib1)) || (err = tcpb_mib(bname, mib1 + MIB_MAX)))
+	if ((err = tcpb_mib(a, mib1)) || (err = tcpb_mib(bname, mib1 + MIB_MAX)) ||
+	    (err = tcpb_drops(c, o, drops1)))
 		goto out;
 	secs = (double)(t_end - ts.t_conn) / 1e9;
 
@@ -853,6 +943,7 @@ static int tcpb_bulk(struct cli_ctx *c, const struct tcpb_opts *o, const uint8_t
 		    out_segs ? (double)rs.bytes / (double)out_segs : 0);
 	print_u64(PRINT_ANY, "retrans", "retransmitted: %" PRIu64 " segments (RetransSegs)\n",
 		  retrans);
+	tcpb_print_drops(drops0, drops1);
 	print_float(PRINT_ANY, "cpu_ms_per_gb", "cpu: %.1f ms per GB (CPU time of all workers)\n",
 		    bytes ? (double)cpu / 1e6 / ((double)bytes / 1e9) : 0);
 	tcpb_print_cpu(cpus, secs);
@@ -957,6 +1048,12 @@ static int tcpb_conns(struct cli_ctx *c, struct bench_cli *b, const struct tcpb_
 			err = cs.err;
 			goto out;
 		}
+		if (ss.err) {
+			fprintf(c->err, "bench: the server in \"%s\" failed: %s\n", bname,
+				strerror(-ss.err));
+			err = ss.err;
+			goto out;
+		}
 		if (cps ? ss.closed == o->conns : ss.accepted == o->conns &&
 							  cs.established == o->conns) {
 			t_end = cps ? ss.t_done : now;
@@ -1000,9 +1097,9 @@ static int tcpb_conns(struct cli_ctx *c, struct bench_cli *b, const struct tcpb_
 	} else {
 		tcpb_print_head(o, "idle connections", secs);
 		print_uint(PRINT_ANY, "conns", "%u connections established", o->conns);
-		print_float(PRINT_ANY, "open_per_second", " in %.3f s", secs);
-		print_text(" (%.0f/s, %u connects in flight)\n", secs > 0 ? o->conns / secs : 0,
-			   TCPB_WINDOW);
+		print_float(PRINT_FP, NULL, " in %.3f s", secs);
+		print_float(PRINT_ANY, "open_per_second", " (%.0f/s", secs > 0 ? o->conns / secs : 0);
+		print_text(", %u connects in flight)\n", TCPB_WINDOW);
 		tcpb_print_mem("allocated", "allocated (jemalloc stats.allocated)", al0, al1,
 			       o->conns);
 		tcpb_print_mem("rss", "RSS", rss0 ? (int64_t)rss0 : -1,
@@ -1025,7 +1122,7 @@ nomem:
 	fprintf(c->err, "bench: out of memory\n");
 out:
 	if (cl && cl->w)
-		loop_call_sync(cl->w, tcpb_cli_close_fn, cl);
+		tcpb_cli_stop(cl);
 	if (sv && sv->w)
 		loop_call_sync(sv->w, tcpb_srv_close_fn, sv);
 	if (cl)

@@ -10,15 +10,28 @@
 #     slope between them;
 #   - namespaces: `ip netns add` and `unshare -n` rates, and memory per
 #     namespace (MemAvailable before and after COUNT namespaces with lo up
-#     and a veth to a hub).
-# Usage: bench-kernel.sh KUDP [SECONDS] [COUNT]
+#     and a veth to a hub);
+#   - TCP (`bench tcp`'s loads): iperf3 for TCP_SECONDS over a veth pair
+#     with both ends on CPU 0 and on CPUs 0 and 1 (`-A`), and through two
+#     routers; TCP_CONNS idle connections held by bench/ktcp (memory per
+#     connection: the Slab line of /proc/meminfo, and the live objects of
+#     /proc/slabinfo, before and after); a connect/accept/close loop of
+#     TCP_CPS connections, one at a time (bench/ktcp, next to KUDP).
+# Usage: bench-kernel.sh KUDP [SECONDS] [COUNT] [all|tcp]   (tcp: the TCP part alone)
+# Environment: TCP_SECONDS (3), TCP_CONNS (10000), TCP_CPS (20000).
 # Output: "kernel <key> <value>" lines. Without root or the tools it prints
-# "kernel comparison skipped: <why>" and exits 0. Every namespace it made
-# is deleted on exit, failure or Ctrl-C; traffic stays inside them.
+# "kernel comparison skipped: <why>" and exits 0 (the TCP part alone says
+# "kernel tcp comparison skipped: <why>" without iperf3). Every namespace
+# it made is deleted on exit, failure or Ctrl-C; traffic stays inside them.
 set -u
 kudp=${1:?usage: bench-kernel.sh KUDP [SECONDS] [COUNT]}
 secs=${2:-3}
 count=${3:-200}
+parts=${4:-all}
+ktcp=$(dirname "$kudp")/ktcp
+tsecs=${TCP_SECONDS:-3}
+tconns=${TCP_CONNS:-10000}
+tcps=${TCP_CPS:-20000}
 pfx=nsemub$$
 
 skip() {
@@ -95,6 +108,152 @@ fwd() {
 	cleanup
 }
 
+# ---- TCP ----
+
+# tcp_chain ROUTERS: ${pfx}-ta - ${pfx}-tr1 .. - ${pfx}-tb on 10.203.i.0/24,
+# routes both ways (as `bench tcp` builds its chain); ARP as usual.
+tcp_ns() { # i routers
+	if [ "$1" -eq 0 ]; then echo ${pfx}-ta
+	elif [ "$1" -eq $(($2 + 1)) ]; then echo ${pfx}-tb
+	else echo ${pfx}-tr$1; fi
+}
+tcp_chain() {
+	n=$1
+	i=0
+	while [ $i -le $((n + 1)) ]; do
+		ns=$(tcp_ns $i $n)
+		ip netns add $ns || return 1
+		ip -n $ns link set lo up
+		[ $i -ge 1 ] && [ $i -le $n ] && ip netns exec $ns sysctl -q -w net.ipv4.ip_forward=1
+		i=$((i + 1))
+	done
+	i=0
+	while [ $i -le $n ]; do
+		a=$(tcp_ns $i $n); z=$(tcp_ns $((i + 1)) $n)
+		ip link add east netns $a type veth peer name west netns $z || return 1
+		ip -n $a addr add 10.203.$i.1/24 dev east
+		ip -n $z addr add 10.203.$i.2/24 dev west
+		ip -n $a link set east up
+		ip -n $z link set west up
+		ip -n $a route add default via 10.203.$i.2
+		[ $i -gt 0 ] && ip -n $z route add 10.203.0.0/24 via 10.203.$i.1
+		i=$((i + 1))
+	done
+	[ $n -gt 0 ] && ip -n $(tcp_ns $((n + 1)) $n) route add default via 10.203.$n.1
+	return 0
+}
+
+# wait_listen NS PORT: until something listens there (5 s at most)
+wait_listen() {
+	k=0
+	while ! ip netns exec $1 ss -Hltn "sport = :$2" 2>/dev/null | grep -q . && [ $k -lt 50 ]; do
+		sleep 0.1; k=$((k + 1))
+	done
+}
+
+# iperf KEY ROUTERS AFFINITY: one iperf3 stream for TCP_SECONDS from a to b
+iperf() {
+	key=$1
+	tcp_chain $2 || { echo "kernel: cannot build the TCP chain" >&2; cleanup; return 1; }
+	a=$(tcp_ns 0 $2); b=$(tcp_ns $(($2 + 1)) $2)
+	ip netns exec $b iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
+	spid=$!
+	wait_listen $b 5201
+	out=$(mktemp)
+	ip netns exec $a iperf3 -c 10.203.$2.2 -p 5201 -t $tsecs -A $3 -J >"$out" 2>/dev/null
+	wait $spid
+	python3 - "$out" "$key" <<'PY' || echo "kernel: iperf3 $key failed" >&2
+import json, sys
+d = json.load(open(sys.argv[1]))
+e, k = d["end"], sys.argv[2]
+r = e["sum_received"]
+cpu = e.get("cpu_utilization_percent", {})
+secs = r["seconds"]
+print("kernel tcp_gbps_%s %.3f" % (k, r["bits_per_second"] / 1e9))
+print("kernel tcp_retrans_%s %d" % (k, e["sum_sent"].get("retransmits", 0)))
+# CPU of both iperf3 processes (user + system, the stack's work in
+# their context included; softirq time on ksoftirqd is not)
+cpus = (cpu.get("host_total", 0) + cpu.get("remote_total", 0)) / 100 * secs
+if r["bytes"]:
+    print("kernel tcp_cpu_ms_per_gb_%s %.1f" % (k, cpus * 1e3 / (r["bytes"] / 1e9)))
+PY
+	rm -f "$out"
+	cleanup
+}
+
+slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
+# bytes of live slab objects (every cache: active_objs * objsize)
+slab_objs() { awk 'NR > 2 { s += $2 * $4 } END { printf "%.0f\n", s }' /proc/slabinfo; }
+
+# conns: TCP_CONNS idle connections, both ends in this kernel
+tcp_conns() {
+	tcp_chain 0 || return 1
+	a=${pfx}-ta; b=${pfx}-tb
+	ip netns exec $a sysctl -q -w net.ipv4.ip_local_port_range="1024 65535"
+	sout=$(mktemp); cout=$(mktemp)
+	sync; s0=$(slab_kb); o0=$(slab_objs)
+	ip netns exec $b "$ktcp" serve 10.203.0.2 5202 hold $tconns >"$sout" &
+	spid=$!
+	wait_listen $b 5202
+	ip netns exec $a "$ktcp" conns 10.203.0.2 5202 $tconns >"$cout" &
+	cpid=$!
+	k=0
+	while ! { grep -q held "$sout" && grep -q established "$cout"; } && [ $k -lt 600 ]; do
+		sleep 0.1; k=$((k + 1))
+	done
+	s1=$(slab_kb); o1=$(slab_objs)
+	if grep -q held "$sout"; then
+		echo "kernel tcp_conns $tconns"
+		awk -v n=$tconns -v a=$s0 -v b=$s1 'BEGIN { printf "kernel tcp_slab_bytes_per_conn %.0f\n", (b - a) * 1024 / n }'
+		awk -v n=$tconns -v a=$o0 -v b=$o1 'BEGIN { printf "kernel tcp_slab_objs_bytes_per_conn %.0f\n", (b - a) / n }'
+		awk '$1 == "TCP" { print "kernel tcp_sock_bytes", $4 }' /proc/slabinfo
+		awk '{ printf "kernel tcp_open_per_s %.0f\n", $2 / $3 }' "$cout"
+	else
+		echo "kernel: $tconns connections not established" >&2
+	fi
+	kill $cpid $spid 2>/dev/null
+	wait $cpid $spid 2>/dev/null
+	rm -f "$sout" "$cout"
+	cleanup
+}
+
+# cps: connect, accept, close, one at a time
+tcp_cps() {
+	tcp_chain 0 || return 1
+	a=${pfx}-ta; b=${pfx}-tb
+	ip netns exec $a sysctl -q -w net.ipv4.ip_local_port_range="1024 65535"
+	sout=$(mktemp)
+	ip netns exec $b "$ktcp" serve 10.203.0.2 5203 close $tcps >"$sout" &
+	spid=$!
+	wait_listen $b 5203
+	ip netns exec $a "$ktcp" cps 10.203.0.2 5203 $tcps |
+		awk '{ printf "kernel tcp_cps %.0f\n", $2 / $3 }'
+	wait $spid
+	rm -f "$sout"
+	cleanup
+}
+
+tcp_all() {
+	if ! command -v iperf3 >/dev/null 2>&1; then
+		echo "kernel tcp comparison skipped: iperf3 not installed (scripts/deps.sh bench)"
+	else
+		iperf 1cpu 0 0,0
+		iperf 2cpu 0 0,1
+		iperf 2r 2 0,1
+	fi
+	if [ ! -x "$ktcp" ]; then
+		echo "kernel tcp comparison skipped: $ktcp not built"
+		return 0
+	fi
+	tcp_conns
+	tcp_cps
+}
+
+if [ "$parts" = tcp ]; then
+	tcp_all
+	exit 0
+fi
+
 p1=$(fwd 1) || exit 1
 p4=$(fwd 4) || exit 1
 echo "kernel fwd_pps_1 $p1"
@@ -131,3 +290,5 @@ done
 m1=$(avail)
 awk -v n=$count -v a=$m0 -v b=$m1 'BEGIN { printf "kernel bytes_per_netns %.0f\n", (a - b) / n }'
 cleanup
+[ "$parts" = all ] && tcp_all
+exit 0

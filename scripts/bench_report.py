@@ -7,7 +7,9 @@
 import json, os, sys
 
 tmp, out, secs = sys.argv[1], sys.argv[2], sys.argv[3]
-params = " ".join(sys.argv[4:])
+# --tcp-only (BENCH_PARTS=tcp): the machine and the TCP section alone
+tcp_only = len(sys.argv) > 4 and sys.argv[4] == "--tcp-only"
+params = " ".join(sys.argv[5 if tcp_only else 4:])
 
 
 def load1(path):
@@ -46,7 +48,10 @@ for l in open(os.path.join(tmp, "kernel.txt")):
         kskip = l.strip()
     elif len(p) == 3 and p[0] == "kernel":
         kernel[p[1]] = float(p[2])
-instr = open(os.path.join(tmp, "instr.txt")).read().strip()
+try:
+    instr = open(os.path.join(tmp, "instr.txt")).read().strip()
+except OSError:
+    instr = "(not run)"
 
 fwd = {}
 for t in (1, 2):
@@ -67,6 +72,91 @@ def slope(a, b, da, db):
     return (1e9 / b - 1e9 / a) / (db - da)
 
 
+def tcp_section(w):
+    """## TCP: bench tcp's runs (tcp-*.json) and the kernel's tcp_* figures."""
+    runs_ = [(k, load1(os.path.join(tmp, k + ".json"))) for k in
+             ("tcp-1w", "tcp-2w", "tcp-2r-1w", "tcp-2r-2w")]
+    conns, cps = load1(os.path.join(tmp, "tcp-conns.json")), load1(os.path.join(tmp, "tcp-cps.json"))
+    if not any(r for _, r in runs_) and not conns and not cps:
+        return
+    tk = {k[4:]: v for k, v in kernel.items() if k.startswith("tcp_")}
+    w("## TCP")
+    w("")
+    w("`bench tcp` (issue 13): one TCP stream from an application in `btcp-a` to one in `btcp-b`")
+    w("over a veth pair (or through routers), both written on the emulated socket API: the sender")
+    w("keeps its send buffer full, the receiver drains it and compares every byte with the stream")
+    w("sent. Gbit/s counts data delivered to the receiving application; segments/s the sender's")
+    w("OutSegs; CPU per GB is the CPU time of every worker thread (polling included) per 10^9")
+    w("bytes delivered. The kernel: iperf3 (`-t %s`, one stream) between two `ip netns` over" % (
+        params_kv.get("TCP_SECONDS", "3")))
+    w("veth, with both processes on CPU 0 (`-A 0,0`, the kernel's \"one worker\") or on CPUs 0")
+    w("and 1 (`-A 0,1`), and through two routers; its CPU per GB is the user and system time")
+    w("of the two iperf3 processes (the stack's work done in their context; softirq time on")
+    w("ksoftirqd is not counted). MTU 1500 everywhere: nsemu sends 1448-byte segments (no GSO")
+    w("yet), while the kernel's veth carries GSO packets of up to 64 KB, paid per packet.")
+    w("")
+    w("| path | workers | nsemu Gbit/s | segments/s | retransmits | CPU per GB | kernel (iperf3) | retransmits | CPU per GB | ratio |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    kmap = {"tcp-1w": "1cpu", "tcp-2w": "2cpu", "tcp-2r-1w": None, "tcp-2r-2w": "2r"}
+    for k, r in runs_:
+        if not r:
+            continue
+        kk = kmap[k]
+        kg = tk.get("gbps_" + kk) if kk else None
+        w("| %s | %d | %.2f | %.0f | %d | %.0f ms | %s | %s | %s | %s |" % (
+            "veth pair" if r["routers"] == 0 else "%d routers" % r["routers"], r["workers"], r["gbps"],
+            r["segs_per_second"], r["retrans"], r["cpu_ms_per_gb"],
+            "%.2f Gbit/s (%s)" % (kg, {"1cpu": "1 CPU", "2cpu": "2 CPUs", "2r": "2 CPUs"}[kk]) if kg else "",
+            "%d" % tk["retrans_" + kk] if kk and ("retrans_" + kk) in tk else "",
+            "%.0f ms" % tk["cpu_ms_per_gb_" + kk] if kk and ("cpu_ms_per_gb_" + kk) in tk else "",
+            "%.2f×" % (r["gbps"] / kg) if kg else ""))
+    w("")
+    if conns:
+        al, rss = conns.get("allocated", {}), conns.get("rss", {})
+        w("Idle connections (`bench tcp --conns %d`): both ends of every connection live in the" % conns["conns"])
+        w("process (two sockets each). Each socket's two 128 KiB rings are allocated (malloc) when it")
+        w("is established, whether data ever comes, so the allocator counts them, while RSS counts")
+        w("only the pages touched; the kernel allocates a socket's buffers only for data queued, so")
+        w("an idle kernel connection is its slab objects (tcp_sock, the socket inode, the file,")
+        w("the dentry...).")
+        w("")
+        w("| | nsemu | Linux kernel |")
+        w("|---|---:|---:|")
+        w("| connections | %d | %s |" % (conns["conns"], "%d" % tk["conns"] if "conns" in tk else "n/a"))
+        w("| opened | %.0f /s (%d connects in flight) | %s |" % (
+            conns["open_per_second"], 256, "%.0f /s (one at a time, blocking)" % tk["open_per_s"] if "open_per_s" in tk else "n/a"))
+        w("| memory per connection, allocated | %s | %s |" % (
+            "%.0f bytes" % al["bytes_per_conn"] if al.get("bytes_per_conn") is not None else "n/a",
+            "%.0f bytes (Slab in /proc/meminfo)" % tk["slab_bytes_per_conn"] if "slab_bytes_per_conn" in tk else "n/a"))
+        w("| memory per connection, resident | %s | %s |" % (
+            "%.0f bytes (RSS)" % rss["bytes_per_conn"] if rss.get("bytes_per_conn") is not None else "n/a",
+            "%.0f bytes (live slab objects, /proc/slabinfo)" % tk["slab_objs_bytes_per_conn"] if "slab_objs_bytes_per_conn" in tk else "n/a"))
+        if "sock_bytes" in tk:
+            w("| the kernel's tcp_sock | | %d bytes (slab TCP, one per socket) |" % tk["sock_bytes"])
+        w("")
+    if cps:
+        w("Connection rate (`bench tcp --cps --seconds 1`): connect, accept, close, one connection at a")
+        w("time (the client closes as soon as it is connected, the server once it reads the end of")
+        w("stream); the kernel runs the same loop with blocking sockets (bench/ktcp, %s connections)." % (
+            params_kv.get("TCP_CPS", "20000")))
+        w("Each client connection then waits in TIME-WAIT, so a loop holds at most the client's")
+        w("ip_local_port_range (set to 1024–65535 in both) of them.")
+        w("")
+        w("| | nsemu | Linux kernel | ratio |")
+        w("|---|---:|---:|---:|")
+        kc = tk.get("cps")
+        w("| connections/s | %.0f (%d connections) | %s | %s |" % (
+            cps["conns_per_second"], cps["conns"], "%.0f" % kc if kc else "n/a",
+            "%.1f×" % (cps["conns_per_second"] / kc) if kc else "n/a"))
+        w("")
+    sk = [l for l in open(os.path.join(tmp, "kernel.txt")) if l.startswith("kernel tcp comparison skipped")]
+    for l in sk:
+        w(l.strip())
+        w("")
+
+
+params_kv = dict(p.split("=", 1) for p in params.split() if "=" in p)
+
 L = []
 w = L.append
 w("# nsemu benchmarks")
@@ -85,6 +175,12 @@ for k, label in (("cpu", "CPU"), ("cpus", "CPUs"), ("mem", "memory"), ("kernel",
     w("| %s | %s |" % (label, machine.get(k, "?")))
 w("| run parameters | %s |" % (params or "defaults"))
 w("")
+if tcp_only:
+    tcp_section(w)
+    os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+    with open(out, "w") as f:
+        f.write("\n".join(L) + "\n")
+    sys.exit(0)
 w("## Method")
 w("")
 w("- **Forwarding** (`nsemu -t 2 bench fwd --hops N --threads T --seconds %s`): a chain" % secs)
@@ -289,6 +385,7 @@ if resp:
         w("(a load average above 2%s) the control thread and the probe wait for a CPU." % (
             ", last column" if la else ""))
         w("")
+tcp_section(w)
 w("## Instructions (callgrind)")
 w("")
 w("```")
