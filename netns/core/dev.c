@@ -420,11 +420,29 @@ bool dev_async_wait(void)
 /*
  * RFC 2863 operstate as `ip link` shows it: DOWN when administratively
  * down (rtnl_fill_ifinfo reports IF_OPER_DOWN for a device not running);
- * up, what linkwatch last set (default_operstate: LOWERLAYERDOWN without
- * carrier, UP with it). A device whose driver never reports a carrier
+ * up, what linkwatch last set (default_operstate below). A device whose
+ * driver never reports a carrier
  * (lo, dummy: dev->linkwatch false) has none set and stays UNKNOWN, as in
  * Linux, until its carrier first changes.
  */
+/*
+ * default_operstate without carrier: LOWERLAYERDOWN only when the device
+ * has a link of its own (iflink, a veth's peer) and the device of that
+ * ifindex in this namespace has no carrier either; DOWN otherwise (a
+ * dummy with carrier off). Like the kernel, the ifindex is looked up
+ * here even when the peer is in another namespace.
+ */
+static uint8_t dev_operstate_no_carrier(struct netdev *dev)
+{
+	const struct netdev *peer;
+	int iflink = dev->ops && dev->ops->get_iflink ? dev->ops->get_iflink(dev, NULL) : dev->ifindex;
+
+	if (iflink == dev->ifindex)
+		return OPER_DOWN;
+	peer = dev_get_by_index(dev->ns, iflink);
+	return peer && !peer->carrier ? OPER_LOWERLAYERDOWN : OPER_DOWN;
+}
+
 static void dev_update_operstate(struct netdev *dev)
 {
 	dev->flags &= ~(IFF_RUNNING | IFF_LOWER_UP);
@@ -437,7 +455,7 @@ static void dev_update_operstate(struct netdev *dev)
 		dev->flags |= IFF_RUNNING | IFF_LOWER_UP;
 		dev->operstate = dev->linkwatch ? OPER_UP : OPER_UNKNOWN;
 	} else {
-		dev->operstate = OPER_LOWERLAYERDOWN;
+		dev->operstate = dev_operstate_no_carrier(dev);
 	}
 }
 

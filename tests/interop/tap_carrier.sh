@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Carrier of a TAP attached with host-name to a persistent host device
 # (devices/tap.c): the host device going down, being deleted and being
-# recreated as persistent shows in nsemu as NO-CARRIER / LOWERLAYERDOWN and
+# recreated as persistent shows in nsemu as NO-CARRIER / DOWN and
 # back, nothing crashes, and traffic flows again after each recovery.
 # Needs root and /dev/net/tun (skipped otherwise).
 . "$(dirname "$0")/lib.sh"
@@ -42,13 +42,13 @@ check "carrier with the host device up" wait_state "LOWER_UP.*state UP"
 expect "kernel pings the emulated host" " 0% packet loss" "$(kx ping -c 2 -i 0.2 -W 2 10.79.0.2 2>&1)"
 
 kx ip link set "$TAP" down
-check "host device down: NO-CARRIER, LOWERLAYERDOWN" wait_state "NO-CARRIER.*state LOWERLAYERDOWN"
+check "host device down: NO-CARRIER, DOWN" wait_state "NO-CARRIER.*state DOWN"
 kx ip link set "$TAP" up
 check "host device up again: carrier back" wait_state "LOWER_UP.*state UP"
 
 # Deleting the host device under nsemu's fd (the fd then reads EBADFD).
 kx ip link del "$TAP" || bad "ip link del $TAP"
-check "host device deleted: NO-CARRIER, LOWERLAYERDOWN" wait_state "NO-CARRIER.*state LOWERLAYERDOWN"
+check "host device deleted: NO-CARRIER, DOWN" wait_state "NO-CARRIER.*state DOWN"
 # Sending meanwhile is a counted drop (no carrier), and nsemu keeps serving
 # (a failing ping would end nsemu's batch, so the drop is checked instead).
 nse_ok "ip -n e1 neigh add 10.79.0.9 lladdr 02:00:00:00:00:09 dev tap0"
