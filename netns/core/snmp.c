@@ -10,6 +10,7 @@
 const char *const mib_names[MIB_MAX] = {
 #define MIB_NAME(name) [MIB_##name] = #name,
 	IP_MIB(MIB_NAME) ICMP_MIB(MIB_NAME) UDP_MIB(MIB_NAME) TCP_MIB(MIB_NAME)
+	TCPEXT_MIB(MIB_NAME)
 #undef MIB_NAME
 };
 

@@ -31,10 +31,17 @@
 	X(TcpCurrEstab) X(TcpInSegs) X(TcpOutSegs) X(TcpRetransSegs) X(TcpInErrs) X(TcpOutRsts)    \
 	X(TcpInCsumErrors)
 
+/* /proc/net/netstat's TcpExt line (nstat prints TcpExt + the name), in
+ * the kernel's order (snmp4_net_list); only the ones nsemu counts. */
+#define TCPEXT_MIB(X)                                                                              \
+	X(TcpExtTW) X(TcpExtTCPAbortOnData) X(TcpExtTCPAbortOnClose) X(TcpExtTCPAbortOnTimeout)     \
+	X(TcpExtTCPKeepAlive)
+
 /* One flat enum so a drop reason can name any counter (drop_reason.h). */
 enum mib_field {
 #define MIB_ENUM(name) MIB_##name,
 	IP_MIB(MIB_ENUM) ICMP_MIB(MIB_ENUM) UDP_MIB(MIB_ENUM) TCP_MIB(MIB_ENUM)
+	TCPEXT_MIB(MIB_ENUM)
 #undef MIB_ENUM
 	MIB_MAX,
 	MIB_NONE = MIB_MAX, /* "no counter" in the drop table */

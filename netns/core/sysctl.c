@@ -98,6 +98,9 @@ struct net_var {
 	int32_t scale;
 };
 
+/* The kernel's HZ, which bounds the sysctls kept in jiffies. */
+#define SYSCTL_HZ 250
+
 #define NV(key, field, lo, hi, sc) { key, offsetof(struct sysctl_net, field), lo, hi, sc }
 /* sorted by name; "conf" and "neigh" directories slot in by sysctl_walk's sort */
 static const struct net_var net_vars[] = {
@@ -132,6 +135,12 @@ static const struct net_var net_vars[] = {
 	NV("route.min_pmtu", ip_rt_min_pmtu, 68, INT_MAX, 1),
 	NV("route.mtu_expires", ip_rt_mtu_expires, INT_MIN / 1000, INT_MAX / 1000, 1),
 	NV("tcp_fin_timeout", tcp_fin_timeout, 1, INT_MAX, 1),
+	/* proc_dointvec_jiffies: seconds that fit an int of jiffies (HZ
+	 * 250, as the reference kernel), negative ones too; the probe count
+	 * is a u8 (proc_dou8vec_minmax) */
+	NV("tcp_keepalive_intvl", tcp_keepalive_intvl, -(INT_MAX / SYSCTL_HZ), INT_MAX / SYSCTL_HZ, 1),
+	NV("tcp_keepalive_probes", tcp_keepalive_probes, 0, 255, 1),
+	NV("tcp_keepalive_time", tcp_keepalive_time, -(INT_MAX / SYSCTL_HZ), INT_MAX / SYSCTL_HZ, 1),
 	/* tcp_syn_retries / tcp_synack_retries: 1..127 (MAX_TCP_SYNCNT) */
 	NV("tcp_syn_retries", tcp_syn_retries, 1, 127, 1),
 	NV("tcp_synack_retries", tcp_synack_retries, 1, 127, 1),
@@ -198,6 +207,9 @@ void sysctl_net_init(struct sysctl_net *s)
 	s->tcp_syn_retries = 6;		  /* TCP_SYN_RETRIES */
 	s->tcp_synack_retries = 5;	  /* TCP_SYNACK_RETRIES */
 	s->tcp_fin_timeout = 60;	  /* TCP_FIN_TIMEOUT / HZ */
+	s->tcp_keepalive_time = 7200;	  /* TCP_KEEPALIVE_TIME / HZ */
+	s->tcp_keepalive_intvl = 75;	  /* TCP_KEEPALIVE_INTVL / HZ */
+	s->tcp_keepalive_probes = 9;	  /* TCP_KEEPALIVE_PROBES */
 }
 
 void sysctl_dev_init(struct netns *ns, struct ipv4_devconf *cnf)

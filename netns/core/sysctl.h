@@ -101,6 +101,9 @@ struct sysctl_net {
 	int32_t tcp_syn_retries;	  /* 6 */
 	int32_t tcp_synack_retries;	  /* 5 */
 	int32_t tcp_fin_timeout;	  /* 60 s */
+	int32_t tcp_keepalive_time;	  /* 7200 s */
+	int32_t tcp_keepalive_intvl;	  /* 75 s */
+	int32_t tcp_keepalive_probes;	  /* 9 */
 };
 
 /* Set every value to Linux's default for a new namespace. */

@@ -59,6 +59,12 @@ void tcp_set_state(struct tcp_sock *tp, int state)
 	else if (was_estab && !is_estab)
 		ns->mib[MIB_TcpCurrEstab]--;
 	tp->state = (uint8_t)state;
+	if (state == TCP_ESTABLISHED && !was_estab) {
+		/* tcp_finish_connect / tcp_create_openreq_child: the peer was
+		 * just heard; SO_KEEPALIVE counts its idle time from here */
+		tcp_rcv_heard(tp);
+		tcp_reset_keepalive_timer(tp);
+	}
 }
 
 uint32_t tcp_rcv_queued(const struct tcp_sock *tp)
@@ -155,6 +161,10 @@ void tcp_inherit_sockopts(struct tcp_sock *child, const struct tcp_sock *lp)
 		child->ca_ops = lp->ca_ops;
 		child->ca_setsockopt = true;
 	}
+	child->keepalive_time = lp->keepalive_time;
+	child->keepalive_intvl = lp->keepalive_intvl;
+	child->keepalive_probes = lp->keepalive_probes;
+	child->user_timeout = lp->user_timeout;
 }
 
 static int tcp_v4_init_sock(struct sock *sk)
@@ -567,6 +577,7 @@ static void tcp_close(struct sock *sk)
 	}
 	if (unread) {
 		/* RFC 2525 2.17, Linux: unread data is lost, tell the peer. */
+		mib_inc(sk->ns, MIB_TcpExtTCPAbortOnClose);
 		tcp_send_active_reset(tp);
 		tcp_done(tp);
 		return;
@@ -637,6 +648,29 @@ static int tcp_setsockopt(struct sock *sk, int level, int optname, const void *v
 	case TCP_NODELAY:
 		tcp_sock_set_nodelay(tp, v != 0);
 		return 0;
+	case TCP_KEEPIDLE:
+		if (v < 1 || v > MAX_TCP_KEEPIDLE)
+			return -EINVAL;
+		tp->keepalive_time = (uint32_t)v;
+		/* tcp_sock_set_keepidle_locked: the new idle time counts
+		 * from when the peer was last heard */
+		tcp_reset_keepalive_timer(tp);
+		return 0;
+	case TCP_KEEPINTVL:
+		if (v < 1 || v > MAX_TCP_KEEPINTVL)
+			return -EINVAL;
+		tp->keepalive_intvl = (uint32_t)v;
+		return 0;
+	case TCP_KEEPCNT:
+		if (v < 1 || v > MAX_TCP_KEEPCNT)
+			return -EINVAL;
+		tp->keepalive_probes = (uint8_t)v;
+		return 0;
+	case TCP_USER_TIMEOUT:
+		if (v < 0)
+			return -EINVAL;
+		tp->user_timeout = (uint32_t)v;
+		return 0;
 	default:
 		return -ENOPROTOOPT;
 	}
@@ -654,6 +688,19 @@ static int tcp_getsockopt(struct sock *sk, int level, int optname, void *val, un
 	switch (optname) {
 	case TCP_NODELAY:
 		v = tp->nodelay;
+		break;
+	case TCP_KEEPIDLE:
+		v = tp->keepalive_time ? (int)tp->keepalive_time : sk->ns->sysctl.tcp_keepalive_time;
+		break;
+	case TCP_KEEPINTVL:
+		v = tp->keepalive_intvl ? (int)tp->keepalive_intvl
+					: sk->ns->sysctl.tcp_keepalive_intvl;
+		break;
+	case TCP_KEEPCNT:
+		v = tp->keepalive_probes ? tp->keepalive_probes : sk->ns->sysctl.tcp_keepalive_probes;
+		break;
+	case TCP_USER_TIMEOUT:
+		v = (int)tp->user_timeout;
 		break;
 	default:
 		return -ENOPROTOOPT;
@@ -684,5 +731,6 @@ struct proto tcp_prot = {
 	.unhash = tcp_unhash,
 	.setsockopt = tcp_setsockopt,
 	.getsockopt = tcp_getsockopt,
+	.keepalive = tcp_set_keepalive,
 	.slot = -1,
 };

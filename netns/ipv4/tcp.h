@@ -62,6 +62,11 @@ enum tcp_state {
 #define TCP_RTO_MIN_US 200000u		/* TCP_RTO_MIN: 200 ms */
 #define TCP_RTO_MAX_US 120000000u	/* TCP_RTO_MAX: 120 s */
 #define TCP_TIMEOUT_INIT_US 1000000u	/* RFC 6298 2.1: 1 s */
+#define TCP_RESOURCE_PROBE_NS (500ull * NSEC_PER_MSEC) /* TCP_RESOURCE_PROBE_INTERVAL */
+#define TCP_HZ 250			/* the kernel's HZ: keepalive times are jiffies */
+#define MAX_TCP_KEEPIDLE 32767		/* TCP_KEEPIDLE, TCP_KEEPINTVL: seconds */
+#define MAX_TCP_KEEPINTVL 32767
+#define MAX_TCP_KEEPCNT 127
 #define TCP_DELACK_US 40000u		/* TCP_DELACK_MIN */
 #define TCP_TIMEWAIT_NS (60ull * NSEC_PER_SEC) /* TCP_TIMEWAIT_LEN */
 #define TCP_MSS_DEFAULT 536u		/* RFC 9293 3.7.1 without an MSS option */
@@ -191,6 +196,15 @@ struct tcp_sock {
 	/* Delayed ACK: full-sized segments received since the last ACK. */
 	uint8_t ack_pending;
 	bool ack_scheduled;
+
+	/* Keepalive (TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT; 0: the
+	 * namespace's tcp_keepalive_*), TCP_USER_TIMEOUT in ms (0: off). */
+	uint32_t keepalive_time, keepalive_intvl;	/* seconds */
+	uint8_t keepalive_probes;
+	uint8_t probes_out;		/* keepalive probes unanswered */
+	uint32_t user_timeout;
+	uint64_t rcv_tstamp;		/* loop time the peer was last heard */
+	uint64_t retrans_stamp;		/* loop time the head was sent, once retransmitted */
 
 	struct timer retransmit_timer;	/* RTO, SYN / SYN-ACK retries, window probe */
 	struct timer delack_timer;
@@ -361,6 +375,17 @@ void tcp_init_xmit_timers(struct tcp_sock *tp);
 void tcp_clear_xmit_timers(struct tcp_sock *tp);
 void tcp_reset_xmit_timer(struct tcp_sock *tp);
 void tcp_schedule_delack(struct tcp_sock *tp);
+/* SO_KEEPALIVE switched (proto.keepalive, tcp_set_keepalive). */
+void tcp_set_keepalive(struct sock *sk, bool on);
+/* Keepalive armed from now on (establishment, SO_KEEPALIVE, TCP_KEEPIDLE):
+ * the idle time less what has already passed since the peer was heard. */
+void tcp_reset_keepalive_timer(struct tcp_sock *tp);
+/* The peer was heard (an acceptable segment with ACK): keepalive restarts. */
+static inline void tcp_rcv_heard(struct tcp_sock *tp)
+{
+	tp->rcv_tstamp = loop_now();
+	tp->probes_out = 0;
+}
 /* TIME_WAIT for 60 s (or FIN_WAIT2's tcp_fin_timeout), then freed. */
 void tcp_time_wait(struct tcp_sock *tp, int state);
 

@@ -614,6 +614,7 @@ void tcp_rcv_state_process(struct tcp_sock *tp, struct pkt *p)
 		pkt_drop(p, DROP_TCP_ACK_UNSENT_DATA);
 		return;
 	}
+	tcp_rcv_heard(tp);
 	switch (tp->state) {
 	case TCP_FIN_WAIT1:
 		if (tcp_fin_acked(tp)) {
@@ -644,6 +645,7 @@ void tcp_rcv_state_process(struct tcp_sock *tp, struct pkt *p)
 	fin = cb->flags & TCPHDR_FIN;
 	if (cb->datalen && tp->sk.orphan && (tp->state == TCP_FIN_WAIT1 ||
 					     tp->state == TCP_FIN_WAIT2)) {
+		mib_inc(ns, MIB_TcpExtTCPAbortOnData);
 		tcp_send_active_reset(tp);
 		tcp_done(tp);
 		pkt_drop(p, DROP_TCP_CLOSE);

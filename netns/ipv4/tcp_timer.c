@@ -26,6 +26,7 @@ static void tcp_write_err(struct tcp_sock *tp)
 {
 	bool connecting = tp->state == TCP_SYN_SENT;
 
+	mib_inc(tp->sk.ns, MIB_TcpExtTCPAbortOnTimeout);
 	tp->sk.err = -ETIMEDOUT;
 	if (tcp_done(tp))
 		return;
@@ -47,6 +48,38 @@ static void tcp_probe_timer(struct tcp_sock *tp)
 	tcp_reset_xmit_timer(tp);
 }
 
+static uint64_t tcp_rto_ns(const struct tcp_sock *tp)
+{
+	uint64_t rto = (uint64_t)tp->rto_us << tp->backoff;
+
+	return MIN(rto, (uint64_t)TCP_RTO_MAX_US) * 1000;
+}
+
+/*
+ * tcp_write_timeout: the handshake gives up after its retry count; data
+ * after tcp_retries2 retransmissions or, with TCP_USER_TIMEOUT, once the
+ * unacknowledged head has waited that long (retransmits_timed_out).
+ */
+static bool tcp_write_timeout(const struct tcp_sock *tp, unsigned limit)
+{
+	if (tp->state == TCP_SYN_SENT || tp->state == TCP_SYN_RECV || !tp->user_timeout)
+		return tp->retransmits >= limit;
+	return tp->retransmits &&
+	       loop_now() - tp->retrans_stamp >= (uint64_t)tp->user_timeout * NSEC_PER_MSEC;
+}
+
+/* tcp_clamp_rto_to_user_timeout: the next expiry no later than the user
+ * timeout, so the connection ends on time. */
+static void tcp_clamp_rto_to_user_timeout(struct tcp_sock *tp)
+{
+	uint64_t end = tp->retrans_stamp + (uint64_t)tp->user_timeout * NSEC_PER_MSEC;
+
+	if (!tp->user_timeout || tp->state == TCP_SYN_SENT || tp->state == TCP_SYN_RECV)
+		return;
+	if (tp->retransmit_timer.expires > end)
+		timer_mod(&tp->retransmit_timer, MAX(end, loop_now() + 1));
+}
+
 static void tcp_retransmit_timer(struct timer *t)
 {
 	struct tcp_sock *tp = container_of(t, struct tcp_sock, retransmit_timer);
@@ -62,13 +95,15 @@ static void tcp_retransmit_timer(struct timer *t)
 			tcp_write_xmit(tp);
 		return;
 	}
+	if (!tp->retransmits)
+		tp->retrans_stamp = loop_now() - tcp_rto_ns(tp);
 	if (tp->state == TCP_SYN_SENT)
 		limit = (unsigned)ns->sysctl.tcp_syn_retries;
 	else if (tp->state == TCP_SYN_RECV)
 		limit = (unsigned)ns->sysctl.tcp_synack_retries;
 	else
 		limit = TCP_RETRIES2;
-	if (tp->retransmits >= limit) {
+	if (tcp_write_timeout(tp, limit)) {
 		tcp_write_err(tp);
 		return;
 	}
@@ -79,6 +114,7 @@ static void tcp_retransmit_timer(struct timer *t)
 	if (tp->backoff < 15)
 		tp->backoff++;
 	tcp_reset_xmit_timer(tp);
+	tcp_clamp_rto_to_user_timeout(tp);
 }
 
 static void tcp_delack_timer(struct timer *t)
@@ -89,14 +125,123 @@ static void tcp_delack_timer(struct timer *t)
 		tcp_send_ack(tp);
 }
 
-/* TIME_WAIT over (or an orphan's FIN_WAIT2 timed out): free the socket. */
+/* Seconds of a keepalive setting as the kernel's u32 jiffies read them
+ * (keepalive_time_when): a negative sysctl is a very long time. */
+static uint64_t tcp_keepalive_ns(int32_t sec)
+{
+	return (uint64_t)(uint32_t)((int64_t)sec * TCP_HZ) * (NSEC_PER_SEC / TCP_HZ);
+}
+
+static uint64_t keepalive_time_when(const struct tcp_sock *tp)
+{
+	return tcp_keepalive_ns(tp->keepalive_time ? (int32_t)tp->keepalive_time
+						   : tp->sk.ns->sysctl.tcp_keepalive_time);
+}
+
+static uint64_t keepalive_intvl_when(const struct tcp_sock *tp)
+{
+	return tcp_keepalive_ns(tp->keepalive_intvl ? (int32_t)tp->keepalive_intvl
+						    : tp->sk.ns->sysctl.tcp_keepalive_intvl);
+}
+
+static unsigned keepalive_probes(const struct tcp_sock *tp)
+{
+	return tp->keepalive_probes ? tp->keepalive_probes
+				    : (unsigned)tp->sk.ns->sysctl.tcp_keepalive_probes;
+}
+
+/* States whose timer keepalive may use: synchronized, and not TIME_WAIT
+ * or an orphan's FIN_WAIT2, whose end the same timer holds. */
+static bool tcp_keepalive_state(const struct tcp_sock *tp)
+{
+	switch (tp->state) {
+	case TCP_CLOSE:
+	case TCP_LISTEN:
+	case TCP_SYN_SENT:
+	case TCP_SYN_RECV:
+	case TCP_TIME_WAIT:
+		return false;
+	case TCP_FIN_WAIT2:
+		return !tp->sk.orphan;
+	default:
+		return true;
+	}
+}
+
+/* "It is alive without keepalive": data or our FIN in flight or queued. */
+static bool tcp_keepalive_busy(const struct tcp_sock *tp)
+{
+	return tp->snd_una != tp->snd_max || before(tp->snd_max, tp->write_seq) ||
+	       (tp->fin_sent && tp->snd_max == tp->write_seq);
+}
+
+void tcp_reset_keepalive_timer(struct tcp_sock *tp)
+{
+	uint64_t when = keepalive_time_when(tp), elapsed = loop_now() - tp->rcv_tstamp;
+
+	if (!tp->sk.keepopen || !tcp_keepalive_state(tp))
+		return;
+	timer_mod(&tp->keepalive_timer, loop_now() + (when > elapsed ? when - elapsed : 0));
+}
+
+/* tcp_set_keepalive: switched on, the first probe is a full idle time
+ * away; switched off, the timer stops. */
+void tcp_set_keepalive(struct sock *sk, bool on)
+{
+	struct tcp_sock *tp = tcp_sk(sk);
+
+	if (!tcp_keepalive_state(tp))
+		return;
+	if (on && !sk->keepopen)
+		timer_mod(&tp->keepalive_timer, loop_now() + keepalive_time_when(tp));
+	else if (!on)
+		timer_del(&tp->keepalive_timer);
+}
+
+/*
+ * The socket timer (tcp_keepalive_timer): TIME_WAIT over, or an orphan's
+ * FIN_WAIT2 timed out: free the socket. Otherwise keepalive: after the
+ * idle time without a word from the peer, a probe (sequence snd_una - 1,
+ * no data: the peer answers with an ACK) every interval; when the count
+ * (or TCP_USER_TIMEOUT) is spent, a RST and ETIMEDOUT.
+ */
 static void tcp_keepalive_timer(struct timer *t)
 {
 	struct tcp_sock *tp = container_of(t, struct tcp_sock, keepalive_timer);
+	struct netns *ns = tp->sk.ns;
+	uint64_t when, elapsed, next;
 
-	if (tp->state == TCP_FIN_WAIT2 && !tp->sk.orphan)
+	if (tp->state == TCP_TIME_WAIT || (tp->state == TCP_FIN_WAIT2 && tp->sk.orphan)) {
+		if (tp->state == TCP_TIME_WAIT)
+			mib_inc(ns, MIB_TcpExtTW);
+		tcp_done(tp);
 		return;
-	tcp_done(tp);
+	}
+	if (!tp->sk.keepopen || !tcp_keepalive_state(tp))
+		return;
+	when = keepalive_time_when(tp);
+	elapsed = loop_now() - tp->rcv_tstamp;
+	if (tcp_keepalive_busy(tp)) {
+		next = when;
+	} else if (elapsed >= when) {
+		if ((tp->user_timeout &&
+		     elapsed >= (uint64_t)tp->user_timeout * NSEC_PER_MSEC && tp->probes_out) ||
+		    (!tp->user_timeout && tp->probes_out >= keepalive_probes(tp))) {
+			tcp_send_active_reset(tp);
+			tcp_write_err(tp);
+			return;
+		}
+		mib_inc(ns, MIB_TcpExtTCPKeepAlive);
+		if (tcp_transmit_skb(tp, tp->snd_una - 1, TCPHDR_ACK, 0) == 0) {
+			tp->probes_out++;
+			next = keepalive_intvl_when(tp);
+		} else {
+			next = TCP_RESOURCE_PROBE_NS; /* not sent: try harder */
+		}
+	} else {
+		next = when - elapsed;
+	}
+	timer_mod(&tp->keepalive_timer, loop_now() + next);
 }
 
 void tcp_schedule_delack(struct tcp_sock *tp)

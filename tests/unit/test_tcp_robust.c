@@ -2,7 +2,8 @@
 /*
  * TCP robustness on the one-host fixture: the socket-option API
  * (sock_setsockopt / sock_getsockopt with Linux's levels, names, errnos
- * and SO_RCVBUF / SO_SNDBUF doubling), TCP_NODELAY turning Nagle off.
+ * and SO_RCVBUF / SO_SNDBUF doubling), TCP_NODELAY turning Nagle off,
+ * keepalive (probes, RST and ETIMEDOUT after the count), TCP_USER_TIMEOUT.
  * The peer 10.0.0.2 is played with crafted segments.
  */
 #include <errno.h>
@@ -122,8 +123,10 @@ static void rx_seg(uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, u
 	th->doff_res = (uint8_t)(hl / 4 << 4);
 	th->flags = flags;
 	th->window = htons(65535);
-	memcpy(seg + 20, opts, olen);
-	memcpy(seg + hl, data, len);
+	if (olen)
+		memcpy(seg + 20, opts, olen);
+	if (len)
+		memcpy(seg + hl, data, len);
 	n = hl + len;
 	th->check = csum_fold(csum_tcpudp_nofold(h_ip("10.0.0.2"), h_ip("10.0.0.1"), (uint16_t)n,
 						 IPPROTO_TCP, csum_partial(seg, n, 0)));
@@ -354,6 +357,176 @@ static void test_tcp_child_inherits_listener_options(void **state)
 	h_tx_flush(eth0);
 }
 
+static void test_tcp_abort_and_timewait_counters(void **state)
+{
+	struct sock *l = listener(80, 8), *s;
+	struct pkt *tx;
+	uint32_t snd;
+
+	(void)state;
+	/* close with unread data: RST, TCPAbortOnClose */
+	snd = peer_connect(&s);
+	rx_tcp(101, snd, TCPHDR_ACK, "zz", 2);
+	sock_close(s);
+	assert_mib(ns, TcpExtTCPAbortOnClose, 1);
+	h_tx_flush(eth0);
+	/* data for an orphan in FIN_WAIT1: RST, TCPAbortOnData */
+	seen.accepted = NULL;
+	snd = peer_connect(&s);
+	sock_close(s);
+	tx = h_tx_pop(eth0);
+	assert_true(tx_tcp(tx)->flags & TCPHDR_FIN);
+	pkt_free(tx);
+	rx_tcp(101, snd, TCPHDR_ACK, "late", 4);
+	tx = h_tx_pop(eth0);
+	assert_non_null(tx);
+	assert_true(tx_tcp(tx)->flags & TCPHDR_RST);
+	pkt_free(tx);
+	assert_mib(ns, TcpExtTCPAbortOnData, 1);
+	/* a TIME_WAIT that runs out counts TW */
+	seen.accepted = NULL;
+	snd = peer_connect(&s);
+	sock_close(s);
+	h_tx_flush(eth0);
+	rx_tcp(101, snd + 1, TCPHDR_ACK | TCPHDR_FIN, NULL, 0);
+	assert_int_equal(tcp_sk(s)->state, TCP_TIME_WAIT);
+	h_tx_flush(eth0);
+	h_advance(61ull * NSEC_PER_SEC);
+	assert_mib(ns, TcpExtTW, 1);
+	sock_close(l);
+}
+
+/* ---- keepalive ---- */
+
+/* The keepalive probe (RFC 9293 3.8.4, tcp_xmit_probe_skb): sequence
+ * snd_una - 1, no data; pops it. */
+static void assert_keepalive_probe(uint32_t snd, uint32_t rcv_nxt)
+{
+	struct pkt *tx = h_tx_pop(eth0);
+
+	assert_non_null(tx);
+	assert_int_equal(tx_tcp(tx)->flags, TCPHDR_ACK);
+	assert_int_equal(ntohl(tx_tcp(tx)->seq), snd - 1);
+	assert_int_equal(ntohl(tx_tcp(tx)->ack_seq), rcv_nxt);
+	assert_int_equal(tx_payload(tx), 0);
+	pkt_free(tx);
+}
+
+static void test_tcp_keepalive_probes_then_reset_and_etimedout(void **state)
+{
+	struct sock *l = listener(80, 8), *s;
+	struct pkt *tx;
+	uint32_t snd;
+	char buf[8];
+
+	(void)state;
+	snd = peer_connect(&s);
+	assert_int_equal(get_int(s, IPPROTO_TCP, TCP_KEEPIDLE), 7200);
+	assert_int_equal(get_int(s, IPPROTO_TCP, TCP_KEEPINTVL), 75);
+	assert_int_equal(get_int(s, IPPROTO_TCP, TCP_KEEPCNT), 9);
+	assert_int_equal(set_int(s, SOL_SOCKET, SO_KEEPALIVE, 1), 0);
+	assert_int_equal(set_int(s, IPPROTO_TCP, TCP_KEEPIDLE, 0), -EINVAL);
+	assert_int_equal(set_int(s, IPPROTO_TCP, TCP_KEEPIDLE, 32768), -EINVAL);
+	assert_int_equal(set_int(s, IPPROTO_TCP, TCP_KEEPINTVL, 32768), -EINVAL);
+	assert_int_equal(set_int(s, IPPROTO_TCP, TCP_KEEPCNT, 128), -EINVAL);
+	assert_int_equal(set_int(s, IPPROTO_TCP, TCP_KEEPIDLE, 10), 0);
+	assert_int_equal(set_int(s, IPPROTO_TCP, TCP_KEEPINTVL, 2), 0);
+	assert_int_equal(set_int(s, IPPROTO_TCP, TCP_KEEPCNT, 3), 0);
+	assert_int_equal(get_int(s, IPPROTO_TCP, TCP_KEEPIDLE), 10);
+	h_advance(9900ull * NSEC_PER_MSEC);
+	assert_int_equal(h_tx_count(eth0), 0);
+	h_advance(200ull * NSEC_PER_MSEC);
+	assert_keepalive_probe(snd, 101);
+	assert_mib(ns, TcpExtTCPKeepAlive, 1);
+	/* the peer answers: idle again, the next probe a full 10 s later */
+	rx_tcp(101, snd, TCPHDR_ACK, NULL, 0);
+	h_advance(9900ull * NSEC_PER_MSEC);
+	assert_int_equal(h_tx_count(eth0), 0);
+	h_advance(200ull * NSEC_PER_MSEC);
+	assert_keepalive_probe(snd, 101);
+	/* then silence: a probe every 2 s; 3 unanswered, then a RST */
+	h_advance(2000ull * NSEC_PER_MSEC);
+	assert_keepalive_probe(snd, 101);
+	h_advance(2000ull * NSEC_PER_MSEC);
+	assert_keepalive_probe(snd, 101);
+	assert_int_equal(tcp_sk(s)->state, TCP_ESTABLISHED);
+	h_advance(2000ull * NSEC_PER_MSEC);
+	tx = h_tx_pop(eth0);
+	assert_non_null(tx);
+	assert_true(tx_tcp(tx)->flags & TCPHDR_RST);
+	assert_int_equal(ntohl(tx_tcp(tx)->seq), snd);
+	pkt_free(tx);
+	assert_int_equal(tcp_sk(s)->state, TCP_CLOSE);
+	assert_int_equal(sock_recv(s, buf, sizeof(buf)), -ETIMEDOUT);
+	assert_mib(ns, TcpExtTCPKeepAlive, 4);
+	assert_mib(ns, TcpExtTCPAbortOnTimeout, 1);
+	assert_mib(ns, TcpOutRsts, 1);
+	assert_mib(ns, TcpEstabResets, 1);
+	sock_close(s);
+	sock_close(l);
+}
+
+static void test_tcp_keepalive_from_sysctls_and_off(void **state)
+{
+	struct sock *l = listener(80, 8), *s;
+	uint32_t snd;
+
+	(void)state;
+	assert_int_equal(sysctl_set(ns, "net.ipv4.tcp_keepalive_time", "30", NULL), 0);
+	assert_int_equal(sysctl_set(ns, "net.ipv4.tcp_keepalive_probes", "256", NULL), -EINVAL);
+	assert_int_equal(sysctl_set(ns, "net.ipv4.tcp_keepalive_probes", "1", NULL), 0);
+	/* the listener's SO_KEEPALIVE is the child's: armed at establishment */
+	assert_int_equal(set_int(l, SOL_SOCKET, SO_KEEPALIVE, 1), 0);
+	snd = peer_connect(&s);
+	assert_int_equal(get_int(s, SOL_SOCKET, SO_KEEPALIVE), 1);
+	assert_int_equal(get_int(s, IPPROTO_TCP, TCP_KEEPIDLE), 30);
+	/* traffic from the peer restarts the idle time */
+	h_advance(20ull * NSEC_PER_SEC);
+	rx_tcp(101, snd, TCPHDR_ACK, "x", 1);
+	h_advance(100ull * NSEC_PER_MSEC); /* the delayed ACK */
+	h_tx_flush(eth0);
+	h_advance(29800ull * NSEC_PER_MSEC);
+	assert_int_equal(h_tx_count(eth0), 0);
+	h_advance(200ull * NSEC_PER_MSEC);
+	assert_keepalive_probe(snd, 102);
+	/* switched off: no more probes, no reset */
+	assert_int_equal(set_int(s, SOL_SOCKET, SO_KEEPALIVE, 0), 0);
+	h_advance(300ull * NSEC_PER_SEC);
+	assert_int_equal(h_tx_count(eth0), 0);
+	assert_int_equal(tcp_sk(s)->state, TCP_ESTABLISHED);
+	assert_mib(ns, TcpExtTCPKeepAlive, 1);
+	rx_tcp(102, snd, TCPHDR_ACK | TCPHDR_FIN, NULL, 0);
+	sock_close(s);
+	sock_close(l);
+	h_tx_flush(eth0);
+}
+
+static void test_tcp_user_timeout_ends_retransmission(void **state)
+{
+	struct sock *l = listener(80, 8), *s;
+	char buf[8];
+
+	(void)state;
+	peer_connect(&s);
+	assert_int_equal(set_int(s, IPPROTO_TCP, TCP_USER_TIMEOUT, -1), -EINVAL);
+	assert_int_equal(set_int(s, IPPROTO_TCP, TCP_USER_TIMEOUT, 1500), 0);
+	assert_int_equal(get_int(s, IPPROTO_TCP, TCP_USER_TIMEOUT), 1500);
+	assert_int_equal(sock_send(s, "abc", 3), 3);
+	/* RTO 200 ms, then 400, 800: resent at 0.2, 0.6, 1.4 s; the user
+	 * timeout ends it at 1.5 s, without a RST (tcp_write_err) */
+	h_advance(1490ull * NSEC_PER_MSEC);
+	assert_int_equal(tcp_sk(s)->state, TCP_ESTABLISHED);
+	assert_mib(ns, TcpRetransSegs, 3);
+	h_advance(20ull * NSEC_PER_MSEC);
+	assert_int_equal(tcp_sk(s)->state, TCP_CLOSE);
+	assert_int_equal(sock_recv(s, buf, sizeof(buf)), -ETIMEDOUT);
+	assert_mib(ns, TcpExtTCPAbortOnTimeout, 1);
+	assert_mib(ns, TcpOutRsts, 0);
+	h_tx_flush(eth0);
+	sock_close(s);
+	sock_close(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +538,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tcp_nodelay_sends_small_segments_at_once,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_child_inherits_listener_options, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_abort_and_timewait_counters, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_keepalive_probes_then_reset_and_etimedout,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_keepalive_from_sysctls_and_off, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_user_timeout_ends_retransmission, setup,
 						teardown),
 	};
 
