@@ -58,11 +58,15 @@
 #define TCPB_PORT_LO 1024
 #define TCPB_PORT_HI 65535
 #define TCPB_MAX_CONNS (TCPB_PORT_HI - TCPB_PORT_LO + 1)
+/* --conns above that: more client namespaces, each its own veth pair to
+ * b (link k is 10.204.k.0/24), the connections shared among them. */
+#define TCPB_MAX_CLIENTS 4
 
 enum tcpb_mode { TCPB_BULK, TCPB_CONNS, TCPB_CPS };
 
 struct tcpb_opts {
 	unsigned routers, workers, conns;
+	unsigned clients;	/* client namespaces (--conns) */
 	double seconds;
 	uint64_t bytes;
 	enum tcpb_mode mode;
@@ -556,7 +560,7 @@ static int tcpb_parse(struct cli_ctx *c, int argc, char **argv, struct tcpb_opts
 	uint64_t v;
 	bool conns_set = false;
 
-	*o = (struct tcpb_opts){ .workers = 1, .seconds = 2 };
+	*o = (struct tcpb_opts){ .workers = 1, .clients = 1, .seconds = 2 };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		bool takes = true;
@@ -586,7 +590,7 @@ static int tcpb_parse(struct cli_ctx *c, int argc, char **argv, struct tcpb_opts
 			if (bench_get_u64(c, a, val, 1, UINT64_MAX / 2, &o->bytes))
 				return -EINVAL;
 		} else if (!strcmp(a, "--conns")) {
-			if (bench_get_u64(c, a, val, 1, TCPB_MAX_CONNS, &v))
+			if (bench_get_u64(c, a, val, 1, TCPB_MAX_CLIENTS * TCPB_MAX_CONNS, &v))
 				return -EINVAL;
 			o->conns = (unsigned)v;
 			conns_set = true;
@@ -616,15 +620,26 @@ static int tcpb_parse(struct cli_ctx *c, int argc, char **argv, struct tcpb_opts
 			return -EINVAL;
 		}
 		o->mode = TCPB_CONNS;
+		o->clients = (o->conns + TCPB_MAX_CONNS - 1) / TCPB_MAX_CONNS;
+	}
+	if (o->mode == TCPB_CPS && o->conns > TCPB_MAX_CONNS) {
+		fprintf(c->err, "bench: --cps makes at most %u connections (a client's ports, each "
+			"held in TIME-WAIT)\n", TCPB_MAX_CONNS);
+		return -EINVAL;
+	}
+	if (o->clients > 1 && o->routers) {
+		fprintf(c->err, "bench: --conns above %u takes more client namespaces, on the veth "
+			"pair only (no --routers)\n", TCPB_MAX_CONNS);
+		return -EINVAL;
 	}
 	if (o->workers > loop_nworkers()) {
 		fprintf(c->err, "bench: --workers %u but nsemu runs %u worker thread%s (start it with -t %u)\n",
 			o->workers, loop_nworkers(), loop_nworkers() == 1 ? "" : "s", o->workers);
 		return -EINVAL;
 	}
-	if (o->workers > o->routers + 2) {
+	if (o->workers > o->routers + o->clients + 1) {
 		fprintf(c->err, "bench: --workers %u needs at least %u routers (--routers)\n", o->workers,
-			o->workers - 2);
+			o->workers - 1 - o->clients);
 		return -EINVAL;
 	}
 	return 0;
@@ -632,14 +647,54 @@ static int tcpb_parse(struct cli_ctx *c, int argc, char **argv, struct tcpb_opts
 
 /* ---------------- the chain ---------------- */
 
+/* Node i: a, the routers, b, then the extra clients a2, a3... */
 static void tcpb_node_name(char *buf, size_t len, unsigned i, unsigned routers)
 {
 	if (i == 0)
 		snprintf(buf, len, "btcp-a");
 	else if (i == routers + 1)
 		snprintf(buf, len, "btcp-b");
+	else if (i > routers + 1)
+		snprintf(buf, len, "btcp-a%u", i - routers);
 	else
 		snprintf(buf, len, "btcp-r%u", i);
+}
+
+/* Client k's namespace (0: a) and the address of b it connects to. */
+static uint32_t tcpb_client(const struct tcpb_opts *o, unsigned k, char *buf, size_t len)
+{
+	tcpb_node_name(buf, len, k ? o->routers + 1 + k : 0, o->routers);
+	return htonl(k ? 0x0acc0002u | (k << 8) : 0x0aca0002u | (o->routers << 8));
+}
+
+/* Extra client k (1..): a veth pair east (in it) - west<k> (in b),
+ * 10.204.k.0/24, permanent neighbours, a default route to b. */
+static int tcpb_client_link(struct cli_ctx *c, struct bench_cli *b, const struct tcpb_opts *o,
+			    unsigned k)
+{
+	char a[32], z[32];
+
+	tcpb_client(o, k, a, sizeof(a));
+	tcpb_node_name(z, sizeof(z), o->routers + 1, o->routers);
+	return bench_run(c, b, "ip link add east netns %s type veth peer name west%u netns %s", a,
+			 k, z) ||
+	       bench_run(c, b, "ip -n %s link set east address 02:bc:01:00:%02x:01", a, k) ||
+	       bench_run(c, b, "ip -n %s link set west%u address 02:bc:01:00:%02x:02", z, k, k) ||
+	       bench_run(c, b, "ip -n %s addr add 10.204.%u.1/24 dev east", a, k) ||
+	       bench_run(c, b, "ip -n %s addr add 10.204.%u.2/24 dev west%u", z, k, k) ||
+	       bench_run(c, b, "ip -n %s link set east up", a) ||
+	       bench_run(c, b, "ip -n %s link set west%u up", z, k) ||
+	       bench_run(c, b,
+			 "ip -n %s neigh add 10.204.%u.2 lladdr 02:bc:01:00:%02x:02 dev east "
+			 "nud permanent",
+			 a, k, k) ||
+	       bench_run(c, b,
+			 "ip -n %s neigh add 10.204.%u.1 lladdr 02:bc:01:00:%02x:01 dev west%u "
+			 "nud permanent",
+			 z, k, k, k) ||
+	       bench_run(c, b, "ip -n %s route add default via 10.204.%u.2", a, k)
+		       ? -EINVAL
+		       : 0;
 }
 
 /*
@@ -647,12 +702,13 @@ static void tcpb_node_name(char *buf, size_t len, unsigned i, unsigned routers)
  * .2, with fixed MACs and permanent neighbours both ways (no ARP while
  * measuring). Every node but b routes by default toward b; every node
  * past the first router routes a's link, 10.202.0.0/24, back west. Node i
- * goes to worker i * W / (N + 2), as `bench fwd` places them.
+ * goes to worker i * W / nodes, as `bench fwd` places them (the extra
+ * clients of a large --conns come last).
  */
 static int tcpb_chain_build(struct cli_ctx *c, struct bench_cli *b, const struct tcpb_opts *o,
 			    unsigned *created)
 {
-	unsigned nodes = o->routers + 2, i;
+	unsigned nodes = o->routers + 1 + o->clients, i;
 	char a[32], z[32];
 
 	for (i = 0; i < nodes; i++) {
@@ -665,7 +721,10 @@ static int tcpb_chain_build(struct cli_ctx *c, struct bench_cli *b, const struct
 		    bench_run(c, b, "ip netns exec %s sysctl -q -w net.ipv4.ip_forward=1", a))
 			return -EINVAL;
 	}
-	for (i = 0; i + 1 < nodes; i++) {
+	for (i = 1; i < o->clients; i++)
+		if (tcpb_client_link(c, b, o, i))
+			return -EINVAL;
+	for (i = 0; i < o->routers + 1; i++) {
 		tcpb_node_name(a, sizeof(a), i, o->routers);
 		tcpb_node_name(z, sizeof(z), i + 1, o->routers);
 		if (bench_run(c, b, "ip link add east netns %s type veth peer name west netns %s", a,
@@ -691,7 +750,7 @@ static int tcpb_chain_build(struct cli_ctx *c, struct bench_cli *b, const struct
 			return -EINVAL;
 	}
 	/* b's way back: its only link is the last one, so a default */
-	tcpb_node_name(z, sizeof(z), nodes - 1, o->routers);
+	tcpb_node_name(z, sizeof(z), o->routers + 1, o->routers);
 	if (o->routers == 0)
 		return 0; /* a and b share the link */
 	return bench_run(c, b, "ip -n %s route add default via 10.202.%u.1", z, o->routers) ? -EINVAL
@@ -989,40 +1048,87 @@ static void tcpb_print_mem(const char *key, const char *label, int64_t before, i
 	close_json_object();
 }
 
+/* The clients' counts added up, each read on its owner. */
+struct tcpb_cli_sum {
+	unsigned established;
+	int err;
+	unsigned failed_at; /* the connection that failed (its client's count) */
+};
+
+static void tcpb_cli_sum(struct tcpb_cli *cl, unsigned n, struct tcpb_cli_sum *sum)
+{
+	struct tcpb_cli cs;
+
+	memset(sum, 0, sizeof(*sum));
+	for (unsigned k = 0; k < n; k++) {
+		tcpb_snapshot(cl[k].w, &cl[k], &cs, sizeof(cs));
+		sum->established += cs.established;
+		if (cs.err && !sum->err) {
+			sum->err = cs.err;
+			sum->failed_at = cs.established + cs.failed;
+		}
+	}
+}
+
+/* Both ends' TCP counters: the clients' added up, the server's. */
+static int tcpb_conns_mib(const struct tcpb_opts *o, uint64_t *mib_a, uint64_t *mib_b)
+{
+	uint64_t m[MIB_MAX];
+	char name[32];
+	int err;
+
+	memset(mib_a, 0, sizeof(m));
+	for (unsigned k = 0; k < o->clients; k++) {
+		tcpb_client(o, k, name, sizeof(name));
+		if ((err = tcpb_mib(name, m)))
+			return err;
+		for (unsigned f = 0; f < MIB_MAX; f++)
+			mib_a[f] += m[f];
+	}
+	tcpb_node_name(name, sizeof(name), o->routers + 1, o->routers);
+	return tcpb_mib(name, mib_b);
+}
+
 static int tcpb_conns(struct cli_ctx *c, struct bench_cli *b, const struct tcpb_opts *o)
 {
 	char a[32], bname[32];
-	struct tcpb_cli *cl = calloc(1, sizeof(*cl)), cs;
+	struct tcpb_cli *cl = calloc(o->clients, sizeof(*cl));
 	struct tcpb_srv *sv = calloc(1, sizeof(*sv)), ss;
+	struct tcpb_cli_sum cs;
 	uint64_t *cpu0 = calloc(loop_nworkers(), 8), *cpus = calloc(loop_nworkers(), 8);
 	uint64_t mib_a[MIB_MAX], mib_b[MIB_MAX];
 	uint64_t t_start, t_end, stop_at, progress_t, rss0 = 0, rss1 = 0;
 	int64_t al0 = -1, al1 = -1;
-	unsigned progress = 0;
+	unsigned progress = 0, k;
 	bool cps = o->mode == TCPB_CPS;
 	double secs;
 	int err = -ENOMEM;
 
-	tcpb_node_name(a, sizeof(a), 0, o->routers);
 	tcpb_node_name(bname, sizeof(bname), o->routers + 1, o->routers);
 	if (!cl || !sv || !cpu0 || !cpus)
 		goto nomem;
-	if (!cps) {
-		cl->sk = calloc(o->conns, sizeof(*cl->sk));
-		sv->sk = calloc(o->conns, sizeof(*sv->sk));
-		if (!cl->sk || !sv->sk)
+	if (!cps && !(sv->sk = calloc(o->conns, sizeof(*sv->sk))))
+		goto nomem;
+	for (k = 0; k < o->clients; k++) {
+		/* the connections shared out, the first clients one more */
+		cl[k].n = o->conns / o->clients + (k < o->conns % o->clients);
+		cl[k].daddr = tcpb_client(o, k, a, sizeof(a));
+		cl[k].cps = cps;
+		cl[k].window = cps ? 1 : TCPB_WINDOW;
+		if (!cps && !(cl[k].sk = calloc(cl[k].n, sizeof(*cl[k].sk))))
 			goto nomem;
+		/* the client's ports: room for all of its connections
+		 * (TIME-WAIT too) */
+		if (bench_run(c, b,
+			      "ip netns exec %s sysctl -q -w net.ipv4.ip_local_port_range=\"%u %u\"", a,
+			      TCPB_PORT_LO, TCPB_PORT_HI)) {
+			err = -EINVAL;
+			goto out;
+		}
 	}
-	/* the client's ports: room for every connection (TIME-WAIT too) */
-	if (bench_run(c, b, "ip netns exec %s sysctl -q -w net.ipv4.ip_local_port_range=\"%u %u\"",
-		      a, TCPB_PORT_LO, TCPB_PORT_HI)) {
-		err = -EINVAL;
-		goto out;
-	}
-	cl->daddr = sv->addr = htonl(0x0aca0002u | (o->routers << 8));
-	cl->n = sv->n = o->conns;
-	cl->cps = sv->cps = cps;
-	cl->window = cps ? 1 : TCPB_WINDOW;
+	sv->addr = 0; /* every client reaches b on its own link */
+	sv->n = o->conns;
+	sv->cps = cps;
 	if ((err = rtnl_ns_call_sync(bname, tcpb_srv_start_fn, sv)) || (err = sv->err)) {
 		fprintf(c->err, "bench: cannot listen on port %u in \"%s\": %s\n", TCPB_PORT, bname,
 			strerror(-err));
@@ -1033,18 +1139,21 @@ static int tcpb_conns(struct cli_ctx *c, struct bench_cli *b, const struct tcpb_
 	tcpb_cpu_snapshot(cpu0);
 	t_start = progress_t = bench_now_ns();
 	stop_at = cps ? t_start + (uint64_t)(o->seconds * 1e9) : UINT64_MAX;
-	if ((err = rtnl_ns_call_sync(a, tcpb_cli_start_fn, cl)))
-		goto out;
+	for (k = 0; k < o->clients; k++) {
+		tcpb_client(o, k, a, sizeof(a));
+		if ((err = rtnl_ns_call_sync(a, tcpb_cli_start_fn, &cl[k])))
+			goto out;
+	}
 	for (;;) {
 		uint64_t now;
 
 		tcpb_sleep_ms(cps ? 1 : 5);
 		now = bench_now_ns();
-		tcpb_snapshot(cl->w, cl, &cs, sizeof(cs));
+		tcpb_cli_sum(cl, o->clients, &cs);
 		tcpb_snapshot(sv->w, sv, &ss, offsetof(struct tcpb_srv, buf));
 		if (cs.err) {
-			fprintf(c->err, "bench: connection %u from \"%s\" failed: %s\n",
-				cs.established + cs.failed, a, strerror(-cs.err));
+			fprintf(c->err, "bench: a connection (#%u of its client) failed: %s\n",
+				cs.failed_at, strerror(-cs.err));
 			err = cs.err;
 			goto out;
 		}
@@ -1081,7 +1190,7 @@ static int tcpb_conns(struct cli_ctx *c, struct bench_cli *b, const struct tcpb_
 	/* the memory of N idle connections, both ends, before any closes */
 	rss1 = mem_rss();
 	al1 = mem_allocated();
-	if ((err = tcpb_mib(a, mib_a)) || (err = tcpb_mib(bname, mib_b)))
+	if ((err = tcpb_conns_mib(o, mib_a, mib_b)))
 		goto out;
 	secs = (double)(t_end - t_start) / 1e9;
 
@@ -1099,7 +1208,9 @@ static int tcpb_conns(struct cli_ctx *c, struct bench_cli *b, const struct tcpb_
 		print_uint(PRINT_ANY, "conns", "%u connections established", o->conns);
 		print_float(PRINT_FP, NULL, " in %.3f s", secs);
 		print_float(PRINT_ANY, "open_per_second", " (%.0f/s", secs > 0 ? o->conns / secs : 0);
-		print_text(", %u connects in flight)\n", TCPB_WINDOW);
+		print_uint(PRINT_ANY, "clients", ", from %u client namespace", o->clients);
+		print_text("%s, %u connects in flight each)\n", o->clients == 1 ? "" : "s",
+			   TCPB_WINDOW);
 		tcpb_print_mem("allocated", "allocated (jemalloc stats.allocated)", al0, al1,
 			       o->conns);
 		tcpb_print_mem("rss", "RSS", rss0 ? (int64_t)rss0 : -1,
@@ -1121,12 +1232,13 @@ static int tcpb_conns(struct cli_ctx *c, struct bench_cli *b, const struct tcpb_
 nomem:
 	fprintf(c->err, "bench: out of memory\n");
 out:
-	if (cl && cl->w)
-		tcpb_cli_stop(cl);
+	for (k = 0; cl && k < o->clients; k++) {
+		if (cl[k].w)
+			tcpb_cli_stop(&cl[k]);
+		free(cl[k].sk);
+	}
 	if (sv && sv->w)
 		loop_call_sync(sv->w, tcpb_srv_close_fn, sv);
-	if (cl)
-		free(cl->sk);
 	if (sv)
 		free(sv->sk);
 	free(cl);

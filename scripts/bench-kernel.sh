@@ -12,8 +12,8 @@
 #     namespace (MemAvailable before and after COUNT namespaces with lo up
 #     and a veth to a hub);
 #   - TCP (`bench tcp`'s loads): iperf3 for TCP_SECONDS over a veth pair
-#     with both ends on CPU 0 and on CPUs 0 and 1 (`-A`), and through two
-#     routers; TCP_CONNS idle connections held by bench/ktcp (memory per
+#     and through two routers, with both ends on CPU 0 and on CPUs 0 and 1
+#     (`-A`); TCP_CONNS idle connections held by bench/ktcp (memory per
 #     connection: the Slab line of /proc/meminfo, and the live objects of
 #     /proc/slabinfo, before and after); a connect/accept/close loop of
 #     TCP_CPS connections, one at a time (bench/ktcp, next to KUDP).
@@ -239,6 +239,7 @@ tcp_all() {
 	else
 		iperf 1cpu 0 0,0
 		iperf 2cpu 0 0,1
+		iperf 2r1cpu 2 0,0
 		iperf 2r 2 0,1
 	fi
 	if [ ! -x "$ktcp" ]; then

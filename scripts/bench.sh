@@ -49,6 +49,7 @@ tcp_benches() {
 	run tcp-2r-1w -t 2 bench tcp --routers 2 --seconds "$tsecs"
 	run tcp-2r-2w -t 2 bench tcp --routers 2 --workers 2 --seconds "$tsecs"
 	run tcp-conns -t 2 bench tcp --conns "$tconns"
+	run tcp-conns-100k -t 2 bench tcp --conns 100000
 	run tcp-cps -t 2 bench tcp --cps --seconds 1
 }
 machine() {

@@ -97,7 +97,7 @@ def tcp_section(w):
     w("")
     w("| path | workers | nsemu Gbit/s | segments/s | retransmits | CPU per GB | kernel (iperf3) | retransmits | CPU per GB | ratio |")
     w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    kmap = {"tcp-1w": "1cpu", "tcp-2w": "2cpu", "tcp-2r-1w": None, "tcp-2r-2w": "2r"}
+    kmap = {"tcp-1w": "1cpu", "tcp-2w": "2cpu", "tcp-2r-1w": "2r1cpu", "tcp-2r-2w": "2r"}
     for k, r in runs_:
         if not r:
             continue
@@ -106,7 +106,7 @@ def tcp_section(w):
         w("| %s | %d | %.2f | %.0f | %d | %.0f ms | %s | %s | %s | %s |" % (
             "veth pair" if r["routers"] == 0 else "%d routers" % r["routers"], r["workers"], r["gbps"],
             r["segs_per_second"], r["retrans"], r["cpu_ms_per_gb"],
-            "%.2f Gbit/s (%s)" % (kg, {"1cpu": "1 CPU", "2cpu": "2 CPUs", "2r": "2 CPUs"}[kk]) if kg else "",
+            "%.2f Gbit/s (%s)" % (kg, "1 CPU" if "1cpu" in kk else "2 CPUs") if kg else "",
             "%d" % tk["retrans_" + kk] if kk and ("retrans_" + kk) in tk else "",
             "%.0f ms" % tk["cpu_ms_per_gb_" + kk] if kk and ("cpu_ms_per_gb_" + kk) in tk else "",
             "%.2f×" % (r["gbps"] / kg) if kg else ""))
@@ -134,6 +134,16 @@ def tcp_section(w):
         if "sock_bytes" in tk:
             w("| the kernel's tcp_sock | | %d bytes (slab TCP, one per socket) |" % tk["sock_bytes"])
         w("")
+        big = load1(os.path.join(tmp, "tcp-conns-100k.json"))
+        if big:
+            al, rss = big.get("allocated", {}), big.get("rss", {})
+            w("`bench tcp --conns %d` (from %d client namespaces: a namespace's ports hold 64,512): opened in"
+              " %.2f s (%.0f/s), %s allocated and %s resident per connection; both ends' CurrEstab %d / %d." % (
+                  big["conns"], big.get("clients", 1), big["seconds"], big["open_per_second"],
+                  "%.0f bytes" % al["bytes_per_conn"] if al.get("bytes_per_conn") is not None else "n/a",
+                  "%.0f bytes" % rss["bytes_per_conn"] if rss.get("bytes_per_conn") is not None else "n/a",
+                  big["client_established"], big["server_established"]))
+            w("")
     if cps:
         w("Connection rate (`bench tcp --cps --seconds 1`): connect, accept, close, one connection at a")
         w("time (the client closes as soon as it is connected, the server once it reads the end of")
