@@ -8,12 +8,14 @@
  * the end of a connection (tcp_done, tcp_reset). Owner thread only.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/rand.h"
 #include "af_inet.h"
 #include "tcp.h"
+#include "tcp_diag.h"
 
 static const char *const tcp_state_names[TCP_MAX_STATES] = {
 	[0] = "UNKNOWN",
@@ -53,9 +55,8 @@ void tcp_set_state(struct tcp_sock *tp, int state)
 	}
 	if (is_estab && !was_estab)
 		mib_inc(ns, MIB_TcpCurrEstab);
-	/* tcp_init_transfer: the algorithm starts with the connection */
 	if (state == TCP_ESTABLISHED && (old == TCP_SYN_SENT || old == TCP_SYN_RECV))
-		tcp_init_congestion_control(tp);
+		tcp_init_transfer(tp);
 	else if (was_estab && !is_estab)
 		ns->mib[MIB_TcpCurrEstab]--;
 	tp->state = (uint8_t)state;
@@ -139,6 +140,21 @@ void tcp_init_sock(struct tcp_sock *tp)
 	tp->sk.sndbuf = TCP_WMEM_DEFAULT;
 	tp->sk.rcvbuf = TCP_RMEM_DEFAULT;
 	tcp_init_xmit_timers(tp);
+}
+
+/* tcp_init_transfer: the times tcp_info counts from start now, the
+ * receive MSS guess (tcp_initialize_rcv_mss: min(advmss, mss, 536),
+ * at least 88) and the congestion control algorithm. */
+void tcp_init_transfer(struct tcp_sock *tp)
+{
+	uint32_t now = tcp_jiffies32(), hint = MIN(tp->advmss, tp->mss_cache);
+
+	tp->lsndtime = now;
+	tp->lrcvtime = now;
+	tp->rcv_tstamp = now;
+	hint = MIN(hint, TCP_MSS_DEFAULT);
+	tp->rcv_mss = (uint16_t)MAX(hint, 88u); /* TCP_MIN_MSS */
+	tcp_init_congestion_control(tp);
 }
 
 /* A child starts with its listener's options, as sk_clone_lock copies
@@ -629,6 +645,21 @@ static void tcp_sock_set_nodelay(struct tcp_sock *tp, bool on)
 		tcp_write_xmit(tp);
 }
 
+/* TCP_CONGESTION: a name of up to TCP_CA_NAME_MAX - 1 bytes, ended by
+ * @len or a NUL (strncpy_from_sockptr). */
+static int tcp_setsockopt_congestion(struct tcp_sock *tp, const void *val, unsigned len)
+{
+	char name[TCP_CA_NAME_MAX];
+	size_t n = MIN(len, TCP_CA_NAME_MAX - 1u);
+
+	if (len < 1)
+		return -EINVAL;
+	n = strnlen(val, n);
+	memcpy(name, val, n);
+	name[n] = '\0';
+	return tcp_set_congestion_control(tp, name);
+}
+
 /*
  * tcp_setsockopt - level IPPROTO_TCP; other levels are IP's. Options
  * whose value is not an int (TCP_CONGESTION's name) belong before the
@@ -641,6 +672,8 @@ static int tcp_setsockopt(struct sock *sk, int level, int optname, const void *v
 
 	if (level != IPPROTO_TCP)
 		return ip_setsockopt(sk, level, optname, val, len);
+	if (optname == TCP_CONGESTION)
+		return tcp_setsockopt_congestion(tp, val, len);
 	err = sockopt_get_int(val, len, &v);
 	if (err)
 		return err;
@@ -686,6 +719,22 @@ static int tcp_getsockopt(struct sock *sk, int level, int optname, void *val, un
 	if (level != IPPROTO_TCP)
 		return ip_getsockopt(sk, level, optname, val, len);
 	switch (optname) {
+	case TCP_INFO: {
+		struct tcp_diag_info info;
+
+		tcp_get_info(tp, &info);
+		*len = MIN(*len, (unsigned)sizeof(info));
+		memcpy(val, &info, *len);
+		return 0;
+	}
+	case TCP_CONGESTION: {
+		char name[TCP_CA_NAME_MAX] = { 0 };
+
+		snprintf(name, sizeof(name), "%s", tp->ca_ops->name);
+		*len = MIN(*len, (unsigned)sizeof(name));
+		memcpy(val, name, *len);
+		return 0;
+	}
 	case TCP_NODELAY:
 		v = tp->nodelay;
 		break;

@@ -189,7 +189,16 @@ struct tcp_sock {
 	uint8_t ca_state;
 	uint8_t dupacks;
 	uint32_t total_retrans;
-	uint32_t lsndtime;		/* tcp_jiffies32 of the last data sent */
+	/* What tcp_info reports (RFC 4898's counters) and ss -i shows. */
+	uint64_t bytes_sent, bytes_retrans;	/* data bytes out (retransmitted too) */
+	uint64_t bytes_acked, bytes_received;	/* sequence space ACKed / received */
+	uint32_t segs_out, segs_in, data_segs_out, data_segs_in;
+	uint32_t lsndtime;		/* tcp_jiffies32: the last data sent */
+	uint32_t lrcvtime;		/* the last data received */
+	uint32_t rcv_tstamp;		/* the last ACK received */
+	uint32_t min_rtt_us, min_rtt_stamp; /* minimum RTT of the last 300 s */
+	uint16_t rcv_mss;		/* icsk_ack.rcv_mss: the peer's segment size, guessed */
+	uint32_t pmtu;			/* icsk_pmtu_cookie: the path MTU the MSS came from */
 	/* the algorithm's private state (inet_csk_ca) */
 	uint64_t ca_priv[TCP_CA_PRIV_SIZE / sizeof(uint64_t)];
 
@@ -315,6 +324,21 @@ uint32_t tcp_snd_queued(const struct tcp_sock *tp);
 /* Allocate the two rings (on establishment): 0 or -ENOMEM. */
 int tcp_alloc_buffers(struct tcp_sock *tp);
 void tcp_init_sock(struct tcp_sock *tp);
+/* tcp_init_transfer: the connection is established (either side). */
+void tcp_init_transfer(struct tcp_sock *tp);
+/* tcp_rcv_nxt_update: rcv_nxt moves to @seq (bytes_received counts it). */
+static inline void tcp_rcv_nxt_update(struct tcp_sock *tp, uint32_t seq)
+{
+	tp->bytes_received += seq - tp->rcv_nxt;
+	tp->rcv_nxt = seq;
+}
+/* tcp_segs_in: a segment for this connection (not a listener's). */
+static inline void tcp_segs_in(struct tcp_sock *tp, const struct tcp_skb_cb *cb)
+{
+	tp->segs_in++;
+	if (cb->datalen)
+		tp->data_segs_in++;
+}
 /* A new child takes its listener's socket options (after tcp_init_sock). */
 void tcp_inherit_sockopts(struct tcp_sock *child, const struct tcp_sock *lp);
 void tcp_free_sock(struct tcp_sock *tp);

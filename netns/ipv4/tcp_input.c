@@ -98,6 +98,19 @@ void tcp_init_options(struct tcp_sock *tp, const struct tcp_skb_cb *cb)
 	}
 }
 
+/* tcp_update_rtt_min: the smallest sample of the last 300 s
+ * (tcp_min_rtt_wlen), a sample older than that giving way to the new
+ * one (Linux keeps the three best of the window, minmax). */
+static void tcp_update_rtt_min(struct tcp_sock *tp, uint32_t rtt_us)
+{
+	uint32_t now = tcp_jiffies32();
+
+	if (!tp->min_rtt_us || rtt_us <= tp->min_rtt_us || now - tp->min_rtt_stamp > 300000u) {
+		tp->min_rtt_us = rtt_us;
+		tp->min_rtt_stamp = now;
+	}
+}
+
 /* tcp_rtt_estimator + tcp_set_rto (RFC 6298 2.2-2.4, Linux's 200 ms
  * floor on the variance term). */
 void tcp_rtt_estimator(struct tcp_sock *tp, uint32_t rtt_us)
@@ -115,6 +128,7 @@ void tcp_rtt_estimator(struct tcp_sock *tp, uint32_t rtt_us)
 		tp->rttvar_us = (3 * tp->rttvar_us + delta) / 4;
 		tp->srtt_us = (7 * tp->srtt_us + rtt_us) / 8;
 	}
+	tcp_update_rtt_min(tp, rtt_us);
 	rto = (uint64_t)tp->srtt_us + MAX(4ull * tp->rttvar_us, (uint64_t)TCP_RTO_MIN_US);
 	tp->rto_us = (uint32_t)MIN(rto, (uint64_t)TCP_RTO_MAX_US);
 }
@@ -206,6 +220,7 @@ void tcp_v4_conn_request(struct tcp_sock *lp, struct pkt *p)
 	sk->protocol = lp->sk.protocol;
 	tcp_init_sock(tp);
 	tcp_inherit_sockopts(tp, lp);
+	tp->segs_in = 1; /* the SYN (tcp_create_openreq_child) */
 	inet_sk_list_add(tp);
 	sk->rcv_saddr = iph->daddr;
 	sk->saddr = iph->daddr;
@@ -215,7 +230,8 @@ void tcp_v4_conn_request(struct tcp_sock *lp, struct pkt *p)
 	tp->parent = lp;
 	lp->syn_len++;
 
-	tp->advmss = tcp_mss_for_mtu(ip_dst_mtu_maybe_forward(ns, &rt, false));
+	tp->pmtu = MIN(ip_dst_mtu_maybe_forward(ns, &rt, false), IP_MAXPACKET); /* ipv4_mtu: IP_MAX_MTU */
+	tp->advmss = tcp_mss_for_mtu(tp->pmtu);
 	tp->mss_cache = tp->advmss;
 	tp->irs = cb->seq;
 	tp->rcv_nxt = cb->seq + 1;
@@ -289,6 +305,7 @@ static void tcp_rcv_synsent_state_process(struct tcp_sock *tp, struct pkt *p)
 		return;
 	}
 	tcp_rtt_sample(tp, cb->ack_seq);
+	tp->bytes_acked += cb->ack_seq - tp->snd_una; /* the SYN */
 	tp->snd_una = cb->ack_seq;
 	tp->syn_acked = true;
 	tp->snd_wnd = cb->window; /* not scaled in a SYN-ACK */
@@ -331,6 +348,7 @@ static bool tcp_ack(struct tcp_sock *tp, const struct tcp_skb_cb *cb)
 	}
 	if (before(ack, tp->snd_una))
 		return true; /* old duplicate: ignored, the data may still count */
+	tp->rcv_tstamp = tcp_jiffies32();
 	nwin = (uint32_t)cb->window << tp->snd_wscale;
 	/* RFC 9293 3.10.7.4: the window from the newest segment only. */
 	if (before(tp->snd_wl1, cb->seq) || (tp->snd_wl1 == cb->seq && !before(ack, tp->snd_wl2))) {
@@ -351,6 +369,7 @@ static bool tcp_ack(struct tcp_sock *tp, const struct tcp_skb_cb *cb)
 		return true;
 	}
 	acked = ack - tp->snd_una;
+	tp->bytes_acked += acked; /* tcp_snd_una_update */
 	tcp_rtt_sample(tp, ack);
 	tp->snd_una = ack;
 	if (after(ack, tp->snd_nxt))
@@ -411,12 +430,25 @@ static bool tcp_ofo_queue(struct tcp_sock *tp)
 
 	while (tp->ooo_n && !after(tp->ooo[0].start, tp->rcv_nxt)) {
 		if (after(tp->ooo[0].end, tp->rcv_nxt))
-			tp->rcv_nxt = tp->ooo[0].end;
+			tcp_rcv_nxt_update(tp, tp->ooo[0].end);
 		memmove(&tp->ooo[0], &tp->ooo[1], (tp->ooo_n - 1) * sizeof(tp->ooo[0]));
 		tp->ooo_n--;
 		moved = true;
 	}
 	return moved;
+}
+
+/* tcp_event_data_recv: in-order data of @len bytes arrived; the receive
+ * MSS guess grows to the largest segment seen, up to what we announced
+ * (tcp_measure_rcv_mss; Linux also lowers it on a run of equal smaller
+ * segments, nsemu does not). */
+static void tcp_event_data_recv(struct tcp_sock *tp, uint32_t len)
+{
+	uint32_t adv = tp->advmss - (tp->tstamp_ok ? TCPOLEN_TIMESTAMP + 2u : 0u);
+
+	if (len >= tp->rcv_mss)
+		tp->rcv_mss = (uint16_t)MIN(len, adv);
+	tp->lrcvtime = tcp_jiffies32();
 }
 
 /*
@@ -467,7 +499,8 @@ static bool tcp_data_queue(struct tcp_sock *tp, struct pkt *p, enum drop_reason 
 		tcp_send_ack(tp); /* out of order: a duplicate ACK now */
 		return true;
 	}
-	tp->rcv_nxt += len;
+	tcp_event_data_recv(tp, cb->datalen);
+	tcp_rcv_nxt_update(tp, tp->rcv_nxt + len);
 	ofo_filled = tcp_ofo_queue(tp);
 	/* RFC 1122 4.2.3.2 / 9293 3.8.6.3: ACK at least every second full
 	 * segment; a hole just filled is ACKed at once (RFC 5681 4.2). */
@@ -481,7 +514,7 @@ static bool tcp_data_queue(struct tcp_sock *tp, struct pkt *p, enum drop_reason 
 /* tcp_fin: the peer's FIN in order (RFC 9293 3.10.7.4 eighth). */
 static void tcp_fin(struct tcp_sock *tp)
 {
-	tp->rcv_nxt++;
+	tcp_rcv_nxt_update(tp, tp->rcv_nxt + 1);
 	tp->fin_rcvd = true;
 	switch (tp->state) {
 	case TCP_SYN_RECV:

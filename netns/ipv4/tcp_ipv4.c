@@ -104,6 +104,7 @@ void tcp_v4_rcv(struct pkt *p)
 	tp = inet_lookup_established(ns, iph->daddr, ntohs(th->dest), iph->saddr,
 				     ntohs(th->source));
 	if (tp) {
+		tcp_segs_in(tp, cb);
 		tcp_rcv_state_process(tp, p);
 		return;
 	}
@@ -157,7 +158,8 @@ int tcp_v4_connect(struct sock *sk, uint32_t daddr, uint16_t dport)
 		sk->dport = 0;
 		return err;
 	}
-	tp->advmss = tcp_mss_for_mtu(ip_dst_mtu_maybe_forward(ns, &rt, false));
+	tp->pmtu = MIN(ip_dst_mtu_maybe_forward(ns, &rt, false), IP_MAXPACKET); /* ipv4_mtu: IP_MAX_MTU */
+	tp->advmss = tcp_mss_for_mtu(tp->pmtu);
 	tp->mss_cache = tp->advmss;
 	tcp_init_syn_options(tp, true, true);
 	tp->iss = (uint32_t)rand_u64();
@@ -239,6 +241,7 @@ void tcp_v4_err(struct pkt *p, uint32_t info)
 
 		if (info >= 68 && mss < tp->mss_cache) {
 			tp->mss_cache = mss;
+			tp->pmtu = info;
 			tcp_retransmit_skb(tp);
 		}
 		return;

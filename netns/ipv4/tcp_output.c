@@ -97,6 +97,23 @@ static void tcp_event_data_sent(struct tcp_sock *tp)
 	tp->lsndtime = tcp_jiffies32();
 }
 
+/* tcp_info's output counters for a segment of @len data bytes at @seq.
+ * A SYN-RECV child's SYN-ACKs are its request sock's in Linux: not
+ * counted. */
+static void tcp_event_segs_out(struct tcp_sock *tp, uint32_t seq, unsigned len)
+{
+	if (tp->state == TCP_SYN_RECV && tp->parent)
+		return;
+	tp->segs_out++;
+	if (!len)
+		return;
+	tcp_event_data_sent(tp);
+	tp->data_segs_out++;
+	tp->bytes_sent += len;
+	if (before(seq, tp->snd_max))
+		tp->bytes_retrans += len;
+}
+
 int tcp_transmit_skb(struct tcp_sock *tp, uint32_t seq, uint8_t flags, unsigned len)
 {
 	struct netns *ns = tp->sk.ns;
@@ -152,8 +169,7 @@ int tcp_transmit_skb(struct tcp_sock *tp, uint32_t seq, uint8_t flags, unsigned 
 	args.ttl = (uint8_t)tp->sk.ttl;
 	args.df = true; /* ip_no_pmtu_disc 0: PMTU discovery on */
 	mib_inc(ns, MIB_TcpOutSegs);
-	if (len)
-		tcp_event_data_sent(tp);
+	tcp_event_segs_out(tp, seq, len);
 	if ((len || (flags & (TCPHDR_SYN | TCPHDR_FIN))) && before(seq, tp->snd_max)) {
 		mib_inc(ns, MIB_TcpRetransSegs);
 		tp->total_retrans++;

@@ -9,7 +9,8 @@
  * cubic, reno per namespace, unknown names -ENOENT, the two read-only
  * lists) and TCP_CONGESTION per socket, inherited by a listener's
  * children, and the ssthresh each algorithm picks on a fast retransmit
- * of a real connection.
+ * of a real connection; getsockopt TCP_CONGESTION and TCP_INFO (the
+ * kernel's layout, lengths and fields) after a transfer.
  */
 #include <errno.h>
 #include <math.h>
@@ -20,6 +21,7 @@
 #include "netns/core/sysctl.h"
 #include "netns/ipv4/ip.h"
 #include "netns/ipv4/tcp.h"
+#include "netns/ipv4/tcp_diag.h"
 
 static struct netns *ns;
 static struct netdev *eth0;
@@ -245,9 +247,12 @@ static void test_tcp_congestion_per_socket_and_children(void **state)
 	struct tcp_sock *ctp = tcp_sk(c);
 
 	(void)state;
-	assert_int_equal(tcp_set_congestion_control(tcp_sk(l), "nope"), -ENOENT);
+	assert_int_equal(sock_setsockopt(l, IPPROTO_TCP, TCP_CONGESTION, "nope", 4), -ENOENT);
+	assert_int_equal(sock_setsockopt(l, IPPROTO_TCP, TCP_CONGESTION, "reno", 0), -EINVAL);
 	assert_ptr_equal(tcp_sk(l)->ca_ops, &cubictcp);
-	assert_int_equal(tcp_set_congestion_control(tcp_sk(l), "reno"), 0);
+	/* the name ends at optlen (strncpy_from_sockptr) */
+	assert_int_equal(sock_setsockopt(l, IPPROTO_TCP, TCP_CONGESTION, "renoXX", 4), 0);
+	assert_ptr_equal(tcp_sk(l)->ca_ops, &tcp_reno);
 	assert_int_equal(sock_bind(l, 0, 5000), 0);
 	assert_int_equal(sock_listen(l, 4), 0);
 	assert_int_equal(sock_connect(c, htonl(0x7f000001), 5000), -EINPROGRESS);
@@ -270,7 +275,7 @@ static void test_tcp_congestion_per_socket_and_children(void **state)
 	assert_int_equal(ctp->ca_state, TCP_CA_Open);
 
 	/* switched on the established connection: Reno from now on */
-	assert_int_equal(tcp_set_congestion_control(ctp, "reno"), 0);
+	assert_int_equal(sock_setsockopt(c, IPPROTO_TCP, TCP_CONGESTION, "reno", 5), 0);
 	assert_int_equal(sock_send(c, data, sizeof(data)), (int)sizeof(data));
 	ctp->snd_cwnd = 10;
 	for (int i = 0; i < 3; i++)
@@ -278,6 +283,111 @@ static void test_tcp_congestion_per_socket_and_children(void **state)
 	assert_int_equal(ctp->snd_ssthresh, 5);
 	h_advance(1000000);
 	sock_close(accepted);
+	sock_close(c);
+	sock_close(l);
+	h_advance(1000000);
+}
+
+static void test_tcp_congestion_and_tcp_info_getsockopt(void **state)
+{
+	struct sock *l = tcp_socket(ns), *c = tcp_socket(ns), *s;
+	static uint8_t data[100000], sink[100000];
+	struct tcp_diag_info ci, si;
+	char name[TCP_CA_NAME_MAX + 4];
+	unsigned len;
+	int got = 0, n;
+
+	(void)state;
+	len = sizeof(name);
+	memset(name, 'x', sizeof(name));
+	assert_int_equal(sock_getsockopt(c, IPPROTO_TCP, TCP_CONGESTION, name, &len), 0);
+	assert_int_equal(len, TCP_CA_NAME_MAX); /* the kernel's char[16], NUL padded */
+	assert_string_equal(name, "cubic");
+	assert_int_equal(name[15], 0);
+	len = 3;
+	assert_int_equal(sock_getsockopt(c, IPPROTO_TCP, TCP_CONGESTION, name, &len), 0);
+	assert_int_equal(len, 3);
+	assert_memory_equal(name, "cub", 3);
+
+	assert_int_equal(sock_bind(l, 0, 5001), 0);
+	assert_int_equal(sock_listen(l, 4), 0);
+	assert_int_equal(sock_connect(c, htonl(0x7f000001), 5001), -EINPROGRESS);
+	h_run();
+	assert_non_null(accepted);
+	s = accepted;
+	len = sizeof(ci);
+	assert_int_equal(sock_getsockopt(l, IPPROTO_TCP, TCP_INFO, &ci, &len), 0);
+	assert_int_equal(len, sizeof(ci));
+	assert_int_equal(ci.tcpi_state, TCP_LISTEN);
+	assert_int_equal(ci.tcpi_snd_cwnd, 10);
+	assert_int_equal(ci.tcpi_sacked, 4); /* a listener's backlog */
+
+	assert_int_equal(sock_send(c, data, sizeof(data)), (int)sizeof(data));
+	for (int i = 0; i < 100 && got < (int)sizeof(data); i++) {
+		h_advance(1000000);
+		while ((n = sock_recv(s, sink + got, sizeof(sink) - got)) > 0)
+			got += n;
+	}
+	assert_int_equal(got, sizeof(data));
+	h_advance(500 * 1000000ull);
+
+	len = sizeof(ci);
+	assert_int_equal(sock_getsockopt(c, IPPROTO_TCP, TCP_INFO, &ci, &len), 0);
+	len = sizeof(si);
+	assert_int_equal(sock_getsockopt(s, IPPROTO_TCP, TCP_INFO, &si, &len), 0);
+	assert_int_equal(ci.tcpi_state, TCP_ESTABLISHED);
+	assert_int_equal(ci.tcpi_ca_state, TCP_CA_Open);
+	assert_int_equal(ci.tcpi_options, TCPI_OPT_TIMESTAMPS | TCPI_OPT_WSCALE);
+	assert_int_equal(ci.tcpi_snd_wscale, tcp_sk(c)->snd_wscale);
+	assert_int_equal(ci.tcpi_rcv_wscale, tcp_sk(c)->rcv_wscale);
+	assert_int_equal(ci.tcpi_rto, tcp_sk(c)->rto_us);
+	assert_true(ci.tcpi_rto >= 200000);
+	assert_int_equal(ci.tcpi_rtt, tcp_sk(c)->srtt_us);
+	assert_int_equal(ci.tcpi_rttvar, tcp_sk(c)->rttvar_us);
+	assert_true(ci.tcpi_min_rtt > 0 && ci.tcpi_min_rtt <= ci.tcpi_rtt);
+	/* lo's 65536 bytes clamped to IP's 65535 (IP_MAX_MTU): MSS 65495,
+	 * 65483 beside the timestamps; advmss is shown without their room,
+	 * as on Linux (ss -ti on lo: pmtu:65535 advmss:65483) */
+	assert_int_equal(ci.tcpi_pmtu, 65535);
+	assert_int_equal(ci.tcpi_snd_mss, 65483);
+	assert_int_equal(ci.tcpi_advmss, 65483);
+	assert_int_equal(ci.tcpi_rcv_mss, 536); /* received no data */
+	assert_int_equal(ci.tcpi_ato, 0);
+	assert_int_equal(si.tcpi_ato, 40000);
+	assert_true(si.tcpi_rcv_mss > 536 && si.tcpi_rcv_mss <= 65483);
+	assert_int_equal(ci.tcpi_snd_cwnd, tcp_sk(c)->snd_cwnd);
+	assert_int_equal(ci.tcpi_snd_ssthresh, tcp_sk(c)->snd_ssthresh);
+	assert_int_equal(ci.tcpi_reordering, 3);
+	/* RFC 4898's counters: the SYN counts in the client's bytes_acked */
+	assert_int_equal(ci.tcpi_bytes_sent, sizeof(data));
+	assert_int_equal(ci.tcpi_bytes_acked, sizeof(data) + 1);
+	assert_int_equal(ci.tcpi_bytes_retrans, 0);
+	assert_int_equal(si.tcpi_bytes_received, sizeof(data));
+	assert_int_equal(si.tcpi_bytes_acked, 0);
+	assert_int_equal(ci.tcpi_data_segs_out, si.tcpi_data_segs_in);
+	assert_true(ci.tcpi_data_segs_out >= 2);
+	/* the child counts the SYN in, not its SYN-ACK out (the request
+	 * sock's in Linux) */
+	assert_int_equal(ci.tcpi_segs_out, si.tcpi_segs_in);
+	assert_int_equal(si.tcpi_segs_out + 1, ci.tcpi_segs_in);
+	assert_int_equal(ci.tcpi_unacked, 0);
+	assert_int_equal(ci.tcpi_notsent_bytes, 0);
+	assert_int_equal(ci.tcpi_total_retrans, 0);
+	assert_int_equal(ci.tcpi_snd_wnd, tcp_sk(c)->snd_wnd);
+	assert_in_range(ci.tcpi_last_data_sent, 490, 510);
+	assert_in_range(si.tcpi_last_data_recv, 490, 510);
+	/* the last ACK came after the last data (delayed up to 40 ms) */
+	assert_in_range(ci.tcpi_last_ack_recv, 450, ci.tcpi_last_data_sent);
+	assert_int_equal(ci.tcpi_pacing_rate, ~0ull);
+
+	/* a short buffer gets the start of the struct (no error) */
+	len = 8;
+	memset(&ci, 0xee, sizeof(ci));
+	assert_int_equal(sock_getsockopt(c, IPPROTO_TCP, TCP_INFO, &ci, &len), 0);
+	assert_int_equal(len, 8);
+	assert_int_equal(ci.tcpi_state, TCP_ESTABLISHED);
+	assert_int_equal(ci.tcpi_rto, 0xeeeeeeee);
+	sock_close(s);
 	sock_close(c);
 	sock_close(l);
 	h_advance(1000000);
@@ -296,6 +406,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tcp_congestion_control_sysctls, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_congestion_per_socket_and_children, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_congestion_and_tcp_info_getsockopt, setup,
 						teardown),
 	};
 
