@@ -55,11 +55,11 @@ void tcp_set_state(struct tcp_sock *tp, int state)
 	}
 	if (is_estab && !was_estab)
 		mib_inc(ns, MIB_TcpCurrEstab);
-	if (state == TCP_ESTABLISHED && (old == TCP_SYN_SENT || old == TCP_SYN_RECV))
-		tcp_init_transfer(tp);
 	else if (was_estab && !is_estab)
 		ns->mib[MIB_TcpCurrEstab]--;
 	tp->state = (uint8_t)state;
+	if (state == TCP_ESTABLISHED && (old == TCP_SYN_SENT || old == TCP_SYN_RECV))
+		tcp_init_transfer(tp);
 	if (state == TCP_ESTABLISHED && !was_estab) {
 		/* tcp_finish_connect / tcp_create_openreq_child: the peer was
 		 * just heard; SO_KEEPALIVE counts its idle time from here */
@@ -151,7 +151,6 @@ void tcp_init_transfer(struct tcp_sock *tp)
 
 	tp->lsndtime = now;
 	tp->lrcvtime = now;
-	tp->rcv_tstamp = now;
 	hint = MIN(hint, TCP_MSS_DEFAULT);
 	tp->rcv_mss = (uint16_t)MAX(hint, 88u); /* TCP_MIN_MSS */
 	tcp_init_congestion_control(tp);

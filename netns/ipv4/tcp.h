@@ -195,7 +195,6 @@ struct tcp_sock {
 	uint32_t segs_out, segs_in, data_segs_out, data_segs_in;
 	uint32_t lsndtime;		/* tcp_jiffies32: the last data sent */
 	uint32_t lrcvtime;		/* the last data received */
-	uint32_t rcv_tstamp;		/* the last ACK received */
 	uint32_t min_rtt_us, min_rtt_stamp; /* minimum RTT of the last 300 s */
 	uint16_t rcv_mss;		/* icsk_ack.rcv_mss: the peer's segment size, guessed */
 	uint32_t pmtu;			/* icsk_pmtu_cookie: the path MTU the MSS came from */

@@ -56,6 +56,7 @@ void tcp_get_info(struct tcp_sock *tp, struct tcp_diag_info *info)
 	}
 	info->tcpi_ca_state = tp->ca_state;
 	info->tcpi_retransmits = tp->retransmits;
+	info->tcpi_probes = tp->probes_out;
 	info->tcpi_backoff = tp->backoff;
 	if (tp->tstamp_ok)
 		info->tcpi_options |= TCPI_OPT_TIMESTAMPS;
@@ -76,7 +77,7 @@ void tcp_get_info(struct tcp_sock *tp, struct tcp_diag_info *info)
 			     (tp->snd_max - tp->snd_una + tp->mss_cache - 1) / tp->mss_cache;
 	info->tcpi_last_data_sent = tcp_ms_since(tp->lsndtime);
 	info->tcpi_last_data_recv = tcp_ms_since(tp->lrcvtime);
-	info->tcpi_last_ack_recv = tcp_ms_since(tp->rcv_tstamp);
+	info->tcpi_last_ack_recv = (uint32_t)((loop_now() - tp->rcv_tstamp) / NSEC_PER_MSEC);
 	info->tcpi_pmtu = tp->pmtu;
 	info->tcpi_rtt = tp->srtt_us;
 	info->tcpi_rttvar = tp->rttvar_us;
@@ -127,6 +128,7 @@ static void tcp_diag_timer(const struct tcp_sock *tp, struct tcp_diag_row *r)
 	}
 	if (timer_pending(&tp->keepalive_timer)) {
 		r->timer = TCP_DIAG_TIMER_KEEPALIVE;
+		r->retrans = tp->probes_out;
 		r->expires_ms = tcp_diag_expires(&tp->keepalive_timer);
 	}
 }

@@ -348,7 +348,6 @@ static bool tcp_ack(struct tcp_sock *tp, const struct tcp_skb_cb *cb)
 	}
 	if (before(ack, tp->snd_una))
 		return true; /* old duplicate: ignored, the data may still count */
-	tp->rcv_tstamp = tcp_jiffies32();
 	nwin = (uint32_t)cb->window << tp->snd_wscale;
 	/* RFC 9293 3.10.7.4: the window from the newest segment only. */
 	if (before(tp->snd_wl1, cb->seq) || (tp->snd_wl1 == cb->seq && !before(ack, tp->snd_wl2))) {
