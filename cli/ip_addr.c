@@ -29,44 +29,18 @@ static int ipaddr_usage(struct cli_ctx *c, FILE *f)
 	return f == c->out ? 0 : -EINVAL;
 }
 
-/* A copy of every address message of one dump, in order. */
-struct addr_list {
-	struct nlmsghdr **msg;
-	size_t n, cap;
-};
-
+/* A copy of every IPv4 address message of one dump, in order. */
 static int addr_collect(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 {
-	struct addr_list *l = arg;
 	struct ifaddrmsg *ifa = nlmsg_data(nlh);
 
 	if (nlh->nlmsg_type != RTM_NEWADDR || nlmsg_datalen(nlh) < (int)sizeof(*ifa) ||
 	    ifa->ifa_family != AF_INET)
 		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct nlmsghdr **p = realloc(l->msg, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		l->msg = p;
-		l->cap = cap;
-	}
-	l->msg[l->n] = malloc(nlh->nlmsg_len);
-	if (!l->msg[l->n])
-		return -ENOMEM;
-	memcpy(l->msg[l->n++], nlh, nlh->nlmsg_len);
-	return 0;
+	return nlmsg_list_add(arg, nlh);
 }
 
-static void addr_list_free(struct addr_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->msg[i]);
-	free(l->msg);
-}
-
-static int addr_dump(struct cli_ctx *c, struct addr_list *l)
+static int addr_dump(struct cli_ctx *c, struct nlmsg_list *l)
 {
 	struct ifaddrmsg ifa = { .ifa_family = AF_INET };
 	struct nl_msg *m = nlmsg_alloc_simple(RTM_GETADDR, NLM_F_DUMP);
@@ -173,7 +147,7 @@ int print_addrinfo(struct cli_ctx *c, struct nlmsghdr *nlh, bool with_dev)
 }
 
 struct addr_show {
-	struct addr_list addrs;
+	struct nlmsg_list addrs;
 	int ifindex;
 	bool up;
 };
@@ -264,7 +238,7 @@ static int ipaddr_show(struct cli_ctx *c, int argc, char **argv)
 	err = cli_request(c, m, addr_link_cb, &s, false);
 	delete_json_obj();
 out:
-	addr_list_free(&s.addrs);
+	nlmsg_list_free(&s.addrs);
 	return err;
 }
 
@@ -365,7 +339,7 @@ static int ipaddr_modify(struct cli_ctx *c, int cmd, int flags, int argc, char *
 
 static int ipaddr_flush(struct cli_ctx *c, int argc, char **argv)
 {
-	struct addr_list l = { 0 };
+	struct nlmsg_list l = { 0 };
 	const char *dev = NULL;
 	int ifindex = 0, err;
 
@@ -407,7 +381,7 @@ static int ipaddr_flush(struct cli_ctx *c, int argc, char **argv)
 		else if (err)
 			fprintf(c->err, "RTNETLINK answers: %s\n", strerror(-err));
 	}
-	addr_list_free(&l);
+	nlmsg_list_free(&l);
 	return err;
 }
 

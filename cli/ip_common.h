@@ -10,6 +10,7 @@
 #define NSEMU_CLI_IP_COMMON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cmd.h"
@@ -123,5 +124,15 @@ int print_rule(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg);
  * each followed by a space; "flags" in JSON (ip_route.c). */
 void print_rt_flags(unsigned flags);
 int print_nexthop(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg);
+
+/* Copies of messages of a dump, in order: what a flush collects before it
+ * deletes (a dump cannot be changed while it runs). */
+struct nlmsghdr;
+struct nlmsg_list {
+	struct nlmsghdr **msg;
+	size_t n, cap;
+};
+int nlmsg_list_add(struct nlmsg_list *l, const struct nlmsghdr *nlh); /* 0 or -ENOMEM */
+void nlmsg_list_free(struct nlmsg_list *l);				 /* and empty again */
 
 #endif

@@ -65,9 +65,7 @@ struct neigh_filter {
 	bool has_dst;
 	uint32_t dst;
 	int dst_len;
-	/* flush: collected entries */
-	struct nlmsghdr **del;
-	size_t ndel, cap;
+	struct nlmsg_list del; /* flush: the entries collected */
 };
 
 static bool neigh_match(struct nlmsghdr *nlh, const struct neigh_filter *f, struct nlattr **tb)
@@ -179,20 +177,7 @@ static int collect_neigh(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 
 	if (!neigh_match(nlh, f, tb))
 		return 0;
-	if (f->ndel == f->cap) {
-		size_t cap = f->cap ? 2 * f->cap : 16;
-		struct nlmsghdr **p = realloc(f->del, cap * sizeof(*p));
-
-		if (!p)
-			return -ENOMEM;
-		f->del = p;
-		f->cap = cap;
-	}
-	f->del[f->ndel] = malloc(nlh->nlmsg_len);
-	if (!f->del[f->ndel])
-		return -ENOMEM;
-	memcpy(f->del[f->ndel++], nlh, nlh->nlmsg_len);
-	return 0;
+	return nlmsg_list_add(&f->del, nlh);
 }
 
 static int ipneigh_list(struct cli_ctx *c, int argc, char **argv, bool flush)
@@ -256,11 +241,11 @@ static int ipneigh_list(struct cli_ctx *c, int argc, char **argv, bool flush)
 		return err;
 	}
 	err = cli_request(c, m, collect_neigh, &f, false);
-	for (size_t i = 0; !err && i < f.ndel; i++) {
+	for (size_t i = 0; !err && i < f.del.n; i++) {
 		struct nlattr *tb[NDA_MAX + 1];
-		struct ndmsg *d = nlmsg_data(f.del[i]), req = { .ndm_family = AF_INET };
+		struct ndmsg *d = nlmsg_data(f.del.msg[i]), req = { .ndm_family = AF_INET };
 
-		if (nlmsg_parse(f.del[i], sizeof(*d), tb, NDA_MAX, NULL) < 0 || !tb[NDA_DST])
+		if (nlmsg_parse(f.del.msg[i], sizeof(*d), tb, NDA_MAX, NULL) < 0 || !tb[NDA_DST])
 			continue;
 		req.ndm_ifindex = d->ndm_ifindex;
 		m = nlmsg_alloc_simple(RTM_DELNEIGH, 0);
@@ -274,10 +259,8 @@ static int ipneigh_list(struct cli_ctx *c, int argc, char **argv, bool flush)
 	}
 	if (!err && c->stats)
 		fprintf(c->out, "\n*** Round 1, deleting %zu entries ***\n"
-				"*** Flush is complete after 1 round ***\n", f.ndel);
-	for (size_t i = 0; i < f.ndel; i++)
-		free(f.del[i]);
-	free(f.del);
+				"*** Flush is complete after 1 round ***\n", f.del.n);
+	nlmsg_list_free(&f.del);
 	return err;
 }
 

@@ -20,7 +20,7 @@
 static int iproute_usage(struct cli_ctx *c, FILE *f)
 {
 	fprintf(f, "Usage: ip route show [ SELECTOR ]\n"
-		   "       ip route flush cache\n"
+		   "       ip route flush SELECTOR\n"
 		   "       ip route get [ fibmatch ] ADDRESS [ from ADDRESS ] [ iif STRING ]\n"
 		   "                            [ oif STRING ] [ mark NUMBER ] [ tos TOS ]\n"
 		   "       ip route { add | del | change | append | replace } ROUTE\n"
@@ -178,6 +178,28 @@ static void print_rta_multipath(const struct nlattr *mp)
 	close_json_array(PRINT_JSON, NULL);
 }
 
+/* An IPv4 route message that @f (NULL: any) selects, parsed into @tb. */
+static bool route_match(struct nlmsghdr *nlh, const struct route_filter *f, struct nlattr **tb)
+{
+	struct rtmsg *r = nlmsg_data(nlh);
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE || nlmsg_datalen(nlh) < (int)sizeof(*r) ||
+	    r->rtm_family != AF_INET || nlmsg_parse(nlh, sizeof(*r), tb, RTA_MAX, NULL) < 0)
+		return false;
+	if (!f)
+		return true;
+	if (f->cloned != !!(r->rtm_flags & RTM_F_CLONED))
+		return false;
+	if (f->tb && route_table(r, tb) != f->tb)
+		return false;
+	if (f->oif && (!tb[RTA_OIF] || (int)nla_get_u32(tb[RTA_OIF]) != f->oif))
+		return false;
+	if (f->has_dst && (r->rtm_dst_len != f->dst_len ||
+			   (tb[RTA_DST] ? nla_get_u32(tb[RTA_DST]) : 0) != f->dst))
+		return false;
+	return true;
+}
+
 int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 {
 	const struct route_filter *f = arg;
@@ -185,24 +207,10 @@ int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	struct nlattr *tb[RTA_MAX + 1];
 	char b1[64], b2[INET_ADDRSTRLEN];
 	uint32_t table;
-	bool cloned;
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE || nlmsg_datalen(nlh) < (int)sizeof(*r) ||
-	    r->rtm_family != AF_INET || nlmsg_parse(nlh, sizeof(*r), tb, RTA_MAX, NULL) < 0)
+	if (!route_match(nlh, f, tb))
 		return 0;
 	table = route_table(r, tb);
-	cloned = r->rtm_flags & RTM_F_CLONED;
-	if (f) {
-		if (f->cloned != cloned)
-			return 0;
-		if (f->tb && table != f->tb)
-			return 0;
-		if (f->oif && (!tb[RTA_OIF] || (int)nla_get_u32(tb[RTA_OIF]) != f->oif))
-			return 0;
-		if (f->has_dst && (r->rtm_dst_len != f->dst_len ||
-				   (tb[RTA_DST] ? nla_get_u32(tb[RTA_DST]) : 0) != f->dst))
-			return 0;
-	}
 	open_json_object(NULL);
 	if (r->rtm_type != RTN_UNICAST || c->details)
 		print_string(PRINT_ANY, "type", "%s ", rt_type_n2a(r->rtm_type, b1, sizeof(b1)));
@@ -243,7 +251,7 @@ int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	}
 	if (table && (table != RT_TABLE_MAIN || c->details) && (!f || !f->tb))
 		print_string(PRINT_ANY, "table", "table %s ", rt_table_n2a(table, b1, sizeof(b1)));
-	if (!cloned) {
+	if (!(r->rtm_flags & RTM_F_CLONED)) {
 		if (r->rtm_protocol != RTPROT_BOOT || c->details)
 			print_string(PRINT_ANY, "protocol", "proto %s ",
 				     rt_proto_n2a(r->rtm_protocol, b1, sizeof(b1)));
@@ -272,7 +280,7 @@ int print_route(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 	}
 	if (tb[RTA_UID])
 		print_uint(PRINT_ANY, "uid", "uid %u ", nla_get_u32(tb[RTA_UID]));
-	if (cloned) {
+	if (r->rtm_flags & RTM_F_CLONED) {
 		print_cache_flags(r->rtm_flags);
 		if (tb[RTA_CACHEINFO] && nla_len(tb[RTA_CACHEINFO]) >= (int)sizeof(struct rta_cacheinfo))
 			print_rta_cacheinfo(nla_data(tb[RTA_CACHEINFO]));
@@ -302,26 +310,25 @@ static int get_table(struct cli_ctx *c, uint32_t *tid, const char *s, bool allow
 	return 0;
 }
 
-static int iproute_show(struct cli_ctx *c, int argc, char **argv)
+/* The selectors of `ip route show` and `flush` (iproute_list_flush_or_save):
+ * table (main unless given), dev, cache, and an exact prefix. */
+static int route_filter_parse(struct cli_ctx *c, int argc, char **argv, struct route_filter *f)
 {
-	struct route_filter f = { .tb = RT_TABLE_MAIN };
-	struct rtmsg r = { .rtm_family = AF_INET };
-	struct nl_msg *m;
 	uint32_t addr;
-	int err, len;
+	int len;
 
+	*f = (struct route_filter){ .tb = RT_TABLE_MAIN };
 	for (; argc > 0; argc--, argv++) {
 		if (!strcmp(argv[0], "cache")) {
-			f.cloned = true;
-			r.rtm_flags |= RTM_F_CLONED;
+			f->cloned = true;
 		} else if (!strcmp(argv[0], "table")) {
 			NEXT_ARG();
-			if (get_table(c, &f.tb, argv[0], true))
+			if (get_table(c, &f->tb, argv[0], true))
 				return -EINVAL;
 		} else if (!strcmp(argv[0], "dev") || !strcmp(argv[0], "oif")) {
 			NEXT_ARG();
-			f.oif = cli_ifindex(c, argv[0]);
-			if (f.oif < 0) {
+			f->oif = cli_ifindex(c, argv[0]);
+			if (f->oif < 0) {
 				fprintf(c->err, "Cannot find device \"%s\"\n", argv[0]);
 				return -ENODEV;
 			}
@@ -333,20 +340,38 @@ static int iproute_show(struct cli_ctx *c, int argc, char **argv)
 					argv[0]);
 				return -EINVAL;
 			}
-			f.has_dst = true;
-			f.dst = addr;
-			f.dst_len = len;
+			f->has_dst = true;
+			f->dst = addr;
+			f->dst_len = len;
 		}
 	}
-	err = ll_init_map(c);
-	if (err)
-		return err;
-	m = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_DUMP);
+	return 0;
+}
+
+static int route_dump(struct cli_ctx *c, const struct route_filter *f, cli_reply_fn cb, void *arg)
+{
+	struct rtmsg r = { .rtm_family = AF_INET,
+			   .rtm_flags = f->cloned ? RTM_F_CLONED : 0 };
+	struct nl_msg *m = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_DUMP);
+
 	if (!m)
 		return -ENOMEM;
 	nlmsg_append(m, &r, sizeof(r), NLMSG_ALIGNTO);
+	return cli_request(c, m, cb, arg, false);
+}
+
+static int iproute_show(struct cli_ctx *c, int argc, char **argv)
+{
+	struct route_filter f;
+	int err = route_filter_parse(c, argc, argv, &f);
+
+	if (err)
+		return err;
+	err = ll_init_map(c);
+	if (err)
+		return err;
 	new_json_obj(c->out, c->json, c->pretty);
-	err = cli_request(c, m, print_route, &f, false);
+	err = route_dump(c, &f, print_route, &f);
 	delete_json_obj();
 	return err;
 }
@@ -710,25 +735,86 @@ static int iproute_modify(struct cli_ctx *c, int cmd, int flags, int argc, char 
 	return cli_request(c, m, NULL, NULL, false);
 }
 
+struct route_flush {
+	const struct route_filter *f;
+	struct nlmsg_list del;
+};
+
+static int route_collect(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
+{
+	struct route_flush *fl = arg;
+	struct nlattr *tb[RTA_MAX + 1];
+
+	return route_match(nlh, fl->f, tb) ? nlmsg_list_add(&fl->del, nlh) : 0;
+}
+
+/* Delete what one dump selected: each message sent back as RTM_DELROUTE,
+ * as iproute2's flush_update does. A route already gone (an address's
+ * deletion took its local routes) is not an error. */
+static int route_delete_all(struct cli_ctx *c, const struct nlmsg_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct nl_msg *m = nlmsg_alloc_simple(RTM_DELROUTE, 0);
+		int err;
+
+		if (!m)
+			return -ENOMEM;
+		nlmsg_append(m, nlmsg_data(l->msg[i]), (size_t)nlmsg_datalen(l->msg[i]), 0);
+		err = cli_request(c, m, NULL, NULL, true);
+		if (err && err != -ESRCH) {
+			fprintf(c->err, "Failed to send flush request: %s\n", strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 /*
- * `ip route flush cache [...]`: iproute2's iproute_flush_cache writes
- * /proc/sys/net/ipv4/route/flush, which makes every route exception stale;
- * the other selectors are not flushed here.
+ * `ip route flush SELECTORS`, as iproute_list_flush_or_save: rounds of
+ * dump-then-delete until a dump selects nothing (at most 10), reported
+ * with -s. `flush cache` writes net.ipv4.route.flush instead, as
+ * iproute_flush_cache, which makes every route exception stale.
  */
+#define FLUSH_MAX_ROUNDS 10
 static int iproute_flush(struct cli_ctx *c, int argc, char **argv)
 {
+	struct route_filter f;
 	struct nl_msg *m;
-	int i;
+	int err, round;
 
-	for (i = 0; i < argc && strcmp(argv[i], "cache"); i++)
-		;
 	if (argc == 0) {
-		fprintf(c->err, "Flush requires arguments.\n");
+		fprintf(c->err, "\"ip route flush\" requires arguments.\n");
 		return -EINVAL;
 	}
-	if (i == argc) {
-		fprintf(c->err, "ip route flush: only \"cache\" is supported\n");
-		return -EOPNOTSUPP;
+	err = route_filter_parse(c, argc, argv, &f);
+	if (err)
+		return err;
+	if (!f.cloned) {
+		for (round = 0; round < FLUSH_MAX_ROUNDS; round++) {
+			struct route_flush fl = { .f = &f };
+
+			err = route_dump(c, &f, route_collect, &fl);
+			if (!err && fl.del.n && c->stats)
+				fprintf(c->out, "\n*** Round %d, deleting %zu entries ***\n", round + 1,
+					fl.del.n);
+			if (!err)
+				err = route_delete_all(c, &fl.del);
+			if (err || !fl.del.n) {
+				nlmsg_list_free(&fl.del);
+				break;
+			}
+			nlmsg_list_free(&fl.del);
+		}
+		if (err || !c->stats)
+			return err;
+		if (round == 0)
+			fprintf(c->out, "Nothing to flush.\n");
+		else if (round < FLUSH_MAX_ROUNDS)
+			fprintf(c->out, "*** Flush is complete after %d round%s ***\n", round,
+				round > 1 ? "s" : "");
+		else
+			fprintf(c->out, "*** Flush remains incomplete after %d rounds. ***\n", round);
+		return 0;
 	}
 	m = nlmsg_alloc_simple(NSEMU_MSG_SYSCTL_SET, 0);
 	if (!m)

@@ -240,3 +240,29 @@ int rt_type_a2n(int *id, const char *s)
 		}
 	return -EINVAL;
 }
+
+int nlmsg_list_add(struct nlmsg_list *l, const struct nlmsghdr *nlh)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct nlmsghdr **p = realloc(l->msg, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		l->msg = p;
+		l->cap = cap;
+	}
+	l->msg[l->n] = malloc(nlh->nlmsg_len);
+	if (!l->msg[l->n])
+		return -ENOMEM;
+	memcpy(l->msg[l->n++], nlh, nlh->nlmsg_len);
+	return 0;
+}
+
+void nlmsg_list_free(struct nlmsg_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->msg[i]);
+	free(l->msg);
+	*l = (struct nlmsg_list){ 0 };
+}
