@@ -209,7 +209,7 @@ test-shim: deps test-deps $(O)/nsemu $(O)/nsemuctl $(O)/libnsemu-shim.so $(O)/ex
 # inputs stay in build-fuzz/corpus/; crashes are build-fuzz/crash-*).
 # `make fuzz-corpus` regenerates the seed corpora from real requests, frames
 # and CLI lines (tests/fuzz/gen_corpus.c).
-FUZZ_TARGETS := rtnl frame cli
+FUZZ_TARGETS := rtnl frame cli tcp
 FUZZ_SECONDS ?= 60
 FUZZ_REPLAYS := $(FUZZ_TARGETS:%=$(O)/tests/fuzz/replay_%)
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(O)/fuzz_%)

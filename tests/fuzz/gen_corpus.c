@@ -13,7 +13,12 @@
  *   frame/  frames a neighbour would send into fuzz_frame's topology: ARP,
  *           pings to every kind of destination, UDP, TTL expiry, DF over
  *           the 1280 link, fragments (in order, overlapping, incomplete),
- *           options, broadcast, another host's MAC, runts and junk.
+ *           options, broadcast, another host's MAC, runts and junk;
+ *   tcp/    segments, ICMP errors and application calls for fuzz_tcp's
+ *           connections, walking them through every state (handshakes,
+ *           data in and out of order, RSTs and SYNs in and out of the
+ *           window, each close, TIME_WAIT), and malformed headers.
+ *           `gen_corpus OUTDIR INTEGRATION_DIR tcp` writes only these.
  *
  * Runs on the unit tests' fake worker: scripts' ping/traceroute lines are
  * skipped here (they make no control requests that the rest do not).
@@ -650,14 +655,284 @@ static void gen_frames(void)
 	gen_frame_seed("ip-padded");
 }
 
+
+/* ------------------------------------------------------------------ tcp */
+
+/* fuzz_tcp's ctl bits (tests/fuzz/fuzz_tcp.c). */
+#define T_FLOW0 0
+#define T_FLOW1 1
+#define T_NEW 2
+#define T_RAW 3
+#define T_ICMP 4
+#define T_APP 5
+#define T_FIX 8
+#define T_REL 16
+#define T_50MS 0x20
+#define T_1S 0x40
+#define T_70S 0x60
+#define T_ACKALL 0x80 /* with T_REL: ack relative to snd_nxt */
+#define T_SEG (T_FIX | T_REL)
+/* TCP's flag bits (netns/proto/tcp.h, whose struct tcphdr meets glibc's
+ * here through libnl's headers) */
+#define TCPHDR_FIN 0x01
+#define TCPHDR_SYN 0x02
+#define TCPHDR_RST 0x04
+#define TCPHDR_PSH 0x08
+#define TCPHDR_ACK 0x10
+
+static uint8_t gen_tbuf[1 << 16];
+static size_t gen_tlen;
+
+/* A TCP header (ports left to the target) + options + data. */
+static void gen_tcp_seg(uint8_t ctl, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win,
+			const void *opts, size_t olen, const void *data, size_t dlen)
+{
+	uint8_t b[2048];
+	size_t hl = 20 + olen;
+
+	memset(b, 0, 20);
+	b[4] = (uint8_t)(seq >> 24);
+	b[5] = (uint8_t)(seq >> 16);
+	b[6] = (uint8_t)(seq >> 8);
+	b[7] = (uint8_t)seq;
+	b[8] = (uint8_t)(ack >> 24);
+	b[9] = (uint8_t)(ack >> 16);
+	b[10] = (uint8_t)(ack >> 8);
+	b[11] = (uint8_t)ack;
+	b[12] = (uint8_t)((hl / 4) << 4);
+	b[13] = flags;
+	b[14] = (uint8_t)(win >> 8);
+	b[15] = (uint8_t)win;
+	if (olen)
+		memcpy(b + 20, opts, olen);
+	if (dlen)
+		memcpy(b + hl, data, dlen);
+	gen_rec(gen_tbuf, &gen_tlen, sizeof(gen_tbuf), ctl, b, hl + dlen);
+}
+
+/* A segment without options. */
+static void gen_tseg(uint8_t ctl, uint32_t seq, uint32_t ack, uint8_t flags, const char *data)
+{
+	gen_tcp_seg(ctl, seq, ack, flags, 65535, NULL, 0, data, data ? strlen(data) : 0);
+}
+
+/* An application call: socket slot, op, 16-bit argument. */
+static void gen_tapp(uint8_t ctl, uint8_t slot, uint8_t op, uint16_t arg)
+{
+	uint8_t b[4] = { slot, op, (uint8_t)(arg >> 8), (uint8_t)arg };
+
+	gen_rec(gen_tbuf, &gen_tlen, sizeof(gen_tbuf), T_APP | ctl, b, 4);
+}
+
+/* An ICMP error quoting our segment of @flow at snd_una + @seq. */
+static void gen_ticmp(uint8_t ctl, uint8_t type, uint8_t code, uint16_t mtu, uint8_t flow,
+		      uint32_t seq)
+{
+	uint8_t b[5 + 8] = { type, code, (uint8_t)(mtu >> 8), (uint8_t)mtu, flow };
+
+	b[9] = (uint8_t)(seq >> 24);
+	b[10] = (uint8_t)(seq >> 16);
+	b[11] = (uint8_t)(seq >> 8);
+	b[12] = (uint8_t)seq;
+	gen_rec(gen_tbuf, &gen_tlen, sizeof(gen_tbuf), T_ICMP | ctl, b, sizeof(b));
+}
+
+static void gen_tcp_seed(const char *name)
+{
+	gen_write("tcp", name, gen_tbuf, gen_tlen);
+	gen_tlen = 0;
+}
+
+enum { T_OP_SEND, T_OP_RECV, T_OP_SHUT_WR, T_OP_SHUT_RD, T_OP_CLOSE, T_OP_CONNECT,
+       T_OP_LISTEN, T_OP_SYSCTL };
+
+static void gen_tcp(void)
+{
+	static const uint8_t syn_opts[] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 9,
+					    0, 0, 0, 0, 1, 3, 3, 7 };
+	static const uint8_t ts_opt[] = { 1, 1, 8, 10, 0, 0, 0, 20, 0, 0, 0, 0 };
+	static const uint8_t bad_opts[][8] = {
+		{ 2, 3, 5, 0xb4, 0, 0, 0, 0 },	/* MSS of length 3 */
+		{ 3, 3, 30, 0, 0, 0, 0, 0 },	/* window scale 30 */
+		{ 8, 40, 0, 0, 0, 0, 0, 0 },	/* option past the header */
+		{ 1, 1, 1, 8, 0, 0, 0, 0 },	/* length 0 */
+		{ 5, 10, 0, 0, 0, 1, 0, 0 },	/* SACK block, never agreed */
+	};
+	uint8_t raw[128];
+
+	/* ESTABLISHED (flow 0): in order, out of order and the hole, old data */
+	gen_tseg(T_FLOW0 | T_SEG, 0, 0, TCPHDR_ACK | TCPHDR_PSH, "hello");
+	gen_tseg(T_FLOW0 | T_SEG, 10, 0, TCPHDR_ACK, "world");
+	gen_tseg(T_FLOW0 | T_SEG, 0, 0, TCPHDR_ACK, "12345");
+	gen_tseg(T_FLOW0 | T_SEG | T_50MS, (uint32_t)-10, 0, TCPHDR_ACK, "0123456789");
+	gen_tapp(0, 1, T_OP_RECV, 4096);
+	gen_tcp_seed("est-data-ooo-old");
+	/* RST: exact, in window, outside; SYN (challenge ACKs) */
+	gen_tseg(T_FLOW0 | T_SEG, 1000, 0, TCPHDR_RST, NULL);
+	gen_tseg(T_FLOW0 | T_SEG, 0x40000000u, 0, TCPHDR_RST, NULL);
+	gen_tseg(T_FLOW0 | T_SEG, 0, 0, TCPHDR_SYN, NULL);
+	gen_tseg(T_FLOW0 | T_SEG, 0, 0, TCPHDR_RST, NULL);
+	gen_tcp_seed("est-rst-syn");
+	gen_tseg(T_FLOW0 | T_SEG, 0, 0, TCPHDR_RST | TCPHDR_ACK, NULL);
+	gen_tapp(0, 1, T_OP_RECV, 16);
+	gen_tcp_seed("est-rst-exact");
+	/* ACK of data never sent, old ACK, no ACK bit, data past the window */
+	gen_tseg(T_FLOW0 | T_SEG | T_ACKALL, 0, 5000, TCPHDR_ACK, NULL);
+	gen_tseg(T_FLOW0 | T_SEG, 0, (uint32_t)-70000, TCPHDR_ACK, "x");
+	gen_tseg(T_FLOW0 | T_SEG, 1, 0, 0, "y");
+	gen_tseg(T_FLOW0 | T_SEG, 200000, 0, TCPHDR_ACK, "z");
+	gen_tcp_seed("est-bad-ack-window");
+	/* the application sends; the peer ACKs part, nothing, then all */
+	gen_tapp(0, 1, T_OP_SEND, 20000);
+	gen_tseg(T_FLOW0 | T_SEG, 0, 1000, TCPHDR_ACK, NULL);
+	gen_tseg(T_FLOW0 | T_SEG, 0, 1000, TCPHDR_ACK, NULL);
+	gen_tseg(T_FLOW0 | T_SEG, 0, 1000, TCPHDR_ACK, NULL);
+	gen_tseg(T_FLOW0 | T_SEG | T_1S, 0, 1000, TCPHDR_ACK, NULL);
+	gen_tseg(T_FLOW0 | T_SEG | T_ACKALL, 0, 0, TCPHDR_ACK, NULL);
+	gen_tcp_seed("est-send-dupacks-rto");
+	/* a zero window, then the probe, then the window opens */
+	gen_tcp_seg(T_FLOW0 | T_SEG, 0, 0, TCPHDR_ACK, 0, NULL, 0, NULL, 0);
+	gen_tapp(0, 1, T_OP_SEND, 3000);
+	gen_tapp(T_1S, 1, T_OP_RECV, 1);
+	gen_tseg(T_FLOW0 | T_SEG, 0, 0, TCPHDR_ACK, NULL);
+	gen_tcp_seed("est-zero-window-probe");
+
+	/* the passive close: FIN -> CLOSE_WAIT, close -> LAST_ACK, ACK */
+	gen_tseg(T_FLOW0 | T_SEG, 0, 0, TCPHDR_ACK | TCPHDR_FIN, "bye");
+	gen_tapp(0, 1, T_OP_RECV, 100);
+	gen_tapp(0, 1, T_OP_SEND, 10);
+	gen_tapp(0, 1, T_OP_CLOSE, 0);
+	gen_tseg(T_FLOW0 | T_SEG, 0, 0, TCPHDR_ACK | TCPHDR_FIN, NULL);
+	gen_tseg(T_FLOW0 | T_SEG | T_ACKALL, 0, 0, TCPHDR_ACK, NULL);
+	gen_tcp_seed("close-wait-last-ack");
+	/* the active close: FIN_WAIT1, FIN_WAIT2, TIME_WAIT, a SYN and a
+	 * RST there, 70 s */
+	gen_tapp(0, 1, T_OP_SHUT_WR, 0);
+	gen_tseg(T_FLOW0 | T_SEG | T_ACKALL, 0, 0, TCPHDR_ACK, NULL);
+	gen_tseg(T_FLOW0 | T_SEG, 0, 0, TCPHDR_ACK, "late");
+	gen_tseg(T_FLOW0 | T_SEG | T_ACKALL, 0, 0, TCPHDR_ACK | TCPHDR_FIN, NULL);
+	gen_tapp(0, 1, T_OP_CLOSE, 0);
+	gen_tseg(T_FLOW0 | T_SEG | T_ACKALL, (uint32_t)-1, 0, TCPHDR_ACK | TCPHDR_FIN, NULL);
+	gen_tseg(T_FLOW0 | T_SEG, 100000, 0, TCPHDR_SYN, NULL);
+	gen_tseg(T_FLOW0 | T_SEG | T_70S, 0, 0, TCPHDR_RST, NULL);
+	gen_tcp_seed("fin-wait-time-wait");
+	/* simultaneous close: CLOSING */
+	gen_tapp(0, 1, T_OP_CLOSE, 0);
+	gen_tseg(T_FLOW0 | T_SEG, 0, 0, TCPHDR_ACK | TCPHDR_FIN, NULL);
+	gen_tseg(T_FLOW0 | T_SEG | T_ACKALL, 1, 0, TCPHDR_ACK, NULL);
+	gen_tseg(T_FLOW0 | T_SEG | T_70S, 1, 0, TCPHDR_ACK, "after");
+	gen_tcp_seed("closing");
+	/* an orphan that gets data: RST */
+	gen_tapp(0, 1, T_OP_CLOSE, 0);
+	gen_tseg(T_FLOW0 | T_SEG | T_ACKALL, 0, 0, TCPHDR_ACK, "more");
+	gen_tcp_seed("orphan-data");
+
+	/* flow 1 (options agreed): timestamps, data both ways */
+	gen_tcp_seg(T_FLOW1 | T_SEG, 0, 0, TCPHDR_ACK, 1000, ts_opt, sizeof(ts_opt), "abc", 3);
+	gen_tapp(0, 2, T_OP_SEND, 5000);
+	gen_tcp_seg(T_FLOW1 | T_SEG | T_ACKALL, 3, 0, TCPHDR_ACK, 1000, ts_opt, sizeof(ts_opt),
+		    NULL, 0);
+	gen_tcp_seg(T_FLOW1 | T_SEG, 3, 0, TCPHDR_ACK | TCPHDR_FIN, 1000, ts_opt, sizeof(ts_opt),
+		    NULL, 0);
+	gen_tcp_seed("active-timestamps");
+	/* ICMP errors: frag needed with data in flight, then a port
+	 * unreachable about a new connect */
+	gen_tapp(0, 2, T_OP_SEND, 3000);
+	gen_ticmp(T_FIX | T_REL, 3, 4, 1280, 1, 0);
+	gen_ticmp(T_FIX | T_REL, 3, 4, 60, 1, 0);
+	gen_ticmp(T_FIX | T_REL, 11, 0, 0, 1, 0);
+	gen_tapp(0, 2, T_OP_CLOSE, 0);
+	gen_tapp(0, 0, T_OP_CONNECT, 0);
+	gen_ticmp(T_FIX | T_REL | T_1S, 3, 3, 0, 1, 0);
+	gen_tcp_seed("icmp-errors");
+	gen_ticmp(T_FIX | T_REL, 3, 1, 0, 0, 0);
+	gen_ticmp(T_FIX, 3, 3, 0, 0, 12345);
+	gen_tcp_seed("icmp-soft-and-stale");
+
+	/* the listener: SYN with options, the ACK, data; SYN then RST;
+	 * SYN then its retransmission; an ACK, a RST, SYN|FIN */
+	gen_tcp_seg(T_NEW | T_FIX, 7000, 0, TCPHDR_SYN, 65535, syn_opts, sizeof(syn_opts), NULL,
+		    0);
+	gen_tseg(T_NEW | T_SEG | T_ACKALL, 0, 0, TCPHDR_ACK, "GET /");
+	gen_tcp_seed("listen-handshake");
+	gen_tseg(T_NEW | T_FIX, 7000, 0, TCPHDR_SYN, NULL);
+	gen_tseg(T_NEW | T_FIX, 7000, 0, TCPHDR_SYN, NULL);
+	gen_tseg(T_NEW | T_SEG, 0, 5, TCPHDR_ACK, NULL);
+	gen_tseg(T_NEW | T_SEG, 0, 0, TCPHDR_RST, NULL);
+	gen_tseg(T_NEW | T_FIX | T_70S, 7000, 0, TCPHDR_SYN, NULL);
+	gen_tcp_seed("listen-syn-recv-rst");
+	gen_tseg(T_NEW | T_FIX, 1, 777, TCPHDR_ACK, NULL);
+	gen_tseg(T_NEW | T_FIX, 1, 0, TCPHDR_RST, NULL);
+	gen_tseg(T_NEW | T_FIX, 1, 0, TCPHDR_SYN | TCPHDR_FIN, NULL);
+	gen_tseg(T_NEW | T_FIX, 1, 0, TCPHDR_SYN | TCPHDR_RST, NULL);
+	gen_tcp_seed("listen-bad-flags");
+	/* SYN_SENT: a new connect and bad answers to it (flow 1 follows the
+	 * newest socket in slot 2) */
+	gen_tapp(0, 2, T_OP_CLOSE, 0);
+	gen_tapp(0, 0, T_OP_CONNECT, 0);
+	gen_tseg(T_FLOW1 | T_FIX | T_REL | T_ACKALL, 0, 10, TCPHDR_SYN | TCPHDR_ACK, NULL);
+	gen_tseg(T_FLOW1 | T_FIX, 9000, 0, TCPHDR_RST, NULL);
+	gen_tseg(T_FLOW1 | T_FIX, 9000, 0, TCPHDR_SYN, NULL);
+	gen_tseg(T_FLOW1 | T_FIX | T_REL | T_ACKALL | T_1S, 1, 0, TCPHDR_ACK, NULL);
+	gen_tcp_seed("syn-sent-simultaneous-open");
+	/* a listener with a small backlog, a sysctl change, and a flood */
+	gen_tapp(0, 0, T_OP_SYSCTL, 0);
+	for (unsigned i = 0; i < 8; i++) {
+		uint8_t b[20] = { 0 };
+
+		b[1] = (uint8_t)i; /* source port: flow 2's low bits */
+		b[7] = 1;
+		b[12] = 5 << 4;
+		b[13] = TCPHDR_SYN;
+		gen_rec(gen_tbuf, &gen_tlen, sizeof(gen_tbuf), T_NEW | T_FIX, b, 20);
+	}
+	gen_tcp_seed("listen-flood");
+
+	/* malformed: data offsets, checksum, options */
+	gen_tseg(T_FLOW0 | T_REL, 0, 0, TCPHDR_ACK, "badcsum");
+	gen_rec(gen_tbuf, &gen_tlen, sizeof(gen_tbuf), T_FLOW0 | T_SEG,
+		(const uint8_t[]){ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x40, 0x10, 0xff, 0xff }, 16);
+	gen_rec(gen_tbuf, &gen_tlen, sizeof(gen_tbuf), T_FLOW0 | T_SEG,
+		(const uint8_t[]){ 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xf0, 0x10, 0xff, 0xff,
+				   0, 0, 0, 0 }, 20);
+	for (size_t i = 0; i < sizeof(bad_opts) / sizeof(bad_opts[0]); i++)
+		gen_tcp_seg(T_FLOW0 | T_SEG, 0, 0, TCPHDR_ACK, 65535, bad_opts[i], 8, "o", 1);
+	gen_tcp_seed("malformed");
+	/* raw datagrams: to the broadcast address, a fragment, a short one */
+	memset(raw, 0, sizeof(raw));
+	raw[0] = 0x45;
+	raw[3] = 40;
+	raw[8] = 64;
+	raw[9] = IPPROTO_TCP;
+	memcpy(raw + 12, (const uint8_t[]){ 10, 0, 0, 2, 10, 0, 0, 255 }, 8);
+	raw[20] = 0x03;
+	raw[21] = 0xe8;
+	raw[23] = 80;
+	raw[32] = 5 << 4;
+	raw[33] = TCPHDR_SYN;
+	gen_rec(gen_tbuf, &gen_tlen, sizeof(gen_tbuf), T_RAW | T_FIX, raw, 40);
+	raw[19] = 1;
+	raw[6] = 0x20; /* more fragments */
+	gen_rec(gen_tbuf, &gen_tlen, sizeof(gen_tbuf), T_RAW | T_FIX, raw, 40);
+	raw[6] = 0;
+	raw[3] = 30;
+	gen_rec(gen_tbuf, &gen_tlen, sizeof(gen_tbuf), T_RAW | T_FIX, raw, 30);
+	gen_tcp_seed("raw");
+}
+
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: gen_corpus OUTDIR INTEGRATION_DIR\n");
+	if (argc != 3 && !(argc == 4 && !strcmp(argv[3], "tcp"))) {
+		fprintf(stderr, "usage: gen_corpus OUTDIR INTEGRATION_DIR [tcp]\n");
 		return 2;
 	}
 	gen_out = argv[1];
 	mkdir(gen_out, 0755);
+	gen_tcp();
+	if (argc == 4) {
+		printf("gen_corpus: tcp seeds written to %s\n", gen_out);
+		return 0;
+	}
 	gen_cli_and_rtnl(argv[2]);
 	gen_rtnl_malformed();
 	gen_frames();
