@@ -515,6 +515,9 @@ static void tcp_fin(struct tcp_sock *tp)
 {
 	tcp_rcv_nxt_update(tp, tp->rcv_nxt + 1);
 	tp->fin_rcvd = true;
+	/* Out-of-order data beyond the FIN can never be delivered: Linux's
+	 * tcp_fin drops it (skb_rbtree_purge of the out-of-order queue). */
+	tp->ooo_n = 0;
 	switch (tp->state) {
 	case TCP_SYN_RECV:
 	case TCP_ESTABLISHED:
