@@ -134,6 +134,8 @@ static const struct net_var net_vars[] = {
 	 * mtu_expires in seconds (proc_dointvec_jiffies) */
 	NV("route.min_pmtu", ip_rt_min_pmtu, 68, INT_MAX, 1),
 	NV("route.mtu_expires", ip_rt_mtu_expires, INT_MIN / 1000, INT_MAX / 1000, 1),
+	/* tcp_dsack / tcp_sack: u8 (proc_dou8vec_minmax), any of 0..255 */
+	NV("tcp_dsack", tcp_dsack, 0, 255, 1),
 	NV("tcp_fin_timeout", tcp_fin_timeout, 1, INT_MAX, 1),
 	/* proc_dointvec_jiffies: seconds that fit an int of jiffies (HZ
 	 * 250, as the reference kernel), negative ones too; the probe count
@@ -141,6 +143,7 @@ static const struct net_var net_vars[] = {
 	NV("tcp_keepalive_intvl", tcp_keepalive_intvl, -(INT_MAX / SYSCTL_HZ), INT_MAX / SYSCTL_HZ, 1),
 	NV("tcp_keepalive_probes", tcp_keepalive_probes, 0, 255, 1),
 	NV("tcp_keepalive_time", tcp_keepalive_time, -(INT_MAX / SYSCTL_HZ), INT_MAX / SYSCTL_HZ, 1),
+	NV("tcp_sack", tcp_sack, 0, 255, 1),
 	/* tcp_syn_retries / tcp_synack_retries: 1..127 (MAX_TCP_SYNCNT) */
 	NV("tcp_syn_retries", tcp_syn_retries, 1, 127, 1),
 	NV("tcp_synack_retries", tcp_synack_retries, 1, 127, 1),
@@ -204,6 +207,8 @@ void sysctl_net_init(struct sysctl_net *s)
 	s->ip_local_port_range[1] = 60999;
 	s->tcp_window_scaling = 1;
 	s->tcp_timestamps = 1;
+	s->tcp_sack = 1;
+	s->tcp_dsack = 1;
 	s->tcp_syn_retries = 6;		  /* TCP_SYN_RETRIES */
 	s->tcp_synack_retries = 5;	  /* TCP_SYNACK_RETRIES */
 	s->tcp_fin_timeout = 60;	  /* TCP_FIN_TIMEOUT / HZ */

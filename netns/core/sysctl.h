@@ -98,6 +98,8 @@ struct sysctl_net {
 	int32_t ip_local_port_range[2];	  /* 32768 60999 */
 	int32_t tcp_window_scaling;	  /* 1 */
 	int32_t tcp_timestamps;		  /* 1 */
+	int32_t tcp_sack;		  /* 1: offer / accept SACK (RFC 2018) */
+	int32_t tcp_dsack;		  /* 1: send D-SACK (RFC 2883) */
 	int32_t tcp_syn_retries;	  /* 6 */
 	int32_t tcp_synack_retries;	  /* 5 */
 	int32_t tcp_fin_timeout;	  /* 60 s */

@@ -15,6 +15,9 @@
  *   tcp_timer.c        retransmit (RFC 6298), delayed ACK, TIME_WAIT
  *   tcp_cong.c         tcp_congestion_ops: the list of algorithms, Reno
  *   tcp_cubic.c        CUBIC (RFC 9438), the default
+ *   tcp_sack.c         SACK and D-SACK (RFC 2018, 2883): the blocks we
+ *                      send, the scoreboard of those we receive, RFC
+ *                      6675 loss recovery
  *
  * Buffers: the send and receive buffers are byte rings indexed by
  * sequence number (a byte of sequence s lives at s & (size - 1)), so a
@@ -72,6 +75,9 @@ enum tcp_state {
 #define TCP_MSS_DEFAULT 536u		/* RFC 9293 3.7.1 without an MSS option */
 #define TCP_RETRIES2 15			/* net.ipv4.tcp_retries2 */
 #define TCP_SOMAXCONN 4096		/* net.core.somaxconn */
+#define TCP_NUM_SACKS 4			/* blocks we send (TCP_NUM_SACKS) */
+#define TCP_SACK_SCOREBOARD 32		/* SACKed ranges the sender keeps */
+#define TCP_DUPTHRESH 3			/* RFC 6675 DupThresh (tcp_reordering) */
 #define TCP_WMEM_DEFAULT 16384		/* net.ipv4.tcp_wmem[1]: a new socket's SO_SNDBUF */
 #define TCP_RMEM_DEFAULT 131072		/* net.ipv4.tcp_rmem[1]: its SO_RCVBUF */
 
@@ -131,6 +137,11 @@ struct tcp_ooo_range {
 	uint32_t start, end;
 };
 
+/* A SACK block [start_seq, end_seq) (struct tcp_sack_block). */
+struct tcp_sack_block {
+	uint32_t start_seq, end_seq;
+};
+
 struct tcp_sock {
 	struct sock sk;			/* first: sk_alloc sizes by obj_size */
 	uint8_t state;			/* enum tcp_state */
@@ -171,6 +182,20 @@ struct tcp_sock {
 	uint8_t snd_wscale, rcv_wscale;
 	bool wscale_ok, tstamp_ok;
 	uint32_t ts_recent, ts_offset;
+
+	/* SACK (tcp_sack.c). Receiver: the blocks our ACKs carry, most
+	 * recent first, and a D-SACK for the next one. Sender: the ranges
+	 * the peer SACKed above snd_una (sorted, disjoint), the highest
+	 * sequence retransmitted (RFC 6675 HighRxt), undo_marker (snd_una
+	 * when a recovery began, 0 before any) and the D-SACKed segments. */
+	bool sack_ok;
+	bool dsack;
+	uint8_t num_sacks;
+	struct tcp_sack_block duplicate_sack;
+	struct tcp_sack_block selective_acks[TCP_NUM_SACKS];
+	uint8_t sacked_n;
+	struct tcp_sack_block sacked[TCP_SACK_SCOREBOARD];
+	uint32_t high_rxt, undo_marker, dsack_dups;
 
 	/* RTT (RFC 6298), in microseconds; Karn: one timed segment. */
 	uint32_t srtt_us, rttvar_us, rto_us;
@@ -257,6 +282,8 @@ struct tcp_skb_cb {
 	uint16_t mss;
 	int8_t wscale;			/* -1: none */
 	bool saw_tstamp, sack_ok;
+	uint8_t sack_off;		/* SACK blocks at this offset in the header */
+	uint8_t num_sacks;		/* how many (0: none, or a bad length) */
 	uint32_t rcv_tsval, rcv_tsecr;
 	uint8_t rt_type;		/* IPCB's, which this control block overwrites */
 };
@@ -365,7 +392,8 @@ void tcp_v4_conn_request(struct tcp_sock *lp, struct pkt *p);
 /* The new socket's options from its peer's SYN or SYN-ACK. */
 void tcp_init_options(struct tcp_sock *tp, const struct tcp_skb_cb *cb);
 /* What our SYN / SYN-ACK offers (sysctls; a SYN-ACK only what the SYN had). */
-void tcp_init_syn_options(struct tcp_sock *tp, bool peer_wscale, bool peer_tstamp);
+void tcp_init_syn_options(struct tcp_sock *tp, bool peer_wscale, bool peer_tstamp,
+			  bool peer_sack);
 void tcp_rtt_estimator(struct tcp_sock *tp, uint32_t rtt_us);
 
 /* ---- tcp_output.c ---- */
@@ -445,5 +473,43 @@ uint32_t tcp_packets_in_flight(const struct tcp_sock *tp);
 
 /* ---- tcp_cubic.c ---- */
 extern const struct tcp_congestion_ops cubictcp;
+
+/* ---- tcp_sack.c ---- */
+/* Receiver. tcp_sack_new_ofo_skb: [seq, end_seq) (the out-of-order range
+ * that now holds a new segment) becomes the first block. tcp_sack_remove:
+ * rcv_nxt moved, blocks below it go. */
+void tcp_sack_new_ofo_skb(struct tcp_sock *tp, uint32_t seq, uint32_t end_seq);
+void tcp_sack_remove(struct tcp_sock *tp);
+/* tcp_dsack_set / tcp_dsack_extend: a duplicate [seq, end_seq) for the
+ * next ACK's first block (TCPDSACKOldSent / TCPDSACKOfoSent), when SACK
+ * was agreed and tcp_dsack is on. */
+void tcp_dsack_set(struct tcp_sock *tp, uint32_t seq, uint32_t end_seq);
+void tcp_dsack_extend(struct tcp_sock *tp, uint32_t seq, uint32_t end_seq);
+/* tcp_ofo_dsack: an out-of-order segment [seq, end_seq) before it joins
+ * the queue: the part already held is a D-SACK. */
+void tcp_ofo_dsack(struct tcp_sock *tp, uint32_t seq, uint32_t end_seq);
+/* tcp_send_dupack: the ACK for a segment that failed the sequence test
+ * (DelayedACKLost and a D-SACK when it held old data). */
+void tcp_send_dupack(struct tcp_sock *tp, const struct tcp_skb_cb *cb);
+/* The SACK option of a segment (the D-SACK, then the blocks, as many as
+ * @room bytes of option space hold); its length. Clears the D-SACK. */
+unsigned tcp_sack_options_write(struct tcp_sock *tp, uint8_t *o, unsigned room);
+/* Sender. tcp_sacktag_write_queue: the blocks of an ACK (@sp: their
+ * wire bytes) checked and merged into the scoreboard; TCP_FLAG_* bits. */
+#define TCP_FLAG_DATA_SACKED 1	/* new data SACKed */
+#define TCP_FLAG_DSACKING_ACK 2	/* a D-SACK taken */
+int tcp_sacktag_write_queue(struct tcp_sock *tp, const uint8_t *sp, unsigned num_sacks,
+			    uint32_t ack);
+/* tcp_sack_fastretrans_alert: congestion state on an ACK when SACK is
+ * on (RFC 6675 in place of NewReno), snd_una already moved from
+ * @prior_snd_una by @acked segments (0 for a duplicate), @dup an RFC 5681
+ * duplicate ACK, @flag tcp_sacktag_write_queue's. */
+void tcp_sack_fastretrans_alert(struct tcp_sock *tp, uint32_t prior_snd_una, uint32_t acked,
+				bool dup, int flag);
+/* RFC 6675 SetPipe(), in segments. */
+uint32_t tcp_sack_pipe(const struct tcp_sock *tp);
+/* An RTO with SACK: every unSACKed byte in flight is lost (Linux keeps
+ * the SACKed ones); they are retransmitted from snd_una as cwnd allows. */
+void tcp_sack_enter_loss(struct tcp_sock *tp);
 
 #endif

@@ -213,9 +213,28 @@ void tcp_cong_init(void)
 		sysctl_register_str(&tcp_ca_sysctls[i]);
 }
 
-/* tcp_enter_loss: an RTO. Everything in flight is presumed lost. */
+/* The first RTO of a loss episode (tcp_retransmit_timer counted it in
+ * retransmits already): the recovery it ends failed (Linux's counters). */
+static void tcp_count_recovery_failure(struct tcp_sock *tp)
+{
+	struct netns *ns = tp->sk.ns;
+
+	if (tp->retransmits != 1)
+		return;
+	if (tp->ca_state == TCP_CA_Recovery)
+		mib_inc(ns, tp->sack_ok ? MIB_TcpExtTCPSackRecoveryFail : MIB_TcpExtTCPRenoRecoveryFail);
+	else if (tp->ca_state == TCP_CA_Loss)
+		mib_inc(ns, MIB_TcpExtTCPLossFailures);
+	else if (tp->ca_state == TCP_CA_Disorder || tp->sacked_n)
+		mib_inc(ns, tp->sack_ok ? MIB_TcpExtTCPSackFailures : MIB_TcpExtTCPRenoFailures);
+}
+
+/* tcp_enter_loss: an RTO. Everything in flight is presumed lost: without
+ * SACK, go back to snd_una; with it, the SACKed data stays SACKed and
+ * only the rest is resent (tcp_sack_enter_loss). */
 void tcp_enter_loss(struct tcp_sock *tp)
 {
+	tcp_count_recovery_failure(tp);
 	if (tp->ca_state != TCP_CA_Loss)
 		tp->snd_ssthresh = tp->ca_ops->ssthresh(tp);
 	tp->snd_cwnd = 1;
@@ -223,6 +242,10 @@ void tcp_enter_loss(struct tcp_sock *tp)
 	tcp_set_ca_state(tp, TCP_CA_Loss);
 	tp->high_seq = tp->snd_max;
 	tp->dupacks = 0;
+	if (tp->sack_ok) {
+		tcp_sack_enter_loss(tp);
+		return;
+	}
 	tp->snd_nxt = tp->snd_una;
 }
 
@@ -238,6 +261,7 @@ void tcp_cong_on_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked)
 		}
 		/* Partial ACK (RFC 6582 3.2 step 3): retransmit the next
 		 * hole, deflate by what was ACKed, add one back. */
+		mib_inc(tp->sk.ns, MIB_TcpExtTCPFastRetrans);
 		tcp_retransmit_skb(tp);
 		if (tp->snd_cwnd > acked)
 			tp->snd_cwnd -= acked;
@@ -270,5 +294,7 @@ void tcp_cong_on_dupack(struct tcp_sock *tp)
 	tp->snd_cwnd = tp->snd_ssthresh + 3;
 	tp->high_seq = tp->snd_max;
 	tcp_set_ca_state(tp, TCP_CA_Recovery);
+	mib_inc(tp->sk.ns, MIB_TcpExtTCPRenoRecovery);
+	mib_inc(tp->sk.ns, MIB_TcpExtTCPFastRetrans);
 	tcp_retransmit_skb(tp);
 }

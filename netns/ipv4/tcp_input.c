@@ -25,6 +25,7 @@ void tcp_parse_options(const struct tcphdr *th, struct tcp_skb_cb *cb)
 	cb->wscale = -1;
 	cb->saw_tstamp = false;
 	cb->sack_ok = false;
+	cb->num_sacks = 0;
 	while (len > 0) {
 		uint8_t kind = o[0], olen;
 
@@ -54,6 +55,16 @@ void tcp_parse_options(const struct tcphdr *th, struct tcp_skb_cb *cb)
 			if (olen == TCPOLEN_SACK_PERM && syn)
 				cb->sack_ok = true;
 			break;
+		case TCPOPT_SACK:
+			/* A length that is not a whole number of blocks: the
+			 * option is ignored (Linux counts nothing). */
+			if (olen >= TCPOLEN_SACK_BASE + TCPOLEN_SACK_PERBLOCK &&
+			    !((olen - TCPOLEN_SACK_BASE) % TCPOLEN_SACK_PERBLOCK)) {
+				cb->sack_off = (uint8_t)(o + 2 - (const uint8_t *)th);
+				cb->num_sacks = (uint8_t)((olen - TCPOLEN_SACK_BASE) /
+							  TCPOLEN_SACK_PERBLOCK);
+			}
+			break;
 		case TCPOPT_TIMESTAMP:
 			if (olen == TCPOLEN_TIMESTAMP) {
 				uint32_t v[2];
@@ -73,8 +84,7 @@ void tcp_parse_options(const struct tcphdr *th, struct tcp_skb_cb *cb)
 }
 
 /* What the peer's SYN or SYN-ACK agreed: an option holds only if both
- * sides sent it (our side: the sysctl, decided before). SACK is never
- * offered: its blocks are not processed yet. */
+ * sides sent it (our side: the sysctl, decided before). */
 void tcp_init_options(struct tcp_sock *tp, const struct tcp_skb_cb *cb)
 {
 	uint16_t peer_mss = cb->mss ? cb->mss : TCP_MSS_DEFAULT;
@@ -96,6 +106,7 @@ void tcp_init_options(struct tcp_sock *tp, const struct tcp_skb_cb *cb)
 	} else {
 		tp->tstamp_ok = false;
 	}
+	tp->sack_ok = tp->sack_ok && cb->sack_ok;
 }
 
 /* tcp_update_rtt_min: the smallest sample of the last 300 s
@@ -156,7 +167,8 @@ static uint8_t tcp_rcv_wscale(void)
 }
 
 /* Options our side offers, from the namespace's sysctls. */
-void tcp_init_syn_options(struct tcp_sock *tp, bool peer_wscale, bool peer_tstamp)
+void tcp_init_syn_options(struct tcp_sock *tp, bool peer_wscale, bool peer_tstamp,
+			  bool peer_sack)
 {
 	struct netns *ns = tp->sk.ns;
 
@@ -165,6 +177,7 @@ void tcp_init_syn_options(struct tcp_sock *tp, bool peer_wscale, bool peer_tstam
 	tp->tstamp_ok = ns->sysctl.tcp_timestamps && peer_tstamp;
 	/* tcp_timestamps 1: a random offset per connection; 2: none. */
 	tp->ts_offset = ns->sysctl.tcp_timestamps == 1 ? (uint32_t)rand_u64() : 0;
+	tp->sack_ok = ns->sysctl.tcp_sack && peer_sack;
 }
 
 static void tcp_established_buffers(struct tcp_sock *tp)
@@ -236,7 +249,7 @@ void tcp_v4_conn_request(struct tcp_sock *lp, struct pkt *p)
 	tp->irs = cb->seq;
 	tp->rcv_nxt = cb->seq + 1;
 	tp->copied_seq = tp->rcv_nxt;
-	tcp_init_syn_options(tp, cb->wscale >= 0, cb->saw_tstamp);
+	tcp_init_syn_options(tp, cb->wscale >= 0, cb->saw_tstamp, cb->sack_ok);
 	tcp_init_options(tp, cb);
 	tp->snd_wnd = cb->window; /* RFC 7323 2.2: not scaled in a SYN */
 	tp->max_window = tp->snd_wnd;
@@ -336,16 +349,22 @@ static enum drop_reason tcp_sequence(const struct tcp_sock *tp, uint32_t seq, ui
 }
 
 /* tcp_ack. Returns false when the segment must be dropped (an ACK of
- * data never sent: ACK sent back, RFC 9293 3.10.7.4). */
-static bool tcp_ack(struct tcp_sock *tp, const struct tcp_skb_cb *cb)
+ * data never sent: ACK sent back, RFC 9293 3.10.7.4). @th: the header,
+ * for its SACK blocks. */
+static bool tcp_ack(struct tcp_sock *tp, const struct tcp_skb_cb *cb, const uint8_t *th)
 {
 	uint32_t ack = cb->ack_seq, acked, nwin;
 	uint32_t prior_wnd = tp->snd_wnd;
+	int flag = 0;
+	bool dup;
 
 	if (after(ack, tp->snd_max)) {
 		tcp_send_ack(tp);
 		return false;
 	}
+	/* SACK blocks count even on an old ACK (Linux: tcp_ack's old_ack) */
+	if (tp->sack_ok && cb->num_sacks)
+		flag = tcp_sacktag_write_queue(tp, th + cb->sack_off, cb->num_sacks, ack);
 	if (before(ack, tp->snd_una))
 		return true; /* old duplicate: ignored, the data may still count */
 	nwin = (uint32_t)cb->window << tp->snd_wscale;
@@ -360,10 +379,13 @@ static bool tcp_ack(struct tcp_sock *tp, const struct tcp_skb_cb *cb)
 	if (ack == tp->snd_una) {
 		/* RFC 5681 2: a duplicate ACK carries no data, does not move
 		 * the window, and there is data outstanding. */
-		if (!cb->datalen && !(cb->flags & (TCPHDR_SYN | TCPHDR_FIN)) && nwin == prior_wnd &&
-		    tp->snd_una != tp->snd_max)
+		dup = !cb->datalen && !(cb->flags & (TCPHDR_SYN | TCPHDR_FIN)) && nwin == prior_wnd &&
+		      tp->snd_una != tp->snd_max;
+		if (tp->sack_ok)
+			tcp_sack_fastretrans_alert(tp, ack, 0, dup, flag);
+		else if (dup)
 			tcp_cong_on_dupack(tp);
-		else if (prior_wnd == 0 && tp->snd_wnd)
+		if (!dup && prior_wnd == 0 && tp->snd_wnd)
 			tp->backoff = 0;
 		return true;
 	}
@@ -375,7 +397,11 @@ static bool tcp_ack(struct tcp_sock *tp, const struct tcp_skb_cb *cb)
 		tp->snd_nxt = ack;
 	tp->backoff = 0;
 	tp->retransmits = 0;
-	tcp_cong_on_ack(tp, ack, (acked + tp->mss_cache - 1) / tp->mss_cache);
+	if (tp->sack_ok)
+		tcp_sack_fastretrans_alert(tp, ack - acked,
+					   (acked + tp->mss_cache - 1) / tp->mss_cache, false, flag);
+	else
+		tcp_cong_on_ack(tp, ack, (acked + tp->mss_cache - 1) / tp->mss_cache);
 	if (tp->snd_una == tp->snd_max)
 		timer_del(&tp->retransmit_timer);
 	else
@@ -428,6 +454,11 @@ static bool tcp_ofo_queue(struct tcp_sock *tp)
 	bool moved = false;
 
 	while (tp->ooo_n && !after(tp->ooo[0].start, tp->rcv_nxt)) {
+		/* in-order data overlapped it: that part came twice */
+		if (before(tp->ooo[0].start, tp->rcv_nxt))
+			tcp_dsack_extend(tp, tp->ooo[0].start,
+					 before(tp->ooo[0].end, tp->rcv_nxt) ? tp->ooo[0].end
+									     : tp->rcv_nxt);
 		if (after(tp->ooo[0].end, tp->rcv_nxt))
 			tcp_rcv_nxt_update(tp, tp->ooo[0].end);
 		memmove(&tp->ooo[0], &tp->ooo[1], (tp->ooo_n - 1) * sizeof(tp->ooo[0]));
@@ -468,11 +499,15 @@ static bool tcp_data_queue(struct tcp_sock *tp, struct pkt *p, enum drop_reason 
 		seq++;
 	}
 	if (!before(tp->rcv_nxt, seq + len)) {
-		tcp_send_ack(tp); /* a retransmission we have: D-SACK-less dup ACK */
+		/* a retransmission we have: ACK it at once, with a D-SACK */
+		mib_inc(tp->sk.ns, MIB_TcpExtDelayedACKLost);
+		tcp_dsack_set(tp, cb->seq, cb->end_seq);
+		tcp_send_ack(tp);
 		*reason = DROP_TCP_OLD_DATA;
 		return false;
 	}
 	if (before(seq, tp->rcv_nxt)) {
+		tcp_dsack_set(tp, cb->seq, tp->rcv_nxt); /* its old head */
 		data += tp->rcv_nxt - seq;
 		len -= tp->rcv_nxt - seq;
 		seq = tp->rcv_nxt;
@@ -485,6 +520,8 @@ static bool tcp_data_queue(struct tcp_sock *tp, struct pkt *p, enum drop_reason 
 	}
 	if (after(seq + len, limit))
 		len = limit - seq;
+	if (seq != tp->rcv_nxt)
+		tcp_ofo_dsack(tp, seq, seq + len);
 	if (seq != tp->rcv_nxt && !tcp_ofo_queue_insert(tp, seq, seq + len)) {
 		tcp_send_ack(tp);
 		*reason = DROP_TCP_OFO_DROP;
@@ -495,12 +532,15 @@ static bool tcp_data_queue(struct tcp_sock *tp, struct pkt *p, enum drop_reason 
 	memcpy(tp->rcvbuf + off, data, first);
 	memcpy(tp->rcvbuf, data + first, len - first);
 	if (seq != tp->rcv_nxt) {
+		tcp_sack_new_ofo_skb(tp, seq, seq + len);
 		tcp_send_ack(tp); /* out of order: a duplicate ACK now */
 		return true;
 	}
 	tcp_event_data_recv(tp, cb->datalen);
 	tcp_rcv_nxt_update(tp, tp->rcv_nxt + len);
 	ofo_filled = tcp_ofo_queue(tp);
+	if (tp->num_sacks)
+		tcp_sack_remove(tp);
 	/* RFC 1122 4.2.3.2 / 9293 3.8.6.3: ACK at least every second full
 	 * segment; a hole just filled is ACKed at once (RFC 5681 4.2). */
 	if (ofo_filled || ++tp->ack_pending >= 2)
@@ -582,7 +622,7 @@ void tcp_rcv_state_process(struct tcp_sock *tp, struct pkt *p)
 	reason = tcp_sequence(tp, cb->seq, cb->end_seq);
 	if (reason) {
 		if (!(cb->flags & TCPHDR_RST))
-			tcp_send_ack(tp);
+			tcp_send_dupack(tp, cb);
 		pkt_drop(p, reason);
 		return;
 	}
@@ -645,7 +685,7 @@ void tcp_rcv_state_process(struct tcp_sock *tp, struct pkt *p)
 			tcp_sk_connected(tp, 0);
 			tcp_sk_writable(tp);
 		}
-	} else if (!tcp_ack(tp, cb)) {
+	} else if (!tcp_ack(tp, cb, p->data)) {
 		pkt_drop(p, DROP_TCP_ACK_UNSENT_DATA);
 		return;
 	}

@@ -161,7 +161,7 @@ int tcp_v4_connect(struct sock *sk, uint32_t daddr, uint16_t dport)
 	tp->pmtu = MIN(ip_dst_mtu_maybe_forward(ns, &rt, false), IP_MAXPACKET); /* ipv4_mtu: IP_MAX_MTU */
 	tp->advmss = tcp_mss_for_mtu(tp->pmtu);
 	tp->mss_cache = tp->advmss;
-	tcp_init_syn_options(tp, true, true);
+	tcp_init_syn_options(tp, true, true, true);
 	tp->iss = (uint32_t)rand_u64();
 	tp->snd_una = tp->iss;
 	tp->snd_nxt = tp->iss;

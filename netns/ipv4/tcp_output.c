@@ -53,13 +53,17 @@ uint16_t tcp_select_window(struct tcp_sock *tp)
 	return (uint16_t)win;
 }
 
-/* The options of a segment: on SYN and SYN-ACK the MSS, the timestamps
- * and the window scale offered / agreed; on others the timestamps when
- * agreed. Linux's order (NOP NOP TS, NOP WS). Returns their length. */
-static unsigned tcp_options_write(struct tcp_sock *tp, uint8_t *o, uint8_t flags)
+/* The options of a segment: on SYN and SYN-ACK the MSS, SACK-permitted,
+ * the timestamps and the window scale offered / agreed; on others the
+ * timestamps when agreed and the SACK blocks, as many as fit beside @len
+ * bytes of data in one MSS. Linux's order (MSS, SACK_PERM TS or NOP NOP
+ * TS, NOP WS, NOP NOP SACK_PERM without TS; NOP NOP SACK). Returns
+ * their length. */
+static unsigned tcp_options_write(struct tcp_sock *tp, uint8_t *o, uint8_t flags, unsigned len)
 {
 	unsigned n = 0;
 	bool syn = flags & TCPHDR_SYN;
+	bool sack_perm = syn && tp->sack_ok;
 
 	if (syn) {
 		o[n++] = TCPOPT_MSS;
@@ -71,8 +75,14 @@ static unsigned tcp_options_write(struct tcp_sock *tp, uint8_t *o, uint8_t flags
 		uint32_t tsval = htonl(tcp_time_stamp(tp));
 		uint32_t tsecr = htonl(tp->ts_recent);
 
-		o[n++] = TCPOPT_NOP;
-		o[n++] = TCPOPT_NOP;
+		if (sack_perm) {
+			o[n++] = TCPOPT_SACK_PERM;
+			o[n++] = TCPOLEN_SACK_PERM;
+			sack_perm = false;
+		} else {
+			o[n++] = TCPOPT_NOP;
+			o[n++] = TCPOPT_NOP;
+		}
 		o[n++] = TCPOPT_TIMESTAMP;
 		o[n++] = TCPOLEN_TIMESTAMP;
 		memcpy(o + n, &tsval, 4);
@@ -85,6 +95,14 @@ static unsigned tcp_options_write(struct tcp_sock *tp, uint8_t *o, uint8_t flags
 		o[n++] = TCPOLEN_WINDOW;
 		o[n++] = tp->rcv_wscale;
 	}
+	if (sack_perm) {
+		o[n++] = TCPOPT_NOP;
+		o[n++] = TCPOPT_NOP;
+		o[n++] = TCPOPT_SACK_PERM;
+		o[n++] = TCPOLEN_SACK_PERM;
+	}
+	if (!syn && tp->sack_ok && (tp->num_sacks || tp->dsack) && len < tp->mss_cache)
+		n += tcp_sack_options_write(tp, o + n, MIN(TCP_MAX_OPTLEN - n, tp->mss_cache - len));
 	return n;
 }
 
@@ -125,7 +143,7 @@ int tcp_transmit_skb(struct tcp_sock *tp, uint32_t seq, uint8_t flags, unsigned 
 	uint16_t win;
 	int err;
 
-	olen = tcp_options_write(tp, opts, flags);
+	olen = tcp_options_write(tp, opts, flags, len);
 	hlen = sizeof(*th) + olen;
 	p = pkt_alloc(PKT_HR_TRANSPORT, hlen + len);
 	if (!p)
@@ -183,11 +201,14 @@ int tcp_transmit_skb(struct tcp_sock *tp, uint32_t seq, uint8_t flags, unsigned 
 	return err;
 }
 
-/* Segments in flight (tcp_packets_in_flight without SACK): what is
- * between snd_una and snd_nxt, in segments rounded up. */
+/* Segments in flight: RFC 6675's pipe with SACK (tcp_sack.c), else what
+ * is between snd_una and snd_nxt, in segments rounded up. */
 uint32_t tcp_packets_in_flight(const struct tcp_sock *tp)
 {
 	uint32_t bytes = tp->snd_nxt - tp->snd_una;
+
+	if (tp->sack_ok)
+		return tcp_sack_pipe(tp);
 
 	return (bytes + tp->mss_cache - 1) / tp->mss_cache;
 }

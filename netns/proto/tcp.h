@@ -47,6 +47,8 @@ static inline unsigned tcp_doff(const struct tcphdr *th)
 #define TCPOLEN_WINDOW 3
 #define TCPOLEN_SACK_PERM 2
 #define TCPOLEN_TIMESTAMP 10
+#define TCPOLEN_SACK_BASE 2
+#define TCPOLEN_SACK_PERBLOCK 8
 #define TCP_MAX_WSCALE 14 /* RFC 7323 2.3 */
 #define TCP_MAX_OPTLEN 40
 
