@@ -262,7 +262,7 @@ static int bench_usage(struct cli_ctx *c, FILE *f)
 		"                 [ --topology FILE --from NS --to A.B.C.D ]\n"
 		"       bench netns [ --count N ] [ -j ]\n"
 		"       bench fib [ --prefixes N ] [ --lookups M ] [ --ecmp N ] [ --seed S ] [ --rules R ] [ -j ]\n"
-		"       bench tcp [ --routers N ] [ --workers N ] [ --seconds S | --bytes B ] [ -j ]\n"
+		"       bench tcp [ --routers N ] [ --workers N ] [ --streams N ] [ --seconds S | --bytes B ] [ -j ]\n"
 		"       bench tcp --conns N [ --routers N ] [ --workers N ] [ -j ]\n"
 		"       bench tcp --cps [ --conns N ] [ --seconds S ] [ --routers N ] [ --workers N ] [ -j ]\n");
 	return f == c->out ? 0 : -EINVAL;

@@ -61,31 +61,44 @@
 /* --conns above that: more client namespaces, each its own veth pair to
  * b (link k is 10.204.k.0/24), the connections shared among them. */
 #define TCPB_MAX_CLIENTS 4
+#define TCPB_MAX_STREAMS 128	/* --streams (iperf3 -P allows 128) */
 
 enum tcpb_mode { TCPB_BULK, TCPB_CONNS, TCPB_CPS };
 
 struct tcpb_opts {
 	unsigned routers, workers, conns;
 	unsigned clients;	/* client namespaces (--conns) */
+	unsigned streams;	/* bulk: connections side by side */
 	double seconds;
 	uint64_t bytes;
 	enum tcpb_mode mode;
 	bool json, seconds_set;
 };
 
-/* ---------------- bulk: the receiver (b's owner) ---------------- */
+/* ---------------- bulk: the receivers (b's owner) ---------------- */
 
+/* One stream's receiving end. */
 struct tcpb_rx {
-	struct worker *w;
-	struct sock *lsk, *sk;
+	struct sock *sk;
 	const uint8_t *pat;
-	uint32_t addr;
 	uint64_t bytes, bad;	/* bytes received, of which differing from the pattern */
-	uint64_t limit;		/* --bytes: t_done when this many arrived */
+	uint64_t limit;		/* --bytes: t_done when this stream's share arrived */
 	uint64_t t_done;
 	bool eof, gone;
 	int err;
 	uint8_t buf[TCPB_CHUNK];
+};
+
+/* The listener: the first --streams connections are the streams, in the
+ * order they are accepted; any other is closed. */
+struct tcpb_rxl {
+	struct worker *w;
+	struct sock *lsk;
+	uint32_t addr;
+	struct tcpb_rx *rx;
+	unsigned n, accepted;
+	bool gone;
+	int err;
 };
 
 /* Count the bytes of @buf that differ from the pattern at stream offset
@@ -123,10 +136,7 @@ static void tcpb_rx_gone(struct sock *sk, void *ctx)
 {
 	struct tcpb_rx *rx = ctx;
 
-	if (sk == rx->sk)
-		rx->sk = NULL;
-	if (sk == rx->lsk)
-		rx->lsk = NULL;
+	rx->sk = NULL;
 	rx->gone = true;
 }
 
@@ -135,23 +145,32 @@ static const struct sock_ops tcpb_rx_ops = {
 	.gone = tcpb_rx_gone,
 };
 
-/* One stream: the first connection is the transfer, any other is closed. */
-static void tcpb_rx_accept(struct sock *lsk, struct sock *newsk, void *ctx)
+static void tcpb_rxl_accept(struct sock *lsk, struct sock *newsk, void *ctx)
 {
-	struct tcpb_rx *rx = ctx;
+	struct tcpb_rxl *l = ctx;
+	struct tcpb_rx *rx;
 
-	if (rx->sk) {
+	if (l->accepted == l->n) {
 		sock_close(newsk);
 		return;
 	}
+	rx = &l->rx[l->accepted++];
 	rx->sk = newsk;
 	sock_set_cb(newsk, &tcpb_rx_ops, rx);
 	tcpb_rx_readable(newsk, rx); /* data may have come with the handshake */
 }
 
+static void tcpb_rxl_gone(struct sock *sk, void *ctx)
+{
+	struct tcpb_rxl *l = ctx;
+
+	l->lsk = NULL;
+	l->gone = true;
+}
+
 static const struct sock_ops tcpb_listen_ops = {
-	.accept = tcpb_rx_accept,
-	.gone = tcpb_rx_gone,
+	.accept = tcpb_rxl_accept,
+	.gone = tcpb_rxl_gone,
 };
 
 /* Listen on @addr:TCPB_PORT in @ns with @ops (ctx @ctx); 0 or -errno. */
@@ -175,33 +194,91 @@ static int tcpb_listen(struct netns *ns, uint32_t addr, const struct sock_ops *o
 	return 0;
 }
 
-static void tcpb_rx_start_fn(struct netns *ns, void *arg)
+static void tcpb_rxl_start_fn(struct netns *ns, void *arg)
 {
-	struct tcpb_rx *rx = arg;
+	struct tcpb_rxl *l = arg;
 
-	rx->w = loop_current();
-	rx->err = tcpb_listen(ns, rx->addr, &tcpb_listen_ops, rx, &rx->lsk);
+	l->w = loop_current();
+	l->err = tcpb_listen(ns, l->addr, &tcpb_listen_ops, l, &l->lsk);
 }
 
-static void tcpb_rx_stop_fn(void *arg)
+static void tcpb_rxl_stop_fn(void *arg)
 {
-	struct tcpb_rx *rx = arg;
+	struct tcpb_rxl *l = arg;
 
-	sock_close(rx->sk);
-	sock_close(rx->lsk);
-	rx->sk = rx->lsk = NULL;
+	for (unsigned i = 0; i < l->accepted; i++) {
+		sock_close(l->rx[i].sk);
+		l->rx[i].sk = NULL;
+	}
+	sock_close(l->lsk);
+	l->lsk = NULL;
 }
 
-/* ---------------- bulk: the sender (a's owner) ---------------- */
+/* The receivers added up (read on their owner). t_done: when the last
+ * stream got its share, 0 until they all have. */
+struct tcpb_rsum {
+	uint64_t bytes, bad, t_done;
+	bool eof, gone;
+	int err;
+};
+
+struct tcpb_rx_read {
+	const struct tcpb_rxl *l;
+	struct tcpb_rsum *s;
+};
+
+static void tcpb_rx_read_fn(void *arg)
+{
+	const struct tcpb_rx_read *q = arg;
+	const struct tcpb_rxl *l = q->l;
+	struct tcpb_rsum *s = q->s;
+	unsigned done = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->gone = l->gone;
+	s->err = l->err;
+	for (unsigned i = 0; i < l->accepted; i++) {
+		const struct tcpb_rx *rx = &l->rx[i];
+
+		s->bytes += rx->bytes;
+		s->bad += rx->bad;
+		s->eof |= rx->eof && !rx->t_done; /* an end before its share */
+		s->gone |= rx->gone;
+		if (!s->err)
+			s->err = rx->err;
+		if (rx->t_done) {
+			done++;
+			s->t_done = MAX(s->t_done, rx->t_done);
+		}
+	}
+	if (done < l->n)
+		s->t_done = 0;
+}
+
+static void tcpb_rx_read(const struct tcpb_rxl *l, struct tcpb_rsum *s)
+{
+	struct tcpb_rx_read q = { l, s };
+
+	loop_call_sync(l->w, tcpb_rx_read_fn, &q);
+}
+
+/* ---------------- bulk: the senders (a's owner) ---------------- */
 
 struct tcpb_tx {
-	struct worker *w;
 	struct sock *sk;
 	const uint8_t *pat;
 	uint32_t daddr;
 	uint64_t limit, sent;	/* limit 0: until stopped */
 	uint64_t t_conn;	/* bench_now_ns when the connection was up */
 	bool connected, stop, shut, gone;
+	int err;
+};
+
+/* Every sender, on a's owner. */
+struct tcpb_txs {
+	struct worker *w;
+	struct tcpb_tx *tx;
+	unsigned n;
 	int err;
 };
 
@@ -263,32 +340,79 @@ static const struct sock_ops tcpb_tx_ops = {
 	.gone = tcpb_tx_gone,
 };
 
-static void tcpb_tx_start_fn(struct netns *ns, void *arg)
+static void tcpb_txs_start_fn(struct netns *ns, void *arg)
 {
-	struct tcpb_tx *tx = arg;
+	struct tcpb_txs *t = arg;
+
+	t->w = loop_current();
+	for (unsigned i = 0; i < t->n && !t->err; i++) {
+		struct tcpb_tx *tx = &t->tx[i];
+		int err = sock_create(ns, AF_INET, SOCK_STREAM, 0, &tcpb_tx_ops, tx, &tx->sk);
+
+		if (!err)
+			err = sock_connect(tx->sk, tx->daddr, TCPB_PORT);
+		if (err != -EINPROGRESS)
+			t->err = err ? err : -EPROTO;
+	}
+}
+
+static void tcpb_txs_stop_fn(void *arg)
+{
+	struct tcpb_txs *t = arg;
+
+	for (unsigned i = 0; i < t->n; i++)
+		t->tx[i].stop = true;
+}
+
+static void tcpb_txs_close_fn(void *arg)
+{
+	struct tcpb_txs *t = arg;
+
+	for (unsigned i = 0; i < t->n; i++) {
+		sock_close(t->tx[i].sk);
+		t->tx[i].sk = NULL;
+	}
+}
+
+/* The senders added up: t_conn when the first was up, connected once
+ * all are. */
+struct tcpb_tsum {
+	uint64_t sent, t_conn;
+	bool connected, gone;
 	int err;
+};
 
-	tx->w = loop_current();
-	err = sock_create(ns, AF_INET, SOCK_STREAM, 0, &tcpb_tx_ops, tx, &tx->sk);
-	if (!err)
-		err = sock_connect(tx->sk, tx->daddr, TCPB_PORT);
-	if (err != -EINPROGRESS)
-		tx->err = err ? err : -EPROTO;
+struct tcpb_tx_read {
+	const struct tcpb_txs *t;
+	struct tcpb_tsum *s;
+};
+
+static void tcpb_tx_read_fn(void *arg)
+{
+	const struct tcpb_tx_read *q = arg;
+	struct tcpb_tsum *s = q->s;
+
+	memset(s, 0, sizeof(*s));
+	s->connected = true;
+	s->err = q->t->err;
+	for (unsigned i = 0; i < q->t->n; i++) {
+		const struct tcpb_tx *tx = &q->t->tx[i];
+
+		s->sent += tx->sent;
+		s->connected &= tx->connected;
+		s->gone |= tx->gone;
+		if (tx->connected && (!s->t_conn || tx->t_conn < s->t_conn))
+			s->t_conn = tx->t_conn;
+		if (!s->err)
+			s->err = tx->err;
+	}
 }
 
-static void tcpb_tx_stop_fn(void *arg)
+static void tcpb_tx_read(const struct tcpb_txs *t, struct tcpb_tsum *s)
 {
-	struct tcpb_tx *tx = arg;
+	struct tcpb_tx_read q = { t, s };
 
-	tx->stop = true;
-}
-
-static void tcpb_tx_close_fn(void *arg)
-{
-	struct tcpb_tx *tx = arg;
-
-	sock_close(tx->sk);
-	tx->sk = NULL;
+	loop_call_sync(t->w, tcpb_tx_read_fn, &q);
 }
 
 /* ---------------- --conns and --cps: the client (a's owner) ---------------- */
@@ -558,9 +682,9 @@ static bool tcpb_interrupted(const struct cli_ctx *c)
 static int tcpb_parse(struct cli_ctx *c, int argc, char **argv, struct tcpb_opts *o)
 {
 	uint64_t v;
-	bool conns_set = false;
+	bool conns_set = false, streams_set = false;
 
-	*o = (struct tcpb_opts){ .workers = 1, .clients = 1, .seconds = 2 };
+	*o = (struct tcpb_opts){ .workers = 1, .clients = 1, .streams = 1, .seconds = 2 };
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		bool takes = true;
@@ -582,6 +706,11 @@ static int tcpb_parse(struct cli_ctx *c, int argc, char **argv, struct tcpb_opts
 			if (bench_get_u64(c, a, val, 1, 254, &v))
 				return -EINVAL;
 			o->workers = (unsigned)v;
+		} else if (!strcmp(a, "--streams")) {
+			if (bench_get_u64(c, a, val, 1, TCPB_MAX_STREAMS, &v))
+				return -EINVAL;
+			o->streams = (unsigned)v;
+			streams_set = true;
 		} else if (!strcmp(a, "--seconds")) {
 			if (bench_get_double(c, a, val, 0.01, 86400, &o->seconds))
 				return -EINVAL;
@@ -621,6 +750,14 @@ static int tcpb_parse(struct cli_ctx *c, int argc, char **argv, struct tcpb_opts
 		}
 		o->mode = TCPB_CONNS;
 		o->clients = (o->conns + TCPB_MAX_CONNS - 1) / TCPB_MAX_CONNS;
+	}
+	if (streams_set && o->mode != TCPB_BULK) {
+		fprintf(c->err, "bench: --streams is for a transfer, not --conns or --cps\n");
+		return -EINVAL;
+	}
+	if (o->bytes && o->bytes < o->streams) {
+		fprintf(c->err, "bench: --bytes %" PRIu64 " is less than a byte per stream\n", o->bytes);
+		return -EINVAL;
 	}
 	if (o->mode == TCPB_CPS && o->conns > TCPB_MAX_CONNS) {
 		fprintf(c->err, "bench: --cps makes at most %u connections (a client's ports, each "
@@ -878,8 +1015,10 @@ static void tcpb_interval(struct cli_ctx *c, double t0, double t1, uint64_t byte
 static int tcpb_bulk(struct cli_ctx *c, const struct tcpb_opts *o, const uint8_t *pat)
 {
 	char a[32], bname[32];
-	struct tcpb_rx *rx = calloc(1, sizeof(*rx)), rs;
-	struct tcpb_tx *tx = calloc(1, sizeof(*tx)), ts;
+	struct tcpb_rxl l = { .n = o->streams };
+	struct tcpb_txs t = { .n = o->streams };
+	struct tcpb_rsum rs;
+	struct tcpb_tsum ts;
 	uint64_t *mib0 = calloc(2 * MIB_MAX, sizeof(uint64_t)), *mib1 = calloc(2 * MIB_MAX, 8);
 	uint64_t *cpu0 = calloc(loop_nworkers(), 8), *cpus = calloc(loop_nworkers(), 8);
 	uint64_t t_start, t_end, next, last, last_bytes = 0, progress_t, progress_bytes = 0;
@@ -889,31 +1028,39 @@ static int tcpb_bulk(struct cli_ctx *c, const struct tcpb_opts *o, const uint8_t
 
 	tcpb_node_name(a, sizeof(a), 0, o->routers);
 	tcpb_node_name(bname, sizeof(bname), o->routers + 1, o->routers);
-	if (!rx || !tx || !mib0 || !mib1 || !cpu0 || !cpus) {
+	l.rx = calloc(o->streams, sizeof(*l.rx));
+	t.tx = calloc(o->streams, sizeof(*t.tx));
+	if (!l.rx || !t.tx || !mib0 || !mib1 || !cpu0 || !cpus) {
 		fprintf(c->err, "bench: out of memory\n");
 		goto out;
 	}
-	rx->pat = tx->pat = pat;
-	rx->addr = tx->daddr = htonl(0x0aca0002u | (o->routers << 8)); /* 10.202.N.2 */
-	rx->limit = tx->limit = o->bytes;
+	l.addr = htonl(0x0aca0002u | (o->routers << 8)); /* 10.202.N.2 */
+	for (unsigned i = 0; i < o->streams; i++) {
+		/* --bytes shared out, the first streams one more */
+		uint64_t share = o->bytes / o->streams + (i < o->bytes % o->streams);
+
+		l.rx[i].pat = t.tx[i].pat = pat;
+		t.tx[i].daddr = l.addr;
+		l.rx[i].limit = t.tx[i].limit = share;
+	}
 	if ((err = tcpb_mib(a, mib0)) || (err = tcpb_mib(bname, mib0 + MIB_MAX)) ||
 	    (err = tcpb_drops(c, o, drops0)))
 		goto out;
-	if ((err = rtnl_ns_call_sync(bname, tcpb_rx_start_fn, rx)) || (err = rx->err)) {
+	if ((err = rtnl_ns_call_sync(bname, tcpb_rxl_start_fn, &l)) || (err = l.err)) {
 		fprintf(c->err, "bench: cannot listen on port %u in \"%s\": %s\n", TCPB_PORT, bname,
 			strerror(-err));
 		goto out;
 	}
 	tcpb_cpu_snapshot(cpu0);
 	t_start = bench_now_ns();
-	if ((err = rtnl_ns_call_sync(a, tcpb_tx_start_fn, tx)) || (err = tx->err)) {
+	if ((err = rtnl_ns_call_sync(a, tcpb_txs_start_fn, &t)) || (err = t.err)) {
 		fprintf(c->err, "bench: cannot connect from \"%s\": %s\n", a, strerror(-err));
 		goto out;
 	}
 
 	/* Wait for the connection, then run: an interval line a second. */
 	for (;;) {
-		tcpb_snapshot(tx->w, tx, &ts, sizeof(ts));
+		tcpb_tx_read(&t, &ts);
 		if (ts.connected || ts.err)
 			break;
 		if (bench_now_ns() - t_start > TCPB_STALL_NS || tcpb_interrupted(c)) {
@@ -938,8 +1085,8 @@ static int tcpb_bulk(struct cli_ctx *c, const struct tcpb_opts *o, const uint8_t
 		if (now < MIN(next, stop_at))
 			tcpb_sleep_ms((unsigned)MIN((MIN(next, stop_at) - now + 999999) / 1000000, 5));
 		now = bench_now_ns();
-		tcpb_snapshot(rx->w, rx, &rs, offsetof(struct tcpb_rx, buf));
-		tcpb_snapshot(tx->w, tx, &ts, sizeof(ts));
+		tcpb_rx_read(&l, &rs);
+		tcpb_tx_read(&t, &ts);
 		if (rs.bytes != progress_bytes) {
 			progress_bytes = rs.bytes;
 			progress_t = now;
@@ -969,11 +1116,11 @@ static int tcpb_bulk(struct cli_ctx *c, const struct tcpb_opts *o, const uint8_t
 		}
 	}
 	/* The figures at the end: bytes delivered to the receiver. */
-	loop_call_sync(tx->w, tcpb_tx_stop_fn, tx);
+	loop_call_sync(t.w, tcpb_txs_stop_fn, &t);
 	t_end = rs.t_done ? rs.t_done : bench_now_ns();
 	cpu = tcpb_cpu_since(cpu0, cpus);
-	tcpb_snapshot(rx->w, rx, &rs, offsetof(struct tcpb_rx, buf));
-	tcpb_snapshot(tx->w, tx, &ts, sizeof(ts));
+	tcpb_rx_read(&l, &rs);
+	tcpb_tx_read(&t, &ts);
 	if ((err = tcpb_mib(a, mib1)) || (err = tcpb_mib(bname, mib1 + MIB_MAX)) ||
 	    (err = tcpb_drops(c, o, drops1)))
 		goto out;
@@ -987,7 +1134,11 @@ static int tcpb_bulk(struct cli_ctx *c, const struct tcpb_opts *o, const uint8_t
 
 	new_json_obj(c->out, o->json, c->pretty);
 	open_json_object(NULL);
-	tcpb_print_head(o, "1 stream", secs);
+	char what[32];
+
+	snprintf(what, sizeof(what), "%u stream%s", o->streams, o->streams == 1 ? "" : "s");
+	tcpb_print_head(o, what, secs);
+	print_uint(PRINT_JSON, "streams", NULL, o->streams);
 	print_u64(PRINT_ANY, "sent", "sent %" PRIu64 " bytes", ts.sent);
 	print_u64(PRINT_ANY, "received", ", received %" PRIu64 " bytes", rs.bytes);
 	print_u64(PRINT_ANY, "corrupt", ", %" PRIu64 " differing from what was sent\n", rs.bad);
@@ -1013,12 +1164,12 @@ static int tcpb_bulk(struct cli_ctx *c, const struct tcpb_opts *o, const uint8_t
 	delete_json_obj();
 	err = rs.bad ? -EIO : 0;
 out:
-	if (tx && tx->w)
-		loop_call_sync(tx->w, tcpb_tx_close_fn, tx);
-	if (rx && rx->w)
-		loop_call_sync(rx->w, tcpb_rx_stop_fn, rx);
-	free(rx);
-	free(tx);
+	if (t.w)
+		loop_call_sync(t.w, tcpb_txs_close_fn, &t);
+	if (l.w)
+		loop_call_sync(l.w, tcpb_rxl_stop_fn, &l);
+	free(l.rx);
+	free(t.tx);
 	free(mib0);
 	free(mib1);
 	free(cpu0);

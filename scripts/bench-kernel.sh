@@ -13,7 +13,7 @@
 #     and a veth to a hub);
 #   - TCP (`bench tcp`'s loads): iperf3 for TCP_SECONDS over a veth pair
 #     and through two routers, with both ends on CPU 0 and on CPUs 0 and 1
-#     (`-A`); TCP_CONNS idle connections held by bench/ktcp (memory per
+#     (`-A`), and 4 streams (`-P 4`) on CPUs 0 and 1; TCP_CONNS idle connections held by bench/ktcp (memory per
 #     connection: the Slab line of /proc/meminfo, and the live objects of
 #     /proc/slabinfo, before and after); a connect/accept/close loop of
 #     TCP_CPS connections, one at a time (bench/ktcp, next to KUDP).
@@ -151,16 +151,17 @@ wait_listen() {
 	done
 }
 
-# iperf KEY ROUTERS AFFINITY: one iperf3 stream for TCP_SECONDS from a to b
+# iperf KEY ROUTERS AFFINITY [STREAMS]: iperf3 for TCP_SECONDS from a to b
 iperf() {
 	key=$1
+	streams=${4:-1}
 	tcp_chain $2 || { echo "kernel: cannot build the TCP chain" >&2; cleanup; return 1; }
 	a=$(tcp_ns 0 $2); b=$(tcp_ns $(($2 + 1)) $2)
 	ip netns exec $b iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
 	spid=$!
 	wait_listen $b 5201
 	out=$(mktemp)
-	ip netns exec $a iperf3 -c 10.203.$2.2 -p 5201 -t $tsecs -A $3 -J >"$out" 2>/dev/null
+	ip netns exec $a iperf3 -c 10.203.$2.2 -p 5201 -t $tsecs -A $3 -P $streams -J >"$out" 2>/dev/null
 	wait $spid
 	python3 - "$out" "$key" <<'PY' || echo "kernel: iperf3 $key failed" >&2
 import json, sys
@@ -241,6 +242,7 @@ tcp_all() {
 		iperf 2cpu 0 0,1
 		iperf 2r1cpu 2 0,0
 		iperf 2r 2 0,1
+		iperf 4s 0 0,1 4
 	fi
 	if [ ! -x "$ktcp" ]; then
 		echo "kernel tcp comparison skipped: $ktcp not built"

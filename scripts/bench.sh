@@ -41,13 +41,15 @@ run() { # name, nsemu args...
 }
 
 # TCP (issue 13): one stream over a veth pair on one worker and on two,
-# through two routers on one and on two; idle connections; the connect loop.
+# through two routers on one and on two, four streams on two; idle
+# connections (10,000 as the kernel's, and 100,000); the connect loop.
 # The kernel: iperf3 and bench/ktcp (scripts/bench-kernel.sh ... tcp).
 tcp_benches() {
 	run tcp-1w -t 2 bench tcp --seconds "$tsecs"
 	run tcp-2w -t 2 bench tcp --workers 2 --seconds "$tsecs"
 	run tcp-2r-1w -t 2 bench tcp --routers 2 --seconds "$tsecs"
 	run tcp-2r-2w -t 2 bench tcp --routers 2 --workers 2 --seconds "$tsecs"
+	run tcp-4s-2w -t 2 bench tcp --streams 4 --workers 2 --seconds "$tsecs"
 	run tcp-conns -t 2 bench tcp --conns "$tconns"
 	run tcp-conns-100k -t 2 bench tcp --conns 100000
 	run tcp-cps -t 2 bench tcp --cps --seconds 1

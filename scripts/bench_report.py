@@ -75,19 +75,19 @@ def slope(a, b, da, db):
 def tcp_section(w):
     """## TCP: bench tcp's runs (tcp-*.json) and the kernel's tcp_* figures."""
     runs_ = [(k, load1(os.path.join(tmp, k + ".json"))) for k in
-             ("tcp-1w", "tcp-2w", "tcp-2r-1w", "tcp-2r-2w")]
+             ("tcp-1w", "tcp-2w", "tcp-2r-1w", "tcp-2r-2w", "tcp-4s-2w")]
     conns, cps = load1(os.path.join(tmp, "tcp-conns.json")), load1(os.path.join(tmp, "tcp-cps.json"))
     if not any(r for _, r in runs_) and not conns and not cps:
         return
     tk = {k[4:]: v for k, v in kernel.items() if k.startswith("tcp_")}
     w("## TCP")
     w("")
-    w("`bench tcp` (issue 13): one TCP stream from an application in `btcp-a` to one in `btcp-b`")
-    w("over a veth pair (or through routers), both written on the emulated socket API: the sender")
+    w("`bench tcp` (issue 13): TCP streams from an application in `btcp-a` to one in `btcp-b`")
+    w("over a veth pair (or through routers), both written on the emulated socket API: each sender")
     w("keeps its send buffer full, the receiver drains it and compares every byte with the stream")
     w("sent. Gbit/s counts data delivered to the receiving application; segments/s the sender's")
     w("OutSegs; CPU per GB is the CPU time of every worker thread (polling included) per 10^9")
-    w("bytes delivered. The kernel: iperf3 (`-t %s`, one stream) between two `ip netns` over" % (
+    w("bytes delivered. The kernel: iperf3 (`-t %s`, `-P` streams) between two `ip netns` over" % (
         params_kv.get("TCP_SECONDS", "3")))
     w("veth, with both processes on CPU 0 (`-A 0,0`, the kernel's \"one worker\") or on CPUs 0")
     w("and 1 (`-A 0,1`), and through two routers; its CPU per GB is the user and system time")
@@ -95,16 +95,17 @@ def tcp_section(w):
     w("ksoftirqd is not counted). MTU 1500 everywhere: nsemu sends 1448-byte segments (no GSO")
     w("yet), while the kernel's veth carries GSO packets of up to 64 KB, paid per packet.")
     w("")
-    w("| path | workers | nsemu Gbit/s | segments/s | retransmits | CPU per GB | kernel (iperf3) | retransmits | CPU per GB | ratio |")
-    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    kmap = {"tcp-1w": "1cpu", "tcp-2w": "2cpu", "tcp-2r-1w": "2r1cpu", "tcp-2r-2w": "2r"}
+    w("| path | streams | workers | nsemu Gbit/s | segments/s | retransmits | CPU per GB | kernel (iperf3) | retransmits | CPU per GB | ratio |")
+    w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    kmap = {"tcp-1w": "1cpu", "tcp-2w": "2cpu", "tcp-2r-1w": "2r1cpu", "tcp-2r-2w": "2r", "tcp-4s-2w": "4s"}
     for k, r in runs_:
         if not r:
             continue
         kk = kmap[k]
         kg = tk.get("gbps_" + kk) if kk else None
-        w("| %s | %d | %.2f | %.0f | %d | %.0f ms | %s | %s | %s | %s |" % (
-            "veth pair" if r["routers"] == 0 else "%d routers" % r["routers"], r["workers"], r["gbps"],
+        w("| %s | %d | %d | %.2f | %.0f | %d | %.0f ms | %s | %s | %s | %s |" % (
+            "veth pair" if r["routers"] == 0 else "%d routers" % r["routers"], r.get("streams", 1),
+            r["workers"], r["gbps"],
             r["segs_per_second"], r["retrans"], r["cpu_ms_per_gb"],
             "%.2f Gbit/s (%s)" % (kg, "1 CPU" if "1cpu" in kk else "2 CPUs") if kg else "",
             "%d" % tk["retrans_" + kk] if kk and ("retrans_" + kk) in tk else "",
