@@ -24,6 +24,7 @@
 struct app_line {
 	struct app_line *next;
 	bool err;    /* stderr */
+	size_t len;  /* bytes of text (app_write's may hold NULs) */
 	char text[]; /* NUL-terminated */
 };
 
@@ -82,6 +83,16 @@ void app_destroy(struct app *a)
 	free(a);
 }
 
+static void app_enqueue(struct app *a, struct app_line *l)
+{
+	l->next = NULL;
+	pthread_mutex_lock(&a->lock);
+	*a->tail = l;
+	a->tail = &l->next;
+	pthread_cond_signal(&a->cond);
+	pthread_mutex_unlock(&a->lock);
+}
+
 static void app_vqueue(struct app *a, bool err, const char *fmt, va_list ap)
 {
 	va_list ap2;
@@ -98,12 +109,21 @@ static void app_vqueue(struct app *a, bool err, const char *fmt, va_list ap)
 		return; /* out of memory: the line is lost, the app goes on */
 	vsnprintf(l->text, (size_t)n + 1, fmt, ap);
 	l->err = err;
-	l->next = NULL;
-	pthread_mutex_lock(&a->lock);
-	*a->tail = l;
-	a->tail = &l->next;
-	pthread_cond_signal(&a->cond);
-	pthread_mutex_unlock(&a->lock);
+	l->len = (size_t)n;
+	app_enqueue(a, l);
+}
+
+void app_write(struct app *a, const void *data, size_t len)
+{
+	struct app_line *l = malloc(sizeof(*l) + len + 1);
+
+	if (!l)
+		return;
+	memcpy(l->text, data, len);
+	l->text[len] = '\0';
+	l->err = false;
+	l->len = len;
+	app_enqueue(a, l);
 }
 
 void app_printf(struct app *a, const char *fmt, ...)
@@ -210,7 +230,7 @@ size_t app_read_output(struct app *a, char *buf, size_t len)
 		return 0;
 	pthread_mutex_lock(&a->lock);
 	while ((l = a->head)) {
-		size_t tl = strlen(l->text);
+		size_t tl = l->len;
 
 		if (n + tl >= len)
 			tl = len - 1 - n;
@@ -235,10 +255,10 @@ static void app_flush_output(struct cli_ctx *c, struct app_line *l)
 		n = l->next;
 		if (l->err) {
 			fflush(c->out);
-			fputs(l->text, c->err);
+			fwrite(l->text, 1, l->len, c->err);
 			fflush(c->err);
 		} else {
-			fputs(l->text, c->out);
+			fwrite(l->text, 1, l->len, c->out);
 			fflush(c->out);
 		}
 		free(l);
@@ -321,14 +341,18 @@ int app_run(struct cli_ctx *c, struct app *a)
 	return status ? status : app_wait(c, a);
 }
 
-/* ---- background apps ---- */
+/* ---- background apps: the shell's job table ---- */
 
 struct app_job {
 	struct app *a;
+	int id;				/* %N */
 	char *ns;			/* owned copy of the namespace name */
+	char *cmd;			/* the line, for `jobs` */
 	volatile sig_atomic_t stop;	/* the job's Ctrl-C */
+	bool done;			/* app_wait returned (under app_jobs_lock) */
+	int status;
 	pthread_t thread;
-	struct app_job *next;
+	struct app_job *next;		/* newest first: the head is %+ */
 };
 
 static pthread_mutex_t app_jobs_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -338,13 +362,18 @@ static void *app_job_main(void *arg)
 {
 	struct app_job *j = arg;
 	struct cli_ctx c;
+	int status;
 
 	memset(&c, 0, sizeof(c));
 	c.out = stdout;
 	c.err = stderr;
 	c.ns = j->ns;
 	c.interrupt = &j->stop;
-	app_wait(&c, j->a);
+	status = app_wait(&c, j->a);
+	pthread_mutex_lock(&app_jobs_lock);
+	j->status = status;
+	j->done = true;
+	pthread_mutex_unlock(&app_jobs_lock);
 	return NULL;
 }
 
@@ -353,6 +382,28 @@ static void app_sync_call(struct netns *ns, void *arg)
 {
 	(void)ns;
 	(void)arg;
+}
+
+static void app_job_free(struct app_job *j)
+{
+	free(j->ns);
+	free(j->cmd);
+	free(j);
+}
+
+/* The line as typed, without the newline and surrounding blanks. */
+static char *app_job_cmd(const char *line, const char *prog)
+{
+	size_t len;
+
+	if (!line)
+		return strdup(prog);
+	while (*line == ' ' || *line == '\t')
+		line++;
+	len = strlen(line);
+	while (len && strchr(" \t\r\n", line[len - 1]))
+		len--;
+	return strndup(line, len);
 }
 
 int app_run_background(struct cli_ctx *c, struct app *a, const char *prog)
@@ -366,8 +417,9 @@ int app_run_background(struct cli_ctx *c, struct app *a, const char *prog)
 		return 1;
 	}
 	j = calloc(1, sizeof(*j));
-	if (!j || (c->ns && !(j->ns = strdup(c->ns)))) {
-		free(j);
+	if (!j || (c->ns && !(j->ns = strdup(c->ns))) || !(j->cmd = app_job_cmd(c->line, prog))) {
+		if (j)
+			app_job_free(j);
 		app_destroy(a);
 		fprintf(c->err, "%s: %s\n", prog, strerror(ENOMEM));
 		return 1;
@@ -375,28 +427,65 @@ int app_run_background(struct cli_ctx *c, struct app *a, const char *prog)
 	j->a = a;
 	status = app_start_remote(c, a);
 	if (status) {
-		free(j->ns);
-		free(j);
+		app_job_free(j);
 		return status;
 	}
 	/* One more call to the owner runs after start returned: a server
 	 * listens before the next line. */
 	rtnl_ns_call_sync(c->ns, app_sync_call, NULL);
+	pthread_mutex_lock(&app_jobs_lock);
+	/* bash's numbering: one more than the highest job still listed */
+	j->id = app_jobs ? app_jobs->id + 1 : 1;
+	for (struct app_job *o = app_jobs; o; o = o->next)
+		if (o->id >= j->id)
+			j->id = o->id + 1;
 	if (pthread_create(&j->thread, NULL, app_job_main, j)) {
+		pthread_mutex_unlock(&app_jobs_lock);
 		/* started: wait for it here instead */
 		fprintf(c->err, "%s: cannot start a background job\n", prog);
-		free(j->ns);
-		free(j);
-		j = NULL;
+		app_job_free(j);
 		app_request_stop(a);
 		app_wait(c, a);
 		return 1;
 	}
-	pthread_mutex_lock(&app_jobs_lock);
 	j->next = app_jobs;
 	app_jobs = j;
 	pthread_mutex_unlock(&app_jobs_lock);
 	return 0;
+}
+
+/* Take @j out of the table (app_jobs_lock held). */
+static void app_job_unlink_locked(struct app_job *j)
+{
+	for (struct app_job **pp = &app_jobs; *pp; pp = &(*pp)->next)
+		if (*pp == j) {
+			*pp = j->next;
+			return;
+		}
+}
+
+/* Join @j's thread, relaying Ctrl-C in @c (if any) into a stop request
+ * for the jobs from @j on. Unlinked already. */
+static int app_job_join(struct cli_ctx *c, struct app_job *j, struct app_job *rest)
+{
+	int status;
+
+	while (c && c->interrupt) {
+		if (!pthread_tryjoin_np(j->thread, NULL))
+			goto joined;
+		/* Ctrl-C during `wait` stops the jobs it waits for. */
+		if (*c->interrupt) {
+			j->stop = 1;
+			for (struct app_job *u = rest; u; u = u->next)
+				u->stop = 1;
+		}
+		nanosleep(&(struct timespec){ 0, 50 * 1000 * 1000L }, NULL);
+	}
+	pthread_join(j->thread, NULL);
+joined:
+	status = j->status;
+	app_job_free(j);
+	return status;
 }
 
 void app_jobs_wait(struct cli_ctx *c, bool stop)
@@ -411,25 +500,153 @@ void app_jobs_wait(struct cli_ctx *c, bool stop)
 		if (stop)
 			j->stop = 1;
 	for (j = list; j; j = n) {
-		bool joined = false;
-
 		n = j->next;
-		/* Ctrl-C during `wait` stops the jobs it waits for. */
-		while (!stop && c && c->interrupt) {
-			if (!pthread_tryjoin_np(j->thread, NULL)) {
-				joined = true;
-				break;
-			}
-			if (*c->interrupt)
-				for (struct app_job *u = j; u; u = u->next)
-					u->stop = 1;
-			nanosleep(&(struct timespec){ 0, 50 * 1000 * 1000L }, NULL);
-		}
-		if (!joined)
-			pthread_join(j->thread, NULL);
-		free(j->ns);
-		free(j);
+		app_job_join(stop ? NULL : c, j, n);
 	}
+}
+
+/* A jobspec: %N, %%, %+ (the newest), %- (the one before); NULL if no
+ * job matches (app_jobs_lock held). */
+static struct app_job *app_job_find_locked(const char *spec)
+{
+	char *end;
+	long id;
+
+	if (spec[0] != '%')
+		return NULL;
+	if (!strcmp(spec, "%%") || !strcmp(spec, "%+") || !spec[1])
+		return app_jobs;
+	if (!strcmp(spec, "%-"))
+		return app_jobs ? app_jobs->next : NULL;
+	id = strtol(spec + 1, &end, 10);
+	if (*end || end == spec + 1)
+		return NULL;
+	for (struct app_job *j = app_jobs; j; j = j->next)
+		if (j->id == id)
+			return j;
+	return NULL;
+}
+
+static char app_job_mark_locked(const struct app_job *j)
+{
+	return j == app_jobs ? '+' : app_jobs && j == app_jobs->next ? '-' : ' ';
+}
+
+int app_job_wait_one(struct cli_ctx *c, const char *spec)
+{
+	struct app_job *j;
+
+	pthread_mutex_lock(&app_jobs_lock);
+	j = app_job_find_locked(spec);
+	if (j)
+		app_job_unlink_locked(j);
+	pthread_mutex_unlock(&app_jobs_lock);
+	if (!j) {
+		fprintf(c->err, "wait: %s: no such job\n", spec);
+		return 127; /* bash's status for an unknown job */
+	}
+	return app_job_join(c, j, NULL);
+}
+
+/* bash's "[1]+  Running                 httpd -p 80 &"; a job that ended
+ * is shown without its '&' */
+static void app_job_print(FILE *f, int id, char mark, const char *state, const char *cmd)
+{
+	size_t len = strlen(cmd);
+
+	if (strcmp(state, "Running") && len >= 2 && !strcmp(cmd + len - 2, " &"))
+		len -= 2;
+	fprintf(f, "[%d]%c  %-24s%.*s\n", id, mark, state, (int)len, cmd);
+}
+
+int cmd_jobs(struct cli_ctx *c, int argc, char **argv)
+{
+	struct app_job *done = NULL, **pp, *j;
+	int max = 0;
+
+	(void)argv;
+	if (argc > 1) {
+		fprintf(c->err, "jobs: usage: jobs\n");
+		return 2;
+	}
+	pthread_mutex_lock(&app_jobs_lock);
+	for (j = app_jobs; j; j = j->next)
+		if (j->id > max)
+			max = j->id;
+	/* in job order, as bash lists them */
+	for (int id = 1; id <= max; id++)
+		for (j = app_jobs; j; j = j->next) {
+			char state[32];
+
+			if (j->id != id)
+				continue;
+			if (!j->done)
+				snprintf(state, sizeof(state), "Running");
+			else if (!j->status)
+				snprintf(state, sizeof(state), "Done");
+			else
+				snprintf(state, sizeof(state), "Exit %d", j->status);
+			app_job_print(c->out, j->id, app_job_mark_locked(j), state, j->cmd);
+		}
+	/* a finished job is listed once, then forgotten */
+	for (pp = &app_jobs; (j = *pp);) {
+		if (j->done) {
+			*pp = j->next;
+			j->next = done;
+			done = j;
+		} else {
+			pp = &j->next;
+		}
+	}
+	pthread_mutex_unlock(&app_jobs_lock);
+	for (j = done; j; j = done) {
+		done = j->next;
+		app_job_join(NULL, j, NULL);
+	}
+	return 0;
+}
+
+int cmd_kill(struct cli_ctx *c, int argc, char **argv)
+{
+	int ret = 0;
+
+	if (argc < 2) {
+		fprintf(c->err, "kill: usage: kill %%N... (a job of `jobs`)\n");
+		return 2;
+	}
+	for (int i = 1; i < argc; i++) {
+		struct app_job *j;
+		char *cmd, mark = ' ';
+		int id = 0;
+
+		if (argv[i][0] != '%') {
+			/* no processes here: nsemu's apps are jobs, not PIDs */
+			fprintf(c->err, "kill: %s: arguments must be job IDs (%%N)\n", argv[i]);
+			ret = 1;
+			continue;
+		}
+		pthread_mutex_lock(&app_jobs_lock);
+		j = app_job_find_locked(argv[i]);
+		if (j) {
+			mark = app_job_mark_locked(j);
+			id = j->id;
+			app_job_unlink_locked(j);
+		}
+		pthread_mutex_unlock(&app_jobs_lock);
+		if (!j) {
+			fprintf(c->err, "kill: %s: no such job\n", argv[i]);
+			ret = 1;
+			continue;
+		}
+		/* the stop is a Ctrl-C for the job; wait until it is gone so
+		 * its last words come before the next line's */
+		j->stop = 1;
+		cmd = strdup(j->cmd);
+		app_job_join(NULL, j, NULL);
+		app_job_print(c->out, id, mark, "Terminated", cmd ? cmd : "");
+		free(cmd);
+	}
+	return ret;
 }
 
 void app_opt_init(struct app_opt *o, const char *prog, enum app_opt_style style, FILE *err,

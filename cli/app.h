@@ -62,10 +62,15 @@ int app_run_background(struct cli_ctx *c, struct app *a, const char *prog);
 /* Wait for the background apps (`wait`; Ctrl-C in c->interrupt stops
  * them), or with @stop ask them to stop first (the shell exits). */
 void app_jobs_wait(struct cli_ctx *c, bool stop);
+/* `wait %N`: wait for that job only; its exit status, or 127 after a
+ * message if there is no such job. */
+int app_job_wait_one(struct cli_ctx *c, const char *spec);
 
 /* Owner worker: queue text for stdout / stderr (whole lines, as printf). */
 void app_printf(struct app *a, const char *fmt, ...) __printf(2, 3);
 void app_eprintf(struct app *a, const char *fmt, ...) __printf(2, 3);
+/* Owner worker: queue @len bytes of data (NULs allowed) for stdout. */
+void app_write(struct app *a, const void *data, size_t len);
 /* Owner worker: the app is finished with @status; it must have closed its
  * sockets and cancelled its timers, and must not touch @a afterwards. */
 void app_exit(struct app *a, int status);
@@ -118,5 +123,7 @@ long app_llsqrt(long long a);
 struct app *ping_app_create(struct cli_ctx *c, int argc, char **argv, int *status);
 struct app *traceroute_app_create(struct cli_ctx *c, int argc, char **argv, int *status);
 struct app *nc_app_create(struct cli_ctx *c, int argc, char **argv, int *status, bool *bg);
+struct app *wget_app_create(struct cli_ctx *c, int argc, char **argv, int *status, bool *bg);
+struct app *httpd_app_create(struct cli_ctx *c, int argc, char **argv, int *status, bool *bg);
 
 #endif

@@ -50,7 +50,6 @@ static const char *const host_tools[] = {
 	"iptables", "iw",      "mtr",	   "nc",    "ncat",	    "netstat", "nft",	  "nmap",
 	"nping",   "nslookup", "ping6",	   "route", "sh",	    "socat",   "ss",	  "ssh",
 	"tc",	   "tcptraceroute", "telnet", "tr", "tracepath", "traceroute6", "tshark", "w",
-	"wget",
 };
 
 static bool is_host_tool(const char *word)
@@ -227,7 +226,7 @@ static int split_words(const char *line, char *buf, char **argv, int max, const 
 
 int cli_run_line(struct cli_ctx *c, const char *line)
 {
-	const char *saved_ns = c->ns, *why = "";
+	const char *saved_ns = c->ns, *saved_line = c->line, *why = "";
 	bool json = c->json, stats = c->stats, details = c->details, pretty = c->pretty;
 	int level = c->stats_level, argc, ret;
 	char *argv[CLI_MAX_ARGS + 1];
@@ -246,7 +245,9 @@ int cli_run_line(struct cli_ctx *c, const char *line)
 		return 0;
 	}
 	argv[argc] = NULL;
+	c->line = line;
 	ret = cmd_dispatch_top(c, argc, argv);
+	c->line = saved_line;
 	fflush(c->out);
 	fflush(c->err);
 	/* options like -n NS / -j belong to one line only */
@@ -358,9 +359,13 @@ const struct cmd cli_cmds[] = {
 	{ "ping", cmd_ping, "ping [-bf] [-c N] [-i S] [-s SIZE] [-t TTL] [-W S] ADDR (default netns)" },
 	{ "traceroute", cmd_traceroute, "traceroute [-m HOPS] [-q N] ADDR (default namespace)" },
 	{ "nc", cmd_nc, "nc [-vz] [-w S] [-i FILE] [-o FILE] ADDR PORT | nc -l [-v] [-i F] [-o F] PORT [&]" },
+	{ "httpd", cmd_httpd, "httpd [-q] [-p PORT] [-d DIR] [-t SECS] [&]: static HTTP/1.1 file server" },
+	{ "wget", cmd_wget, "wget [-q] [-O FILE|-] [-T SECS] [-t TRIES] URL... [&]: HTTP client" },
 	{ "ss", cmd_ss, "ss [-n NS] -t [-a|-l] [-n]: TCP sockets" },
 	{ "tcpdump", cmd_tcpdump, "tcpdump [-n NS] -i DEV [-w FILE] [-c N] [-e] [EXPR] [&]: capture" },
-	{ "wait", cmd_wait, "wait for background jobs (tcpdump ... &, nc ... &); Ctrl-C stops them" },
+	{ "wait", cmd_wait, "wait [%N]: wait for background jobs (tcpdump ... &, nc ... &); Ctrl-C stops them" },
+	{ "jobs", cmd_jobs, "jobs: the background apps (nc, httpd, wget ... &) and their state" },
+	{ "kill", cmd_kill, "kill %N...: stop background app N (as listed by jobs)" },
 	{ "bench", cmd_bench, "bench fwd|netns|fib|tcp [OPTIONS]: stress tests (bench help)" },
 	{ "help", cmd_help, "help [CMD [WORDS...]]: this list, or one command's grammar (also CMD ... ?)" },
 	{ "source", cmd_source, "source FILE: run the commands in FILE" },

@@ -29,6 +29,7 @@ struct cli_ctx {
 	struct rtnl_conn conn;
 	struct rtnl_out replies;
 	bool quit;			 /* set by `quit`/`exit` */
+	const char *line;		 /* the line being run (cli_run_line), for `jobs` */
 };
 
 /* Set up a context writing to @out/@err, bound to the default namespace,
@@ -87,9 +88,13 @@ int cmd_nstat(struct cli_ctx *c, int argc, char **argv);    /* show.c */
 int cmd_ping(struct cli_ctx *c, int argc, char **argv);	   /* app_ping.c, in c->ns */
 int cmd_traceroute(struct cli_ctx *c, int argc, char **argv); /* app_traceroute.c */
 int cmd_nc(struct cli_ctx *c, int argc, char **argv);	   /* app_nc.c, in c->ns */
+int cmd_httpd(struct cli_ctx *c, int argc, char **argv);    /* app_httpd.c, in c->ns */
+int cmd_wget(struct cli_ctx *c, int argc, char **argv);     /* app_wget.c, in c->ns */
 int cmd_ss(struct cli_ctx *c, int argc, char **argv);	   /* ss.c */
 int cmd_tcpdump(struct cli_ctx *c, int argc, char **argv);    /* tcpdump.c, in c->ns */
 int cmd_wait(struct cli_ctx *c, int argc, char **argv);       /* tcpdump.c: background jobs */
+int cmd_jobs(struct cli_ctx *c, int argc, char **argv);       /* app.c: background apps */
+int cmd_kill(struct cli_ctx *c, int argc, char **argv);       /* app.c: kill %N */
 int cmd_bench(struct cli_ctx *c, int argc, char **argv);	   /* bench.c: bench fwd|netns|fib */
 
 #endif

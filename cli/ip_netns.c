@@ -19,7 +19,7 @@ static int ipnetns_usage(struct cli_ctx *c, FILE *f)
 		   "       ip netns add NAME [ thread K ]\n"
 		   "       ip netns { delete | del } NAME\n"
 		   "       ip netns exec NAME cmd ...\n"
-		   "where cmd := { ip | sysctl | ping | traceroute | nstat | nc | ss }\n");
+		   "where cmd := { ip | sysctl | ping | traceroute | nstat | nc | httpd | wget | ss }\n");
 	return f == c->out ? 0 : -EINVAL;
 }
 
@@ -138,6 +138,8 @@ static const struct cmd exec_cmds[] = {
 	{ "tcpdump", cmd_tcpdump, "" },
 	{ "nstat", cmd_nstat, "" },
 	{ "nc", cmd_nc, "" },
+	{ "httpd", cmd_httpd, "" },
+	{ "wget", cmd_wget, "" },
 	{ "ss", cmd_ss, "" },
 	{ NULL, NULL, NULL },
 };

@@ -676,6 +676,14 @@ static void tcpdump_jobs_join(struct cli_ctx *c, bool stop)
 
 int cmd_wait(struct cli_ctx *c, int argc, char **argv)
 {
+	int ret = 0;
+
+	/* wait %N...: those apps only; the status of the last, as bash */
+	if (argc > 1) {
+		for (int i = 1; i < argc; i++)
+			ret = app_job_wait_one(c, argv[i]);
+		return ret;
+	}
 	app_jobs_wait(c, false);
 	tcpdump_jobs_join(c, false);
 	return 0;
