@@ -125,6 +125,17 @@ struct netdev_ops {
 	/* ndo_change_carrier (IFLA_CARRIER): 0 or -errno; NULL: the device
 	 * has no such knob (-EOPNOTSUPP). Owner thread. */
 	int (*change_carrier)(struct netdev *dev, bool on);
+	/*
+	 * A master device (ndo_add_slave / ndo_del_slave): take @slave as a
+	 * port, or let it go; do_set_master (IFLA_MASTER) calls them on the
+	 * owner. add_slave: 0 or -errno with ext set, nothing changed on
+	 * failure. NULL: the device cannot be a master (-EOPNOTSUPP).
+	 */
+	int (*add_slave)(struct netdev *dev, struct netdev *slave, struct extack *ext);
+	int (*del_slave)(struct netdev *dev, struct netdev *slave);
+	/* An L3 master (l3mdev_ops->l3mdev_fib_table, a VRF): the table its
+	 * domain routes in. NULL for every other device. */
+	uint32_t (*l3mdev_fib_table)(const struct netdev *dev);
 };
 
 struct netdev {
@@ -236,6 +247,7 @@ enum netdev_cmd {
 	NETDEV_GOING_DOWN,
 	NETDEV_CHANGENAME,
 	NETDEV_PRE_UP = 13,
+	NETDEV_CHANGEUPPER = 21, /* dev->master changed (an L3 master linked or unlinked) */
 };
 
 /* Handler results, as include/linux/notifier.h. */
@@ -271,6 +283,42 @@ int unregister_netdevice_notifier(struct notifier_block *nb);
 /* Run the chain for @event of @dev; the last handler's result (stopping
  * at the first with NOTIFY_STOP_MASK). Owner thread. */
 int call_netdevice_notifiers(unsigned long event, struct netdev *dev);
+
+/* netif_is_l3_master / netif_is_l3_slave: a VRF, and a port of one. */
+static inline bool netif_is_l3_master(const struct netdev *dev)
+{
+	return dev->ops && dev->ops->l3mdev_fib_table;
+}
+static inline bool netif_is_l3_slave(const struct netdev *dev)
+{
+	return dev->master && netif_is_l3_master(dev->master);
+}
+/* l3mdev_master_dev: the VRF @dev belongs to (itself for a VRF), NULL
+ * for a device in no VRF (or no device); l3mdev_master_ifindex: its
+ * ifindex, 0 for none. */
+static inline struct netdev *l3mdev_master_dev(struct netdev *dev)
+{
+	if (!dev)
+		return NULL;
+	if (netif_is_l3_master(dev))
+		return dev;
+	return netif_is_l3_slave(dev) ? dev->master : NULL;
+}
+static inline int l3mdev_master_ifindex(const struct netdev *dev)
+{
+	const struct netdev *m = l3mdev_master_dev((struct netdev *)dev);
+
+	return m ? m->ifindex : 0;
+}
+/* l3mdev_fib_table: the table of @dev's VRF, 0 (none) outside one. */
+static inline uint32_t l3mdev_fib_table(const struct netdev *dev)
+{
+	if (!dev)
+		return 0;
+	if (netif_is_l3_master(dev))
+		return dev->ops->l3mdev_fib_table(dev);
+	return netif_is_l3_slave(dev) ? dev->master->ops->l3mdev_fib_table(dev->master) : 0;
+}
 
 struct netdev *dev_get_by_index(struct netns *ns, int ifindex);
 struct netdev *dev_get_by_name(struct netns *ns, const char *name);

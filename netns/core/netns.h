@@ -77,6 +77,7 @@ struct netns {
 
 	uint32_t id;			 /* registry id, never reused while running */
 	bool dying;
+	bool vrf_rules_added;		 /* devices/vrf.c: the l3mdev rule was added once */
 	char name[NETNS_NAMSIZ];
 	struct netns *reg_next;		 /* registry hash chain (control path) */
 };

@@ -61,6 +61,9 @@ static unsigned ifa_routes(const struct in_ifaddr *ifa, bool up, struct ifa_rout
 	const struct netdev *dev = ifa->dev;
 	const struct in_ifaddr *prim = ifa;
 	uint32_t prefix = ifa->address & ifa->mask;
+	/* fib_magic: a port of a VRF puts every route in the VRF's table */
+	uint32_t vrf = l3mdev_fib_table(dev);
+	uint32_t local = vrf ? vrf : RT_TABLE_LOCAL, main = vrf ? vrf : RT_TABLE_MAIN;
 	unsigned n = 0;
 
 	if (ifa->flags & IFA_F_SECONDARY) {
@@ -68,27 +71,27 @@ static unsigned ifa_routes(const struct in_ifaddr *ifa, bool up, struct ifa_rout
 		if (!prim)
 			return 0;
 	}
-	out[n++] = (struct ifa_route){ RT_TABLE_LOCAL, ifa->local, 32, RTN_LOCAL, RT_SCOPE_HOST,
+	out[n++] = (struct ifa_route){ local, ifa->local, 32, RTN_LOCAL, RT_SCOPE_HOST,
 				       prim->local };
 	if (!up)
 		return n;
 	/* an explicitly assigned broadcast address */
 	if (ifa->broadcast && ifa->broadcast != htonl(INADDR_BROADCAST))
-		out[n++] = (struct ifa_route){ RT_TABLE_LOCAL, ifa->broadcast, 32, RTN_BROADCAST,
+		out[n++] = (struct ifa_route){ local, ifa->broadcast, 32, RTN_BROADCAST,
 					       RT_SCOPE_LINK, prim->local };
 	if (!ipv4_is_zeronet(prefix) && !(ifa->flags & IFA_F_SECONDARY) &&
 	    (prefix != ifa->local || ifa->prefixlen < 32)) {
 		/* on loopback the whole prefix is local (127.0.0.0/8) */
 		if (dev->flags & IFF_LOOPBACK)
-			out[n++] = (struct ifa_route){ RT_TABLE_LOCAL, prefix, ifa->prefixlen,
+			out[n++] = (struct ifa_route){ local, prefix, ifa->prefixlen,
 						       RTN_LOCAL, RT_SCOPE_HOST, prim->local };
 		else
-			out[n++] = (struct ifa_route){ RT_TABLE_MAIN, prefix, ifa->prefixlen,
+			out[n++] = (struct ifa_route){ main, prefix, ifa->prefixlen,
 						       RTN_UNICAST, RT_SCOPE_LINK, prim->local };
 		/* Linux >= 5.x adds only the subnet broadcast, not the
 		 * network address as a broadcast any more */
 		if (ifa->prefixlen < 31)
-			out[n++] = (struct ifa_route){ RT_TABLE_LOCAL, prefix | ~ifa->mask, 32,
+			out[n++] = (struct ifa_route){ local, prefix | ~ifa->mask, 32,
 						       RTN_BROADCAST, RT_SCOPE_LINK, prim->local };
 	}
 	return n;

@@ -813,12 +813,21 @@ static int fib_create_info(struct netns *ns, struct fib_route *r, struct fib_mp 
 		r->flags |= RTNH_F_LINKDOWN;
 check_prefsrc:
 	/* fib_valid_prefsrc: the preferred source must be a local address
-	 * (a `local` route of its own prefix excepted) */
+	 * (a `local` route of its own prefix excepted) of the route's own
+	 * table (a VRF's addresses are local there), else of table local */
 	if (cfg->prefsrc && !(cfg->type == RTN_LOCAL && cfg->dst && cfg->prefsrc == cfg->dst)) {
-		const struct fib_table *lt = ns->fib->local;
+		const struct fib_table *lt = ns->fib->local, *own = NULL;
 		const struct fib_flow fl = { 0, RT_SCOPE_UNIVERSE, true };
+		bool ok = false;
 
-		if (!lt || table_lookup(ns->fib, lt, cfg->prefsrc, &fl, &res) != 1 || res.type != RTN_LOCAL) {
+		if (cfg->table != RT_TABLE_MAIN && cfg->table != RT_TABLE_LOCAL &&
+		    (own = fib_get_table(ns->fib, cfg->table)))
+			ok = table_lookup(ns->fib, own, cfg->prefsrc, &fl, &res) == 1 &&
+			     res.type == RTN_LOCAL;
+		if (!ok)
+			ok = lt && table_lookup(ns->fib, lt, cfg->prefsrc, &fl, &res) == 1 &&
+			     res.type == RTN_LOCAL;
+		if (!ok) {
 			EXTACK_MSG(ext, "Invalid prefsrc address");
 			if (*mp) {
 				free(*mp);
@@ -1522,6 +1531,13 @@ static int fib_netdev_event(struct notifier_block *nb, unsigned long event, void
 		break;
 	case NETDEV_UNREGISTER:
 		fib_dev_unregister(dev);
+		break;
+	case NETDEV_CHANGEUPPER:
+		/* linked to or unlinked from an L3 master (the only masters
+		 * that send it): every route through the device goes, its
+		 * local ones too (fib_disable_ip with force), to come back in
+		 * the new domain's table when it goes up again */
+		fib_flush_dev(dev->ns, dev, false);
 		break;
 	case NETDEV_CHANGE:
 		/* carrier: fib_sync_up(LINKDOWN) or fib_sync_down_dev */

@@ -179,6 +179,10 @@ struct flowi4 {
 	uint8_t proto;
 	uint8_t flags; /* FLOWI_FLAG_* */
 	uint16_t sport, dport;
+	/* flowi4_l3mdev: the VRF whose table the l3mdev rule sends the
+	 * lookup to; 0: the one oif or iif belongs to, if any
+	 * (l3mdev_update_flow) */
+	int l3mdev;
 };
 
 /*

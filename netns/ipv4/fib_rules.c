@@ -28,6 +28,8 @@
 #include "netns/core/dev.h"
 #include "netns/proto/ip.h"
 
+#define LOOPBACK_IFINDEX 1 /* lo: local output, which no VRF claims by iif */
+
 struct fib_rule {
 	struct fib_rule *next;
 	struct fib_rule_config cfg;
@@ -47,7 +49,7 @@ struct fib_rule_key {
 	uint32_t table;
 	int32_t suppress_prefixlen, suppress_ifgroup;
 	uint32_t target; /* goto: index of the target, RULE_NO_TARGET unresolved */
-	uint8_t tos, invert, action;
+	uint8_t tos, invert, action, l3mdev;
 };
 static_assert(sizeof(struct fib_rule_key) <= 64, "a rule's key is one cache line");
 
@@ -56,6 +58,7 @@ struct fib_rules {
 	unsigned n;
 	bool tos_mark; /* some rule selects on tos or fwmark */
 	bool iif;      /* some rule selects on the input device */
+	bool l3mdev;   /* some rule is an l3mdev rule: lookups find the flow's VRF */
 	struct fib_rule_key *keys; /* n of them, in lookup order */
 	unsigned keys_cap;
 	bool stale; /* keys[] no longer reflects the list */
@@ -104,7 +107,7 @@ static void rules_rebuild(struct fib_rules *rs)
 			.suppress_ifgroup = c->suppress_ifgroup,
 			.target = r->ctarget ? r->ctarget->idx : RULE_NO_TARGET,
 			.tos = c->tos, .invert = !!(c->flags & FIB_RULE_INVERT),
-			.action = c->action,
+			.action = c->action, .l3mdev = c->l3mdev,
 		};
 	}
 }
@@ -160,7 +163,7 @@ static bool rule_is_default(const struct fib_rule *r, uint32_t pref, uint32_t ta
 	return c->pref == pref && c->table == table && c->action == FR_ACT_TO_TBL && !c->flags &&
 	       !c->tos && !c->src_len && !c->dst_len && !c->iifname[0] && !c->oifname[0] &&
 	       !c->mark && !c->mark_mask && c->suppress_prefixlen == -1 &&
-	       c->suppress_ifgroup == -1;
+	       c->suppress_ifgroup == -1 && !c->l3mdev;
 }
 
 /* After every change: may lookups take fib.c's direct path again (the
@@ -175,8 +178,10 @@ static void rules_changed(struct netns *ns)
 		    rule_is_default(r->next, FIB_RULE_PREF_MAIN, RT_TABLE_MAIN) &&
 		    rule_is_default(r->next->next, FIB_RULE_PREF_DEFAULT, RT_TABLE_DEFAULT);
 
-	rs->tos_mark = rs->iif = false;
+	rs->tos_mark = rs->iif = rs->l3mdev = false;
 	for (r = rs->head; r; r = r->next) {
+		if (r->cfg.l3mdev)
+			rs->l3mdev = true;
 		if (r->cfg.tos || r->cfg.mark_mask)
 			rs->tos_mark = true;
 		if (r->cfg.iifname[0])
@@ -267,6 +272,11 @@ static int rule_validate(const struct fib_rule_config *c, struct extack *ext)
 		EXTACK_MSG(ext, "Invalid tos");
 		return -EINVAL;
 	}
+	/* fib_nl2rule: the flow's VRF gives the table */
+	if (c->l3mdev && c->table) {
+		EXTACK_MSG(ext, "l3mdev and table are mutually exclusive");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -283,7 +293,8 @@ static bool rule_same(const struct fib_rule *r, const struct fib_rule_config *c)
 	       !strcmp(o->iifname, c->iifname) && !strcmp(o->oifname, c->oifname) &&
 	       o->mark == c->mark && o->mark_mask == c->mark_mask &&
 	       o->suppress_prefixlen == c->suppress_prefixlen &&
-	       o->suppress_ifgroup == c->suppress_ifgroup && o->proto == c->proto;
+	       o->suppress_ifgroup == c->suppress_ifgroup && o->proto == c->proto &&
+	       o->l3mdev == c->l3mdev;
 }
 
 int fib_rule_add(struct netns *ns, const struct fib_rule_config *cfg_in, bool excl,
@@ -324,8 +335,9 @@ int fib_rule_add(struct netns *ns, const struct fib_rule_config *cfg_in, bool ex
 		EXTACK_MSG(ext, "Missing goto target for action goto.");
 		return -EINVAL;
 	}
-	/* fib4_rule_configure: a lookup in table 0 means a new, empty table */
-	if (c.table == RT_TABLE_UNSPEC && c.action == FR_ACT_TO_TBL) {
+	/* fib4_rule_configure: a lookup in table 0 means a new, empty table
+	 * (not for an l3mdev rule, whose table is the flow's VRF's) */
+	if (c.table == RT_TABLE_UNSPEC && c.action == FR_ACT_TO_TBL && !c.l3mdev) {
 		c.table = empty_table(ns->fib);
 		if (!c.table || !fib_new_table(ns->fib, c.table))
 			return -ENOBUFS;
@@ -400,6 +412,8 @@ static bool rule_matches_del(const struct fib_rule *r, const struct fib_rule_con
 		return false;
 	if (c->tos && o->tos != c->tos)
 		return false;
+	if (c->l3mdev && o->l3mdev != c->l3mdev)
+		return false;
 	return true;
 }
 
@@ -470,10 +484,12 @@ bool fib_rules_use_iif(const struct netns *ns)
 	return ns->fib->rules && ns->fib->rules->iif;
 }
 
-/* fib_rule_match + fib4_rule_match. */
-static inline bool rule_match(const struct fib_rule_key *k, const struct flowi4 *fl)
+/* fib_rule_match + fib4_rule_match; @l3mdev: the flow is in a VRF
+ * (l3mdev_fib_rule_match). */
+static inline bool rule_match(const struct fib_rule_key *k, const struct flowi4 *fl,
+			      bool l3mdev)
 {
-	bool ret = (!k->iifindex || k->iifindex == fl->iif) &&
+	bool ret = (!k->iifindex || k->iifindex == fl->iif) && (!k->l3mdev || l3mdev) &&
 		   (!k->oifindex || k->oifindex == fl->oif) &&
 		   !((k->mark ^ fl->mark) & k->mark_mask) &&
 		   !((fl->saddr ^ k->src) & k->srcmask) && !((fl->daddr ^ k->dst) & k->dstmask) &&
@@ -492,21 +508,51 @@ static bool rule_suppress(const struct fib_rule_key *k, const struct fib_result 
 	return k->suppress_ifgroup == 0 && res->dev;
 }
 
+/* l3mdev_update_flow: the VRF of the flow's output device, else of its
+ * input device (not lo: local output stays in its own domain). 0: none. */
+static int l3mdev_flow(struct netns *ns, const struct flowi4 *fl)
+{
+	int l3 = 0;
+
+	if (fl->l3mdev)
+		return fl->l3mdev;
+	if (fl->oif)
+		l3 = l3mdev_master_ifindex(dev_get_by_index(ns, fl->oif));
+	if (!l3 && fl->iif > LOOPBACK_IFINDEX)
+		l3 = l3mdev_master_ifindex(dev_get_by_index(ns, fl->iif));
+	return l3;
+}
+
 int fib_rules_lookup(struct netns *ns, const struct flowi4 *fl, struct fib_result *res)
 {
 	const struct fib *f = ns->fib;
 	struct fib_rules *rs = f->rules;
 	unsigned n = rs ? rs->n : 0;
+	const struct flowi4 *tfl = fl;
+	struct flowi4 any_port;
+	uint32_t l3_table = 0;
+	int l3 = 0;
 
 	NS_ASSERT_OWNER(ns);
 	if (unlikely(rs && rs->stale))
 		rules_rebuild(rs);
+	/* only when an l3mdev rule may ask: the flow's VRF and its table
+	 * (l3mdev_fib_rule_match); a flow bound to the VRF itself may leave
+	 * by any of its ports, so the table lookup checks no device */
+	if (rs && rs->l3mdev && (l3 = l3mdev_flow(ns, fl))) {
+		l3_table = l3mdev_fib_table(dev_get_by_index(ns, l3));
+		if (fl->oif == l3) {
+			any_port = *fl;
+			any_port.oif = 0;
+			tfl = &any_port;
+		}
+	}
 	for (unsigned i = 0; i < n; i++) {
 		const struct fib_rule_key *k = &rs->keys[i];
 		const struct fib_table *tb;
 		struct fib_result tmp;
 	jumped:
-		if (!rule_match(k, fl))
+		if (!rule_match(k, fl, l3_table != 0))
 			continue;
 		switch (k->action) {
 		case FR_ACT_GOTO:
@@ -527,9 +573,9 @@ int fib_rules_lookup(struct netns *ns, const struct flowi4 *fl, struct fib_resul
 			/* blackhole and the actions fib4_rule_action does not know */
 			return -EINVAL;
 		}
-		tb = fib_get_table(f, k->table);
+		tb = fib_get_table(f, k->l3mdev ? l3_table : k->table);
 		/* no table, nothing found or a throw route: the next rule */
-		if (!tb || fib_table_lookup_fl(ns, tb, fl, &tmp) != 1)
+		if (!tb || fib_table_lookup_fl(ns, tb, tfl, &tmp) != 1)
 			continue;
 		/* an error route ends the walk before any suppressor looks */
 		if (!fib_type_is_error(tmp.type) && rule_suppress(k, &tmp))

@@ -35,6 +35,7 @@ struct fib_rule_config {
 	int32_t suppress_prefixlen;	/* -1 = none */
 	int32_t suppress_ifgroup;	/* -1 = none */
 	uint32_t target;		/* FRA_GOTO, 0 = none */
+	uint8_t l3mdev;			/* FRA_L3MDEV: look up in the flow's VRF's table */
 	/* request only: which of the optional fields the message carried */
 	bool has_pref, has_table, has_mark_mask, has_goto;
 };

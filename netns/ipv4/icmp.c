@@ -282,7 +282,9 @@ void icmp_send(const struct pkt *orig, int type, int code, uint32_t info)
 	 * (icmp_errors_use_inbound_ifaddr = 0). */
 	if (local)
 		saddr = iph->daddr;
-	if (ip_route_output(ns, iph->saddr, saddr, 0, &rt) < 0)
+	/* icmp_route_lookup: in the VRF of the device it came through */
+	args.oif = l3mdev_master_ifindex(orig->dev);
+	if (ip_route_output(ns, iph->saddr, saddr, args.oif, &rt) < 0)
 		return;
 	if (limit) {
 		/* No per-destination limit toward ourselves (loopback). */
@@ -372,6 +374,8 @@ static void icmp_echo(struct pkt *p)
 	args.daddr = iph->saddr;
 	args.protocol = IPPROTO_ICMP;
 	args.tos = iph->tos;
+	/* icmp_reply: the answer stays in the VRF the request came in */
+	args.oif = l3mdev_master_ifindex(p->dev);
 	if (ip_send(ns, q, &args) == 0)
 		icmp_out_count(ns, ICMP_ECHOREPLY);
 	else

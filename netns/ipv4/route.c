@@ -78,7 +78,9 @@ static uint32_t fib_compute_spec_dst(struct netns *ns, const struct netdev *dev,
 		return daddr;
 	if (saddr) {
 		/* as a reply this namespace sends: in through lo for the rules */
-		if (fib_lookup_flow(ns, &(struct flowi4){ .daddr = saddr, .iif = LOOPBACK_IFINDEX },
+		if (fib_lookup_flow(ns,
+				    &(struct flowi4){ .daddr = saddr, .iif = LOOPBACK_IFINDEX,
+						      .l3mdev = l3mdev_master_ifindex(dev) },
 				    &res) == 0 &&
 		    !fib_type_error(res.type))
 			return fib_res_prefsrc(&res);
@@ -127,7 +129,8 @@ static enum drop_reason fib_validate_source(struct netns *ns, uint32_t src, uint
 	 * the datagram is ours) */
 	if (fib_lookup_flow(ns,
 			    &(struct flowi4){ .daddr = src, .saddr = dst,
-					      .iif = oif ? oif : LOOPBACK_IFINDEX, .tos = tos },
+					      .iif = oif ? oif : LOOPBACK_IFINDEX, .tos = tos,
+					      .l3mdev = l3mdev_master_ifindex(dev) },
 			    &res) ||
 	    fib_type_error(res.type))
 		goto last_resort;
@@ -563,8 +566,9 @@ int ip_route_output_key(struct netns *ns, const struct flowi4 *flp, struct rtabl
 		err = fib_type_error(res.type);
 	if (err) {
 		/* "Apparently, routing tables are wrong. Assume that the
-		 * destination is on link": allowed when the device is given */
-		if (oif) {
+		 * destination is on link": allowed when the device is given,
+		 * unless it is a VRF (its table had the last word) */
+		if (oif && !netif_is_l3_master(dev_out)) {
 			if (!saddr)
 				saddr = inet_select_addr(dev_out, 0, RT_SCOPE_LINK);
 			type = RTN_UNICAST;
@@ -575,7 +579,10 @@ int ip_route_output_key(struct netns *ns, const struct flowi4 *flp, struct rtabl
 	if (res.type == RTN_LOCAL) {
 		if (!saddr)
 			saddr = res.prefsrc ? res.prefsrc : daddr;
-		dev_out = ns->lo ? ns->lo : res.dev;
+		/* the L3 master is the loopback of its domain */
+		dev_out = l3mdev_master_dev(res.dev);
+		if (!dev_out)
+			dev_out = ns->lo ? ns->lo : res.dev;
 		type = RTN_LOCAL;
 		goto make_route;
 	}

@@ -78,9 +78,13 @@ static int rule_parse(struct rtnl_req *r, struct rule_req *rr, bool add)
 				    "realms are not supported");
 		return -EOPNOTSUPP;
 	}
-	if (tb[FRA_L3MDEV] && nla_get_u8(tb[FRA_L3MDEV])) {
-		EXTACK_MSG(&r->ext, "l3mdev rules are not supported");
-		return -EOPNOTSUPP;
+	/* fib_nl2rule: l3mdev is a flag, 1 or absent */
+	if (tb[FRA_L3MDEV]) {
+		c->l3mdev = nla_get_u8(tb[FRA_L3MDEV]);
+		if (c->l3mdev != 1) {
+			EXTACK_MSG(&r->ext, "Invalid l3mdev");
+			return -EINVAL;
+		}
 	}
 	if ((frh->src_len && (!tb[FRA_SRC] || frh->src_len > 32 || nla_len(tb[FRA_SRC]) != 4))) {
 		EXTACK_MSG(&r->ext, "Invalid source address");
@@ -160,6 +164,8 @@ static void rule_fill(struct rtnl_req *r, const struct fib_rule_view *v, uint16_
 		rtnl_put_u32(o, FRA_FWMASK, c->mark_mask);
 	if (c->target)
 		rtnl_put_u32(o, FRA_GOTO, c->target);
+	if (c->l3mdev)
+		rtnl_put_u8(o, FRA_L3MDEV, c->l3mdev);
 	if (c->suppress_ifgroup != -1)
 		rtnl_put_u32(o, FRA_SUPPRESS_IFGROUP, (uint32_t)c->suppress_ifgroup);
 	rtnl_put_u8(o, FRA_PROTOCOL, c->proto);
