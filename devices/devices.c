@@ -21,4 +21,5 @@ void devices_init(void)
 	veth_init();
 	tap_init();
 	dummy_init();
+	vrf_init();
 }

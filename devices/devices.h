@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Device drivers: loopback, veth, tap/tun, dummy. devices_init() registers
+/* Device drivers: loopback, veth, tap/tun, dummy, vrf. devices_init() registers
  * their link kinds. */
 #ifndef NSEMU_DEVICES_DEVICES_H
 #define NSEMU_DEVICES_DEVICES_H
@@ -31,6 +31,8 @@ void devices_init(void); /* registers every link kind (devices.c) */
 void veth_init(void);
 /* Registers the "dummy" rtnl_link_ops (dummy.c). */
 void dummy_init(void);
+/* Registers the "vrf" rtnl_link_ops and its device events (vrf.c). */
+void vrf_init(void);
 /* Cross-worker pairs not yet freed whose end 0 the calling worker owns
  * (tests and `show` use it to see that teardown has finished). Call it on
  * the worker. */

@@ -103,6 +103,17 @@ struct rtnl_out {
 void rtnl_out_init(struct rtnl_out *o);
 void rtnl_out_reset(struct rtnl_out *o);
 void rtnl_out_free(struct rtnl_out *o);
+/* Append one attribute (or open and close a nest: the offset
+ * rtnl_nest_start returns goes to rtnl_nest_end) to the message being
+ * built in @o. */
+void rtnl_put(struct rtnl_out *o, uint16_t type, const void *data, size_t len);
+void rtnl_put_u8(struct rtnl_out *o, uint16_t type, uint8_t v);
+void rtnl_put_u16(struct rtnl_out *o, uint16_t type, uint16_t v);
+void rtnl_put_u32(struct rtnl_out *o, uint16_t type, uint32_t v);
+void rtnl_put_u64(struct rtnl_out *o, uint16_t type, uint64_t v);
+void rtnl_put_str(struct rtnl_out *o, uint16_t type, const char *s);
+size_t rtnl_nest_start(struct rtnl_out *o, uint16_t type);
+void rtnl_nest_end(struct rtnl_out *o, size_t off);
 
 /* Start-up: create the default namespace, register handlers. Call after
  * loop_init(). rtnl_exit() deletes every namespace. */
@@ -182,6 +193,13 @@ struct rtnl_link_ops {
 	/* RTM_DELLINK on the owner of dev->ns. NULL: dev_unregister (a pair
 	 * kind's uninit takes the peer with it). */
 	void (*dellink)(struct netdev *dev);
+	/* fill_info: the kind's IFLA_INFO_DATA attributes of @dev (the core
+	 * opens and closes the nest); fill_slave_info: a master kind's
+	 * IFLA_INFO_SLAVE_DATA of its port @slave (IFLA_INFO_SLAVE_KIND is
+	 * the master's kind). Owner. NULL: none. */
+	void (*fill_info)(struct rtnl_out *o, const struct netdev *dev);
+	void (*fill_slave_info)(struct rtnl_out *o, const struct netdev *dev,
+				const struct netdev *slave);
 };
 void rtnl_link_register(const struct rtnl_link_ops *ops);
 /*

@@ -174,6 +174,9 @@ void rtnl_link_fill(struct rtnl_req *r, const struct netdev *dev, uint16_t type,
 	rtnl_put_u32(o, IFLA_PROMISCUITY, 0);
 	rtnl_put_u32(o, IFLA_NUM_TX_QUEUES, 1);
 	rtnl_put_u32(o, IFLA_NUM_RX_QUEUES, 1);
+	/* put_master_ifindex */
+	if (dev->master)
+		rtnl_put_u32(o, IFLA_MASTER, (uint32_t)dev->master->ifindex);
 	rtnl_put_u8(o, IFLA_CARRIER, (dev->flags & IFF_LOWER_UP) ? 1 : 0);
 	/* Linux attaches noqueue to lo and veth at dev_activate(); a device
 	 * that is down shows the noop placeholder. */
@@ -198,9 +201,29 @@ void rtnl_link_fill(struct rtnl_req *r, const struct netdev *dev, uint16_t type,
 	}
 	if (!(ext_mask & RTEXT_FILTER_SKIP_STATS))
 		link_fill_stats(o, &dev->stats);
-	if (dev->rtnl_link_ops) {
+	/* rtnl_link_fill: the kind and its data, then what the master's
+	 * kind says of its port (rtnl_link_slave_info_fill) */
+	const struct rtnl_link_ops *mops = dev->master ? dev->master->rtnl_link_ops : NULL;
+	if (dev->rtnl_link_ops || (mops && mops->fill_slave_info)) {
 		size_t li = rtnl_nest_start(o, IFLA_LINKINFO);
-		rtnl_put_str(o, IFLA_INFO_KIND, dev->rtnl_link_ops->kind);
+		const struct rtnl_link_ops *ops = dev->rtnl_link_ops;
+
+		if (ops) {
+			rtnl_put_str(o, IFLA_INFO_KIND, ops->kind);
+			if (ops->fill_info) {
+				size_t data = rtnl_nest_start(o, IFLA_INFO_DATA);
+				ops->fill_info(o, dev);
+				rtnl_nest_end(o, data);
+			}
+		}
+		if (mops && mops->fill_slave_info) {
+			size_t data;
+
+			rtnl_put_str(o, IFLA_INFO_SLAVE_KIND, mops->kind);
+			data = rtnl_nest_start(o, IFLA_INFO_SLAVE_DATA);
+			mops->fill_slave_info(o, dev->master, dev);
+			rtnl_nest_end(o, data);
+		}
 		rtnl_nest_end(o, li);
 	}
 	/* rtnl_fill_link_netnsid: the peer's namespace, as the id nsemu
@@ -261,7 +284,8 @@ static struct netdev *link_lookup(struct netns *ns, const struct link_req *lr)
 /* ------------------------------------------------------------ changes */
 
 struct link_change {
-	bool mtu, addr, rename, txqlen, flags, alias, carrier, carrier_v;
+	bool mtu, addr, rename, txqlen, flags, alias, carrier, carrier_v, master;
+	int master_v; /* IFLA_MASTER: the new master's ifindex, 0 none */
 	bool applied;  /* something changed: notify even if a later step failed */
 	bool notified; /* RTM_NEWLINK already built */
 	uint32_t mtu_v, txqlen_v;
@@ -349,11 +373,9 @@ static int link_validate(struct rtnl_req *r, struct netdev *dev, struct link_req
 			return -EEXIST;
 		ch->rename = true;
 	}
-	if (tb[IFLA_MASTER] && nla_get_u32(tb[IFLA_MASTER])) {
-		if (!dev_get_by_index(dev->ns, (int)nla_get_u32(tb[IFLA_MASTER])))
-			return -EINVAL;
-		EXTACK_MSG(&r->ext, "Device can not be enslaved");
-		return -EOPNOTSUPP;
+	if (tb[IFLA_MASTER]) {
+		ch->master = true;
+		ch->master_v = (int)nla_get_u32(tb[IFLA_MASTER]);
 	}
 	/* dev_change_carrier: only devices with ndo_change_carrier (dummy) */
 	if (tb[IFLA_CARRIER]) {
@@ -399,6 +421,35 @@ static int link_set_alias(struct netdev *dev, const struct nlattr *a)
 	free(dev->ifalias);
 	dev->ifalias = s;
 	return 0;
+}
+
+/*
+ * do_set_master: leave the current master (if it is not @ifindex already)
+ * through its del_slave, then join @ifindex's through its add_slave (0:
+ * none). A device that is no master: -EOPNOTSUPP, as the kernel answers
+ * without a text; an ifindex not in this namespace: -EINVAL.
+ */
+static int link_set_master(struct netdev *dev, int ifindex, struct extack *ext)
+{
+	struct netdev *upper = dev->master;
+	int err;
+
+	if (upper) {
+		if (upper->ifindex == ifindex)
+			return 0;
+		if (!upper->ops->del_slave)
+			return -EOPNOTSUPP;
+		if ((err = upper->ops->del_slave(upper, dev)))
+			return err;
+	}
+	if (!ifindex)
+		return 0;
+	upper = dev_get_by_index(dev->ns, ifindex);
+	if (!upper)
+		return -EINVAL;
+	if (!upper->ops || !upper->ops->add_slave)
+		return -EOPNOTSUPP;
+	return upper->ops->add_slave(upper, dev, ext);
 }
 
 static int link_apply(struct rtnl_req *r, struct netdev *dev, struct link_change *ch,
@@ -455,6 +506,27 @@ static int link_apply(struct rtnl_req *r, struct netdev *dev, struct link_change
 			rtnl_route_snap_dev(r->ns, dev, &after);
 			rtnl_route_snap_notify(r, r->ns, &before, &after, 0);
 		}
+	}
+	/* do_setlink: IFLA_MASTER after the flags, then IFLA_CARRIER */
+	if (ch->master) {
+		struct rtnl_route_snap before = { 0 }, after = { 0 };
+		struct netdev *old = dev->master;
+
+		err = link_set_master(dev, ch->master_v, &r->ext);
+		if (dev->master != old) {
+			ch->applied = true;
+			/* its routes went silently (NETDEV_CHANGEUPPER) and
+			 * came back in the new table as it went up again
+			 * (cycle_netdev, fib_add_ifaddr): the link, then them */
+			if (rtnl_notifying(r)) {
+				rtnl_notify_link(r, dev, RTM_NEWLINK);
+				ch->notified = true;
+				rtnl_route_snap_dev(r->ns, dev, &after);
+				rtnl_route_snap_notify(r, r->ns, &before, &after, 0);
+			}
+		}
+		if (err)
+			return err;
 	}
 	/* do_setlink: IFLA_CARRIER after the flags */
 	if (ch->carrier && ch->carrier_v != dev->carrier) {

@@ -102,14 +102,7 @@ size_t rtnl_msg_start(struct rtnl_req *r, uint16_t type, uint16_t flags, const v
 void rtnl_msg_end(struct rtnl_out *o, size_t off);
 /* Forget everything appended since @off. */
 void rtnl_msg_cancel(struct rtnl_out *o, size_t off);
-void rtnl_put(struct rtnl_out *o, uint16_t type, const void *data, size_t len);
-void rtnl_put_u8(struct rtnl_out *o, uint16_t type, uint8_t v);
-void rtnl_put_u16(struct rtnl_out *o, uint16_t type, uint16_t v);
-void rtnl_put_u32(struct rtnl_out *o, uint16_t type, uint32_t v);
-void rtnl_put_u64(struct rtnl_out *o, uint16_t type, uint64_t v);
-void rtnl_put_str(struct rtnl_out *o, uint16_t type, const char *s);
-size_t rtnl_nest_start(struct rtnl_out *o, uint16_t type);
-void rtnl_nest_end(struct rtnl_out *o, size_t off);
+/* rtnl_put*, rtnl_nest_*: rtnl.h (the link kinds' fill_info use them too). */
 /* Flags of an object message: NLM_F_MULTI inside a dump, 0 for a doit. */
 static inline uint16_t rtnl_obj_flags(bool dump)
 {
