@@ -79,6 +79,7 @@ int cmd_ip_link(struct cli_ctx *c, int argc, char **argv);  /* ip_link.c */
 int cmd_ip_addr(struct cli_ctx *c, int argc, char **argv);  /* ip_addr.c */
 int cmd_ip_route(struct cli_ctx *c, int argc, char **argv); /* ip_route.c */
 int cmd_ip_rule(struct cli_ctx *c, int argc, char **argv);  /* ip_rule.c */
+int cmd_ip_vrf(struct cli_ctx *c, int argc, char **argv);   /* ip_vrf.c */
 int cmd_ip_nexthop(struct cli_ctx *c, int argc, char **argv); /* ip_nexthop.c */
 int cmd_ip_neigh(struct cli_ctx *c, int argc, char **argv); /* ip_neigh.c */
 int cmd_ip_netns(struct cli_ctx *c, int argc, char **argv); /* ip_netns.c (incl. exec) */

@@ -16,7 +16,7 @@ static void ip_usage(struct cli_ctx *c, FILE *f)
 {
 	fprintf(f, "Usage: ip [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		   "where  OBJECT := { address | link | monitor | neighbour | netns | nexthop | route |\n"
-		   "                   rule }\n"
+		   "                   rule | vrf }\n"
 		   "       OPTIONS := { -s[tatistics] | -d[etails] | -j[son] | -p[retty] |\n"
 		   "                    -o[neline] | -br[ief] | -c[olor] | -n[etns] name | -4 }\n");
 }
@@ -36,6 +36,7 @@ static const struct cmd ip_objects[] = {
 	{ "link", cmd_ip_link, "network devices" },
 	{ "netns", cmd_ip_netns, "namespaces" },
 	{ "nexthop", cmd_ip_nexthop, "nexthop objects" },
+	{ "vrf", cmd_ip_vrf, "VRF devices" },
 	{ "monitor", cmd_ip_monitor, "watch for netlink messages" },
 	{ "help", ip_help, "usage" },
 	{ NULL, NULL, NULL },

@@ -84,8 +84,20 @@ struct link_util {
 	const char *id;
 	int (*parse_opt)(struct cli_ctx *c, int argc, char **argv, struct nl_msg *m);
 	void (*print_help)(FILE *f);
+	/* `ip -d link`: the kind's IFLA_INFO_DATA (NULL if none), and as a
+	 * master the IFLA_INFO_SLAVE_DATA of a port; NULL: nothing to print */
+	void (*print_opt)(const struct nlattr *data);
+	void (*slave_print_opt)(const struct nlattr *data);
 };
 extern const struct link_util veth_link_util;
+extern const struct link_util vrf_link_util; /* link_vrf.c */
+/* ipvrf_get_table: the table of VRF @name, 0 if no such device or it is
+ * no VRF (quiet). name_is_vrf is a non-zero answer. */
+uint32_t cli_vrf_table(struct cli_ctx *c, const char *name);
+static inline bool cli_name_is_vrf(struct cli_ctx *c, const char *name)
+{
+	return cli_vrf_table(c, name) != 0;
+}
 extern const struct link_util tap_link_util, tun_link_util; /* link_tap.c */
 /* Fill @ifi (up, down) and the attributes (name, mtu, address, netns) of a
  * link being created from `ip link add` words; shared with the veth peer,

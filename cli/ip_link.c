@@ -32,7 +32,15 @@
 #endif
 
 static const struct link_util *link_utils[] = { &veth_link_util, &tap_link_util,
-						&tun_link_util };
+						&tun_link_util, &vrf_link_util };
+
+static const struct link_util *link_util_get(const char *kind)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(link_utils); i++)
+		if (!strcmp(link_utils[i]->id, kind))
+			return link_utils[i];
+	return NULL;
+}
 
 static int iplink_usage(struct cli_ctx *c, FILE *f)
 {
@@ -41,10 +49,12 @@ static int iplink_usage(struct cli_ctx *c, FILE *f)
 		   "       ip link delete { DEVICE | dev DEVICE }\n"
 		   "       ip link set { DEVICE | dev DEVICE } [ { up | down } ] [ mtu MTU ]\n"
 		   "                   [ name NEWNAME ] [ address LLADDR ] [ txqlen N ]\n"
-		   "                   [ alias NAME ]\n"
-		   "       ip link show [ [dev] DEVICE ] [ up ] [ type TYPE ]\n"
+		   "                   [ alias NAME ] [ master DEVICE ] [ nomaster ]\n"
+		   "                   [ vrf NAME ]\n"
+		   "       ip link show [ [dev] DEVICE ] [ up ] [ type TYPE ] [ master DEVICE ]\n"
+		   "                    [ vrf NAME ]\n"
 		   "       ip link help [ TYPE ]\n"
-		   "TYPE := { veth | tap | tun | dummy }\n");
+		   "TYPE := { veth | tap | tun | dummy | vrf }\n");
 	return f == c->out ? 0 : -EINVAL;
 }
 
@@ -154,9 +164,7 @@ static int iplink_add(struct cli_ctx *c, int argc, char **argv)
 		nla_put_string(m, IFLA_IFNAME, name);
 	linkinfo = nla_nest_start(m, IFLA_LINKINFO);
 	nla_put_string(m, IFLA_INFO_KIND, kind);
-	for (size_t i = 0; i < ARRAY_SIZE(link_utils); i++)
-		if (!strcmp(link_utils[i]->id, kind))
-			lu = link_utils[i];
+	lu = link_util_get(kind);
 	if (lu) {
 		n = lu->parse_opt(c, argc, argv, m);
 		if (n < 0)
@@ -236,6 +244,24 @@ static int iplink_set(struct cli_ctx *c, int argc, char **argv)
 			argc--, argv++;
 			if (iplink_put_alias(c, m, argv[0]))
 				goto out;
+		} else if (!strcmp(argv[0], "master") || !strcmp(argv[0], "vrf")) {
+			bool vrf = argv[0][0] == 'v';
+			int ifindex;
+
+			if (argc < 2)
+				goto incomplete;
+			argc--, argv++;
+			/* iplink_parse: the name must be a device here (and, for
+			 * `vrf`, a VRF: name_is_vrf) */
+			ifindex = cli_ifindex(c, argv[0]);
+			if (ifindex <= 0 || (vrf && !cli_name_is_vrf(c, argv[0]))) {
+				invarg(c, vrf ? "Not a valid VRF name\n" : "Device does not exist\n",
+				       argv[0]);
+				goto out;
+			}
+			nla_put_u32(m, IFLA_MASTER, (uint32_t)ifindex);
+		} else if (matches(argv[0], "nomaster")) {
+			nla_put_u32(m, IFLA_MASTER, 0);
 		} else if (!strcmp(argv[0], "carrier")) {
 			if (argc < 2)
 				goto incomplete;
@@ -525,6 +551,40 @@ int print_linkinfo_brief(struct cli_ctx *c, struct nlmsghdr *nlh, bool addr_mode
 	return 0;
 }
 
+/* print_linktype: the kind and its data, then what the master's kind
+ * says of this port ("vrf_slave table 10"). */
+static void print_linktype(struct nlattr **li)
+{
+	const struct link_util *lu;
+
+	open_json_object("linkinfo");
+	if (li[IFLA_INFO_KIND]) {
+		const char *kind = nla_get_string(li[IFLA_INFO_KIND]);
+
+		print_nl();
+		print_string(PRINT_ANY, "info_kind", "    %s ", kind);
+		lu = link_util_get(kind);
+		if (lu && lu->print_opt) {
+			open_json_object("info_data");
+			lu->print_opt(li[IFLA_INFO_DATA]);
+			close_json_object();
+		}
+	}
+	if (li[IFLA_INFO_SLAVE_KIND]) {
+		const char *kind = nla_get_string(li[IFLA_INFO_SLAVE_KIND]);
+
+		print_nl();
+		print_string(PRINT_ANY, "info_slave_kind", "    %s_slave ", kind);
+		lu = link_util_get(kind);
+		if (lu && lu->slave_print_opt) {
+			open_json_object("info_slave_data");
+			lu->slave_print_opt(li[IFLA_INFO_SLAVE_DATA]);
+			close_json_object();
+		}
+	}
+	close_json_object();
+}
+
 int print_linkinfo(struct cli_ctx *c, struct nlmsghdr *nlh, enum linkinfo_mode mode)
 {
 	bool addr_mode = mode != LI_LINK;
@@ -543,6 +603,9 @@ int print_linkinfo(struct cli_ctx *c, struct nlmsghdr *nlh, enum linkinfo_mode m
 		print_uint(PRINT_ANY, "mtu", "mtu %u ", nla_get_u32(tb[IFLA_MTU]));
 	if (tb[IFLA_QDISC])
 		print_string(PRINT_ANY, "qdisc", "qdisc %s ", nla_get_string(tb[IFLA_QDISC]));
+	if (tb[IFLA_MASTER])
+		print_string(PRINT_ANY, "master", "master %s ",
+			     ll_index_to_name((int)nla_get_u32(tb[IFLA_MASTER])));
 	if (tb[IFLA_OPERSTATE])
 		print_operstate(nla_get_u8(tb[IFLA_OPERSTATE]));
 	if (!addr_mode && tb[IFLA_LINKMODE])
@@ -593,14 +656,8 @@ int print_linkinfo(struct cli_ctx *c, struct nlmsghdr *nlh, enum linkinfo_mode m
 		if (tb[IFLA_MAX_MTU])
 			print_uint(PRINT_ANY, "max_mtu", "maxmtu %u ", nla_get_u32(tb[IFLA_MAX_MTU]));
 		if (tb[IFLA_LINKINFO] &&
-		    nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) >= 0 &&
-		    li[IFLA_INFO_KIND]) {
-			open_json_object("linkinfo");
-			print_nl();
-			print_string(PRINT_ANY, "info_kind", "    %s ",
-				     nla_get_string(li[IFLA_INFO_KIND]));
-			close_json_object();
-		}
+		    nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) >= 0)
+			print_linktype(li);
 		if (tb[IFLA_NUM_TX_QUEUES])
 			print_uint(PRINT_ANY, "num_tx_queues", "numtxqueues %u ",
 				   nla_get_u32(tb[IFLA_NUM_TX_QUEUES]));
@@ -632,6 +689,7 @@ struct link_filter {
 	int ifindex;
 	bool up;
 	const char *kind;
+	int master; /* `master DEV` / `vrf NAME`: its ports only; 0 any */
 };
 
 /* Does the link pass `ip link show` filters (dev, up, type)? */
@@ -644,6 +702,11 @@ static bool link_match(struct nlmsghdr *nlh, const struct link_filter *f)
 		return false;
 	if (f->up && !(ifi->ifi_flags & IFF_UP))
 		return false;
+	if (f->master) {
+		if (nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 || !tb[IFLA_MASTER] ||
+		    (int)nla_get_u32(tb[IFLA_MASTER]) != f->master)
+			return false;
+	}
 	if (f->kind) {
 		if (nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0 || !tb[IFLA_LINKINFO] ||
 		    nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) < 0 ||
@@ -682,6 +745,15 @@ static int iplink_show(struct cli_ctx *c, int argc, char **argv)
 		} else if (!strcmp(argv[0], "type")) {
 			NEXT_ARG();
 			f.kind = argv[0];
+		} else if (!strcmp(argv[0], "master") || !strcmp(argv[0], "vrf")) {
+			bool vrf = argv[0][0] == 'v';
+
+			NEXT_ARG();
+			f.master = cli_ifindex(c, argv[0]);
+			if (f.master <= 0)
+				return invarg(c, "Device does not exist\n", argv[0]);
+			if (vrf && !cli_name_is_vrf(c, argv[0]))
+				return invarg(c, "Not a valid VRF name\n", argv[0]);
 		} else {
 			if (!strcmp(argv[0], "dev"))
 				NEXT_ARG();
@@ -712,12 +784,12 @@ static int iplink_show(struct cli_ctx *c, int argc, char **argv)
 
 static int iplink_help(struct cli_ctx *c, int argc, char **argv)
 {
-	if (argc > 1)
-		for (size_t i = 0; i < ARRAY_SIZE(link_utils); i++)
-			if (!strcmp(link_utils[i]->id, argv[1])) {
-				link_utils[i]->print_help(c->out);
-				return 0;
-			}
+	const struct link_util *lu = argc > 1 ? link_util_get(argv[1]) : NULL;
+
+	if (lu) {
+		lu->print_help(c->out);
+		return 0;
+	}
 	return iplink_usage(c, c->out);
 }
 

@@ -43,6 +43,7 @@ struct route_filter {
 	bool has_dst;
 	uint32_t dst;
 	int dst_len;
+	bool no_local;	  /* `vrf NAME`: the table without its local and broadcast routes */
 };
 
 static uint32_t route_table(struct rtmsg *r, struct nlattr **tb)
@@ -192,6 +193,8 @@ static bool route_match(struct nlmsghdr *nlh, const struct route_filter *f, stru
 		return false;
 	if (f->tb && route_table(r, tb) != f->tb)
 		return false;
+	if (f->no_local && (r->rtm_type == RTN_LOCAL || r->rtm_type == RTN_BROADCAST))
+		return false;
 	if (f->oif && (!tb[RTA_OIF] || (int)nla_get_u32(tb[RTA_OIF]) != f->oif))
 		return false;
 	if (f->has_dst && (r->rtm_dst_len != f->dst_len ||
@@ -311,7 +314,8 @@ static int get_table(struct cli_ctx *c, uint32_t *tid, const char *s, bool allow
 }
 
 /* The selectors of `ip route show` and `flush` (iproute_list_flush_or_save):
- * table (main unless given), dev, cache, and an exact prefix. */
+ * table (main unless given; `vrf NAME`: its table), dev, cache, and an
+ * exact prefix. */
 static int route_filter_parse(struct cli_ctx *c, int argc, char **argv, struct route_filter *f)
 {
 	uint32_t addr;
@@ -325,6 +329,14 @@ static int route_filter_parse(struct cli_ctx *c, int argc, char **argv, struct r
 			NEXT_ARG();
 			if (get_table(c, &f->tb, argv[0], true))
 				return -EINVAL;
+		} else if (!strcmp(argv[0], "vrf")) {
+			/* iproute_list_flush_or_save: the VRF's table, as `ip
+			 * route` shows main (typemask without local/broadcast) */
+			NEXT_ARG();
+			f->tb = cli_vrf_table(c, argv[0]);
+			if (!f->tb)
+				return invarg(c, "Invalid VRF\n", argv[0]);
+			f->no_local = true;
 		} else if (!strcmp(argv[0], "dev") || !strcmp(argv[0], "oif")) {
 			NEXT_ARG();
 			f->oif = cli_ifindex(c, argv[0]);
@@ -425,6 +437,12 @@ static int iproute_get(struct cli_ctx *c, int argc, char **argv)
 				fprintf(c->err, "Cannot find device \"%s\"\n", argv[0]);
 				return -ENODEV;
 			}
+		} else if (!strcmp(argv[0], "vrf")) {
+			/* the lookup of a flow bound to the VRF (odev = NAME) */
+			NEXT_ARG();
+			if (!cli_name_is_vrf(c, argv[0]))
+				return invarg(c, "Invalid VRF\n", argv[0]);
+			oif = cli_ifindex(c, argv[0]);
 		} else {
 			if (!strcmp(argv[0], "to"))
 				NEXT_ARG();
@@ -623,6 +641,13 @@ static int iproute_modify(struct cli_ctx *c, int cmd, int flags, int argc, char 
 			NEXT_ARG();
 			if (get_table(c, &tid, argv[0], false))
 				return -EINVAL;
+			table_ok = true;
+		} else if (!strcmp(argv[0], "vrf")) {
+			/* iproute_modify: the VRF's table */
+			NEXT_ARG();
+			tid = cli_vrf_table(c, argv[0]);
+			if (!tid)
+				return invarg(c, "Invalid VRF\n", argv[0]);
 			table_ok = true;
 		} else if (matches(argv[0], "protocol")) {
 			NEXT_ARG();

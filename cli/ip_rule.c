@@ -27,7 +27,7 @@ static int iprule_usage(struct cli_ctx *c, FILE *f)
 		   "       ip rule [ list [ SELECTOR ]]\n"
 		   "SELECTOR := [ not ] [ from PREFIX ] [ to PREFIX ] [ tos TOS ]\n"
 		   "            [ fwmark FWMARK[/MASK] ]\n"
-		   "            [ iif STRING ] [ oif STRING ] [ pref NUMBER ]\n"
+		   "            [ iif STRING ] [ oif STRING ] [ pref NUMBER ] [ l3mdev ]\n"
 		   "ACTION := [ table TABLE_ID ]\n"
 		   "          [ protocol PROTO ]\n"
 		   "          [ goto NUMBER ] [ nop ]\n"
@@ -211,6 +211,8 @@ int print_rule(struct cli_ctx *c, struct nlmsghdr *nlh, void *arg)
 		if (frh->flags & FIB_RULE_OIF_DETACHED)
 			print_null(PRINT_ANY, "oif_detached", " [detached]", NULL);
 	}
+	if (tb[FRA_L3MDEV] && nla_get_u8(tb[FRA_L3MDEV]))
+		print_null(PRINT_ANY, "l3mdev", " lookup [l3mdev-table]", NULL);
 	table = attr_u32(tb, FRA_TABLE, frh->table);
 	if (table) {
 		print_string(PRINT_ANY, "table", " lookup %s", rt_table_n2a(table, b1, sizeof(b1)));
@@ -561,6 +563,10 @@ static int iprule_modify(struct cli_ctx *c, int cmd, int argc, char **argv)
 				goto out_free;
 			}
 			nla_put_u32(m, FRA_SUPPRESS_IFGROUP, v);
+		} else if (!strcmp(argv[0], "l3mdev")) {
+			/* the flow's VRF gives the table: no default one */
+			nla_put_u8(m, FRA_L3MDEV, 1);
+			table_ok = true;
 		} else if (!strcmp(argv[0], "dev") || !strcmp(argv[0], "iif") ||
 			   !strcmp(argv[0], "oif")) {
 			bool oif = argv[0][0] == 'o';

@@ -94,6 +94,7 @@ static const struct {
 	{ "rule", (const char *const[]){ "add", "delete", "list", "show", "flush", "help", NULL } },
 	{ "nexthop", (const char *const[]){ "add", "replace", "delete", "list", "show", "get",
 					    "flush", "help", NULL } },
+	{ "vrf", (const char *const[]){ "show", "list", "help", NULL } },
 	{ "monitor", (const char *const[]){ "all", "link", "address", "route", "neigh", "rule",
 					    "nexthop", "label", "help", NULL } },
 };

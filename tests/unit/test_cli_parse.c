@@ -742,9 +742,9 @@ static void test_cli_tab_completes_by_context(void **state)
 	ok("ip netns add blue");
 	ok("ip -n red link add r0 type dummy");
 	assert_string_equal(complete("ip "),
-			    "address link route neighbour netns rule nexthop monitor");
+			    "address link route neighbour netns rule nexthop vrf monitor");
 	assert_string_equal(complete("ip -j -n red "),
-			    "address link route neighbour netns rule nexthop monitor");
+			    "address link route neighbour netns rule nexthop vrf monitor");
 	assert_string_equal(complete("ip ro"), "route");
 	assert_string_equal(complete("ip route "), "add del change append replace show flush get help");
 	assert_string_equal(complete("ip ru"), "rule");
