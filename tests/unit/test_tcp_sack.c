@@ -267,7 +267,8 @@ static void rx_seg(uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *opt
 	th->doff_res = (uint8_t)(hl / 4 << 4);
 	th->flags = flags;
 	th->window = htons(win);
-	memcpy(seg + 20, opt, olen);
+	if (olen)
+		memcpy(seg + 20, opt, olen);
 	if (len)
 		memcpy(seg + hl, data, len);
 	th->check = csum_fold(csum_tcpudp_nofold(h_ip("10.0.0.2"), h_ip("10.0.0.1"),
