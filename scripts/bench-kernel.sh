@@ -18,7 +18,9 @@
 #     /proc/slabinfo, before and after); a connect/accept/close loop of
 #     TCP_CPS connections, one at a time (bench/ktcp, next to KUDP).
 # Usage: bench-kernel.sh KUDP [SECONDS] [COUNT] [all|tcp]   (tcp: the TCP part alone)
-# Environment: TCP_SECONDS (3), TCP_CONNS (10000), TCP_CPS (20000).
+# Environment: TCP_SECONDS (3), TCP_CONNS (10000), TCP_CPS (20000), TCP_RUNS
+# (3: each iperf3 run and the connect loop that many times, interleaved;
+# keys of run K end in .rK, the report takes the median).
 # Output: "kernel <key> <value>" lines. Without root or the tools it prints
 # "kernel comparison skipped: <why>" and exits 0 (the TCP part alone says
 # "kernel tcp comparison skipped: <why>" without iperf3). Every namespace
@@ -32,6 +34,7 @@ ktcp=$(dirname "$kudp")/ktcp
 tsecs=${TCP_SECONDS:-3}
 tconns=${TCP_CONNS:-10000}
 tcps=${TCP_CPS:-20000}
+truns=${TCP_RUNS:-3}
 pfx=nsemub$$
 
 skip() {
@@ -228,7 +231,7 @@ tcp_cps() {
 	spid=$!
 	wait_listen $b 5203
 	ip netns exec $a "$ktcp" cps 10.203.0.2 5203 $tcps |
-		awk '{ printf "kernel tcp_cps %.0f\n", $2 / $3 }'
+		awk -v r="$1" '{ printf "kernel tcp_cps%s %.0f\n", r, $2 / $3 }'
 	wait $spid
 	rm -f "$sout"
 	cleanup
@@ -238,18 +241,22 @@ tcp_all() {
 	if ! command -v iperf3 >/dev/null 2>&1; then
 		echo "kernel tcp comparison skipped: iperf3 not installed (scripts/deps.sh bench)"
 	else
-		iperf 1cpu 0 0,0
-		iperf 2cpu 0 0,1
-		iperf 2r1cpu 2 0,0
-		iperf 2r 2 0,1
-		iperf 4s 0 0,1 4
+		for r in $(seq 1 "$truns"); do
+			iperf 1cpu.r$r 0 0,0
+			iperf 2cpu.r$r 0 0,1
+			iperf 2r1cpu.r$r 2 0,0
+			iperf 2r.r$r 2 0,1
+			iperf 4s.r$r 0 0,1 4
+		done
 	fi
 	if [ ! -x "$ktcp" ]; then
 		echo "kernel tcp comparison skipped: $ktcp not built"
 		return 0
 	fi
 	tcp_conns
-	tcp_cps
+	for r in $(seq 1 "$truns"); do
+		tcp_cps .r$r
+	done
 }
 
 if [ "$parts" = tcp ]; then

@@ -26,7 +26,7 @@ parts=${BENCH_PARTS:-all}
 tsecs=${TCP_SECONDS:-3}
 tconns=${TCP_CONNS:-10000}
 tcps=${TCP_CPS:-20000}
-export TCP_SECONDS=$tsecs TCP_CONNS=$tconns TCP_CPS=$tcps
+export TCP_SECONDS=$tsecs TCP_CONNS=$tconns TCP_CPS=$tcps TCP_RUNS=$nruns
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
@@ -44,15 +44,19 @@ run() { # name, nsemu args...
 # through two routers on one and on two, four streams on two; idle
 # connections (10,000 as the kernel's, and 100,000); the connect loop.
 # The kernel: iperf3 and bench/ktcp (scripts/bench-kernel.sh ... tcp).
+# The transfers and the loop run $nruns times, interleaved (median
+# reported); the kernel's iperf3 and loop too (TCP_RUNS).
 tcp_benches() {
-	run tcp-1w -t 2 bench tcp --seconds "$tsecs"
-	run tcp-2w -t 2 bench tcp --workers 2 --seconds "$tsecs"
-	run tcp-2r-1w -t 2 bench tcp --routers 2 --seconds "$tsecs"
-	run tcp-2r-2w -t 2 bench tcp --routers 2 --workers 2 --seconds "$tsecs"
-	run tcp-4s-2w -t 2 bench tcp --streams 4 --workers 2 --seconds "$tsecs"
+	for k in $(seq 1 "$nruns"); do
+		run tcp-1w.r$k -t 2 bench tcp --seconds "$tsecs"
+		run tcp-2w.r$k -t 2 bench tcp --workers 2 --seconds "$tsecs"
+		run tcp-2r-1w.r$k -t 2 bench tcp --routers 2 --seconds "$tsecs"
+		run tcp-2r-2w.r$k -t 2 bench tcp --routers 2 --workers 2 --seconds "$tsecs"
+		run tcp-4s-2w.r$k -t 2 bench tcp --streams 4 --workers 2 --seconds "$tsecs"
+		run tcp-cps.r$k -t 2 bench tcp --cps --seconds 1
+	done
 	run tcp-conns -t 2 bench tcp --conns "$tconns"
 	run tcp-conns-100k -t 2 bench tcp --conns 100000
-	run tcp-cps -t 2 bench tcp --cps --seconds 1
 }
 machine() {
 	echo "cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
