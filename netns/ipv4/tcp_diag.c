@@ -39,6 +39,13 @@ static bool tcp_diag_is_tw(const struct tcp_sock *tp)
 	       (tp->state == TCP_FIN_WAIT2 && tp->sk.orphan && timer_pending(&tp->keepalive_timer));
 }
 
+/* Linux's mini sockets (timewait, and a SYN-RECV request sock) carry no
+ * tcp_info and no congestion control in a dump. */
+static bool tcp_diag_mini(const struct tcp_sock *tp)
+{
+	return tcp_diag_is_tw(tp) || (tp->state == TCP_SYN_RECV && tp->parent);
+}
+
 void tcp_get_info(struct tcp_sock *tp, struct tcp_diag_info *info)
 {
 	uint32_t rto;
@@ -58,21 +65,25 @@ void tcp_get_info(struct tcp_sock *tp, struct tcp_diag_info *info)
 	info->tcpi_retransmits = tp->retransmits;
 	info->tcpi_probes = tp->probes_out;
 	info->tcpi_backoff = tp->backoff;
-	if (tp->tstamp_ok)
+	/* what was negotiated: in SYN-SENT, nothing yet */
+	if (tp->tstamp_ok && tp->state != TCP_SYN_SENT)
 		info->tcpi_options |= TCPI_OPT_TIMESTAMPS;
-	if (tp->wscale_ok) {
+	if (tp->wscale_ok && tp->state != TCP_SYN_SENT) {
 		info->tcpi_options |= TCPI_OPT_WSCALE;
 		info->tcpi_snd_wscale = tp->snd_wscale & 0xf;
 		info->tcpi_rcv_wscale = tp->rcv_wscale & 0xf;
 	}
-	/* icsk_rto doubles with each expiry */
+	/* icsk_rto doubles with each expiry; it is kept in jiffies, so
+	 * whole milliseconds at HZ 1000 (rounded up, usecs_to_jiffies) */
 	rto = tp->retransmits ? (uint32_t)MIN((uint64_t)tp->rto_us << tp->backoff,
 					      (uint64_t)TCP_RTO_MAX_US)
 			      : tp->rto_us;
-	info->tcpi_rto = rto;
+	info->tcpi_rto = (rto + 999) / 1000 * 1000;
 	info->tcpi_ato = tp->data_segs_in ? TCP_DELACK_US : 0; /* set by the first data */
 	info->tcpi_snd_mss = tp->mss_cache;
-	info->tcpi_rcv_mss = tp->rcv_mss;
+	if (tp->state == TCP_SYN_SENT) /* before the peer's MSS: RFC 9293's 536, less our options */
+		info->tcpi_snd_mss = TCP_MSS_DEFAULT - (tp->tstamp_ok ? TCPOLEN_TIMESTAMP + 2u : 0u);
+	info->tcpi_rcv_mss = tp->rcv_mss ? tp->rcv_mss : 88; /* TCP_MIN_MSS until established */
 	info->tcpi_unacked = tp->snd_max == tp->snd_una ? 0 :
 			     (tp->snd_max - tp->snd_una + tp->mss_cache - 1) / tp->mss_cache;
 	info->tcpi_last_data_sent = tcp_ms_since(tp->lsndtime);
@@ -161,7 +172,7 @@ static void tcp_diag_one(struct tcp_sock *tp, void *arg)
 	memset(r, 0, sizeof(*r));
 	r->state = tp->state;
 	tcp_diag_timer(tp, r);
-	if (!tcp_diag_is_tw(tp)) {
+	if (!tcp_diag_mini(tp)) {
 		r->has_info = true;
 		snprintf(r->cong, sizeof(r->cong), "%s", tp->ca_ops->name);
 		tcp_get_info(tp, &r->info);
@@ -175,8 +186,10 @@ static void tcp_diag_one(struct tcp_sock *tp, void *arg)
 		r->rport = 0;
 		return;
 	}
-	r->rq = tp->state == TCP_TIME_WAIT ? 0 : tcp_rcv_queued(tp);
-	r->sq = tp->state == TCP_TIME_WAIT ? 0 : tcp_snd_queued(tp);
+	/* inet_diag's queues: unread bytes, and write_seq - snd_una (a SYN
+	 * or FIN not yet ACKed counts); none for a mini socket */
+	r->rq = tcp_diag_mini(tp) ? 0 : tcp_rcv_queued(tp);
+	r->sq = tcp_diag_mini(tp) ? 0 : tp->write_seq + (tp->fin_sent ? 1u : 0u) - tp->snd_una;
 	r->laddr = tp->sk.saddr;
 	r->raddr = tp->sk.daddr;
 	r->rport = tp->sk.dport;

@@ -126,7 +126,8 @@ struct tcp_diag_row {
 	uint8_t timer, retrans;
 	uint32_t expires_ms;
 	/* INET_DIAG_INFO and INET_DIAG_CONG: full sockets only (not a
-	 * TIME-WAIT one, nor an orphan's FIN-WAIT-2, as Linux's twsk) */
+	 * TIME-WAIT one, an orphan's FIN-WAIT-2 or a listener's SYN-RECV
+	 * child: Linux's timewait and request socks) */
 	bool has_info;
 	char cong[16];
 	struct tcp_diag_info info;
