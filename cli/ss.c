@@ -256,6 +256,8 @@ static void ss_info(struct ss_buf *b, const struct tcp_diag_row *r, const struct
 		ss_out(b, " lost:%u", i->tcpi_lost);
 	if (i->tcpi_sacked && r->state != TCP_DIAG_LISTEN)
 		ss_out(b, " sacked:%u", i->tcpi_sacked);
+	if (i->tcpi_dsack_dups)
+		ss_out(b, " dsack_dups:%u", i->tcpi_dsack_dups);
 	if (i->tcpi_reordering != 3)
 		ss_out(b, " reordering:%u", i->tcpi_reordering);
 	if (i->tcpi_notsent_bytes)

@@ -46,6 +46,17 @@ static bool tcp_diag_mini(const struct tcp_sock *tp)
 	return tcp_diag_is_tw(tp) || (tp->state == TCP_SYN_RECV && tp->parent);
 }
 
+/* sacked_out: the segments the SACK scoreboard holds above snd_una. */
+static uint32_t tcp_diag_sacked(const struct tcp_sock *tp)
+{
+	uint32_t n = 0;
+
+	for (unsigned i = 0; i < tp->sacked_n; i++)
+		n += (tp->sacked[i].end_seq - tp->sacked[i].start_seq + tp->mss_cache - 1) /
+		     tp->mss_cache;
+	return n;
+}
+
 void tcp_get_info(struct tcp_sock *tp, struct tcp_diag_info *info)
 {
 	uint32_t rto;
@@ -68,6 +79,8 @@ void tcp_get_info(struct tcp_sock *tp, struct tcp_diag_info *info)
 	/* what was negotiated: in SYN-SENT, nothing yet */
 	if (tp->tstamp_ok && tp->state != TCP_SYN_SENT)
 		info->tcpi_options |= TCPI_OPT_TIMESTAMPS;
+	if (tp->sack_ok && tp->state != TCP_SYN_SENT)
+		info->tcpi_options |= TCPI_OPT_SACK;
 	if (tp->wscale_ok && tp->state != TCP_SYN_SENT) {
 		info->tcpi_options |= TCPI_OPT_WSCALE;
 		info->tcpi_snd_wscale = tp->snd_wscale & 0xf;
@@ -84,6 +97,8 @@ void tcp_get_info(struct tcp_sock *tp, struct tcp_diag_info *info)
 	if (tp->state == TCP_SYN_SENT) /* before the peer's MSS: RFC 9293's 536, less our options */
 		info->tcpi_snd_mss = TCP_MSS_DEFAULT - (tp->tstamp_ok ? TCPOLEN_TIMESTAMP + 2u : 0u);
 	info->tcpi_rcv_mss = tp->rcv_mss ? tp->rcv_mss : 88; /* TCP_MIN_MSS until established */
+	info->tcpi_sacked = tcp_diag_sacked(tp);
+	info->tcpi_dsack_dups = tp->dsack_dups;
 	info->tcpi_unacked = tp->snd_max == tp->snd_una ? 0 :
 			     (tp->snd_max - tp->snd_una + tp->mss_cache - 1) / tp->mss_cache;
 	info->tcpi_last_data_sent = tcp_ms_since(tp->lsndtime);

@@ -337,10 +337,11 @@ static void test_tcp_congestion_and_tcp_info_getsockopt(void **state)
 	assert_int_equal(sock_getsockopt(s, IPPROTO_TCP, TCP_INFO, &si, &len), 0);
 	assert_int_equal(ci.tcpi_state, TCP_ESTABLISHED);
 	assert_int_equal(ci.tcpi_ca_state, TCP_CA_Open);
-	assert_int_equal(ci.tcpi_options, TCPI_OPT_TIMESTAMPS | TCPI_OPT_WSCALE);
+	assert_int_equal(ci.tcpi_options, TCPI_OPT_TIMESTAMPS | TCPI_OPT_SACK | TCPI_OPT_WSCALE);
 	assert_int_equal(ci.tcpi_snd_wscale, tcp_sk(c)->snd_wscale);
 	assert_int_equal(ci.tcpi_rcv_wscale, tcp_sk(c)->rcv_wscale);
-	assert_int_equal(ci.tcpi_rto, tcp_sk(c)->rto_us);
+	/* icsk_rto is in jiffies: whole ms at HZ 1000, rounded up */
+	assert_int_equal(ci.tcpi_rto, (tcp_sk(c)->rto_us + 999) / 1000 * 1000);
 	assert_true(ci.tcpi_rto >= 200000);
 	assert_int_equal(ci.tcpi_rtt, tcp_sk(c)->srtt_us);
 	assert_int_equal(ci.tcpi_rttvar, tcp_sk(c)->rttvar_us);
