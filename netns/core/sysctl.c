@@ -136,6 +136,8 @@ static const struct net_var net_vars[] = {
 	NV("route.mtu_expires", ip_rt_mtu_expires, INT_MIN / 1000, INT_MAX / 1000, 1),
 	/* tcp_dsack / tcp_sack: u8 (proc_dou8vec_minmax), any of 0..255 */
 	NV("tcp_dsack", tcp_dsack, 0, 255, 1),
+	NV("tcp_ecn", tcp_ecn, 0, 2, 1),
+	NV("tcp_ecn_fallback", tcp_ecn_fallback, 0, 1, 1),
 	NV("tcp_fin_timeout", tcp_fin_timeout, 1, INT_MAX, 1),
 	/* proc_dointvec_jiffies: seconds that fit an int of jiffies (HZ
 	 * 250, as the reference kernel), negative ones too; the probe count
@@ -209,6 +211,8 @@ void sysctl_net_init(struct sysctl_net *s)
 	s->tcp_timestamps = 1;
 	s->tcp_sack = 1;
 	s->tcp_dsack = 1;
+	s->tcp_ecn = 2;			  /* accept ECN when asked, do not ask */
+	s->tcp_ecn_fallback = 1;
 	s->tcp_syn_retries = 6;		  /* TCP_SYN_RETRIES */
 	s->tcp_synack_retries = 5;	  /* TCP_SYNACK_RETRIES */
 	s->tcp_fin_timeout = 60;	  /* TCP_FIN_TIMEOUT / HZ */

@@ -100,6 +100,8 @@ struct sysctl_net {
 	int32_t tcp_timestamps;		  /* 1 */
 	int32_t tcp_sack;		  /* 1: offer / accept SACK (RFC 2018) */
 	int32_t tcp_dsack;		  /* 1: send D-SACK (RFC 2883) */
+	int32_t tcp_ecn;		  /* 0 off, 1 ask and accept, 2 accept (RFC 3168) */
+	int32_t tcp_ecn_fallback;	  /* 1: a retransmitted SYN stops asking */
 	int32_t tcp_syn_retries;	  /* 6 */
 	int32_t tcp_synack_retries;	  /* 5 */
 	int32_t tcp_fin_timeout;	  /* 60 s */

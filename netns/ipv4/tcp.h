@@ -98,8 +98,9 @@ enum tcp_state {
 #define TCP_CONGESTION 13
 #define TCP_USER_TIMEOUT 18
 
-/* Congestion avoidance states (tcp_ca_state, without CWR). */
-enum tcp_ca_state { TCP_CA_Open, TCP_CA_Disorder, TCP_CA_Recovery, TCP_CA_Loss };
+/* Congestion avoidance states (enum tcp_ca_state, the kernel's values:
+ * TCP_INFO reports them). CWR: cwnd reduced for an ECN echo. */
+enum tcp_ca_state { TCP_CA_Open, TCP_CA_Disorder, TCP_CA_CWR, TCP_CA_Recovery, TCP_CA_Loss };
 
 /* Events for cwnd_event (enum tcp_ca_event, the one nsemu raises). */
 enum tcp_ca_event { CA_EVENT_TX_START };
@@ -212,6 +213,7 @@ struct tcp_sock {
 	bool ca_setsockopt;		/* chosen by TCP_CONGESTION: children inherit it */
 	uint32_t snd_cwnd, snd_ssthresh, snd_cwnd_cnt, high_seq;
 	uint8_t ca_state;
+	uint8_t ecn_flags;		/* TCP_ECN_* (tcp_ecn.c) */
 	uint8_t dupacks;
 	uint32_t total_retrans;
 	/* What tcp_info reports (RFC 4898's counters) and ss -i shows. */
@@ -286,9 +288,30 @@ struct tcp_skb_cb {
 	uint8_t num_sacks;		/* how many (0: none, or a bad length) */
 	uint32_t rcv_tsval, rcv_tsecr;
 	uint8_t rt_type;		/* IPCB's, which this control block overwrites */
+	uint8_t ip_dsfield;		/* the IP header's TOS byte (its ECN field) */
 };
 #define TCP_SKB_CB(p) ((struct tcp_skb_cb *)(void *)(p)->cb)
 static_assert(sizeof(struct tcp_skb_cb) <= PKT_CB_SIZE, "tcp_skb_cb fits pkt->cb");
+
+/* ---- tcp_ecn.c ---- */
+#define TCP_ECN_OK 1	     /* negotiated */
+#define TCP_ECN_QUEUE_CWR 2  /* set CWR on the next new data */
+#define TCP_ECN_DEMAND_CWR 4 /* echo ECE until the peer's CWR */
+#define TCP_ECN_SEEN 8	     /* an ECT or CE segment has arrived */
+/* The SYN's ECE|CWR when asking (tcp_ecn 1); sets ecn_flags. */
+uint8_t tcp_ecn_send_syn(struct tcp_sock *tp);
+void tcp_ecn_rcv_synack(struct tcp_sock *tp, const struct tcp_skb_cb *cb);
+void tcp_ecn_rcv_syn(struct tcp_sock *tp, const struct tcp_skb_cb *cb);
+/* A listener's child: ecn_flags from the SYN and tcp_ecn. */
+void tcp_ecn_create_request(struct tcp_sock *tp, const struct tcp_skb_cb *cb);
+uint8_t tcp_ecn_make_synack(const struct tcp_sock *tp); /* ECE or 0 */
+/* A non-SYN segment of @len bytes at @seq: ECT(0) into *tos for new data,
+ * CWR and ECE into *flags as due. */
+void tcp_ecn_send(struct tcp_sock *tp, uint32_t seq, unsigned len, uint8_t *flags, uint8_t *tos);
+/* Data arrived: CWR accepted, CE noted. True: ACK it at once. */
+bool tcp_ecn_rcv_data(struct tcp_sock *tp, const struct tcp_skb_cb *cb);
+/* An acceptable ACK (snd_una already moved): leave or enter CWR. */
+void tcp_ecn_rcv_ack(struct tcp_sock *tp, const struct tcp_skb_cb *cb);
 
 /* ---- inet_hashtables.c ---- */
 struct inet_hashinfo;

@@ -274,7 +274,8 @@ void tcp_cong_on_ack(struct tcp_sock *tp, uint32_t ack, uint32_t acked)
 	if ((tp->ca_state == TCP_CA_Loss && !before(ack, tp->high_seq)) ||
 	    tp->ca_state == TCP_CA_Disorder)
 		tcp_set_ca_state(tp, TCP_CA_Open);
-	tp->ca_ops->cong_avoid(tp, ack, acked);
+	if (tp->ca_state != TCP_CA_CWR) /* no growth while reducing */
+		tp->ca_ops->cong_avoid(tp, ack, acked);
 }
 
 void tcp_cong_on_dupack(struct tcp_sock *tp)
@@ -286,11 +287,14 @@ void tcp_cong_on_dupack(struct tcp_sock *tp)
 	if (tp->ca_state == TCP_CA_Loss)
 		return;
 	if (++tp->dupacks < 3) {
-		tcp_set_ca_state(tp, TCP_CA_Disorder);
+		if (tp->ca_state != TCP_CA_CWR)
+			tcp_set_ca_state(tp, TCP_CA_Disorder);
 		return;
 	}
-	/* RFC 6582 3.2 step 2: a new recovery only past the last one. */
-	tp->snd_ssthresh = tp->ca_ops->ssthresh(tp);
+	/* RFC 6582 3.2 step 2: a new recovery only past the last one; out
+	 * of CWR, ssthresh is already reduced (tcp_enter_recovery) */
+	if (tp->ca_state != TCP_CA_CWR)
+		tp->snd_ssthresh = tp->ca_ops->ssthresh(tp);
 	tp->snd_cwnd = tp->snd_ssthresh + 3;
 	tp->high_seq = tp->snd_max;
 	tcp_set_ca_state(tp, TCP_CA_Recovery);

@@ -81,6 +81,10 @@ void tcp_get_info(struct tcp_sock *tp, struct tcp_diag_info *info)
 		info->tcpi_options |= TCPI_OPT_TIMESTAMPS;
 	if (tp->sack_ok && tp->state != TCP_SYN_SENT)
 		info->tcpi_options |= TCPI_OPT_SACK;
+	if (tp->ecn_flags & TCP_ECN_OK && tp->state != TCP_SYN_SENT)
+		info->tcpi_options |= TCPI_OPT_ECN;
+	if (tp->ecn_flags & TCP_ECN_SEEN)
+		info->tcpi_options |= TCPI_OPT_ECN_SEEN;
 	if (tp->wscale_ok && tp->state != TCP_SYN_SENT) {
 		info->tcpi_options |= TCPI_OPT_WSCALE;
 		info->tcpi_snd_wscale = tp->snd_wscale & 0xf;

@@ -24,6 +24,7 @@ struct netns;
 #define TCPI_OPT_SACK 2
 #define TCPI_OPT_WSCALE 4
 #define TCPI_OPT_ECN 8
+#define TCPI_OPT_ECN_SEEN 16
 
 /*
  * struct tcp_info as Linux lays it out (include/uapi/linux/tcp.h, up to

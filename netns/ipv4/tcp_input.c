@@ -251,6 +251,7 @@ void tcp_v4_conn_request(struct tcp_sock *lp, struct pkt *p)
 	tp->copied_seq = tp->rcv_nxt;
 	tcp_init_syn_options(tp, cb->wscale >= 0, cb->saw_tstamp, cb->sack_ok);
 	tcp_init_options(tp, cb);
+	tcp_ecn_create_request(tp, cb);
 	tp->snd_wnd = cb->window; /* RFC 7323 2.2: not scaled in a SYN */
 	tp->max_window = tp->snd_wnd;
 	tp->snd_wl1 = cb->seq;
@@ -302,6 +303,7 @@ static void tcp_rcv_synsent_state_process(struct tcp_sock *tp, struct pkt *p)
 	tp->snd_wl1 = cb->seq;
 	if (!ack) {
 		/* Simultaneous open (RFC 9293 3.5, figure 8). */
+		tcp_ecn_rcv_syn(tp, cb);
 		tcp_set_state(tp, TCP_SYN_RECV);
 		tp->snd_wnd = cb->window;
 		tp->max_window = tp->snd_wnd;
@@ -317,6 +319,7 @@ static void tcp_rcv_synsent_state_process(struct tcp_sock *tp, struct pkt *p)
 			tcp_sk_connected(tp, -ENOMEM);
 		return;
 	}
+	tcp_ecn_rcv_synack(tp, cb);
 	tcp_rtt_sample(tp, cb->ack_seq);
 	tp->bytes_acked += cb->ack_seq - tp->snd_una; /* the SYN */
 	tp->snd_una = cb->ack_seq;
@@ -377,6 +380,7 @@ static bool tcp_ack(struct tcp_sock *tp, const struct tcp_skb_cb *cb, const uint
 			tp->max_window = nwin;
 	}
 	if (ack == tp->snd_una) {
+		tcp_ecn_rcv_ack(tp, cb);
 		/* RFC 5681 2: a duplicate ACK carries no data, does not move
 		 * the window, and there is data outstanding. */
 		dup = !cb->datalen && !(cb->flags & (TCPHDR_SYN | TCPHDR_FIN)) && nwin == prior_wnd &&
@@ -397,6 +401,7 @@ static bool tcp_ack(struct tcp_sock *tp, const struct tcp_skb_cb *cb, const uint
 		tp->snd_nxt = ack;
 	tp->backoff = 0;
 	tp->retransmits = 0;
+	tcp_ecn_rcv_ack(tp, cb);
 	if (tp->sack_ok)
 		tcp_sack_fastretrans_alert(tp, ack - acked,
 					   (acked + tp->mss_cache - 1) / tp->mss_cache, false, flag);
@@ -493,7 +498,7 @@ static bool tcp_data_queue(struct tcp_sock *tp, struct pkt *p, enum drop_reason 
 	struct tcp_skb_cb *cb = TCP_SKB_CB(p);
 	const uint8_t *data = p->data + tcp_doff((const struct tcphdr *)p->data);
 	uint32_t seq = cb->seq, len = cb->datalen, limit, off, first;
-	bool ofo_filled;
+	bool ofo_filled, ecn_ack_now = tcp_ecn_rcv_data(tp, cb);
 
 	if (cb->flags & TCPHDR_SYN) {
 		seq++;
@@ -543,7 +548,7 @@ static bool tcp_data_queue(struct tcp_sock *tp, struct pkt *p, enum drop_reason 
 		tcp_sack_remove(tp);
 	/* RFC 1122 4.2.3.2 / 9293 3.8.6.3: ACK at least every second full
 	 * segment; a hole just filled is ACKed at once (RFC 5681 4.2). */
-	if (ofo_filled || ++tp->ack_pending >= 2)
+	if (ofo_filled || ecn_ack_now || ++tp->ack_pending >= 2)
 		tcp_send_ack(tp);
 	else
 		tcp_schedule_delack(tp);

@@ -91,6 +91,7 @@ void tcp_v4_rcv(struct pkt *p)
 	rt_type = IPCB(p)->rt_type;
 	cb = TCP_SKB_CB(p);
 	cb->rt_type = rt_type;
+	cb->ip_dsfield = iph->tos;
 	cb->seq = ntohl(th->seq);
 	cb->ack_seq = ntohl(th->ack_seq);
 	cb->flags = th->flags;

@@ -140,9 +140,11 @@ int tcp_transmit_skb(struct tcp_sock *tp, uint32_t seq, uint8_t flags, unsigned 
 	unsigned olen, hlen, off, first;
 	struct tcphdr *th;
 	struct pkt *p;
+	uint8_t tos = tp->sk.tos;
 	uint16_t win;
 	int err;
 
+	tcp_ecn_send(tp, seq, len, &flags, &tos);
 	olen = tcp_options_write(tp, opts, flags, len);
 	hlen = sizeof(*th) + olen;
 	p = pkt_alloc(PKT_HR_TRANSPORT, hlen + len);
@@ -183,7 +185,7 @@ int tcp_transmit_skb(struct tcp_sock *tp, uint32_t seq, uint8_t flags, unsigned 
 	args.saddr = tp->sk.saddr;
 	args.daddr = tp->sk.daddr;
 	args.protocol = IPPROTO_TCP;
-	args.tos = tp->sk.tos;
+	args.tos = tos;
 	args.ttl = (uint8_t)tp->sk.ttl;
 	args.df = true; /* ip_no_pmtu_disc 0: PMTU discovery on */
 	mib_inc(ns, MIB_TcpOutSegs);
@@ -303,12 +305,12 @@ void tcp_send_challenge_ack(struct tcp_sock *tp)
 
 void tcp_send_syn(struct tcp_sock *tp)
 {
-	tcp_transmit_skb(tp, tp->iss, TCPHDR_SYN, 0);
+	tcp_transmit_skb(tp, tp->iss, TCPHDR_SYN | tcp_ecn_send_syn(tp), 0);
 }
 
 void tcp_send_synack(struct tcp_sock *tp)
 {
-	tcp_transmit_skb(tp, tp->iss, TCPHDR_SYN | TCPHDR_ACK, 0);
+	tcp_transmit_skb(tp, tp->iss, TCPHDR_SYN | TCPHDR_ACK | tcp_ecn_make_synack(tp), 0);
 }
 
 /* tcp_send_active_reset: RST with the next sequence, ACKing what we have. */

@@ -529,7 +529,8 @@ static void tcp_sack_enter_recovery(struct tcp_sock *tp)
 
 	mib_inc(tp->sk.ns, MIB_TcpExtTCPSackRecovery);
 	tp->undo_marker = tp->snd_una;
-	tp->snd_ssthresh = tp->ca_ops->ssthresh(tp);
+	if (tp->ca_state != TCP_CA_CWR) /* else reduced already */
+		tp->snd_ssthresh = tp->ca_ops->ssthresh(tp);
 	tp->snd_cwnd = tp->snd_ssthresh;
 	tp->snd_cwnd_cnt = 0;
 	tp->high_seq = tp->snd_max;
@@ -590,11 +591,13 @@ void tcp_sack_fastretrans_alert(struct tcp_sock *tp, uint32_t prior_snd_una, uin
 	}
 	if (acked) {
 		tp->dupacks = 0;
-		tp->ca_ops->cong_avoid(tp, tp->snd_una, acked);
+		if (tp->ca_state != TCP_CA_CWR) /* no growth while reducing */
+			tp->ca_ops->cong_avoid(tp, tp->snd_una, acked);
 	} else if (dup && tp->dupacks < 255) {
 		tp->dupacks++;
 	}
-	tcp_set_ca_state(tp, (tp->sacked_n || tp->dupacks) ? TCP_CA_Disorder : TCP_CA_Open);
+	if (tp->ca_state != TCP_CA_CWR)
+		tcp_set_ca_state(tp, (tp->sacked_n || tp->dupacks) ? TCP_CA_Disorder : TCP_CA_Open);
 	if (tp->snd_una == tp->snd_max)
 		return;
 	/* RFC 6675 5: DupThresh duplicate ACKs, or IsLost(HighACK + 1) */
