@@ -163,6 +163,14 @@ size_t rtnl_nest_start(struct rtnl_out *o, uint16_t type)
 	return off;
 }
 
+size_t rtnl_nest_start_noflag(struct rtnl_out *o, uint16_t type)
+{
+	size_t off = rtnl_nest_start(o, type);
+
+	((struct nlattr *)(o->buf + off))->nla_type = type;
+	return off;
+}
+
 void rtnl_nest_end(struct rtnl_out *o, size_t off)
 {
 	struct nlattr *a = (struct nlattr *)(o->buf + off);

@@ -113,6 +113,10 @@ void rtnl_put_u32(struct rtnl_out *o, uint16_t type, uint32_t v);
 void rtnl_put_u64(struct rtnl_out *o, uint16_t type, uint64_t v);
 void rtnl_put_str(struct rtnl_out *o, uint16_t type, const char *s);
 size_t rtnl_nest_start(struct rtnl_out *o, uint16_t type);
+/* nla_nest_start_noflag: a nest without NLA_F_NESTED, as the kernel
+ * writes IFLA_LINKINFO and its data (iproute2's parse_rtattr does not
+ * mask the flag, so a flagged IFLA_LINKINFO is not found by name_is_vrf). */
+size_t rtnl_nest_start_noflag(struct rtnl_out *o, uint16_t type);
 void rtnl_nest_end(struct rtnl_out *o, size_t off);
 
 /* Start-up: create the default namespace, register handlers. Call after

@@ -205,13 +205,13 @@ void rtnl_link_fill(struct rtnl_req *r, const struct netdev *dev, uint16_t type,
 	 * kind says of its port (rtnl_link_slave_info_fill) */
 	const struct rtnl_link_ops *mops = dev->master ? dev->master->rtnl_link_ops : NULL;
 	if (dev->rtnl_link_ops || (mops && mops->fill_slave_info)) {
-		size_t li = rtnl_nest_start(o, IFLA_LINKINFO);
+		size_t li = rtnl_nest_start_noflag(o, IFLA_LINKINFO);
 		const struct rtnl_link_ops *ops = dev->rtnl_link_ops;
 
 		if (ops) {
 			rtnl_put_str(o, IFLA_INFO_KIND, ops->kind);
 			if (ops->fill_info) {
-				size_t data = rtnl_nest_start(o, IFLA_INFO_DATA);
+				size_t data = rtnl_nest_start_noflag(o, IFLA_INFO_DATA);
 				ops->fill_info(o, dev);
 				rtnl_nest_end(o, data);
 			}
@@ -220,7 +220,7 @@ void rtnl_link_fill(struct rtnl_req *r, const struct netdev *dev, uint16_t type,
 			size_t data;
 
 			rtnl_put_str(o, IFLA_INFO_SLAVE_KIND, mops->kind);
-			data = rtnl_nest_start(o, IFLA_INFO_SLAVE_DATA);
+			data = rtnl_nest_start_noflag(o, IFLA_INFO_SLAVE_DATA);
 			mops->fill_slave_info(o, dev->master, dev);
 			rtnl_nest_end(o, data);
 		}

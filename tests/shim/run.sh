@@ -412,6 +412,42 @@ out=$(shim ip route del 10.123.0.0/16 2>&1); rc=$?
 out=$(shim ip link add eth0 type veth peer name x 2>&1); rc=$?
 [ $rc -eq 2 ] && [ "$out" = "RTNETLINK answers: File exists" ] && ok ||
 	bad "link add of an existing name: rc $rc, \"$out\""
+# ---- VRF through the real ip: the kind's IFLA_INFO_DATA (with
+# NLA_F_NESTED, as iproute2 nests), `vrf NAME` resolved by name_is_vrf,
+# a port's routes into table 10 and back, the kernel's errors ----
+do_shim ip link add red type vrf table 10
+do_shim ip link set red up
+do_shim ip link add vd type dummy
+do_shim ip addr add 10.50.0.1/24 dev vd
+do_shim ip link set vd up
+do_shim ip link set vd vrf red
+shows
+same -d link show red
+same -d link show vd
+same -j -d link show vd
+same link show master red
+same link show vrf red
+same vrf show
+same -j vrf show
+same vrf show red
+same route show vrf red
+same route show table 10
+same rule show
+same route get 10.50.0.9 vrf red
+out=$(shim ip link set red master red 2>&1); rc=$?
+[ $rc -eq 2 ] && [ "$out" = "Error: Can not enslave an L3 master device to a VRF." ] && ok ||
+	bad "VRF enslaved to itself: rc $rc, \"$out\""
+out=$(shim ip link add blue type vrf 2>&1); rc=$?
+[ $rc -eq 2 ] && [ "$out" = "Error: VRF table id is missing." ] && ok ||
+	bad "VRF without a table: rc $rc, \"$out\""
+out=$(shim ip link set lo vrf red 2>&1); rc=$?
+[ $rc -eq 2 ] && [ "$out" = "Error: Can not enslave loopback device to a VRF." ] && ok ||
+	bad "lo into a VRF: rc $rc, \"$out\""
+do_shim ip link set vd nomaster
+same route show table all
+do_shim ip link del red
+do_shim ip link del vd
+shows
 # a name that exists only on the host (lo exists in h1, eth0 too): the
 # shim resolves names in the emulated namespace, never on the host
 out=$(shim ip addr add 10.99.0.1/24 dev nsemu-nosuch0 2>&1); rc=$?

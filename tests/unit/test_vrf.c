@@ -196,7 +196,12 @@ static void get_link(int ifindex, struct nlattr **tb, struct nlattr **li)
 	assert_int_equal(h->nlmsg_type, RTM_NEWLINK);
 	assert_int_equal(nlmsg_parse(h, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL), 0);
 	assert_non_null(tb[IFLA_LINKINFO]);
+	/* the kernel's nla_nest_start_noflag: iproute2's name_is_vrf and
+	 * ipvrf_get_table (parse_rtattr) would not find a flagged one */
+	assert_int_equal(tb[IFLA_LINKINFO]->nla_type, IFLA_LINKINFO);
 	assert_int_equal(nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL), 0);
+	if (li[IFLA_INFO_DATA])
+		assert_int_equal(li[IFLA_INFO_DATA]->nla_type, IFLA_INFO_DATA);
 }
 
 static uint32_t nested_u32(struct nlattr *nest, int type)
