@@ -44,14 +44,13 @@ d=$(nse "show drops r1")
 # arp_process consumes a request for an address that is not ours: not a drop
 expect_not "r1 does not count the requests for 10.77.0.99 as drops" "ARP_" "$d"
 
+interop_check_counters
+interop_check_capture
 # The ARP frames nsemu wrote: replies to the kernel's requests, and the
 # request r1 sent after the flush.
-capture_stop
 n=$(tshark -r "$T/kernel.pcap" -Y "eth.src == $emac && arp.opcode == 2 && arp.src.proto_ipv4 == $R1ADDR && arp.dst.hw_mac == $kmac" 2>/dev/null | wc -l)
 check "nsemu answered at least 4 ARP requests (1 + 3 arping), saw $n" test "$n" -ge 4
 n=$(tshark -r "$T/kernel.pcap" -Y "eth.src == $emac && arp.opcode == 1 && arp.dst.proto_ipv4 == $KADDR && eth.dst == ff:ff:ff:ff:ff:ff" 2>/dev/null | wc -l)
 check "nsemu broadcast ARP requests for the kernel's address, saw $n" test "$n" -ge 1
 
-interop_check_counters
-interop_check_capture
 interop_finish

@@ -302,13 +302,15 @@ nsemu_stop()
 # the checksum of a TCP segment an ICMP error quotes, cut at 576 bytes,
 # cannot verify: tshark's complaint about it is not counted); and
 # nsemu's own pcap of tap0 opens cleanly and holds the same frames. Ends
-# nsemu: call it last.
+# nsemu, then the kernel's capture: in that order, so that a frame nsemu
+# sends late (an ARP reprobe seconds after the traffic) is in both files
+# or in neither. Call it last; the kernel's capture can be read after it.
 interop_check_capture()
 {
 	mac=$(tap_mac)
 	[ -n "$mac" ] || { bad "capture: no MAC for tap0"; return; }
-	capture_stop
 	nsemu_stop
+	capture_stop
 	n=$(timeout 60 tshark -r "$T/kernel.pcap" -Y "eth.src == $mac" 2>/dev/null | wc -l)
 	if [ "$n" -gt 0 ]; then
 		ok "capture: tshark decodes $n frames nsemu wrote"

@@ -8,7 +8,9 @@
 # the SYNs in the kernel's capture, as this kernel's ss -ti does not
 # print them) and the MSS the kernel uses; then
 # with netem dropping 2% on the kernel's side of the TAP, nsemu's send
-# still arrives whole and its RetransSegs moves. Counters on both sides.
+# still arrives whole and its RetransSegs moves; a kernel that asks for
+# ECN gets it from nsemu (ECE in the SYN-ACK, ECT(0) data, plain ACKs).
+# Counters on both sides.
 # Usage: tcp.sh NSEMU_BINARY
 . "$(dirname "$0")/lib.sh"
 interop_require "$@"
@@ -85,19 +87,40 @@ else
 	echo "  note: no netem qdisc here (sch_netem); the lossy transfer is not run"
 fi
 
+# 5. ECN: the kernel asks (tcp_ecn 1), nsemu agrees (its default 2)
+kx sysctl -qw net.ipv4.tcp_ecn=1
+nse_ok "ip netns exec h1 nc -l 5004 -o $T/recv4 &"
+head -c $((1024 * 1024)) "$T/big" >"$T/ecn"
+if kx nc -N -w 60 "$H1ADDR" 5004 <"$T/ecn"; then
+	ok "kernel nc sent 1 MiB over ECN to nsemu's nc -l"
+else
+	bad "kernel nc to $H1ADDR:5004 (ECN) failed"
+fi
+kx sysctl -qw net.ipv4.tcp_ecn=2
+
 n=$(nse "nstat -n h1 -a TcpActiveOpens TcpPassiveOpens TcpInCsumErrors")
-expect "h1 accepted one connection" "^TcpPassiveOpens +1 " "$n"
+expect "h1 accepted two connections" "^TcpPassiveOpens +2 " "$n"
 expect "h1 opened two or three" "^TcpActiveOpens +[23] " "$n"
 expect_not "h1 saw no bad checksum" "^TcpInCsumErrors" "$n"
 check "kernel: no TCP checksum errors" test "$(snmp Tcp InCsumErrors)" -eq 0
 
-capture_stop
+interop_check_counters
+interop_check_capture
+# the handshakes, from the kernel's capture (complete now)
 syns=$(timeout 60 tshark -r "$T/kernel.pcap" -Y "tcp.flags.syn == 1 && tcp.port == 5002" \
 	-T fields -e ip.src -e tcp.options.mss_val -e tcp.options.wscale.shift \
 	-e tcp.options.timestamp.tsval -e tcp.options.sack_perm 2>/dev/null)
 expect "nsemu's SYN: MSS 1460, wscale 2, timestamps, SACK-permitted" \
 	"^$H1ADDR	1460	2	[0-9]+	[^	]+$" "$syns"
 expect "the kernel's SYN-ACK answers with timestamps" "^$KADDR	[0-9]+	[0-9]+	[0-9]+	" "$syns"
-interop_check_counters
-interop_check_capture
+ecn=$(timeout 60 tshark -r "$T/kernel.pcap" -Y "tcp.port == 5004 && tcp.flags.syn == 1" \
+	-T fields -e ip.src -e tcp.flags.ece -e tcp.flags.cwr 2>/dev/null)
+expect "the kernel's SYN asks for ECN (ECE, CWR)" "^$KADDR	(1|True)	(1|True)$" "$ecn"
+expect "nsemu's SYN-ACK agrees (ECE without CWR)" "^$H1ADDR	(1|True)	(0|False)$" "$ecn"
+ect=$(timeout 60 tshark -r "$T/kernel.pcap" -Y "tcp.port == 5004 && tcp.len > 0" \
+	-T fields -e ip.src -e ip.dsfield.ecn 2>/dev/null | sort | uniq -c)
+expect "the kernel's data is ECT(0) once agreed" "^ +[0-9]+ $KADDR	2$" "$ect"
+ack=$(timeout 60 tshark -r "$T/kernel.pcap" -Y "tcp.port == 5004 && ip.src == $H1ADDR && tcp.len == 0" \
+	-T fields -e ip.dsfield.ecn 2>/dev/null | sort -u)
+expect "nsemu's ACKs are not ECN-capable" "^0$" "$ack"
 interop_finish
