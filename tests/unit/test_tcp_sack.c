@@ -4,10 +4,13 @@
  * between two namespaces whose wire (this test) drops chosen segments
  * recovers with fewer retransmissions with SACK than with NewReno; the blocks an out-of-order receiver sends (most recent
  * first, 4 or 3 beside timestamps); a D-SACK for a duplicate, old or
- * out of order; SACK-permitted in the handshake only when both sides
+ * out of order, and for the overlap of partly duplicate data;
+ * SACK-permitted in the handshake only when both sides
  * and net.ipv4.tcp_sack agree; malformed SACK options and blocks outside
  * the window ignored and counted (TCPSACKDiscard, TCPDSACKIgnored*), and
- * a recovery driven by crafted SACKs retransmitting the holes only.
+ * a recovery driven by crafted SACKs retransmitting the holes only; an
+ * RTO in recovery (TCPSackRecoveryFail) after which only unSACKed data
+ * is resent.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -673,12 +676,90 @@ static void test_sack_recovery_resends_the_holes(void **state)
 	h_tx_flush(eth0);
 }
 
+static void test_sack_rto_resends_only_unsacked(void **state)
+{
+	struct sock *l = listener80(), *s;
+	struct tcp_sock *tp;
+	uint32_t snd;
+
+	(void)state;
+	assert_int_equal(sysctl_set(ns, "net.ipv4.tcp_congestion_control", "reno", NULL), 0);
+	snd = sender_with_flight(&s);
+	tp = tcp_sk(s);
+	/* 1, 2 and 4-7 SACKed: 0 and 3 lost, both resent in the recovery */
+	rx_sack(snd, (const uint32_t[]){ snd + 5840, snd + 11680, snd + 1460, snd + 4380 }, 2,
+		65535);
+	assert_int_equal(tp->ca_state, TCP_CA_Recovery);
+	pop_retransmit(snd, 0, 1460);
+	pop_retransmit(snd, 4380, 1460);
+	assert_int_equal(h_tx_count(eth0), 0);
+	/* both resends lost: the RTO (a failed recovery) resends the head only */
+	assert_in_range(tp->rto_us, 200000, 250000);
+	h_advance(300ull * NSEC_PER_MSEC);
+	assert_mib(ns, TcpExtTCPSackRecoveryFail, 1);
+	assert_int_equal(tp->ca_state, TCP_CA_Loss);
+	assert_int_equal(tp->snd_cwnd, 1);
+	pop_retransmit(snd, 0, 1460);
+	assert_int_equal(h_tx_count(eth0), 0);
+	/* its ACK reaches the SACKed 1-2: cwnd 2, and of the rest only 3
+	 * goes again (without SACK, go-back-N would resend 1 to 7) */
+	rx_sack(snd + 4380, (const uint32_t[]){ snd + 5840, snd + 11680 }, 1, 65535);
+	pop_retransmit(snd, 4380, 1460);
+	assert_int_equal(h_tx_count(eth0), 0);
+	assert_mib(ns, TcpExtTCPSlowStartRetrans, 1);
+	rx_seg(101, snd + 11680, TCPHDR_ACK, NULL, 0, NULL, 0, 65535);
+	assert_int_equal(tp->ca_state, TCP_CA_Open);
+	assert_int_equal(h_tx_count(eth0), 0);
+	assert_mib(ns, TcpRetransSegs, 4);
+	sock_close(s);
+	sock_close(l);
+	h_tx_flush(eth0);
+}
+
+static void test_sack_dsack_for_overlapping_data(void **state)
+{
+	struct sock *l = listener80(), *s;
+	char d[16] = "0123456789abcdef";
+	uint32_t b[8], snd;
+
+	(void)state;
+	snd = peer_open(syn_sackperm, sizeof(syn_sackperm), NULL, 0, &s);
+	rx_seg(111, snd, TCPHDR_ACK, NULL, 0, d, 10, 65535);
+	assert_int_equal(pop_ack(101, b), 1);
+	/* in-order data running into the queued range: that part twice */
+	rx_seg(101, snd, TCPHDR_ACK, NULL, 0, d, 15, 65535);
+	assert_int_equal(pop_ack(121, b), 1);
+	assert_block(b, 0, 111, 116);
+	assert_mib(ns, TcpExtTCPDSACKOldSent, 1);
+	/* a segment whose head is old: a D-SACK for the head, with the
+	 * delayed ACK of its new part */
+	rx_seg(118, snd, TCPHDR_ACK, NULL, 0, d, 8, 65535);
+	assert_int_equal(h_tx_count(eth0), 0);
+	h_advance(TCP_DELACK_US * 1000ull);
+	assert_int_equal(pop_ack(126, b), 1);
+	assert_block(b, 0, 118, 121);
+	assert_mib(ns, TcpExtTCPDSACKOldSent, 2);
+	/* out of order, half of it queued already: the overlap */
+	rx_seg(136, snd, TCPHDR_ACK, NULL, 0, d, 10, 65535);
+	h_tx_flush(eth0);
+	rx_seg(131, snd, TCPHDR_ACK, NULL, 0, d, 10, 65535);
+	assert_int_equal(pop_ack(126, b), 2);
+	assert_block(b, 0, 136, 141);
+	assert_block(b, 1, 131, 146);
+	assert_mib(ns, TcpExtTCPDSACKOfoSent, 1);
+	sock_close(s);
+	sock_close(l);
+	h_tx_flush(eth0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_sack_transfer_recovers_with_fewer_retransmissions,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sack_blocks_most_recent_first_and_dsack, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sack_dsack_for_overlapping_data, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_sack_three_blocks_beside_timestamps, setup,
 						teardown),
@@ -687,6 +768,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sack_malformed_and_out_of_window_blocks, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_sack_recovery_resends_the_holes, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sack_rto_resends_only_unsacked, setup,
 						teardown),
 	};
 
