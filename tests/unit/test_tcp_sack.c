@@ -10,7 +10,8 @@
  * the window ignored and counted (TCPSACKDiscard, TCPDSACKIgnored*), and
  * a recovery driven by crafted SACKs retransmitting the holes only; an
  * RTO in recovery (TCPSackRecoveryFail) after which only unSACKed data
- * is resent.
+ * is resent; late data (TCPSACKReorder) and a receiver that drops what
+ * it SACKed (TCPSACKReneging) counted.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -752,6 +753,39 @@ static void test_sack_dsack_for_overlapping_data(void **state)
 	h_tx_flush(eth0);
 }
 
+static void test_sack_reordering_and_reneging_counted(void **state)
+{
+	struct sock *l = listener80(), *s;
+	struct tcp_sock *tp;
+	uint32_t snd;
+
+	(void)state;
+	snd = sender_with_flight(&s);
+	tp = tcp_sk(s);
+	/* 3 SACKed, then 1 below it: never resent, so reordered */
+	rx_sack(snd, (const uint32_t[]){ snd + 4380, snd + 5840 }, 1, 65535);
+	assert_mib(ns, TcpExtTCPSACKReorder, 0);
+	rx_sack(snd, (const uint32_t[]){ snd + 1460, snd + 2920, snd + 4380, snd + 5840 }, 2,
+		65535);
+	assert_mib(ns, TcpExtTCPSACKReorder, 1);
+	/* 0 and 2 arrive late too: the cumulative ACK covers data never
+	 * SACKed nor resent below the highest SACKed */
+	rx_seg(101, snd + 5840, TCPHDR_ACK, NULL, 0, NULL, 0, 65535);
+	assert_mib(ns, TcpExtTCPSACKReorder, 2);
+	assert_int_equal(tp->sacked_n, 0);
+	assert_int_equal(tp->ca_state, TCP_CA_Open);
+	assert_int_equal(h_tx_count(eth0), 0); /* nothing was lost */
+	/* 6 SACKed, then an ACK up to its start: the receiver dropped it */
+	rx_sack(snd + 5840, (const uint32_t[]){ snd + 8760, snd + 10220 }, 1, 65535);
+	assert_int_equal(tp->sacked_n, 1);
+	rx_seg(101, snd + 8760, TCPHDR_ACK, NULL, 0, NULL, 0, 65535);
+	assert_mib(ns, TcpExtTCPSACKReneging, 1);
+	assert_int_equal(tp->sacked_n, 0);
+	sock_close(s);
+	sock_close(l);
+	h_tx_flush(eth0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -770,6 +804,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sack_recovery_resends_the_holes, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_sack_rto_resends_only_unsacked, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_sack_reordering_and_reneging_counted, setup,
 						teardown),
 	};
 
