@@ -144,13 +144,29 @@ void app_eprintf(struct app *a, const char *fmt, ...)
 	va_end(ap);
 }
 
+static void app_release_call(void *arg)
+{
+	struct app *a = arg;
+
+	pthread_mutex_lock(&a->lock);
+	a->calls_pending--;
+	pthread_cond_broadcast(&a->cond);
+	pthread_mutex_unlock(&a->lock);
+}
+
 void app_exit(struct app *a, int status)
 {
 	pthread_mutex_lock(&a->lock);
 	a->status = status;
 	a->exited = true;
+	a->calls_pending++; /* app_release_call's */
 	pthread_cond_broadcast(&a->cond);
 	pthread_mutex_unlock(&a->lock);
+	/* The callbacks that called app_exit still read the app's state as
+	 * they unwind (nc's n->finished after nc_pump_send, wget's loops):
+	 * the CLI thread frees the app only once this call has run on the
+	 * owner, after the current callback returned. */
+	loop_call(a->worker, app_release_call, a);
 }
 
 void app_start_here(struct app *a, struct netns *ns)

@@ -72,7 +72,10 @@ void app_eprintf(struct app *a, const char *fmt, ...) __printf(2, 3);
 /* Owner worker: queue @len bytes of data (NULs allowed) for stdout. */
 void app_write(struct app *a, const void *data, size_t len);
 /* Owner worker: the app is finished with @status; it must have closed its
- * sockets and cancelled its timers, and must not touch @a afterwards. */
+ * sockets and cancelled its timers, and must not touch @a afterwards. Its
+ * priv stays valid until the current callback has returned (the free
+ * waits for a loop_call posted here), so the callers on the stack may
+ * still look at their own flags. */
 void app_exit(struct app *a, int status);
 
 /* --- without a CLI thread (unit tests, the worker itself) --- */

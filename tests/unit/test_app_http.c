@@ -6,7 +6,7 @@
  * namespace, talking over lo, with the fake clock advanced by hand: files
  * saved and named as wget names them, keep-alive, the exit statuses
  * (0, 4 refused or timed out, 8 server error), 408 for a request that
- * never completes, and the usage errors.
+ * never completes, the usage errors, and app_exit's deferred free.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -430,6 +430,40 @@ static void test_httpd_streams_a_large_file_as_the_client_reads(void **state)
 	h_advance(61ull * NSEC_PER_SEC);
 }
 
+/* app_exit inside a callback: the runner must not free the app (and its
+ * priv, which the callback's callers still read while they unwind) until
+ * the owner is back in its loop. */
+static bool exited_inside;
+
+static void probe_start(struct app *a, struct netns *n)
+{
+	int *priv = app_priv(a);
+
+	(void)n;
+	app_exit(a, 5);
+	exited_inside = app_exited(a, NULL);
+	*priv = 1; /* what nc's and wget's loops do after app_exit */
+}
+
+static const struct app_ops probe_ops = { .name = "probe", .start = probe_start };
+
+static void test_app_exit_frees_only_after_the_callback(void **state)
+{
+	int *priv = calloc(1, sizeof(*priv)), status = 0;
+	struct app *a;
+
+	(void)state;
+	a = app_create(&probe_ops, priv);
+	assert_non_null(a);
+	app_start_here(a, ns);
+	assert_false(exited_inside);
+	h_run();
+	assert_true(app_exited(a, &status));
+	assert_int_equal(status, 5);
+	assert_int_equal(*priv, 1);
+	app_destroy(a);
+}
+
 static void test_usage_errors(void **state)
 {
 	char err[512];
@@ -469,6 +503,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_httpd_idle_and_partial_requests_get_408, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_httpd_streams_a_large_file_as_the_client_reads, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_app_exit_frees_only_after_the_callback, setup,
 						teardown),
 		cmocka_unit_test(test_usage_errors),
 	};
