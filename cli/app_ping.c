@@ -47,6 +47,8 @@ struct ping {
 	unsigned datalen;
 	int ttl;       /* -t, 0 = default */
 	int pmtudisc;  /* -1 default, 0 dont, 1 do */
+	char device[IFNAMSIZ]; /* -I NAME: SO_BINDTODEVICE ("" none) */
+	uint32_t source;       /* -I ADDR: bound source (0 none) */
 	bool quiet;
 	bool broadcast; /* -b */
 	bool flood;	/* -f */
@@ -448,10 +450,21 @@ static void ping_finish(struct ping *p, bool gone)
 	app_exit(p->app, status);
 }
 
+/* Is @addr one of @dev's own addresses? */
+static bool ping_dev_has_addr(const struct netdev *dev, uint32_t addr)
+{
+	for (const struct in_ifaddr *ifa = __in_dev_get(dev)->ifa_list; ifa; ifa = ifa->next)
+		if (ifa->local == addr)
+			return true;
+	return false;
+}
+
 static void ping_start(struct app *a, struct netns *ns)
 {
 	struct ping *p = app_priv(a);
+	struct netdev *dev = NULL;
 	struct rtable rt;
+	uint32_t src;
 	unsigned i;
 	bool bcast;
 	int err;
@@ -461,9 +474,19 @@ static void ping_start(struct app *a, struct netns *ns)
 	timer_init(&p->tx_timer, ping_tx_timer);
 	timer_init(&p->exit_timer, ping_exit_timer);
 	timer_init(&p->deadline_timer, ping_deadline_timer);
+	/* -I NAME: SO_BINDTODEVICE on the probe, which fails first */
+	if (p->device[0]) {
+		dev = dev_get_by_name(ns, p->device);
+		if (!dev) {
+			app_eprintf(a, "ping: SO_BINDTODEVICE %s: %s\n", p->device, strerror(ENODEV));
+			app_exit(a, 2);
+			return;
+		}
+	}
 	/* iputils connect()s a probe socket first to learn the source: a
-	 * destination without a usable route fails here, before "PING". */
-	err = ip_route_output(ns, p->daddr, 0, 0, &rt);
+	 * destination without a usable route fails here, before "PING".
+	 * Bound to a VRF, the route is looked up in its table. */
+	err = ip_route_output(ns, p->daddr, p->source, dev ? dev->ifindex : 0, &rt);
 	if (err == -EACCES) {
 		app_eprintf(a, "ping: Do you want to ping broadcast? Then -b. If not, check your "
 			       "local firewall rules\n");
@@ -485,12 +508,26 @@ static void ping_start(struct app *a, struct netns *ns)
 	}
 	if (bcast)
 		app_eprintf(a, "WARNING: pinging broadcast address\n");
+	src = p->source ? p->source : rt.src;
+	/* iputils looks for the source among the device's own addresses (a
+	 * VRF has none: its ports have them) */
+	if (dev && !ping_dev_has_addr(dev, src))
+		app_eprintf(a, "ping: Warning: source address might be selected on device other "
+			       "than: %s\n", p->device);
 	p->sk = sock_open(ns, IPPROTO_ICMP, &ping_sock_ops, p);
 	if (!p->sk) {
 		app_eprintf(a, "ping: socket: %s\n", strerror(ENOMEM));
 		app_exit(a, 2);
 		return;
 	}
+	if (p->source && (err = sock_bind(p->sk, p->source, 0))) {
+		app_eprintf(a, "ping: bind: %s\n", strerror(-err));
+		app_exit(a, 2);
+		return;
+	}
+	if (dev)
+		sock_setsockopt(p->sk, SOL_SOCKET, SO_BINDTODEVICE, p->device,
+				(unsigned)strlen(p->device) + 1);
 	if (p->ttl)
 		sock_set_ttl(p->sk, p->ttl);
 	sock_set_broadcast(p->sk, p->broadcast);
@@ -501,8 +538,14 @@ static void ping_start(struct app *a, struct netns *ns)
 	for (i = 0; i < p->datalen; i++)
 		p->outpack[8 + i] = (uint8_t)i;
 	p->tmin = __LONG_MAX__;
-	app_printf(a, "PING %s (%s) %u(%u) bytes of data.\n", p->dst, p->dst, p->datalen,
-		   p->datalen + 8 + 20);
+	app_printf(a, "PING %s (%s) ", p->dst, p->dst);
+	if (dev || p->source) {
+		char from[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &src, from, sizeof(from));
+		app_printf(a, "from %s %s: ", from, p->device);
+	}
+	app_printf(a, "%u(%u) bytes of data.\n", p->datalen, p->datalen + 8 + 20);
 	p->start_time = p->cur_time = loop_clock();
 	if (p->deadline)
 		timer_mod(&p->deadline_timer, p->start_time + p->deadline);
@@ -528,6 +571,7 @@ static void ping_usage(struct cli_ctx *c)
 			"  -c <count>         stop after <count> replies\n"
 			"  -f                 flood ping\n"
 			"  -i <interval>      seconds between sending each packet\n"
+			"  -I <interface>     either interface name or address\n"
 			"  -M <pmtud opt>     define mtu discovery, can be one of <do|dont|want>\n"
 			"  -q                 quiet output\n"
 			"  -s <size>          use <size> as number of data bytes to be sent\n"
@@ -545,7 +589,7 @@ static int ping_parse(struct cli_ctx *c, struct ping *p, int argc, char **argv)
 	int opt;
 
 	app_opt_init(&o, "ping", APP_OPT_IPUTILS, c->err, argc, argv);
-	while ((opt = app_opt_next(&o, "bfqnc:s:t:i:W:w:M:")) != -1) {
+	while ((opt = app_opt_next(&o, "bfqnc:s:t:i:I:W:w:M:")) != -1) {
 		long long v;
 		double d;
 
@@ -590,6 +634,14 @@ static int ping_parse(struct cli_ctx *c, struct ping *p, int argc, char **argv)
 			}
 			p->interval = (uint64_t)(d * 1000) * NSEC_PER_MSEC;
 			p->opt_interval = true;
+			break;
+		case 'I':
+			/* an address binds the source, anything else names the
+			 * device to bind to (iputils: inet_pton first) */
+			if (inet_pton(AF_INET, o.arg, &p->source) != 1) {
+				p->source = 0;
+				snprintf(p->device, sizeof(p->device), "%s", o.arg);
+			}
 			break;
 		case 'W':
 			if (app_parse_seconds(o.arg, &d) || d < 0 || d > 2147483.0) {

@@ -17,6 +17,7 @@
 
 #include "core/compiler.h"
 
+#include "dev.h"
 #include "sock.h"
 
 #define SOCK_HASHSZ 64
@@ -422,12 +423,59 @@ static int sock_bufsize(int v, unsigned max, int floor)
 	return MAX((int)(u * 2), floor);
 }
 
+/*
+ * sock_setbindtodevice: SO_BINDTODEVICE takes a device name (at most
+ * IFNAMSIZ - 1 bytes of it are read); "" or a zero length unbinds. A name
+ * of no device: -ENODEV. Datagrams then route through the device (a VRF:
+ * in its table) and are taken only from it (or from its VRF's ports).
+ */
+static int sock_setbindtodevice(struct sock *sk, const void *val, unsigned len)
+{
+	char name[IFNAMSIZ] = "";
+	int ifindex = 0;
+
+	memcpy(name, val, MIN(len, (unsigned)IFNAMSIZ - 1));
+	if (name[0]) {
+		struct netdev *dev = dev_get_by_name(sk->ns, name);
+
+		if (!dev)
+			return -ENODEV;
+		ifindex = dev->ifindex;
+	}
+	sk->bound_dev_if = ifindex;
+	return 0;
+}
+
+/* sock_getbindtodevice: the name, NUL included (-EINVAL if it does not
+ * fit); nothing (length 0) for an unbound socket. */
+static int sock_getbindtodevice(struct sock *sk, void *val, unsigned *len)
+{
+	struct netdev *dev = sk->bound_dev_if ? dev_get_by_index(sk->ns, sk->bound_dev_if) : NULL;
+	unsigned n;
+
+	if (!sk->bound_dev_if) {
+		*len = 0;
+		return 0;
+	}
+	if (!dev)
+		return -ENODEV;
+	n = (unsigned)strlen(dev->name) + 1;
+	if (*len < n)
+		return -EINVAL;
+	memcpy(val, dev->name, n);
+	*len = n;
+	return 0;
+}
+
 /* sk_setsockopt: level SOL_SOCKET. The length check comes first, for
- * every option (even an unknown one), as the kernel's. */
+ * every option (even an unknown one), as the kernel's; SO_BINDTODEVICE,
+ * whose value is a name, before it. */
 static int sk_setsockopt(struct sock *sk, int optname, const void *val, unsigned len)
 {
 	int v, err;
 
+	if (optname == SO_BINDTODEVICE)
+		return sock_setbindtodevice(sk, val, len);
 	err = sockopt_get_int(val, len, &v);
 	if (err)
 		return err;
@@ -462,6 +510,8 @@ static int sk_getsockopt(struct sock *sk, int optname, void *val, unsigned *len)
 	int v;
 
 	switch (optname) {
+	case SO_BINDTODEVICE:
+		return sock_getbindtodevice(sk, val, len);
 	case SO_REUSEADDR:
 		v = sk->reuse;
 		break;

@@ -191,7 +191,21 @@ struct sock {
 	bool keepopen;			/* SO_KEEPALIVE (SOCK_KEEPOPEN) */
 	uint8_t userlocks;		/* SOCK_SNDBUF_LOCK | SOCK_RCVBUF_LOCK: set by the app */
 	int sndbuf, rcvbuf;		/* SO_SNDBUF / SO_RCVBUF as getsockopt shows them */
+	int bound_dev_if;		/* SO_BINDTODEVICE: the device (or VRF) it is bound to, 0 none */
 };
+
+/*
+ * inet_bound_dev_eq: may a socket bound to @bound_dev_if take a datagram
+ * received on @dif, whose VRF is @sdif (0: none)? A bound socket: only
+ * from that device or that VRF; an unbound one: only outside a VRF, unless
+ * @l3mdev_accept (net.ipv4.udp_l3mdev_accept and the like).
+ */
+static inline bool inet_bound_dev_eq(bool l3mdev_accept, int bound_dev_if, int dif, int sdif)
+{
+	if (!bound_dev_if)
+		return !sdif || l3mdev_accept;
+	return bound_dev_if == dif || bound_dev_if == sdif;
+}
 
 /* sk->userlocks, as the kernel's. */
 #define SOCK_SNDBUF_LOCK 1

@@ -205,7 +205,8 @@ int inet_dgram_alloc(struct sock *sk, uint32_t daddr, unsigned hlen, const void 
 	if (ipv4_is_lbcast(daddr) && !sk->broadcast)
 		return -EACCES;
 	/* Route first: the UDP checksum covers the source address. */
-	err = ip_route_output(ns, daddr, sk->rcv_saddr, 0, &rt);
+	/* a bound socket routes through its device (a VRF: in its table) */
+	err = ip_route_output(ns, daddr, sk->rcv_saddr, sk->bound_dev_if, &rt);
 	if (err < 0) {
 		if (err == -ENETUNREACH)
 			mib_inc(ns, MIB_IpOutNoRoutes);
@@ -228,6 +229,7 @@ int inet_dgram_alloc(struct sock *sk, uint32_t daddr, unsigned hlen, const void 
 	args->ttl = (uint8_t)sk->ttl;
 	args->df = sk->pmtudisc == IP_PMTUDISC_DO;
 	args->pmtu_want = sk->pmtudisc == IP_PMTUDISC_WANT;
+	args->oif = sk->bound_dev_if;
 	*pp = p;
 	return 0;
 }

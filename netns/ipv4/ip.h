@@ -46,7 +46,10 @@ void ip_output(struct pkt *p, const struct rtable *rt);
 /* The device a route sends on: local destinations loop through `lo`. */
 static inline struct netdev *ip_rt_dev(struct netns *ns, const struct rtable *rt)
 {
-	if (rt->type == RTN_LOCAL && ns->lo)
+	/* a local route leaves through lo, or through its VRF: the
+	 * loopback of the VRF's domain (ip_route_output chose it) */
+	if (rt->type == RTN_LOCAL && ns->lo && !(rt->dev && (rt->dev->flags & IFF_MASTER) &&
+						 netif_is_l3_master(rt->dev)))
 		return ns->lo;
 	return rt->dev;
 }

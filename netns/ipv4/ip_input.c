@@ -125,6 +125,16 @@ static void ip_error(struct pkt *p, enum drop_reason reason, int icmp_code)
 static void ip_rcv_finish_rt(struct pkt *p, int err, const struct rtable *rt,
 			     enum drop_reason reason, int icmp_code);
 
+/* Was a datagram received on @dev sent by this namespace to itself: lo,
+ * or a VRF (the loopback of its domain)? One test of the flags in the
+ * common case (a VRF is IFF_MASTER). */
+static inline bool ip_rcv_looped(const struct netdev *dev)
+{
+	if (likely(!(dev->flags & (IFF_LOOPBACK | IFF_MASTER))))
+		return false;
+	return (dev->flags & IFF_LOOPBACK) || netif_is_l3_master(dev);
+}
+
 /*
  * ip_rcv_finish - route the datagram (ip_route_input) and pass it to
  * local delivery, forwarding or the error path. Consumes pkt.
@@ -140,8 +150,9 @@ static void ip_rcv_finish(struct pkt *p)
 	 * ip_output already: in the kernel it keeps that dst across
 	 * loopback_xmit and ip_rcv_finish skips the lookup (which would call
 	 * our own source address a martian). nsemu's packets carry no route,
-	 * so take `lo` itself as the sign. */
-	if (p->dev && (p->dev->flags & IFF_LOOPBACK)) {
+	 * so take `lo` itself as the sign; and a VRF, which is its domain's
+	 * loopback (vrf_local_xmit keeps the dst too). */
+	if (p->dev && ip_rcv_looped(p->dev)) {
 		IPCB(p)->rt_type = RTN_LOCAL;
 		IPCB(p)->iif = p->dev->ifindex;
 		ip_local_deliver(p);
@@ -264,7 +275,7 @@ void ip_rcv_batch(struct pkt_batch *b)
 				ip_rcv_finish(p);
 			continue;
 		}
-		if (unlikely(p->dev->flags & IFF_LOOPBACK)) {
+		if (unlikely(ip_rcv_looped(p->dev))) {
 			ip_rcv_finish(p);
 			continue;
 		}

@@ -9,6 +9,7 @@
 #include <errno.h>
 
 #include "core/csum.h"
+#include "netns/core/dev.h"
 #include "af_inet.h"
 #include "ip.h"
 #include "ping.h"
@@ -76,6 +77,12 @@ void ping_rcv(struct pkt *p)
 
 	if (p->len >= sizeof(*icmph)) {
 		sk = sock_lookup(p->ns, &ping_prot, ntohs(icmph->un.echo.id));
+		/* ping_lookup: a bound socket hears only its device or VRF
+		 * (an unbound one hears every device, VRF ports too) */
+		if (sk && sk->bound_dev_if && p->dev &&
+		    !inet_bound_dev_eq(true, sk->bound_dev_if, p->dev->ifindex,
+				       l3mdev_master_ifindex(p->dev)))
+			sk = NULL;
 		if (sk && sock_queue_rcv(sk, p))
 			return;
 	}

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 
+#include "netns/core/dev.h"
 #include "core/csum.h"
 #include "af_inet.h"
 #include "icmp.h"
@@ -37,11 +38,18 @@ static bool udp4_csum_ok(const struct pkt *p, const struct udphdr *uh, unsigned 
  * udp4_lib_lookup - the socket bound to @dport that takes datagrams to
  * @daddr (bound to it or to any address), or NULL.
  */
-static struct sock *udp4_lib_lookup(struct netns *ns, uint32_t daddr, uint16_t dport)
+static struct sock *udp4_lib_lookup(struct netns *ns, uint32_t daddr, uint16_t dport,
+				    const struct netdev *dev)
 {
 	struct sock *sk = sock_lookup(ns, &udp_prot, dport);
 
 	if (sk && sk->rcv_saddr && sk->rcv_saddr != daddr)
+		return NULL;
+	/* compute_score: a socket bound to a device (or VRF) takes only
+	 * what came through it (an unbound one takes everything here:
+	 * udp_l3mdev_accept is not modelled) */
+	if (sk && sk->bound_dev_if && dev &&
+	    !inet_bound_dev_eq(true, sk->bound_dev_if, dev->ifindex, l3mdev_master_ifindex(dev)))
 		return NULL;
 	return sk;
 }
@@ -74,7 +82,7 @@ void udp_rcv(struct pkt *p)
 	pkt_set_l4(p);
 	rt_type = IPCB(p)->rt_type;
 	pkt_pull(p, sizeof(*uh));
-	sk = udp4_lib_lookup(ns, ((const struct iphdr *)pkt_l3(p))->daddr, ntohs(uh->dest));
+	sk = udp4_lib_lookup(ns, ((const struct iphdr *)pkt_l3(p))->daddr, ntohs(uh->dest), p->dev);
 	if (sk && sock_queue_rcv(sk, p)) {
 		mib_inc(ns, MIB_UdpInDatagrams);
 		return;

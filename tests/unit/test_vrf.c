@@ -9,10 +9,13 @@
  * back, as the kernel's cycle_netdev; a port reports IFLA_MASTER and
  * IFLA_INFO_SLAVE_KIND "vrf" with IFLA_VRF_PORT_TABLE; bad masters get the
  * kernel's errors; lookups of flows in a VRF (through a port or bound to
- * the VRF) use its table, others do not; deleting the VRF frees its ports.
+ * the VRF) use its table, others do not; deleting the VRF frees its ports;
+ * l3mdev rules get the kernel's checks; a socket bound to the VRF
+ * (SO_BINDTODEVICE) sends through its table.
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <linux/fib_rules.h>
 #include <linux/if_link.h>
@@ -21,6 +24,7 @@
 #include <netlink/msg.h>
 
 #include "devices/devices.h"
+#include "netns/core/sock.h"
 #include "netns/ipv4/fib_rules.h"
 #include "netns/rtnl/rtnl.h"
 #include "tests/unit/harness/h_nl.h"
@@ -534,6 +538,47 @@ static void test_vrf_l3mdev_rules_get_the_kernels_checks(void **state)
 	assert_int_equal(l3mdev_rules(), 2);
 }
 
+static const struct sock_ops no_ops;
+
+static void test_vrf_socket_bound_to_it_routes_in_its_table(void **state)
+{
+	struct netns *ns = def_ns();
+	char name[IFNAMSIZ];
+	unsigned len = sizeof(name);
+	struct netdev *vrf, *d0;
+	struct sock *sk;
+
+	assert_int_equal(add_vrf("red", 10, true), 0);
+	assert_int_equal(add_dummy("d0"), 0);
+	vrf = dev_named("red");
+	d0 = dev_named("d0");
+	assert_int_equal(link_up(vrf->ifindex), 0);
+	assert_int_equal(addr_add(d0->ifindex, "10.0.0.1", 24), 0);
+	assert_int_equal(link_up(d0->ifindex), 0);
+	assert_int_equal(set_master(d0->ifindex, vrf->ifindex), 0);
+	sk = sock_open(ns, IPPROTO_UDP, &no_ops, NULL);
+	assert_non_null(sk);
+	/* unbound: main has no route to the VRF's prefix */
+	assert_int_equal(sock_sendto(sk, h_ip("10.0.0.2"), 9, "x", 1), -ENETUNREACH);
+	/* SO_BINDTODEVICE: a name of no device, then the VRF */
+	assert_int_equal(sock_setsockopt(sk, SOL_SOCKET, SO_BINDTODEVICE, "nosuch", 7), -ENODEV);
+	assert_int_equal(sock_setsockopt(sk, SOL_SOCKET, SO_BINDTODEVICE, "red", 4), 0);
+	assert_int_equal(sock_getsockopt(sk, SOL_SOCKET, SO_BINDTODEVICE, name, &len), 0);
+	assert_int_equal(len, 4);
+	assert_string_equal(name, "red");
+	assert_int_equal(sock_sendto(sk, h_ip("10.0.0.2"), 9, "x", 1), 1);
+	h_run();
+	assert_int_equal(d0->stats.tx_packets, 1);
+	/* an empty name unbinds: unreachable again */
+	assert_int_equal(sock_setsockopt(sk, SOL_SOCKET, SO_BINDTODEVICE, "", 0), 0);
+	len = sizeof(name);
+	assert_int_equal(sock_getsockopt(sk, SOL_SOCKET, SO_BINDTODEVICE, name, &len), 0);
+	assert_int_equal(len, 0);
+	assert_int_equal(sock_sendto(sk, h_ip("10.0.0.2"), 9, "x", 1), -ENETUNREACH);
+	sock_close(sk);
+	assert_int_equal(pkt_in_use(), 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -548,6 +593,7 @@ int main(void)
 		T(test_vrf_lookups_use_its_table_for_flows_in_it),
 		T(test_vrf_delete_frees_ports_and_keeps_the_rule),
 		T(test_vrf_l3mdev_rules_get_the_kernels_checks),
+		T(test_vrf_socket_bound_to_it_routes_in_its_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
