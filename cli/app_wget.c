@@ -15,7 +15,7 @@
  * over; a refused connection is not retried. Exit statuses are wget's: 0,
  * 1 (generic: bad URL), 2 (usage), 3 (file I/O), 4 (network failure),
  * 7 (protocol error), 8 (server error response); of several, the lowest
- * but 1 wins. Chunked transfer coding is not decoded (exit 7).
+ * but 1 wins. A chunked response is decoded (a malformed one: exit 7).
  * The state machine runs on the namespace's owner worker (cli/app.h).
  */
 #include <arpa/inet.h>
@@ -45,6 +45,8 @@
 #define WG_DOTS_IN_LINE 50
 
 enum wg_state { WG_IDLE, WG_CONNECTING, WG_HEADERS, WG_BODY, WG_DISCARD, WG_WAIT };
+/* chunked transfer coding (RFC 9112 7.1): where the decoder is */
+enum wg_chunk { CH_SIZE, CH_EXT, CH_DATA, CH_DATA_CR, CH_DATA_LF, CH_TRAILER, CH_TRAILER_LINE };
 
 struct wget {
 	struct app *app;
@@ -77,6 +79,9 @@ struct wget {
 	char hdr[WG_HDR_MAX + 1];
 	char save_name[4096];
 	uint64_t got, discard_left;
+	enum wg_chunk chunk_state;
+	uint64_t chunk_left;
+	unsigned chunk_digits;
 	/* progress, on loop_clock (loop_now is one iteration's) */
 	uint64_t t_start, row_t;
 	uint64_t shown; /* bytes drawn as dots (whole rows, then dots) */
@@ -391,7 +396,7 @@ static void wg_saved(struct wget *w)
 	w->total_bytes += w->got;
 	w->total_ns += dt;
 	w->state = WG_IDLE;
-	w->reusable = w->sk && w->resp.has_length && !w->resp.conn_close &&
+	w->reusable = w->sk && (w->resp.has_length || w->resp.chunked) && !w->resp.conn_close &&
 		      (w->resp.minor >= 1 || w->resp.conn_keepalive);
 	if (!w->reusable)
 		wg_drop_conn(w);
@@ -425,6 +430,96 @@ static void wg_body(struct wget *w, const uint8_t *p, size_t n)
 	wg_progress(w, false);
 	if (w->resp.has_length && w->got == w->resp.content_length)
 		wg_saved(w);
+}
+
+/* Chunked body bytes @p[0..n): sizes, data, CRLFs and the trailer
+ * section, as they come, in any split. */
+static void wg_chunked(struct wget *w, const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && w->state == WG_BODY) {
+		uint8_t ch = p[i];
+
+		switch (w->chunk_state) {
+		case CH_SIZE: {
+			int v = ch >= '0' && ch <= '9'	 ? ch - '0'
+				: ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+				: ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+							 : -1;
+
+			i++;
+			if (v >= 0 && w->chunk_digits < 15) {
+				w->chunk_left = w->chunk_left * 16 + (uint64_t)v;
+				w->chunk_digits++;
+				break;
+			}
+			if (w->chunk_digits && (ch == ';' || ch == ' ' || ch == '\t' || ch == '\r')) {
+				w->chunk_state = CH_EXT; /* extensions are ignored */
+				break;
+			}
+			if (w->chunk_digits && ch == '\n') {
+				w->chunk_state = w->chunk_left ? CH_DATA : CH_TRAILER;
+				break;
+			}
+			goto bad;
+		}
+		case CH_EXT:
+			if (p[i++] == '\n')
+				w->chunk_state = w->chunk_left ? CH_DATA : CH_TRAILER;
+			break;
+		case CH_DATA: {
+			size_t take = n - i < w->chunk_left ? n - i : (size_t)w->chunk_left;
+
+			if (wg_write(w, p + i, take))
+				return;
+			i += take;
+			w->got += take;
+			w->chunk_left -= take;
+			wg_progress(w, false);
+			if (!w->chunk_left)
+				w->chunk_state = CH_DATA_CR;
+			break;
+		}
+		case CH_DATA_CR: /* CRLF after the data; a bare LF is taken too */
+			i++;
+			if (ch == '\r') {
+				w->chunk_state = CH_DATA_LF;
+				break;
+			}
+			if (ch != '\n')
+				goto bad;
+			w->chunk_state = CH_SIZE;
+			w->chunk_digits = 0;
+			break;
+		case CH_DATA_LF:
+			i++;
+			if (ch != '\n')
+				goto bad;
+			w->chunk_state = CH_SIZE;
+			w->chunk_digits = 0;
+			break;
+		case CH_TRAILER: /* at the start of a trailer line */
+			i++;
+			if (ch == '\n') {
+				wg_saved(w); /* the empty line: the message is complete */
+				return;
+			}
+			if (ch != '\r')
+				w->chunk_state = CH_TRAILER_LINE;
+			break;
+		case CH_TRAILER_LINE:
+			if (p[i++] == '\n')
+				w->chunk_state = CH_TRAILER;
+			break;
+		}
+	}
+	return;
+bad:
+	wg_log(w, "Malformed chunk in the response body at byte %llu.\n",
+	       (unsigned long long)w->got);
+	wg_drop_conn(w);
+	wg_url_done(w, 7);
 }
 
 /* Parse a URL into w->addr/port/path/hostport; 0 or the exit status
@@ -538,7 +633,13 @@ static void wg_start_body(struct wget *w, size_t hdr_end)
 	w->state = WG_BODY;
 	w->got = w->shown = 0;
 	w->t_start = w->row_t = loop_clock();
-	wg_body(w, (const uint8_t *)w->hdr + hdr_end, w->hdr_len - hdr_end);
+	w->chunk_state = CH_SIZE;
+	w->chunk_left = 0;
+	w->chunk_digits = 0;
+	if (w->resp.chunked)
+		wg_chunked(w, (const uint8_t *)w->hdr + hdr_end, w->hdr_len - hdr_end);
+	else
+		wg_body(w, (const uint8_t *)w->hdr + hdr_end, w->hdr_len - hdr_end);
 }
 
 /* The response header is complete at w->hdr[0..end). */
@@ -557,12 +658,8 @@ static void wg_response(struct wget *w, size_t end)
 	memcpy(w->hdr, save, w->hdr_len);
 	st = w->resp.status;
 	wg_log(w, "%d %s\n", st, w->resp.reason);
-	if (w->resp.chunked) {
-		wg_log(w, "wget: chunked transfer coding is not supported by nsemu's wget\n");
-		wg_drop_conn(w);
-		wg_url_done(w, 7);
-		return;
-	}
+	if (w->resp.chunked)
+		w->resp.has_length = false; /* RFC 9112 6.3: chunked wins */
 	if (st >= 300 && st < 400 && st != 304 && w->resp.location[0]) {
 		wg_log(w, "Location: %s [following]\n", w->resp.location);
 		wg_drop_conn(w); /* the body of a redirect is not kept */
@@ -699,7 +796,7 @@ static void wg_readable(struct sock *sk, void *ctx)
 			}
 			continue;
 		}
-		if (r <= 0 && (r < 0 || w->resp.has_length)) {
+		if (r <= 0 && (r < 0 || w->resp.has_length || w->resp.chunked)) {
 			wg_read_error(w, r);
 			return;
 		}
@@ -708,7 +805,10 @@ static void wg_readable(struct sock *sk, void *ctx)
 			return;
 		}
 		wg_arm_read(w);
-		wg_body(w, w->buf, (size_t)r);
+		if (w->resp.chunked)
+			wg_chunked(w, w->buf, (size_t)r);
+		else
+			wg_body(w, w->buf, (size_t)r);
 	}
 }
 

@@ -4,7 +4,8 @@
  * cli/app_wget.c) without threads: the parsers on hand-made requests, then
  * httpd and wget both started on the fake worker (app_start_here) in one
  * namespace, talking over lo, with the fake clock advanced by hand: files
- * saved and named as wget names them, keep-alive, the exit statuses
+ * saved and named as wget names them, keep-alive, chunked responses from a
+ * hand-made server, the exit statuses
  * (0, 4 refused or timed out, 8 server error), 408 for a request that
  * never completes, the usage errors, and app_exit's deferred free.
  */
@@ -430,6 +431,67 @@ static void test_httpd_streams_a_large_file_as_the_client_reads(void **state)
 	h_advance(61ull * NSEC_PER_SEC);
 }
 
+/* A hand-made server for wget: accepts, then the test writes the answer. */
+static struct sock *canned_sk;
+
+static void canned_accept(struct sock *sk, struct sock *newsk, void *ctx)
+{
+	(void)sk;
+	(void)ctx;
+	canned_sk = newsk;
+}
+
+static const struct sock_ops canned_ops = { .accept = canned_accept };
+
+static int wget_canned(uint16_t port, const char *const *parts, size_t nparts)
+{
+	char line[96];
+	struct sock *l;
+	struct app *w;
+	char req[1024];
+	int status;
+
+	canned_sk = NULL;
+	assert_int_equal(sock_create(ns, AF_INET, SOCK_STREAM, 0, &canned_ops, NULL, &l), 0);
+	assert_int_equal(sock_bind(l, 0, port), 0);
+	assert_int_equal(sock_listen(l, 8), 0);
+	snprintf(line, sizeof(line), "wget -t 1 -O - http://127.0.0.1:%u/c", port);
+	w = start(wget_app_create, line);
+	h_advance(5 * NSEC_PER_MSEC);
+	assert_non_null(canned_sk);
+	assert_true(sock_recv(canned_sk, req, sizeof(req)) > 0);
+	/* each part its own segment: the decoder sees every split */
+	for (size_t i = 0; i < nparts; i++) {
+		assert_int_equal(sock_send(canned_sk, parts[i], (unsigned)strlen(parts[i])),
+				 (int)strlen(parts[i]));
+		h_advance(NSEC_PER_MSEC);
+	}
+	status = run_until_exit(w, 1000);
+	sock_close(canned_sk);
+	sock_close(l);
+	return status;
+}
+
+static void test_wget_decodes_chunked_responses(void **state)
+{
+	static const char *const good[] = {
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n"
+		"Content-Length: 999\r\n\r\n5;ext=1\r\nhel",
+		"lo\r", "\n7\r\n, world\r\n1", "0\r\n0123456789abcdef\r\n0\r\nX-Trailer: y\r\n", "\r\n",
+	};
+	static const char *const bad[] = {
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX",
+	};
+
+	(void)state;
+	assert_int_equal(wget_canned(9001, good, ARRAY_SIZE(good)), 0);
+	assert_non_null(strstr(out, "Length: unspecified [text/plain]\nSaving to: \u2018STDOUT\u2019\n"));
+	assert_non_null(strstr(out, "hello, world0123456789abcdef"));
+	assert_non_null(strstr(out, "- written to stdout [28]\n"));
+	assert_int_equal(wget_canned(9002, bad, ARRAY_SIZE(bad)), 7);
+	assert_non_null(strstr(out, "Malformed chunk in the response body at byte 5.\n"));
+}
+
 /* app_exit inside a callback: the runner must not free the app (and its
  * priv, which the callback's callers still read while they unwind) until
  * the owner is back in its loop. */
@@ -504,6 +566,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_httpd_streams_a_large_file_as_the_client_reads, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_wget_decodes_chunked_responses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_app_exit_frees_only_after_the_callback, setup,
 						teardown),
 		cmocka_unit_test(test_usage_errors),
