@@ -317,7 +317,8 @@ static int app_wait(struct cli_ctx *c, struct app *a)
 			break;
 		/* Ctrl-C: ask once; the app prints its summary and exits.
 		 * Before start ran, remember it and post when it has. */
-		if (c->interrupt && *c->interrupt)
+		/* atomic: a job's flag is set by the shell's thread (kill, wait) */
+		if (c->interrupt && __atomic_load_n(c->interrupt, __ATOMIC_RELAXED))
 			interrupted = true;
 		if (interrupted)
 			post = app_post_stop_locked(a);
@@ -470,6 +471,12 @@ int app_run_background(struct cli_ctx *c, struct app *a, const char *prog)
 	return 0;
 }
 
+/* The job's Ctrl-C, from the shell's thread; app_wait polls it. */
+static void app_job_stop(struct app_job *j)
+{
+	__atomic_store_n(&j->stop, 1, __ATOMIC_RELAXED);
+}
+
 /* Take @j out of the table (app_jobs_lock held). */
 static void app_job_unlink_locked(struct app_job *j)
 {
@@ -491,9 +498,9 @@ static int app_job_join(struct cli_ctx *c, struct app_job *j, struct app_job *re
 			goto joined;
 		/* Ctrl-C during `wait` stops the jobs it waits for. */
 		if (*c->interrupt) {
-			j->stop = 1;
+			app_job_stop(j);
 			for (struct app_job *u = rest; u; u = u->next)
-				u->stop = 1;
+				app_job_stop(u);
 		}
 		nanosleep(&(struct timespec){ 0, 50 * 1000 * 1000L }, NULL);
 	}
@@ -514,7 +521,7 @@ void app_jobs_wait(struct cli_ctx *c, bool stop)
 	pthread_mutex_unlock(&app_jobs_lock);
 	for (j = list; j; j = j->next)
 		if (stop)
-			j->stop = 1;
+			app_job_stop(j);
 	for (j = list; j; j = n) {
 		n = j->next;
 		app_job_join(stop ? NULL : c, j, n);
@@ -656,7 +663,7 @@ int cmd_kill(struct cli_ctx *c, int argc, char **argv)
 		}
 		/* the stop is a Ctrl-C for the job; wait until it is gone so
 		 * its last words come before the next line's */
-		j->stop = 1;
+		app_job_stop(j);
 		cmd = strdup(j->cmd);
 		app_job_join(NULL, j, NULL);
 		app_job_print(c->out, id, mark, "Terminated", cmd ? cmd : "");
