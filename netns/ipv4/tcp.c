@@ -203,6 +203,8 @@ void tcp_free_sock(struct tcp_sock *tp)
 	inet_sk_list_del(tp);
 	free(tp->sndbuf);
 	free(tp->rcvbuf);
+	free(tp->sacked);
+	tp->sacked = NULL;
 	tp->sndbuf = tp->rcvbuf = NULL;
 	sk_free(&tp->sk);
 }

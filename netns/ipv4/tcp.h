@@ -195,7 +195,7 @@ struct tcp_sock {
 	struct tcp_sack_block duplicate_sack;
 	struct tcp_sack_block selective_acks[TCP_NUM_SACKS];
 	uint8_t sacked_n;
-	struct tcp_sack_block sacked[TCP_SACK_SCOREBOARD];
+	struct tcp_sack_block *sacked;	/* TCP_SACK_SCOREBOARD, at the first SACK */
 	uint32_t high_rxt, undo_marker, dsack_dups;
 
 	/* RTT (RFC 6298), in microseconds; Karn: one timed segment. */

@@ -17,6 +17,7 @@
  * RecoveryPoint in high_seq. Without SACK the NewReno of tcp_cong.c runs
  * instead. Owner thread only.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "tcp.h"
@@ -296,13 +297,22 @@ static bool tcp_check_dsack(struct tcp_sock *tp, const uint8_t *sp, unsigned num
  * Merge [start, end) into the scoreboard. Returns the bytes it SACKs
  * that were not SACKed before, *low the lowest of them. A block that
  * would need a slot when all are taken is left out: its data stays
- * unSACKed, which only costs a retransmission.
+ * unSACKed, which only costs a retransmission. The scoreboard is
+ * allocated at the first SACK (an idle connection holds none); without
+ * memory the blocks are not used.
  */
 static uint32_t tcp_sack_mark(struct tcp_sock *tp, uint32_t start, uint32_t end, uint32_t *low)
 {
-	struct tcp_sack_block *r = tp->sacked;
+	struct tcp_sack_block *r;
 	unsigned i = 0, j, n = tp->sacked_n;
 	uint32_t old = 0, s = start, e = end;
+
+	if (!tp->sacked) {
+		tp->sacked = calloc(TCP_SACK_SCOREBOARD, sizeof(tp->sacked[0]));
+		if (!tp->sacked)
+			return 0;
+	}
+	r = tp->sacked;
 
 	while (i < n && before(r[i].end_seq, start))
 		i++;

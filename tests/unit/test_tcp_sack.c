@@ -2,16 +2,17 @@
 /*
  * SACK and D-SACK (RFC 2018, 2883) and RFC 6675 recovery: a transfer
  * between two namespaces whose wire (this test) drops chosen segments
- * recovers with fewer retransmissions with SACK than with NewReno; the blocks an out-of-order receiver sends (most recent
- * first, 4 or 3 beside timestamps); a D-SACK for a duplicate, old or
- * out of order, and for the overlap of partly duplicate data;
- * SACK-permitted in the handshake only when both sides
- * and net.ipv4.tcp_sack agree; malformed SACK options and blocks outside
- * the window ignored and counted (TCPSACKDiscard, TCPDSACKIgnored*), and
- * a recovery driven by crafted SACKs retransmitting the holes only; an
- * RTO in recovery (TCPSackRecoveryFail) after which only unSACKed data
- * is resent; late data (TCPSACKReorder) and a receiver that drops what
- * it SACKed (TCPSACKReneging) counted.
+ * recovers with fewer retransmissions with SACK than with NewReno; the
+ * blocks an out-of-order receiver sends (most recent first, 4 or 3
+ * beside timestamps); a D-SACK for a duplicate, old or out of order, and
+ * for the overlap of partly duplicate data; SACK-permitted in the
+ * handshake only when both sides and net.ipv4.tcp_sack agree; malformed
+ * SACK options and blocks outside the window ignored and counted
+ * (TCPSACKDiscard, TCPDSACKIgnored*); a recovery driven by crafted SACKs
+ * retransmitting the holes only; an RTO in recovery
+ * (TCPSackRecoveryFail) after which only unSACKed data is resent; late
+ * data (TCPSACKReorder) and a receiver that drops what it SACKed
+ * (TCPSACKReneging) counted.
  */
 #include <errno.h>
 #include <stdlib.h>
