@@ -6,8 +6,10 @@
 # (its file descriptor: what we write the kernel receives, what the
 # kernel sends we read). TCP segments that carry data are dropped with
 # probability PERCENT/100 in both directions (a seeded generator, so a
-# run is repeatable); everything else passes. Prints the counts on exit.
-# Usage: lossy_relay.py NSEMU_TAP KERNEL_TAP PERCENT SEED
+# run is repeatable), and with probability REORDER/100 one is held back
+# until the next frame of its direction has gone (or 5 ms passed);
+# everything else passes. Prints the counts on exit.
+# Usage: lossy_relay.py NSEMU_TAP KERNEL_TAP PERCENT SEED [REORDER]
 import fcntl
 import os
 import random
@@ -38,36 +40,56 @@ def tcp_payload(frame):
 def main():
     nsemu_tap, kernel_tap, percent, seed = sys.argv[1:5]
     p = float(percent) / 100.0
+    reorder = float(sys.argv[5]) / 100.0 if len(sys.argv) > 5 else 0.0
     rnd = random.Random(int(seed))
     pk = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     pk.bind((nsemu_tap, 0))
     fd = os.open("/dev/net/tun", os.O_RDWR)
     fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", kernel_tap.encode(), IFF_TAP | IFF_NO_PI))
-    count = {"to_kernel": 0, "to_nsemu": 0, "dropped_to_kernel": 0, "dropped_to_nsemu": 0}
+    count = {"to_kernel": 0, "to_nsemu": 0, "dropped_to_kernel": 0, "dropped_to_nsemu": 0,
+             "reordered": 0}
+    out = {"to_kernel": lambda f: os.write(fd, f), "to_nsemu": pk.send}
+    held = {"to_kernel": None, "to_nsemu": None}
 
     def report(*_):
         print(" ".join(f"{k}={v}" for k, v in count.items()), flush=True)
         sys.exit(0)
 
+    def forward(way, frame):
+        if tcp_payload(frame):
+            if rnd.random() < p:
+                count["dropped_" + way] += 1
+                return
+            if held[way] is None and rnd.random() < reorder:
+                held[way] = frame
+                count["reordered"] += 1
+                return
+        out[way](frame)
+        count[way] += 1
+        if held[way] is not None:
+            out[way](held[way])
+            count[way] += 1
+            held[way] = None
+
+    def flush():
+        for way in held:
+            if held[way] is not None:
+                out[way](held[way])
+                count[way] += 1
+                held[way] = None
+
     signal.signal(signal.SIGTERM, report)
     print("relay ready", flush=True)
     while True:
-        ready, _, _ = select.select([pk, fd], [], [])
+        ready, _, _ = select.select([pk, fd], [], [], 0.005)
+        if not ready:
+            flush()
         if pk in ready:
             frame, addr = pk.recvfrom(65536)
             if addr[2] != socket.PACKET_OUTGOING:
-                if tcp_payload(frame) and rnd.random() < p:
-                    count["dropped_to_kernel"] += 1
-                else:
-                    os.write(fd, frame)
-                    count["to_kernel"] += 1
+                forward("to_kernel", frame)
         if fd in ready:
-            frame = os.read(fd, 65536)
-            if tcp_payload(frame) and rnd.random() < p:
-                count["dropped_to_nsemu"] += 1
-            else:
-                pk.send(frame)
-                count["to_nsemu"] += 1
+            forward("to_nsemu", os.read(fd, 65536))
 
 
 if __name__ == "__main__":

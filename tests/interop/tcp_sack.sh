@@ -4,7 +4,8 @@
 # sch_netem, classifiers or nftables, so the loss is a relay
 # (lossy_relay.py) in a namespace of its own between nsemu's TAP and a
 # second TAP in the kernel's namespace; it drops 2% of the TCP segments
-# that carry data, both ways, from a fixed seed:
+# that carry data and delays 1% behind the next one, both ways, from a
+# fixed seed:
 #
 #   kernel $KNS                   relay $RNS                 nsemu
 #   $KTAP 10.78.0.1 ── fd ─ lossy_relay.py ─ AF_PACKET ── $TAP ── h1 tap0 10.78.0.2
@@ -12,8 +13,9 @@
 # The kernel's nc sends 4 MiB to nsemu's nc -l and nsemu's nc 4 MiB to
 # the kernel's nc -l; both arrive whole (sha256), each sender recovered
 # with SACK (TcpExtTCPSackRecovery on the kernel for the blocks nsemu
-# sent, on h1 for the kernel's), and neither side discarded a block of
-# the other's (TCPSACKDiscard 0).
+# sent, on h1 for the kernel's), neither side discarded a block of the
+# other's (TCPSACKDiscard 0), and both saw the reordering in the SACKs
+# (TCPSACKReorder).
 # Usage: tcp_sack.sh NSEMU_BINARY
 . "$(dirname "$0")/lib.sh"
 interop_require "$@"
@@ -51,7 +53,7 @@ rx ip link set lo up
 rx sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 rx ip tuntap add dev "$TAP" mode tap || { bad "ip tuntap add $TAP"; exit 1; }
 rx ip link set "$TAP" up
-timeout 120 ip netns exec "$RNS" python3 "$(dirname "$0")/lossy_relay.py" "$TAP" "$KTAP" 2 13 \
+timeout 120 ip netns exec "$RNS" python3 "$(dirname "$0")/lossy_relay.py" "$TAP" "$KTAP" 2 13 1 \
 	>"$T/relay.log" 2>&1 &
 RELAY_PID=$!
 for _ in $(seq 50); do
@@ -111,6 +113,8 @@ k=$(netstat TCPSACKDiscard)
 check "kernel: none of nsemu's blocks discarded (TCPSACKDiscard $k)" test "${k:-1}" -eq 0
 k=$(netstat TCPSACKReneging)
 check "kernel: no reneging seen (TCPSACKReneging $k)" test "${k:-1}" -eq 0
+k=$(netstat TCPSACKReorder)
+check "kernel: reordering seen in nsemu's SACKs (TCPSACKReorder $k)" test "${k:-0}" -gt 0
 
 # 2. nsemu -> kernel: nsemu recovers from the kernel's SACK blocks
 timeout 40 ip netns exec "$KNS" nc -l -N 5001 >"$T/recv2" </dev/null &
@@ -125,6 +129,8 @@ n=$(h1 TcpExtTCPSackRecovery)
 check "h1: SACK recoveries (TcpExtTCPSackRecovery $n)" test "${n:-0}" -gt 0
 n=$(h1 TcpExtTCPSACKDiscard)
 check "h1: none of the kernel's blocks discarded (TcpExtTCPSACKDiscard $n)" test "${n:-1}" -eq 0
+n=$(h1 TcpExtTCPSACKReorder)
+check "h1: reordering seen in the kernel's SACKs (TcpExtTCPSACKReorder $n)" test "${n:-0}" -gt 0
 r1=$(h1 TcpRetransSegs)
 check "h1 retransmitted (TcpRetransSegs $r0 -> $r1)" test "${r1:-0}" -gt "${r0:-0}"
 echo "  note: h1 $(nse "nstat -n h1 TcpExtTCPSackRecovery TcpExtTCPFastRetrans TcpExtTCPSACKReorder TcpExtTCPSackRecoveryFail TcpExtTCPDSACKOldSent TcpExtTCPDSACKRecv" |
