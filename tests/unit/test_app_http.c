@@ -247,6 +247,50 @@ static void test_http_parse_response(void **state)
 	assert_int_equal(http_parse_response(buf, strlen(buf), &r), -1);
 }
 
+/* Random and mutated header blocks through every parser: no read past
+ * the buffer (ASan build), every answer one of the documented ones. */
+static void test_http_parsers_take_garbage(void **state)
+{
+	static const char seed[] = "GET /a%20b HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+				   "Connection: close\r\n\r\n";
+	static const char bytes[] = "\r\n :%./aH";
+	unsigned rnd = 12345;
+
+	(void)state;
+	for (unsigned iter = 0; iter < 20000; iter++) {
+		size_t len = (rnd = rnd * 1103515245 + 12345) % 200 + 1, end;
+		char *buf = malloc(len), path[64];
+		struct http_req r;
+		struct http_resp rs;
+		int st;
+
+		for (size_t i = 0; i < len; i++) {
+			rnd = rnd * 1103515245 + 12345;
+			/* half the runs mutate a valid request, half are noise */
+			buf[i] = iter & 1 ? (char)(rnd >> 16)
+			       : i < sizeof(seed) - 1 && (rnd >> 16) % 8 ? seed[i]
+								     : bytes[(rnd >> 16) % (sizeof(bytes) - 1)];
+		}
+		end = http_header_end(buf, len);
+		assert_true(end <= len);
+		if (end) {
+			char *copy = malloc(end);
+
+			memcpy(copy, buf, end);
+			st = http_parse_request(copy, end, &r);
+			assert_true(st == 0 || st == 400 || st == 505);
+			if (!st) {
+				st = http_decode_path(r.target, path, sizeof(path));
+				assert_true(st == 0 || st == 400 || st == 403);
+			}
+			memcpy(copy, buf, end);
+			http_parse_response(copy, end, &rs);
+			free(copy);
+		}
+		free(buf);
+	}
+}
+
 /* ---- httpd and wget over lo ---- */
 
 static void test_wget_saves_files_and_keeps_the_connection(void **state)
@@ -557,6 +601,7 @@ int main(void)
 		cmocka_unit_test(test_http_parse_request),
 		cmocka_unit_test(test_http_decode_path),
 		cmocka_unit_test(test_http_parse_response),
+		cmocka_unit_test(test_http_parsers_take_garbage),
 		cmocka_unit_test_setup_teardown(test_wget_saves_files_and_keeps_the_connection, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_wget_exit_statuses, setup, teardown),
