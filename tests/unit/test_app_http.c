@@ -4,8 +4,8 @@
  * cli/app_wget.c) without threads: the parsers on hand-made requests, then
  * httpd and wget both started on the fake worker (app_start_here) in one
  * namespace, talking over lo, with the fake clock advanced by hand: files
- * saved and named as wget names them, keep-alive, chunked responses from a
- * hand-made server, the exit statuses
+ * saved and named as wget names them, keep-alive, chunked responses and a
+ * redirect from a hand-made server, the exit statuses
  * (0, 4 refused or timed out, 8 server error), 408 for a request that
  * never completes, the usage errors, and app_exit's deferred free.
  */
@@ -536,6 +536,27 @@ static void test_wget_decodes_chunked_responses(void **state)
 	assert_non_null(strstr(out, "Malformed chunk in the response body at byte 5.\n"));
 }
 
+/* A 301 from the hand-made server to httpd's file: wget follows it. */
+static void test_wget_follows_a_redirect(void **state)
+{
+	static const char *const moved[] = {
+		"HTTP/1.1 301 Moved Permanently\r\nLocation: http://127.0.0.1:8080/hello.txt\r\n"
+		"Content-Length: 0\r\n\r\n",
+	};
+	struct app *h;
+
+	(void)state;
+	h = httpd();
+	assert_int_equal(wget_canned(9003, moved, ARRAY_SIZE(moved)), 0);
+	assert_non_null(strstr(out, "awaiting response... 301 Moved Permanently\n"
+				    "Location: http://127.0.0.1:8080/hello.txt [following]\n--"));
+	assert_non_null(strstr(out, "--  http://127.0.0.1:8080/hello.txt\n"
+				    "Connecting to 127.0.0.1:8080... connected.\n"));
+	assert_non_null(strstr(out, "hello\n"));
+	assert_non_null(strstr(out, "- written to stdout [6/6]\n"));
+	stop(h);
+}
+
 /* app_exit inside a callback: the runner must not free the app (and its
  * priv, which the callback's callers still read while they unwind) until
  * the owner is back in its loop. */
@@ -612,6 +633,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_httpd_streams_a_large_file_as_the_client_reads, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_wget_decodes_chunked_responses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wget_follows_a_redirect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_app_exit_frees_only_after_the_callback, setup,
 						teardown),
 		cmocka_unit_test(test_usage_errors),
