@@ -71,6 +71,7 @@ struct wget {
 	int try_no, redirects;
 	/* the connection */
 	bool reusable;
+	bool sk_fresh; /* sk: created for the next try, not connected yet */
 	uint32_t conn_addr;
 	uint16_t conn_port;
 	/* the response */
@@ -93,6 +94,7 @@ struct wget {
 
 static void wg_next_url(struct wget *w);
 static void wg_try(struct wget *w);
+static const struct sock_ops wg_sock_ops;
 
 #define wg_log(w, ...)                                                                           \
 	do {                                                                                     \
@@ -274,6 +276,7 @@ static void wg_drop_conn(struct wget *w)
 		sock_close(w->sk);
 	w->sk = NULL;
 	w->reusable = false;
+	w->sk_fresh = false;
 }
 
 static void wg_close_out(struct wget *w)
@@ -332,6 +335,11 @@ static void wg_retry(struct wget *w)
 	wg_log(w, "Retrying.\n\n");
 	w->try_no++;
 	w->state = WG_WAIT;
+	/* The next try's socket now: while wget waits it is the socket whose
+	 * gone() says the namespace is being deleted (the timer alone would
+	 * fire into a freed namespace). */
+	if (!sock_create(w->ns, AF_INET, SOCK_STREAM, IPPROTO_TCP, &wg_sock_ops, w, &w->sk))
+		w->sk_fresh = true;
 	timer_mod(&w->timer, loop_now() + (uint64_t)(w->try_no - 1 < WG_WAITRETRY_S
 							     ? w->try_no - 1
 							     : WG_WAITRETRY_S) *
@@ -903,10 +911,16 @@ static void wg_try(struct wget *w)
 			wg_readable(w->sk, w);
 		return;
 	}
-	wg_drop_conn(w);
 	wg_log(w, "Connecting to %s... ", w->hostport);
 	w->state = WG_CONNECTING;
-	err = sock_create(w->ns, AF_INET, SOCK_STREAM, IPPROTO_TCP, &wg_sock_ops, w, &w->sk);
+	if (w->sk && w->sk_fresh) {
+		err = 0; /* made by wg_retry */
+		w->sk_fresh = false;
+	} else {
+		wg_drop_conn(w);
+		err = sock_create(w->ns, AF_INET, SOCK_STREAM, IPPROTO_TCP, &wg_sock_ops, w,
+				  &w->sk);
+	}
 	if (!err)
 		err = sock_connect(w->sk, w->addr, w->port);
 	if (err != -EINPROGRESS) {

@@ -557,6 +557,31 @@ static void test_wget_follows_a_redirect(void **state)
 	stop(h);
 }
 
+/* wget waiting between tries holds a socket, so deleting its namespace
+ * ends it (status 4) instead of its timer firing into a freed namespace. */
+static void test_wget_ends_when_its_namespace_goes(void **state)
+{
+	struct netns *bare = h_ns("bare"); /* no route: unreachable at once */
+	char err[256] = "";
+	int status = 0;
+	struct app *w = make(wget_app_create, "wget -t 5 http://10.9.9.9/", &status, err,
+			     sizeof(err));
+
+	(void)state;
+	assert_non_null(w);
+	app_start_here(w, bare);
+	h_run();
+	assert_false(app_exited(w, NULL));
+	h_ns_destroy(bare);
+	h_run();
+	h_advance(3 * NSEC_PER_SEC); /* past the retry wait */
+	app_read_output(w, out, sizeof(out));
+	assert_true(app_exited(w, &status));
+	assert_int_equal(status, 4);
+	assert_non_null(strstr(out, "failed: Network is unreachable.\nRetrying.\n"));
+	app_destroy(w);
+}
+
 /* app_exit inside a callback: the runner must not free the app (and its
  * priv, which the callback's callers still read while they unwind) until
  * the owner is back in its loop. */
@@ -634,6 +659,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_wget_decodes_chunked_responses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wget_follows_a_redirect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wget_ends_when_its_namespace_goes, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_app_exit_frees_only_after_the_callback, setup,
 						teardown),
 		cmocka_unit_test(test_usage_errors),
