@@ -266,11 +266,10 @@ int inet_addr_add(struct netdev *dev, uint32_t local, uint8_t prefixlen, uint32_
 	*pp = ifa;
 	dev->ns->dev_gen++;
 
-	/* inetaddr_chain NETDEV_UP: fib_inetaddr_event */
+	/* inetaddr_chain NETDEV_UP: fib_inetaddr_event. Nothing goes on the
+	 * link: Linux announces addresses only on NETDEV_UP / NOTIFY_PEERS
+	 * with arp_notify (arp_netdev_event), not when one is added. */
 	fib_add_ifaddr(ifa);
-	/* announce the address on the link */
-	if (dev_is_up(dev) && !(dev->flags & (IFF_NOARP | IFF_LOOPBACK)))
-		arp_send_gratuitous(dev, local);
 	return 0;
 }
 

@@ -270,21 +270,19 @@ static void test_inet_addr_slash32_has_no_connected_route(void **state)
 	assert_null(find_route(ns, RT_TABLE_LOCAL, "10.1.0.1", 32, RTN_BROADCAST));
 }
 
-static void test_inet_addr_add_sends_gratuitous_arp(void **state)
+/* Linux sends nothing when an address is added to an up device (checked
+ * on this machine's kernel with tcpdump on a veth peer): a gratuitous
+ * ARP comes only with arp_notify, at link up. */
+static void test_inet_addr_add_sends_nothing(void **state)
 {
 	struct netns *ns = h_ns("a");
 	struct netdev *eth = h_fake_dev(ns, "eth0", NULL);
-	struct pkt *p;
 
 	h_tx_flush(eth);
 	assert_int_equal(add(eth, "10.0.0.1", 24), 0);
+	assert_int_equal(add(eth, "10.0.0.3", 24), 0); /* a secondary */
 	h_run();
-	assert_true(h_tx_count(eth) >= 1);
-	p = h_tx_pop(eth);
-	assert_non_null(p);
-	assert_int_equal(ntohs(((const struct ethhdr *)p->data)->h_proto), ETH_P_ARP);
-	pkt_free(p);
-	h_tx_flush(eth);
+	assert_int_equal(h_tx_count(eth), 0);
 }
 
 /* `ip link set lo mtu 10`: IPv4 leaves the device (Linux's
@@ -413,7 +411,7 @@ int main(void)
 		T(test_inet_addr_del_absent_is_eaddrnotavail),
 		T(test_inet_addr_on_down_device_adds_only_local_route),
 		T(test_inet_addr_slash32_has_no_connected_route),
-		T(test_inet_addr_add_sends_gratuitous_arp),
+		T(test_inet_addr_add_sends_nothing),
 		T(test_lo_up_gets_127_0_0_1),
 		T(test_mtu_below_68_takes_ipv4_off_the_device),
 		T(test_inet_addr_flush_removes_addresses_and_routes),
