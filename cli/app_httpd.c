@@ -2,7 +2,8 @@
 /*
  * httpd: a static file server over the emulated TCP.
  *   httpd [-q] [-p PORT] [-d DIR] [-t SECS] [&]
- * HTTP/1.0 and 1.1, GET and HEAD, persistent connections (1.1 by default,
+ * HTTP/1.0 and 1.1, GET and HEAD, If-Modified-Since (304), persistent
+ * connections (1.1 by default,
  * 1.0 with "Connection: keep-alive") with pipelined requests answered in
  * order. Files under DIR are streamed in HTTPD_CHUNK pieces as the send
  * buffer drains, never read whole. Errors as nginx/Apache answer them:
@@ -187,10 +188,12 @@ static void hc_header(struct httpd_conn *hc, int status, const char *type, uint6
 	int n;
 
 	http_date(date, sizeof(date), time(NULL));
-	n = snprintf(hc->buf, 1024,
-		     "HTTP/1.1 %d %s\r\nServer: nsemu-httpd\r\nDate: %s\r\nContent-Type: %s\r\n"
-		     "Content-Length: %llu\r\n",
-		     status, http_reason(status), date, type, (unsigned long long)length);
+	n = snprintf(hc->buf, 1024, "HTTP/1.1 %d %s\r\nServer: nsemu-httpd\r\nDate: %s\r\n", status,
+		     http_reason(status), date);
+	if (type) /* NULL: 304, which has no content */
+		n += snprintf(hc->buf + n, 1024 - (size_t)n,
+			      "Content-Type: %s\r\nContent-Length: %llu\r\n", type,
+			      (unsigned long long)length);
 	if (st) {
 		http_date(mtime, sizeof(mtime), st->st_mtime);
 		n += snprintf(hc->buf + n, 1024 - (size_t)n, "Last-Modified: %s\r\n", mtime);
@@ -299,8 +302,15 @@ static void hc_request(struct httpd_conn *hc, size_t len)
 		hc_error(hc, status, head, NULL);
 		return;
 	}
-	hc_header(hc, 200, http_mime_type(full), (uint64_t)st.st_size, &st, NULL);
-	hc->file_left = head ? 0 : (uint64_t)st.st_size;
+	if (r.has_ims && st.st_mtime <= r.ims) {
+		/* RFC 9110 13.1.3: not modified since the client's copy */
+		hc_header(hc, 304, NULL, 0, &st, NULL);
+		hc->file_left = 0;
+		head = true;
+	} else {
+		hc_header(hc, 200, http_mime_type(full), (uint64_t)st.st_size, &st, NULL);
+		hc->file_left = head ? 0 : (uint64_t)st.st_size;
+	}
 	if (head) {
 		fclose(hc->f);
 		hc->f = NULL;

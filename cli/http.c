@@ -168,6 +168,8 @@ int http_parse_request(char *buf, size_t len, struct http_req *r)
 			http_connection(value, &r->conn_close, &r->conn_keepalive);
 		} else if (!strcasecmp(name, "Transfer-Encoding")) {
 			r->has_te = true;
+		} else if (!strcasecmp(name, "If-Modified-Since")) {
+			r->has_ims = !http_parse_date(value, &r->ims);
 		} else if (!strcasecmp(name, "Content-Length")) {
 			uint64_t v;
 
@@ -306,6 +308,28 @@ void http_date(char *buf, size_t len, time_t t)
 	gmtime_r(&t, &tm);
 	snprintf(buf, len, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday], tm.tm_mday,
 		 months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+int http_parse_date(const char *s, time_t *t)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	char wday[4], mon[4], gmt[4], tail;
+	struct tm tm;
+	const char *m;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(s, "%3[A-Za-z], %2d %3[A-Za-z] %4d %2d:%2d:%2d %3s%c", wday, &tm.tm_mday, mon,
+		   &tm.tm_year, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, gmt, &tail) != 8 ||
+	    strlen(wday) != 3 || strcmp(gmt, "GMT"))
+		return -1;
+	m = strstr(months, mon);
+	if (strlen(mon) != 3 || !m || (m - months) % 3 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60 || tm.tm_year < 1900)
+		return -1;
+	tm.tm_mon = (int)(m - months) / 3;
+	tm.tm_year -= 1900;
+	*t = timegm(&tm);
+	return 0;
 }
 
 int http_parse_response(char *buf, size_t len, struct http_resp *r)

@@ -27,6 +27,8 @@ struct http_req {
 	bool has_host;
 	bool conn_close, conn_keepalive; /* Connection: close / keep-alive */
 	bool has_te;			  /* Transfer-Encoding present */
+	bool has_ims;			  /* a valid If-Modified-Since */
+	time_t ims;
 	uint64_t content_length;	  /* body to skip */
 };
 
@@ -53,6 +55,9 @@ const char *http_mime_type(const char *path);
 /* IMF-fixdate (RFC 9110 5.6.7): "Sun, 06 Nov 1994 08:49:37 GMT"; @buf of
  * at least 30 bytes. */
 void http_date(char *buf, size_t len, time_t t);
+/* Parse an IMF-fixdate; 0 and *t, or -1 (RFC 9110 13.1.3: a server
+ * ignores an If-Modified-Since it cannot parse). */
+int http_parse_date(const char *s, time_t *t);
 
 /* A parsed status line and the response headers wget needs. */
 struct http_resp {

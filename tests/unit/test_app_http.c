@@ -225,6 +225,17 @@ static void test_http_decode_path(void **state)
 	assert_string_equal(http_reason(431), "Request Header Fields Too Large");
 	http_date(p, sizeof(p), 784111777);
 	assert_string_equal(p, "Sun, 06 Nov 1994 08:49:37 GMT");
+	{
+		time_t t;
+
+		assert_int_equal(http_parse_date(p, &t), 0);
+		assert_int_equal(t, 784111777);
+		assert_int_equal(http_parse_date("Sunday, 06-Nov-94 08:49:37 GMT", &t), -1);
+		assert_int_equal(http_parse_date("Sun, 06 Foo 1994 08:49:37 GMT", &t), -1);
+		assert_int_equal(http_parse_date("Sun, 06 Nov 1994 08:49:37 UTC", &t), -1);
+		assert_int_equal(http_parse_date("Sun, 06 Nov 1994 25:49:37 GMT", &t), -1);
+		assert_int_equal(http_parse_date("Sun, 06 Nov 1994 08:49:37 GMTx", &t), -1);
+	}
 }
 
 static void test_http_parse_response(void **state)
@@ -446,6 +457,44 @@ static void test_httpd_idle_and_partial_requests_get_408(void **state)
 	h_advance(61ull * NSEC_PER_SEC);
 }
 
+/* If-Modified-Since: 304 without a body for a copy as new as the file,
+ * 200 for an older one or a date that does not parse. */
+static void test_httpd_if_modified_since(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "Thu, 01 Jan 2099 00:00:00 GMT", "HTTP/1.1 304 Not Modified\r\n" },
+		{ "Thu, 01 Jan 1970 00:00:00 GMT", "HTTP/1.1 200 OK\r\n" },
+		{ "yesterday", "HTTP/1.1 200 OK\r\n" },
+	};
+	struct app *h;
+	char buf[4096], req[256];
+
+	(void)state;
+	h = httpd();
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		int n = snprintf(req, sizeof(req),
+				 "GET /hello.txt HTTP/1.1\r\nHost: h\r\nIf-Modified-Since: %s\r\n"
+				 "Connection: close\r\n\r\n",
+				 cases[i][0]);
+
+		cl_connect();
+		assert_int_equal(sock_send(cl.sk, req, (unsigned)n), n);
+		h_advance(10 * NSEC_PER_MSEC);
+		assert_true(cl_read(buf, sizeof(buf)) > 0);
+		assert_true(!strncmp(buf, cases[i][1], strlen(cases[i][1])));
+		if (i == 0) {
+			assert_null(strstr(buf, "Content-Length"));
+			assert_non_null(strstr(buf, "Last-Modified: "));
+			assert_int_equal(strlen(strstr(buf, "\r\n\r\n")), 4); /* no body */
+		} else {
+			assert_non_null(strstr(buf, "\r\n\r\nhello\n"));
+		}
+		sock_close(cl.sk);
+	}
+	stop(h);
+	h_advance(61ull * NSEC_PER_SEC);
+}
+
 static void test_httpd_streams_a_large_file_as_the_client_reads(void **state)
 {
 	static uint8_t big[1 << 20];
@@ -655,6 +704,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_httpd_idle_and_partial_requests_get_408, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_httpd_if_modified_since, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_httpd_streams_a_large_file_as_the_client_reads, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_wget_decodes_chunked_responses, setup, teardown),
