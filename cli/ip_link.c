@@ -45,6 +45,7 @@ static const struct link_util *link_util_get(const char *kind)
 static int iplink_usage(struct cli_ctx *c, FILE *f)
 {
 	fprintf(f, "Usage: ip link add [ name ] NAME [ mtu MTU ] [ address LLADDR ] [ netns NS ]\n"
+		   "                   [ master DEVICE | vrf NAME ]\n"
 		   "                   type TYPE [ ARGS ]\n"
 		   "       ip link delete { DEVICE | dev DEVICE }\n"
 		   "       ip link set { DEVICE | dev DEVICE } [ { up | down } ] [ mtu MTU ]\n"
@@ -117,6 +118,16 @@ int iplink_parse(struct cli_ctx *c, int argc, char **argv, struct nl_msg *m,
 			NEXT_ARG();
 			if (iplink_put_alias(c, m, argv[0]))
 				return -EINVAL;
+		} else if (!strcmp(argv[0], "master") || !strcmp(argv[0], "vrf")) {
+			bool vrf = argv[0][0] == 'v';
+			int ifindex;
+
+			NEXT_ARG();
+			ifindex = cli_ifindex(c, argv[0]);
+			if (ifindex <= 0 || (vrf && !cli_name_is_vrf(c, argv[0])))
+				return invarg(c, vrf ? "Not a valid VRF name\n" : "Device does not exist\n",
+					      argv[0]);
+			nla_put_u32(m, IFLA_MASTER, (uint32_t)ifindex);
 		} else if (!strcmp(argv[0], "netns")) {
 			NEXT_ARG();
 			/* IFLA_NET_NS_PID carries the nsemu namespace id (notes §4) */

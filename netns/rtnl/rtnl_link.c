@@ -686,8 +686,11 @@ static void link_make_owner(void *arg)
 		return;
 	}
 	m->dev = dev;
-	/* rtnl_configure_link: the request's own flags (`ip link add X up`) */
-	if (m->up && (m->err = dev_open(dev))) {
+	/* rtnl_configure_link: the request's own flags (`ip link add X up`),
+	 * then its master (`... master red`, do_set_master) */
+	if ((m->up && (m->err = dev_open(dev))) ||
+	    (m->tb && m->tb[IFLA_MASTER] &&
+	     (m->err = link_set_master(dev, (int)nla_get_u32(m->tb[IFLA_MASTER]), m->ext)))) {
 		/* rtnl_newlink_create's out_unregister: the device goes, and a
 		 * pair's peer with it (its uninit) */
 		dev_unregister(dev);

@@ -579,6 +579,36 @@ static void test_vrf_socket_bound_to_it_routes_in_its_table(void **state)
 	assert_int_equal(pkt_in_use(), 0);
 }
 
+/* `ip link add NAME master M type dummy` */
+static int add_dummy_master(const char *name, int master)
+{
+	struct nl_msg *m = h_link_msg(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0, 0, 0);
+	struct nlattr *li;
+
+	nla_put_string(m, IFLA_IFNAME, name);
+	nla_put_u32(m, IFLA_MASTER, (uint32_t)master);
+	li = nla_nest_start(m, IFLA_LINKINFO);
+	nla_put_string(m, IFLA_INFO_KIND, "dummy");
+	nla_nest_end(m, li);
+	return send_msg(m);
+}
+
+static void test_vrf_newlink_with_master_enslaves_or_makes_nothing(void **state)
+{
+	int red;
+
+	assert_int_equal(add_vrf("red", 10, true), 0);
+	red = dev_named("red")->ifindex;
+	/* rtnl_newlink_create: do_set_master after the device is made */
+	assert_int_equal(add_dummy_master("d0", red), 0);
+	assert_ptr_equal(dev_named("d0")->master, dev_named("red"));
+	/* a master that cannot take it: the new device goes again */
+	assert_int_equal(add_dummy_master("d1", dev_named("d0")->ifindex), -EOPNOTSUPP);
+	assert_null(dev_named("d1"));
+	assert_int_equal(add_dummy_master("d2", 999), -EINVAL);
+	assert_null(dev_named("d2"));
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -594,6 +624,7 @@ int main(void)
 		T(test_vrf_delete_frees_ports_and_keeps_the_rule),
 		T(test_vrf_l3mdev_rules_get_the_kernels_checks),
 		T(test_vrf_socket_bound_to_it_routes_in_its_table),
+		T(test_vrf_newlink_with_master_enslaves_or_makes_nothing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
