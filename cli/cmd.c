@@ -361,6 +361,7 @@ const struct cmd cli_cmds[] = {
 	{ "nc", cmd_nc, "nc [-vz] [-w S] [-i FILE] [-o FILE] ADDR PORT | nc -l [-v] [-i F] [-o F] PORT [&]" },
 	{ "httpd", cmd_httpd, "httpd [-q] [-p PORT] [-d DIR] [-t SECS] [&]: static HTTP/1.1 file server" },
 	{ "wget", cmd_wget, "wget [-q] [-O FILE|-] [-T SECS] [-t TRIES] URL... [&]: HTTP client" },
+	{ "iperf3", cmd_iperf3, "iperf3 -s [-p PORT] [-1] | -c ADDR [-t S|-n BYTES] [-P N] [-R] [-l LEN] [-i S] [-J] [&]" },
 	{ "ss", cmd_ss, "ss [-n NS] -t [-a|-l] [-n]: TCP sockets" },
 	{ "tcpdump", cmd_tcpdump, "tcpdump [-n NS] -i DEV [-w FILE] [-c N] [-e] [EXPR] [&]: capture" },
 	{ "wait", cmd_wait, "wait [%N]: wait for background jobs (tcpdump ... &, nc ... &); Ctrl-C stops them" },

@@ -91,6 +91,7 @@ int cmd_traceroute(struct cli_ctx *c, int argc, char **argv); /* app_traceroute.
 int cmd_nc(struct cli_ctx *c, int argc, char **argv);	   /* app_nc.c, in c->ns */
 int cmd_httpd(struct cli_ctx *c, int argc, char **argv);    /* app_httpd.c, in c->ns */
 int cmd_wget(struct cli_ctx *c, int argc, char **argv);     /* app_wget.c, in c->ns */
+int cmd_iperf3(struct cli_ctx *c, int argc, char **argv); /* app_iperf.c, in c->ns */
 int cmd_ss(struct cli_ctx *c, int argc, char **argv);	   /* ss.c */
 int cmd_tcpdump(struct cli_ctx *c, int argc, char **argv);    /* tcpdump.c, in c->ns */
 int cmd_wait(struct cli_ctx *c, int argc, char **argv);       /* tcpdump.c: background jobs */

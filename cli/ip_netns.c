@@ -140,6 +140,7 @@ static const struct cmd exec_cmds[] = {
 	{ "nc", cmd_nc, "" },
 	{ "httpd", cmd_httpd, "" },
 	{ "wget", cmd_wget, "" },
+	{ "iperf3", cmd_iperf3, "" },
 	{ "ss", cmd_ss, "" },
 	{ NULL, NULL, NULL },
 };
