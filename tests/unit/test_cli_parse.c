@@ -171,7 +171,7 @@ static void test_cli_netns_exec_host_program(void **state)
 	assert_int_not_equal(run("ip netns exec h1 curl -s x"), 0);
 	assert_string_equal(err_buf,
 			    "exec of \"curl\" failed: ip netns exec runs nsemu's own commands only: "
-			    "ip sysctl ping traceroute tcpdump nstat nc httpd wget ss\n"
+			    "ip sysctl ping traceroute tcpdump nstat nc httpd wget iperf3 ss\n"
 			    "To run a host program in h1, type in a shell: nsemu exec h1 -- curl -s x\n");
 	assert_int_equal(out_len, 0);
 	/* built-ins are named in full: a prefix is a program name too */
