@@ -248,7 +248,11 @@ void icmp_send(const struct pkt *orig, int type, int code, uint32_t info)
 		return;
 	if (ipv4_is_multicast(iph->daddr) || ipv4_is_lbcast(iph->daddr))
 		return;
-	if (fib_lookup(ns, iph->daddr, &res) == 0) {
+	/* what the datagram was to, in the VRF it came through */
+	if (fib_lookup_flow(ns,
+			    &(struct flowi4){ .daddr = iph->daddr,
+					      .l3mdev = l3mdev_master_ifindex(orig->dev) },
+			    &res) == 0) {
 		if (res.type == RTN_BROADCAST || res.type == RTN_MULTICAST)
 			return;
 		local = res.type == RTN_LOCAL;

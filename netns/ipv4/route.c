@@ -239,8 +239,11 @@ static bool ip_route_wants_redirect(struct netns *ns, struct netdev *dev, uint32
 
 	if (!devconf_get(dev, DEVCONF_SEND_REDIRECTS))
 		return false;
-	if (fib_lookup(ns, saddr, &back) || back.type != RTN_UNICAST || back.dev != dev ||
-	    back.gw)
+	/* the route back, in the VRF @dev belongs to */
+	if (fib_lookup_flow(ns,
+			    &(struct flowi4){ .daddr = saddr, .l3mdev = l3mdev_master_ifindex(dev) },
+			    &back) ||
+	    back.type != RTN_UNICAST || back.dev != dev || back.gw)
 		return false;
 	if (devconf_get(dev, DEVCONF_SHARED_MEDIA))
 		return true;
