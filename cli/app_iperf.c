@@ -123,7 +123,7 @@ static void iperf_error(struct iperf *ip, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (ip->json && ip->jout) {
+	if (ip->json) {
 		iperf_json_finish(ip, msg);
 	} else {
 		app_eprintf(ip->app, "iperf3: error - %s\n", msg);
@@ -327,6 +327,11 @@ static void iperf_stream_readable(struct sock *sk, void *ctx)
 	struct iperf *ip = s->ip;
 	int r;
 
+	/* Data before TEST_RUNNING waits in the socket (iperf3 reads its
+	 * streams only once the test runs): the stream's first bytes can
+	 * overtake the control connection's TEST_START. */
+	if (!ip->running)
+		return;
 	while (!ip->finished && s->sk && (r = sock_recv(sk, ip->rbuf, sizeof(ip->rbuf))) != -EAGAIN) {
 		if (r <= 0) {
 			/* the peer closed it: at the end of a test, the usual way */
@@ -337,7 +342,7 @@ static void iperf_stream_readable(struct sock *sk, void *ctx)
 					    strerror(-r));
 			return;
 		}
-		if (!ip->running || ip->ended || ip->sender)
+		if (ip->ended || ip->sender)
 			continue;
 		s->bytes += (unsigned)r;
 		s->ival_bytes += (unsigned)r;
@@ -346,6 +351,18 @@ static void iperf_stream_readable(struct sock *sk, void *ctx)
 			iperf_client_end(ip);
 			return;
 		}
+	}
+}
+
+/* The test runs: the sender starts writing, the receiver reads what
+ * arrived before. */
+static void iperf_streams_kick(struct iperf *ip)
+{
+	for (int i = 0; i < ip->nst && !ip->finished && !ip->ended; i++) {
+		if (ip->sender)
+			iperf_stream_pump(&ip->st[i]);
+		else if (ip->st[i].sk)
+			iperf_stream_readable(ip->st[i].sk, &ip->st[i]);
 	}
 }
 
@@ -481,8 +498,7 @@ static void iperf_client_state(struct iperf *ip, int st)
 		break;
 	case IPERF_TEST_RUNNING:
 		ip->state = st;
-		for (int i = 0; i < ip->nst && !ip->finished; i++)
-			iperf_stream_pump(&ip->st[i]);
+		iperf_streams_kick(ip);
 		break;
 	case IPERF_EXCHANGE_RESULTS:
 		ip->state = st;
@@ -563,8 +579,7 @@ static void iperf_srv_test_begin(struct iperf *ip)
 	ip->sender = ip->reverse;
 	iperf_test_begin(ip);
 	iperf_send_state(ip, IPERF_TEST_RUNNING);
-	for (int i = 0; i < ip->nst && !ip->finished; i++)
-		iperf_stream_pump(&ip->st[i]);
+	iperf_streams_kick(ip);
 }
 
 static void iperf_conn_readable(struct sock *sk, void *ctx)
@@ -1241,14 +1256,14 @@ static int iperf_args_check(FILE *err, struct iperf_args *a)
 	if (a->have_t && a->have_n)
 		return iperf_param_error(err,
 			"only one test end condition (-t, -n, -k) may be specified");
-	/* Where iperf3 takes a value nsemu cannot run (it would hang or
-	 * loop: -P 0, -l 0, -t 0 with nothing else, -n 0), say so. */
+	/* Where iperf3 takes a value nsemu will not run (-P 0 hangs it,
+	 * -t 0 runs forever), say so. */
 	if (a->client && a->parallel < 1)
 		return iperf_param_error(err, "number of parallel streams must be at least 1");
 	if (a->client && a->len < 1)
-		return iperf_param_error(err, "block size must be at least 1 byte");
+		a->len = IPERF_LEN_TCP; /* iperf3: -l 0 is the default */
 	if (a->client && a->have_n && a->nbytes < 1)
-		return iperf_param_error(err, "number of bytes must be at least 1");
+		a->have_n = false; /* iperf3: -n 0 leaves the test timed */
 	if (a->client && a->duration < 1 && !a->have_n)
 		return iperf_param_error(err,
 			"test duration must be at least 1 second (nsemu runs no endless test)");

@@ -406,16 +406,12 @@ int iperf_results_parse(struct iperf *ip, const struct ijson *j)
 
 /* ---- --json ---- */
 
-void iperf_json_start(struct iperf *ip)
+/* What iperf3 -J has before any connection: start's connected, version
+ * and system_info, and the intervals. */
+static void iperf_json_begin(struct iperf *ip)
 {
-	struct ijson *start, *o;
+	struct ijson *start;
 	struct utsname u;
-	char tbuf[64];
-	time_t now = time(NULL);
-	struct tm tm;
-	char a[INET_ADDRSTRLEN];
-	int v;
-	unsigned len = sizeof(v);
 
 	ijson_free(ip->jout);
 	ip->jout = ijson_new(IJSON_OBJECT);
@@ -429,6 +425,21 @@ void iperf_json_start(struct iperf *ip)
 			 u.version, u.machine);
 		ijson_add_str(start, "system_info", sys);
 	}
+	ip->jintervals = ijson_add_arr(ip->jout, "intervals");
+}
+
+void iperf_json_start(struct iperf *ip)
+{
+	struct ijson *start, *o;
+	char tbuf[64];
+	time_t now = time(NULL);
+	struct tm tm;
+	char a[INET_ADDRSTRLEN];
+	int v;
+	unsigned len = sizeof(v);
+
+	iperf_json_begin(ip);
+	start = (struct ijson *)ijson_get(ip->jout, "start");
 	gmtime_r(&now, &tm);
 	strftime(tbuf, sizeof(tbuf), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	o = ijson_add_obj(start, "timestamp");
@@ -467,7 +478,6 @@ void iperf_json_start(struct iperf *ip)
 	ijson_add_num(o, "reverse", ip->reverse);
 	ijson_add_num(o, "tos", 0);
 	ijson_add_num(o, "target_bitrate", 0);
-	ip->jintervals = ijson_add_arr(ip->jout, "intervals");
 }
 
 static void iperf_json_side(struct ijson *o, int id, const struct iperf_side *d, bool sender)
@@ -547,7 +557,7 @@ void iperf_json_finish(struct iperf *ip, const char *error)
 	char *s;
 
 	if (!ip->jout) {
-		iperf_json_start(ip);
+		iperf_json_begin(ip);
 		if (!ip->jout)
 			return;
 	}

@@ -8,7 +8,7 @@
 set -e
 BUILD_PKGS="libev-dev libnl-3-dev libnl-route-3-dev libjemalloc-dev libcmocka-dev libedit-dev libpcap-dev pkg-config"
 # Tools the tests drive (the real iproute2 and kernel tools, sanitizer runtimes).
-TEST_PKGS="iproute2 procps iputils-ping traceroute arping tshark python3-scapy tcpdump netcat-openbsd"
+TEST_PKGS="iproute2 procps iputils-ping traceroute arping tshark python3-scapy tcpdump netcat-openbsd iperf3"
 # `make bench`: the plot (gnuplot), callgrind (valgrind), the kernel chain (iproute2, util-linux taskset/unshare).
 BENCH_PKGS="gnuplot-nox valgrind util-linux python3"
 
