@@ -417,7 +417,7 @@ static int iprule_list_flush(struct cli_ctx *c, int argc, char **argv, int actio
 static int iprule_modify(struct cli_ctx *c, int cmd, int argc, char **argv)
 {
 	struct fib_rule_hdr frh = { .family = AF_INET, .action = FR_ACT_UNSPEC };
-	bool table_ok = false;
+	bool table_ok = false, l3mdev_rule = false;
 	uint32_t tid = 0, v;
 	struct nl_msg *m;
 	int flags = 0, err;
@@ -567,6 +567,7 @@ static int iprule_modify(struct cli_ctx *c, int cmd, int argc, char **argv)
 			/* the flow's VRF gives the table: no default one */
 			nla_put_u8(m, FRA_L3MDEV, 1);
 			table_ok = true;
+			l3mdev_rule = true;
 		} else if (!strcmp(argv[0], "dev") || !strcmp(argv[0], "iif") ||
 			   !strcmp(argv[0], "oif")) {
 			bool oif = argv[0][0] == 'o';
@@ -621,6 +622,12 @@ static int iprule_modify(struct cli_ctx *c, int cmd, int argc, char **argv)
 			frh.action = (uint8_t)type;
 			table_ok = true;
 		}
+	}
+	/* iprule_modify refuses it before the kernel would */
+	if (l3mdev_rule && tid) {
+		fprintf(c->err, "table can not be specified for l3mdev rules\n");
+		err = -EINVAL;
+		goto out_free;
 	}
 	if (!table_ok && cmd == RTM_NEWRULE)
 		frh.table = RT_TABLE_MAIN;

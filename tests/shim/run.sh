@@ -433,6 +433,12 @@ same vrf show red
 same route show vrf red
 same route show table 10
 same rule show
+same -j rule show
+same -d rule show
+do_shim ip rule add l3mdev pref 2000
+same rule show
+same rule add l3mdev table 10 pref 2001
+do_shim ip rule del pref 2000
 same route get 10.50.0.9 vrf red
 out=$(shim ip link set red master red 2>&1); rc=$?
 [ $rc -eq 2 ] && [ "$out" = "Error: Can not enslave an L3 master device to a VRF." ] && ok ||
