@@ -34,15 +34,17 @@
 /* /proc/net/netstat's TcpExt line (nstat prints TcpExt + the name), in
  * the kernel's order (snmp4_net_list); only the ones nsemu counts. */
 #define TCPEXT_MIB(X)                                                                              \
-	X(TcpExtTW) X(TcpExtDelayedACKLost) X(TcpExtTCPRenoRecovery) X(TcpExtTCPSackRecovery)      \
+	X(TcpExtSyncookiesSent) X(TcpExtSyncookiesRecv) X(TcpExtSyncookiesFailed)                  \
+	X(TcpExtEmbryonicRsts) X(TcpExtTW) X(TcpExtDelayedACKLost) X(TcpExtListenOverflows)        \
+	X(TcpExtListenDrops) X(TcpExtTCPRenoRecovery) X(TcpExtTCPSackRecovery)                     \
 	X(TcpExtTCPSACKReneging) X(TcpExtTCPSACKReorder) X(TcpExtTCPRenoFailures)                  \
 	X(TcpExtTCPSackFailures) X(TcpExtTCPLossFailures) X(TcpExtTCPFastRetrans)                  \
 	X(TcpExtTCPSlowStartRetrans) X(TcpExtTCPRenoRecoveryFail) X(TcpExtTCPSackRecoveryFail)     \
 	X(TcpExtTCPDSACKOldSent) X(TcpExtTCPDSACKOfoSent) X(TcpExtTCPDSACKRecv)                    \
 	X(TcpExtTCPDSACKOfoRecv) X(TcpExtTCPAbortOnData) X(TcpExtTCPAbortOnClose)                  \
 	X(TcpExtTCPAbortOnTimeout) X(TcpExtTCPSACKDiscard) X(TcpExtTCPDSACKIgnoredOld)             \
-	X(TcpExtTCPDSACKIgnoredNoUndo) X(TcpExtTCPKeepAlive) X(TcpExtTCPDSACKRecvSegs)             \
-	X(TcpExtTCPDSACKIgnoredDubious)
+	X(TcpExtTCPDSACKIgnoredNoUndo) X(TcpExtTCPReqQFullDoCookies) X(TcpExtTCPReqQFullDrop)      \
+	X(TcpExtTCPKeepAlive) X(TcpExtTCPDSACKRecvSegs) X(TcpExtTCPDSACKIgnoredDubious)
 
 /* One flat enum so a drop reason can name any counter (drop_reason.h). */
 enum mib_field {

@@ -92,7 +92,7 @@ static const struct devconf_var devconf_vars[] = {
  * in USER_HZ ticks of 10 ms, base_reachable_time in seconds, both stored in
  * ms as their *_ms twins). */
 struct net_var {
-	const char *name; /* relative to net.ipv4. */
+	const char *name; /* relative to net.ipv4. (net.core. in core_vars) */
 	size_t off;	  /* in struct sysctl_net */
 	int32_t min, max; /* in the key's own unit */
 	int32_t scale;
@@ -134,6 +134,7 @@ static const struct net_var net_vars[] = {
 	 * mtu_expires in seconds (proc_dointvec_jiffies) */
 	NV("route.min_pmtu", ip_rt_min_pmtu, 68, INT_MAX, 1),
 	NV("route.mtu_expires", ip_rt_mtu_expires, INT_MIN / 1000, INT_MAX / 1000, 1),
+	NV("tcp_abort_on_overflow", tcp_abort_on_overflow, 0, 255, 1),
 	/* tcp_dsack / tcp_sack: u8 (proc_dou8vec_minmax), any of 0..255 */
 	NV("tcp_dsack", tcp_dsack, 0, 255, 1),
 	NV("tcp_ecn", tcp_ecn, 0, 2, 1),
@@ -145,12 +146,20 @@ static const struct net_var net_vars[] = {
 	NV("tcp_keepalive_intvl", tcp_keepalive_intvl, -(INT_MAX / SYSCTL_HZ), INT_MAX / SYSCTL_HZ, 1),
 	NV("tcp_keepalive_probes", tcp_keepalive_probes, 0, 255, 1),
 	NV("tcp_keepalive_time", tcp_keepalive_time, -(INT_MAX / SYSCTL_HZ), INT_MAX / SYSCTL_HZ, 1),
+	NV("tcp_max_syn_backlog", tcp_max_syn_backlog, INT_MIN, INT_MAX, 1),
 	NV("tcp_sack", tcp_sack, 0, 255, 1),
 	/* tcp_syn_retries / tcp_synack_retries: 1..127 (MAX_TCP_SYNCNT) */
 	NV("tcp_syn_retries", tcp_syn_retries, 1, 127, 1),
 	NV("tcp_synack_retries", tcp_synack_retries, 1, 127, 1),
+	NV("tcp_syncookies", tcp_syncookies, 0, 255, 1),
 	NV("tcp_timestamps", tcp_timestamps, 0, 2, 1),
 	NV("tcp_window_scaling", tcp_window_scaling, 0, 1, 1),
+};
+
+/* net.core.* (netns_core_table: the per-namespace ones). */
+static const struct net_var core_vars[] = {
+	/* proc_dointvec_minmax, extra1 SYSCTL_ZERO */
+	NV("somaxconn", somaxconn, 0, INT_MAX, 1),
 };
 #undef NV
 
@@ -219,6 +228,11 @@ void sysctl_net_init(struct sysctl_net *s)
 	s->tcp_keepalive_time = 7200;	  /* TCP_KEEPALIVE_TIME / HZ */
 	s->tcp_keepalive_intvl = 75;	  /* TCP_KEEPALIVE_INTVL / HZ */
 	s->tcp_keepalive_probes = 9;	  /* TCP_KEEPALIVE_PROBES */
+	s->somaxconn = 4096;		  /* SOMAXCONN */
+	/* max(128, ehash entries / 128): 2048 on the reference machine */
+	s->tcp_max_syn_backlog = 2048;
+	s->tcp_abort_on_overflow = 0;
+	s->tcp_syncookies = 1;
 }
 
 void sysctl_dev_init(struct netns *ns, struct ipv4_devconf *cnf)
@@ -431,7 +445,17 @@ static int key_resolve(struct netns *ns, const char *key, struct key_ref *r)
 	char rel[2 * KEY_COMPLEN + 16];
 
 	memset(r, 0, sizeof(*r));
-	if (key_split(key, &kp) || kp.n < 3 || strcmp(kp.c[0], "net") || strcmp(kp.c[1], "ipv4"))
+	if (key_split(key, &kp) || kp.n < 3 || strcmp(kp.c[0], "net"))
+		return -ENOENT;
+	if (kp.n == 3 && !strcmp(kp.c[1], "core")) {
+		for (size_t k = 0; k < ARRAY_SIZE(core_vars); k++)
+			if (!strcmp(core_vars[k].name, kp.c[2])) {
+				r->nv = &core_vars[k];
+				return 0;
+			}
+		return -ENOENT;
+	}
+	if (strcmp(kp.c[1], "ipv4"))
 		return -ENOENT;
 	if (kp.n == 3 && !strcmp(kp.c[2], "ip_forward")) {
 		r->ip_forward = true;
@@ -739,6 +763,8 @@ void sysctl_walk(struct netns *ns, sysctl_walk_fn fn, void *arg)
 		snprintf(pr->val, sizeof(pr->val), "%d\t%d", ns->sysctl.ip_local_port_range[0],
 			 ns->sysctl.ip_local_port_range[1]);
 	}
+	for (size_t k = 0; k < ARRAY_SIZE(core_vars); k++)
+		walk_add(&w, net_var_read(ns, &core_vars[k]), "net.core.%s", core_vars[k].name);
 	for (size_t k = 0; k < ARRAY_SIZE(net_vars); k++)
 		walk_add(&w, net_var_read(ns, &net_vars[k]), "net.ipv4.%s", net_vars[k].name);
 	for (unsigned k = 0; k < n_str_vars; k++) {

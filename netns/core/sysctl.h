@@ -108,6 +108,10 @@ struct sysctl_net {
 	int32_t tcp_keepalive_time;	  /* 7200 s */
 	int32_t tcp_keepalive_intvl;	  /* 75 s */
 	int32_t tcp_keepalive_probes;	  /* 9 */
+	int32_t tcp_max_syn_backlog;	  /* 2048 (memory-sized in Linux) */
+	int32_t tcp_abort_on_overflow;	  /* 0 */
+	int32_t tcp_syncookies;		  /* 1: when the SYN queue overflows, 2: always */
+	int32_t somaxconn;		  /* net.core.somaxconn: 4096 */
 };
 
 /* Set every value to Linux's default for a new namespace. */

@@ -359,12 +359,8 @@ static int inet_listen(struct sock *sk, int backlog)
 	struct tcp_sock *tp = tcp_sk(sk);
 	int err;
 
-	if (backlog < 0)
-		backlog = 0;
-	if (backlog > TCP_SOMAXCONN)
-		backlog = TCP_SOMAXCONN;
 	if (tp->state == TCP_LISTEN) {
-		tp->backlog = (unsigned)backlog;
+		tp->backlog = inet_csk_listen_backlog(sk->ns, backlog);
 		return 0;
 	}
 	if (tp->state != TCP_CLOSE)
@@ -378,7 +374,7 @@ static int inet_listen(struct sock *sk, int backlog)
 		if (err)
 			return err;
 	}
-	tp->backlog = (unsigned)backlog;
+	tp->backlog = inet_csk_listen_backlog(sk->ns, backlog);
 	tp->state = TCP_LISTEN;
 	inet_lhash_insert(tp);
 	return 0;

@@ -74,7 +74,6 @@ enum tcp_state {
 #define TCP_TIMEWAIT_NS (60ull * NSEC_PER_SEC) /* TCP_TIMEWAIT_LEN */
 #define TCP_MSS_DEFAULT 536u		/* RFC 9293 3.7.1 without an MSS option */
 #define TCP_RETRIES2 15			/* net.ipv4.tcp_retries2 */
-#define TCP_SOMAXCONN 4096		/* net.core.somaxconn */
 #define TCP_NUM_SACKS 4			/* blocks we send (TCP_NUM_SACKS) */
 #define TCP_SACK_SCOREBOARD 32		/* SACKed ranges the sender keeps */
 #define TCP_DUPTHRESH 3			/* RFC 6675 DupThresh (tcp_reordering) */
@@ -166,6 +165,8 @@ struct tcp_sock {
 	/* the listener is inside its accept callback, which may close it:
 	 * tcp_close then leaves the free to tcp_child_established */
 	bool in_accept, close_deferred;
+	bool synq_overflowed;		/* a SYN cookie was sent, at last_overflow */
+	uint64_t last_overflow;
 
 	/* Send sequence space (RFC 9293 3.3.1), snd_max the highest sent. */
 	uint32_t iss, snd_una, snd_nxt, snd_max, write_seq;
@@ -394,6 +395,33 @@ void tcp_free_sock(struct tcp_sock *tp);
 /* The state names ss prints ("ESTAB", "LISTEN", ...): tcp_diag.h. */
 const char *tcp_state_name(int state);
 
+/* ---- inet_connection_sock.c ---- */
+/* The listen backlog @backlog becomes: capped at net.core.somaxconn (a
+ * negative one too, as __sys_listen's unsigned compare). */
+unsigned inet_csk_listen_backlog(const struct netns *ns, int backlog);
+/* tcp_conn_request's checks of a SYN for listener @lp: true if it may go
+ * on (*want_cookie: answer with a SYN cookie instead of a child), false
+ * once it has dropped @p (consumes pkt then) with its counters. */
+bool tcp_conn_request_admit(struct tcp_sock *lp, struct pkt *p, bool *want_cookie);
+/* The last ACK of @child's handshake, its listener's accept queue full:
+ * true once @p is dropped (and with tcp_abort_on_overflow a RST sent,
+ * the child freed); false if there is room. */
+bool tcp_child_overflow(struct tcp_sock *child, struct pkt *p);
+/* sk_acceptq_is_full for a child about to be made: true once @p is
+ * dropped with ListenOverflows and ListenDrops. */
+bool tcp_acceptq_overflow(struct tcp_sock *lp, struct pkt *p);
+
+/* ---- syncookies.c ---- */
+/* Start-up: draw the secrets. */
+void syncookie_init(void);
+/* Answer the SYN @p to @lp with a cookie SYN-ACK, keeping nothing
+ * (SyncookiesSent). Consumes pkt. */
+void cookie_v4_send_synack(struct tcp_sock *lp, struct pkt *p);
+/* An ACK to @lp that may answer a cookie: false (pkt untouched) when it
+ * does not (an invalid one counts SyncookiesFailed); true once it made
+ * the child and handed it @p (SyncookiesRecv), or dropped @p. */
+bool cookie_v4_check(struct tcp_sock *lp, struct pkt *p);
+
 /* ---- tcp_ipv4.c ---- */
 void tcp_v4_rcv(struct pkt *p);
 void tcp_v4_err(struct pkt *p, uint32_t info);
@@ -410,6 +438,9 @@ void tcp_parse_options(const struct tcphdr *th, struct tcp_skb_cb *cb);
 /* Process segment @p (TCP header at p->data, cb filled) for @tp in any
  * state but LISTEN. Consumes pkt. */
 void tcp_rcv_state_process(struct tcp_sock *tp, struct pkt *p);
+struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, const struct pkt *p,
+					  const struct tcp_skb_cb *cb, uint32_t iss,
+					  enum drop_reason *reason);
 /* A segment for a listener: a SYN makes a child in SYN_RECV. Consumes pkt. */
 void tcp_v4_conn_request(struct tcp_sock *lp, struct pkt *p);
 /* The new socket's options from its peer's SYN or SYN-ACK. */

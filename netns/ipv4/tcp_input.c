@@ -187,10 +187,15 @@ static void tcp_established_buffers(struct tcp_sock *tp)
 	tp->backoff = 0;
 }
 
-/* A listener's segment (tcp_rcv_state_process's LISTEN, tcp_conn_request). */
-void tcp_v4_conn_request(struct tcp_sock *lp, struct pkt *p)
+/*
+ * tcp_create_openreq_child - a child of @lp in SYN_RECV for the SYN that
+ * @cb describes (addresses and ports from @p), hashed, with our ISN @iss
+ * and nothing sent yet. NULL with *@reason without a route or memory.
+ */
+struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, const struct pkt *p,
+					  const struct tcp_skb_cb *cb, uint32_t iss,
+					  enum drop_reason *reason)
 {
-	struct tcp_skb_cb *cb = TCP_SKB_CB(p);
 	const struct iphdr *iph = (const struct iphdr *)pkt_l3(p);
 	const struct tcphdr *th = (const struct tcphdr *)p->data;
 	struct netns *ns = lp->sk.ns;
@@ -198,33 +203,14 @@ void tcp_v4_conn_request(struct tcp_sock *lp, struct pkt *p)
 	struct sock *sk;
 	struct rtable rt;
 
-	if (cb->flags & TCPHDR_RST) {
-		pkt_drop(p, DROP_TCP_RESET);
-		return;
-	}
-	if (cb->flags & TCPHDR_ACK) {
-		/* RFC 9293 3.10.7.2: an ACK to a listener gets a RST. */
-		tcp_v4_send_reset(ns, p);
-		pkt_drop(p, DROP_TCP_FLAGS);
-		return;
-	}
-	if (!(cb->flags & TCPHDR_SYN) || (cb->flags & TCPHDR_FIN)) {
-		pkt_drop(p, DROP_TCP_FLAGS);
-		return;
-	}
-	/* sk_acceptq_is_full, and a bound on the SYN queue. */
-	if (lp->acq_len > lp->backlog || lp->syn_len >= MAX(lp->backlog, 128u)) {
-		pkt_drop(p, DROP_TCP_LISTEN_OVERFLOW);
-		return;
-	}
 	if (ip_route_output(ns, iph->saddr, iph->daddr, 0, &rt) < 0) {
-		pkt_drop(p, DROP_IP_OUTNOROUTES);
-		return;
+		*reason = DROP_IP_OUTNOROUTES;
+		return NULL;
 	}
 	sk = sk_alloc(ns, &tcp_prot);
 	if (!sk) {
-		pkt_drop(p, DROP_NOMEM);
-		return;
+		*reason = DROP_NOMEM;
+		return NULL;
 	}
 	tp = tcp_sk(sk);
 	sk->ops = lp->sk.ops;
@@ -255,7 +241,7 @@ void tcp_v4_conn_request(struct tcp_sock *lp, struct pkt *p)
 	tp->snd_wnd = cb->window; /* RFC 7323 2.2: not scaled in a SYN */
 	tp->max_window = tp->snd_wnd;
 	tp->snd_wl1 = cb->seq;
-	tp->iss = (uint32_t)rand_u64();
+	tp->iss = iss;
 	tp->snd_una = tp->iss;
 	tp->snd_nxt = tp->iss;
 	tp->snd_max = tp->iss;
@@ -263,6 +249,46 @@ void tcp_v4_conn_request(struct tcp_sock *lp, struct pkt *p)
 	tp->snd_wl2 = tp->iss;
 	tcp_set_state(tp, TCP_SYN_RECV);
 	inet_ehash_insert(tp);
+	return tp;
+}
+
+/* A listener's segment (tcp_rcv_state_process's LISTEN, tcp_conn_request). */
+void tcp_v4_conn_request(struct tcp_sock *lp, struct pkt *p)
+{
+	struct tcp_skb_cb *cb = TCP_SKB_CB(p);
+	struct netns *ns = lp->sk.ns;
+	enum drop_reason reason;
+	struct tcp_sock *tp;
+	bool want_cookie;
+
+	if (cb->flags & TCPHDR_RST) {
+		pkt_drop(p, DROP_TCP_RESET);
+		return;
+	}
+	if (cb->flags & TCPHDR_ACK) {
+		/* the ACK of a SYN cookie makes the child (cookie_v4_check) */
+		if (!(cb->flags & TCPHDR_SYN) && cookie_v4_check(lp, p))
+			return;
+		/* RFC 9293 3.10.7.2: an ACK to a listener gets a RST. */
+		tcp_v4_send_reset(ns, p);
+		pkt_drop(p, DROP_TCP_FLAGS);
+		return;
+	}
+	if (!(cb->flags & TCPHDR_SYN) || (cb->flags & TCPHDR_FIN)) {
+		pkt_drop(p, DROP_TCP_FLAGS);
+		return;
+	}
+	if (!tcp_conn_request_admit(lp, p, &want_cookie))
+		return;
+	if (want_cookie) {
+		cookie_v4_send_synack(lp, p);
+		return;
+	}
+	tp = tcp_create_openreq_child(lp, p, cb, (uint32_t)rand_u64(), &reason);
+	if (!tp) {
+		pkt_drop(p, reason);
+		return;
+	}
 	tp->rtt_timing = true;
 	tp->rtt_seq = tp->iss + 1;
 	tp->rtt_start = loop_now();
@@ -670,6 +696,8 @@ void tcp_rcv_state_process(struct tcp_sock *tp, struct pkt *p)
 			pkt_drop(p, DROP_TCP_INVALID_SEQUENCE);
 			return;
 		}
+		if (tcp_child_overflow(tp, p))
+			return;
 		if (tcp_alloc_buffers(tp)) {
 			pkt_drop(p, DROP_NOMEM);
 			return;

@@ -294,5 +294,6 @@ static const struct pernet_operations tcp_net_ops = {
 void tcp_init(void)
 {
 	tcp_cong_init();
+	syncookie_init();
 	register_pernet_subsys(&tcp_net_ops);
 }

@@ -396,6 +396,301 @@ static void test_tcp_abort_and_timewait_counters(void **state)
 	sock_close(l);
 }
 
+/* ---- listen queues ---- */
+
+static const struct sock_ops ops_noaccept = { .readable = cb_readable };
+
+/* A listener on port 80 whose children wait in the accept queue. */
+static struct sock *queue_listener(int backlog)
+{
+	struct sock *sk;
+
+	assert_int_equal(sock_create(ns, AF_INET, SOCK_STREAM, 0, &ops_noaccept, NULL, &sk), 0);
+	assert_int_equal(sock_bind(sk, 0, 80), 0);
+	assert_int_equal(sock_listen(sk, backlog), 0);
+	return sk;
+}
+
+/* A SYN from port @sport (no options); returns the SYN-ACK's ISN, or 0
+ * (and nothing sent) when it was dropped. */
+static uint32_t peer_syn(uint16_t sport)
+{
+	struct pkt *tx;
+	uint32_t iss;
+
+	rx_seg(sport, 80, 100, 0, TCPHDR_SYN, NULL, 0, NULL, 0);
+	tx = h_tx_pop(eth0);
+	if (!tx)
+		return 0;
+	assert_int_equal(tx_tcp(tx)->flags, TCPHDR_SYN | TCPHDR_ACK);
+	assert_int_equal(ntohl(tx_tcp(tx)->ack_seq), 101);
+	iss = ntohl(tx_tcp(tx)->seq);
+	pkt_free(tx);
+	assert_int_not_equal(iss, 0);
+	return iss;
+}
+
+static void peer_ack(uint16_t sport, uint32_t iss)
+{
+	rx_seg(sport, 80, 101, iss + 1, TCPHDR_ACK, NULL, 0, NULL, 0);
+}
+
+static void test_tcp_listen_backlog_capped_by_somaxconn(void **state)
+{
+	struct sock *l = tcp_socket();
+	char v[16];
+
+	(void)state;
+	assert_int_equal(sysctl_get(ns, "net.core.somaxconn", v, sizeof(v)), 0);
+	assert_string_equal(v, "4096");
+	assert_int_equal(sysctl_set(ns, "net.core.somaxconn", "-1", NULL), -EINVAL);
+	assert_int_equal(sysctl_set(ns, "net.core.somaxconn", "3", NULL), 0);
+	assert_int_equal(sock_listen(l, 100), 0);
+	assert_int_equal(tcp_sk(l)->backlog, 3);
+	assert_int_equal(sock_listen(l, 2), 0);
+	assert_int_equal(tcp_sk(l)->backlog, 2);
+	/* a negative backlog is somaxconn (__sys_listen compares unsigned) */
+	assert_int_equal(sock_listen(l, -1), 0);
+	assert_int_equal(tcp_sk(l)->backlog, 3);
+	sock_close(l);
+}
+
+static void test_tcp_accept_queue_full_drops_syn(void **state)
+{
+	struct sock *l = queue_listener(1), *a;
+
+	(void)state;
+	/* the accept queue holds backlog + 1 */
+	peer_ack(1000, peer_syn(1000));
+	peer_ack(1001, peer_syn(1001));
+	assert_int_equal(tcp_sk(l)->acq_len, 2);
+	assert_int_equal(peer_syn(1002), 0);
+	assert_mib(ns, TcpExtListenOverflows, 1);
+	assert_mib(ns, TcpExtListenDrops, 1);
+	assert_drop(ns, TCP_LISTEN_OVERFLOW, 1);
+	/* room again after an accept */
+	assert_int_equal(sock_accept(l, &a), 0);
+	assert_int_not_equal(peer_syn(1002), 0);
+	assert_int_equal(tcp_sk(l)->syn_len, 1);
+	sock_close(a);
+	sock_close(l);
+	h_tx_flush(eth0);
+}
+
+static void test_tcp_last_ack_overflow_dropped_or_reset(void **state)
+{
+	struct sock *l = queue_listener(2);
+	uint32_t b, c, d;
+	struct pkt *tx;
+
+	(void)state;
+	peer_ack(1000, peer_syn(1000));
+	b = peer_syn(1001);
+	c = peer_syn(1002);
+	d = peer_syn(1003);
+	assert_int_not_equal(d, 0);
+	peer_ack(1001, b);
+	peer_ack(1002, c);
+	assert_int_equal(tcp_sk(l)->acq_len, 3);
+	/* the accept queue is full when D's handshake ends: dropped, D stays
+	 * in SYN_RECV (its SYN-ACK is resent, the peer will ACK again) */
+	peer_ack(1003, d);
+	assert_int_equal(h_tx_count(eth0), 0);
+	assert_mib(ns, TcpExtListenOverflows, 1);
+	assert_mib(ns, TcpExtListenDrops, 1);
+	assert_int_equal(tcp_sk(l)->acq_len, 3);
+	assert_int_equal(tcp_sk(l)->syn_len, 1);
+	/* with tcp_abort_on_overflow: a RST, and the request is gone */
+	assert_int_equal(sysctl_set(ns, "net.ipv4.tcp_abort_on_overflow", "1", NULL), 0);
+	peer_ack(1003, d);
+	tx = h_tx_pop(eth0);
+	assert_non_null(tx);
+	assert_int_equal(tx_tcp(tx)->flags, TCPHDR_RST);
+	assert_int_equal(ntohl(tx_tcp(tx)->seq), d + 1);
+	pkt_free(tx);
+	assert_mib(ns, TcpExtEmbryonicRsts, 1);
+	assert_mib(ns, TcpExtListenOverflows, 2);
+	assert_int_equal(tcp_sk(l)->syn_len, 0);
+	assert_mib(ns, TcpAttemptFails, 0);
+	sock_close(l);
+	h_tx_flush(eth0);
+}
+
+static void test_tcp_syn_queue_full_without_cookies(void **state)
+{
+	struct sock *l = queue_listener(1);
+
+	(void)state;
+	assert_int_equal(sysctl_set(ns, "net.ipv4.tcp_syncookies", "0", NULL), 0);
+	assert_int_not_equal(peer_syn(1000), 0);
+	assert_int_not_equal(peer_syn(1001), 0);
+	assert_int_equal(peer_syn(1002), 0);
+	assert_mib(ns, TcpExtTCPReqQFullDrop, 1);
+	assert_mib(ns, TcpExtListenDrops, 1);
+	assert_mib(ns, TcpExtListenOverflows, 0);
+	sock_close(l);
+	/* without cookies the last quarter of tcp_max_syn_backlog is kept */
+	l = queue_listener(100);
+	assert_int_equal(sysctl_set(ns, "net.ipv4.tcp_max_syn_backlog", "4", NULL), 0);
+	for (uint16_t port = 2000; port < 2004; port++)
+		assert_int_not_equal(peer_syn(port), 0);
+	assert_int_equal(peer_syn(2004), 0);
+	assert_mib(ns, TcpExtListenDrops, 2);
+	assert_mib(ns, TcpExtTCPReqQFullDrop, 1);
+	sock_close(l);
+}
+
+/* ---- SYN cookies ---- */
+
+/* A SYN with MSS 1400, window scale 7, timestamps (TSval @tsval) and
+ * SACK-permitted:
+ * returns the SYN-ACK's ISN and its TSval in *tsval_out. */
+static uint32_t peer_syn_opts(uint16_t sport, uint32_t tsval, uint32_t *tsval_out,
+			      bool *has_ts)
+{
+	uint8_t o[24] = { TCPOPT_MSS, 4, 1400 >> 8, 1400 & 0xff, TCPOPT_NOP, TCPOPT_WINDOW, 3, 7,
+			  TCPOPT_NOP, TCPOPT_NOP, TCPOPT_TIMESTAMP, 10, [20] = TCPOPT_NOP,
+			  TCPOPT_NOP, TCPOPT_SACK_PERM, 2 };
+	uint32_t v = htonl(tsval);
+	const uint8_t *opt, *end;
+	struct pkt *tx;
+	uint32_t iss;
+
+	memcpy(o + 12, &v, 4);
+	rx_seg(sport, 80, 100, 0, TCPHDR_SYN, o, sizeof(o), NULL, 0);
+	tx = h_tx_pop(eth0);
+	assert_non_null(tx);
+	assert_int_equal(tx_tcp(tx)->flags, TCPHDR_SYN | TCPHDR_ACK);
+	iss = ntohl(tx_tcp(tx)->seq);
+	*has_ts = false;
+	opt = (const uint8_t *)(tx_tcp(tx) + 1);
+	end = (const uint8_t *)tx_tcp(tx) + tcp_doff(tx_tcp(tx));
+	while (opt < end && *opt != TCPOPT_EOL) {
+		if (*opt == TCPOPT_NOP) {
+			opt++;
+			continue;
+		}
+		if (*opt == TCPOPT_TIMESTAMP) {
+			memcpy(&v, opt + 2, 4);
+			*tsval_out = ntohl(v);
+			*has_ts = true;
+		}
+		opt += opt[1];
+	}
+	pkt_free(tx);
+	return iss;
+}
+
+/* The ACK of a handshake with timestamps: TSval @tsval, TSecr @tsecr. */
+static void peer_ack_ts(uint16_t sport, uint32_t ack, uint32_t tsval, uint32_t tsecr,
+			const void *data, unsigned len)
+{
+	uint8_t o[12] = { TCPOPT_NOP, TCPOPT_NOP, TCPOPT_TIMESTAMP, 10 };
+	uint32_t v[2] = { htonl(tsval), htonl(tsecr) };
+
+	memcpy(o + 4, v, 8);
+	rx_seg(sport, 80, 101, ack, TCPHDR_ACK, o, sizeof(o), data, len);
+}
+
+static void test_tcp_syncookies_always_make_the_connection(void **state)
+{
+	struct sock *l = queue_listener(8), *a;
+	uint32_t iss, tsval = 0;
+	struct tcp_sock *tp;
+	bool has_ts;
+	char buf[8];
+
+	(void)state;
+	assert_int_equal(sysctl_set(ns, "net.ipv4.tcp_syncookies", "2", NULL), 0);
+	/* no TSval offset, so the cookie's bits show on the wire */
+	assert_int_equal(sysctl_set(ns, "net.ipv4.tcp_timestamps", "2", NULL), 0);
+	iss = peer_syn_opts(1000, 5000, &tsval, &has_ts);
+	/* nothing kept: no child, a cookie sent */
+	assert_int_equal(tcp_sk(l)->syn_len, 0);
+	assert_mib(ns, TcpExtSyncookiesSent, 1);
+	assert_mib(ns, TcpExtTCPReqQFullDoCookies, 1);
+	/* the TSval's low 6 bits say window scale 7 and SACK */
+	assert_true(has_ts);
+	assert_int_equal(tsval & 0x3f, 0x10 | 7);
+	peer_ack_ts(1000, iss + 1, 5001, tsval, "hi", 2);
+	assert_mib(ns, TcpExtSyncookiesRecv, 1);
+	assert_mib(ns, TcpExtSyncookiesFailed, 0);
+	assert_mib(ns, TcpPassiveOpens, 1);
+	assert_int_equal(sock_accept(l, &a), 0);
+	tp = tcp_sk(a);
+	assert_int_equal(tp->state, TCP_ESTABLISHED);
+	assert_true(tp->wscale_ok);
+	assert_int_equal(tp->snd_wscale, 7);
+	assert_true(tp->tstamp_ok);
+	assert_true(tp->sack_ok);
+	assert_int_equal(tp->ts_recent, 5001);
+	/* the peer's MSS 1400 is remembered as the table's 1300 */
+	assert_int_equal(tp->mss_cache, 1300 - 12);
+	assert_int_equal(sock_recv(a, buf, sizeof(buf)), 2);
+	assert_memory_equal(buf, "hi", 2);
+	/* our next TSval does not go back behind the cookie's */
+	h_tx_flush(eth0);
+	assert_int_equal(sock_send(a, "ok", 2), 2);
+	{
+		struct pkt *tx = h_tx_pop(eth0);
+		uint32_t v;
+
+		assert_non_null(tx);
+		assert_int_equal(ntohl(tx_tcp(tx)->seq), iss + 1);
+		memcpy(&v, (const uint8_t *)(tx_tcp(tx) + 1) + 4, 4);
+		assert_false(before(ntohl(v), tsval));
+		pkt_free(tx);
+	}
+	sock_close(a);
+	sock_close(l);
+	h_tx_flush(eth0);
+}
+
+static void test_tcp_syncookies_when_syn_queue_full(void **state)
+{
+	struct sock *l = queue_listener(1), *a;
+	uint32_t iss, tsval;
+	struct pkt *tx;
+	bool has_ts;
+
+	(void)state;
+	/* an ACK to a listener with no cookie out: RST, not even a check */
+	rx_seg(999, 80, 5, 777, TCPHDR_ACK, NULL, 0, NULL, 0);
+	tx = h_tx_pop(eth0);
+	assert_int_equal(tx_tcp(tx)->flags, TCPHDR_RST);
+	pkt_free(tx);
+	assert_mib(ns, TcpExtSyncookiesFailed, 0);
+	/* default tcp_syncookies 1: cookies once the SYN queue is full */
+	assert_int_not_equal(peer_syn(1000), 0);
+	assert_int_not_equal(peer_syn(1001), 0);
+	assert_mib(ns, TcpExtSyncookiesSent, 0);
+	iss = peer_syn_opts(1002, 1, &tsval, &has_ts);
+	assert_mib(ns, TcpExtSyncookiesSent, 1);
+	assert_int_equal(tcp_sk(l)->syn_len, 2);
+	/* a forged ACK: SyncookiesFailed and a RST */
+	peer_ack_ts(1003, iss + 1, 2, tsval, NULL, 0);
+	assert_mib(ns, TcpExtSyncookiesFailed, 1);
+	tx = h_tx_pop(eth0);
+	assert_non_null(tx);
+	assert_int_equal(tx_tcp(tx)->flags, TCPHDR_RST);
+	pkt_free(tx);
+	/* the real one: the legitimate client gets its connection */
+	peer_ack_ts(1002, iss + 1, 2, tsval, NULL, 0);
+	assert_mib(ns, TcpExtSyncookiesRecv, 1);
+	assert_int_equal(sock_accept(l, &a), 0);
+	assert_int_equal(sock_port(a), 80);
+	assert_int_equal(a->dport, 1002);
+	/* a cookie older than two minutes is refused */
+	iss = peer_syn_opts(1004, 3, &tsval, &has_ts);
+	h_advance(180ull * NSEC_PER_SEC);
+	h_tx_flush(eth0);
+	peer_ack_ts(1004, iss + 1, 4, tsval, NULL, 0);
+	assert_mib(ns, TcpExtSyncookiesRecv, 1);
+	h_tx_flush(eth0);
+	sock_close(a);
+	sock_close(l);
+}
+
 /* ---- keepalive ---- */
 
 /* The keepalive probe (RFC 9293 3.8.4, tcp_xmit_probe_skb): sequence
@@ -540,6 +835,18 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tcp_child_inherits_listener_options, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_abort_and_timewait_counters, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_listen_backlog_capped_by_somaxconn, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_accept_queue_full_drops_syn, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_last_ack_overflow_dropped_or_reset, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_syn_queue_full_without_cookies, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_syncookies_always_make_the_connection,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_syncookies_when_syn_queue_full, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_keepalive_probes_then_reset_and_etimedout,
 						setup, teardown),
