@@ -70,7 +70,7 @@
 	X(TCP_OVERWINDOW, NONE, "TCP data beyond the receive window")                            \
 	X(TCP_OFO_DROP, NONE, "TCP out-of-order data beyond what the queue holds")                \
 	X(TCP_ACK_UNSENT_DATA, NONE, "TCP ACK of data never sent")                                \
-	X(TCP_LISTEN_OVERFLOW, NONE, "TCP SYN or last ACK to a listener whose SYN or accept queue is full")          \
+	X(TCP_LISTEN_OVERFLOW, NONE, "TCP SYN or last ACK for a listener whose queue is full")    \
 	X(TCP_CLOSE, NONE, "TCP segment for a socket that is closing or closed")
 
 enum drop_reason {
