@@ -76,7 +76,7 @@ static void iperf_test_free(struct iperf *ip)
 	ip->peer = NULL;
 	ip->in_len = ip->out_len = 0;
 	ip->want_json = false;
-	ip->running = ip->ended = ip->sender = false;
+	ip->running = ip->ended = ip->sender = ip->interrupted = false;
 	ip->state = 0;
 	ip->ctl_cookie_len = 0;
 	ip->total_bytes = 0;
@@ -757,14 +757,17 @@ static void iperf_server_state(struct iperf *ip, int st)
 		iperf_srv_reset(ip);
 		break;
 	case IPERF_CLIENT_TERMINATE:
-		if (ip->running && !ip->ended) {
-			iperf_test_stop(ip);
-			iperf_print_summary(ip);
-		}
-		if (ip->json)
+		/* iperf3 says so, then prints what it has */
+		if (ip->json) {
 			iperf_json_finish(ip, "the client has terminated");
-		else
+		} else {
 			app_eprintf(ip->app, "iperf3: the client has terminated\n");
+			if (ip->running && !ip->ended) {
+				ip->interrupted = true;
+				iperf_test_stop(ip);
+				iperf_print_summary(ip);
+			}
+		}
 		iperf_srv_reset(ip);
 		break;
 	default:
@@ -1010,6 +1013,7 @@ static void iperf_stop(struct app *a)
 			sock_send(ip->ctl, &b, 1);
 		}
 		if (ip->running && !ip->ended && !ip->json) {
+			ip->interrupted = true;
 			iperf_test_stop(ip);
 			iperf_print_summary(ip);
 		}

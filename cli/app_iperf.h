@@ -113,6 +113,7 @@ struct iperf {
 	int nst;	   /* streams created */
 	struct iperf_conn *conns; /* server: accepted, cookie not read yet */
 	bool sender, running, ended;
+	bool interrupted; /* Ctrl-C / CLIENT_TERMINATE: no results from the peer */
 	uint64_t t0;	   /* loop_now() at TEST_START */
 	uint64_t ival_t0;
 	unsigned nival;	   /* intervals reported */

@@ -249,6 +249,9 @@ static void iperf_sides(const struct iperf *ip, const struct iperf_stream *s,
 				   s->peer_retrans == IPERF_NO_RETRANS ? 0 : s->peer_retrans,
 				   s->peer_start, s->peer_end };
 
+	/* interrupted, iperf3 shows the peer's side as 0 bytes */
+	if (!peer.have && ip->interrupted)
+		peer = (struct iperf_side){ true, !ip->sender, 0, 0, 0, s->end_time };
 	*snd = ip->sender ? own : peer;
 	*rcv = ip->sender ? peer : own;
 }
@@ -306,7 +309,7 @@ static void iperf_summary_text(struct iperf *ip)
 		if (show_rcv && rsum.have)
 			iperf_side_line(ip, "[SUM]", &rsum, false);
 	}
-	if (!ip->server)
+	if (!ip->server && !ip->interrupted)
 		app_printf(ip->app, "\niperf Done.\n");
 }
 

@@ -436,6 +436,36 @@ static void test_iperf_refused_and_json_error(void **state)
 				     "\t\"error\":\t\"unable to connect to server: Connection refused\"\n}\n"));
 }
 
+/* Ctrl-C on the client: its summary with the receiver's side at 0 bytes,
+ * no "iperf Done.", CLIENT_TERMINATE to the server, which says so and
+ * waits for the next test. */
+static void test_iperf_client_interrupted(void **state)
+{
+	struct app *s = start("iperf3 -s");
+	struct app *c = start("iperf3 -c 127.0.0.1 -t 5");
+
+	(void)state;
+	for (int i = 0; i < 150; i++)
+		h_advance(10 * NSEC_PER_MSEC);
+	app_request_stop(c);
+	run_until_exit(NULL, c, NSEC_PER_MSEC, 100);
+	assert_int_equal(finish(c, cout), 1);
+	for (int i = 0; i < 10; i++)
+		h_advance(NSEC_PER_MSEC);
+	collect(s, sout);
+	if (!line_with(cout, "[  5]   1.00-1.", NULL))
+		fail_msg("%s", cout);
+	assert_non_null(line_with(cout, "[  5]   0.00-1.", "             sender"));
+	assert_non_null(strstr(cout, " sec  0.00 Bytes  0.00 bits/sec                  receiver\n"));
+	assert_null(strstr(cout, "iperf Done."));
+	assert_non_null(strstr(cout, "iperf3: interrupt - the client has terminated\n"));
+	assert_non_null(strstr(sout, "iperf3: the client has terminated\n"));
+	assert_non_null(strstr(sout, "Server listening on 5201 (test #2)\n"));
+	app_request_stop(s);
+	h_run();
+	assert_int_equal(finish(s, sout), 1);
+}
+
 static void test_iperf_json_output(void **state)
 {
 	struct app *s = start("iperf3 -s -1");
@@ -479,6 +509,7 @@ int main(void)
 		T(test_iperf_busy_server_denies),
 		T(test_iperf_server_survives_bad_params),
 		T(test_iperf_refused_and_json_error),
+		T(test_iperf_client_interrupted),
 		T(test_iperf_json_output),
 #undef T
 	};
