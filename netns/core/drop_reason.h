@@ -71,6 +71,8 @@
 	X(TCP_OFO_DROP, NONE, "TCP out-of-order data beyond what the queue holds")                \
 	X(TCP_ACK_UNSENT_DATA, NONE, "TCP ACK of data never sent")                                \
 	X(TCP_LISTEN_OVERFLOW, NONE, "TCP SYN or last ACK for a listener whose queue is full")    \
+	X(TCP_RFC7323_PAWS, TcpExtPAWSEstab, "TCP segment with an old timestamp (PAWS)")           \
+	X(TCP_RFC7323_PAWS_ACK, TcpExtPAWSOldAck, "TCP old ACK with an old timestamp (PAWS)")      \
 	X(TCP_CLOSE, NONE, "TCP segment for a socket that is closing or closed")
 
 enum drop_reason {

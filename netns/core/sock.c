@@ -470,6 +470,35 @@ static int sock_getbindtodevice(struct sock *sk, void *val, unsigned *len)
 /* sk_setsockopt: level SOL_SOCKET. The length check comes first, for
  * every option (even an unknown one), as the kernel's; SO_BINDTODEVICE,
  * whose value is a name, before it. */
+/* SO_LINGER: l_onoff 0 keeps the old time; a negative l_linger (huge
+ * as the kernel's unsigned long) lingers "forever". */
+static int sock_set_linger(struct sock *sk, const void *val, unsigned len)
+{
+	struct linger l;
+
+	if (len < sizeof(l))
+		return -EINVAL;
+	memcpy(&l, val, sizeof(l));
+	if (!l.l_onoff) {
+		sk->linger = false;
+		return 0;
+	}
+	sk->lingertime = l.l_linger < 0 ? SOCK_LINGER_MAX : l.l_linger;
+	sk->linger = true;
+	return 0;
+}
+
+static int sock_get_linger(const struct sock *sk, void *val, unsigned *len)
+{
+	/* the kernel's int l_linger holds the low bits of lingertime / HZ */
+	struct linger l = { .l_onoff = sk->linger, .l_linger = (int)(uint32_t)sk->lingertime };
+	unsigned n = MIN(*len, (unsigned)sizeof(l));
+
+	memcpy(val, &l, n);
+	*len = n;
+	return 0;
+}
+
 static int sk_setsockopt(struct sock *sk, int optname, const void *val, unsigned len)
 {
 	int v, err;
@@ -480,6 +509,8 @@ static int sk_setsockopt(struct sock *sk, int optname, const void *val, unsigned
 	if (err)
 		return err;
 	switch (optname) {
+	case SO_LINGER:
+		return sock_set_linger(sk, val, len);
 	case SO_REUSEADDR:
 		sk->reuse = v != 0;
 		return 0;
@@ -512,6 +543,8 @@ static int sk_getsockopt(struct sock *sk, int optname, void *val, unsigned *len)
 	switch (optname) {
 	case SO_BINDTODEVICE:
 		return sock_getbindtodevice(sk, val, len);
+	case SO_LINGER:
+		return sock_get_linger(sk, val, len);
 	case SO_REUSEADDR:
 		v = sk->reuse;
 		break;

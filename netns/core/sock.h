@@ -140,7 +140,7 @@ void sock_set_cb(struct sock *sk, const struct sock_ops *ops, void *ctx);
  * Socket options, as setsockopt(2) / getsockopt(2) with Linux's levels,
  * names and errnos: @level SOL_SOCKET is the socket layer's own
  * (SO_REUSEADDR, SO_BROADCAST, SO_KEEPALIVE, SO_SNDBUF, SO_RCVBUF,
- * SO_ERROR, SO_TYPE, SO_PROTOCOL, SO_DOMAIN); every other level goes to
+ * SO_LINGER (a struct linger), SO_ERROR, SO_TYPE, SO_PROTOCOL, SO_DOMAIN); every other level goes to
  * the protocol (struct proto's setsockopt / getsockopt: IPPROTO_IP,
  * IPPROTO_TCP).
  * sock_setsockopt: 0, -EINVAL (@len too short for the option, or a value
@@ -191,6 +191,8 @@ struct sock {
 	bool keepopen;			/* SO_KEEPALIVE (SOCK_KEEPOPEN) */
 	uint8_t userlocks;		/* SOCK_SNDBUF_LOCK | SOCK_RCVBUF_LOCK: set by the app */
 	int sndbuf, rcvbuf;		/* SO_SNDBUF / SO_RCVBUF as getsockopt shows them */
+	bool linger;			/* SO_LINGER l_onoff (SOCK_LINGER) */
+	int64_t lingertime;		/* its l_linger, seconds; SOCK_LINGER_MAX for "forever" */
 	int bound_dev_if;		/* SO_BINDTODEVICE: the device (or VRF) it is bound to, 0 none */
 };
 
@@ -219,6 +221,8 @@ static inline bool inet_bound_dev_eq(bool l3mdev_accept, int bound_dev_if, int d
 #define SOCK_RMEM_MAX 212992
 #define SOCK_MIN_SNDBUF 4608
 #define SOCK_MIN_RCVBUF 2304
+/* MAX_SCHEDULE_TIMEOUT / HZ (HZ 250): where a negative l_linger ends */
+#define SOCK_LINGER_MAX (INT64_MAX / 250)
 
 struct proto_ops {
 	int family;

@@ -171,6 +171,8 @@ void tcp_inherit_sockopts(struct tcp_sock *child, const struct tcp_sock *lp)
 	sk->userlocks = lsk->userlocks;
 	sk->sndbuf = lsk->sndbuf;
 	sk->rcvbuf = lsk->rcvbuf;
+	sk->linger = lsk->linger;
+	sk->lingertime = lsk->lingertime;
 	child->nodelay = lp->nodelay;
 	if (lp->ca_setsockopt) { /* tcp_ca_openreq_child */
 		child->ca_ops = lp->ca_ops;
@@ -562,6 +564,13 @@ static void tcp_listen_stop(struct tcp_sock *lp)
 		inet_sk_for_each(lp->sk.ns, tcp_listen_stop_child, lp);
 }
 
+/* tcp_need_reset: the states whose abort the peer must hear of. */
+static bool tcp_need_reset(int state)
+{
+	return state == TCP_ESTABLISHED || state == TCP_CLOSE_WAIT || state == TCP_FIN_WAIT1 ||
+	       state == TCP_FIN_WAIT2 || state == TCP_SYN_RECV;
+}
+
 /* inet_release -> tcp_close (see the file comment). */
 static void tcp_close(struct sock *sk)
 {
@@ -592,6 +601,15 @@ static void tcp_close(struct sock *sk)
 		/* RFC 2525 2.17, Linux: unread data is lost, tell the peer. */
 		mib_inc(sk->ns, MIB_TcpExtTCPAbortOnClose);
 		tcp_send_active_reset(tp);
+		tcp_done(tp);
+		return;
+	}
+	if (sk->linger && !sk->lingertime) {
+		/* SO_LINGER 0, checked after unread data: abort as
+		 * tcp_disconnect does, a RST and no TIME_WAIT */
+		mib_inc(sk->ns, MIB_TcpExtTCPAbortOnData);
+		if (tcp_need_reset(tp->state))
+			tcp_send_active_reset(tp);
 		tcp_done(tp);
 		return;
 	}

@@ -411,6 +411,12 @@ bool tcp_child_overflow(struct tcp_sock *child, struct pkt *p);
  * dropped with ListenOverflows and ListenDrops. */
 bool tcp_acceptq_overflow(struct tcp_sock *lp, struct pkt *p);
 
+/* ---- tcp_paws.c ---- */
+/* RFC 7323 5: true once @p, an old duplicate by its timestamp, has been
+ * dropped (PAWSEstab with a duplicate ACK, or PAWSOldAck); false if it
+ * goes on. */
+bool tcp_paws_reject(struct tcp_sock *tp, struct pkt *p);
+
 /* ---- syncookies.c ---- */
 /* Start-up: draw the secrets. */
 void syncookie_init(void);

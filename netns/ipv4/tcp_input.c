@@ -649,6 +649,9 @@ void tcp_rcv_state_process(struct tcp_sock *tp, struct pkt *p)
 	default:
 		break;
 	}
+	/* RFC 7323 5: PAWS before the sequence number (tcp_validate_incoming) */
+	if (tcp_paws_reject(tp, p))
+		return;
 	/* first: the sequence number */
 	reason = tcp_sequence(tp, cb->seq, cb->end_seq);
 	if (reason) {

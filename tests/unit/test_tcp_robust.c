@@ -3,7 +3,8 @@
  * TCP robustness on the one-host fixture: the socket-option API
  * (sock_setsockopt / sock_getsockopt with Linux's levels, names, errnos
  * and SO_RCVBUF / SO_SNDBUF doubling), TCP_NODELAY turning Nagle off,
- * keepalive (probes, RST and ETIMEDOUT after the count), TCP_USER_TIMEOUT.
+ * keepalive (probes, RST and ETIMEDOUT after the count), TCP_USER_TIMEOUT,
+ * the listen queues and SYN cookies, PAWS, SO_LINGER 0.
  * The peer 10.0.0.2 is played with crafted segments.
  */
 #include <errno.h>
@@ -691,6 +692,109 @@ static void test_tcp_syncookies_when_syn_queue_full(void **state)
 	sock_close(l);
 }
 
+/* ---- PAWS and SO_LINGER ---- */
+
+/* A segment with timestamps from port 1000. */
+static void rx_ts(uint32_t seq, uint32_t ack, uint8_t flags, uint32_t tsval, uint32_t tsecr,
+		  const void *data, unsigned len)
+{
+	uint8_t o[12] = { TCPOPT_NOP, TCPOPT_NOP, TCPOPT_TIMESTAMP, 10 };
+	uint32_t v[2] = { htonl(tsval), htonl(tsecr) };
+
+	memcpy(o + 4, v, 8);
+	rx_seg(1000, 80, seq, ack, flags, o, sizeof(o), data, len);
+}
+
+static void test_tcp_paws_drops_old_timestamps(void **state)
+{
+	struct sock *l = listener(80, 8), *s;
+	uint32_t iss, tsval = 0;
+	struct pkt *tx;
+	bool has_ts;
+	char buf[16];
+
+	(void)state;
+	iss = peer_syn_opts(1000, 5000, &tsval, &has_ts);
+	rx_ts(101, iss + 1, TCPHDR_ACK, 5001, tsval, NULL, 0);
+	s = seen.accepted;
+	assert_non_null(s);
+	assert_true(tcp_sk(s)->tstamp_ok);
+	rx_ts(101, iss + 1, TCPHDR_ACK, 5002, tsval, "new", 3);
+	assert_int_equal(tcp_sk(s)->ts_recent, 5002);
+	h_advance(100ull * NSEC_PER_MSEC);
+	h_tx_flush(eth0);
+	/* data with a TSval older than TS.Recent: dropped, a duplicate ACK */
+	rx_ts(104, iss + 1, TCPHDR_ACK, 4000, tsval, "old", 3);
+	assert_mib(ns, TcpExtPAWSEstab, 1);
+	assert_drop(ns, TCP_RFC7323_PAWS, 1);
+	tx = h_tx_pop(eth0);
+	assert_non_null(tx);
+	assert_int_equal(tx_tcp(tx)->flags, TCPHDR_ACK);
+	assert_int_equal(ntohl(tx_tcp(tx)->ack_seq), 104);
+	pkt_free(tx);
+	assert_int_equal(sock_recv(s, buf, sizeof(buf)), 3);
+	assert_memory_equal(buf, "new", 3);
+	assert_int_equal(sock_recv(s, buf, sizeof(buf)), -EAGAIN);
+	/* an old pure ACK below rcv_nxt: dropped without an answer */
+	rx_ts(101, iss + 1, TCPHDR_ACK, 4000, tsval, NULL, 0);
+	assert_mib(ns, TcpExtPAWSOldAck, 1);
+	assert_int_equal(h_tx_count(eth0), 0);
+	/* one tick behind is tolerated (TCP_PAWS_WINDOW) */
+	rx_ts(104, iss + 1, TCPHDR_ACK, 5001, tsval, "ok", 2);
+	assert_int_equal(sock_recv(s, buf, sizeof(buf)), 2);
+	assert_mib(ns, TcpExtPAWSEstab, 1);
+	/* a RST is judged by RFC 5961 alone, whatever its timestamp */
+	rx_ts(106, 0, TCPHDR_RST, 4000, 0, NULL, 0);
+	assert_int_equal(tcp_sk(s)->state, TCP_CLOSE);
+	h_tx_flush(eth0);
+	sock_close(s);
+	sock_close(l);
+}
+
+static void test_tcp_so_linger_zero_close_resets(void **state)
+{
+	struct sock *l = listener(80, 8), *s;
+	struct linger lg;
+	unsigned len;
+	struct pkt *tx;
+	uint32_t snd;
+
+	(void)state;
+	snd = peer_connect(&s);
+	lg = (struct linger){ 1, 0 };
+	assert_int_equal(sock_setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(int)), -EINVAL);
+	lg = (struct linger){ 1, -1 };
+	assert_int_equal(sock_setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	len = sizeof(lg);
+	assert_int_equal(sock_getsockopt(s, SOL_SOCKET, SO_LINGER, &lg, &len), 0);
+	assert_int_equal(len, sizeof(lg));
+	/* "forever": the low bits of MAX_SCHEDULE_TIMEOUT / HZ, as Linux shows */
+	assert_int_equal(lg.l_onoff, 1);
+	assert_int_equal(lg.l_linger, -1752346657);
+	lg = (struct linger){ 1, 7 };
+	assert_int_equal(sock_setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	lg = (struct linger){ 0, 9 }; /* off keeps the time */
+	assert_int_equal(sock_setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	assert_int_equal(sock_getsockopt(s, SOL_SOCKET, SO_LINGER, &lg, &len), 0);
+	assert_int_equal(lg.l_onoff, 0);
+	assert_int_equal(lg.l_linger, 7);
+	lg = (struct linger){ 1, 0 };
+	assert_int_equal(sock_setsockopt(s, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	/* close: a RST instead of a FIN, no TIME_WAIT */
+	sock_close(s);
+	tx = h_tx_pop(eth0);
+	assert_non_null(tx);
+	assert_int_equal(tx_tcp(tx)->flags, TCPHDR_RST | TCPHDR_ACK);
+	assert_int_equal(ntohl(tx_tcp(tx)->seq), snd);
+	pkt_free(tx);
+	assert_int_equal(h_tx_count(eth0), 0);
+	assert_mib(ns, TcpExtTCPAbortOnData, 1);
+	assert_mib(ns, TcpEstabResets, 1);
+	assert_mib(ns, TcpCurrEstab, 0);
+	assert_int_equal(timer_count(), 0);
+	sock_close(l);
+}
+
 /* ---- keepalive ---- */
 
 /* The keepalive probe (RFC 9293 3.8.4, tcp_xmit_probe_skb): sequence
@@ -847,6 +951,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tcp_syncookies_always_make_the_connection,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_syncookies_when_syn_queue_full, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_paws_drops_old_timestamps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_so_linger_zero_close_resets, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_keepalive_probes_then_reset_and_etimedout,
 						setup, teardown),
