@@ -212,6 +212,7 @@ static inline bool inet_bound_dev_eq(bool l3mdev_accept, int bound_dev_if, int d
 /* sk->userlocks, as the kernel's. */
 #define SOCK_SNDBUF_LOCK 1
 #define SOCK_RCVBUF_LOCK 2
+#define SOCK_BINDADDR_LOCK 4 /* bound to an address by the app (inet_bind) */
 /* net.core.{w,r}mem_default and _max (the kernel's compiled values,
  * SK_WMEM_MAX / SK_RMEM_MAX), and the floors of SO_SNDBUF / SO_RCVBUF
  * on x86_64 (SOCK_MIN_SNDBUF = 2 * TCP_SKB_MIN_TRUESIZE). */

@@ -163,6 +163,10 @@ static int inet_bind(struct sock *sk, uint32_t addr, uint16_t port)
 			return err;
 	}
 	sk->rcv_saddr = addr;
+	if (addr)
+		sk->userlocks |= SOCK_BINDADDR_LOCK;
+	else
+		sk->userlocks &= (uint8_t)~SOCK_BINDADDR_LOCK;
 	return 0;
 }
 
@@ -183,11 +187,21 @@ static int inet_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, const v
 	return sk->prot->sendmsg(sk, daddr, dport, data, len);
 }
 
+/* send(2) on a datagram socket: to the connected peer, else
+ * -EDESTADDRREQ. */
+static int inet_dgram_send(struct sock *sk, const void *data, unsigned len)
+{
+	if (!sk->dport)
+		return -EDESTADDRREQ;
+	return inet_sendmsg(sk, sk->daddr, sk->dport, data, len);
+}
+
 const struct proto_ops inet_dgram_ops = {
 	.family = AF_INET,
 	.bind = inet_bind,
 	.connect = inet_dgram_connect,
 	.sendmsg = inet_sendmsg,
+	.send = inet_dgram_send,
 	.release = inet_release,
 };
 

@@ -16,6 +16,7 @@
  * not addressed to us is the one routing selects toward its sender: the
  * router's address on the interface facing back, which traceroute shows.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -565,4 +566,36 @@ static const struct pernet_operations icmp_net_ops = {
 void icmp_init(void)
 {
 	register_pernet_subsys(&icmp_net_ops);
+}
+
+int icmp_err_convert(uint8_t code, bool *fatal)
+{
+	static const struct {
+		uint8_t err; /* positive errno */
+		bool fatal;
+	} table[NR_ICMP_UNREACH + 1] = {
+		[ICMP_NET_UNREACH] = { ENETUNREACH, false },
+		[ICMP_HOST_UNREACH] = { EHOSTUNREACH, false },
+		[ICMP_PROT_UNREACH] = { ENOPROTOOPT, true },
+		[ICMP_PORT_UNREACH] = { ECONNREFUSED, true },
+		[ICMP_FRAG_NEEDED] = { EMSGSIZE, false },
+		[ICMP_SR_FAILED] = { EOPNOTSUPP, false },
+		[ICMP_NET_UNKNOWN] = { ENETUNREACH, true },
+		[ICMP_HOST_UNKNOWN] = { EHOSTDOWN, true },
+		[ICMP_HOST_ISOLATED] = { ENONET, true },
+		[ICMP_NET_ANO] = { ENETUNREACH, true },
+		[ICMP_HOST_ANO] = { EHOSTUNREACH, true },
+		[ICMP_NET_UNR_TOS] = { ENETUNREACH, false },
+		[ICMP_HOST_UNR_TOS] = { EHOSTUNREACH, false },
+		[ICMP_PKT_FILTERED] = { EHOSTUNREACH, true },
+		[ICMP_PREC_VIOLATION] = { EHOSTUNREACH, true },
+		[ICMP_PREC_CUTOFF] = { EHOSTUNREACH, true },
+	};
+
+	if (code > NR_ICMP_UNREACH) {
+		*fatal = false;
+		return EHOSTUNREACH;
+	}
+	*fatal = table[code].fatal;
+	return table[code].err;
 }

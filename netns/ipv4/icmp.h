@@ -4,6 +4,7 @@
 #ifndef NSEMU_NETNS_ICMP_H
 #define NSEMU_NETNS_ICMP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "netns/core/netns.h"
@@ -13,6 +14,10 @@ void icmp_rcv(struct pkt *p);
 /* IPPROTO_ICMP err_handler (net_protocol): an error quoting an ICMP
  * message we sent goes to ping_err unless it quotes an echo reply. */
 void icmp_err(struct pkt *p, uint32_t info);
+/* icmp_err_convert: the errno (positive) a destination unreachable @code
+ * means to a socket, and whether it is fatal (hard): ends a connection
+ * or reaches a connected datagram socket without IP_RECVERR. */
+int icmp_err_convert(uint8_t code, bool *fatal);
 /*
  * Send an ICMP error about @orig (borrowed; l3_off at its IP header, dev
  * its input device or NULL for local) as __icmp_send: never about ICMP

@@ -15,6 +15,7 @@
 #include "core/rand.h"
 #include "netns/proto/ip.h"
 #include "af_inet.h"
+#include "icmp.h"
 #include "tcp.h"
 
 void tcp_v4_send_reset(struct netns *ns, const struct pkt *p)
@@ -189,30 +190,16 @@ int tcp_v4_connect(struct sock *sk, uint32_t daddr, uint16_t dport)
 	return -EINPROGRESS;
 }
 
-/* icmp_err_convert for destination unreachable codes. */
+/* tcp_v4_err's errno: icmp_err_convert for destination unreachable. */
 static int tcp_icmp_errno(int type, int code)
 {
+	bool fatal;
+
 	if (type == ICMP_TIME_EXCEEDED)
 		return -EHOSTUNREACH;
 	if (type != ICMP_DEST_UNREACH)
 		return 0;
-	switch (code) {
-	case ICMP_NET_UNREACH:
-	case ICMP_NET_UNKNOWN:
-		return -ENETUNREACH;
-	case ICMP_PROT_UNREACH:
-		return -ENOPROTOOPT;
-	case ICMP_PORT_UNREACH:
-		return -ECONNREFUSED;
-	case ICMP_FRAG_NEEDED:
-		return -EMSGSIZE;
-	case ICMP_SR_FAILED:
-		return -EOPNOTSUPP;
-	case ICMP_HOST_UNKNOWN:
-		return -EHOSTDOWN;
-	default:
-		return -EHOSTUNREACH;
-	}
+	return -icmp_err_convert((uint8_t)code, &fatal);
 }
 
 /*

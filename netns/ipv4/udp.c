@@ -38,12 +38,15 @@ static bool udp4_csum_ok(const struct pkt *p, const struct udphdr *uh, unsigned 
  * udp4_lib_lookup - the socket bound to @dport that takes datagrams to
  * @daddr (bound to it or to any address), or NULL.
  */
-static struct sock *udp4_lib_lookup(struct netns *ns, uint32_t daddr, uint16_t dport,
-				    const struct netdev *dev)
+static struct sock *udp4_lib_lookup(struct netns *ns, uint32_t saddr, uint16_t sport,
+				    uint32_t daddr, uint16_t dport, const struct netdev *dev)
 {
 	struct sock *sk = sock_lookup(ns, &udp_prot, dport);
 
 	if (sk && sk->rcv_saddr && sk->rcv_saddr != daddr)
+		return NULL;
+	/* a connected socket hears its peer only */
+	if (sk && sk->dport && (sk->daddr != saddr || sk->dport != sport))
 		return NULL;
 	/* compute_score: a socket bound to a device (or VRF) takes only
 	 * what came through it (an unbound one takes everything here:
@@ -82,7 +85,8 @@ void udp_rcv(struct pkt *p)
 	pkt_set_l4(p);
 	rt_type = IPCB(p)->rt_type;
 	pkt_pull(p, sizeof(*uh));
-	sk = udp4_lib_lookup(ns, ((const struct iphdr *)pkt_l3(p))->daddr, ntohs(uh->dest), p->dev);
+	sk = udp4_lib_lookup(ns, ((const struct iphdr *)pkt_l3(p))->saddr, ntohs(uh->source),
+			     ((const struct iphdr *)pkt_l3(p))->daddr, ntohs(uh->dest), p->dev);
 	if (sk && sock_queue_rcv(sk, p)) {
 		mib_inc(ns, MIB_UdpInDatagrams);
 		return;
@@ -109,16 +113,30 @@ csum_error:
 
 /*
  * udp_err - an ICMP error quoting a datagram we sent (see udp.h), as
- * __udp4_lib_err: the socket bound to its source port. Owner thread.
+ * __udp4_lib_err: the socket bound to its source port hears of it (its
+ * err callback: nsemu's sockets all take errors as with IP_RECVERR). A
+ * connected socket also keeps a hard error (port unreachable...) as its
+ * pending error, which the next send returns, as without IP_RECVERR.
+ * Owner thread.
  */
 void udp_err(struct pkt *p, uint32_t info)
 {
 	const struct iphdr *iph = (const struct iphdr *)p->data;
 	const struct udphdr *q = (const struct udphdr *)(p->data + iph->ihl * 4u);
+	const struct icmphdr *icmph = (const struct icmphdr *)pkt_l4(p);
 	struct sock *sk = sock_lookup(p->ns, &udp_prot, ntohs(q->source));
+	bool fatal = false;
+	int err = 0;
 
-	if (sk)
-		ip_icmp_error(sk, p, info, ntohs(q->dest));
+	if (!sk)
+		return;
+	ip_icmp_error(sk, p, info, ntohs(q->dest));
+	if (icmph->type == ICMP_DEST_UNREACH && icmph->code != ICMP_FRAG_NEEDED)
+		err = icmp_err_convert(icmph->code, &fatal);
+	else if (icmph->type == ICMP_PARAMETERPROB)
+		err = EPROTO, fatal = true;
+	if (fatal && sk->dport && sk->daddr == iph->daddr && sk->dport == ntohs(q->dest))
+		sk->err = -err;
 }
 
 static int udp_v4_get_port(struct sock *sk, uint16_t port)
@@ -147,6 +165,10 @@ static int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, const vo
 	struct pkt *p;
 	int err;
 
+	/* a pending error (an ICMP error to a connected socket) first, as
+	 * sock_alloc_send_pskb's sock_error */
+	if (sk->err)
+		return sock_error(sk);
 	err = inet_dgram_alloc(sk, daddr, sizeof(*uh), data, len, &args, &p);
 	if (err < 0)
 		return err;
@@ -164,6 +186,44 @@ static int udp_sendmsg(struct sock *sk, uint32_t daddr, uint16_t dport, const vo
 		return err;
 	mib_inc(sk->ns, MIB_UdpOutDatagrams);
 	return (int)len;
+}
+
+/*
+ * udp_connect - ip4_datagram_connect: the route to @daddr gives the
+ * source address unless one is bound; afterwards send() goes to
+ * @daddr:@dport and only datagrams from there arrive. -ENETUNREACH (no
+ * route), -EACCES (broadcast without SO_BROADCAST).
+ */
+static int udp_connect(struct sock *sk, uint32_t daddr, uint16_t dport)
+{
+	struct rtable rt;
+	int err;
+
+	err = ip_route_output(sk->ns, daddr, sk->rcv_saddr, sk->bound_dev_if, &rt);
+	if (err < 0) {
+		if (err == -ENETUNREACH)
+			mib_inc(sk->ns, MIB_IpOutNoRoutes);
+		return err;
+	}
+	if (rt.type == RTN_BROADCAST && !sk->broadcast)
+		return -EACCES;
+	if (!sk->rcv_saddr)
+		sk->rcv_saddr = rt.src;
+	sk->daddr = daddr;
+	sk->dport = dport;
+	return 0;
+}
+
+/* __udp_disconnect (connect to AF_UNSPEC): no peer, and the source
+ * address connect chose is forgotten unless the app bound it. The port
+ * stays (nsemu's datagram sockets are bound from creation). */
+static int udp_disconnect(struct sock *sk)
+{
+	sk->daddr = 0;
+	sk->dport = 0;
+	if (!(sk->userlocks & SOCK_BINDADDR_LOCK))
+		sk->rcv_saddr = 0;
+	return 0;
 }
 
 /* udp_setsockopt / udp_getsockopt: level IPPROTO_UDP has no option here
@@ -188,6 +248,8 @@ struct proto udp_prot = {
 	.name = "UDP",
 	.obj_size = sizeof(struct sock),
 	.close = udp_lib_close,
+	.connect = udp_connect,
+	.disconnect = udp_disconnect,
 	.sendmsg = udp_sendmsg,
 	.get_port = udp_v4_get_port,
 	.hash = sock_hash,

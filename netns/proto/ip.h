@@ -74,7 +74,15 @@ _Static_assert(sizeof(struct icmphdr) == 8, "icmphdr layout");
 #define ICMP_SR_FAILED 5
 #define ICMP_NET_UNKNOWN 6
 #define ICMP_HOST_UNKNOWN 7
+#define ICMP_HOST_ISOLATED 8
+#define ICMP_NET_ANO 9
+#define ICMP_HOST_ANO 10
+#define ICMP_NET_UNR_TOS 11
+#define ICMP_HOST_UNR_TOS 12
 #define ICMP_PKT_FILTERED 13
+#define ICMP_PREC_VIOLATION 14
+#define ICMP_PREC_CUTOFF 15
+#define NR_ICMP_UNREACH 15
 /* Codes for ICMP_REDIRECT */
 #define ICMP_REDIR_NET 0
 #define ICMP_REDIR_HOST 1

@@ -217,6 +217,68 @@ static void test_udp_socket_gets_port_unreachable_error(void **state)
 	sock_close(sk);
 }
 
+/* Connected UDP (ip4_datagram_connect): send() goes to the peer, only the
+ * peer's datagrams arrive (another source gets port unreachable, as when
+ * nobody listens), a port unreachable about what it sent is the next
+ * send's ECONNREFUSED, and connecting to AF_UNSPEC (daddr 0) undoes it. */
+static void test_udp_connected_socket(void **state)
+{
+	struct sock *sk = sock_open(ns, IPPROTO_UDP, &ops, NULL);
+	uint8_t dg[8 + 2];
+	uint32_t addr;
+	uint16_t port, sport;
+	struct pkt *tx;
+	size_t n;
+
+	(void)state;
+	sport = sock_port(sk);
+	assert_int_equal(sock_send(sk, "x", 1), -EDESTADDRREQ);
+	assert_int_equal(sock_getname(sk, true, &addr, &port), -ENOTCONN);
+	assert_int_equal(sock_connect(sk, h_ip("10.9.9.9"), 53), -ENETUNREACH);
+	assert_int_equal(sock_connect(sk, h_ip("10.0.0.255"), 53), -EACCES); /* broadcast */
+	assert_int_equal(sock_connect(sk, h_ip("10.0.0.2"), 53), 0);
+	assert_int_equal(sock_getname(sk, true, &addr, &port), 0);
+	assert_int_equal(addr, h_ip("10.0.0.2"));
+	assert_int_equal(port, 53);
+	assert_int_equal(sock_getname(sk, false, &addr, &port), 0);
+	assert_int_equal(addr, h_ip("10.0.0.1")); /* the route's source */
+	assert_int_equal(sock_send(sk, "hi", 2), 2);
+	tx = h_tx_pop(eth0);
+	assert_non_null(tx);
+	assert_int_equal(tx_ip(tx)->daddr, h_ip("10.0.0.2"));
+	assert_int_equal(ntohs(((const struct udphdr *)(tx_ip(tx) + 1))->dest), 53);
+
+	/* the peer answers: delivered; another port of the peer: refused */
+	n = h_udp(dg, "10.0.0.2", "10.0.0.1", 53, sport, "ok", 2);
+	rx_ip("10.0.0.2", IPPROTO_UDP, 64, dg, n);
+	assert_int_equal(seen.rcv, 1);
+	n = h_udp(dg, "10.0.0.2", "10.0.0.1", 54, sport, "no", 2);
+	rx_ip("10.0.0.2", IPPROTO_UDP, 64, dg, n);
+	assert_int_equal(seen.rcv, 1);
+	assert_mib(ns, UdpNoPorts, 1);
+	h_tx_flush(eth0); /* the port unreachable */
+
+	/* the peer's port unreachable: ECONNREFUSED on the next send only */
+	rx_icmp_error_about(tx, "10.0.0.2", ICMP_DEST_UNREACH, ICMP_PORT_UNREACH);
+	pkt_free(tx);
+	assert_int_equal(seen.err, 1);
+	assert_int_equal(sock_send(sk, "hi", 2), -ECONNREFUSED);
+	assert_int_equal(h_tx_count(eth0), 0);
+	assert_int_equal(sock_send(sk, "hi", 2), 2);
+	h_tx_flush(eth0);
+
+	/* disconnect: no peer, the chosen source forgotten, anyone heard */
+	assert_int_equal(sock_connect(sk, 0, 0), 0);
+	assert_int_equal(sock_send(sk, "x", 1), -EDESTADDRREQ);
+	assert_int_equal(sock_getname(sk, false, &addr, &port), 0);
+	assert_int_equal(addr, 0);
+	assert_int_equal(port, sport);
+	n = h_udp(dg, "10.0.0.2", "10.0.0.1", 54, sport, "ok", 2);
+	rx_ip("10.0.0.2", IPPROTO_UDP, 64, dg, n);
+	assert_int_equal(seen.rcv, 2);
+	sock_close(sk);
+}
+
 static void test_ping_socket_receives_reply(void **state)
 {
 	struct sock *sk = sock_open(ns, IPPROTO_ICMP, &ops, NULL);
@@ -364,6 +426,7 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_udp_socket_gets_port_unreachable_error, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_udp_connected_socket, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ping_socket_receives_reply, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ping_socket_gets_ttl_exceeded_error, setup,
 						teardown),
