@@ -212,6 +212,10 @@ struct tcp_sock {
 	/* Congestion control (RFC 5681, RFC 6582), in segments. */
 	const struct tcp_congestion_ops *ca_ops;
 	bool ca_setsockopt;		/* chosen by TCP_CONGESTION: children inherit it */
+	/* tcp_cwnd_validate: whether this window was cwnd-limited, else the
+	 * most segments it had out; cwnd_usage_seq ends the window */
+	bool is_cwnd_limited;
+	uint32_t max_packets_out, cwnd_usage_seq;
 	uint32_t snd_cwnd, snd_ssthresh, snd_cwnd_cnt, high_seq;
 	uint8_t ca_state;
 	uint8_t ecn_flags;		/* TCP_ECN_* (tcp_ecn.c) */
@@ -260,6 +264,17 @@ static inline void *inet_csk_ca(struct tcp_sock *tp)
 static inline bool tcp_in_slow_start(const struct tcp_sock *tp)
 {
 	return tp->snd_cwnd < tp->snd_ssthresh;
+}
+
+/* tcp_is_cwnd_limited: only a flow the window holds back may grow it
+ * (RFC 7661); in slow start, up to twice what it had out. */
+static inline bool tcp_is_cwnd_limited(const struct tcp_sock *tp)
+{
+	if (tp->is_cwnd_limited)
+		return true;
+	if (tcp_in_slow_start(tp))
+		return tp->snd_cwnd < 2 * tp->max_packets_out;
+	return false;
 }
 
 /* The clock congestion control counts in: tcp_jiffies32 at HZ=1000. */

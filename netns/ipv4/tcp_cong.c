@@ -151,6 +151,8 @@ static uint32_t tcp_reno_ssthresh(struct tcp_sock *tp)
 static void tcp_reno_cong_avoid(struct tcp_sock *tp, uint32_t ack, uint32_t acked)
 {
 	(void)ack;
+	if (!tcp_is_cwnd_limited(tp))
+		return;
 	if (tcp_in_slow_start(tp)) {
 		acked = tcp_slow_start(tp, acked);
 		if (!acked)

@@ -205,6 +205,8 @@ static void cubictcp_cong_avoid(struct tcp_sock *tp, uint32_t ack, uint32_t acke
 	struct bictcp *ca = cubic_ca(tp);
 
 	(void)ack;
+	if (!tcp_is_cwnd_limited(tp))
+		return;
 	if (tcp_in_slow_start(tp)) {
 		acked = tcp_slow_start(tp, acked);
 		if (!acked)

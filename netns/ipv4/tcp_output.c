@@ -230,8 +230,26 @@ static bool tcp_can_send_data(const struct tcp_sock *tp)
 	}
 }
 
+/* tcp_cwnd_validate: remember whether the window was the limit in this
+ * flight (or the most segments out, when it was not), for
+ * tcp_is_cwnd_limited. */
+static void tcp_cwnd_validate(struct tcp_sock *tp, bool is_cwnd_limited)
+{
+	uint32_t packets_out = (tp->snd_nxt - tp->snd_una + tp->mss_cache - 1) / tp->mss_cache;
+
+	if (!before(tp->snd_una, tp->cwnd_usage_seq) || is_cwnd_limited ||
+	    (!tp->is_cwnd_limited && packets_out > tp->max_packets_out)) {
+		tp->is_cwnd_limited = is_cwnd_limited;
+		tp->max_packets_out = packets_out;
+		tp->cwnd_usage_seq = tp->snd_nxt;
+	}
+}
+
 void tcp_write_xmit(struct tcp_sock *tp)
 {
+	bool is_cwnd_limited = false;
+	unsigned sent = 0;
+
 	if (!tcp_can_send_data(tp))
 		return;
 	for (;;) {
@@ -253,7 +271,11 @@ void tcp_write_xmit(struct tcp_sock *tp)
 			}
 			break;
 		}
-		if (tcp_packets_in_flight(tp) >= tp->snd_cwnd || wnd_room <= 0)
+		if (tcp_packets_in_flight(tp) >= tp->snd_cwnd) {
+			is_cwnd_limited = true;
+			break;
+		}
+		if (wnd_room <= 0)
 			break;
 		seg = MIN(unsent, tp->mss_cache);
 		seg = MIN(seg, (uint32_t)wnd_room);
@@ -273,6 +295,7 @@ void tcp_write_xmit(struct tcp_sock *tp)
 		}
 		if (tcp_transmit_skb(tp, tp->snd_nxt, flags, seg) < 0)
 			break;
+		sent++;
 		if (!tp->rtt_timing && !before(tp->snd_nxt, tp->snd_max)) {
 			tp->rtt_timing = true;
 			tp->rtt_seq = tp->snd_nxt + seg;
@@ -286,6 +309,9 @@ void tcp_write_xmit(struct tcp_sock *tp)
 		if (flags & TCPHDR_FIN)
 			break;
 	}
+	is_cwnd_limited |= tcp_packets_in_flight(tp) >= tp->snd_cwnd;
+	if (sent || is_cwnd_limited)
+		tcp_cwnd_validate(tp, is_cwnd_limited);
 	/* Data waits on a closed window with nothing in flight: the
 	 * retransmit timer becomes the window probe (tcp_check_probe_timer). */
 	if (before(tp->snd_nxt, tp->write_seq) && tp->snd_nxt == tp->snd_una &&

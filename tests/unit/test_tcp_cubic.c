@@ -78,18 +78,21 @@ static void one_rtt(struct tcp_sock *tp, uint32_t rtt_us)
 		h_advance(step);
 		tcp_cong_on_ack(tp, 0, 2);
 	}
-	tp->ca_ops->pkts_acked(tp, rtt_us);
+	if (tp->ca_ops->pkts_acked)
+		tp->ca_ops->pkts_acked(tp, rtt_us);
 }
 
 /* A connection-less socket run as the algorithm's subject: cwnd @cwnd,
- * an RTT known, then a loss (ssthresh as fast recovery takes it, the
- * window set to it as recovery leaves). */
+ * always the limit (tcp_is_cwnd_limited), an RTT known, then a loss
+ * (ssthresh as fast recovery takes it, the window set to it as recovery
+ * leaves). */
 static struct tcp_sock *after_loss(uint32_t cwnd, uint32_t rtt_us)
 {
 	struct tcp_sock *tp = tcp_sk(tcp_socket(ns));
 
 	assert_ptr_equal(tp->ca_ops, &cubictcp);
 	tcp_init_congestion_control(tp);
+	tp->is_cwnd_limited = true;
 	tp->snd_cwnd = cwnd;
 	tp->ca_ops->pkts_acked(tp, rtt_us);
 	tp->snd_ssthresh = tp->ca_ops->ssthresh(tp);
@@ -146,8 +149,10 @@ static void test_cubic_fast_convergence_lowers_wmax(void **state)
 	/* a second loss at 800, below W_max 1000: W_max becomes
 	 * 800 * (1 + 0.7) / 2 = 680, not 800, and cwnd 560 (a window this
 	 * large keeps CUBIC above the TCP-friendly rate) */
-	while (tp->snd_cwnd < 800)
+	for (unsigned rtt = 0; tp->snd_cwnd < 800; rtt++) {
+		assert_true(rtt < 100);
 		one_rtt(tp, 100000);
+	}
 	tp->snd_cwnd = 800;
 	tp->snd_ssthresh = tp->ca_ops->ssthresh(tp);
 	tp->snd_cwnd = tp->snd_ssthresh;
@@ -184,6 +189,32 @@ static void test_cubic_rto_forgets_wmax(void **state)
 	/* no plateau: 5% per RTT at least (cnt 20), the Reno rate's
 	 * 0.53 per RTT would give only ~5 segments */
 	assert_true(tp->snd_cwnd >= c0 + 10);
+	sock_close(&tp->sk);
+}
+
+static void test_cubic_and_reno_grow_only_when_cwnd_limited(void **state)
+{
+	struct tcp_sock *tp = after_loss(100, 100000);
+	uint32_t c0 = tp->snd_cwnd;
+
+	(void)state;
+	/* an application-limited flow (30 segments out, cwnd 70): the
+	 * window does not grow on its ACKs, for either algorithm */
+	tp->is_cwnd_limited = false;
+	tp->max_packets_out = 30;
+	for (unsigned rtt = 0; rtt < 20; rtt++)
+		one_rtt(tp, 100000);
+	assert_int_equal(tp->snd_cwnd, c0);
+	assert_int_equal(tcp_set_congestion_control(tp, "reno"), 0);
+	for (unsigned rtt = 0; rtt < 20; rtt++)
+		one_rtt(tp, 100000);
+	assert_int_equal(tp->snd_cwnd, c0);
+	/* in slow start it may still double what it had out */
+	tp->snd_ssthresh = 1000;
+	tp->snd_cwnd = 40;
+	for (unsigned i = 0; i < 40; i++)
+		tcp_cong_on_ack(tp, 0, 1);
+	assert_int_equal(tp->snd_cwnd, 60);
 	sock_close(&tp->sk);
 }
 
@@ -404,6 +435,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cubic_fast_convergence_lowers_wmax, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_cubic_rto_forgets_wmax, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cubic_and_reno_grow_only_when_cwnd_limited,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_congestion_control_sysctls, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_congestion_per_socket_and_children, setup,
