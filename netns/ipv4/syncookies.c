@@ -6,7 +6,7 @@
  * peer's sequence and the minute, with the index of the peer's MSS in a
  * four-entry table folded into the low 24 bits. With timestamps on, the
  * low 6 bits of the SYN-ACK's TSval carry the peer's window scale (or
- * "none") and SACK-permitted, and come back in the ACK's TSecr. The ACK that
+ * "none"), SACK-permitted and ECN, and come back in the ACK's TSecr. The ACK that
  * answers a valid cookie (at most two minutes old, within two minutes of
  * the last cookie sent) becomes a child as if the SYN had been queued.
  * The hash is SipHash-2-4 under secrets drawn at start-up. Owner thread
@@ -24,6 +24,7 @@
 #define TSBITS 6
 #define TS_OPT_WSCALE_MASK 0xfu
 #define TS_OPT_SACK (1u << 4)
+#define TS_OPT_ECN (1u << 5)
 
 /* The MSS values a cookie can say: the peer's MSS is rounded down to one. */
 static const uint16_t msstab[] = { 536, 1300, 1440, 1460 };
@@ -117,6 +118,8 @@ static uint32_t cookie_init_timestamp(const struct tcp_sock *req, uint32_t ts_no
 
 	if (req->sack_ok)
 		options |= TS_OPT_SACK;
+	if (req->ecn_flags & TCP_ECN_OK)
+		options |= TS_OPT_ECN;
 	ts = (ts_now >> TSBITS) << TSBITS | options;
 
 	if (ts > ts_now)
@@ -163,6 +166,9 @@ void cookie_v4_send_synack(struct tcp_sock *lp, struct pkt *p)
 	req.rcv_nxt = syn.seq + 1;
 	tcp_init_syn_options(&req, syn.wscale >= 0, syn.saw_tstamp, syn.sack_ok);
 	tcp_init_options(&req, &syn);
+	/* ECN is agreed in the SYN-ACK only when the TSval can remember it */
+	if (req.tstamp_ok)
+		tcp_ecn_create_request(&req, &syn);
 	mss = syn.mss ? syn.mss : TCP_MSS_DEFAULT;
 	req.iss = cookie_v4_init_sequence(iph, th, &mss);
 	req.snd_una = req.snd_nxt = req.snd_max = req.iss;
@@ -173,7 +179,7 @@ void cookie_v4_send_synack(struct tcp_sock *lp, struct pkt *p)
 		req.ts_offset = tcp_v4_ts_off(ns, iph->daddr, iph->saddr) +
 				cookie_init_timestamp(&req, now) - now;
 	}
-	tcp_transmit_skb(&req, req.iss, TCPHDR_SYN | TCPHDR_ACK, 0);
+	tcp_transmit_skb(&req, req.iss, TCPHDR_SYN | TCPHDR_ACK | tcp_ecn_make_synack(&req), 0);
 	/* tcp_synq_overflow: cookies are checked for a while from now */
 	lp->last_overflow = loop_now();
 	lp->synq_overflowed = true;
@@ -190,10 +196,11 @@ static bool tcp_synq_no_recent_overflow(const struct tcp_sock *lp)
 /* cookie_timestamp_decode: the options the TSecr echoes into @syn;
  * false when they name one the namespace has switched off since. */
 static bool cookie_timestamp_decode(const struct netns *ns, uint32_t options,
-				    struct tcp_skb_cb *syn)
+				    struct tcp_skb_cb *syn, bool *ecn_ok)
 {
 	if (!ns->sysctl.tcp_timestamps)
 		return false;
+	*ecn_ok = options & TS_OPT_ECN;
 	syn->sack_ok = options & TS_OPT_SACK;
 	if (syn->sack_ok && !ns->sysctl.tcp_sack)
 		return false;
@@ -212,6 +219,7 @@ bool cookie_v4_check(struct tcp_sock *lp, struct pkt *p)
 	enum drop_reason reason;
 	struct tcp_skb_cb syn;
 	struct tcp_sock *tp;
+	bool ecn_ok = false;
 	uint32_t tsoff;
 	uint16_t mss;
 
@@ -231,7 +239,7 @@ bool cookie_v4_check(struct tcp_sock *lp, struct pkt *p)
 	syn.wscale = -1;
 	syn.sack_ok = false;
 	tsoff = tcp_v4_ts_off(ns, iph->daddr, iph->saddr);
-	if (cb->saw_tstamp && !cookie_timestamp_decode(ns, cb->rcv_tsecr - tsoff, &syn))
+	if (cb->saw_tstamp && !cookie_timestamp_decode(ns, cb->rcv_tsecr - tsoff, &syn, &ecn_ok))
 		return false;
 	if (tcp_acceptq_overflow(lp, p))
 		return true;
@@ -242,6 +250,9 @@ bool cookie_v4_check(struct tcp_sock *lp, struct pkt *p)
 	}
 	if (tp->tstamp_ok)
 		tp->ts_offset = tsoff;
+	/* cookie_ecn_ok: the SYN asked for ECN and the namespace allows it */
+	if (ecn_ok && ns->sysctl.tcp_ecn)
+		tp->ecn_flags = TCP_ECN_OK;
 	/* our SYN-ACK went out: the ACK completes the handshake */
 	tp->snd_nxt = tp->snd_max = tp->iss + 1;
 	tcp_rcv_state_process(tp, p);

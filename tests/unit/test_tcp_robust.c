@@ -547,7 +547,7 @@ static void test_tcp_syn_queue_full_without_cookies(void **state)
  * SACK-permitted:
  * returns the SYN-ACK's ISN and its TSval in *tsval_out. */
 static uint32_t peer_syn_opts(uint16_t sport, uint32_t tsval, uint32_t *tsval_out,
-			      bool *has_ts)
+			      bool *has_ts, uint8_t ecn)
 {
 	uint8_t o[24] = { TCPOPT_MSS, 4, 1400 >> 8, 1400 & 0xff, TCPOPT_NOP, TCPOPT_WINDOW, 3, 7,
 			  TCPOPT_NOP, TCPOPT_NOP, TCPOPT_TIMESTAMP, 10, [20] = TCPOPT_NOP,
@@ -558,10 +558,11 @@ static uint32_t peer_syn_opts(uint16_t sport, uint32_t tsval, uint32_t *tsval_ou
 	uint32_t iss;
 
 	memcpy(o + 12, &v, 4);
-	rx_seg(sport, 80, 100, 0, TCPHDR_SYN, o, sizeof(o), NULL, 0);
+	rx_seg(sport, 80, 100, 0, TCPHDR_SYN | ecn, o, sizeof(o), NULL, 0);
 	tx = h_tx_pop(eth0);
 	assert_non_null(tx);
-	assert_int_equal(tx_tcp(tx)->flags, TCPHDR_SYN | TCPHDR_ACK);
+	assert_int_equal(tx_tcp(tx)->flags & ~TCPHDR_ECE, TCPHDR_SYN | TCPHDR_ACK);
+	assert_int_equal(tx_tcp(tx)->flags & TCPHDR_ECE, ecn ? TCPHDR_ECE : 0);
 	iss = ntohl(tx_tcp(tx)->seq);
 	*has_ts = false;
 	opt = (const uint8_t *)(tx_tcp(tx) + 1);
@@ -605,14 +606,14 @@ static void test_tcp_syncookies_always_make_the_connection(void **state)
 	assert_int_equal(sysctl_set(ns, "net.ipv4.tcp_syncookies", "2", NULL), 0);
 	/* no TSval offset, so the cookie's bits show on the wire */
 	assert_int_equal(sysctl_set(ns, "net.ipv4.tcp_timestamps", "2", NULL), 0);
-	iss = peer_syn_opts(1000, 5000, &tsval, &has_ts);
+	iss = peer_syn_opts(1000, 5000, &tsval, &has_ts, TCPHDR_ECE | TCPHDR_CWR);
 	/* nothing kept: no child, a cookie sent */
 	assert_int_equal(tcp_sk(l)->syn_len, 0);
 	assert_mib(ns, TcpExtSyncookiesSent, 1);
 	assert_mib(ns, TcpExtTCPReqQFullDoCookies, 1);
-	/* the TSval's low 6 bits say window scale 7 and SACK */
+	/* the TSval's low 6 bits say window scale 7, SACK and ECN */
 	assert_true(has_ts);
-	assert_int_equal(tsval & 0x3f, 0x10 | 7);
+	assert_int_equal(tsval & 0x3f, 0x20 | 0x10 | 7);
 	peer_ack_ts(1000, iss + 1, 5001, tsval, "hi", 2);
 	assert_mib(ns, TcpExtSyncookiesRecv, 1);
 	assert_mib(ns, TcpExtSyncookiesFailed, 0);
@@ -624,6 +625,7 @@ static void test_tcp_syncookies_always_make_the_connection(void **state)
 	assert_int_equal(tp->snd_wscale, 7);
 	assert_true(tp->tstamp_ok);
 	assert_true(tp->sack_ok);
+	assert_int_equal(tp->ecn_flags & TCP_ECN_OK, TCP_ECN_OK);
 	assert_int_equal(tp->ts_recent, 5001);
 	/* the peer's MSS 1400 is remembered as the table's 1300 */
 	assert_int_equal(tp->mss_cache, 1300 - 12);
@@ -665,7 +667,7 @@ static void test_tcp_syncookies_when_syn_queue_full(void **state)
 	assert_int_not_equal(peer_syn(1000), 0);
 	assert_int_not_equal(peer_syn(1001), 0);
 	assert_mib(ns, TcpExtSyncookiesSent, 0);
-	iss = peer_syn_opts(1002, 1, &tsval, &has_ts);
+	iss = peer_syn_opts(1002, 1, &tsval, &has_ts, 0);
 	assert_mib(ns, TcpExtSyncookiesSent, 1);
 	assert_int_equal(tcp_sk(l)->syn_len, 2);
 	/* a forged ACK: SyncookiesFailed and a RST */
@@ -682,7 +684,7 @@ static void test_tcp_syncookies_when_syn_queue_full(void **state)
 	assert_int_equal(sock_port(a), 80);
 	assert_int_equal(a->dport, 1002);
 	/* a cookie older than two minutes is refused */
-	iss = peer_syn_opts(1004, 3, &tsval, &has_ts);
+	iss = peer_syn_opts(1004, 3, &tsval, &has_ts, 0);
 	h_advance(180ull * NSEC_PER_SEC);
 	h_tx_flush(eth0);
 	peer_ack_ts(1004, iss + 1, 4, tsval, NULL, 0);
@@ -714,7 +716,7 @@ static void test_tcp_paws_drops_old_timestamps(void **state)
 	char buf[16];
 
 	(void)state;
-	iss = peer_syn_opts(1000, 5000, &tsval, &has_ts);
+	iss = peer_syn_opts(1000, 5000, &tsval, &has_ts, 0);
 	rx_ts(101, iss + 1, TCPHDR_ACK, 5001, tsval, NULL, 0);
 	s = seen.accepted;
 	assert_non_null(s);
