@@ -64,11 +64,14 @@
 	X(TCP_FLAGS, NONE, "TCP segment with flags its state does not take")                       \
 	X(TCP_INVALID_SEQUENCE, NONE, "TCP segment beyond the receive window")                    \
 	X(TCP_OLD_SEQUENCE, NONE, "TCP segment wholly before the window (a duplicate)")           \
-	X(TCP_RESET, NONE, "TCP RST (it ended the connection or was not in window)")              \
+	X(TCP_INVALID_ACK_SEQUENCE, NONE, "TCP SYN-SENT: the ACK is not of our SYN (RST sent)")    \
+	X(TCP_RESET, NONE, "TCP RST not taken (not in window, or not exactly at rcv_nxt)")        \
+	X(TCP_INVALID_SYN, NONE, "TCP SYN on a synchronized connection (challenge ACK)")          \
 	X(TCP_OLD_DATA, NONE, "TCP data already received")                                         \
 	X(TCP_ZEROWINDOW, NONE, "TCP data while the receive window is zero")                      \
 	X(TCP_OVERWINDOW, NONE, "TCP data beyond the receive window")                            \
 	X(TCP_OFO_DROP, NONE, "TCP out-of-order data beyond what the queue holds")                \
+	X(TCP_TOO_OLD_ACK, NONE, "TCP ACK older than anything ever acknowledged (RFC 5961 5.2)")   \
 	X(TCP_ACK_UNSENT_DATA, NONE, "TCP ACK of data never sent")                                \
 	X(TCP_LISTEN_OVERFLOW, NONE, "TCP SYN or last ACK for a listener whose queue is full")    \
 	X(TCP_RFC7323_PAWS, TcpExtPAWSEstab, "TCP segment with an old timestamp (PAWS)")           \

@@ -35,17 +35,19 @@
  * the kernel's order (snmp4_net_list); only the ones nsemu counts. */
 #define TCPEXT_MIB(X)                                                                              \
 	X(TcpExtSyncookiesSent) X(TcpExtSyncookiesRecv) X(TcpExtSyncookiesFailed)                  \
-	X(TcpExtEmbryonicRsts) X(TcpExtTW) X(TcpExtPAWSEstab) X(TcpExtPAWSOldAck)                  \
-	X(TcpExtDelayedACKLost) X(TcpExtListenOverflows) X(TcpExtListenDrops)                      \
-	X(TcpExtTCPRenoRecovery) X(TcpExtTCPSackRecovery) X(TcpExtTCPSACKReneging)                 \
-	X(TcpExtTCPSACKReorder) X(TcpExtTCPRenoFailures) X(TcpExtTCPSackFailures)                  \
-	X(TcpExtTCPLossFailures) X(TcpExtTCPFastRetrans) X(TcpExtTCPSlowStartRetrans)              \
-	X(TcpExtTCPRenoRecoveryFail) X(TcpExtTCPSackRecoveryFail) X(TcpExtTCPDSACKOldSent)         \
-	X(TcpExtTCPDSACKOfoSent) X(TcpExtTCPDSACKRecv) X(TcpExtTCPDSACKOfoRecv)                    \
-	X(TcpExtTCPAbortOnData) X(TcpExtTCPAbortOnClose) X(TcpExtTCPAbortOnTimeout)                \
-	X(TcpExtTCPSACKDiscard) X(TcpExtTCPDSACKIgnoredOld) X(TcpExtTCPDSACKIgnoredNoUndo)         \
-	X(TcpExtTCPReqQFullDoCookies) X(TcpExtTCPReqQFullDrop) X(TcpExtTCPKeepAlive)               \
-	X(TcpExtTCPDSACKRecvSegs) X(TcpExtTCPDSACKIgnoredDubious)
+	X(TcpExtEmbryonicRsts) X(TcpExtTW) X(TcpExtPAWSEstab) X(TcpExtBeyondWindow)                \
+	X(TcpExtPAWSOldAck) X(TcpExtDelayedACKLost) X(TcpExtListenOverflows)                       \
+	X(TcpExtListenDrops) X(TcpExtTCPRenoRecovery) X(TcpExtTCPSackRecovery)                     \
+	X(TcpExtTCPSACKReneging) X(TcpExtTCPSACKReorder) X(TcpExtTCPRenoFailures)                  \
+	X(TcpExtTCPSackFailures) X(TcpExtTCPLossFailures) X(TcpExtTCPFastRetrans)                  \
+	X(TcpExtTCPSlowStartRetrans) X(TcpExtTCPRenoRecoveryFail) X(TcpExtTCPSackRecoveryFail)     \
+	X(TcpExtTCPDSACKOldSent) X(TcpExtTCPDSACKOfoSent) X(TcpExtTCPDSACKRecv)                    \
+	X(TcpExtTCPDSACKOfoRecv) X(TcpExtTCPAbortOnData) X(TcpExtTCPAbortOnClose)                  \
+	X(TcpExtTCPAbortOnTimeout) X(TcpExtTCPSACKDiscard) X(TcpExtTCPDSACKIgnoredOld)             \
+	X(TcpExtTCPDSACKIgnoredNoUndo) X(TcpExtTCPReqQFullDoCookies) X(TcpExtTCPReqQFullDrop)      \
+	X(TcpExtTCPChallengeACK) X(TcpExtTCPSYNChallenge) X(TcpExtTCPACKSkippedSynRecv)            \
+	X(TcpExtTCPACKSkippedSeq) X(TcpExtTCPACKSkippedTimeWait) X(TcpExtTCPACKSkippedChallenge)   \
+	X(TcpExtTCPKeepAlive) X(TcpExtTCPDSACKRecvSegs) X(TcpExtTCPDSACKIgnoredDubious)
 
 /* One flat enum so a drop reason can name any counter (drop_reason.h). */
 enum mib_field {

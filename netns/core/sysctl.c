@@ -140,6 +140,9 @@ static const struct net_var net_vars[] = {
 	NV("tcp_ecn", tcp_ecn, 0, 2, 1),
 	NV("tcp_ecn_fallback", tcp_ecn_fallback, 0, 1, 1),
 	NV("tcp_fin_timeout", tcp_fin_timeout, 1, INT_MAX, 1),
+	/* proc_dointvec_ms_jiffies, at least 0 (kept in ms here, not rounded
+	 * up to a jiffy as the kernel shows it) */
+	NV("tcp_invalid_ratelimit", tcp_invalid_ratelimit, 0, INT_MAX, 1),
 	/* proc_dointvec_jiffies: seconds that fit an int of jiffies (HZ
 	 * 250, as the reference kernel), negative ones too; the probe count
 	 * is a u8 (proc_dou8vec_minmax) */
@@ -233,6 +236,7 @@ void sysctl_net_init(struct sysctl_net *s)
 	s->tcp_max_syn_backlog = 2048;
 	s->tcp_abort_on_overflow = 0;
 	s->tcp_syncookies = 1;
+	s->tcp_invalid_ratelimit = 500;	  /* HZ / 2, shown in ms */
 }
 
 void sysctl_dev_init(struct netns *ns, struct ipv4_devconf *cnf)

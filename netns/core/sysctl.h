@@ -112,6 +112,7 @@ struct sysctl_net {
 	int32_t tcp_abort_on_overflow;	  /* 0 */
 	int32_t tcp_syncookies;		  /* 1: when the SYN queue overflows, 2: always */
 	int32_t somaxconn;		  /* net.core.somaxconn: 4096 */
+	int32_t tcp_invalid_ratelimit;	  /* 500 ms between ACKs to invalid segments */
 };
 
 /* Set every value to Linux's default for a new namespace. */

@@ -245,6 +245,7 @@ struct tcp_sock {
 	uint32_t user_timeout;
 	uint64_t rcv_tstamp;		/* loop time the peer was last heard */
 	uint64_t retrans_stamp;		/* loop time the head was sent, once retransmitted */
+	uint64_t last_oow_ack_time;	/* the last ACK to an invalid segment (RFC 5961 7) */
 
 	struct timer retransmit_timer;	/* RTO, SYN / SYN-ACK retries, window probe */
 	struct timer delack_timer;
@@ -483,8 +484,16 @@ int tcp_transmit_skb(struct tcp_sock *tp, uint32_t seq, uint8_t flags, unsigned 
 /* Send what the windows, Nagle and the data allow; arm the RTO. */
 void tcp_write_xmit(struct tcp_sock *tp);
 void tcp_send_ack(struct tcp_sock *tp);
-/* A challenge / duplicate ACK (RFC 5961 3.2, 4.2). */
+/* A challenge ACK (RFC 5961 3.2, 4.2, 5.2): TCPChallengeACK, or held
+ * back by the rate limit (TCPACKSkippedChallenge). */
 void tcp_send_challenge_ack(struct tcp_sock *tp);
+/* RFC 5961 7: true (and @mib counted) when an ACK to an invalid segment
+ * must wait, the last one having gone out less than tcp_invalid_ratelimit
+ * ago (*@last, loop time; 0: never). tcp_oow_rate_limited never holds
+ * back the answer to a segment with data and no SYN. */
+bool __tcp_oow_rate_limited(struct netns *ns, enum mib_field mib, uint64_t *last);
+bool tcp_oow_rate_limited(struct netns *ns, const struct tcp_skb_cb *cb, enum mib_field mib,
+			  uint64_t *last);
 void tcp_send_syn(struct tcp_sock *tp);
 void tcp_send_synack(struct tcp_sock *tp);
 void tcp_send_active_reset(struct tcp_sock *tp);

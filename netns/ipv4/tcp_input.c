@@ -308,7 +308,7 @@ static void tcp_rcv_synsent_state_process(struct tcp_sock *tp, struct pkt *p)
 	if (ack && (!after(cb->ack_seq, tp->iss) || after(cb->ack_seq, tp->snd_max))) {
 		if (!(cb->flags & TCPHDR_RST))
 			tcp_v4_send_reset(tp->sk.ns, p);
-		pkt_drop(p, DROP_TCP_INVALID_SEQUENCE);
+		pkt_drop(p, DROP_TCP_INVALID_ACK_SEQUENCE);
 		return;
 	}
 	if (cb->flags & TCPHDR_RST) {
@@ -377,25 +377,36 @@ static enum drop_reason tcp_sequence(const struct tcp_sock *tp, uint32_t seq, ui
 	return 0;
 }
 
-/* tcp_ack. Returns false when the segment must be dropped (an ACK of
- * data never sent: ACK sent back, RFC 9293 3.10.7.4). @th: the header,
- * for its SACK blocks. */
-static bool tcp_ack(struct tcp_sock *tp, const struct tcp_skb_cb *cb, const uint8_t *th)
+/*
+ * tcp_ack. Returns 0, or why the segment must be dropped: an ACK of data
+ * never sent (TCP_ACK_UNSENT_DATA), or one older than what was ever
+ * acknowledged (TCP_TOO_OLD_ACK, RFC 5961 5.2: blind data injection);
+ * the caller decides on the challenge ACK, as Linux's callers do. @th:
+ * the header, for its SACK blocks.
+ */
+static enum drop_reason tcp_ack(struct tcp_sock *tp, const struct tcp_skb_cb *cb,
+				const uint8_t *th)
 {
 	uint32_t ack = cb->ack_seq, acked, nwin;
 	uint32_t prior_wnd = tp->snd_wnd;
 	int flag = 0;
 	bool dup;
 
-	if (after(ack, tp->snd_max)) {
-		tcp_send_ack(tp);
-		return false;
+	if (after(ack, tp->snd_max))
+		return DROP_TCP_ACK_UNSENT_DATA;
+	if (before(ack, tp->snd_una)) {
+		/* RFC 5961 5.2 as Linux bounds it: within
+		 * min(max_window, bytes_acked) below snd_una it is only old */
+		uint64_t max_window = MIN((uint64_t)tp->max_window, tp->bytes_acked);
+
+		if (before(ack, tp->snd_una - (uint32_t)max_window))
+			return DROP_TCP_TOO_OLD_ACK;
 	}
 	/* SACK blocks count even on an old ACK (Linux: tcp_ack's old_ack) */
 	if (tp->sack_ok && cb->num_sacks)
 		flag = tcp_sacktag_write_queue(tp, th + cb->sack_off, cb->num_sacks, ack);
 	if (before(ack, tp->snd_una))
-		return true; /* old duplicate: ignored, the data may still count */
+		return 0; /* old duplicate: ignored, the data may still count */
 	nwin = (uint32_t)cb->window << tp->snd_wscale;
 	/* RFC 9293 3.10.7.4: the window from the newest segment only. */
 	if (before(tp->snd_wl1, cb->seq) || (tp->snd_wl1 == cb->seq && !before(ack, tp->snd_wl2))) {
@@ -417,7 +428,7 @@ static bool tcp_ack(struct tcp_sock *tp, const struct tcp_skb_cb *cb, const uint
 			tcp_cong_on_dupack(tp);
 		if (!dup && prior_wnd == 0 && tp->snd_wnd)
 			tp->backoff = 0;
-		return true;
+		return 0;
 	}
 	acked = ack - tp->snd_una;
 	tp->bytes_acked += acked; /* tcp_snd_una_update */
@@ -439,7 +450,7 @@ static bool tcp_ack(struct tcp_sock *tp, const struct tcp_skb_cb *cb, const uint
 		tcp_reset_xmit_timer(tp);
 	if (tp->sk.cb && !(tp->shutdown & SEND_SHUTDOWN))
 		tcp_sk_writable(tp);
-	return true;
+	return 0;
 }
 
 /* Our FIN is acknowledged. */
@@ -628,6 +639,137 @@ static void tcp_timewait_state_process(struct tcp_sock *tp, struct pkt *p)
 	pkt_consume(p);
 }
 
+/* tcp_reset_check: after the peer's FIN a RST may carry the FIN's own
+ * sequence, rcv_nxt - 1 (Linux extends RFC 5961 3.2 so). */
+static bool tcp_reset_check(const struct tcp_sock *tp, const struct tcp_skb_cb *cb)
+{
+	return cb->seq == tp->rcv_nxt - 1 && (tp->state == TCP_CLOSE_WAIT ||
+					      tp->state == TCP_LAST_ACK ||
+					      tp->state == TCP_CLOSING);
+}
+
+/*
+ * tcp_validate_incoming - RFC 9293 3.10.7.4's first (sequence), second
+ * (RST) and fourth (SYN) checks, in Linux's order and with RFC 5961:
+ * out of the window, a duplicate ACK (at most one per
+ * tcp_invalid_ratelimit for segments without data); a RST resets only
+ * at rcv_nxt (or rcv_nxt - 1 after a FIN), elsewhere in the window it
+ * gets a challenge ACK; a SYN always gets one, and counts InErrs when
+ * @syn_inerr (Linux's ESTABLISHED path, tcp_rcv_established). Returns
+ * false when it consumed pkt.
+ */
+static bool tcp_validate_incoming(struct tcp_sock *tp, struct pkt *p, bool syn_inerr)
+{
+	struct tcp_skb_cb *cb = TCP_SKB_CB(p);
+	struct netns *ns = tp->sk.ns;
+	enum drop_reason reason;
+
+	reason = tcp_sequence(tp, cb->seq, cb->end_seq);
+	if (reason) {
+		if (cb->flags & TCPHDR_RST) {
+			if (tcp_reset_check(tp, cb))
+				goto reset;
+		} else if (cb->flags & TCPHDR_SYN) {
+			goto syn_challenge;
+		} else {
+			if (reason == DROP_TCP_INVALID_SEQUENCE)
+				mib_inc(ns, MIB_TcpExtBeyondWindow);
+			if (!tcp_oow_rate_limited(ns, cb, MIB_TcpExtTCPACKSkippedSeq,
+						  &tp->last_oow_ack_time))
+				tcp_send_dupack(tp, cb);
+		}
+		pkt_drop(p, reason);
+		return false;
+	}
+	if (cb->flags & TCPHDR_RST) {
+		if (cb->seq == tp->rcv_nxt || tcp_reset_check(tp, cb))
+			goto reset;
+		tcp_send_challenge_ack(tp);
+		pkt_drop(p, DROP_TCP_RESET);
+		return false;
+	}
+	if (cb->flags & TCPHDR_SYN) {
+		/* Simultaneous open: the peer's SYN-ACK to our SYN-ACK. */
+		if (tp->state == TCP_SYN_RECV && (cb->flags & TCPHDR_ACK) &&
+		    cb->seq + 1 == cb->end_seq && cb->seq + 1 == tp->rcv_nxt &&
+		    cb->ack_seq == tp->snd_nxt)
+			return true;
+		goto syn_challenge;
+	}
+	return true;
+
+syn_challenge:
+	if (syn_inerr)
+		mib_inc(ns, MIB_TcpInErrs);
+	mib_inc(ns, MIB_TcpExtTCPSYNChallenge);
+	tcp_send_challenge_ack(tp);
+	pkt_drop(p, DROP_TCP_INVALID_SYN);
+	return false;
+reset:
+	/* an accepted RST is consumed, not a drop (Linux frees it so) */
+	pkt_consume(p);
+	tcp_reset(tp);
+	return false;
+}
+
+/*
+ * tcp_check_req - a segment for a listener's child still in SYN_RECV,
+ * which Linux holds as a request sock and checks in tcp_minisocks.c, not
+ * as RFC 9293's SYN-RECEIVED: the SYN again gets the SYN-ACK again; an
+ * ACK of anything but our SYN gets the listener's RST; out of the
+ * window, an ACK (rate limited); a RST or a SYN anywhere in the window
+ * ends the child (EmbryonicRsts; the SYN with a RST back); without ACK,
+ * dropped. Returns false when it consumed pkt; true: an ACK of our SYN,
+ * to be processed as the child's.
+ */
+static bool tcp_check_req(struct tcp_sock *tp, struct pkt *p)
+{
+	struct tcp_skb_cb *cb = TCP_SKB_CB(p);
+	struct netns *ns = tp->sk.ns;
+	uint8_t flg = cb->flags & (TCPHDR_RST | TCPHDR_SYN | TCPHDR_ACK);
+	uint32_t wnd_end = tp->rcv_nxt + tp->rcv_wnd;
+
+	if (cb->seq == tp->irs && flg == TCPHDR_SYN) {
+		if (!tcp_oow_rate_limited(ns, cb, MIB_TcpExtTCPACKSkippedSynRecv,
+					  &tp->last_oow_ack_time))
+			tcp_send_synack(tp);
+		pkt_consume(p);
+		return false;
+	}
+	if ((flg & TCPHDR_ACK) && cb->ack_seq != tp->iss + 1) {
+		tcp_v4_send_reset(ns, p); /* the listener's answer to an ACK */
+		pkt_drop(p, DROP_TCP_FLAGS);
+		return false;
+	}
+	/* tcp_in_window */
+	if (!(cb->seq == tp->rcv_nxt ||
+	      (after(cb->end_seq, tp->rcv_nxt) && before(cb->seq, wnd_end)) ||
+	      (cb->seq == wnd_end && cb->seq == cb->end_seq))) {
+		if (!(flg & TCPHDR_RST) &&
+		    !tcp_oow_rate_limited(ns, cb, MIB_TcpExtTCPACKSkippedSynRecv,
+					  &tp->last_oow_ack_time))
+			tcp_send_ack(tp);
+		pkt_drop(p, DROP_TCP_OVERWINDOW);
+		return false;
+	}
+	/* the SYN at the ISN is out of the window starting at ISN + 1 */
+	if (cb->seq == tp->irs)
+		flg &= (uint8_t)~TCPHDR_SYN;
+	if (flg & (TCPHDR_RST | TCPHDR_SYN)) {
+		if (!(flg & TCPHDR_RST))
+			tcp_v4_send_reset(ns, p);
+		mib_inc(ns, MIB_TcpExtEmbryonicRsts);
+		pkt_drop(p, flg & TCPHDR_RST ? DROP_TCP_RESET : DROP_TCP_INVALID_SYN);
+		tcp_done(tp); /* AttemptFails; the listener stays */
+		return false;
+	}
+	if (!(flg & TCPHDR_ACK)) {
+		pkt_drop(p, DROP_TCP_FLAGS);
+		return false;
+	}
+	return true;
+}
+
 void tcp_rcv_state_process(struct tcp_sock *tp, struct pkt *p)
 {
 	struct tcp_skb_cb *cb = TCP_SKB_CB(p);
@@ -649,45 +791,27 @@ void tcp_rcv_state_process(struct tcp_sock *tp, struct pkt *p)
 	default:
 		break;
 	}
-	/* RFC 7323 5: PAWS before the sequence number (tcp_validate_incoming) */
-	if (tcp_paws_reject(tp, p))
-		return;
-	/* first: the sequence number */
-	reason = tcp_sequence(tp, cb->seq, cb->end_seq);
-	if (reason) {
-		if (!(cb->flags & TCPHDR_RST))
-			tcp_send_dupack(tp, cb);
-		pkt_drop(p, reason);
-		return;
-	}
-	/* second: RST (RFC 5961 3.2) */
-	if (cb->flags & TCPHDR_RST) {
-		if (cb->seq == tp->rcv_nxt) {
-			if (tp->state == TCP_SYN_RECV && tp->parent)
-				tcp_done(tp); /* back to LISTEN: only the child goes */
-			else
-				tcp_reset(tp);
-		} else {
-			tcp_send_challenge_ack(tp);
+	if (tp->state == TCP_SYN_RECV && tp->parent) {
+		/* RFC 7323 5: PAWS first (tcp_check_req's paws_reject) */
+		if (tcp_paws_reject(tp, p) || !tcp_check_req(tp, p))
+			return;
+	} else {
+		/* Linux drops a segment with none of ACK, RST, SYN first */
+		if (!(cb->flags & (TCPHDR_ACK | TCPHDR_RST | TCPHDR_SYN))) {
+			pkt_drop(p, DROP_TCP_FLAGS);
+			return;
 		}
-		pkt_drop(p, DROP_TCP_RESET);
-		return;
+		/* RFC 7323 5: PAWS before the sequence number
+		 * (tcp_validate_incoming) */
+		if (tcp_paws_reject(tp, p))
+			return;
+		if (!tcp_validate_incoming(tp, p, tp->state == TCP_ESTABLISHED))
+			return;
 	}
 	/* RFC 7323 4.3: TS.Recent from a segment covering Last.ACK.sent. */
 	if (tp->tstamp_ok && cb->saw_tstamp && !after(cb->seq, tp->rcv_wup) &&
 	    !before(cb->rcv_tsval, tp->ts_recent))
 		tp->ts_recent = cb->rcv_tsval;
-	/* fourth: SYN (RFC 5961 4.2) */
-	if (cb->flags & TCPHDR_SYN) {
-		if (tp->state == TCP_SYN_RECV && cb->seq == tp->irs && tp->parent) {
-			tcp_send_synack(tp); /* our SYN-ACK was lost */
-		} else {
-			mib_inc(ns, MIB_TcpInErrs);
-			tcp_send_challenge_ack(tp);
-		}
-		pkt_drop(p, DROP_TCP_FLAGS);
-		return;
-	}
 	/* fifth: ACK */
 	if (!(cb->flags & TCPHDR_ACK)) {
 		pkt_drop(p, DROP_TCP_FLAGS);
@@ -721,8 +845,13 @@ void tcp_rcv_state_process(struct tcp_sock *tp, struct pkt *p)
 			tcp_sk_connected(tp, 0);
 			tcp_sk_writable(tp);
 		}
-	} else if (!tcp_ack(tp, cb, p->data)) {
-		pkt_drop(p, DROP_TCP_ACK_UNSENT_DATA);
+	} else if ((reason = tcp_ack(tp, cb, p->data))) {
+		/* Linux: ESTABLISHED answers only a too old ACK (tcp_ack's
+		 * own challenge); the other states challenge both (they accept
+		 * an old ACK while closing) */
+		if (tp->state != TCP_ESTABLISHED || reason == DROP_TCP_TOO_OLD_ACK)
+			tcp_send_challenge_ack(tp);
+		pkt_drop(p, reason);
 		return;
 	}
 	tcp_rcv_heard(tp);

@@ -324,8 +324,42 @@ void tcp_send_ack(struct tcp_sock *tp)
 	tcp_transmit_skb(tp, tp->snd_nxt, TCPHDR_ACK, 0);
 }
 
+/*
+ * __tcp_oow_rate_limited: RFC 5961 7's throttle, per socket as Linux
+ * keeps it: at most one ACK to an invalid segment per
+ * tcp_invalid_ratelimit ms; one held back counts @mib.
+ */
+bool __tcp_oow_rate_limited(struct netns *ns, enum mib_field mib, uint64_t *last)
+{
+	uint64_t now = loop_now();
+	uint64_t gap = (uint64_t)ns->sysctl.tcp_invalid_ratelimit * NSEC_PER_MSEC;
+
+	if (*last && now - *last < gap) {
+		mib_inc(ns, mib);
+		return true;
+	}
+	*last = now;
+	return false;
+}
+
+bool tcp_oow_rate_limited(struct netns *ns, const struct tcp_skb_cb *cb, enum mib_field mib,
+			  uint64_t *last)
+{
+	/* Data without a SYN is not likely part of an ACK loop. */
+	if (cb->seq != cb->end_seq && !(cb->flags & TCPHDR_SYN))
+		return false;
+	return __tcp_oow_rate_limited(ns, mib, last);
+}
+
+/* tcp_send_challenge_ack: Linux's host-wide limit
+ * (tcp_challenge_ack_limit) is off by default; the per-socket one is not. */
 void tcp_send_challenge_ack(struct tcp_sock *tp)
 {
+	struct netns *ns = tp->sk.ns;
+
+	if (__tcp_oow_rate_limited(ns, MIB_TcpExtTCPACKSkippedChallenge, &tp->last_oow_ack_time))
+		return;
+	mib_inc(ns, MIB_TcpExtTCPChallengeACK);
 	tcp_send_ack(tp);
 }
 

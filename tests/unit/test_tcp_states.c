@@ -22,6 +22,7 @@
 
 #include "core/csum.h"
 #include "netns/core/sock.h"
+#include "netns/core/sysctl.h"
 #include "netns/ipv4/ip.h"
 #include "netns/ipv4/tcp.h"
 
@@ -247,9 +248,11 @@ static const struct row rows[] = {
 	{ "data beyond the window: ACK", TCP_ESTABLISHED, ACK, BEYOND, A_UNA, 0, 10, R_ACK,
 	  TCP_ESTABLISHED, NOMIB, D(TCP_INVALID_SEQUENCE) },
 	{ "pure ACK beyond the window: ACK", TCP_ESTABLISHED, ACK, BEYOND, A_UNA, 0, 0, R_ACK,
-	  TCP_ESTABLISHED, NOMIB, D(TCP_INVALID_SEQUENCE) },
+	  TCP_ESTABLISHED, M(TcpExtBeyondWindow), D(TCP_INVALID_SEQUENCE) },
 	{ "data without ACK", TCP_ESTABLISHED, 0, 0, A_UNA, 0, 10, R_NONE, TCP_ESTABLISHED, NOMIB,
 	  D(TCP_FLAGS) },
+	{ "no ACK, RST or SYN beyond the window: dropped, no ACK", TCP_ESTABLISHED, 0, BEYOND,
+	  A_UNA, 0, 10, R_NONE, TCP_ESTABLISHED, NOMIB, D(TCP_FLAGS) },
 	{ "RST at rcv_nxt: reset", TCP_ESTABLISHED, RST, 0, A_UNA, 0, 0, R_NONE, TCP_CLOSE,
 	  M(TcpEstabResets), NODROP },
 	{ "RST|ACK at rcv_nxt: reset", TCP_ESTABLISHED, RST | ACK, 0, A_UNA, 0, 0, R_NONE,
@@ -261,15 +264,22 @@ static const struct row rows[] = {
 	{ "RST before the window: dropped", TCP_ESTABLISHED, RST, -1, A_UNA, 0, 0, R_NONE,
 	  TCP_ESTABLISHED, NOMIB, D(TCP_OLD_SEQUENCE) },
 	{ "SYN in the window: challenge ACK, InErrs", TCP_ESTABLISHED, SYN, 0, A_UNA, 0, 0,
-	  R_CHALLENGE, TCP_ESTABLISHED, M(TcpInErrs), NODROP },
+	  R_CHALLENGE, TCP_ESTABLISHED, M(TcpInErrs), D(TCP_INVALID_SYN) },
+	{ "SYN beyond the window: challenge ACK, InErrs", TCP_ESTABLISHED, SYN, BEYOND, A_UNA, 0,
+	  0, R_CHALLENGE, TCP_ESTABLISHED, M(TcpInErrs), D(TCP_INVALID_SYN) },
 	{ "SYN|ACK before rcv_nxt: challenge ACK", TCP_ESTABLISHED, SYN | ACK, -1, A_UNA, 0, 0,
 	  R_CHALLENGE, TCP_ESTABLISHED, M(TcpInErrs), NODROP },
 	{ "FIN in order: CLOSE_WAIT", TCP_ESTABLISHED, FIN | ACK, 0, A_UNA, 0, 0, R_ACK,
 	  TCP_CLOSE_WAIT, NOMIB, NODROP },
 	{ "data and FIN in order: CLOSE_WAIT", TCP_ESTABLISHED, FIN | ACK, 0, A_UNA, 0, 10, R_ACK,
 	  TCP_CLOSE_WAIT, NOMIB, NODROP },
-	{ "old ACK (snd_una - 1) with data: taken", TCP_ESTABLISHED, ACK, 0, A_UNA, -1, 10, R_ACK,
-	  TCP_ESTABLISHED, NOMIB, NODROP },
+	/* RFC 5961 5.2 with Linux's bound: below snd_una by more than
+	 * min(max_window, bytes_acked), and a passive side has had nothing
+	 * acknowledged (its SYN was the request sock's) */
+	{ "ACK of snd_una - 1, nothing acked yet: challenge ACK", TCP_ESTABLISHED, ACK, 0, A_UNA,
+	  -1, 10, R_CHALLENGE, TCP_ESTABLISHED, M(TcpExtTCPChallengeACK), D(TCP_TOO_OLD_ACK) },
+	{ "ACK of data never sent: dropped", TCP_ESTABLISHED, ACK, 0, A_NXT, 1000, 0, R_NONE,
+	  TCP_ESTABLISHED, NOMIB, D(TCP_ACK_UNSENT_DATA) },
 
 	/* SYN_RECV, a listener's child (tcp_check_req) */
 	{ "retransmitted SYN: SYN-ACK again", TCP_SYN_RECV, SYN, -1, A_UNA, 0, 0, R_SYNACK,
@@ -286,20 +296,28 @@ static const struct row rows[] = {
 	  NODROP },
 	{ "RST at rcv_nxt: child gone", TCP_SYN_RECV, RST, 0, A_UNA, 0, 0, R_NONE, TCP_CLOSE,
 	  M(TcpAttemptFails), NODROP },
+	{ "RST in the window: child gone (no challenge)", TCP_SYN_RECV, RST, 5, A_UNA, 0, 0,
+	  R_NONE, TCP_CLOSE, M(TcpExtEmbryonicRsts), D(TCP_RESET) },
+	{ "SYN in the window: RST, child gone", TCP_SYN_RECV, SYN, 0, A_UNA, 0, 0, R_RSTACK,
+	  TCP_CLOSE, M(TcpAttemptFails), D(TCP_INVALID_SYN) },
 	{ "RST beyond the window: dropped", TCP_SYN_RECV, RST, BEYOND, A_UNA, 0, 0, R_NONE,
-	  TCP_SYN_RECV, NOMIB, NODROP },
+	  TCP_SYN_RECV, NOMIB, D(TCP_OVERWINDOW) },
 	{ "data without ACK: dropped", TCP_SYN_RECV, 0, 0, A_UNA, 0, 10, R_NONE, TCP_SYN_RECV,
 	  NOMIB, NODROP },
 	{ "ACK beyond the window: ACK", TCP_SYN_RECV, ACK, BEYOND, A_NXT, 0, 0, R_ACK,
-	  TCP_SYN_RECV, NOMIB, NODROP },
+	  TCP_SYN_RECV, NOMIB, D(TCP_OVERWINDOW) },
+	{ "SYN-ACK at the ISN: out of the window, ACK", TCP_SYN_RECV, SYN | ACK, -1, A_NXT, 0, 0,
+	  R_ACK, TCP_SYN_RECV, NOMIB, D(TCP_OVERWINDOW) },
+	{ "SYN-ACK at the ISN with data: the SYN cut off, taken", TCP_SYN_RECV, SYN | ACK, -1,
+	  A_NXT, 0, 10, R_ACK, TCP_ESTABLISHED, M(TcpPassiveOpens), NODROP },
 
 	/* SYN_SENT (tcp_rcv_synsent_state_process) */
 	{ "SYN-ACK: ESTABLISHED", TCP_SYN_SENT, SYN | ACK, 0, A_NXT, 0, 0, R_ACK, TCP_ESTABLISHED,
 	  NOMIB, NODROP },
 	{ "SYN-ACK acking the ISN: RST", TCP_SYN_SENT, SYN | ACK, 0, A_UNA, 0, 0, R_RST,
-	  TCP_SYN_SENT, NOMIB, D(TCP_INVALID_SEQUENCE) },
+	  TCP_SYN_SENT, NOMIB, D(TCP_INVALID_ACK_SEQUENCE) },
 	{ "SYN-ACK acking beyond: RST", TCP_SYN_SENT, SYN | ACK, 0, A_NXT, 1, 0, R_RST,
-	  TCP_SYN_SENT, NOMIB, D(TCP_INVALID_SEQUENCE) },
+	  TCP_SYN_SENT, NOMIB, D(TCP_INVALID_ACK_SEQUENCE) },
 	{ "RST|ACK of the SYN: refused", TCP_SYN_SENT, RST | ACK, 0, A_NXT, 0, 0, R_NONE,
 	  TCP_CLOSE, M(TcpAttemptFails), NODROP },
 	{ "RST without ACK: dropped", TCP_SYN_SENT, RST, 0, A_UNA, 0, 0, R_NONE, TCP_SYN_SENT,
@@ -330,6 +348,10 @@ static const struct row rows[] = {
 	  TCP_FIN_WAIT1, NOMIB, D(TCP_RESET) },
 	{ "pure ACK beyond the window: ACK", TCP_FIN_WAIT1, ACK, BEYOND, A_UNA, 0, 0, R_ACK,
 	  TCP_FIN_WAIT1, NOMIB, D(TCP_INVALID_SEQUENCE) },
+	{ "SYN: challenge ACK, no InErrs", TCP_FIN_WAIT1, SYN, 0, A_UNA, 0, 0, R_CHALLENGE,
+	  TCP_FIN_WAIT1, M(TcpExtTCPSYNChallenge), D(TCP_INVALID_SYN) },
+	{ "ACK of data never sent: challenge ACK", TCP_FIN_WAIT1, ACK, 0, A_NXT, 1, 0,
+	  R_CHALLENGE, TCP_FIN_WAIT1, NOMIB, D(TCP_ACK_UNSENT_DATA) },
 
 	/* FIN_WAIT2 (a socket the application still holds) */
 	{ "FIN: TIME_WAIT", TCP_FIN_WAIT2, FIN | ACK, 0, A_NXT, 0, 0, R_ACK, TCP_TIME_WAIT, NOMIB,
@@ -352,6 +374,8 @@ static const struct row rows[] = {
 	  NOMIB, NODROP },
 	{ "RST at rcv_nxt: reset", TCP_CLOSING, RST, 0, A_UNA, 0, 0, R_NONE, TCP_CLOSE, NOMIB,
 	  NODROP },
+	{ "RST at rcv_nxt - 1 (the FIN's): reset", TCP_CLOSING, RST, -1, A_UNA, 0, 0, R_NONE,
+	  TCP_CLOSE, NOMIB, NODROP },
 	{ "RST in the window: challenge ACK", TCP_CLOSING, RST, 3, A_UNA, 0, 0, R_CHALLENGE,
 	  TCP_CLOSING, NOMIB, D(TCP_RESET) },
 	{ "SYN: challenge ACK", TCP_CLOSING, SYN, 0, A_UNA, 0, 0, R_CHALLENGE, TCP_CLOSING, NOMIB,
@@ -368,6 +392,8 @@ static const struct row rows[] = {
 	  NOMIB, NODROP },
 	{ "RST at rcv_nxt: reset", TCP_LAST_ACK, RST, 0, A_UNA, 0, 0, R_NONE, TCP_CLOSE, NOMIB,
 	  NODROP },
+	{ "RST at rcv_nxt - 1 (the FIN's): reset", TCP_LAST_ACK, RST, -1, A_UNA, 0, 0, R_NONE,
+	  TCP_CLOSE, NOMIB, NODROP },
 	{ "RST in the window: challenge ACK", TCP_LAST_ACK, RST, 2, A_UNA, 0, 0, R_CHALLENGE,
 	  TCP_LAST_ACK, NOMIB, D(TCP_RESET) },
 	{ "SYN: challenge ACK", TCP_LAST_ACK, SYN, 0, A_UNA, 0, 0, R_CHALLENGE, TCP_LAST_ACK,
@@ -382,10 +408,14 @@ static const struct row rows[] = {
 	  NODROP },
 	{ "RST at rcv_nxt: reset", TCP_CLOSE_WAIT, RST, 0, A_UNA, 0, 0, R_NONE, TCP_CLOSE,
 	  M(TcpEstabResets), NODROP },
+	{ "RST at rcv_nxt - 1 (the FIN's): reset", TCP_CLOSE_WAIT, RST, -1, A_UNA, 0, 0, R_NONE,
+	  TCP_CLOSE, M(TcpEstabResets), NODROP },
 	{ "RST in the window: challenge ACK", TCP_CLOSE_WAIT, RST, 9, A_UNA, 0, 0, R_CHALLENGE,
 	  TCP_CLOSE_WAIT, NOMIB, D(TCP_RESET) },
-	{ "SYN: challenge ACK", TCP_CLOSE_WAIT, SYN, 0, A_UNA, 0, 0, R_CHALLENGE, TCP_CLOSE_WAIT,
-	  NOMIB, NODROP },
+	{ "SYN: challenge ACK, no InErrs", TCP_CLOSE_WAIT, SYN, 0, A_UNA, 0, 0, R_CHALLENGE,
+	  TCP_CLOSE_WAIT, M(TcpExtTCPSYNChallenge), NODROP },
+	{ "ACK of data never sent: challenge ACK", TCP_CLOSE_WAIT, ACK, 0, A_NXT, 1, 0,
+	  R_CHALLENGE, TCP_CLOSE_WAIT, NOMIB, D(TCP_ACK_UNSENT_DATA) },
 
 	/* TIME_WAIT (tcp_timewait_state_process) */
 	{ "retransmitted FIN: ACK", TCP_TIME_WAIT, FIN | ACK, -1, A_NXT, 0, 0, R_ACK,
@@ -427,7 +457,7 @@ static int reply_of(const struct row *r, uint32_t seg_ack)
 
 static void run_row(const struct row *r, bool wrap)
 {
-	uint64_t mib_before = 0, drop_before = 0;
+	uint64_t mib_before = 0, drop_before = 0, challenges, inerrs;
 	struct tcp_sock *tp;
 	struct conn c;
 	struct seg s;
@@ -444,6 +474,8 @@ static void run_row(const struct row *r, bool wrap)
 		s.ack = 0;
 	s.flags = r->flags;
 	s.len = r->len;
+	challenges = ns->mib[MIB_TcpExtTCPChallengeACK];
+	inerrs = ns->mib[MIB_TcpInErrs];
 	if (r->mib >= 0)
 		mib_before = ns->mib[r->mib];
 	if (r->drop >= 0)
@@ -456,6 +488,15 @@ static void run_row(const struct row *r, bool wrap)
 		fail_msg("%s, %s%s: got %s, %s; want %s, %s", tcp_state_name(r->state), r->what,
 			 wrap ? " (wrapping)" : "", got < 0 ? "something else" : reply_names[got],
 			 tcp_state_name(state), reply_names[r->reply], tcp_state_name(r->next));
+	/* a challenge ACK is counted as one, a plain ACK is not */
+	if (ns->mib[MIB_TcpExtTCPChallengeACK] - challenges != (r->reply == R_CHALLENGE))
+		fail_msg("%s, %s%s: TCPChallengeACK moved by %d", tcp_state_name(r->state), r->what,
+			 wrap ? " (wrapping)" : "",
+			 (int)(ns->mib[MIB_TcpExtTCPChallengeACK] - challenges));
+	/* InErrs moves only where the row says so */
+	if (r->mib != MIB_TcpInErrs && ns->mib[MIB_TcpInErrs] != inerrs)
+		fail_msg("%s, %s%s: InErrs moved", tcp_state_name(r->state), r->what,
+			 wrap ? " (wrapping)" : "");
 	if (r->mib >= 0 && ns->mib[r->mib] != mib_before + 1)
 		fail_msg("%s, %s%s: counter moved by %d", tcp_state_name(r->state), r->what,
 			 wrap ? " (wrapping)" : "", (int)(ns->mib[r->mib] - mib_before));
@@ -502,11 +543,84 @@ static void test_tcp_fin_purges_out_of_order_queue(void **state)
 	assert_int_equal(tcp_rcv_queued(tp), 5);
 }
 
+/* Send @flags at rcv_nxt + @seq (ACK at snd_una) with @len data bytes; how
+ * many segments came back. */
+static unsigned poke(const struct conn *c, uint8_t flags, uint32_t seq, unsigned len)
+{
+	struct tcp_sock *tp = conn_tp(c);
+	struct seg s = { c->pport, c->lport, tp->rcv_nxt + seq, tp->snd_una, flags, len };
+	unsigned n;
+
+	peer_send(&s);
+	n = h_tx_count(eth0);
+	h_tx_flush(eth0);
+	return n;
+}
+
+/* RFC 5961 7 as Linux does it: one challenge ACK per socket per
+ * tcp_invalid_ratelimit (500 ms), the rest counted as skipped. */
+static void test_tcp_challenge_ack_rate_limit(void **state)
+{
+	struct conn c;
+
+	(void)state;
+	conn_reach(&c, TCP_ESTABLISHED, false);
+	assert_int_equal(poke(&c, TCPHDR_RST, 1, 0), 1);
+	assert_int_equal(poke(&c, TCPHDR_RST, 2, 0), 0);
+	assert_int_equal(poke(&c, TCPHDR_SYN, 0, 0), 0);
+	assert_mib(ns, TcpExtTCPChallengeACK, 1);
+	assert_mib(ns, TcpExtTCPACKSkippedChallenge, 2);
+	assert_mib(ns, TcpExtTCPSYNChallenge, 1);
+	assert_mib(ns, TcpInErrs, 1);
+	h_advance(499ull * NSEC_PER_MSEC);
+	assert_int_equal(poke(&c, TCPHDR_RST, 1, 0), 0);
+	h_advance(1ull * NSEC_PER_MSEC);
+	assert_int_equal(poke(&c, TCPHDR_RST, 1, 0), 1);
+	assert_mib(ns, TcpExtTCPChallengeACK, 2);
+	assert_mib(ns, TcpExtTCPACKSkippedChallenge, 3);
+	/* 0 turns the limit off */
+	assert_int_equal(sysctl_set(ns, "net.ipv4.tcp_invalid_ratelimit", "0", NULL), 0);
+	assert_int_equal(poke(&c, TCPHDR_RST, 1, 0), 1);
+	assert_int_equal(poke(&c, TCPHDR_RST, 1, 0), 1);
+	assert_mib(ns, TcpExtTCPChallengeACK, 4);
+	assert_int_equal(tcp_sk(c.sk)->state, TCP_ESTABLISHED);
+}
+
+/* Duplicate ACKs to segments outside the window share the limit (and the
+ * clock) with challenge ACKs; segments with data are always answered. */
+static void test_tcp_out_of_window_ack_rate_limit(void **state)
+{
+	struct conn c;
+	char v[16];
+
+	(void)state;
+	assert_int_equal(sysctl_get(ns, "net.ipv4.tcp_invalid_ratelimit", v, sizeof(v)), 0);
+	assert_string_equal(v, "500");
+	assert_int_equal(sysctl_set(ns, "net.ipv4.tcp_invalid_ratelimit", "-1", NULL), -EINVAL);
+	conn_reach(&c, TCP_ESTABLISHED, false);
+	assert_int_equal(poke(&c, TCPHDR_ACK, BEYOND, 0), 1);
+	assert_int_equal(poke(&c, TCPHDR_ACK, BEYOND, 0), 0);
+	assert_int_equal(poke(&c, TCPHDR_ACK, (uint32_t)-70000, 0), 0); /* before the window */
+	assert_int_equal(poke(&c, TCPHDR_ACK, BEYOND, 10), 1);		 /* data: answered */
+	assert_int_equal(poke(&c, TCPHDR_RST, 1, 0), 0);		 /* the same clock */
+	assert_mib(ns, TcpExtTCPACKSkippedSeq, 2);
+	assert_mib(ns, TcpExtTCPACKSkippedChallenge, 1);
+	assert_mib(ns, TcpExtBeyondWindow, 3);
+	h_advance(500ull * NSEC_PER_MSEC);
+	h_tx_flush(eth0);
+	assert_int_equal(poke(&c, TCPHDR_ACK, BEYOND, 0), 1);
+	assert_drop(ns, TCP_INVALID_SEQUENCE, 4);
+	assert_drop(ns, TCP_OLD_SEQUENCE, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_tcp_state_table, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_fin_purges_out_of_order_queue, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_challenge_ack_rate_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_out_of_window_ack_rate_limit, setup,
 						teardown),
 	};
 
