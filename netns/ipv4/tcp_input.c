@@ -252,6 +252,11 @@ struct tcp_sock *tcp_create_openreq_child(struct tcp_sock *lp, const struct pkt 
 	return tp;
 }
 
+/* The ISN for the connection a SYN to a TIME_WAIT 4-tuple opens, set
+ * just before tcp_v4_conn_request (Linux's per-CPU tcp_tw_isn; per
+ * worker here, a namespace's segments all run on its owner). */
+static _Thread_local uint32_t tcp_tw_isn;
+
 /* A listener's segment (tcp_rcv_state_process's LISTEN, tcp_conn_request). */
 void tcp_v4_conn_request(struct tcp_sock *lp, struct pkt *p)
 {
@@ -284,7 +289,10 @@ void tcp_v4_conn_request(struct tcp_sock *lp, struct pkt *p)
 		cookie_v4_send_synack(lp, p);
 		return;
 	}
-	tp = tcp_create_openreq_child(lp, p, cb, (uint32_t)rand_u64(), &reason);
+	/* a SYN that ended a TIME_WAIT continues above its sequence space */
+	tp = tcp_create_openreq_child(lp, p, cb, tcp_tw_isn ? tcp_tw_isn : (uint32_t)rand_u64(),
+				      &reason);
+	tcp_tw_isn = 0;
 	if (!tp) {
 		pkt_drop(p, reason);
 		return;
@@ -621,21 +629,57 @@ static void tcp_fin(struct tcp_sock *tp)
 	tcp_sk_readable(tp);
 }
 
-/* TIME_WAIT (tcp_timewait_state_process): a RST ends it, a retransmitted
- * FIN is ACKed again and restarts 2MSL, anything else gets an ACK. */
+/*
+ * tcp_timewait_state_process - TIME_WAIT as Linux's: exactly at rcv_nxt, a
+ * RST ends it (tcp_rfc1337 0) and a bare ACK restarts 2MSL unanswered;
+ * a SYN above rcv_nxt (or with a newer timestamp) without ACK opens a new
+ * connection if a listener takes the port, its ISN above everything this
+ * one sent (RFC 1122 4.2.2.13), else gets an ACK; any other segment is
+ * out of the window: a RST is dropped, the rest gets an ACK (at most one
+ * per tcp_invalid_ratelimit, TCPACKSkippedTimeWait) and, if it carries
+ * ACK, restarts 2MSL.
+ */
 static void tcp_timewait_state_process(struct tcp_sock *tp, struct pkt *p)
 {
 	struct tcp_skb_cb *cb = TCP_SKB_CB(p);
+	struct netns *ns = tp->sk.ns;
+	struct tcp_sock *lp;
+	uint32_t isn;
 
-	if (cb->flags & TCPHDR_RST) {
-		if (!tcp_sequence(tp, cb->seq, cb->end_seq))
+	if (cb->seq == tp->rcv_nxt && (cb->seq == cb->end_seq || (cb->flags & TCPHDR_RST))) {
+		bool rst = cb->flags & TCPHDR_RST;
+
+		pkt_consume(p);
+		if (rst)
 			tcp_done(tp);
+		else
+			tcp_time_wait(tp, TCP_TIME_WAIT);
+		return;
+	}
+	if ((cb->flags & (TCPHDR_SYN | TCPHDR_RST | TCPHDR_ACK)) == TCPHDR_SYN &&
+	    (after(cb->seq, tp->rcv_nxt) ||
+	     (tp->tstamp_ok && cb->saw_tstamp && (int32_t)(tp->ts_recent - cb->rcv_tsval) < 0))) {
+		lp = inet_lookup_listener(ns, tp->sk.saddr, tp->sk.num);
+		if (lp) {
+			isn = tp->snd_nxt + 65535 + 2;
+			tcp_done(tp);
+			tcp_tw_isn = isn ? isn : 1;
+			tcp_v4_conn_request(lp, p);
+			tcp_tw_isn = 0;
+			return;
+		}
+		tcp_send_ack(tp);
+		pkt_consume(p);
+		return;
+	}
+	if (cb->flags & TCPHDR_RST) {
 		pkt_drop(p, DROP_TCP_RESET);
 		return;
 	}
-	if (cb->flags & TCPHDR_FIN)
+	if (cb->flags & TCPHDR_ACK)
 		tcp_time_wait(tp, TCP_TIME_WAIT);
-	tcp_send_ack(tp);
+	if (!tcp_oow_rate_limited(ns, cb, MIB_TcpExtTCPACKSkippedTimeWait, &tp->last_oow_ack_time))
+		tcp_send_ack(tp);
 	pkt_consume(p);
 }
 

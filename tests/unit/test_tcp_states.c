@@ -425,6 +425,12 @@ static const struct row rows[] = {
 	{ "data: ACK", TCP_TIME_WAIT, ACK, 0, A_NXT, 0, 5, R_ACK, TCP_TIME_WAIT, NOMIB, NODROP },
 	{ "old SYN: ACK", TCP_TIME_WAIT, SYN, -10, A_UNA, 0, 0, R_ACK, TCP_TIME_WAIT, NOMIB,
 	  NODROP },
+	{ "RST in the window, not at rcv_nxt: ignored", TCP_TIME_WAIT, RST, 1, A_UNA, 0, 0,
+	  R_NONE, TCP_TIME_WAIT, NOMIB, D(TCP_RESET) },
+	{ "bare ACK at rcv_nxt: nothing", TCP_TIME_WAIT, ACK, 0, A_NXT, 0, 0, R_NONE,
+	  TCP_TIME_WAIT, NOMIB, NODROP },
+	{ "new SYN, no listener: ACK", TCP_TIME_WAIT, SYN, 100, A_UNA, 0, 0, R_ACK, TCP_TIME_WAIT,
+	  NOMIB, NODROP },
 };
 
 static const char *const reply_names[] = { "nothing", "ACK", "challenge ACK", "RST", "RST|ACK",
@@ -613,6 +619,66 @@ static void test_tcp_out_of_window_ack_rate_limit(void **state)
 	assert_drop(ns, TCP_OLD_SEQUENCE, 1);
 }
 
+/* TIME_WAIT's ACKs to segments outside the window are limited too, but
+ * not those to a retransmitted FIN (it occupies sequence space, like data). */
+static void test_tcp_time_wait_ack_rate_limit(void **state)
+{
+	struct conn c;
+
+	(void)state;
+	conn_reach(&c, TCP_TIME_WAIT, false);
+	assert_int_equal(poke(&c, TCPHDR_ACK | TCPHDR_FIN, (uint32_t)-1, 0), 1);
+	assert_int_equal(poke(&c, TCPHDR_ACK | TCPHDR_FIN, (uint32_t)-1, 0), 1);
+	assert_int_equal(poke(&c, TCPHDR_ACK, (uint32_t)-10, 0), 1);
+	assert_int_equal(poke(&c, TCPHDR_ACK, (uint32_t)-10, 0), 0);
+	assert_mib(ns, TcpExtTCPACKSkippedTimeWait, 1);
+	assert_int_equal(conn_state(&c), TCP_TIME_WAIT);
+}
+
+/* A SYN above a TIME_WAIT's rcv_nxt, to a port a listener still holds,
+ * ends the TIME_WAIT and opens a new connection whose ISN lies above
+ * everything the old one sent (Linux's TCP_TW_SYN, RFC 1122 4.2.2.13). */
+static void test_tcp_time_wait_syn_opens_new_connection(void **state)
+{
+	struct sock *l, *s;
+	struct tcp_sock *tp;
+	struct conn c = { .pport = PEER_PORT, .lport = OUR_PORT, .peer_isn = 1000 };
+	uint32_t old_snd_nxt, rcv_nxt;
+	struct pkt *tx;
+
+	(void)state;
+	assert_int_equal(sock_create(ns, AF_INET, SOCK_STREAM, 0, &ops, NULL, &l), 0);
+	assert_int_equal(sock_bind(l, 0, OUR_PORT), 0);
+	assert_int_equal(sock_listen(l, 8), 0);
+	conn_send(&c, TCPHDR_SYN, c.peer_isn, 0);
+	tp = conn_tp(&c);
+	conn_send(&c, TCPHDR_ACK, c.peer_isn + 1, tp->iss + 1);
+	s = accepted;
+	assert_non_null(s);
+	/* the server closes first: TIME_WAIT, the listener still there */
+	sock_close(s);
+	conn_send(&c, TCPHDR_ACK | TCPHDR_FIN, tp->rcv_nxt, tp->snd_nxt);
+	assert_int_equal(tp->state, TCP_TIME_WAIT);
+	old_snd_nxt = tp->snd_nxt;
+	rcv_nxt = tp->rcv_nxt;
+	h_tx_flush(eth0);
+	accepted = NULL;
+	conn_send(&c, TCPHDR_SYN, rcv_nxt + 1000, 0);
+	tx = h_tx_pop(eth0);
+	assert_non_null(tx);
+	assert_int_equal(tx_tcp(tx)->flags, TCPHDR_SYN | TCPHDR_ACK);
+	assert_int_equal(ntohl(tx_tcp(tx)->seq), old_snd_nxt + 65537);
+	assert_int_equal(ntohl(tx_tcp(tx)->ack_seq), rcv_nxt + 1001);
+	pkt_free(tx);
+	assert_int_equal(conn_state(&c), TCP_SYN_RECV);
+	conn_send(&c, TCPHDR_ACK, rcv_nxt + 1001, old_snd_nxt + 65538);
+	assert_non_null(accepted);
+	assert_int_equal(conn_state(&c), TCP_ESTABLISHED);
+	assert_mib(ns, TcpPassiveOpens, 2);
+	sock_close(accepted);
+	sock_close(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -621,6 +687,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_challenge_ack_rate_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_out_of_window_ack_rate_limit, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_time_wait_ack_rate_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_time_wait_syn_opens_new_connection, setup,
 						teardown),
 	};
 
