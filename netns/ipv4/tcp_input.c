@@ -955,6 +955,9 @@ void tcp_rcv_state_process(struct tcp_sock *tp, struct pkt *p)
 		tcp_fin(tp);
 	else if (fin && tp->fin_rcvd)
 		tcp_send_ack(tp); /* a retransmitted FIN: our ACK was lost */
+	else if (fin && !cb->datalen && (tp->state == TCP_ESTABLISHED ||
+					 tp->state == TCP_FIN_WAIT1 || tp->state == TCP_FIN_WAIT2))
+		tcp_send_ack(tp); /* a FIN out of order: a duplicate ACK at once, as data */
 	pkt_consume(p);
 	if (tp->state != TCP_TIME_WAIT)
 		tcp_write_xmit(tp);

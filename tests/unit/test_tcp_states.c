@@ -253,6 +253,8 @@ static const struct row rows[] = {
 	  D(TCP_FLAGS) },
 	{ "no ACK, RST or SYN beyond the window: dropped, no ACK", TCP_ESTABLISHED, 0, BEYOND,
 	  A_UNA, 0, 10, R_NONE, TCP_ESTABLISHED, NOMIB, D(TCP_FLAGS) },
+	{ "FIN out of order: duplicate ACK", TCP_ESTABLISHED, FIN | ACK, 10, A_UNA, 0, 0, R_ACK,
+	  TCP_ESTABLISHED, NOMIB, NODROP },
 	{ "RST at rcv_nxt: reset", TCP_ESTABLISHED, RST, 0, A_UNA, 0, 0, R_NONE, TCP_CLOSE,
 	  M(TcpEstabResets), NODROP },
 	{ "RST|ACK at rcv_nxt: reset", TCP_ESTABLISHED, RST | ACK, 0, A_UNA, 0, 0, R_NONE,
