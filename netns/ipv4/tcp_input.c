@@ -761,9 +761,9 @@ reset:
  * which Linux holds as a request sock and checks in tcp_minisocks.c, not
  * as RFC 9293's SYN-RECEIVED: the SYN again gets the SYN-ACK again; an
  * ACK of anything but our SYN gets the listener's RST; out of the
- * window, an ACK (rate limited); a RST or a SYN anywhere in the window
- * ends the child (EmbryonicRsts; the SYN with a RST back); without ACK,
- * dropped. Returns false when it consumed pkt; true: an ACK of our SYN,
+ * window, an ACK (rate limited); a RST at rcv_nxt or a SYN anywhere in
+ * the window ends the child (EmbryonicRsts; the SYN with a RST back), a
+ * RST elsewhere in it gets a challenge ACK; without ACK, dropped. Returns false when it consumed pkt; true: an ACK of our SYN,
  * to be processed as the child's.
  */
 static bool tcp_check_req(struct tcp_sock *tp, struct pkt *p)
@@ -799,6 +799,13 @@ static bool tcp_check_req(struct tcp_sock *tp, struct pkt *p)
 	/* the SYN at the ISN is out of the window starting at ISN + 1 */
 	if (cb->seq == tp->irs)
 		flg &= (uint8_t)~TCPHDR_SYN;
+	/* a RST elsewhere in the window gets a challenge ACK (RFC 5961
+	 * 3.2, as Linux 6.18 answers for its request socks) */
+	if ((flg & TCPHDR_RST) && cb->seq != tp->rcv_nxt) {
+		tcp_send_challenge_ack(tp);
+		pkt_drop(p, DROP_TCP_RESET);
+		return false;
+	}
 	if (flg & (TCPHDR_RST | TCPHDR_SYN)) {
 		if (!(flg & TCPHDR_RST))
 			tcp_v4_send_reset(ns, p);
@@ -890,11 +897,9 @@ void tcp_rcv_state_process(struct tcp_sock *tp, struct pkt *p)
 			tcp_sk_writable(tp);
 		}
 	} else if ((reason = tcp_ack(tp, cb, p->data))) {
-		/* Linux: ESTABLISHED answers only a too old ACK (tcp_ack's
-		 * own challenge); the other states challenge both (they accept
-		 * an old ACK while closing) */
-		if (tp->state != TCP_ESTABLISHED || reason == DROP_TCP_TOO_OLD_ACK)
-			tcp_send_challenge_ack(tp);
+		/* both get a challenge ACK in every state (Linux 6.18,
+		 * checked with scripts/tcp_states_kernel.py) */
+		tcp_send_challenge_ack(tp);
 		pkt_drop(p, reason);
 		return;
 	}
