@@ -156,7 +156,7 @@ test:
 test-all: deps test-deps
 	$(MAKE) test-layout test-unit test-integration test-interop test-fuzz test-install \
 		test-summary
-	$(MAKE) SAN=asan test-unit test-integration test-fuzz test-interop INTEROP_CASES="badinput ping"
+	$(MAKE) SAN=asan test-unit test-integration test-fuzz test-interop INTEROP_CASES="badinput ping tcp_sack"
 	$(MAKE) SAN=tsan test-tsan
 
 # Packages the tests drive (iputils, traceroute, arping, tshark, scapy,
@@ -166,8 +166,9 @@ test-deps:
 
 # Interop with the real kernel and tools through a TAP (tests/interop/):
 # needs root and /dev/net/tun, prints "skipped: <why>" otherwise.
-# INTEROP_CASES="badinput ping" runs only those (the ASan pass: crafted
-# frames under the sanitizer, nsemu must exit 0 with no leak).
+# INTEROP_CASES="badinput ping tcp_sack" runs only those (the ASan pass:
+# crafted frames and lossy TCP with SACK under the sanitizer, nsemu must
+# exit 0 with no leak).
 INTEROP_CASES ?=
 test-interop: deps test-deps $(O)/nsemu
 	@./tests/interop/run.sh $(O)/nsemu $(INTEROP_CASES)

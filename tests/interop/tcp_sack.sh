@@ -135,4 +135,5 @@ r1=$(h1 TcpRetransSegs)
 check "h1 retransmitted (TcpRetransSegs $r0 -> $r1)" test "${r1:-0}" -gt "${r0:-0}"
 echo "  note: h1 $(nse "nstat -n h1 TcpExtTCPSackRecovery TcpExtTCPFastRetrans TcpExtTCPSACKReorder TcpExtTCPSackRecoveryFail TcpExtTCPDSACKOldSent TcpExtTCPDSACKRecv" |
 	awk '$1 !~ /^#/ { printf "%s=%s ", $1, $2 }')"
+nsemu_stop # exit 0: no leak or error under a sanitizer build
 interop_finish
