@@ -26,8 +26,8 @@
  * The timer wheel (timer.c) is thread-local; a one-shot ev_timer set for the
  * wheel's earliest slot in use runs it, and is stopped when no timer is
  * pending, so an idle worker sleeps in epoll. loop_now() is CLOCK_MONOTONIC
- * read at the start of each callback (libev's ev_now() is wall-clock time,
- * which may jump).
+ * read at the start of each callback and of each closure or task run in it
+ * (libev's ev_now() is wall-clock time, which may jump).
  *
  * Unit tests run without threads: loop_test_attach() turns the calling
  * thread into a fake worker 0 with a fake clock; loop_call() and
@@ -243,6 +243,15 @@ static unsigned loop_drain(struct worker *w, unsigned budget, bool *more)
 		struct mpsc_node *c = mpsc_pop(&w->calls);
 		struct mpsc_node *t = c ? NULL : mpsc_pop(&w->tasks);
 
+		/* A drain of a busy worker (tasks that wake each other, as a
+		 * TCP transfer's backlog and veth tasks do) lasts up to a
+		 * budget of 1024 runs, a second or more: each run reads the
+		 * clock anew, or timers armed from loop_now() in the later
+		 * ones (TCP's RTO, restarted on every ACK) would count from
+		 * the drain's start and expire early. Not on the fake test
+		 * worker, whose clock only loop_test_run moves. */
+		if (done && !w->test)
+			w->now = loop_mono_ns();
 		if (c)
 			loop_run_closure(w, c);
 		else if (t)
