@@ -99,12 +99,13 @@ void loop_task_wake(struct worker *w, struct loop_task *t);
  * fake test worker, which has no loop: callers then poll by hand. */
 struct ev_loop *loop_ev(struct worker *w);
 
-/* Loop time in nanoseconds (monotonic), cached per loop iteration. */
+/* Loop time in nanoseconds (monotonic), read at the start of each callback,
+ * closure and task run, and cached within it. */
 uint64_t loop_now(void);
 /* The monotonic clock read now (what a program's gettimeofday around a
  * send and a receive sees): for time stamps that measure the emulator's
  * own latency (ping's and traceroute's RTTs), which loop_now's cache would
- * round to an iteration. The fake test worker's clock in tests. */
+ * round to a run. The fake test worker's clock in tests. */
 uint64_t loop_clock(void);
 
 /* Per-worker statistics shown by `show threads`. */
