@@ -216,6 +216,7 @@ struct tcp_sock {
 	 * most segments it had out; cwnd_usage_seq ends the window */
 	bool is_cwnd_limited;
 	uint32_t max_packets_out, cwnd_usage_seq;
+	uint32_t snd_sml;		/* end of the last small segment sent (Minshall) */
 	uint32_t snd_cwnd, snd_ssthresh, snd_cwnd_cnt, high_seq;
 	uint8_t ca_state;
 	uint8_t ecn_flags;		/* TCP_ECN_* (tcp_ecn.c) */

@@ -284,8 +284,12 @@ void tcp_write_xmit(struct tcp_sock *tp)
 				/* window-limited: RFC 9293 3.8.6.2.1 */
 				if (seg < tp->max_window / 2)
 					break;
-			} else if (!tp->nodelay && !tp->fin_sent && tp->snd_nxt != tp->snd_una) {
-				break; /* Nagle: a small segment waits for the ACK */
+			} else if (!tp->nodelay && !tp->fin_sent && after(tp->snd_sml, tp->snd_una) &&
+				   !after(tp->snd_sml, tp->snd_nxt)) {
+				/* Nagle as Linux's tcp_nagle_check, with Minshall's
+				 * change: a small segment waits only while an earlier
+				 * small one is unacknowledged */
+				break;
 			}
 		}
 		if (seg == unsent) {
@@ -302,6 +306,8 @@ void tcp_write_xmit(struct tcp_sock *tp)
 			tp->rtt_start = loop_now();
 		}
 		tp->snd_nxt += seg + ((flags & TCPHDR_FIN) ? 1 : 0);
+		if (seg < tp->mss_cache)
+			tp->snd_sml = tp->snd_nxt; /* tcp_minshall_update */
 		if (after(tp->snd_nxt, tp->snd_max))
 			tp->snd_max = tp->snd_nxt;
 		if (!timer_pending(&tp->retransmit_timer))

@@ -205,6 +205,49 @@ static void test_tcp_frag_needed_mss_counts_timestamps(void **state)
 	sock_close(c);
 }
 
+/* Nagle with Minshall's change (tcp_nagle_check): a short segment goes
+ * at once unless an earlier short one is unacknowledged; a full segment
+ * in flight does not hold it back (classic Nagle would, and then the
+ * peer's delayed ACK costs 40 ms per write). */
+static void test_tcp_nagle_minshall(void **state)
+{
+	static uint8_t data[1448 + 100];
+	struct sock *c = tcp_socket();
+	const struct tcphdr *th;
+	uint32_t iss;
+	uint16_t sport;
+	struct pkt *tx;
+
+	(void)state;
+	assert_int_equal(sock_connect(c, h_ip("10.0.0.2"), 80), -EINPROGRESS);
+	h_run();
+	tx = h_tx_pop(eth0);
+	assert_non_null(tx);
+	th = (const struct tcphdr *)(tx->data + ETH_HLEN + 20);
+	iss = ntohl(th->seq);
+	sport = ntohs(th->source);
+	rx_tcp_ts(5000, iss + 1, TCPHDR_SYN | TCPHDR_ACK, tx_tsval(tx), sport);
+	pkt_free(tx);
+	h_tx_flush(eth0);
+	assert_int_equal(tcp_sk(c)->mss_cache, 1448);
+
+	/* a full segment and a short one: both leave now */
+	assert_int_equal(sock_send(c, data, sizeof(data)), (int)sizeof(data));
+	h_run();
+	assert_int_equal(h_tx_count(eth0), 2);
+	h_tx_flush(eth0);
+	/* another short write while that short segment is unacknowledged:
+	 * held */
+	assert_int_equal(sock_send(c, data, 50), 50);
+	h_run();
+	assert_int_equal(h_tx_count(eth0), 0);
+	/* everything ACKed: it goes */
+	rx_tcp_ts(5001, iss + 1 + sizeof(data), TCPHDR_ACK, 0, sport);
+	assert_int_equal(h_tx_count(eth0), 1);
+	h_tx_flush(eth0);
+	sock_close(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +255,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_frag_needed_mss_counts_timestamps, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_nagle_minshall, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
