@@ -16,6 +16,7 @@
 #include <math.h>
 
 #include "tests/unit/harness/harness.h"
+#include "tests/unit/harness/h_tcp.h"
 
 #include "netns/core/sock.h"
 #include "netns/core/sysctl.h"
@@ -25,21 +26,10 @@
 
 static struct netns *ns;
 static struct netdev *eth0;
-static struct sock *accepted;
-
-static void cb_accept(struct sock *sk, struct sock *newsk, void *ctx)
-{
-	(void)sk;
-	(void)ctx;
-	accepted = newsk;
-}
-
-static const struct sock_ops ops = { .accept = cb_accept };
-
 static int setup(void **state)
 {
 	(void)state;
-	accepted = NULL;
+	h_tcp_reset();
 	ns = h_host("h", &eth0);
 	return 0;
 }
@@ -53,10 +43,7 @@ static int teardown(void **state)
 
 static struct sock *tcp_socket(struct netns *n)
 {
-	struct sock *sk;
-
-	assert_int_equal(sock_create(n, AF_INET, SOCK_STREAM, 0, &ops, NULL, &sk), 0);
-	return sk;
+	return h_tcp_socket(n);
 }
 
 /* W(t) of RFC 9438 4.2 in segments, t in seconds from the epoch. */
@@ -288,9 +275,9 @@ static void test_tcp_congestion_per_socket_and_children(void **state)
 	assert_int_equal(sock_listen(l, 4), 0);
 	assert_int_equal(sock_connect(c, htonl(0x7f000001), 5000), -EINPROGRESS);
 	h_run();
-	assert_non_null(accepted);
+	assert_non_null(h_tcp.accepted);
 	/* the child takes the listener's choice; the client the default */
-	assert_ptr_equal(tcp_sk(accepted)->ca_ops, &tcp_reno);
+	assert_ptr_equal(tcp_sk(h_tcp.accepted)->ca_ops, &tcp_reno);
 	assert_ptr_equal(ctp->ca_ops, &cubictcp);
 
 	/* A fast retransmit with ten segments in flight: CUBIC keeps
@@ -313,7 +300,7 @@ static void test_tcp_congestion_per_socket_and_children(void **state)
 		tcp_cong_on_dupack(ctp);
 	assert_int_equal(ctp->snd_ssthresh, 5);
 	h_advance(1000000);
-	sock_close(accepted);
+	sock_close(h_tcp.accepted);
 	sock_close(c);
 	sock_close(l);
 	h_advance(1000000);
@@ -344,8 +331,8 @@ static void test_tcp_congestion_and_tcp_info_getsockopt(void **state)
 	assert_int_equal(sock_listen(l, 4), 0);
 	assert_int_equal(sock_connect(c, htonl(0x7f000001), 5001), -EINPROGRESS);
 	h_run();
-	assert_non_null(accepted);
-	s = accepted;
+	assert_non_null(h_tcp.accepted);
+	s = h_tcp.accepted;
 	len = sizeof(ci);
 	assert_int_equal(sock_getsockopt(l, IPPROTO_TCP, TCP_INFO, &ci, &len), 0);
 	assert_int_equal(len, sizeof(ci));

@@ -9,6 +9,7 @@
 #include <errno.h>
 
 #include "tests/unit/harness/harness.h"
+#include "tests/unit/harness/h_tcp.h"
 
 #include "core/csum.h"
 #include "netns/core/sock.h"
@@ -21,21 +22,10 @@
 
 static struct netns *ns;
 static struct netdev *eth0;
-static struct sock *accepted;
-
-static void cb_accept(struct sock *sk, struct sock *newsk, void *ctx)
-{
-	(void)sk;
-	(void)ctx;
-	accepted = newsk;
-}
-
-static const struct sock_ops ops = { .accept = cb_accept };
-
 static int setup(void **state)
 {
 	(void)state;
-	accepted = NULL;
+	h_tcp_reset();
 	ns = h_host("h", &eth0);
 	return 0;
 }
@@ -49,10 +39,7 @@ static int teardown(void **state)
 
 static struct sock *tcp_socket(void)
 {
-	struct sock *sk;
-
-	assert_int_equal(sock_create(ns, AF_INET, SOCK_STREAM, 0, &ops, NULL, &sk), 0);
-	return sk;
+	return h_tcp_socket(ns);
 }
 
 /* The fake peer 10.0.0.2:@sport -> 10.0.0.1:@dport, @len bytes of data,
@@ -227,17 +214,13 @@ static uint32_t passive_open(uint8_t syn_flags, uint8_t syn_ecn, uint8_t *synack
 	iss = ntohl(tx_tcp(tx)->seq);
 	pkt_free(tx);
 	rx(1000, 80, 101, iss + 1, TCPHDR_ACK, 0, 0);
-	assert_non_null(accepted);
+	assert_non_null(h_tcp.accepted);
 	return iss + 1;
 }
 
 static struct sock *listen_80(void)
 {
-	struct sock *l = tcp_socket();
-
-	assert_int_equal(sock_bind(l, 0, 80), 0);
-	assert_int_equal(sock_listen(l, 16), 0);
-	return l;
+	return h_tcp_listener(ns, 0, 80, 16);
 }
 
 static void test_ecn_receiver_echoes_ce_until_cwr(void **state)
@@ -250,12 +233,12 @@ static void test_ecn_receiver_echoes_ce_until_cwr(void **state)
 	/* tcp_ecn 2 (the default) accepts a request */
 	snd = passive_open(TCPHDR_ECE | TCPHDR_CWR, 0, &synack);
 	assert_int_equal(synack, TCPHDR_SYN | TCPHDR_ACK | TCPHDR_ECE);
-	assert_true(tcp_sk(accepted)->ecn_flags & TCP_ECN_OK);
+	assert_true(tcp_sk(h_tcp.accepted)->ecn_flags & TCP_ECN_OK);
 
 	/* data marked CE: ACKed at once, with ECE */
 	rx(1000, 80, 101, snd, TCPHDR_ACK, 500, CE);
 	expect_tx(TCPHDR_ACK | TCPHDR_ECE, 0, NULL);
-	assert_true(tcp_sk(accepted)->ecn_flags & TCP_ECN_SEEN);
+	assert_true(tcp_sk(h_tcp.accepted)->ecn_flags & TCP_ECN_SEEN);
 	/* later data, not marked: the echo goes on until CWR */
 	rx(1000, 80, 601, snd, TCPHDR_ACK, 500, ECT0);
 	rx(1000, 80, 1101, snd, TCPHDR_ACK, 500, ECT0);
@@ -264,7 +247,7 @@ static void test_ecn_receiver_echoes_ce_until_cwr(void **state)
 	rx(1000, 80, 1601, snd, TCPHDR_ACK | TCPHDR_CWR, 500, ECT0);
 	expect_tx(TCPHDR_ACK, 0, NULL);
 	assert_int_equal(h_tx_count(eth0), 0);
-	sock_close(accepted);
+	sock_close(h_tcp.accepted);
 	sock_close(l);
 }
 
@@ -282,8 +265,8 @@ static void test_ecn_off_or_ect_syn_is_not_negotiated(void **state)
 	rx(1000, 80, 101, snd, TCPHDR_ACK, 500, CE);
 	h_advance(NSEC_PER_SEC);
 	expect_tx(TCPHDR_ACK, 0, NULL);
-	sock_close(accepted);
-	accepted = NULL;
+	sock_close(h_tcp.accepted);
+	h_tcp.accepted = NULL;
 	h_advance(NSEC_PER_SEC);
 	h_tx_flush(eth0);
 

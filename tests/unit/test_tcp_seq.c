@@ -10,6 +10,7 @@
 #include <errno.h>
 
 #include "tests/unit/harness/harness.h"
+#include "tests/unit/harness/h_tcp.h"
 
 #include "core/csum.h"
 #include "netns/core/sock.h"
@@ -18,21 +19,10 @@
 
 static struct netns *ns;
 static struct netdev *eth0;
-static struct sock *accepted;
-
-static void cb_accept(struct sock *sk, struct sock *newsk, void *ctx)
-{
-	(void)sk;
-	(void)ctx;
-	accepted = newsk;
-}
-
-static const struct sock_ops ops = { .accept = cb_accept };
-
 static int setup(void **state)
 {
 	(void)state;
-	accepted = NULL;
+	h_tcp_reset();
 	ns = h_host("h", &eth0);
 	return 0;
 }
@@ -46,10 +36,7 @@ static int teardown(void **state)
 
 static struct sock *tcp_socket(void)
 {
-	struct sock *sk;
-
-	assert_int_equal(sock_create(ns, AF_INET, SOCK_STREAM, 0, &ops, NULL, &sk), 0);
-	return sk;
+	return h_tcp_socket(ns);
 }
 
 /* Send @len bytes c -> s over lo; fails if they do not all arrive. */
@@ -82,25 +69,23 @@ static void transfer(struct sock *c, struct sock *s, unsigned len)
 
 static void test_tcp_keeps_sending_past_2gib_and_4gib(void **state)
 {
-	struct sock *l = tcp_socket(), *c = tcp_socket();
+	struct sock *l = h_tcp_listener(ns, 0, 5000, 16), *c = tcp_socket();
 	struct tcp_sock *tp = tcp_sk(c);
 
 	(void)state;
-	assert_int_equal(sock_bind(l, 0, 5000), 0);
-	assert_int_equal(sock_listen(l, 16), 0);
 	assert_int_equal(sock_connect(c, htonl(0x7f000001), 5000), -EINPROGRESS);
 	h_run();
-	assert_non_null(accepted);
-	transfer(c, accepted, 100000);
+	assert_non_null(h_tcp.accepted);
+	transfer(c, h_tcp.accepted, 100000);
 	/* As if 3 GiB had been acknowledged: snd_una is before(iss + 1). */
 	tp->iss = tp->snd_una - 0xc0000000u;
-	transfer(c, accepted, 200000);
+	transfer(c, h_tcp.accepted, 200000);
 	/* As if exactly 4 GiB had: snd_una == iss again. */
 	tp->iss = tp->snd_una;
-	transfer(c, accepted, 200000);
+	transfer(c, h_tcp.accepted, 200000);
 	assert_mib(ns, TcpRetransSegs, 0);
 	sock_close(c);
-	sock_close(accepted);
+	sock_close(h_tcp.accepted);
 	sock_close(l);
 }
 
