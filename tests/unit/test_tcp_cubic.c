@@ -26,18 +26,11 @@
 
 static struct netns *ns;
 static struct netdev *eth0;
+
 static int setup(void **state)
 {
 	(void)state;
-	h_tcp_reset();
-	ns = h_host("h", &eth0);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	h_teardown();
+	ns = h_tcp_host(&eth0);
 	return 0;
 }
 
@@ -416,20 +409,20 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_cubic_window_follows_the_cubic_after_a_loss,
-						setup, teardown),
+						setup, h_cm_teardown),
 		cmocka_unit_test_setup_teardown(test_cubic_tcp_friendly_region_on_a_short_rtt,
-						setup, teardown),
+						setup, h_cm_teardown),
 		cmocka_unit_test_setup_teardown(test_cubic_fast_convergence_lowers_wmax, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_cubic_rto_forgets_wmax, setup, teardown),
+						h_cm_teardown),
+		cmocka_unit_test_setup_teardown(test_cubic_rto_forgets_wmax, setup, h_cm_teardown),
 		cmocka_unit_test_setup_teardown(test_cubic_and_reno_grow_only_when_cwnd_limited,
-						setup, teardown),
+						setup, h_cm_teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_congestion_control_sysctls, setup,
-						teardown),
+						h_cm_teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_congestion_per_socket_and_children, setup,
-						teardown),
+						h_cm_teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_congestion_and_tcp_info_getsockopt, setup,
-						teardown),
+						h_cm_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -22,18 +22,11 @@
 
 static struct netns *ns;
 static struct netdev *eth0;
+
 static int setup(void **state)
 {
 	(void)state;
-	h_tcp_reset();
-	ns = h_host("h", &eth0);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	h_teardown();
+	ns = h_tcp_host(&eth0);
 	return 0;
 }
 
@@ -309,14 +302,14 @@ static void test_ecn_fallback_retransmits_syn_without_ecn(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_ecn_default_does_not_ask, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ecn_default_does_not_ask, setup, h_cm_teardown),
 		cmocka_unit_test_setup_teardown(test_ecn_sender_reduces_once_per_window_and_sends_cwr,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ecn_receiver_echoes_ce_until_cwr, setup, teardown),
+						setup, h_cm_teardown),
+		cmocka_unit_test_setup_teardown(test_ecn_receiver_echoes_ce_until_cwr, setup, h_cm_teardown),
 		cmocka_unit_test_setup_teardown(test_ecn_off_or_ect_syn_is_not_negotiated, setup,
-						teardown),
+						h_cm_teardown),
 		cmocka_unit_test_setup_teardown(test_ecn_fallback_retransmits_syn_without_ecn, setup,
-						teardown),
+						h_cm_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,18 +19,11 @@
 
 static struct netns *ns;
 static struct netdev *eth0;
+
 static int setup(void **state)
 {
 	(void)state;
-	h_tcp_reset();
-	ns = h_host("h", &eth0);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	h_teardown();
+	ns = h_tcp_host(&eth0);
 	return 0;
 }
 
@@ -237,10 +230,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_tcp_keeps_sending_past_2gib_and_4gib, setup,
-						teardown),
+						h_cm_teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_frag_needed_mss_counts_timestamps, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_tcp_nagle_minshall, setup, teardown),
+						h_cm_teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_nagle_minshall, setup, h_cm_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

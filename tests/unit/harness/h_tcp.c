@@ -45,6 +45,12 @@ void h_tcp_reset(void)
 	memset(&h_tcp, 0, sizeof(h_tcp));
 }
 
+struct netns *h_tcp_host(struct netdev **eth0)
+{
+	h_tcp_reset();
+	return h_host("h", eth0);
+}
+
 struct sock *h_tcp_socket(struct netns *ns)
 {
 	struct sock *sk;

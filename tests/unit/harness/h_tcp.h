@@ -21,6 +21,9 @@ struct h_tcp_seen {
 extern struct h_tcp_seen h_tcp;
 
 void h_tcp_reset(void);
+/* The one-host fixture (h_host "h", *@eth0 its fake device) with h_tcp
+ * cleared: a TCP test's setup; h_cm_teardown ends it. */
+struct netns *h_tcp_host(struct netdev **eth0);
 /* A TCP socket in @ns with the recording callbacks (fails the test if
  * sock_create does). */
 struct sock *h_tcp_socket(struct netns *ns);
